@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseCloudConfig } from './config.ts';
+
+describe('parseCloudConfig', () => {
+  it('falls back to port 8787 and ./data', () => {
+    expect(parseCloudConfig({})).toEqual({ ok: true, config: { port: 8787, dataDir: './data' } });
+  });
+
+  it('reads PORT and HEARTH_DATA_DIR', () => {
+    expect(parseCloudConfig({ PORT: '9001', HEARTH_DATA_DIR: '/var/lib/hearth' })).toEqual({
+      ok: true,
+      config: { port: 9001, dataDir: '/var/lib/hearth' },
+    });
+  });
+
+  it.each(['abc', '', '80.5', '-1', '65536', '8787x'])('rejects PORT=%j naming PORT', (value) => {
+    const result = parseCloudConfig({ PORT: value });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(/^PORT /);
+  });
+
+  it('reports every invalid variable at once', () => {
+    const result = parseCloudConfig({ PORT: 'abc', HEARTH_DATA_DIR: '  ' });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'PORT must be a whole number: expected an integer from 0 to 65535, got "abc"',
+        'HEARTH_DATA_DIR must be a directory path, got "  "',
+      ],
+    });
+  });
+});

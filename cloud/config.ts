@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** The cloud process's settings, read once from the environment at start-up. */
+export interface CloudConfig {
+  port: number;
+  dataDir: string;
+}
+
+export type CloudConfigResult = { ok: true; config: CloudConfig } | { ok: false; errors: string[] };
+
+const DEFAULT_PORT = 8787;
+const DEFAULT_DATA_DIR = './data';
+
+const Port = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(65535, 'must be at most 65535'));
+
+const DataDir = z.string().trim().min(1, 'must not be empty');
+
+/**
+ * Parses `PORT` (default 8787) and `HEARTH_DATA_DIR` (default ./data). Every invalid variable
+ * yields one message naming it, so the operator can fix them all at once.
+ *
+ * @example
+ * const result = parseCloudConfig(process.env);
+ * if (!result.ok) console.error(result.errors.join('\n'));
+ */
+export function parseCloudConfig(env: Record<string, string | undefined>): CloudConfigResult {
+  const errors: string[] = [];
+  const rawPort = env.PORT ?? String(DEFAULT_PORT);
+  const port = Port.safeParse(rawPort);
+  if (!port.success) {
+    const reason = port.error.issues[0]?.message ?? 'is invalid';
+    errors.push(
+      `PORT ${reason}: expected an integer from 0 to 65535, got ${JSON.stringify(rawPort)}`,
+    );
+  }
+  const rawDataDir = env.HEARTH_DATA_DIR ?? DEFAULT_DATA_DIR;
+  const dataDir = DataDir.safeParse(rawDataDir);
+  if (!dataDir.success) {
+    errors.push(`HEARTH_DATA_DIR must be a directory path, got ${JSON.stringify(rawDataDir)}`);
+  }
+  if (!port.success || !dataDir.success) return { ok: false, errors };
+  return { ok: true, config: { port: port.data, dataDir: dataDir.data } };
+}

@@ -1,0 +1,30 @@
+import type { OperationType } from '../ops/operation.ts';
+import type { Role } from './role.ts';
+
+/**
+ * Which roles may make each operation. Checked by the decider, so a replay passes the same
+ * check as the live write, on the cloud and on the relay alike.
+ * Guests are further held to their own table inside the deciders.
+ */
+export const allowedRoles: Readonly<Record<OperationType, readonly Role[]>> = {
+  'order.create': ['guest', 'server', 'manager', 'owner'],
+  'order.addLines': ['guest', 'server', 'manager', 'owner'],
+  'order.removeLine': ['server', 'manager', 'owner'],
+  'order.sendToKitchen': ['server', 'manager', 'owner'],
+  'order.close': ['server', 'manager', 'owner'],
+  'order.void': ['manager', 'owner'],
+  'ticket.transition': ['kitchen', 'manager', 'owner'],
+  'ticket.assign': ['kitchen', 'manager', 'owner'],
+  'serviceRequest.create': ['guest', 'server', 'manager', 'owner'],
+  'serviceRequest.transition': ['server', 'manager', 'owner'],
+  'booking.create': ['guest', 'server', 'manager', 'owner'],
+  'booking.transition': ['server', 'manager', 'owner'],
+  'team.section.create': ['manager', 'owner'],
+  'team.member.upsert': ['manager', 'owner'],
+  'menu.item.setAvailability': ['kitchen', 'manager', 'owner'],
+};
+
+/** True when `role` may make operations of `type`. */
+export function mayPerform(role: Role, type: OperationType): boolean {
+  return allowedRoles[type].includes(role);
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * The relay's view of its uplink to the cloud.
+ *
+ * online → degraded → offline_local → (rescue_uplink) → reconciling → recovered → online
+ */
+export const RelayConnectivity = z.enum([
+  'online',
+  'degraded',
+  'offline_local',
+  'rescue_uplink',
+  'reconciling',
+  'recovered',
+]);
+export type RelayConnectivity = z.infer<typeof RelayConnectivity>;
+
+/** A device's view, shown in the resilience banner on every screen. */
+export const DeviceConnectivity = z.enum([
+  'connected_relay',
+  'connected_cloud',
+  'degraded',
+  'offline',
+  'replaying',
+]);
+export type DeviceConnectivity = z.infer<typeof DeviceConnectivity>;
+
+/** One logged transition, for the resilience route's history. */
+export const ConnectivityTransition = z.object({
+  from: RelayConnectivity,
+  to: RelayConnectivity,
+  at: z.iso.datetime({ offset: true }),
+  reason: z.string().max(200),
+});
+export type ConnectivityTransition = z.infer<typeof ConnectivityTransition>;

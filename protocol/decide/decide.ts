@@ -1,0 +1,94 @@
+import { mayPerform } from '../auth/permissions.ts';
+import { roleOf } from '../auth/principal.ts';
+import type { Operation } from '../ops/operation.ts';
+import { parseOperation } from '../ops/parse-operation.ts';
+import type { VenueState } from '../state/venue-state.ts';
+import { decideBookingCreate, decideBookingTransition } from './booking-deciders.ts';
+import { type DecideContext, type Decision, reject } from './decision.ts';
+import { decideMenuItemSetAvailability } from './menu-deciders.ts';
+import {
+  decideOrderAddLines,
+  decideOrderClose,
+  decideOrderCreate,
+  decideOrderRemoveLine,
+  decideOrderSendToKitchen,
+  decideOrderVoid,
+} from './order-deciders.ts';
+import {
+  decideServiceRequestCreate,
+  decideServiceRequestTransition,
+} from './service-request-deciders.ts';
+import { decideTeamMemberUpsert, decideTeamSectionCreate } from './team-deciders.ts';
+import { decideTicketAssign, decideTicketTransition } from './ticket-deciders.ts';
+
+/** The access checks every op passes, live or replayed, on the cloud or the relay. */
+function admit(state: VenueState, op: Operation, ctx: DecideContext): Decision | undefined {
+  if (op.tenantId !== state.tenantId || op.venueId !== state.venueId) {
+    return reject(
+      'WRONG_VENUE',
+      `op is for ${op.tenantId}/${op.venueId}, not ${state.tenantId}/${state.venueId}`,
+    );
+  }
+  const { principal } = ctx;
+  if (principal.tenantId !== op.tenantId || principal.venueId !== op.venueId) {
+    return reject('FORBIDDEN', 'the token is not for this venue');
+  }
+  const actor = principal.kind === 'guest' ? principal.sessionId : principal.actorId;
+  if (op.actorId !== actor) return reject('FORBIDDEN', 'actorId does not match the token');
+  if (!mayPerform(roleOf(principal), op.type)) {
+    return reject('FORBIDDEN', `${roleOf(principal)} may not ${op.type}`);
+  }
+  return undefined;
+}
+
+/**
+ * Decides one operation against a venue's state: the feed changes it makes and the state
+ * after, or a typed rejection with the current state. Pure and total; the same function runs
+ * on the cloud, on the relay while the uplink is down, and in tests.
+ */
+export function decide(state: VenueState, op: Operation, ctx: DecideContext): Decision {
+  const refused = admit(state, op, ctx);
+  if (refused) return refused;
+  switch (op.type) {
+    case 'order.create':
+      return decideOrderCreate(state, op, ctx);
+    case 'order.addLines':
+      return decideOrderAddLines(state, op, ctx);
+    case 'order.removeLine':
+      return decideOrderRemoveLine(state, op, ctx);
+    case 'order.sendToKitchen':
+      return decideOrderSendToKitchen(state, op, ctx);
+    case 'order.close':
+      return decideOrderClose(state, op, ctx);
+    case 'order.void':
+      return decideOrderVoid(state, op, ctx);
+    case 'ticket.transition':
+      return decideTicketTransition(state, op, ctx);
+    case 'ticket.assign':
+      return decideTicketAssign(state, op, ctx);
+    case 'serviceRequest.create':
+      return decideServiceRequestCreate(state, op, ctx);
+    case 'serviceRequest.transition':
+      return decideServiceRequestTransition(state, op, ctx);
+    case 'booking.create':
+      return decideBookingCreate(state, op, ctx);
+    case 'booking.transition':
+      return decideBookingTransition(state, op, ctx);
+    case 'team.section.create':
+      return decideTeamSectionCreate(state, op, ctx);
+    case 'team.member.upsert':
+      return decideTeamMemberUpsert(state, op, ctx);
+    case 'menu.item.setAvailability':
+      return decideMenuItemSetAvailability(state, op, ctx);
+  }
+}
+
+/** Parses untrusted input and decides it: bad input is a VALIDATION rejection, never a throw. */
+export function decideUnknown(state: VenueState, input: unknown, ctx: DecideContext): Decision {
+  const parsed = parseOperation(input);
+  if (!parsed.ok) {
+    const first = parsed.issues[0];
+    return reject('VALIDATION', first ? `${first.path}: ${first.message}` : 'not an operation');
+  }
+  return decide(state, parsed.op, ctx);
+}

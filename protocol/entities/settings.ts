@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { EntityId } from '../ids/entity-id.ts';
+import { BasisPoints, CurrencyCode, MinorUnits } from '../money/money.ts';
+
+export const Station = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+  name: z.string().min(1).max(60),
+});
+export type Station = z.infer<typeof Station>;
+
+/** Offline card acceptance: off unless the venue turns it on, and then within limits. */
+export const OfflineCardPolicy = z.object({
+  enabled: z.boolean(),
+  perTransactionLimit: MinorUnits,
+  perDayLimit: MinorUnits,
+  requireManagerApproval: z.boolean(),
+});
+export type OfflineCardPolicy = z.infer<typeof OfflineCardPolicy>;
+
+/** Tenant-wide settings; the id is the tenant's. Written into every venue's stream. */
+export const Settings = z.object({
+  id: EntityId,
+  currency: CurrencyCode,
+  taxRateBps: BasisPoints,
+  taxInclusive: z.boolean(),
+  /** Cash totals round to this many minor units; 1 means no cash rounding. */
+  cashRoundingIncrement: z.number().int().min(1).max(100),
+  /** Kitchen display colours: green until warn, orange until late, then red. */
+  kitchenTimers: z
+    .object({ warnAfterSec: z.number().int().min(1), lateAfterSec: z.number().int().min(1) })
+    .refine((t) => t.lateAfterSec > t.warnAfterSec, 'lateAfterSec must exceed warnAfterSec'),
+  stations: z.array(Station).min(1).max(20),
+  offlineCard: OfflineCardPolicy,
+  version: z.number().int().min(1),
+});
+export type Settings = z.infer<typeof Settings>;

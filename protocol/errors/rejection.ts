@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Why a decider refused an operation. A rejection is final: it is never retried
+ * automatically; the device shows it to the person who made the op.
+ */
+export const RejectionCode = z.enum([
+  'VALIDATION',
+  'FORBIDDEN',
+  'WRONG_VENUE',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'INVALID_STATE_TRANSITION',
+  'DEPENDENCY_REJECTED',
+  'UNKNOWN_ITEM',
+  'ITEM_UNAVAILABLE',
+  'MODIFIER_NOT_ALLOWED',
+  'LINE_ALREADY_SENT',
+  'NOTHING_TO_SEND',
+  'EMPTY_ORDER',
+  'PAYMENT_INSUFFICIENT',
+  'PAYMENT_MISMATCH',
+  'AMOUNT_TOO_LARGE',
+  'UNKNOWN_STATION',
+  'IDEMPOTENCY_KEY_REUSED',
+  'SETTINGS_MISSING',
+]);
+export type RejectionCode = z.infer<typeof RejectionCode>;

@@ -1,0 +1,147 @@
+/**
+ * Hearth's protocol: the wire contract (zod schemas with their types) and the pure domain
+ * rules shared by the cloud, the relay and the browser. No I/O; imports only zod and ulid.
+ */
+
+export { allowedRoles, mayPerform } from './auth/permissions.ts';
+export { Principal, roleOf } from './auth/principal.ts';
+export { Role, StaffRole } from './auth/role.ts';
+export {
+  ConnectivityTransition,
+  DeviceConnectivity,
+  RelayConnectivity,
+} from './connectivity/connectivity-state.ts';
+export { decodeBase64Url, encodeBase64Url } from './cursor/base64url.ts';
+export {
+  Cursor,
+  CursorClaims,
+  type CursorCodec,
+  type CursorDecodeResult,
+  createCursorCodec,
+  scopeSetHash,
+} from './cursor/cursor.ts';
+export { decide, decideUnknown } from './decide/decide.ts';
+export {
+  type DecideContext,
+  type Decision,
+  isRejection,
+  type Rejection,
+  reject,
+} from './decide/decision.ts';
+export { applyOnce, type Ledger, type LedgerRecord, type Settled } from './decide/ledger.ts';
+export { BOOKING_ACTIONS, bookingStep, bookingTransitions } from './domain/booking-machine.ts';
+export {
+  ORDER_EVENTS,
+  type OrderEvent,
+  orderStep,
+  orderTransitions,
+} from './domain/order-machine.ts';
+export { routeTickets, ticketIdFor } from './domain/route-tickets.ts';
+export {
+  SERVICE_REQUEST_ACTIONS,
+  serviceRequestStep,
+  serviceRequestTransitions,
+} from './domain/service-request-machine.ts';
+export { type Step, step, type TransitionTable } from './domain/state-machine.ts';
+export {
+  TEAM_MEMBER_EVENTS,
+  TEAM_MEMBER_STATES,
+  TEAM_SECTION_EVENTS,
+  TEAM_SECTION_STATES,
+  teamMemberStep,
+  teamMemberTransitions,
+  teamSectionStep,
+  teamSectionTransitions,
+} from './domain/team-machine.ts';
+export { TICKET_ACTIONS, ticketStep, ticketTransitions } from './domain/ticket-machine.ts';
+export { Booking, BookingStatus } from './entities/booking.ts';
+export { DeviceCheckpoint } from './entities/device-checkpoint.ts';
+export {
+  type AnyEntity,
+  ENTITY_KINDS,
+  type EntityKind,
+  EntityKindSchema,
+  type EntityOf,
+  entitySchemas,
+  kindInScopes,
+  parseScopes,
+  SCOPES,
+  type Scope,
+  ScopeSchema,
+  scopeOfKind,
+  TENANT_WIDE_KINDS,
+} from './entities/entity-kind.ts';
+export { MenuCategory } from './entities/menu-category.ts';
+export { MenuItem } from './entities/menu-item.ts';
+export { MenuModifier } from './entities/menu-modifier.ts';
+export { LineModifier, Order, OrderLine, OrderStatus, Payment } from './entities/order.ts';
+export {
+  ServiceRequest,
+  ServiceRequestKind,
+  ServiceRequestStatus,
+} from './entities/service-request.ts';
+export { OfflineCardPolicy, Settings, Station } from './entities/settings.ts';
+export { Table } from './entities/table.ts';
+export { TeamMember } from './entities/team-member.ts';
+export { TeamSection } from './entities/team-section.ts';
+export { Tenant } from './entities/tenant.ts';
+export { Ticket, TicketLine, TicketStatus } from './entities/ticket.ts';
+export { Venue } from './entities/venue.ts';
+export {
+  kindForStatus,
+  PROBLEM_CONTENT_TYPE,
+  Problem,
+  ProblemKind,
+  problem,
+} from './errors/problem.ts';
+export { RejectionCode } from './errors/rejection.ts';
+export { type EntityChange, FeedEntry, FeedPage } from './feed/feed-entry.ts';
+export { Snapshot, SnapshotRecord } from './feed/snapshot.ts';
+export { CanonicalJsonError, canonicalJson, type JsonValue } from './hash/canonical-json.ts';
+export { payloadHash, sha256Hex, toHex } from './hash/sha256.ts';
+export { EntityId, Timestamp } from './ids/entity-id.ts';
+export { isUlid, newUlid, Ulid, ulidTime } from './ids/ulid.ts';
+export {
+  BasisPoints,
+  CurrencyCode,
+  divideRounded,
+  MAX_MINOR,
+  MinorUnits,
+  Money,
+  roundToIncrement,
+} from './money/money.ts';
+export { computeTotals, lineAmount, OrderTotals, type PricingPolicy } from './money/totals.ts';
+export { hasValidPayloadHash, makeOperation, type OperationDraft } from './ops/make-operation.ts';
+export {
+  type AppliedResult,
+  BatchRequest,
+  BatchResponse,
+  OpResult,
+  type RejectedResult,
+} from './ops/op-result.ts';
+export {
+  DeviceId,
+  OPERATION_TYPES,
+  Operation,
+  type OperationInput,
+  type OperationOfType,
+  type OperationType,
+  OperationTypeSchema,
+  type PayloadOf,
+  payloadSchemas,
+} from './ops/operation.ts';
+export {
+  type ParseOperationResult,
+  parseOperation,
+  toIssues,
+  type ValidationIssue,
+} from './ops/parse-operation.ts';
+export { BookingAction } from './ops/payloads/booking-transition.ts';
+export { LineInput } from './ops/payloads/line-input.ts';
+export { PaymentInput } from './ops/payloads/order-close.ts';
+export { ServiceRequestAction } from './ops/payloads/service-request-transition.ts';
+export { TicketAction } from './ops/payloads/ticket-transition.ts';
+export { type EntitySet, emptyEntitySet, getEntity, listEntities } from './state/entity-set.ts';
+export { type Projectable, project } from './state/project.ts';
+export type { VenueState } from './state/venue-state.ts';
+export { PROTOCOL_VERSION } from './version.ts';

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { EntityId, Timestamp } from '../ids/entity-id.ts';
+import { Ulid } from '../ids/ulid.ts';
+import { BookingCreate } from './payloads/booking-create.ts';
+import { BookingTransition } from './payloads/booking-transition.ts';
+import { MenuItemSetAvailability } from './payloads/menu-item-set-availability.ts';
+import { OrderAddLines } from './payloads/order-add-lines.ts';
+import { OrderClose } from './payloads/order-close.ts';
+import { OrderCreate } from './payloads/order-create.ts';
+import { OrderRemoveLine } from './payloads/order-remove-line.ts';
+import { OrderSendToKitchen } from './payloads/order-send-to-kitchen.ts';
+import { OrderVoid } from './payloads/order-void.ts';
+import { ServiceRequestCreate } from './payloads/service-request-create.ts';
+import { ServiceRequestTransition } from './payloads/service-request-transition.ts';
+import { TeamMemberUpsert } from './payloads/team-member-upsert.ts';
+import { TeamSectionCreate } from './payloads/team-section-create.ts';
+import { TicketAssign } from './payloads/ticket-assign.ts';
+import { TicketTransition } from './payloads/ticket-transition.ts';
+
+/** Every operation type and its payload schema. */
+export const payloadSchemas = {
+  'order.create': OrderCreate,
+  'order.addLines': OrderAddLines,
+  'order.removeLine': OrderRemoveLine,
+  'order.sendToKitchen': OrderSendToKitchen,
+  'order.close': OrderClose,
+  'order.void': OrderVoid,
+  'ticket.transition': TicketTransition,
+  'ticket.assign': TicketAssign,
+  'serviceRequest.create': ServiceRequestCreate,
+  'serviceRequest.transition': ServiceRequestTransition,
+  'booking.create': BookingCreate,
+  'booking.transition': BookingTransition,
+  'team.section.create': TeamSectionCreate,
+  'team.member.upsert': TeamMemberUpsert,
+  'menu.item.setAvailability': MenuItemSetAvailability,
+} as const;
+
+export type OperationType = keyof typeof payloadSchemas;
+export type PayloadOf<T extends OperationType> = z.infer<(typeof payloadSchemas)[T]>;
+export const OPERATION_TYPES = Object.keys(payloadSchemas) as OperationType[];
+export const OperationTypeSchema = z.enum(OPERATION_TYPES as [OperationType, ...OperationType[]]);
+
+/** A stable id per installed app; the unit of FIFO order. */
+export const DeviceId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 URL-safe characters');
+
+const envelope = {
+  /** Made on the device before the first send; the idempotency key for ever. */
+  opId: Ulid,
+  deviceId: DeviceId,
+  tenantId: EntityId,
+  venueId: EntityId,
+  actorId: z.string().min(1).max(80),
+  /** SHA-256 of the canonical JSON of the parsed payload (see `makeOperation`). */
+  payloadHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256'),
+  /** Ops that must be applied first, e.g. the offline `order.create` a send depends on. */
+  dependsOn: z.array(Ulid).max(32).default([]),
+  /** Device clock: audit only, never ordering. */
+  occurredAt: Timestamp,
+};
+
+function operationOf<T extends OperationType>(type: T) {
+  return z.object({ ...envelope, type: z.literal(type), payload: payloadSchemas[type] });
+}
+
+/** One user intent, made on a device, applied exactly once. */
+export const Operation = z.discriminatedUnion('type', [
+  operationOf('order.create'),
+  operationOf('order.addLines'),
+  operationOf('order.removeLine'),
+  operationOf('order.sendToKitchen'),
+  operationOf('order.close'),
+  operationOf('order.void'),
+  operationOf('ticket.transition'),
+  operationOf('ticket.assign'),
+  operationOf('serviceRequest.create'),
+  operationOf('serviceRequest.transition'),
+  operationOf('booking.create'),
+  operationOf('booking.transition'),
+  operationOf('team.section.create'),
+  operationOf('team.member.upsert'),
+  operationOf('menu.item.setAvailability'),
+]);
+export type Operation = z.infer<typeof Operation>;
+/** The operation as it may arrive on the wire, before defaults are filled in. */
+export type OperationInput = z.input<typeof Operation>;
+export type OperationOfType<T extends OperationType> = Extract<Operation, { type: T }>;

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { EntityId } from '../../ids/entity-id.ts';
+
+/** A line as a device asks for it; prices come from the menu, never from the device. */
+export const LineInput = z.object({
+  /** Made on the device (a ULID), so a line can be removed before it syncs. */
+  lineId: EntityId,
+  itemId: EntityId,
+  quantity: z.number().int().min(1).max(99),
+  modifierIds: z.array(EntityId).max(20).default([]),
+  note: z.string().max(200).optional(),
+});
+export type LineInput = z.infer<typeof LineInput>;

@@ -1,0 +1,52 @@
+import type { EntityKind } from '../entities/entity-kind.ts';
+import type { EntityChange } from '../feed/feed-entry.ts';
+import { type EntitySet, getEntity } from './entity-set.ts';
+
+/** Anything with a change's shape: a decider's EntityChange or a placed FeedEntry. */
+export type Projectable =
+  | EntityChange
+  | {
+      readonly entity: EntityKind;
+      readonly id: string;
+      readonly op: 'tombstone';
+      readonly version: number;
+    };
+
+/**
+ * Applies changes, in order, to an entity set and returns the new set; the input is not touched.
+ * The same function converges the cloud, the relay and the browser.
+ *
+ * Versions make it safe under at-least-once delivery: an upsert no newer than what is held, or a
+ * tombstone older than what is held, is skipped. So applying a page twice changes nothing.
+ */
+export function project(set: EntitySet, changes: readonly Projectable[]): EntitySet {
+  const copies = new Map<EntityKind, Record<string, unknown>>();
+  const writable = (kind: EntityKind): Record<string, unknown> => {
+    let table = copies.get(kind);
+    if (!table) {
+      table = { ...(set[kind] as Record<string, unknown>) };
+      copies.set(kind, table);
+    }
+    return table;
+  };
+  const current = (kind: EntityKind, id: string): { version: number } | undefined => {
+    const table = copies.get(kind);
+    if (table) return Object.hasOwn(table, id) ? (table[id] as { version: number }) : undefined;
+    return getEntity(set, kind, id);
+  };
+
+  for (const change of changes) {
+    const held = current(change.entity, change.id);
+    if (change.op === 'upsert') {
+      if (held && held.version >= change.version) continue;
+      writable(change.entity)[change.id] = change.data;
+    } else {
+      if (held && held.version > change.version) continue;
+      if (held) delete writable(change.entity)[change.id];
+    }
+  }
+  if (copies.size === 0) return set;
+  const next: Record<string, unknown> = { ...set };
+  for (const [kind, table] of copies) next[kind] = table;
+  return next as EntitySet;
+}

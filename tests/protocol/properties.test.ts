@@ -1,0 +1,217 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  applyOnce,
+  computeTotals,
+  decide,
+  decideUnknown,
+  type EntityChange,
+  type EntityKind,
+  entitySchemas,
+  getEntity,
+  type Ledger,
+  OPERATION_TYPES,
+  type Operation,
+  type Principal,
+  project,
+  type VenueState,
+} from '#protocol';
+import { materialize, type Step, step } from './support/op-arbitrary.ts';
+import { ctxFor, NOW, TENANT, venueState } from './support/venue-fixture.ts';
+
+const RUNS = 1000;
+/** Every sequence opens with two orders, one already sent, so later steps meet real tickets. */
+const PRELUDE: readonly Step[] = [
+  {
+    role: 'manager',
+    repeatPrevious: false,
+    command: {
+      k: 'order.create',
+      order: 0,
+      table: 0,
+      lines: [
+        { line: 0, item: 0, quantity: 1, modifiers: [] },
+        { line: 1, item: 3, quantity: 2, modifiers: [] },
+      ],
+    },
+  },
+  { role: 'manager', repeatPrevious: false, command: { k: 'order.sendToKitchen', order: 0 } },
+  {
+    role: 'manager',
+    repeatPrevious: false,
+    command: {
+      k: 'order.create',
+      order: 1,
+      table: null,
+      lines: [{ line: 0, item: 1, quantity: 1, modifiers: [] }],
+    },
+  },
+];
+const sequence = fc
+  .array(step, { minLength: 5, maxLength: 40, size: 'max' })
+  .map((steps) => [...PRELUDE, ...steps]);
+
+/** Every entity validates against its schema and every order's totals are the protocol's. */
+function assertInvariants(state: VenueState): void {
+  const settings = getEntity(state.entities, 'settings', TENANT);
+  if (!settings) throw new Error('settings vanished');
+  for (const kind of Object.keys(entitySchemas) as EntityKind[]) {
+    for (const entity of Object.values(state.entities[kind])) {
+      const parsed = entitySchemas[kind].safeParse(entity);
+      if (!parsed.success)
+        throw new Error(`${kind} ${JSON.stringify(entity)} is invalid: ${parsed.error.message}`);
+    }
+  }
+  for (const order of Object.values(state.entities.order)) {
+    expect(order.totals).toEqual(computeTotals(order.lines, settings));
+    expect(order.status === 'closed').toBe(order.payment !== null);
+    if (order.status === 'closed' && order.payment?.method === 'cash') {
+      expect(order.payment.amount).toBe(order.totals.cashTotal);
+    }
+  }
+  for (const ticket of Object.values(state.entities.ticket)) {
+    expect(getEntity(state.entities, 'order', ticket.orderId)).toBeDefined();
+  }
+}
+
+/** Runs steps through the plain decider; returns the ops made, the final state and all changes. */
+async function runDecider(steps: readonly Step[], tally?: Map<string, number>) {
+  let state = venueState();
+  const made: { op: Operation; principal: Principal }[] = [];
+  const changes: EntityChange[] = [];
+  for (const s of steps) {
+    const { op, principal } = await materialize(s, state);
+    made.push({ op, principal });
+    const decision = decide(state, op, ctxFor(principal));
+    const outcome =
+      decision.kind === 'applied'
+        ? decision.changes.length > 0
+          ? 'applied'
+          : 'unchanged'
+        : decision.code;
+    tally?.set(`${op.type} ${outcome}`, (tally.get(`${op.type} ${outcome}`) ?? 0) + 1);
+    if (decision.kind === 'applied') {
+      // The entries a decision emits, projected, are exactly the state the decider built.
+      expect(project(state.entities, decision.changes)).toEqual(decision.state.entities);
+      for (const change of decision.changes) {
+        const held = getEntity(state.entities, change.entity, change.id);
+        expect(change.version).toBe((held?.version ?? 0) + 1);
+      }
+      changes.push(...decision.changes);
+      state = decision.state;
+    }
+  }
+  return { made, state, changes };
+}
+
+describe('decide and project agree (property)', () => {
+  it(`project(entries decide emits) equals the decider's state over ${RUNS} random sequences`, async () => {
+    const tally = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(sequence, async (steps) => {
+        const { state, changes } = await runDecider(steps, tally);
+        expect(project(venueState().entities, changes)).toEqual(state.entities);
+        // At-least-once delivery: the whole feed applied twice converges to the same set.
+        expect(project(project(venueState().entities, changes), changes)).toEqual(state.entities);
+        assertInvariants(state);
+      }),
+      { numRuns: RUNS },
+    );
+    // The generator must reach real transitions, not just bounce off NOT_FOUND.
+    for (const type of OPERATION_TYPES)
+      expect(tally.get(`${type} applied`) ?? 0, type).toBeGreaterThan(10);
+    for (const code of ['FORBIDDEN', 'INVALID_STATE_TRANSITION', 'NOT_FOUND']) {
+      expect(
+        [...tally].some(([key]) => key.endsWith(code)),
+        code,
+      ).toBe(true);
+    }
+  }, 120_000);
+
+  it(`replaying the same op twice yields the same state over ${RUNS} random sequences`, async () => {
+    await fc.assert(
+      fc.asyncProperty(sequence, async (steps) => {
+        const { made, state: expected } = await runDecider(steps);
+        let state = venueState();
+        let ledger: Ledger = new Map();
+        for (const [index, { op, principal }] of made.entries()) {
+          const first = applyOnce(state, ledger, op, ctxFor(principal));
+          expect(first.kind).toBe('first');
+          state = first.state;
+          ledger = first.ledger;
+          if (steps[index]?.repeatPrevious) {
+            const again = applyOnce(
+              state,
+              ledger,
+              op,
+              ctxFor(principal, '2026-11-23T23:59:00.000Z'),
+            );
+            expect(again.kind).toBe('duplicate');
+            if (first.kind === 'first' && again.kind === 'duplicate')
+              expect(again.record).toBe(first.record);
+            expect(again.state).toBe(state);
+          }
+        }
+        expect(state.entities).toEqual(expected.entities);
+        // The whole sequence again, as a reconnecting device would: every op a duplicate, nothing changes.
+        for (const { op, principal } of made) {
+          const again = applyOnce(state, ledger, op, ctxFor(principal));
+          expect(again.kind).toBe('duplicate');
+          expect(again.state).toBe(state);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+});
+
+describe('bad input never throws (property)', () => {
+  const ctx = ctxFor(
+    {
+      kind: 'staff',
+      tenantId: TENANT,
+      venueId: 'demo-bistro',
+      actorId: 'manager-1',
+      role: 'manager',
+    },
+    NOW,
+  );
+
+  it('any JSON value given to decideUnknown comes back as a typed rejection', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (input) => {
+        const decision = decideUnknown(venueState(), input, ctx);
+        expect(decision).toMatchObject({ kind: 'rejected', code: 'VALIDATION' });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a valid op with one field replaced by junk is rejected or decided, never thrown', async () => {
+    const { op } = await materialize(
+      {
+        command: {
+          k: 'order.create',
+          order: 0,
+          table: 0,
+          lines: [{ line: 0, item: 0, quantity: 1, modifiers: [] }],
+        },
+        role: 'manager',
+        repeatPrevious: false,
+      },
+      venueState(),
+    );
+    const fields = [...Object.keys(op), ...Object.keys(op.payload).map((k) => `payload.${k}`)];
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), fc.anything(), (field, junk) => {
+        const broken = structuredClone(op) as Record<string, unknown>;
+        const [head, tail] = field.split('.') as [string, string | undefined];
+        if (tail === undefined) broken[head] = junk;
+        else (broken[head] as Record<string, unknown>)[tail] = junk;
+        const decision = decideUnknown(venueState(), broken, ctx);
+        expect(['applied', 'rejected']).toContain(decision.kind);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

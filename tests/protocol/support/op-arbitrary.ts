@@ -1,0 +1,241 @@
+import fc from 'fast-check';
+import {
+  listEntities,
+  type Operation,
+  type OperationType,
+  type Principal,
+  type VenueState,
+} from '#protocol';
+import { everyRole } from './sample-ops.ts';
+import { opOf } from './venue-fixture.ts';
+
+/**
+ * Abstract commands: which op, and indexes into pools. They become real ops against the state
+ * they meet (`materialize`), so a "ticket" command picks a ticket that exists then, and random
+ * sequences exercise real transitions instead of bouncing off NOT_FOUND.
+ */
+const ORDER_IDS = [
+  '01JD00000000000000000000A0',
+  '01JD00000000000000000000A1',
+  '01JD00000000000000000000A2',
+];
+const ITEMS = ['burger', 'fries', 'salad', 'beer', 'oysters', 'caviar'];
+const MODIFIERS = ['extra-cheese', 'no-onions', 'truffle'];
+const TABLES = ['table-1', 'table-2', 'table-3', 'table-4', 'table-9'];
+const ROLES = Object.keys(everyRole) as (keyof typeof everyRole)[];
+
+// Mostly orderable items and plain lines, with some sold-out, unknown and odd modifiers mixed in.
+const itemIndex = fc.oneof(
+  { weight: 6, arbitrary: fc.nat(3) },
+  { weight: 1, arbitrary: fc.constantFrom(4, 5) },
+);
+const line = fc.record({
+  line: fc.nat(7),
+  item: itemIndex,
+  quantity: fc.integer({ min: 1, max: 3 }),
+  modifiers: fc.oneof(
+    { weight: 4, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.subarray(MODIFIERS, { maxLength: 2 }) },
+  ),
+});
+
+export const command = fc.oneof(
+  fc.record({
+    k: fc.constant('order.create' as const),
+    order: fc.nat(7),
+    table: fc.option(fc.nat(4)),
+    lines: fc.array(line, { maxLength: 2 }),
+  }),
+  fc.record({
+    k: fc.constant('order.addLines' as const),
+    order: fc.nat(7),
+    lines: fc.array(line, { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({
+    k: fc.constant('order.addLines' as const),
+    order: fc.nat(7),
+    lines: fc.array(line, { minLength: 1, maxLength: 1 }),
+  }),
+  fc.record({ k: fc.constant('order.removeLine' as const), order: fc.nat(7), line: fc.nat(7) }),
+  fc.record({ k: fc.constant('order.sendToKitchen' as const), order: fc.nat(7) }),
+  fc.record({
+    k: fc.constant('order.close' as const),
+    order: fc.nat(7),
+    card: fc.boolean(),
+    extra: fc.integer({ min: -100, max: 2000 }),
+  }),
+  fc.record({ k: fc.constant('order.void' as const), order: fc.nat(7) }),
+  fc.record({
+    k: fc.constant('ticket.transition' as const),
+    ticket: fc.nat(7),
+    action: fc.constantFrom('start', 'ready', 'bump', 'recall'),
+  }),
+  fc.record({
+    k: fc.constant('ticket.assign' as const),
+    ticket: fc.nat(7),
+    station: fc.option(fc.constantFrom('grill', 'fry', 'cold', 'bar', 'moon'), { nil: undefined }),
+    assignee: fc.constantFrom('cook-1', 'cook-2', 'nobody', null),
+  }),
+  fc.record({
+    k: fc.constant('serviceRequest.create' as const),
+    request: fc.nat(7),
+    table: fc.nat(4),
+    kind: fc.constantFrom('call_waiter', 'bill'),
+  }),
+  fc.record({
+    k: fc.constant('serviceRequest.transition' as const),
+    request: fc.nat(7),
+    action: fc.constantFrom('acknowledge', 'complete', 'cancel'),
+  }),
+  fc.record({
+    k: fc.constant('booking.create' as const),
+    booking: fc.nat(7),
+    size: fc.integer({ min: 1, max: 8 }),
+  }),
+  fc.record({
+    k: fc.constant('booking.transition' as const),
+    booking: fc.nat(7),
+    action: fc.constantFrom('confirm', 'seat', 'complete', 'cancel', 'no_show'),
+    table: fc.nat(4),
+  }),
+  fc.record({
+    k: fc.constant('team.section.create' as const),
+    section: fc.nat(2),
+    tables: fc.subarray(TABLES, { maxLength: 2 }),
+  }),
+  fc.record({
+    k: fc.constant('team.member.upsert' as const),
+    member: fc.nat(2),
+    role: fc.constantFrom('server', 'kitchen', 'manager', 'owner'),
+    active: fc.boolean(),
+  }),
+  fc.record({
+    k: fc.constant('menu.item.setAvailability' as const),
+    item: fc.nat(ITEMS.length - 1),
+    available: fc.boolean(),
+  }),
+);
+export type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
+
+export const step = fc.record({
+  command,
+  role: fc.oneof(
+    { weight: 3, arbitrary: fc.constant('manager' as const) },
+    { weight: 2, arbitrary: fc.constantFrom(...ROLES) },
+  ),
+  /** Send the previous op again (same opId and payload) before this one. */
+  repeatPrevious: fc.boolean(),
+});
+export type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
+
+type LineCommand = { line: number; item: number; quantity: number; modifiers: readonly string[] };
+
+const lineInput = (orderIdx: number) => (l: LineCommand) => ({
+  lineId: `o${orderIdx}-l${l.line}`,
+  itemId: ITEMS[l.item] ?? 'burger',
+  quantity: l.quantity,
+  modifierIds: [...l.modifiers],
+});
+
+/** Mostly something that exists now; sometimes an id from the pool that may not. */
+function pick(existing: readonly { id: string }[], pool: string, n: number): string {
+  return n % 4 !== 3 && existing.length > 0 ? (existing[n % existing.length]?.id ?? pool) : pool;
+}
+
+function payloadOf(c: Command, state: VenueState): [OperationType, unknown] {
+  const orderId = (n: number) =>
+    pick(listEntities(state.entities, 'order'), ORDER_IDS[n % 3] ?? '', n);
+  const requestId = (n: number) =>
+    pick(listEntities(state.entities, 'serviceRequest'), `req-${n % 3}`, n);
+  const bookingId = (n: number) => pick(listEntities(state.entities, 'booking'), `bk-${n % 3}`, n);
+  const tickets = listEntities(state.entities, 'ticket');
+  const ticketId = pick(tickets, 'no-ticket', 'ticket' in c ? c.ticket : 0);
+  switch (c.k) {
+    case 'order.create':
+      return [
+        c.k,
+        {
+          orderId: ORDER_IDS[c.order % 3],
+          tableId: c.table === null ? null : TABLES[c.table],
+          lines: c.lines.map(lineInput(c.order)),
+        },
+      ];
+    case 'order.addLines':
+      return [c.k, { orderId: orderId(c.order), lines: c.lines.map(lineInput(c.order)) }];
+    case 'order.removeLine': {
+      // Usually a line the order holds (sent or not), sometimes one it never had.
+      const id = orderId(c.order);
+      const lines = listEntities(state.entities, 'order').find((o) => o.id === id)?.lines ?? [];
+      const held = c.line < 6 && lines.length > 0 ? lines[c.line % lines.length]?.id : undefined;
+      return [c.k, { orderId: id, lineId: held ?? `o${c.order}-l${c.line}` }];
+    }
+    case 'order.sendToKitchen':
+      return [c.k, { orderId: orderId(c.order) }];
+    case 'order.close': {
+      const id = orderId(c.order);
+      const order = listEntities(state.entities, 'order').find((o) => o.id === id);
+      const total = order?.totals.total ?? 1000;
+      const payment = c.card
+        ? { method: 'card', amount: c.extra % 3 === 0 ? total + 1 : total, reference: 'gw-ref' }
+        : { method: 'cash', tendered: Math.max(0, (order?.totals.cashTotal ?? 1000) + c.extra) };
+      return [c.k, { orderId: id, payment }];
+    }
+    case 'order.void':
+      return [c.k, { orderId: orderId(c.order), reason: 'property test' }];
+    case 'ticket.transition':
+      return [c.k, { ticketId, action: c.action }];
+    case 'ticket.assign':
+      return [
+        c.k,
+        {
+          ticketId,
+          ...(c.station === undefined ? {} : { station: c.station }),
+          assigneeId: c.assignee,
+        },
+      ];
+    case 'serviceRequest.create':
+      return [c.k, { requestId: `req-${c.request % 3}`, tableId: TABLES[c.table], kind: c.kind }];
+    case 'serviceRequest.transition':
+      return [c.k, { requestId: requestId(c.request), action: c.action }];
+    case 'booking.create':
+      return [
+        c.k,
+        {
+          bookingId: `bk-${c.booking % 3}`,
+          guestName: 'Guest',
+          partySize: c.size,
+          startsAt: '2026-12-01T19:00:00Z',
+        },
+      ];
+    case 'booking.transition':
+      return [c.k, { bookingId: bookingId(c.booking), action: c.action, tableId: TABLES[c.table] }];
+    case 'team.section.create':
+      return [
+        c.k,
+        { sectionId: `sec-${c.section}`, name: `Section ${c.section}`, tableIds: c.tables },
+      ];
+    case 'team.member.upsert':
+      return [
+        c.k,
+        {
+          memberId: `m-${c.member}`,
+          name: `Member ${c.member}`,
+          role: c.role,
+          sectionId: null,
+          active: c.active,
+        },
+      ];
+    case 'menu.item.setAvailability':
+      return [c.k, { itemId: ITEMS[c.item], available: c.available }];
+  }
+}
+
+/** The real, hashed op a command stands for in `state`, and who makes it. */
+export async function materialize(
+  s: Step,
+  state: VenueState,
+): Promise<{ op: Operation; principal: Principal }> {
+  const principal = everyRole[s.role];
+  const [type, payload] = payloadOf(s.command, state);
+  return { op: await opOf(type, payload, principal), principal };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Portable code under Node. Bun-only tests (*.bun.test.ts) run under `bun test`;
+// browser tests under web-test-runner; end-to-end tests have their own config.
+export default defineConfig({
+  test: {
+    include: ['tests/protocol/**/*.test.ts', 'cloud/**/*.test.ts', 'relay/**/*.test.ts'],
+    exclude: ['**/*.bun.test.ts', '**/node_modules/**'],
+    reporters: ['default', 'junit'],
+    outputFile: { junit: 'reports/unit.xml' },
+  },
+});
