@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Problem } from '#protocol/errors/problem.ts';
+import { Problem } from '#protocol';
 import { createApp } from './app.ts';
 
 const fixedClock = () => new Date('2026-11-22T18:30:00.000Z');

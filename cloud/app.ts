@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { PROBLEM_CONTENT_TYPE, type Problem, problem } from '#protocol/errors/problem.ts';
+import { PROBLEM_CONTENT_TYPE, type Problem, problem } from '#protocol';
 
 export interface AppDeps {
   clock: () => Date;
