@@ -91,6 +91,7 @@ export {
   kindForStatus,
   PROBLEM_CONTENT_TYPE,
   Problem,
+  type ProblemExtras,
   ProblemKind,
   problem,
 } from './errors/problem.ts';

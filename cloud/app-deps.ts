@@ -1,0 +1,46 @@
+import type { FeedBus } from './feed/feed-bus.ts';
+import type { Authenticator } from './http/caller.ts';
+import type { Logger } from './http/logger.ts';
+import type { CloudStore } from './store/cloud-store.ts';
+
+/** Request limits; every one answers with a problem that says what to do. */
+export interface Limits {
+  /** Largest request body in bytes (413 past it). */
+  readonly maxBodyBytes: number;
+  /** Most ops in one batch (413 past it). */
+  readonly maxBatchOps: number;
+  /** Sustained ops per second per device, and the burst allowed above it (429 past it). */
+  readonly deviceOpsPerSecond: number;
+  readonly deviceBurst: number;
+  /** Sustained requests per second per tenant, and its burst (429 past it). */
+  readonly tenantRequestsPerSecond: number;
+  readonly tenantBurst: number;
+  /** How long idempotency records are kept: longer than any outage may last. */
+  readonly idempotencyRetentionDays: number;
+  /** Longest long-poll `wait`, in seconds. */
+  readonly maxWaitSeconds: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 1024 * 1024,
+  maxBatchOps: 100,
+  deviceOpsPerSecond: 200,
+  deviceBurst: 1000,
+  tenantRequestsPerSecond: 2000,
+  tenantBurst: 5000,
+  idempotencyRetentionDays: 7,
+  maxWaitSeconds: 30,
+};
+
+/** What every part of the cloud app is built from. Only main.ts makes the real ones. */
+export interface CoreDeps {
+  readonly store: CloudStore;
+  readonly clock: () => Date;
+  readonly version: string;
+  readonly log: Logger;
+  readonly authenticator: Authenticator;
+  readonly bus: FeedBus;
+  readonly limits: Limits;
+}
+
+export type AppDeps = CoreDeps;

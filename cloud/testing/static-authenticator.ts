@@ -1,0 +1,30 @@
+import type { Principal } from '#protocol';
+import type { AuthResult, Authenticator, Caller } from '../http/caller.ts';
+
+/**
+ * An authenticator over a fixed table of bearer strings: for route tests that are not about
+ * tokens. Unknown bearers fail with 401 as the real one does.
+ */
+export class StaticAuthenticator implements Authenticator {
+  private readonly callers = new Map<string, Caller>();
+
+  /** Registers a person and returns the bearer string that stands for them. */
+  person(principal: Principal, issuer = 'cloud'): string {
+    const bearer = `test-${this.callers.size + 1}`;
+    this.callers.set(bearer, { kind: 'principal', principal, issuer });
+    return bearer;
+  }
+
+  relay(nodeId: string, tenantId: string, venueId: string): string {
+    const bearer = `test-relay-${this.callers.size + 1}`;
+    this.callers.set(bearer, { kind: 'relay', nodeId, tenantId, venueId });
+    return bearer;
+  }
+
+  async authenticate(request: Request): Promise<AuthResult | undefined> {
+    const header = request.headers.get('authorization');
+    if (!header) return undefined;
+    const caller = this.callers.get(header.replace(/^Bearer\s+/i, ''));
+    return caller ? { ok: true, caller } : { ok: false, status: 401, code: 'TOKEN_INVALID', detail: 'unknown test token' };
+  }
+}
