@@ -1,3 +1,4 @@
+import type { AuthDeps } from './auth/auth-routes.ts';
 import type { FeedBus } from './feed/feed-bus.ts';
 import type { Authenticator } from './http/caller.ts';
 import type { Logger } from './http/logger.ts';
@@ -43,4 +44,4 @@ export interface CoreDeps {
   readonly limits: Limits;
 }
 
-export type AppDeps = CoreDeps;
+export type AppDeps = CoreDeps & AuthDeps;

@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './app-deps.ts';
+import { registerAuthRoutes } from './auth/auth-routes.ts';
 import type { AppEnv } from './http/caller.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { requestContext } from './http/request-context.ts';
+import { registerOpsRoutes } from './ops/ops-routes.ts';
 
 /**
  * Builds the cloud's HTTP app from injected parts; only `main.ts` touches the network, the
@@ -15,8 +18,23 @@ import { requestContext } from './http/request-context.ts';
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps.log));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.limits.maxBodyBytes,
+      onError: () =>
+        problemResponse(413, 'BODY_TOO_LARGE', 'Request body too large', {
+          kind: 'fix_request',
+          detail: `at most ${deps.limits.maxBodyBytes} bytes`,
+        }),
+    }),
+  );
 
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version, time: deps.clock().toISOString() }));
+
+  registerOpsRoutes(app, deps);
+
+  registerAuthRoutes(app, deps);
 
   app.notFound((c) =>
     problemResponse(404, 'NOT_FOUND', 'Not Found', { kind: 'stop', detail: `No route for ${c.req.method} ${c.req.path}` }),

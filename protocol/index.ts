@@ -3,9 +3,27 @@
  * rules shared by the cloud, the relay and the browser. No I/O; imports only zod and ulid.
  */
 
+export { GuestSignInRequest, StaffSignInRequest, TokenResponse } from './auth/auth-messages.ts';
 export { allowedRoles, mayPerform } from './auth/permissions.ts';
 export { Principal, roleOf } from './auth/principal.ts';
 export { Role, StaffRole } from './auth/role.ts';
+export {
+  createTokenSigner,
+  EcPrivateJwk,
+  EcPublicJwk,
+  generateTokenKeyPair,
+  importTokenSigningKey,
+  importTokenVerifyKey,
+  type PersonTokenClaims,
+  principalOf,
+  publicJwkOf,
+  TokenClaims,
+  TokenHeader,
+  TokenKid,
+  type TokenSigner,
+  type TokenVerifyResult,
+  verifyToken,
+} from './auth/token.ts';
 export {
   ConnectivityTransition,
   DeviceConnectivity,
@@ -143,6 +161,6 @@ export { PaymentInput } from './ops/payloads/order-close.ts';
 export { ServiceRequestAction } from './ops/payloads/service-request-transition.ts';
 export { TicketAction } from './ops/payloads/ticket-transition.ts';
 export { type EntitySet, emptyEntitySet, getEntity, listEntities } from './state/entity-set.ts';
-export { type Projectable, project } from './state/project.ts';
+export { type Projectable, project, projectRecords } from './state/project.ts';
 export type { VenueState } from './state/venue-state.ts';
 export { PROTOCOL_VERSION } from './version.ts';

@@ -49,7 +49,7 @@ export const Duplicate = z.object({
 export const Retryable = z.object({
   opId: Ulid,
   status: z.literal('retryable'),
-  code: z.enum(['IN_FLIGHT', 'RATE_LIMITED', 'UNAVAILABLE']),
+  code: z.enum(['IN_FLIGHT', 'RATE_LIMITED', 'UNAVAILABLE', 'DEPENDENCY_PENDING', 'NOT_PROCESSED']),
   message: z.string(),
   retryAfterMs: z.number().int().min(0).optional(),
 });

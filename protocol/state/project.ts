@@ -1,5 +1,6 @@
 import type { EntityKind } from '../entities/entity-kind.ts';
 import type { EntityChange } from '../feed/feed-entry.ts';
+import type { SnapshotRecord } from '../feed/snapshot.ts';
 import { type EntitySet, getEntity } from './entity-set.ts';
 
 /** Anything with a change's shape: a decider's EntityChange or a placed FeedEntry. */
@@ -49,4 +50,12 @@ export function project(set: EntitySet, changes: readonly Projectable[]): Entity
   const next: Record<string, unknown> = { ...set };
   for (const [kind, table] of copies) next[kind] = table;
   return next as EntitySet;
+}
+
+/** Loads snapshot records (whole entities) into a set, as upserts at their versions. */
+export function projectRecords(set: EntitySet, records: readonly SnapshotRecord[]): EntitySet {
+  return project(
+    set,
+    records.map((r) => ({ entity: r.entity, id: r.data.id, op: 'upsert', data: r.data, version: r.data.version }) as EntityChange),
+  );
 }

@@ -1,0 +1,186 @@
+import {
+  GuestSignInRequest,
+  newUlid,
+  principalOf,
+  StaffSignInRequest,
+  type TokenClaims,
+  type TokenResponse,
+  type TokenSigner,
+  toIssues,
+} from '#protocol';
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import type { CoreDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/caller.ts';
+import { problemResponse } from '../http/problem-response.ts';
+import { pinDigest } from './pin-digest.ts';
+
+/** What the sign-in routes need beyond the core parts. */
+export interface AuthDeps {
+  readonly tokens: {
+    readonly signer: TokenSigner;
+    readonly ttlSeconds: { readonly staff: number; readonly guest: number };
+  };
+  /** The key staff PIN digests are made with (the one the credentials were stored under). */
+  readonly pinKey: CryptoKey;
+  /** Failed PIN attempts allowed per venue per window; default 10 per 60 s. */
+  readonly pinAttempts?: { readonly max: number; readonly windowSeconds: number };
+}
+
+/** A staff shift (12 h) and a guest's visit (4 h). */
+export const DEFAULT_TOKEN_TTL_SECONDS = { staff: 12 * 3600, guest: 4 * 3600 } as const;
+export const DEFAULT_PIN_ATTEMPTS = { max: 10, windowSeconds: 60 } as const;
+
+/**
+ * `POST /v1/auth/staff` and `POST /v1/auth/guest`: trade a venue PIN or a table label for a
+ * signed, venue-scoped bearer token. Neither needs a token; neither ever echoes the PIN.
+ */
+export function registerAuthRoutes(
+  app: Hono<AppEnv>,
+  deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock'>,
+): void {
+  const limiter = new FailureWindow(deps.pinAttempts ?? DEFAULT_PIN_ATTEMPTS);
+
+  app.post('/v1/auth/staff', async (c) => {
+    const body = await readBody(c, StaffSignInRequest);
+    if (!body.ok) return body.response;
+    const { venueId, pin } = body.value;
+    const nowMs = deps.clock().getTime();
+    const wait = limiter.retryAfter(venueId, nowMs);
+    if (wait !== undefined) {
+      return problemResponse(429, 'PIN_ATTEMPTS_EXCEEDED', 'Too many PIN attempts', {
+        kind: 'back_off',
+        retryAfter: wait,
+        detail: 'too many wrong PINs at this venue; wait and try again',
+      });
+    }
+    // An unknown venue finds no credential: the same answer as a wrong PIN, so nothing leaks.
+    const staff = await deps.store.findStaffByPinDigest(
+      venueId,
+      await pinDigest(deps.pinKey, venueId, pin),
+    );
+    if (!staff) {
+      limiter.fail(venueId, nowMs);
+      return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
+        detail: 'the PIN does not match a staff member of this venue',
+      });
+    }
+    return issue(c, deps, nowMs, deps.tokens.ttlSeconds.staff, (iat, exp) => ({
+      kind: 'staff',
+      sub: staff.memberId,
+      role: staff.role,
+      tenantId: staff.tenantId,
+      venueId: staff.venueId,
+      iat,
+      exp,
+    }));
+  });
+
+  app.post('/v1/auth/guest', async (c) => {
+    const body = await readBody(c, GuestSignInRequest);
+    if (!body.ok) return body.response;
+    const { venueId, table } = body.value;
+    const venue = await deps.store.getVenue(venueId);
+    const tables = venue ? (await deps.store.loadSnapshot(venueId, ['table'])).records : [];
+    const found = tables.find((r) => r.entity === 'table' && r.data.label === table);
+    if (!venue || !found) {
+      return problemResponse(404, 'TABLE_NOT_FOUND', 'No such table', {
+        detail: 'this venue has no table with that label; scan the QR card again',
+      });
+    }
+    const nowMs = deps.clock().getTime();
+    return issue(c, deps, nowMs, deps.tokens.ttlSeconds.guest, (iat, exp) => ({
+      kind: 'guest',
+      sub: newUlid(nowMs),
+      tableId: found.data.id,
+      tenantId: venue.tenantId,
+      venueId,
+      iat,
+      exp,
+    }));
+  });
+}
+
+async function issue(
+  c: Context<AppEnv>,
+  deps: AuthDeps,
+  nowMs: number,
+  ttlSeconds: number,
+  claimsAt: (iat: number, exp: number) => Extract<TokenClaims, { kind: 'staff' | 'guest' }>,
+): Promise<Response> {
+  const iat = Math.floor(nowMs / 1000);
+  const claims = claimsAt(iat, iat + ttlSeconds);
+  const response: TokenResponse = {
+    token: await deps.tokens.signer.sign(claims),
+    expiresAt: new Date(claims.exp * 1000).toISOString(),
+    principal: principalOf(claims),
+  };
+  c.header('Cache-Control', 'no-store');
+  return c.json(response, 200);
+}
+
+type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+async function readBody<T>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<BodyResult<T>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await c.req.text());
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return {
+      ok: false,
+      response: problemResponse(400, 'MALFORMED_JSON', 'Body is not JSON', {
+        issues: [{ path: '(root)', message: 'the request body must be a JSON object' }],
+      }),
+    };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    response: problemResponse(400, 'VALIDATION', 'Invalid request', {
+      issues: toIssues(parsed.error),
+    }),
+  };
+}
+
+/**
+ * Failures per key in a sliding window. In memory per process: behind several cloud instances
+ * each counts its own, which still bounds guessing to `max × instances` per window.
+ */
+class FailureWindow {
+  private readonly failures = new Map<string, number[]>();
+  private readonly max: number;
+  private readonly windowMs: number;
+
+  constructor(limits: { readonly max: number; readonly windowSeconds: number }) {
+    this.max = limits.max;
+    this.windowMs = limits.windowSeconds * 1000;
+  }
+
+  /** Seconds until another attempt is allowed, or undefined when one is allowed now. */
+  retryAfter(key: string, nowMs: number): number | undefined {
+    const recent = this.recent(key, nowMs);
+    if (recent.length < this.max) return undefined;
+    const oldest = recent[recent.length - this.max] ?? nowMs;
+    return Math.max(1, Math.ceil((oldest + this.windowMs - nowMs) / 1000));
+  }
+
+  fail(key: string, nowMs: number): void {
+    const recent = this.recent(key, nowMs);
+    recent.push(nowMs);
+    this.failures.set(key, recent.slice(-this.max));
+    if (this.failures.size > 10_000) this.sweep(nowMs);
+  }
+
+  private recent(key: string, nowMs: number): number[] {
+    return (this.failures.get(key) ?? []).filter((at) => at > nowMs - this.windowMs);
+  }
+
+  // Venue ids are caller-chosen: forget keys whose failures have all aged out.
+  private sweep(nowMs: number): void {
+    for (const [key, times] of this.failures) {
+      if (times.every((at) => at <= nowMs - this.windowMs)) this.failures.delete(key);
+    }
+  }
+}

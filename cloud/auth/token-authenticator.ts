@@ -1,0 +1,180 @@
+import {
+  EcPublicJwk,
+  importTokenVerifyKey,
+  principalOf,
+  type TokenKid,
+  type TokenVerifyResult,
+  verifyToken,
+} from '#protocol';
+import type { AuthResult, Authenticator } from '../http/caller.ts';
+import type { Logger } from '../http/logger.ts';
+import type { CloudStore, EdgeNode } from '../store/cloud-store.ts';
+import { CLOUD_SIGNING_KID } from './keys.ts';
+
+const RELAY_KID_PREFIX = 'relay:';
+const WS_BEARER_PREFIX = 'bearer.';
+
+export interface TokenAuthenticatorOptions {
+  readonly store: Pick<CloudStore, 'getEdgeNode'>;
+  /** The public key of the cloud's signing key (kid `cloud-1`). */
+  readonly cloudVerifyKey: CryptoKey;
+  readonly clock: () => Date;
+  /** Warns about unusable relay keys; never given a token. */
+  readonly log?: Logger;
+}
+
+/**
+ * The bearer token of a request: `Authorization: Bearer <token>`, or for a websocket upgrade the
+ * `Sec-WebSocket-Protocol` entry `bearer.<token>` (browsers cannot set headers on a WebSocket).
+ * `undefined` when the request carries neither; `null` when Authorization is not a bearer.
+ *
+ * A server that accepts the upgrade must echo one of the *other* offered protocols
+ * (e.g. `hearth.v1`), never the bearer entry.
+ */
+export function bearerOf(request: Request): string | null | undefined {
+  const authorization = request.headers.get('authorization');
+  if (authorization !== null) {
+    const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
+    return match?.[1] ?? null;
+  }
+  const protocols = request.headers.get('sec-websocket-protocol');
+  if (protocols === null) return undefined;
+  const entry = protocols
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(WS_BEARER_PREFIX));
+  return entry === undefined ? undefined : entry.slice(WS_BEARER_PREFIX.length);
+}
+
+/**
+ * Authenticates ES256 bearer tokens: the cloud's own (kid `cloud-1`) for staff, guests and
+ * enrolled relays, and those an active relay issued for its own venue while offline
+ * (kid `relay:<nodeId>`, verified with the public key the relay enrolled with).
+ * Relay status is read on every request, so a revocation takes effect at once.
+ */
+export class TokenAuthenticator implements Authenticator {
+  /** Imported relay keys by node, with the JWK text they came from (a re-enrollment replaces it). */
+  private readonly relayKeys = new Map<string, { readonly jwk: string; readonly key: CryptoKey }>();
+
+  private readonly options: TokenAuthenticatorOptions;
+
+  constructor(options: TokenAuthenticatorOptions) {
+    this.options = options;
+  }
+
+  async authenticate(request: Request): Promise<AuthResult | undefined> {
+    const token = bearerOf(request);
+    if (token === undefined) return undefined;
+    if (token === null) return invalid('expected Authorization: Bearer <token>');
+    const now = Math.floor(this.options.clock().getTime() / 1000);
+    // The issuing relay, when the kid names one: looked up once, for its key and its status.
+    const issuer: { node?: EdgeNode } = {};
+    const result = await verifyToken(
+      token,
+      async (kid) => {
+        if (kid === CLOUD_SIGNING_KID) return this.options.cloudVerifyKey;
+        const nodeId = relayNodeOf(kid);
+        if (nodeId === undefined) return undefined;
+        issuer.node = await this.options.store.getEdgeNode(nodeId);
+        return issuer.node ? this.relayKey(issuer.node) : undefined;
+      },
+      now,
+    );
+    if (!result.ok) return failure(result.reason);
+    return issuer.node
+      ? this.relayIssued(result.claims, issuer.node)
+      : this.cloudIssued(result.claims);
+  }
+
+  private async cloudIssued(claims: VerifiedClaims): Promise<AuthResult> {
+    if (claims.kind !== 'relay') {
+      return { ok: true, caller: { kind: 'principal', principal: principalOf(claims), issuer: 'cloud' } };
+    }
+    const node = await this.options.store.getEdgeNode(claims.sub);
+    if (!node || node.status !== 'active' || !sameVenue(node, claims)) {
+      return revoked('this relay credential is no longer valid');
+    }
+    return {
+      ok: true,
+      caller: { kind: 'relay', nodeId: node.nodeId, tenantId: node.tenantId, venueId: node.venueId },
+    };
+  }
+
+  private relayIssued(claims: VerifiedClaims, node: EdgeNode): AuthResult {
+    if (node.status !== 'active') return revoked('the relay that issued this token is not active');
+    // A relay signs for people at its venue, never for itself or another relay.
+    if (claims.kind === 'relay') return invalid('a relay may not issue relay tokens');
+    if (!sameVenue(node, claims)) {
+      return {
+        ok: false,
+        status: 403,
+        code: 'FOREIGN_VENUE',
+        detail: 'a relay may issue tokens only for its own venue',
+      };
+    }
+    return {
+      ok: true,
+      caller: { kind: 'principal', principal: principalOf(claims), issuer: `${RELAY_KID_PREFIX}${node.nodeId}` },
+    };
+  }
+
+  private async relayKey(node: EdgeNode): Promise<CryptoKey | undefined> {
+    const jwk = node.publicKeyJwk;
+    if (jwk === null) return undefined;
+    const cached = this.relayKeys.get(node.nodeId);
+    if (cached?.jwk === jwk) return cached.key;
+    const key = await importRelayKey(jwk);
+    if (!key) {
+      this.options.log?.('warn', 'relay public key unusable', { nodeId: node.nodeId });
+      return undefined;
+    }
+    this.relayKeys.set(node.nodeId, { jwk, key });
+    return key;
+  }
+}
+
+type VerifiedClaims = Extract<TokenVerifyResult, { ok: true }>['claims'];
+
+function relayNodeOf(kid: TokenKid): string | undefined {
+  if (!kid.startsWith(RELAY_KID_PREFIX)) return undefined;
+  const nodeId = kid.slice(RELAY_KID_PREFIX.length);
+  return nodeId.length > 0 ? nodeId : undefined;
+}
+
+function sameVenue(node: EdgeNode, claims: VerifiedClaims): boolean {
+  return node.tenantId === claims.tenantId && node.venueId === claims.venueId;
+}
+
+async function importRelayKey(text: string): Promise<CryptoKey | undefined> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+  const jwk = EcPublicJwk.safeParse(json);
+  if (!jwk.success) return undefined;
+  try {
+    return await importTokenVerifyKey(jwk.data);
+  } catch (error) {
+    // A point not on the curve fails the import (DataError).
+    if (error instanceof DOMException || error instanceof TypeError) return undefined;
+    throw error;
+  }
+}
+
+function failure(reason: Extract<TokenVerifyResult, { ok: false }>['reason']): AuthResult {
+  if (reason === 'expired') {
+    return { ok: false, status: 401, code: 'TOKEN_EXPIRED', detail: 'the token has expired; sign in again' };
+  }
+  return invalid(reason === 'unknown_key' ? 'the token names an unknown key' : 'the token is not valid');
+}
+
+function invalid(detail: string): AuthResult {
+  return { ok: false, status: 401, code: 'TOKEN_INVALID', detail };
+}
+
+function revoked(detail: string): AuthResult {
+  return { ok: false, status: 401, code: 'TOKEN_REVOKED', detail };
+}

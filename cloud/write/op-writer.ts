@@ -1,0 +1,196 @@
+import {
+  type AppliedResult,
+  decide,
+  type FeedEntry,
+  hasValidPayloadHash,
+  type Operation,
+  type Principal,
+  type RejectedResult,
+  TENANT_WIDE_KINDS,
+  type VenueState,
+} from '#protocol';
+import type { FeedBus } from '../feed/feed-bus.ts';
+import type { CloudStore, TenantTx, VenueRecord } from '../store/cloud-store.ts';
+import type { VenueStates } from './venue-states.ts';
+
+export type FirstResult = AppliedResult | RejectedResult;
+
+/** What became of one op in a write. */
+export type OpOutcome =
+  /** Decided now, and recorded with the feed entries in the same transaction. */
+  | { readonly kind: 'decided'; readonly result: FirstResult }
+  /** Seen before with the same payload: the first result, unchanged. */
+  | { readonly kind: 'duplicate'; readonly result: FirstResult }
+  /** Seen before with another payload: a client bug. Nothing recorded. */
+  | { readonly kind: 'key_reused'; readonly opId: string }
+  /** Not decided now; the same op, same key, later. Nothing recorded. */
+  | {
+      readonly kind: 'retryable';
+      readonly opId: string;
+      readonly code: 'IN_FLIGHT' | 'DEPENDENCY_PENDING' | 'NOT_PROCESSED';
+      readonly message: string;
+      readonly retryAfterMs: number;
+    }
+  /** The op contradicts its own request (hash, venue). Nothing recorded. */
+  | { readonly kind: 'invalid'; readonly opId: string; readonly code: 'PAYLOAD_HASH_MISMATCH' | 'VENUE_MISMATCH'; readonly message: string };
+
+export interface OpWriterDeps {
+  readonly store: CloudStore;
+  readonly states: VenueStates;
+  readonly bus: FeedBus;
+  readonly clock: () => Date;
+}
+
+/**
+ * The one write path. A direct write is a batch of one; a batch replays one device's ops in
+ * order. Per op: idempotency lookup, dependency check, decide, append feed entries, record the
+ * result — the whole batch in one transaction, so no half change is ever visible, and a crash
+ * before commit leaves every op to be retried under its own key.
+ */
+export class OpWriter {
+  private readonly inFlight = new Set<string>();
+  private readonly deps: OpWriterDeps;
+
+  constructor(deps: OpWriterDeps) {
+    this.deps = deps;
+  }
+
+  async write(venue: VenueRecord, principal: Principal, ops: readonly Operation[]): Promise<OpOutcome[]> {
+    const outcomes: (OpOutcome | undefined)[] = new Array(ops.length).fill(undefined);
+    // Per-device FIFO: once one op cannot be decided now, the ops after it wait too.
+    let stopAt = ops.length;
+    for (const [i, op] of ops.entries()) {
+      if (op.venueId !== venue.venueId || op.tenantId !== venue.tenantId) {
+        outcomes[i] = { kind: 'invalid', opId: op.opId, code: 'VENUE_MISMATCH', message: `op is for ${op.tenantId}/${op.venueId}` };
+      } else if (!(await hasValidPayloadHash(op))) {
+        outcomes[i] = { kind: 'invalid', opId: op.opId, code: 'PAYLOAD_HASH_MISMATCH', message: 'payloadHash does not match payload' };
+      } else if (this.inFlight.has(keyOf(venue.tenantId, op.opId))) {
+        outcomes[i] = retry(op.opId, 'IN_FLIGHT', 'this op is being applied by another request', 1000);
+        stopAt = i;
+        break;
+      }
+    }
+    const claimed = ops.slice(0, stopAt).filter((_, i) => outcomes[i] === undefined).map((op) => keyOf(venue.tenantId, op.opId));
+    if (claimed.length === 0) return this.settle(ops, outcomes);
+    for (const key of claimed) this.inFlight.add(key);
+    try {
+      const now = this.deps.clock().toISOString();
+      const committed = await this.deps.store.transact(venue.tenantId, (tx) =>
+        this.decideAll(tx, venue, principal, ops, outcomes, stopAt, now),
+      );
+      for (const [venueId, state] of committed.states) this.deps.states.remember(venueId, state.seq, state.state);
+      for (const venueId of committed.stale) this.deps.states.forget(venueId);
+      for (const [venueId, entries] of committed.entries) this.deps.bus.publish(venueId, entries);
+    } finally {
+      for (const key of claimed) this.inFlight.delete(key);
+    }
+    return this.settle(ops, outcomes);
+  }
+
+  /** Every op gets an outcome: those never reached wait behind the one that stopped the batch. */
+  private settle(ops: readonly Operation[], outcomes: readonly (OpOutcome | undefined)[]): OpOutcome[] {
+    return outcomes.map(
+      (outcome, i) => outcome ?? retry(ops[i]?.opId ?? '', 'NOT_PROCESSED', 'an earlier op of this device must go first', 1000),
+    );
+  }
+
+  private async decideAll(
+    tx: TenantTx,
+    venue: VenueRecord,
+    principal: Principal,
+    ops: readonly Operation[],
+    outcomes: (OpOutcome | undefined)[],
+    stopAt: number,
+    now: string,
+  ) {
+    const { tenantId, venueId } = venue;
+    let state: VenueState = await this.deps.states.load(tx, tenantId, venueId);
+    const entries = new Map<string, FeedEntry[]>();
+    const stale = new Set<string>();
+    for (let i = 0; i < stopAt; i++) {
+      const op = ops[i];
+      if (!op || outcomes[i] !== undefined) continue;
+      const known = await tx.getIdempotency(tenantId, op.opId);
+      if (known) {
+        outcomes[i] = known.payloadHash === op.payloadHash ? { kind: 'duplicate', result: known.result } : { kind: 'key_reused', opId: op.opId };
+        continue;
+      }
+      const blocked = await this.blockedBy(tx, tenantId, op);
+      if (blocked?.kind === 'pending') {
+        outcomes[i] = retry(op.opId, 'DEPENDENCY_PENDING', `waits for ${blocked.opId}`, 2000);
+        break;
+      }
+      let result: FirstResult;
+      if (blocked?.kind === 'rejected') {
+        result = rejected(op.opId, 'DEPENDENCY_REJECTED', `depends on ${blocked.opId}, which was rejected`);
+      } else {
+        const decision = decide(state, op, { now, principal });
+        if (decision.kind === 'rejected') {
+          result = rejected(op.opId, decision.code, decision.message, decision.current);
+        } else {
+          const placed = await tx.append(venueId, decision.changes, { opId: op.opId, at: now });
+          push(entries, venueId, placed);
+          const shared = decision.changes.filter((c) => TENANT_WIDE_KINDS.includes(c.entity));
+          if (shared.length > 0) {
+            for (const other of await this.deps.store.listVenues(tenantId)) {
+              if (other.venueId === venueId) continue;
+              push(entries, other.venueId, await tx.append(other.venueId, shared, { opId: op.opId, at: now }));
+              stale.add(other.venueId);
+            }
+          }
+          state = decision.state;
+          result = {
+            opId: op.opId,
+            status: 'applied',
+            seq: placed.at(-1)?.seq ?? (await tx.head(venueId)),
+            changed: decision.changes.map((c) => ({ entity: c.entity, id: c.id, version: c.version })),
+            at: now,
+          };
+        }
+      }
+      await tx.putIdempotency({
+        tenantId,
+        opId: op.opId,
+        venueId,
+        deviceId: op.deviceId,
+        payloadHash: op.payloadHash,
+        result,
+        createdAt: now,
+      });
+      outcomes[i] = { kind: 'decided', result };
+    }
+    const states = new Map([[venueId, { seq: await tx.head(venueId), state }]]);
+    return { states, entries, stale };
+  }
+
+  private async blockedBy(
+    tx: TenantTx,
+    tenantId: string,
+    op: Operation,
+  ): Promise<{ kind: 'pending' | 'rejected'; opId: string } | undefined> {
+    for (const dependency of op.dependsOn) {
+      const record = await tx.getIdempotency(tenantId, dependency);
+      if (!record) return { kind: 'pending', opId: dependency };
+      if (record.result.status === 'rejected') return { kind: 'rejected', opId: dependency };
+    }
+    return undefined;
+  }
+}
+
+function keyOf(tenantId: string, opId: string): string {
+  return `${tenantId}/${opId}`;
+}
+
+function retry(opId: string, code: 'IN_FLIGHT' | 'DEPENDENCY_PENDING' | 'NOT_PROCESSED', message: string, retryAfterMs: number): OpOutcome {
+  return { kind: 'retryable', opId, code, message, retryAfterMs };
+}
+
+function rejected(opId: string, code: RejectedResult['code'], message: string, current?: unknown): RejectedResult {
+  return current === undefined ? { opId, status: 'rejected', code, message } : { opId, status: 'rejected', code, message, current };
+}
+
+function push(map: Map<string, FeedEntry[]>, venueId: string, entries: readonly FeedEntry[]): void {
+  const list = map.get(venueId) ?? [];
+  list.push(...entries);
+  map.set(venueId, list);
+}
