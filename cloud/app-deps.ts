@@ -1,7 +1,10 @@
 import type { AuthDeps } from './auth/auth-routes.ts';
+import type { EdgeDeps } from './edge/edge-routes.ts';
 import type { FeedBus } from './feed/feed-bus.ts';
+import type { FeedDeps } from './feed/feed-routes.ts';
 import type { Authenticator } from './http/caller.ts';
 import type { Logger } from './http/logger.ts';
+import type { Metrics } from './http/metrics.ts';
 import type { CloudStore } from './store/cloud-store.ts';
 
 /** Request limits; every one answers with a problem that says what to do. */
@@ -42,6 +45,7 @@ export interface CoreDeps {
   readonly authenticator: Authenticator;
   readonly bus: FeedBus;
   readonly limits: Limits;
+  readonly metrics: Metrics;
 }
 
-export type AppDeps = CoreDeps & AuthDeps;
+export type AppDeps = CoreDeps & AuthDeps & FeedDeps & EdgeDeps;

@@ -2,7 +2,10 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './app-deps.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
+import { registerEdgeRoutes } from './edge/edge-routes.ts';
+import { registerFeedRoutes } from './feed/feed-routes.ts';
 import type { AppEnv } from './http/caller.ts';
+import { openApiDocument } from './http/openapi.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { requestContext } from './http/request-context.ts';
 import { registerOpsRoutes } from './ops/ops-routes.ts';
@@ -17,7 +20,7 @@ import { registerOpsRoutes } from './ops/ops-routes.ts';
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', requestContext(deps.log));
+  app.use('*', requestContext(deps.log, deps.metrics));
   app.use(
     '*',
     bodyLimit({
@@ -30,14 +33,26 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
 
-  app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version, time: deps.clock().toISOString() }));
+  app.get('/healthz', (c) =>
+    c.json({ status: 'ok', version: deps.version, time: deps.clock().toISOString() }),
+  );
+  app.get('/metrics', (c) =>
+    c.text(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }),
+  );
+  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
 
   registerOpsRoutes(app, deps);
 
   registerAuthRoutes(app, deps);
 
+  registerFeedRoutes(app, deps);
+  registerEdgeRoutes(app, deps);
+
   app.notFound((c) =>
-    problemResponse(404, 'NOT_FOUND', 'Not Found', { kind: 'stop', detail: `No route for ${c.req.method} ${c.req.path}` }),
+    problemResponse(404, 'NOT_FOUND', 'Not Found', {
+      kind: 'stop',
+      detail: `No route for ${c.req.method} ${c.req.path}`,
+    }),
   );
 
   app.onError((error, c) => {

@@ -1,22 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { createCursorCodec, publicJwkOf } from '#protocol';
 import { createApp } from './app.ts';
+import { DEFAULT_LIMITS } from './app-deps.ts';
+import { DEFAULT_TOKEN_TTL_SECONDS } from './auth/auth-routes.ts';
+import { CLOUD_SIGNING_KID, importCloudKeys, loadOrCreateKeys } from './auth/keys.ts';
+import { TokenAuthenticator } from './auth/token-authenticator.ts';
 import { parseCloudConfig } from './config.ts';
-import { openSqliteDatabase } from './store/sqlite-database.ts';
+import { DEFAULT_EDGE } from './edge/edge-routes.ts';
+import { createCursorService } from './feed/cursor-service.ts';
+import { FeedBus } from './feed/feed-bus.ts';
+import { createLiveRoute } from './feed/live-socket.ts';
+import { jsonLogger } from './http/logger.ts';
+import { Metrics } from './http/metrics.ts';
+import { cleanUpIdempotencyKeys } from './ops/idempotency-retention.ts';
+import { isEmpty, seedDemo } from './seed/demo-seed.ts';
+import { SqliteCloudStore } from './store/sqlite-store.ts';
 
 // The cloud's process shell: the only file that reads env, touches the disk and binds a port.
 
 /** Exit code for a configuration the operator must fix; retrying unchanged cannot help. */
 const EXIT_CONFIG = 2;
+const HOUR_MS = 3600 * 1000;
 
 const PackageJson = z.object({ version: z.string() });
-
-function log(level: 'info' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, msg, ...fields });
-  if (level === 'error') console.error(line);
-  else console.log(line);
-}
+const log = jsonLogger;
 
 async function readVersion(): Promise<string> {
   const raw: unknown = await Bun.file(new URL('../package.json', import.meta.url)).json();
@@ -32,18 +41,77 @@ if (!parsed.ok) {
 const { port, dataDir } = parsed.config;
 
 mkdirSync(dataDir, { recursive: true });
-const db = openSqliteDatabase(join(dataDir, 'cloud.db'));
-const app = createApp({ clock: () => new Date(), version: await readVersion() });
-const server = Bun.serve({ port, fetch: app.fetch });
-log('info', 'cloud listening', { port: server.port });
+const keys = await loadOrCreateKeys(dataDir);
+const imported = await importCloudKeys(keys);
+const store = SqliteCloudStore.open(join(dataDir, 'cloud.db'));
+const clock = () => new Date();
+
+if (await isEmpty(store)) {
+  await seedDemo(store, { pinKey: imported.pinKey, now: clock().toISOString() });
+  log('info', 'demo venue seeded', { tenantId: 'demo', venueId: 'demo-bistro' });
+}
+
+const metrics = new Metrics();
+const bus = new FeedBus((error) => log('error', 'feed listener failed', { error: String(error) }));
+metrics.gauge('hearth_feed_subscribers', 'Live feed subscribers (long-polls and sockets)', () =>
+  bus.subscriberCount(),
+);
+const deps = {
+  store,
+  clock,
+  version: await readVersion(),
+  log,
+  authenticator: new TokenAuthenticator({ store, cloudVerifyKey: imported.verifyKey, clock, log }),
+  bus,
+  metrics,
+  limits: DEFAULT_LIMITS,
+  tokens: { signer: imported.signer, ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS },
+  pinKey: imported.pinKey,
+  cursors: createCursorService(await createCursorCodec(imported.cursorSecret)),
+  edge: {
+    ...DEFAULT_EDGE,
+    verificationKeys: [{ kid: CLOUD_SIGNING_KID, jwk: publicJwkOf(keys.signingJwk) }],
+  },
+};
+const app = createApp(deps);
+const live = createLiveRoute(deps);
+live.route(app);
+
+const server = Bun.serve({
+  port,
+  fetch: app.fetch,
+  websocket: live.websocket,
+  // Long-polls wait up to maxWaitSeconds; Bun would close an idle request after 10 s.
+  idleTimeout: DEFAULT_LIMITS.maxWaitSeconds + 10,
+});
+log('info', 'cloud listening', { port: server.port, dataDir });
+
+async function cleanUp(): Promise<void> {
+  const deleted = await cleanUpIdempotencyKeys(
+    store,
+    clock(),
+    DEFAULT_LIMITS.idempotencyRetentionDays,
+  );
+  if (deleted > 0)
+    log('info', 'idempotency keys expired', {
+      deleted,
+      retentionDays: DEFAULT_LIMITS.idempotencyRetentionDays,
+    });
+}
+const cleanup = setInterval(() => {
+  cleanUp().catch((error: unknown) =>
+    log('error', 'idempotency cleanup failed', { error: String(error) }),
+  );
+}, HOUR_MS);
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) return;
   stopping = true;
   log('info', 'cloud stopping', { signal });
+  clearInterval(cleanup);
   await server.stop(true);
-  db.close();
+  await store.close();
   process.exit(0);
 }
 

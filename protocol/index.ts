@@ -72,6 +72,15 @@ export {
   teamSectionTransitions,
 } from './domain/team-machine.ts';
 export { TICKET_ACTIONS, ticketStep, ticketTransitions } from './domain/ticket-machine.ts';
+export {
+  AckRequest,
+  CreateEdgeNodeRequest,
+  CreateEdgeNodeResponse,
+  EnrollRequest,
+  EnrollResponse,
+  Heartbeat,
+  ResilienceReport,
+} from './edge/edge-messages.ts';
 export { Booking, BookingStatus } from './entities/booking.ts';
 export { DeviceCheckpoint } from './entities/device-checkpoint.ts';
 export {

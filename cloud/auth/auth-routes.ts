@@ -1,3 +1,5 @@
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
 import {
   GuestSignInRequest,
   newUlid,
@@ -8,8 +10,6 @@ import {
   type TokenSigner,
   toIssues,
 } from '#protocol';
-import type { Context, Hono } from 'hono';
-import type { z } from 'zod';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/caller.ts';
 import { problemResponse } from '../http/problem-response.ts';

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import {
   createTokenSigner,
   decodeBase64Url,
@@ -11,7 +12,6 @@ import {
   publicJwkOf,
   type TokenSigner,
 } from '#protocol';
-import { z } from 'zod';
 import { importPinKey } from './pin-digest.ts';
 
 /** The kid of the cloud's token signing key. A rotation would add `cloud-2` beside it. */

@@ -15,5 +15,11 @@ export async function pinDigest(pinKey: CryptoKey, venueId: string, pin: string)
 /** Imports raw key bytes (at least 32) as the PIN key. */
 export function importPinKey(raw: Uint8Array): Promise<CryptoKey> {
   if (raw.byteLength < 32) throw new RangeError('PIN key must be at least 32 bytes');
-  return crypto.subtle.importKey('raw', new Uint8Array(raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return crypto.subtle.importKey(
+    'raw',
+    new Uint8Array(raw),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
 }

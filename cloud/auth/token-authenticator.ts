@@ -6,7 +6,7 @@ import {
   type TokenVerifyResult,
   verifyToken,
 } from '#protocol';
-import type { AuthResult, Authenticator } from '../http/caller.ts';
+import type { Authenticator, AuthResult } from '../http/caller.ts';
 import type { Logger } from '../http/logger.ts';
 import type { CloudStore, EdgeNode } from '../store/cloud-store.ts';
 import { CLOUD_SIGNING_KID } from './keys.ts';
@@ -88,15 +88,23 @@ export class TokenAuthenticator implements Authenticator {
 
   private async cloudIssued(claims: VerifiedClaims): Promise<AuthResult> {
     if (claims.kind !== 'relay') {
-      return { ok: true, caller: { kind: 'principal', principal: principalOf(claims), issuer: 'cloud' } };
+      return {
+        ok: true,
+        caller: { kind: 'principal', principal: principalOf(claims), issuer: 'cloud' },
+      };
     }
     const node = await this.options.store.getEdgeNode(claims.sub);
-    if (!node || node.status !== 'active' || !sameVenue(node, claims)) {
+    if (node?.status !== 'active' || !sameVenue(node, claims)) {
       return revoked('this relay credential is no longer valid');
     }
     return {
       ok: true,
-      caller: { kind: 'relay', nodeId: node.nodeId, tenantId: node.tenantId, venueId: node.venueId },
+      caller: {
+        kind: 'relay',
+        nodeId: node.nodeId,
+        tenantId: node.tenantId,
+        venueId: node.venueId,
+      },
     };
   }
 
@@ -114,7 +122,11 @@ export class TokenAuthenticator implements Authenticator {
     }
     return {
       ok: true,
-      caller: { kind: 'principal', principal: principalOf(claims), issuer: `${RELAY_KID_PREFIX}${node.nodeId}` },
+      caller: {
+        kind: 'principal',
+        principal: principalOf(claims),
+        issuer: `${RELAY_KID_PREFIX}${node.nodeId}`,
+      },
     };
   }
 
@@ -166,9 +178,16 @@ async function importRelayKey(text: string): Promise<CryptoKey | undefined> {
 
 function failure(reason: Extract<TokenVerifyResult, { ok: false }>['reason']): AuthResult {
   if (reason === 'expired') {
-    return { ok: false, status: 401, code: 'TOKEN_EXPIRED', detail: 'the token has expired; sign in again' };
+    return {
+      ok: false,
+      status: 401,
+      code: 'TOKEN_EXPIRED',
+      detail: 'the token has expired; sign in again',
+    };
   }
-  return invalid(reason === 'unknown_key' ? 'the token names an unknown key' : 'the token is not valid');
+  return invalid(
+    reason === 'unknown_key' ? 'the token names an unknown key' : 'the token is not valid',
+  );
 }
 
 function invalid(detail: string): AuthResult {

@@ -22,10 +22,17 @@ export class FeedBus {
       set = new Set();
       this.listeners.set(venueId, set);
     }
-    set.add(listener);
+    // A listener object per subscription, so unsubscribing twice (or after another
+    // subscription of the same function) removes only this one.
+    const entry: FeedListener = (entries) => listener(entries);
+    set.add(entry);
+    let active = true;
     return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(venueId);
+      if (!active) return;
+      active = false;
+      const current = this.listeners.get(venueId);
+      current?.delete(entry);
+      if (current && current.size === 0) this.listeners.delete(venueId);
     };
   }
 

@@ -1,5 +1,5 @@
-import type { Principal } from '#protocol';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { Principal } from '#protocol';
 import type { Logger } from './logger.ts';
 import { problemResponse } from './problem-response.ts';
 
@@ -11,11 +11,21 @@ export type Caller =
       /** Who signed the token: the cloud, or the relay node that issued it while offline. */
       readonly issuer: string;
     }
-  | { readonly kind: 'relay'; readonly nodeId: string; readonly tenantId: string; readonly venueId: string };
+  | {
+      readonly kind: 'relay';
+      readonly nodeId: string;
+      readonly tenantId: string;
+      readonly venueId: string;
+    };
 
 export type AuthResult =
   | { readonly ok: true; readonly caller: Caller }
-  | { readonly ok: false; readonly status: 401 | 403; readonly code: string; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly status: 401 | 403;
+      readonly code: string;
+      readonly detail: string;
+    };
 
 /** Turns a request's credentials into a caller. `undefined` when it carries none. */
 export interface Authenticator {
@@ -36,8 +46,12 @@ export function scopeOf(caller: Caller): { tenantId: string; venueId: string } {
 export function requireCaller(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const result = await authenticator.authenticate(c.req.raw);
-    if (!result) return problemResponse(401, 'AUTH_REQUIRED', 'Sign in first', { detail: 'send Authorization: Bearer <token>' });
-    if (!result.ok) return problemResponse(result.status, result.code, 'Not allowed', { detail: result.detail });
+    if (!result)
+      return problemResponse(401, 'AUTH_REQUIRED', 'Sign in first', {
+        detail: 'send Authorization: Bearer <token>',
+      });
+    if (!result.ok)
+      return problemResponse(result.status, result.code, 'Not allowed', { detail: result.detail });
     c.set('caller', result.caller);
     await next();
   };
@@ -50,7 +64,9 @@ export function requireCaller(authenticator: Authenticator): MiddlewareHandler<A
 export function forbidOtherVenue(c: Context<AppEnv>): Response | undefined {
   const venueId = c.req.param('venueId');
   if (venueId === undefined || scopeOf(c.get('caller')).venueId !== venueId) {
-    return problemResponse(403, 'FORBIDDEN', 'Not your venue', { detail: 'the token is for another venue' });
+    return problemResponse(403, 'FORBIDDEN', 'Not your venue', {
+      detail: 'the token is for another venue',
+    });
   }
   return undefined;
 }
@@ -63,8 +79,14 @@ export function forbidUnlessRole(
 ): Response | undefined {
   const caller = c.get('caller');
   if (caller.kind === 'relay' && options.relay) return undefined;
-  if (caller.kind === 'principal' && caller.principal.kind === 'staff' && roles.includes(caller.principal.role)) {
+  if (
+    caller.kind === 'principal' &&
+    caller.principal.kind === 'staff' &&
+    roles.includes(caller.principal.role)
+  ) {
     return undefined;
   }
-  return problemResponse(403, 'FORBIDDEN', 'Not allowed', { detail: `needs one of: ${roles.join(', ')}` });
+  return problemResponse(403, 'FORBIDDEN', 'Not allowed', {
+    detail: `needs one of: ${roles.join(', ')}`,
+  });
 }

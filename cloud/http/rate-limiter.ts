@@ -18,7 +18,10 @@ export class RateLimiter {
   take(key: string, cost = 1): { ok: true } | { ok: false; retryAfterSeconds: number } {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    const tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    const tokens = Math.min(
+      this.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond,
+    );
     if (tokens >= cost) {
       this.buckets.set(key, { tokens: tokens - cost, at: now });
       return { ok: true };

@@ -1,5 +1,5 @@
-import { newUlid, type Operation } from '#protocol';
 import { describe, expect, it } from 'vitest';
+import { newUlid, type Operation } from '#protocol';
 import { DEMO } from '../seed/demo-seed.ts';
 import type { CloudStore, TenantTx } from '../store/cloud-store.ts';
 import { MemoryCloudStore } from '../store/memory-store.ts';
@@ -8,7 +8,11 @@ import { makeTestApp } from '../testing/test-app.ts';
 
 const URL = `/v1/venues/${DEMO.venueId}/ops`;
 const order = (orderId = newUlid()) =>
-  demoOp('order.create', { orderId, tableId: 'table-3', lines: [{ lineId: 'l1', itemId: 'burger', quantity: 1 }] });
+  demoOp('order.create', {
+    orderId,
+    tableId: 'table-3',
+    lines: [{ lineId: 'l1', itemId: 'burger', quantity: 1 }],
+  });
 
 /** A store whose transactions wait for a gate: lets a test hold a write "in flight". */
 class GatedStore extends MemoryCloudStore {
@@ -43,9 +47,17 @@ describe('idempotency (IETF Idempotency-Key semantics)', () => {
     const first = await app.request(URL, postOp(op, as.manager));
     expect(first.status).toBe(422);
     const body = await first.text();
-    expect(JSON.parse(body)).toMatchObject({ kind: 'stop', code: 'NOT_FOUND', result: { status: 'rejected' } });
+    expect(JSON.parse(body)).toMatchObject({
+      kind: 'stop',
+      code: 'NOT_FOUND',
+      result: { status: 'rejected' },
+    });
     const again = await app.request(URL, postOp(op, as.manager));
-    expect([again.status, again.headers.get('idempotent-replayed'), await again.text()]).toEqual([422, 'true', body]);
+    expect([again.status, again.headers.get('idempotent-replayed'), await again.text()]).toEqual([
+      422,
+      'true',
+      body,
+    ]);
   });
 
   it('same key with a different payload → 422 and nothing changes', async () => {
@@ -53,7 +65,11 @@ describe('idempotency (IETF Idempotency-Key semantics)', () => {
     const op = await order();
     await app.request(URL, postOp(op, as.manager));
     const head = await store.head(DEMO.venueId);
-    const other = await demoOp('order.create', { orderId: newUlid(), tableId: 'table-4' }, { opId: op.opId });
+    const other = await demoOp(
+      'order.create',
+      { orderId: newUlid(), tableId: 'table-4' },
+      { opId: op.opId },
+    );
     const res = await app.request(URL, postOp(other, as.manager));
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', kind: 'fix_request' });
@@ -74,7 +90,10 @@ describe('idempotency (IETF Idempotency-Key semantics)', () => {
     const second = await app.request(URL, postOp(op, as.manager));
     expect(second.status).toBe(409);
     expect(second.headers.get('retry-after')).toBe('1');
-    expect(await second.json()).toMatchObject({ code: 'IDEMPOTENCY_IN_FLIGHT', kind: 'retry_later' });
+    expect(await second.json()).toMatchObject({
+      code: 'IDEMPOTENCY_IN_FLIGHT',
+      kind: 'retry_later',
+    });
     open();
     const first = await firstPending;
     expect(first.status).toBe(201);
@@ -119,11 +138,19 @@ describe('idempotency (IETF Idempotency-Key semantics)', () => {
     const op = await order();
     expect((await t.app.request(URL, postOp(op, t.as.manager))).status).toBe(201);
     const foreign = { ...op, tenantId: 'other', venueId: 'other-cafe' } as Operation;
-    const bearer = t.bearer({ kind: 'staff', tenantId: 'other', venueId: 'other-cafe', actorId: op.actorId, role: 'manager' });
+    const bearer = t.bearer({
+      kind: 'staff',
+      tenantId: 'other',
+      venueId: 'other-cafe',
+      actorId: op.actorId,
+      role: 'manager',
+    });
     const res = await t.app.request('/v1/venues/other-cafe/ops', postOp(foreign, bearer));
     // Decided afresh for the other tenant (whose venue has no tables yet), not a replay of ours.
     expect(res.headers.get('idempotent-replayed')).toBeNull();
-    expect(await res.json()).toMatchObject({ result: { opId: op.opId, status: 'rejected', code: 'NOT_FOUND' } });
+    expect(await res.json()).toMatchObject({
+      result: { opId: op.opId, status: 'rejected', code: 'NOT_FOUND' },
+    });
   });
 });
 
@@ -136,8 +163,15 @@ describe('two lanes, one truth', () => {
   it('the same ops through the direct lane or the batch lane make the same state and feed', async () => {
     const orderId = newUlid();
     const ops = [
-      await demoOp('order.create', { orderId, tableId: 'table-2', lines: [{ lineId: 'a', itemId: 'burger', quantity: 2 }] }),
-      await demoOp('order.addLines', { orderId, lines: [{ lineId: 'b', itemId: 'draft-beer', quantity: 2 }] }),
+      await demoOp('order.create', {
+        orderId,
+        tableId: 'table-2',
+        lines: [{ lineId: 'a', itemId: 'burger', quantity: 2 }],
+      }),
+      await demoOp('order.addLines', {
+        orderId,
+        lines: [{ lineId: 'b', itemId: 'draft-beer', quantity: 2 }],
+      }),
       await demoOp('order.sendToKitchen', { orderId }),
       await demoOp('order.removeLine', { orderId, lineId: 'a' }),
       await demoOp('order.close', { orderId, payment: { method: 'cash', tendered: 10_000 } }),
@@ -145,13 +179,27 @@ describe('two lanes, one truth', () => {
     const direct = await makeTestApp();
     for (const op of ops) await direct.app.request(URL, postOp(op, direct.as.manager));
     const batch = await makeTestApp();
-    const res = await batch.app.request(`${URL}/batch`, postBatch('tablet-1', ops, batch.as.manager));
+    const res = await batch.app.request(
+      `${URL}/batch`,
+      postBatch('tablet-1', ops, batch.as.manager),
+    );
     const { results } = (await res.json()) as { results: { status: string; code?: string }[] };
-    expect(results.map((r) => r.code ?? r.status)).toEqual(['applied', 'applied', 'applied', 'LINE_ALREADY_SENT', 'applied']);
+    expect(results.map((r) => r.code ?? r.status)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'LINE_ALREADY_SENT',
+      'applied',
+    ]);
     expect(await feedOf(batch.store)).toEqual(await feedOf(direct.store));
-    expect(await batch.store.loadSnapshot(DEMO.venueId)).toEqual(await direct.store.loadSnapshot(DEMO.venueId));
+    expect(await batch.store.loadSnapshot(DEMO.venueId)).toEqual(
+      await direct.store.loadSnapshot(DEMO.venueId),
+    );
     // A batch replayed whole answers every op as a duplicate of its first result.
-    const again = await batch.app.request(`${URL}/batch`, postBatch('tablet-1', ops, batch.as.manager));
+    const again = await batch.app.request(
+      `${URL}/batch`,
+      postBatch('tablet-1', ops, batch.as.manager),
+    );
     const replayed = (await again.json()) as { results: { status: string }[] };
     expect(replayed.results.every((r) => r.status === 'duplicate')).toBe(true);
   });
@@ -159,11 +207,22 @@ describe('two lanes, one truth', () => {
   it('an op whose dependency was rejected is rejected; one whose dependency is unseen waits, and so do the ops after it', async () => {
     const { app, as, store } = await makeTestApp();
     const bad = await demoOp('order.sendToKitchen', { orderId: newUlid() });
-    const dependent = await demoOp('order.close', { orderId: newUlid(), payment: { method: 'cash', tendered: 1 } }, { dependsOn: [bad.opId] });
-    const waiting = await demoOp('order.sendToKitchen', { orderId: newUlid() }, { dependsOn: [newUlid()] });
+    const dependent = await demoOp(
+      'order.close',
+      { orderId: newUlid(), payment: { method: 'cash', tendered: 1 } },
+      { dependsOn: [bad.opId] },
+    );
+    const waiting = await demoOp(
+      'order.sendToKitchen',
+      { orderId: newUlid() },
+      { dependsOn: [newUlid()] },
+    );
     const after = await order();
     const head = await store.head(DEMO.venueId);
-    const res = await app.request(`${URL}/batch`, postBatch('tablet-1', [bad, dependent, waiting, after], as.manager));
+    const res = await app.request(
+      `${URL}/batch`,
+      postBatch('tablet-1', [bad, dependent, waiting, after], as.manager),
+    );
     const { results } = (await res.json()) as { results: { status: string; code?: string }[] };
     expect(results.map((r) => `${r.status}:${r.code ?? ''}`)).toEqual([
       'rejected:NOT_FOUND',

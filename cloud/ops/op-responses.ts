@@ -41,12 +41,20 @@ export function responseForOutcome(outcome: OpOutcome): Response {
         detail: `op ${outcome.opId} was already sent with a different payload`,
       });
     case 'retryable':
-      return problemResponse(409, outcome.code === 'IN_FLIGHT' ? 'IDEMPOTENCY_IN_FLIGHT' : outcome.code, 'Try again shortly', {
-        kind: 'retry_later',
-        detail: outcome.message,
-        retryAfter: Math.ceil(outcome.retryAfterMs / 1000),
-      });
+      return problemResponse(
+        409,
+        outcome.code === 'IN_FLIGHT' ? 'IDEMPOTENCY_IN_FLIGHT' : outcome.code,
+        'Try again shortly',
+        {
+          kind: 'retry_later',
+          detail: outcome.message,
+          retryAfter: Math.ceil(outcome.retryAfterMs / 1000),
+        },
+      );
     case 'invalid':
-      return problemResponse(400, outcome.code, 'Operation does not match its request', { kind: 'fix_request', detail: outcome.message });
+      return problemResponse(400, outcome.code, 'Operation does not match its request', {
+        kind: 'fix_request',
+        detail: outcome.message,
+      });
   }
 }

@@ -1,5 +1,13 @@
-import { BatchRequest, isUlid, type OpResult, type Operation, parseOperation, type Principal, toIssues } from '#protocol';
 import type { Context, Hono } from 'hono';
+import {
+  BatchRequest,
+  isUlid,
+  type Operation,
+  type OpResult,
+  type Principal,
+  parseOperation,
+  toIssues,
+} from '#protocol';
 import type { CoreDeps } from '../app-deps.ts';
 import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
 import { problemResponse } from '../http/problem-response.ts';
@@ -19,21 +27,45 @@ function batchResult(outcome: OpOutcome): OpResult {
     case 'duplicate':
       return { opId: outcome.result.opId, status: 'duplicate', first: outcome.result };
     case 'key_reused':
-      return { opId: outcome.opId, status: 'rejected', code: 'IDEMPOTENCY_KEY_REUSED', message: 'this opId was sent before with a different payload' };
+      return {
+        opId: outcome.opId,
+        status: 'rejected',
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        message: 'this opId was sent before with a different payload',
+      };
     case 'invalid':
-      return { opId: outcome.opId, status: 'rejected', code: 'VALIDATION', message: outcome.message };
+      return {
+        opId: outcome.opId,
+        status: 'rejected',
+        code: 'VALIDATION',
+        message: outcome.message,
+      };
     case 'retryable':
-      return { opId: outcome.opId, status: 'retryable', code: outcome.code, message: outcome.message, retryAfterMs: outcome.retryAfterMs };
+      return {
+        opId: outcome.opId,
+        status: 'retryable',
+        code: outcome.code,
+        message: outcome.message,
+        retryAfterMs: outcome.retryAfterMs,
+      };
   }
 }
 
-async function readJson(c: Ctx): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+async function readJson(
+  c: Ctx,
+): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
   const text = await c.req.text();
   try {
     return { ok: true, body: JSON.parse(text) };
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    return { ok: false, response: problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', { kind: 'fix_request', detail: error.message }) };
+    return {
+      ok: false,
+      response: problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', {
+        kind: 'fix_request',
+        detail: error.message,
+      }),
+    };
   }
 }
 
@@ -42,10 +74,23 @@ async function readJson(c: Ctx): Promise<{ ok: true; body: unknown } | { ok: fal
  * Both write lanes go through one OpWriter, so they make the same state and the same feed.
  */
 export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
-  const writer = new OpWriter({ store: deps.store, states: new VenueStates(), bus: deps.bus, clock: deps.clock });
+  const writer = new OpWriter({
+    store: deps.store,
+    states: new VenueStates(),
+    bus: deps.bus,
+    clock: deps.clock,
+  });
   const now = () => deps.clock().getTime();
-  const perDevice = new RateLimiter({ perSecond: deps.limits.deviceOpsPerSecond, burst: deps.limits.deviceBurst, now });
-  const perTenant = new RateLimiter({ perSecond: deps.limits.tenantRequestsPerSecond, burst: deps.limits.tenantBurst, now });
+  const perDevice = new RateLimiter({
+    perSecond: deps.limits.deviceOpsPerSecond,
+    burst: deps.limits.deviceBurst,
+    now,
+  });
+  const perTenant = new RateLimiter({
+    perSecond: deps.limits.tenantRequestsPerSecond,
+    burst: deps.limits.tenantBurst,
+    now,
+  });
 
   /** The caller as an acting person of this venue, the venue, or the refusal. */
   async function actor(c: Ctx): Promise<{ principal: Principal; venue: VenueRecord } | Response> {
@@ -78,6 +123,16 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     return undefined;
   }
 
+  function count(outcomes: readonly OpOutcome[], lane: 'direct' | 'batch'): void {
+    for (const outcome of outcomes) {
+      const result = outcome.kind === 'decided' ? outcome.result.status : outcome.kind;
+      deps.metrics.increment('hearth_ops_total', 'Operations by lane and outcome', {
+        lane,
+        result,
+      });
+    }
+  }
+
   app.use('/v1/venues/:venueId/ops', requireCaller(deps.authenticator));
   app.use('/v1/venues/:venueId/ops/*', requireCaller(deps.authenticator));
 
@@ -86,21 +141,34 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     if (who instanceof Response) return who;
     const read = await readJson(c);
     if (!read.ok) return read.response;
-    const bodyKey = typeof read.body === 'object' && read.body !== null ? (read.body as { _idempotencyKey?: unknown })._idempotencyKey : undefined;
-    const key = c.req.header('idempotency-key') ?? (typeof bodyKey === 'string' ? bodyKey : undefined);
+    const bodyKey =
+      typeof read.body === 'object' && read.body !== null
+        ? (read.body as { _idempotencyKey?: unknown })._idempotencyKey
+        : undefined;
+    const key =
+      c.req.header('idempotency-key') ?? (typeof bodyKey === 'string' ? bodyKey : undefined);
     if (key === undefined) {
-      return problemResponse(400, 'IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key required', { detail: 'send the opId as the Idempotency-Key header' });
+      return problemResponse(400, 'IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key required', {
+        detail: 'send the opId as the Idempotency-Key header',
+      });
     }
-    if (!isUlid(key)) return problemResponse(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a ULID', { detail: 'use the opId' });
+    if (!isUlid(key))
+      return problemResponse(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a ULID', {
+        detail: 'use the opId',
+      });
     const parsed = parseOperation(read.body);
-    if (!parsed.ok) return problemResponse(400, parsed.code, 'Invalid operation', { issues: parsed.issues });
+    if (!parsed.ok)
+      return problemResponse(400, parsed.code, 'Invalid operation', { issues: parsed.issues });
     if (parsed.op.opId !== key) {
-      return problemResponse(400, 'IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key must equal opId', { detail: `key ${key}, opId ${parsed.op.opId}` });
+      return problemResponse(400, 'IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key must equal opId', {
+        detail: `key ${key}, opId ${parsed.op.opId}`,
+      });
     }
     const tooMany = limited(who.venue.tenantId, parsed.op.deviceId, 1);
     if (tooMany) return tooMany;
     const [outcome] = await writer.write(who.venue, who.principal, [parsed.op]);
     if (!outcome) throw new Error('writer returned no outcome');
+    count([outcome], 'direct');
     return responseForOutcome(outcome);
   });
 
@@ -109,7 +177,10 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     if (who instanceof Response) return who;
     const read = await readJson(c);
     if (!read.ok) return read.response;
-    const ops = typeof read.body === 'object' && read.body !== null ? (read.body as { ops?: unknown }).ops : undefined;
+    const ops =
+      typeof read.body === 'object' && read.body !== null
+        ? (read.body as { ops?: unknown }).ops
+        : undefined;
     if (Array.isArray(ops) && ops.length > deps.limits.maxBatchOps) {
       return problemResponse(413, 'BATCH_TOO_LARGE', 'Too many ops in one batch', {
         kind: 'fix_request',
@@ -117,26 +188,37 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
       });
     }
     const parsed = BatchRequest.safeParse(read.body);
-    if (!parsed.success) return problemResponse(400, 'VALIDATION', 'Invalid batch', { issues: toIssues(parsed.error) });
+    if (!parsed.success)
+      return problemResponse(400, 'VALIDATION', 'Invalid batch', {
+        issues: toIssues(parsed.error),
+      });
     const { deviceId } = parsed.data;
     const foreign = parsed.data.ops.findIndex((op: Operation) => op.deviceId !== deviceId);
     if (foreign >= 0) {
-      return problemResponse(400, 'DEVICE_MISMATCH', 'A batch is one device’s ops', { detail: `ops.${foreign}.deviceId is not ${deviceId}` });
+      return problemResponse(400, 'DEVICE_MISMATCH', 'A batch is one device’s ops', {
+        detail: `ops.${foreign}.deviceId is not ${deviceId}`,
+      });
     }
     const tooMany = limited(who.venue.tenantId, deviceId, parsed.data.ops.length);
     if (tooMany) return tooMany;
     const outcomes = await writer.write(who.venue, who.principal, parsed.data.ops);
+    count(outcomes, 'batch');
     return c.json({ results: outcomes.map(batchResult) });
   });
 
   app.get('/v1/venues/:venueId/ops/:opId', async (c) => {
-    const refused = forbidOtherVenue(c) ?? forbidUnlessRole(c, ['server', 'kitchen', 'manager', 'owner'], { relay: true });
+    const refused =
+      forbidOtherVenue(c) ??
+      forbidUnlessRole(c, ['server', 'kitchen', 'manager', 'owner'], { relay: true });
     if (refused) return refused;
     const caller = c.get('caller');
     const tenantId = caller.kind === 'relay' ? caller.tenantId : caller.principal.tenantId;
     const record = await deps.store.getIdempotency(tenantId, c.req.param('opId'));
     if (!record || record.venueId !== c.req.param('venueId')) {
-      return problemResponse(404, 'OP_NOT_FOUND', 'No such op', { kind: 'stop', detail: 'not received (yet): send it again with the same opId' });
+      return problemResponse(404, 'OP_NOT_FOUND', 'No such op', {
+        kind: 'stop',
+        detail: 'not received (yet): send it again with the same opId',
+      });
     }
     return c.json(record.result);
   });

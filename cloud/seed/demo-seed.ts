@@ -10,14 +10,25 @@ export const DEMO = {
   venueId: 'demo-bistro',
   venueName: 'Demo Bistro',
   tables: Array.from({ length: 12 }, (_, i) => String(i + 1)),
-  pins: { server: '1111', kitchen: '2222', manager: '3333', owner: '4444' } as const satisfies Record<StaffRole, string>,
+  pins: {
+    server: '1111',
+    kitchen: '2222',
+    manager: '3333',
+    owner: '4444',
+  } as const satisfies Record<StaffRole, string>,
 } as const;
 
 /** The table entity id for a printed table label. */
 export const demoTableId = (label: string): string => `table-${label}`;
 
 function upsert<K extends EntityKind>(entity: K, data: Omit<EntityOf<K>, 'version'>): EntityChange {
-  return { entity, id: data.id, op: 'upsert', data: { ...data, version: 1 }, version: 1 } as unknown as EntityChange;
+  return {
+    entity,
+    id: data.id,
+    op: 'upsert',
+    data: { ...data, version: 1 },
+    version: 1,
+  } as unknown as EntityChange;
 }
 
 /** Tenant-wide configuration: settings and the menu. Written into every venue's stream. */
@@ -36,7 +47,12 @@ export function demoTenantChanges(tenantId: string): EntityChange[] {
         { id: 'cold', name: 'Cold' },
         { id: 'bar', name: 'Bar' },
       ],
-      offlineCard: { enabled: false, perTransactionLimit: 5000, perDayLimit: 50000, requireManagerApproval: true },
+      offlineCard: {
+        enabled: false,
+        perTransactionLimit: 5000,
+        perDayLimit: 50000,
+        requireManagerApproval: true,
+      },
     }),
     ...demoCategories.map((c) => upsert('menuCategory', c)),
     ...demoModifiers.map((m) => upsert('menuModifier', m)),
@@ -48,7 +64,9 @@ export function demoTenantChanges(tenantId: string): EntityChange[] {
 export function demoVenueChanges(tenantId: string, venueId: string, name: string): EntityChange[] {
   return [
     upsert('venue', { id: venueId, tenantId, name, timezone: 'Europe/Amsterdam' }),
-    ...DEMO.tables.map((label) => upsert('table', { id: demoTableId(label), label, seats: Number(label) % 3 === 0 ? 6 : 4 })),
+    ...DEMO.tables.map((label) =>
+      upsert('table', { id: demoTableId(label), label, seats: Number(label) % 3 === 0 ? 6 : 4 }),
+    ),
   ];
 }
 
@@ -56,12 +74,17 @@ export function demoVenueChanges(tenantId: string, venueId: string, name: string
  * Loads the demo tenant, venue, menu, settings and staff into an empty store. The changes go
  * through the feed like any other, so devices and relays receive them by the same path.
  */
-export async function seedDemo(store: CloudStore, deps: { pinKey: CryptoKey; now: string }): Promise<void> {
+export async function seedDemo(
+  store: CloudStore,
+  deps: { pinKey: CryptoKey; now: string },
+): Promise<void> {
   await store.createTenant({ tenantId: DEMO.tenantId, name: DEMO.tenantName });
   await store.createVenue({ tenantId: DEMO.tenantId, venueId: DEMO.venueId, name: DEMO.venueName });
   await store.transact(DEMO.tenantId, async (tx) => {
     await tx.append(DEMO.venueId, demoTenantChanges(DEMO.tenantId), { at: deps.now });
-    await tx.append(DEMO.venueId, demoVenueChanges(DEMO.tenantId, DEMO.venueId, DEMO.venueName), { at: deps.now });
+    await tx.append(DEMO.venueId, demoVenueChanges(DEMO.tenantId, DEMO.venueId, DEMO.venueName), {
+      at: deps.now,
+    });
   });
   for (const [role, pin] of Object.entries(DEMO.pins) as [StaffRole, string][]) {
     await store.putStaffCredential({

@@ -80,9 +80,15 @@ export interface DeviceCheckpointRecord {
 export interface TenantTx {
   head(venueId: string): Promise<number>;
   /** Current entities of a venue, with the seq they hold at. */
-  loadEntities(venueId: string): Promise<{ readonly seq: number; readonly records: readonly SnapshotRecord[] }>;
+  loadEntities(
+    venueId: string,
+  ): Promise<{ readonly seq: number; readonly records: readonly SnapshotRecord[] }>;
   /** Appends changes to a venue's stream (giving them seqs) and applies them to its entities. */
-  append(venueId: string, changes: readonly EntityChange[], meta: { readonly opId?: string; readonly at: string }): Promise<FeedEntry[]>;
+  append(
+    venueId: string,
+    changes: readonly EntityChange[],
+    meta: { readonly opId?: string; readonly at: string },
+  ): Promise<FeedEntry[]>;
   getIdempotency(tenantId: string, opId: string): Promise<IdempotencyRecord | undefined>;
   putIdempotency(record: IdempotencyRecord): Promise<void>;
 }
@@ -93,7 +99,11 @@ export interface TenantTx {
  */
 export interface CloudStore {
   createTenant(tenant: { readonly tenantId: string; readonly name: string }): Promise<void>;
-  createVenue(venue: { readonly tenantId: string; readonly venueId: string; readonly name: string }): Promise<void>;
+  createVenue(venue: {
+    readonly tenantId: string;
+    readonly venueId: string;
+    readonly name: string;
+  }): Promise<void>;
   getVenue(venueId: string): Promise<VenueRecord | undefined>;
   listVenues(tenantId: string): Promise<VenueRecord[]>;
   /** Moves a venue's compaction mark (deletes entries at or below it); cursors below answer 410. */
@@ -109,10 +119,17 @@ export interface CloudStore {
   readFeed(
     venueId: string,
     afterSeq: number,
-    options: { readonly limit: number; readonly kinds?: readonly EntityKind[]; readonly throughSeq?: number },
+    options: {
+      readonly limit: number;
+      readonly kinds?: readonly EntityKind[];
+      readonly throughSeq?: number;
+    },
   ): Promise<FeedEntry[]>;
   /** A consistent set of a venue's entities of the given kinds, and the seq it holds at. */
-  loadSnapshot(venueId: string, kinds?: readonly EntityKind[]): Promise<{ readonly seq: number; readonly records: SnapshotRecord[] }>;
+  loadSnapshot(
+    venueId: string,
+    kinds?: readonly EntityKind[],
+  ): Promise<{ readonly seq: number; readonly records: SnapshotRecord[] }>;
 
   getIdempotency(tenantId: string, opId: string): Promise<IdempotencyRecord | undefined>;
   /** Deletes idempotency records created before `cutoff`; the feed is untouched. Returns how many. */
@@ -128,8 +145,15 @@ export interface CloudStore {
    * Marks an unused, unexpired enrollment token used and activates its node with the relay's
    * public key, atomically. Undefined when the token is unknown, used or expired.
    */
-  redeemEnrollmentToken(tokenDigest: string, now: string, publicKeyJwk: string): Promise<EdgeNode | undefined>;
-  updateEdgeNode(nodeId: string, patch: Partial<Pick<EdgeNode, 'ackedSeq' | 'lastSeenAt' | 'heartbeat' | 'status'>>): Promise<void>;
+  redeemEnrollmentToken(
+    tokenDigest: string,
+    now: string,
+    publicKeyJwk: string,
+  ): Promise<EdgeNode | undefined>;
+  updateEdgeNode(
+    nodeId: string,
+    patch: Partial<Pick<EdgeNode, 'ackedSeq' | 'lastSeenAt' | 'heartbeat' | 'status'>>,
+  ): Promise<void>;
 
   putCheckpoint(checkpoint: DeviceCheckpointRecord): Promise<void>;
   listCheckpoints(venueId: string): Promise<DeviceCheckpointRecord[]>;

@@ -1,9 +1,9 @@
 import {
   type EntityChange,
   type EntityKind,
+  type EntitySet,
   emptyEntitySet,
   entitySchemas,
-  type EntitySet,
   type FeedEntry,
   project,
   type SnapshotRecord,
@@ -36,7 +36,11 @@ function recordsOf(entities: EntitySet, kinds?: readonly EntityKind[]): Snapshot
   );
 }
 
-function placeEntries(changes: readonly EntityChange[], from: number, meta: { opId?: string; at: string }): FeedEntry[] {
+function placeEntries(
+  changes: readonly EntityChange[],
+  from: number,
+  meta: { opId?: string; at: string },
+): FeedEntry[] {
   return changes.map((change, index) => ({
     ...change,
     seq: from + index + 1,
@@ -85,7 +89,10 @@ export class MemoryCloudStore implements CloudStore {
   async compactFeed(venueId: string, throughSeq: number): Promise<void> {
     const venue = this.venue(venueId);
     venue.feed = venue.feed.filter((e) => e.seq > throughSeq);
-    venue.record = { ...venue.record, compactedThrough: Math.max(venue.record.compactedThrough, throughSeq) };
+    venue.record = {
+      ...venue.record,
+      compactedThrough: Math.max(venue.record.compactedThrough, throughSeq),
+    };
   }
 
   async bumpEpoch(venueId: string): Promise<number> {
@@ -121,7 +128,8 @@ export class MemoryCloudStore implements CloudStore {
           s.entities = project(s.entities, changes);
           return entries;
         },
-        getIdempotency: async (t, opId) => stagedKeys.get(`${t}/${opId}`) ?? this.idempotency.get(`${t}/${opId}`),
+        getIdempotency: async (t, opId) =>
+          stagedKeys.get(`${t}/${opId}`) ?? this.idempotency.get(`${t}/${opId}`),
         putIdempotency: async (record) => {
           stagedKeys.set(`${record.tenantId}/${record.opId}`, record);
         },
@@ -149,11 +157,19 @@ export class MemoryCloudStore implements CloudStore {
   ): Promise<FeedEntry[]> {
     const through = options.throughSeq ?? Number.POSITIVE_INFINITY;
     return this.venue(venueId)
-      .feed.filter((e) => e.seq > afterSeq && e.seq <= through && (!options.kinds || options.kinds.includes(e.entity)))
+      .feed.filter(
+        (e) =>
+          e.seq > afterSeq &&
+          e.seq <= through &&
+          (!options.kinds || options.kinds.includes(e.entity)),
+      )
       .slice(0, options.limit);
   }
 
-  async loadSnapshot(venueId: string, kinds?: readonly EntityKind[]): Promise<{ seq: number; records: SnapshotRecord[] }> {
+  async loadSnapshot(
+    venueId: string,
+    kinds?: readonly EntityKind[],
+  ): Promise<{ seq: number; records: SnapshotRecord[] }> {
     const venue = this.venue(venueId);
     return { seq: venue.head, records: recordsOf(venue.entities, kinds) };
   }
@@ -177,7 +193,10 @@ export class MemoryCloudStore implements CloudStore {
     this.staff.set(`${credential.venueId}/${credential.pinDigest}`, credential);
   }
 
-  async findStaffByPinDigest(venueId: string, pinDigest: string): Promise<StaffCredential | undefined> {
+  async findStaffByPinDigest(
+    venueId: string,
+    pinDigest: string,
+  ): Promise<StaffCredential | undefined> {
     return this.staff.get(`${venueId}/${pinDigest}`);
   }
 
@@ -191,10 +210,16 @@ export class MemoryCloudStore implements CloudStore {
   }
 
   async listEdgeNodes(venueId: string): Promise<EdgeNode[]> {
-    return [...this.nodes.values()].filter((n) => n.venueId === venueId).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+    return [...this.nodes.values()]
+      .filter((n) => n.venueId === venueId)
+      .sort((a, b) => a.nodeId.localeCompare(b.nodeId));
   }
 
-  async redeemEnrollmentToken(tokenDigest: string, now: string, publicKeyJwk: string): Promise<EdgeNode | undefined> {
+  async redeemEnrollmentToken(
+    tokenDigest: string,
+    now: string,
+    publicKeyJwk: string,
+  ): Promise<EdgeNode | undefined> {
     const token = this.tokens.get(tokenDigest);
     if (!token || token.usedAt !== null || token.expiresAt <= now) return undefined;
     const node = this.nodes.get(token.nodeId);
@@ -205,7 +230,10 @@ export class MemoryCloudStore implements CloudStore {
     return active;
   }
 
-  async updateEdgeNode(nodeId: string, patch: Partial<Pick<EdgeNode, 'ackedSeq' | 'lastSeenAt' | 'heartbeat' | 'status'>>): Promise<void> {
+  async updateEdgeNode(
+    nodeId: string,
+    patch: Partial<Pick<EdgeNode, 'ackedSeq' | 'lastSeenAt' | 'heartbeat' | 'status'>>,
+  ): Promise<void> {
     const node = this.nodes.get(nodeId);
     if (node) this.nodes.set(nodeId, { ...node, ...patch });
   }
@@ -215,7 +243,9 @@ export class MemoryCloudStore implements CloudStore {
   }
 
   async listCheckpoints(venueId: string): Promise<DeviceCheckpointRecord[]> {
-    return [...this.checkpoints.values()].filter((c) => c.venueId === venueId).sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+    return [...this.checkpoints.values()]
+      .filter((c) => c.venueId === venueId)
+      .sort((a, b) => a.deviceId.localeCompare(b.deviceId));
   }
 
   async close(): Promise<void> {}

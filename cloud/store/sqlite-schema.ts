@@ -41,8 +41,8 @@ export const MIGRATIONS: readonly Migration[] = [
         op_id TEXT,
         PRIMARY KEY (venue_id, seq)
       ) WITHOUT ROWID, STRICT`,
-      // Scope-filtered reads (a kitchen display skips the order traffic) seek per kind.
-      'CREATE INDEX feed_by_kind ON feed (venue_id, entity, seq)',
+      // No (venue_id, entity, seq) index: readers follow the head, so a scope-filtered read
+      // walks a short primary-key range (the planner chose that even with the index present).
       // Current state: what a snapshot is read from. `version` is the held entity's version.
       `CREATE TABLE entities (
         venue_id TEXT NOT NULL REFERENCES venues (venue_id),

@@ -42,10 +42,41 @@ export class SqliteStoreError extends Error {
 }
 
 // Type aliases, not interfaces: bun:sqlite's bindings want index-signature-compatible records.
-type VenueRow = { venue_id: string; tenant_id: string; name: string; epoch: number; compacted_through: number; head: number };
-type FeedRow = { seq: number; entity: string; entity_id: string; op: string; version: number; data: string | null; at: string; op_id: string | null };
-type IdempotencyRow = { tenant_id: string; op_id: string; venue_id: string; device_id: string; payload_hash: string; result: string; created_at: string };
-type StaffRow = { venue_id: string; pin_digest: string; tenant_id: string; member_id: string; name: string; role: string };
+type VenueRow = {
+  venue_id: string;
+  tenant_id: string;
+  name: string;
+  epoch: number;
+  compacted_through: number;
+  head: number;
+};
+type FeedRow = {
+  seq: number;
+  entity: string;
+  entity_id: string;
+  op: string;
+  version: number;
+  data: string | null;
+  at: string;
+  op_id: string | null;
+};
+type IdempotencyRow = {
+  tenant_id: string;
+  op_id: string;
+  venue_id: string;
+  device_id: string;
+  payload_hash: string;
+  result: string;
+  created_at: string;
+};
+type StaffRow = {
+  venue_id: string;
+  pin_digest: string;
+  tenant_id: string;
+  member_id: string;
+  name: string;
+  role: string;
+};
 type NodeRow = {
   node_id: string;
   tenant_id: string;
@@ -59,7 +90,12 @@ type NodeRow = {
   last_seen_at: string | null;
   heartbeat: string | null;
 };
-type TokenRow = { token_digest: string; node_id: string; expires_at: string; used_at: string | null };
+type TokenRow = {
+  token_digest: string;
+  node_id: string;
+  expires_at: string;
+  used_at: string | null;
+};
 type CheckpointRow = {
   venue_id: string;
   device_id: string;
@@ -71,6 +107,8 @@ type CheckpointRow = {
   updated_at: string;
 };
 type Venue = { venueId: string };
+/** A record as a plain object type: what bun:sqlite accepts as named bindings. */
+type Plain<T> = { [K in keyof T]: T[K] };
 type FeedQuery = { venueId: string; afterSeq: number; throughSeq: number; limit: number };
 
 const FEED_COLUMNS = 'seq, entity, entity_id, op, version, data, at, op_id';
@@ -82,7 +120,9 @@ const WRITER = 'writer';
 function readStatements(db: Database) {
   return {
     venue: db.prepare<VenueRow, Venue>('SELECT * FROM venues WHERE venue_id = $venueId'),
-    venues: db.prepare<VenueRow, { tenantId: string }>('SELECT * FROM venues WHERE tenant_id = $tenantId ORDER BY venue_id'),
+    venues: db.prepare<VenueRow, { tenantId: string }>(
+      'SELECT * FROM venues WHERE tenant_id = $tenantId ORDER BY venue_id',
+    ),
     entitiesOfKind: db.prepare<{ data: string }, { venueId: string; kind: string }>(
       'SELECT data FROM entities WHERE venue_id = $venueId AND kind = $kind ORDER BY id',
     ),
@@ -99,10 +139,18 @@ function readStatements(db: Database) {
     staff: db.prepare<StaffRow, { venueId: string; pinDigest: string }>(
       'SELECT * FROM staff_credentials WHERE venue_id = $venueId AND pin_digest = $pinDigest',
     ),
-    node: db.prepare<NodeRow, { nodeId: string }>('SELECT * FROM edge_nodes WHERE node_id = $nodeId'),
-    nodes: db.prepare<NodeRow, Venue>('SELECT * FROM edge_nodes WHERE venue_id = $venueId ORDER BY node_id'),
-    token: db.prepare<TokenRow, { tokenDigest: string }>('SELECT * FROM enrollment_tokens WHERE token_digest = $tokenDigest'),
-    checkpoints: db.prepare<CheckpointRow, Venue>('SELECT * FROM device_checkpoints WHERE venue_id = $venueId ORDER BY device_id'),
+    node: db.prepare<NodeRow, { nodeId: string }>(
+      'SELECT * FROM edge_nodes WHERE node_id = $nodeId',
+    ),
+    nodes: db.prepare<NodeRow, Venue>(
+      'SELECT * FROM edge_nodes WHERE venue_id = $venueId ORDER BY node_id',
+    ),
+    token: db.prepare<TokenRow, { tokenDigest: string }>(
+      'SELECT * FROM enrollment_tokens WHERE token_digest = $tokenDigest',
+    ),
+    checkpoints: db.prepare<CheckpointRow, Venue>(
+      'SELECT * FROM device_checkpoints WHERE venue_id = $venueId ORDER BY device_id',
+    ),
   };
 }
 
@@ -113,22 +161,45 @@ function writeStatements(db: Database) {
     putTenant: db.prepare<never, { tenantId: string; name: string }>(
       'INSERT INTO tenants (tenant_id, name) VALUES ($tenantId, $name) ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name',
     ),
-    tenant: db.prepare<{ tenant_id: string }, { tenantId: string }>('SELECT tenant_id FROM tenants WHERE tenant_id = $tenantId'),
+    tenant: db.prepare<{ tenant_id: string }, { tenantId: string }>(
+      'SELECT tenant_id FROM tenants WHERE tenant_id = $tenantId',
+    ),
     insertVenue: db.prepare<never, { tenantId: string; venueId: string; name: string }>(
       'INSERT INTO venues (tenant_id, venue_id, name) VALUES ($tenantId, $venueId, $name)',
     ),
-    compact: db.prepare<never, Venue & { seq: number }>('DELETE FROM feed WHERE venue_id = $venueId AND seq <= $seq'),
+    compact: db.prepare<never, Venue & { seq: number }>(
+      'DELETE FROM feed WHERE venue_id = $venueId AND seq <= $seq',
+    ),
     markCompacted: db.prepare<never, Venue & { seq: number }>(
       'UPDATE venues SET compacted_through = max(compacted_through, $seq) WHERE venue_id = $venueId',
     ),
-    bumpEpoch: db.prepare<{ epoch: number }, Venue>('UPDATE venues SET epoch = epoch + 1 WHERE venue_id = $venueId RETURNING epoch'),
-    setHead: db.prepare<never, Venue & { head: number }>('UPDATE venues SET head = $head WHERE venue_id = $venueId'),
-    insertFeed: db.prepare<never, Venue & { seq: number; entity: string; id: string; op: string; version: number; data: string | null; at: string; opId: string | null }>(
+    bumpEpoch: db.prepare<{ epoch: number }, Venue>(
+      'UPDATE venues SET epoch = epoch + 1 WHERE venue_id = $venueId RETURNING epoch',
+    ),
+    setHead: db.prepare<never, Venue & { head: number }>(
+      'UPDATE venues SET head = $head WHERE venue_id = $venueId',
+    ),
+    insertFeed: db.prepare<
+      never,
+      Venue & {
+        seq: number;
+        entity: string;
+        id: string;
+        op: string;
+        version: number;
+        data: string | null;
+        at: string;
+        opId: string | null;
+      }
+    >(
       `INSERT INTO feed (venue_id, seq, entity, entity_id, op, version, data, at, op_id)
        VALUES ($venueId, $seq, $entity, $id, $op, $version, $data, $at, $opId)`,
     ),
     // The same rules as protocol's `project`: an upsert no newer than what is held is skipped…
-    upsertEntity: db.prepare<never, Venue & { kind: string; id: string; version: number; data: string }>(
+    upsertEntity: db.prepare<
+      never,
+      Venue & { kind: string; id: string; version: number; data: string }
+    >(
       `INSERT INTO entities (venue_id, kind, id, version, data) VALUES ($venueId, $kind, $id, $version, $data)
        ON CONFLICT (venue_id, kind, id) DO UPDATE SET version = excluded.version, data = excluded.data
        WHERE excluded.version > entities.version`,
@@ -137,41 +208,52 @@ function writeStatements(db: Database) {
     deleteEntity: db.prepare<never, Venue & { kind: string; id: string; version: number }>(
       'DELETE FROM entities WHERE venue_id = $venueId AND kind = $kind AND id = $id AND version <= $version',
     ),
-    putIdempotency: db.prepare<never, Omit<IdempotencyRow, 'tenant_id' | 'op_id' | 'venue_id' | 'device_id' | 'payload_hash' | 'created_at'> & IdempotencyParams>(
+    putIdempotency: db.prepare<
+      never,
+      Plain<Omit<IdempotencyRecord, 'result'>> & { result: string }
+    >(
       `INSERT OR REPLACE INTO idempotency (tenant_id, op_id, venue_id, device_id, payload_hash, result, created_at)
        VALUES ($tenantId, $opId, $venueId, $deviceId, $payloadHash, $result, $createdAt)`,
     ),
-    deleteIdempotency: db.prepare<never, { cutoff: string }>('DELETE FROM idempotency WHERE created_at < $cutoff'),
-    putStaff: db.prepare<never, Omit<StaffCredential, 'role'> & { role: string }>(
+    deleteIdempotency: db.prepare<never, { cutoff: string }>(
+      'DELETE FROM idempotency WHERE created_at < $cutoff',
+    ),
+    putStaff: db.prepare<never, Plain<StaffCredential>>(
       `INSERT OR REPLACE INTO staff_credentials (venue_id, pin_digest, tenant_id, member_id, name, role)
        VALUES ($venueId, $pinDigest, $tenantId, $memberId, $name, $role)`,
     ),
-    insertNode: db.prepare<never, EdgeNode>(
+    insertNode: db.prepare<never, Plain<EdgeNode>>(
       `INSERT INTO edge_nodes (node_id, tenant_id, venue_id, name, status, public_key_jwk, created_at, enrolled_at, acked_seq, last_seen_at, heartbeat)
        VALUES ($nodeId, $tenantId, $venueId, $name, $status, $publicKeyJwk, $createdAt, $enrolledAt, $ackedSeq, $lastSeenAt, $heartbeat)`,
     ),
-    updateNode: db.prepare<never, EdgeNode>(
-      `UPDATE edge_nodes SET status = $status, public_key_jwk = $publicKeyJwk, enrolled_at = $enrolledAt, acked_seq = $ackedSeq,
-       last_seen_at = $lastSeenAt, heartbeat = $heartbeat, tenant_id = $tenantId, venue_id = $venueId, name = $name, created_at = $createdAt
-       WHERE node_id = $nodeId`,
+    updateNode: db.prepare<
+      never,
+      Plain<Omit<EdgeNode, 'tenantId' | 'venueId' | 'name' | 'createdAt'>>
+    >(
+      `UPDATE edge_nodes SET status = $status, public_key_jwk = $publicKeyJwk, enrolled_at = $enrolledAt,
+       acked_seq = $ackedSeq, last_seen_at = $lastSeenAt, heartbeat = $heartbeat WHERE node_id = $nodeId`,
     ),
-    insertToken: db.prepare<never, EnrollmentToken>(
+    insertToken: db.prepare<never, Plain<EnrollmentToken>>(
       'INSERT INTO enrollment_tokens (token_digest, node_id, expires_at, used_at) VALUES ($tokenDigest, $nodeId, $expiresAt, $usedAt)',
     ),
-    useToken: db.prepare<never, { tokenDigest: string; now: string }>('UPDATE enrollment_tokens SET used_at = $now WHERE token_digest = $tokenDigest'),
-    putCheckpoint: db.prepare<never, DeviceCheckpointRecord>(
+    useToken: db.prepare<never, { tokenDigest: string; now: string }>(
+      'UPDATE enrollment_tokens SET used_at = $now WHERE token_digest = $tokenDigest',
+    ),
+    putCheckpoint: db.prepare<never, Plain<DeviceCheckpointRecord>>(
       `INSERT OR REPLACE INTO device_checkpoints (venue_id, device_id, cursor, seq, outbox_depth, oldest_pending_at, failed_ops, updated_at)
        VALUES ($venueId, $deviceId, $cursor, $seq, $outboxDepth, $oldestPendingAt, $failedOps, $updatedAt)`,
     ),
   };
 }
 
-type IdempotencyParams = { tenantId: string; opId: string; venueId: string; deviceId: string; payloadHash: string; createdAt: string };
 type Reads = ReturnType<typeof readStatements>;
 type Writes = ReturnType<typeof writeStatements>;
 
 function corrupt(what: string, error: unknown): SqliteStoreError {
-  return new SqliteStoreError('CORRUPT_ROW', `stored ${what} does not match its schema: ${String(error)}`);
+  return new SqliteStoreError(
+    'CORRUPT_ROW',
+    `stored ${what} does not match its schema: ${String(error)}`,
+  );
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -183,7 +265,13 @@ function parseJson(text: string, what: string): unknown {
 }
 
 function toVenue(row: VenueRow): VenueRecord {
-  return { tenantId: row.tenant_id, venueId: row.venue_id, name: row.name, epoch: row.epoch, compactedThrough: row.compacted_through };
+  return {
+    tenantId: row.tenant_id,
+    venueId: row.venue_id,
+    name: row.name,
+    epoch: row.epoch,
+    compactedThrough: row.compacted_through,
+  };
 }
 
 function toFeedEntry(row: FeedRow): FeedEntry {
@@ -205,7 +293,8 @@ function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
   const parsed = OpResult.safeParse(parseJson(row.result, 'op result'));
   if (!parsed.success) throw corrupt(`result of ${row.op_id}`, parsed.error);
   const result = parsed.data;
-  if (result.status !== 'applied' && result.status !== 'rejected') throw corrupt(`result of ${row.op_id}`, result.status);
+  if (result.status !== 'applied' && result.status !== 'rejected')
+    throw corrupt(`result of ${row.op_id}`, result.status);
   return {
     tenantId: row.tenant_id,
     opId: row.op_id,
@@ -220,7 +309,14 @@ function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
 function toStaff(row: StaffRow): StaffCredential {
   const role = StaffRole.safeParse(row.role);
   if (!role.success) throw corrupt(`role of ${row.member_id}`, role.error);
-  return { tenantId: row.tenant_id, venueId: row.venue_id, memberId: row.member_id, name: row.name, role: role.data, pinDigest: row.pin_digest };
+  return {
+    tenantId: row.tenant_id,
+    venueId: row.venue_id,
+    memberId: row.member_id,
+    name: row.name,
+    role: role.data,
+    pinDigest: row.pin_digest,
+  };
 }
 
 function toNode(row: NodeRow): EdgeNode {
@@ -271,20 +367,49 @@ function records(s: Reads, venueId: string, kinds: readonly EntityKind[]): Snaps
 }
 
 /** Places changes after the venue's head, applies them to its entities and moves the head. */
-function append(s: Writes, venueId: string, changes: readonly EntityChange[], meta: { readonly opId?: string; readonly at: string }): FeedEntry[] {
+function append(
+  s: Writes,
+  venueId: string,
+  changes: readonly EntityChange[],
+  meta: { readonly opId?: string; readonly at: string },
+): FeedEntry[] {
   const head = venueRow(s, venueId).head;
   const entries = changes.map((change, index) => {
     // Validated on the way in as well as out: a row that cannot be read back would stall every reader.
-    const parsed = FeedEntry.safeParse({ ...change, seq: head + index + 1, at: meta.at, ...(meta.opId === undefined ? {} : { opId: meta.opId }) });
-    if (!parsed.success) throw new SqliteStoreError('INVALID_CHANGE', `${change.entity} ${change.id}: ${parsed.error.message}`);
+    const parsed = FeedEntry.safeParse({
+      ...change,
+      seq: head + index + 1,
+      at: meta.at,
+      ...(meta.opId === undefined ? {} : { opId: meta.opId }),
+    });
+    if (!parsed.success) {
+      const detail = `${change.entity} ${change.id}: ${parsed.error.message}`;
+      throw new SqliteStoreError('INVALID_CHANGE', detail);
+    }
     return parsed.data;
   });
   for (const entry of entries) {
     const data = entry.op === 'upsert' ? JSON.stringify(entry.data) : null;
-    s.insertFeed.run({ venueId, seq: entry.seq, entity: entry.entity, id: entry.id, op: entry.op, version: entry.version, data, at: entry.at, opId: entry.opId ?? null });
+    s.insertFeed.run({
+      venueId,
+      seq: entry.seq,
+      entity: entry.entity,
+      id: entry.id,
+      op: entry.op,
+      version: entry.version,
+      data,
+      at: entry.at,
+      opId: entry.opId ?? null,
+    });
     if (entry.op === 'upsert') {
       // `project` compares with the held entity's own version, so the column holds data.version.
-      s.upsertEntity.run({ venueId, kind: entry.entity, id: entry.id, version: entry.data.version, data: JSON.stringify(entry.data) });
+      s.upsertEntity.run({
+        venueId,
+        kind: entry.entity,
+        id: entry.id,
+        version: entry.data.version,
+        data: JSON.stringify(entry.data),
+      });
     } else {
       s.deleteEntity.run({ venueId, kind: entry.entity, id: entry.id, version: entry.version });
     }
@@ -325,10 +450,18 @@ export class SqliteCloudStore implements CloudStore {
   /** Opens (creating and migrating if needed) the store in the file at `path`. */
   static open(path: string): SqliteCloudStore {
     if (path === '' || path.startsWith(':memory:')) {
-      throw new SqliteStoreError('BAD_PATH', 'the SQLite store needs a file: its two connections must share it');
+      throw new SqliteStoreError(
+        'BAD_PATH',
+        'the SQLite store needs a file: its two connections must share it',
+      );
     }
     const writer = openSqliteDatabase(path);
-    migrate(writer);
+    try {
+      migrate(writer);
+    } catch (error) {
+      writer.close();
+      throw error;
+    }
     const reader = openSqliteDatabase(path);
     reader.run('PRAGMA query_only = ON');
     return new SqliteCloudStore(writer, reader);
@@ -340,8 +473,10 @@ export class SqliteCloudStore implements CloudStore {
 
   async createVenue(venue: { tenantId: string; venueId: string; name: string }): Promise<void> {
     await this.write(() => {
-      if (!this.w.tenant.get(venue)) throw new SqliteStoreError('NO_TENANT', `no tenant ${venue.tenantId}`);
-      if (this.w.venue.get(venue)) throw new SqliteStoreError('VENUE_EXISTS', `venue ${venue.venueId} exists`);
+      if (!this.w.tenant.get(venue))
+        throw new SqliteStoreError('NO_TENANT', `no tenant ${venue.tenantId}`);
+      if (this.w.venue.get(venue))
+        throw new SqliteStoreError('VENUE_EXISTS', `venue ${venue.venueId} exists`);
       this.w.insertVenue.run(venue);
     });
   }
@@ -375,21 +510,28 @@ export class SqliteCloudStore implements CloudStore {
     return this.mutex.run(WRITER, async () => {
       let open = true;
       const s = this.w;
-      const live = <R>(fn: () => R): Promise<R> => {
+      const live = async <R>(fn: () => R): Promise<R> => {
         // A promise the work left running must not write after COMMIT, outside any transaction.
-        if (!open) return Promise.reject(new SqliteStoreError('TX_CLOSED', 'the transaction has ended'));
-        return Promise.resolve(fn());
+        if (!open) throw new SqliteStoreError('TX_CLOSED', 'the transaction has ended');
+        return fn();
       };
       const tx: TenantTx = {
         head: (venueId) => live(() => venueRow(s, venueId).head),
-        loadEntities: (venueId) => live(() => ({ seq: venueRow(s, venueId).head, records: records(s, venueId, ENTITY_KINDS) })),
+        loadEntities: (venueId) =>
+          live(() => ({
+            seq: venueRow(s, venueId).head,
+            records: records(s, venueId, ENTITY_KINDS),
+          })),
         append: (venueId, changes, meta) => live(() => append(s, venueId, changes, meta)),
         getIdempotency: (tenantId, opId) =>
           live(() => {
             const row = s.idempotency.get({ tenantId, opId });
             return row ? toIdempotency(row) : undefined;
           }),
-        putIdempotency: (record) => live(() => void s.putIdempotency.run({ ...record, result: JSON.stringify(record.result) })),
+        putIdempotency: (record) =>
+          live(() => {
+            s.putIdempotency.run({ ...record, result: JSON.stringify(record.result) });
+          }),
       };
       this.writer.run('BEGIN IMMEDIATE');
       try {
@@ -414,17 +556,30 @@ export class SqliteCloudStore implements CloudStore {
     afterSeq: number,
     options: { limit: number; kinds?: readonly EntityKind[]; throughSeq?: number },
   ): Promise<FeedEntry[]> {
-    const query = { venueId, afterSeq, throughSeq: options.throughSeq ?? Number.MAX_SAFE_INTEGER, limit: Math.max(0, options.limit) };
+    const query = {
+      venueId,
+      afterSeq,
+      throughSeq: options.throughSeq ?? Number.MAX_SAFE_INTEGER,
+      limit: Math.max(0, options.limit),
+    };
     const rows = this.reader.transaction(() => {
       venueRow(this.r, venueId);
-      return options.kinds ? this.r.feedOfKinds.all({ ...query, kinds: JSON.stringify(options.kinds) }) : this.r.feed.all(query);
+      return options.kinds
+        ? this.r.feedOfKinds.all({ ...query, kinds: JSON.stringify(options.kinds) })
+        : this.r.feed.all(query);
     })();
     return rows.map(toFeedEntry);
   }
 
-  async loadSnapshot(venueId: string, kinds?: readonly EntityKind[]): Promise<{ seq: number; records: SnapshotRecord[] }> {
+  async loadSnapshot(
+    venueId: string,
+    kinds?: readonly EntityKind[],
+  ): Promise<{ seq: number; records: SnapshotRecord[] }> {
     // One read transaction: the head and the entities are of the same commit.
-    return this.reader.transaction(() => ({ seq: venueRow(this.r, venueId).head, records: records(this.r, venueId, kinds ?? ENTITY_KINDS) }))();
+    return this.reader.transaction(() => ({
+      seq: venueRow(this.r, venueId).head,
+      records: records(this.r, venueId, kinds ?? ENTITY_KINDS),
+    }))();
   }
 
   async getIdempotency(tenantId: string, opId: string): Promise<IdempotencyRecord | undefined> {
@@ -440,7 +595,10 @@ export class SqliteCloudStore implements CloudStore {
     await this.write(() => this.w.putStaff.run(credential));
   }
 
-  async findStaffByPinDigest(venueId: string, pinDigest: string): Promise<StaffCredential | undefined> {
+  async findStaffByPinDigest(
+    venueId: string,
+    pinDigest: string,
+  ): Promise<StaffCredential | undefined> {
     const row = this.r.staff.get({ venueId, pinDigest });
     return row ? toStaff(row) : undefined;
   }
@@ -463,15 +621,24 @@ export class SqliteCloudStore implements CloudStore {
     return this.r.nodes.all({ venueId }).map(toNode);
   }
 
-  async redeemEnrollmentToken(tokenDigest: string, now: string, publicKeyJwk: string): Promise<EdgeNode | undefined> {
+  async redeemEnrollmentToken(
+    tokenDigest: string,
+    now: string,
+    publicKeyJwk: string,
+  ): Promise<EdgeNode | undefined> {
     return this.write(() =>
       this.writer
         .transaction((): EdgeNode | undefined => {
           const token = this.w.token.get({ tokenDigest });
           if (!token || token.used_at !== null || token.expires_at <= now) return undefined;
           const row = this.w.node.get({ nodeId: token.node_id });
-          if (!row || row.status !== 'pending') return undefined;
-          const active: EdgeNode = { ...toNode(row), status: 'active', publicKeyJwk, enrolledAt: now };
+          if (row?.status !== 'pending') return undefined;
+          const active: EdgeNode = {
+            ...toNode(row),
+            status: 'active',
+            publicKeyJwk,
+            enrolledAt: now,
+          };
           this.w.useToken.run({ tokenDigest, now });
           this.w.updateNode.run(active);
           return active;
@@ -480,12 +647,22 @@ export class SqliteCloudStore implements CloudStore {
     );
   }
 
-  async updateEdgeNode(nodeId: string, patch: Partial<Pick<EdgeNode, 'ackedSeq' | 'lastSeenAt' | 'heartbeat' | 'status'>>): Promise<void> {
+  async updateEdgeNode(
+    nodeId: string,
+    patch: Partial<Pick<EdgeNode, 'ackedSeq' | 'lastSeenAt' | 'heartbeat' | 'status'>>,
+  ): Promise<void> {
     await this.write(() => {
       const row = this.w.node.get({ nodeId });
       if (!row) return;
-      const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
-      this.w.updateNode.run({ ...toNode(row), ...defined });
+      const node = toNode(row);
+      // A key given as undefined leaves the field as it is; null clears a nullable one.
+      this.w.updateNode.run({
+        ...node,
+        ackedSeq: patch.ackedSeq ?? node.ackedSeq,
+        status: patch.status ?? node.status,
+        lastSeenAt: patch.lastSeenAt === undefined ? node.lastSeenAt : patch.lastSeenAt,
+        heartbeat: patch.heartbeat === undefined ? node.heartbeat : patch.heartbeat,
+      });
     });
   }
 

@@ -25,14 +25,30 @@ export function actorIdOf(principal: Principal): string {
   return principal.kind === 'guest' ? principal.sessionId : principal.actorId;
 }
 
-export function postOp(op: Operation, headers: Record<string, string>, key: string | null = op.opId): RequestInit {
+export function postOp(
+  op: Operation,
+  headers: Record<string, string>,
+  key: string | null = op.opId,
+): RequestInit {
   return {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(key === null ? {} : { 'Idempotency-Key': key }), ...headers },
+    headers: {
+      'Content-Type': 'application/json',
+      ...(key === null ? {} : { 'Idempotency-Key': key }),
+      ...headers,
+    },
     body: JSON.stringify(op),
   };
 }
 
-export function postBatch(deviceId: string, ops: readonly Operation[], headers: Record<string, string>): RequestInit {
-  return { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ deviceId, ops }) };
+export function postBatch(
+  deviceId: string,
+  ops: readonly Operation[],
+  headers: Record<string, string>,
+): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ deviceId, ops }),
+  };
 }

@@ -1,5 +1,5 @@
 import type { Principal } from '#protocol';
-import type { AuthResult, Authenticator, Caller } from '../http/caller.ts';
+import type { Authenticator, AuthResult, Caller } from '../http/caller.ts';
 
 /**
  * An authenticator over a fixed table of bearer strings: for route tests that are not about
@@ -25,6 +25,8 @@ export class StaticAuthenticator implements Authenticator {
     const header = request.headers.get('authorization');
     if (!header) return undefined;
     const caller = this.callers.get(header.replace(/^Bearer\s+/i, ''));
-    return caller ? { ok: true, caller } : { ok: false, status: 401, code: 'TOKEN_INVALID', detail: 'unknown test token' };
+    return caller
+      ? { ok: true, caller }
+      : { ok: false, status: 401, code: 'TOKEN_INVALID', detail: 'unknown test token' };
   }
 }

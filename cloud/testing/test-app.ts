@@ -1,17 +1,50 @@
-import type { Principal, StaffRole } from '#protocol';
 import type { Hono } from 'hono';
-import { type AppDeps, DEFAULT_LIMITS, type Limits } from '../app-deps.ts';
+import { createCursorCodec, type Principal, publicJwkOf, type StaffRole } from '#protocol';
 import { createApp } from '../app.ts';
-import { importPinKey } from '../auth/pin-digest.ts';
+import { type AppDeps, DEFAULT_LIMITS, type Limits } from '../app-deps.ts';
+import { DEFAULT_TOKEN_TTL_SECONDS } from '../auth/auth-routes.ts';
+import {
+  CLOUD_SIGNING_KID,
+  type CloudKeys,
+  type ImportedCloudKeys,
+  importCloudKeys,
+} from '../auth/keys.ts';
+import { TokenAuthenticator } from '../auth/token-authenticator.ts';
+import { DEFAULT_EDGE } from '../edge/edge-routes.ts';
+import { createCursorService } from '../feed/cursor-service.ts';
 import { FeedBus } from '../feed/feed-bus.ts';
 import type { AppEnv } from '../http/caller.ts';
 import { type Logger, memoryLogger } from '../http/logger.ts';
+import { Metrics } from '../http/metrics.ts';
+import { DEMO, seedDemo } from '../seed/demo-seed.ts';
 import type { CloudStore } from '../store/cloud-store.ts';
 import { MemoryCloudStore } from '../store/memory-store.ts';
-import { DEMO, seedDemo } from '../seed/demo-seed.ts';
 import { StaticAuthenticator } from './static-authenticator.ts';
 
 export const TEST_NOW = '2026-11-23T19:30:00.000Z';
+
+/** Fixed keys for tests only: the demo seed's PINs are digested with `pinKeyRaw`. */
+export const TEST_KEYS: CloudKeys = {
+  cursorSecret: new Uint8Array(32).fill(7),
+  pinKeyRaw: new Uint8Array(32).fill(3),
+  signingJwk: {
+    kty: 'EC',
+    crv: 'P-256',
+    x: 'd2PrIIY_N1gzL2s0rBRUOXRwmsNu9TAJP6RW5l5ER40',
+    y: 'wiwl8FGQnYWPpcT4TKcEjJdACGM5lA2MTGbxewag-n4',
+    d: '91CXv_tSI4Ws0fAIcxis1TkWG_Sw6y2Fb57JPcOjytE',
+  },
+  signingKid: 'cloud-1',
+};
+
+/** A real token authenticator over `store` with the test keys, for tests about tokens. */
+export async function makeTokenAuthenticator(
+  store: CloudStore,
+  clock: () => Date,
+): Promise<TokenAuthenticator> {
+  const keys = await importCloudKeys(TEST_KEYS);
+  return new TokenAuthenticator({ store, cloudVerifyKey: keys.verifyKey, clock });
+}
 
 /** A clock tests can move. */
 export class TestClock {
@@ -30,6 +63,10 @@ export interface TestApp {
   readonly deps: AppDeps;
   readonly store: CloudStore;
   readonly auth: StaticAuthenticator;
+  /** A real TokenAuthenticator over the same store and clock (the app's own with `realTokens`). */
+  readonly tokenAuth: TokenAuthenticator;
+  /** The imported TEST_KEYS: `keys.signer` signs cloud tokens. */
+  readonly keys: ImportedCloudKeys;
   readonly clock: TestClock;
   readonly logLines: { level: string; msg: string; fields: Readonly<Record<string, unknown>> }[];
   /** `Authorization` headers for the demo venue's roles. */
@@ -42,11 +79,24 @@ export interface TestApp {
  * The cloud app over the memory store, seeded with the demo venue, with test bearers per role.
  * Override any dependency with `overrides`.
  */
-export async function makeTestApp(overrides: Partial<AppDeps> & { limits?: Partial<Limits> } = {}): Promise<TestApp> {
+export async function makeTestApp(
+  options: Partial<Omit<AppDeps, 'limits'>> & {
+    limits?: Partial<Limits>;
+    realTokens?: boolean;
+  } = {},
+): Promise<TestApp> {
+  const { realTokens = false, ...overrides } = options;
   const clock = new TestClock();
   const store = overrides.store ?? new MemoryCloudStore();
-  const pinKey = await importPinKey(new Uint8Array(32).fill(3));
-  if ((await store.getVenue(DEMO.venueId)) === undefined) await seedDemo(store, { pinKey, now: TEST_NOW });
+  const keys = await importCloudKeys(TEST_KEYS);
+  const pinKey = keys.pinKey;
+  const tokenAuth = new TokenAuthenticator({
+    store,
+    cloudVerifyKey: keys.verifyKey,
+    clock: () => deps.clock(),
+  });
+  if ((await store.getVenue(DEMO.venueId)) === undefined)
+    await seedDemo(store, { pinKey, now: TEST_NOW });
   const auth = new StaticAuthenticator();
   const { log, lines } = memoryLogger();
   const deps: AppDeps = {
@@ -54,18 +104,34 @@ export async function makeTestApp(overrides: Partial<AppDeps> & { limits?: Parti
     clock: clock.now,
     version: 'test',
     log: overrides.log ?? (log satisfies Logger),
-    authenticator: overrides.authenticator ?? auth,
+    authenticator: overrides.authenticator ?? (realTokens ? tokenAuth : auth),
+    tokens: { signer: keys.signer, ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS },
+    pinKey,
     bus: overrides.bus ?? new FeedBus(),
+    cursors: overrides.cursors ?? createCursorService(await createCursorCodec(keys.cursorSecret)),
+    edge: overrides.edge ?? {
+      ...DEFAULT_EDGE,
+      verificationKeys: [{ kid: CLOUD_SIGNING_KID, jwk: publicJwkOf(TEST_KEYS.signingJwk) }],
+    },
+    metrics: overrides.metrics ?? new Metrics(),
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };
-  const staff = (role: StaffRole): Principal => ({ kind: 'staff', tenantId: DEMO.tenantId, venueId: DEMO.venueId, actorId: `demo-${role}`, role });
+  const staff = (role: StaffRole): Principal => ({
+    kind: 'staff',
+    tenantId: DEMO.tenantId,
+    venueId: DEMO.venueId,
+    actorId: `demo-${role}`,
+    role,
+  });
   const header = (principal: Principal) => ({ Authorization: `Bearer ${auth.person(principal)}` });
   return {
     app: createApp(deps),
     deps,
     store,
     auth,
+    tokenAuth,
+    keys,
     clock,
     logLines: lines,
     as: {
@@ -73,7 +139,13 @@ export async function makeTestApp(overrides: Partial<AppDeps> & { limits?: Parti
       kitchen: header(staff('kitchen')),
       manager: header(staff('manager')),
       owner: header(staff('owner')),
-      guest: header({ kind: 'guest', tenantId: DEMO.tenantId, venueId: DEMO.venueId, sessionId: 'guest-session-1', tableId: 'table-1' }),
+      guest: header({
+        kind: 'guest',
+        tenantId: DEMO.tenantId,
+        venueId: DEMO.venueId,
+        sessionId: 'guest-session-1',
+        tableId: 'table-1',
+      }),
     },
     bearer: header,
   };

@@ -32,7 +32,12 @@ export type OpOutcome =
       readonly retryAfterMs: number;
     }
   /** The op contradicts its own request (hash, venue). Nothing recorded. */
-  | { readonly kind: 'invalid'; readonly opId: string; readonly code: 'PAYLOAD_HASH_MISMATCH' | 'VENUE_MISMATCH'; readonly message: string };
+  | {
+      readonly kind: 'invalid';
+      readonly opId: string;
+      readonly code: 'PAYLOAD_HASH_MISMATCH' | 'VENUE_MISMATCH';
+      readonly message: string;
+    };
 
 export interface OpWriterDeps {
   readonly store: CloudStore;
@@ -55,22 +60,44 @@ export class OpWriter {
     this.deps = deps;
   }
 
-  async write(venue: VenueRecord, principal: Principal, ops: readonly Operation[]): Promise<OpOutcome[]> {
+  async write(
+    venue: VenueRecord,
+    principal: Principal,
+    ops: readonly Operation[],
+  ): Promise<OpOutcome[]> {
     const outcomes: (OpOutcome | undefined)[] = new Array(ops.length).fill(undefined);
     // Per-device FIFO: once one op cannot be decided now, the ops after it wait too.
     let stopAt = ops.length;
     for (const [i, op] of ops.entries()) {
       if (op.venueId !== venue.venueId || op.tenantId !== venue.tenantId) {
-        outcomes[i] = { kind: 'invalid', opId: op.opId, code: 'VENUE_MISMATCH', message: `op is for ${op.tenantId}/${op.venueId}` };
+        outcomes[i] = {
+          kind: 'invalid',
+          opId: op.opId,
+          code: 'VENUE_MISMATCH',
+          message: `op is for ${op.tenantId}/${op.venueId}`,
+        };
       } else if (!(await hasValidPayloadHash(op))) {
-        outcomes[i] = { kind: 'invalid', opId: op.opId, code: 'PAYLOAD_HASH_MISMATCH', message: 'payloadHash does not match payload' };
+        outcomes[i] = {
+          kind: 'invalid',
+          opId: op.opId,
+          code: 'PAYLOAD_HASH_MISMATCH',
+          message: 'payloadHash does not match payload',
+        };
       } else if (this.inFlight.has(keyOf(venue.tenantId, op.opId))) {
-        outcomes[i] = retry(op.opId, 'IN_FLIGHT', 'this op is being applied by another request', 1000);
+        outcomes[i] = retry(
+          op.opId,
+          'IN_FLIGHT',
+          'this op is being applied by another request',
+          1000,
+        );
         stopAt = i;
         break;
       }
     }
-    const claimed = ops.slice(0, stopAt).filter((_, i) => outcomes[i] === undefined).map((op) => keyOf(venue.tenantId, op.opId));
+    const claimed = ops
+      .slice(0, stopAt)
+      .filter((_, i) => outcomes[i] === undefined)
+      .map((op) => keyOf(venue.tenantId, op.opId));
     if (claimed.length === 0) return this.settle(ops, outcomes);
     for (const key of claimed) this.inFlight.add(key);
     try {
@@ -78,7 +105,8 @@ export class OpWriter {
       const committed = await this.deps.store.transact(venue.tenantId, (tx) =>
         this.decideAll(tx, venue, principal, ops, outcomes, stopAt, now),
       );
-      for (const [venueId, state] of committed.states) this.deps.states.remember(venueId, state.seq, state.state);
+      for (const [venueId, state] of committed.states)
+        this.deps.states.remember(venueId, state.seq, state.state);
       for (const venueId of committed.stale) this.deps.states.forget(venueId);
       for (const [venueId, entries] of committed.entries) this.deps.bus.publish(venueId, entries);
     } finally {
@@ -88,9 +116,19 @@ export class OpWriter {
   }
 
   /** Every op gets an outcome: those never reached wait behind the one that stopped the batch. */
-  private settle(ops: readonly Operation[], outcomes: readonly (OpOutcome | undefined)[]): OpOutcome[] {
+  private settle(
+    ops: readonly Operation[],
+    outcomes: readonly (OpOutcome | undefined)[],
+  ): OpOutcome[] {
     return outcomes.map(
-      (outcome, i) => outcome ?? retry(ops[i]?.opId ?? '', 'NOT_PROCESSED', 'an earlier op of this device must go first', 1000),
+      (outcome, i) =>
+        outcome ??
+        retry(
+          ops[i]?.opId ?? '',
+          'NOT_PROCESSED',
+          'an earlier op of this device must go first',
+          1000,
+        ),
     );
   }
 
@@ -112,7 +150,10 @@ export class OpWriter {
       if (!op || outcomes[i] !== undefined) continue;
       const known = await tx.getIdempotency(tenantId, op.opId);
       if (known) {
-        outcomes[i] = known.payloadHash === op.payloadHash ? { kind: 'duplicate', result: known.result } : { kind: 'key_reused', opId: op.opId };
+        outcomes[i] =
+          known.payloadHash === op.payloadHash
+            ? { kind: 'duplicate', result: known.result }
+            : { kind: 'key_reused', opId: op.opId };
         continue;
       }
       const blocked = await this.blockedBy(tx, tenantId, op);
@@ -122,7 +163,11 @@ export class OpWriter {
       }
       let result: FirstResult;
       if (blocked?.kind === 'rejected') {
-        result = rejected(op.opId, 'DEPENDENCY_REJECTED', `depends on ${blocked.opId}, which was rejected`);
+        result = rejected(
+          op.opId,
+          'DEPENDENCY_REJECTED',
+          `depends on ${blocked.opId}, which was rejected`,
+        );
       } else {
         const decision = decide(state, op, { now, principal });
         if (decision.kind === 'rejected') {
@@ -134,7 +179,11 @@ export class OpWriter {
           if (shared.length > 0) {
             for (const other of await this.deps.store.listVenues(tenantId)) {
               if (other.venueId === venueId) continue;
-              push(entries, other.venueId, await tx.append(other.venueId, shared, { opId: op.opId, at: now }));
+              push(
+                entries,
+                other.venueId,
+                await tx.append(other.venueId, shared, { opId: op.opId, at: now }),
+              );
               stale.add(other.venueId);
             }
           }
@@ -143,7 +192,11 @@ export class OpWriter {
             opId: op.opId,
             status: 'applied',
             seq: placed.at(-1)?.seq ?? (await tx.head(venueId)),
-            changed: decision.changes.map((c) => ({ entity: c.entity, id: c.id, version: c.version })),
+            changed: decision.changes.map((c) => ({
+              entity: c.entity,
+              id: c.id,
+              version: c.version,
+            })),
             at: now,
           };
         }
@@ -181,12 +234,24 @@ function keyOf(tenantId: string, opId: string): string {
   return `${tenantId}/${opId}`;
 }
 
-function retry(opId: string, code: 'IN_FLIGHT' | 'DEPENDENCY_PENDING' | 'NOT_PROCESSED', message: string, retryAfterMs: number): OpOutcome {
+function retry(
+  opId: string,
+  code: 'IN_FLIGHT' | 'DEPENDENCY_PENDING' | 'NOT_PROCESSED',
+  message: string,
+  retryAfterMs: number,
+): OpOutcome {
   return { kind: 'retryable', opId, code, message, retryAfterMs };
 }
 
-function rejected(opId: string, code: RejectedResult['code'], message: string, current?: unknown): RejectedResult {
-  return current === undefined ? { opId, status: 'rejected', code, message } : { opId, status: 'rejected', code, message, current };
+function rejected(
+  opId: string,
+  code: RejectedResult['code'],
+  message: string,
+  current?: unknown,
+): RejectedResult {
+  return current === undefined
+    ? { opId, status: 'rejected', code, message }
+    : { opId, status: 'rejected', code, message, current };
 }
 
 function push(map: Map<string, FeedEntry[]>, venueId: string, entries: readonly FeedEntry[]): void {

@@ -14,7 +14,11 @@ export class VenueStates {
     const cached = this.cache.get(venueId);
     if (cached && cached.seq === head) return cached.state;
     const { seq, records } = await tx.loadEntities(venueId);
-    const state: VenueState = { tenantId, venueId, entities: projectRecords(emptyEntitySet(), records) };
+    const state: VenueState = {
+      tenantId,
+      venueId,
+      entities: projectRecords(emptyEntitySet(), records),
+    };
     this.cache.set(venueId, { seq, state });
     return state;
   }

@@ -83,7 +83,9 @@ export function createTokenSigner(options: {
   return {
     kid: header.kid,
     async sign(claims) {
-      const payloadPart = encodeBase64Url(encoder.encode(JSON.stringify(TokenClaims.parse(claims))));
+      const payloadPart = encodeBase64Url(
+        encoder.encode(JSON.stringify(TokenClaims.parse(claims))),
+      );
       const signingInput = `${headerPart}.${payloadPart}`;
       const signature = await crypto.subtle.sign(
         ES256_SIGN,

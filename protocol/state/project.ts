@@ -56,6 +56,15 @@ export function project(set: EntitySet, changes: readonly Projectable[]): Entity
 export function projectRecords(set: EntitySet, records: readonly SnapshotRecord[]): EntitySet {
   return project(
     set,
-    records.map((r) => ({ entity: r.entity, id: r.data.id, op: 'upsert', data: r.data, version: r.data.version }) as EntityChange),
+    records.map(
+      (r) =>
+        ({
+          entity: r.entity,
+          id: r.data.id,
+          op: 'upsert',
+          data: r.data,
+          version: r.data.version,
+        }) as EntityChange,
+    ),
   );
 }

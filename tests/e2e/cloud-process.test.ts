@@ -33,10 +33,14 @@ describe('cloud process', () => {
     expect(await missing.json()).toMatchObject({ status: 404, kind: 'stop', code: 'NOT_FOUND' });
 
     expect(existsSync(join(dataDir, 'cloud.db'))).toBe(true);
-    const { stdout } = cloud.output();
-    expect(stdout).toContain(
-      JSON.stringify({ level: 'info', msg: 'cloud listening', port: cloud.port }),
-    );
+    const lines = cloud
+      .output()
+      .stdout.split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'cloud listening', port: cloud.port }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'demo venue seeded', venueId: 'demo-bistro' }));
+    expect(existsSync(join(dataDir, 'keys.json'))).toBe(true);
 
     await cloud.stop();
   });

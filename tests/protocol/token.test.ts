@@ -3,8 +3,8 @@ import {
   createTokenSigner,
   EcPrivateJwk,
   encodeBase64Url,
-  generateTokenKeyPair,
   GuestSignInRequest,
+  generateTokenKeyPair,
   importTokenSigningKey,
   importTokenVerifyKey,
   principalOf,
@@ -91,9 +91,10 @@ describe('signed tokens (ES256 compact JWS)', () => {
   });
 
   it('rejects a token signed with another key as a bad signature', async () => {
-    const token = await createTokenSigner({ privateKey: otherKeys.privateKey, kid: 'cloud-1' }).sign(
-      claimsOfEachKind[0] as TokenClaims,
-    );
+    const token = await createTokenSigner({
+      privateKey: otherKeys.privateKey,
+      kid: 'cloud-1',
+    }).sign(claimsOfEachKind[0] as TokenClaims);
     expect(await verifyToken(token, resolver(keys.publicKey), NOW)).toEqual({
       ok: false,
       reason: 'bad_signature',

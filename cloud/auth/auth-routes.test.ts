@@ -1,0 +1,177 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { Problem, type StaffRole, TokenResponse } from '#protocol';
+import { type AppEnv, requireCaller } from '../http/caller.ts';
+import { DEMO } from '../seed/demo-seed.ts';
+import { makeTestApp, type TestApp } from '../testing/test-app.ts';
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const staffSignIn = (t: TestApp, pin: string, venueId: string = DEMO.venueId) =>
+  t.app.request('/v1/auth/staff', json({ venueId, pin }));
+const guestSignIn = (t: TestApp, table: string, venueId: string = DEMO.venueId) =>
+  t.app.request('/v1/auth/guest', json({ venueId, table }));
+
+describe('POST /v1/auth/staff', () => {
+  it.each(Object.entries(DEMO.pins) as [StaffRole, string][])(
+    'signs the demo %s in with PIN %s',
+    async (role, pin) => {
+      const t = await makeTestApp();
+      const res = await staffSignIn(t, pin);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const text = await res.text();
+      expect(text).not.toContain(pin);
+      const body = TokenResponse.parse(JSON.parse(text));
+      expect(body.principal).toEqual({
+        kind: 'staff',
+        tenantId: DEMO.tenantId,
+        venueId: DEMO.venueId,
+        actorId: `demo-${role}`,
+        role,
+      });
+      expect(body.expiresAt).toBe('2026-11-24T07:30:00.000Z');
+    },
+  );
+
+  it('issues a token the TokenAuthenticator accepts, and that authenticates a request', async () => {
+    const t = await makeTestApp({ realTokens: true });
+    const { token, principal } = TokenResponse.parse(
+      await (await staffSignIn(t, DEMO.pins.manager)).json(),
+    );
+    const request = new Request('http://cloud/x', {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(await t.tokenAuth.authenticate(request)).toEqual({
+      ok: true,
+      caller: { kind: 'principal', principal, issuer: 'cloud' },
+    });
+    // The app's own authenticator (realTokens) behind the real middleware.
+    const guarded = new Hono<AppEnv>();
+    guarded.use('*', requireCaller(t.deps.authenticator));
+    guarded.get('/whoami', (c) => c.json(c.get('caller')));
+    const res = await guarded.request('/whoami', { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ kind: 'principal', principal, issuer: 'cloud' });
+    const tampered = await guarded.request('/whoami', {
+      headers: { Authorization: `Bearer ${token.slice(0, -4)}AAAA` },
+    });
+    expect(tampered.status).toBe(401);
+  });
+
+  it('answers a wrong PIN and an unknown venue alike: 401 PIN_INVALID', async () => {
+    const t = await makeTestApp();
+    for (const res of [
+      await staffSignIn(t, '9999'),
+      await staffSignIn(t, '1111', 'no-such-venue'),
+    ]) {
+      expect(res.status).toBe(401);
+      const text = await res.text();
+      expect(text).not.toMatch(/9999|1111/);
+      expect(Problem.parse(JSON.parse(text))).toMatchObject({
+        status: 401,
+        code: 'PIN_INVALID',
+        kind: 'sign_in',
+      });
+    }
+  });
+
+  it('locks a venue out after 10 wrong PINs a minute, then lets it in again', async () => {
+    const t = await makeTestApp();
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(1000);
+      expect((await staffSignIn(t, '0000')).status).toBe(401);
+    }
+    const locked = await staffSignIn(t, DEMO.pins.server);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('51');
+    expect(Problem.parse(await locked.json())).toMatchObject({
+      code: 'PIN_ATTEMPTS_EXCEEDED',
+      kind: 'back_off',
+      retryAfter: 51,
+    });
+    // Another venue's counter is its own.
+    expect((await staffSignIn(t, '0000', 'other-venue')).status).toBe(401);
+
+    t.clock.advance(50_000);
+    expect((await staffSignIn(t, DEMO.pins.server)).status).toBe(429);
+    t.clock.advance(1000);
+    expect((await staffSignIn(t, DEMO.pins.server)).status).toBe(200);
+  });
+
+  it('answers a malformed body with 400 and its issues, without echoing the PIN', async () => {
+    const t = await makeTestApp();
+    const notJson = await t.app.request('/v1/auth/staff', { method: 'POST', body: '{"pin": 12' });
+    expect(notJson.status).toBe(400);
+    expect(Problem.parse(await notJson.json())).toMatchObject({
+      code: 'MALFORMED_JSON',
+      kind: 'fix_request',
+    });
+
+    const badPin = await t.app.request(
+      '/v1/auth/staff',
+      json({ venueId: DEMO.venueId, pin: '12ab' }),
+    );
+    expect(badPin.status).toBe(400);
+    const text = await badPin.text();
+    expect(text).not.toContain('12ab');
+    expect(Problem.parse(JSON.parse(text))).toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'pin', message: 'must be 4 to 8 digits' }],
+    });
+
+    const missing = await t.app.request('/v1/auth/staff', json({ pin: '1111' }));
+    expect(Problem.parse(await missing.json()).issues?.map((i) => i.path)).toEqual(['venueId']);
+  });
+});
+
+describe('POST /v1/auth/guest', () => {
+  it('opens a table session for the printed label', async () => {
+    const t = await makeTestApp({ realTokens: true });
+    const res = await guestSignIn(t, '5');
+    expect(res.status).toBe(200);
+    const body = TokenResponse.parse(await res.json());
+    expect(body.principal).toMatchObject({
+      kind: 'guest',
+      tenantId: DEMO.tenantId,
+      venueId: DEMO.venueId,
+      tableId: 'table-5',
+    });
+    expect(body.expiresAt).toBe('2026-11-23T23:30:00.000Z');
+    const again = TokenResponse.parse(await (await guestSignIn(t, '5')).json());
+    expect(again.principal).not.toEqual(body.principal);
+
+    const request = new Request('http://cloud/x', {
+      headers: { Authorization: `Bearer ${body.token}` },
+    });
+    expect(await t.tokenAuth.authenticate(request)).toMatchObject({
+      ok: true,
+      caller: { principal: body.principal },
+    });
+  });
+
+  it('answers an unknown table or venue with 404 TABLE_NOT_FOUND', async () => {
+    const t = await makeTestApp();
+    for (const res of [
+      await guestSignIn(t, '13'),
+      await guestSignIn(t, 'table-5'),
+      await guestSignIn(t, '5', 'no-such-venue'),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(Problem.parse(await res.json())).toMatchObject({
+        code: 'TABLE_NOT_FOUND',
+        kind: 'stop',
+      });
+    }
+  });
+
+  it('answers a malformed body with 400', async () => {
+    const t = await makeTestApp();
+    const res = await t.app.request('/v1/auth/guest', json({ venueId: DEMO.venueId, table: 5 }));
+    expect(res.status).toBe(400);
+    expect(Problem.parse(await res.json()).issues?.[0]?.path).toBe('table');
+  });
+});
