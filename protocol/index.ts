@@ -5,6 +5,7 @@
 
 export { GuestSignInRequest, StaffSignInRequest, TokenResponse } from './auth/auth-messages.ts';
 export { allowedRoles, mayPerform } from './auth/permissions.ts';
+export { deriveVenuePinKey, digestPin } from './auth/pin.ts';
 export { Principal, roleOf } from './auth/principal.ts';
 export { Role, StaffRole } from './auth/role.ts';
 export {
@@ -76,6 +77,7 @@ export {
   AckRequest,
   CreateEdgeNodeRequest,
   CreateEdgeNodeResponse,
+  EdgeStaffList,
   EnrollRequest,
   EnrollResponse,
   Heartbeat,

@@ -4,7 +4,9 @@ import {
   AckRequest,
   CreateEdgeNodeRequest,
   type CreateEdgeNodeResponse,
+  deriveVenuePinKey,
   type EcPublicJwk,
+  type EdgeStaffList,
   EnrollRequest,
   type EnrollResponse,
   encodeBase64Url,
@@ -36,7 +38,8 @@ export const DEFAULT_EDGE = {
   credentialTtlSeconds: 365 * 24 * 3600,
 } as const;
 
-type Deps = CoreDeps & Pick<AuthDeps, 'tokens'> & { readonly cursors: CursorService } & EdgeDeps;
+type Deps = CoreDeps &
+  Pick<AuthDeps, 'tokens' | 'pinKey'> & { readonly cursors: CursorService } & EdgeDeps;
 
 async function body<S extends z.ZodType>(
   c: Context<AppEnv>,
@@ -149,6 +152,7 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
       venueId: node.venueId,
       credential,
       verificationKeys: deps.edge.verificationKeys.map((k) => ({ kid: k.kid, jwk: k.jwk })),
+      venuePinKey: encodeBase64Url(await deriveVenuePinKey(deps.pinKey, node.venueId)),
     };
     return c.json(response);
   });
@@ -183,6 +187,24 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
         lastSeenAt: now().toISOString(),
       });
     return c.body(null, 204);
+  });
+
+  app.get('/v1/venues/:venueId/edge/staff', auth, async (c) => {
+    const refused = forbidOtherVenue(c);
+    if (refused) return refused;
+    const relay = relayOf(c);
+    if (relay instanceof Response) return relay;
+    const staff = await deps.store.listStaffCredentials(c.req.param('venueId'));
+    const list: EdgeStaffList = {
+      staff: staff.map(({ memberId, name, role, pinDigest }) => ({
+        memberId,
+        name,
+        role,
+        pinDigest,
+      })),
+    };
+    c.header('Cache-Control', 'no-store');
+    return c.json(list);
   });
 
   app.post('/v1/venues/:venueId/edge/heartbeat', auth, async (c) => {

@@ -5,6 +5,7 @@ import {
   BatchResponse,
   CreateEdgeNodeRequest,
   CreateEdgeNodeResponse,
+  EdgeStaffList,
   EnrollRequest,
   EnrollResponse,
   FeedPage,

@@ -1,5 +1,5 @@
-import { FeedPage, newUlid, Snapshot } from '#protocol';
 import { describe, expect, it } from 'vitest';
+import { FeedPage, newUlid, Snapshot } from '#protocol';
 import { DEMO, demoTenantChanges, demoVenueChanges } from '../seed/demo-seed.ts';
 import { demoOp, postOp } from '../testing/ops.ts';
 import { makeTestApp, TEST_NOW } from '../testing/test-app.ts';
@@ -13,24 +13,59 @@ describe('branch fan-out', () => {
     await t.store.createVenue({ tenantId: DEMO.tenantId, venueId: HARBOUR, name: 'Demo Harbour' });
     await t.store.transact(DEMO.tenantId, async (tx) => {
       await tx.append(HARBOUR, demoTenantChanges(DEMO.tenantId), { at: TEST_NOW });
-      await tx.append(HARBOUR, demoVenueChanges(DEMO.tenantId, HARBOUR, 'Demo Harbour'), { at: TEST_NOW });
+      await tx.append(HARBOUR, demoVenueChanges(DEMO.tenantId, HARBOUR, 'Demo Harbour'), {
+        at: TEST_NOW,
+      });
     });
-    const harbourManager = t.bearer({ kind: 'staff', tenantId: DEMO.tenantId, venueId: HARBOUR, actorId: 'demo-manager', role: 'manager' });
-    const start = Snapshot.parse(await (await t.app.request(`/v1/venues/${HARBOUR}/snapshot`, { headers: harbourManager })).json());
+    const harbourManager = t.bearer({
+      kind: 'staff',
+      tenantId: DEMO.tenantId,
+      venueId: HARBOUR,
+      actorId: 'demo-manager',
+      role: 'manager',
+    });
+    const start = Snapshot.parse(
+      await (
+        await t.app.request(`/v1/venues/${HARBOUR}/snapshot`, { headers: harbourManager })
+      ).json(),
+    );
 
-    const eightySix = await demoOp('menu.item.setAvailability', { itemId: 'oysters', available: false });
-    expect((await t.app.request(`/v1/venues/${DEMO.venueId}/ops`, postOp(eightySix, t.as.manager))).status).toBe(201);
+    const eightySix = await demoOp('menu.item.setAvailability', {
+      itemId: 'oysters',
+      available: false,
+    });
+    expect(
+      (await t.app.request(`/v1/venues/${DEMO.venueId}/ops`, postOp(eightySix, t.as.manager)))
+        .status,
+    ).toBe(201);
     const localOrder = await demoOp('order.create', { orderId: newUlid(), tableId: 'table-1' });
-    expect((await t.app.request(`/v1/venues/${DEMO.venueId}/ops`, postOp(localOrder, t.as.manager))).status).toBe(201);
+    expect(
+      (await t.app.request(`/v1/venues/${DEMO.venueId}/ops`, postOp(localOrder, t.as.manager)))
+        .status,
+    ).toBe(201);
 
     const page = FeedPage.parse(
-      await (await t.app.request(`/v1/venues/${HARBOUR}/feed?cursor=${encodeURIComponent(start.cursor)}`, { headers: harbourManager })).json(),
+      await (
+        await t.app.request(
+          `/v1/venues/${HARBOUR}/feed?cursor=${encodeURIComponent(start.cursor)}`,
+          { headers: harbourManager },
+        )
+      ).json(),
     );
-    expect(page.entries.map((e) => `${e.entity}:${e.id}:${e.opId}`)).toEqual([`menuItem:oysters:${eightySix.opId}`]);
+    expect(page.entries.map((e) => `${e.entity}:${e.id}:${e.opId}`)).toEqual([
+      `menuItem:oysters:${eightySix.opId}`,
+    ]);
 
     // The harbour decides against the new menu at once: its cached state was refreshed.
-    const oysters = await demoOp('order.create', { orderId: newUlid(), tableId: 'table-2', lines: [{ lineId: 'l', itemId: 'oysters', quantity: 1 }] });
-    const res = await t.app.request(`/v1/venues/${HARBOUR}/ops`, postOp({ ...oysters, venueId: HARBOUR } as never, harbourManager));
+    const oysters = await demoOp('order.create', {
+      orderId: newUlid(),
+      tableId: 'table-2',
+      lines: [{ lineId: 'l', itemId: 'oysters', quantity: 1 }],
+    });
+    const res = await t.app.request(
+      `/v1/venues/${HARBOUR}/ops`,
+      postOp({ ...oysters, venueId: HARBOUR } as never, harbourManager),
+    );
     expect(await res.json()).toMatchObject({ status: 422, code: 'ITEM_UNAVAILABLE' });
   });
 });
@@ -40,7 +75,11 @@ describe('idempotency retention', () => {
     const t = await makeTestApp();
     const old = await demoOp('order.create', { orderId: newUlid(), tableId: 'table-1' });
     await t.app.request(`/v1/venues/${DEMO.venueId}/ops`, postOp(old, t.as.manager));
-    const snapshot = Snapshot.parse(await (await t.app.request(`/v1/venues/${DEMO.venueId}/snapshot`, { headers: t.as.manager })).json());
+    const snapshot = Snapshot.parse(
+      await (
+        await t.app.request(`/v1/venues/${DEMO.venueId}/snapshot`, { headers: t.as.manager })
+      ).json(),
+    );
     t.clock.advance(6 * 24 * 3600 * 1000);
     const recent = await demoOp('order.create', { orderId: newUlid(), tableId: 'table-2' });
     await t.app.request(`/v1/venues/${DEMO.venueId}/ops`, postOp(recent, t.as.manager));
@@ -51,7 +90,10 @@ describe('idempotency retention', () => {
     expect(await t.store.getIdempotency(DEMO.tenantId, old.opId)).toBeUndefined();
     expect(await t.store.getIdempotency(DEMO.tenantId, recent.opId)).toBeDefined();
     expect(await t.store.head(DEMO.venueId)).toBe(head);
-    const feed = await t.app.request(`/v1/venues/${DEMO.venueId}/feed?cursor=${encodeURIComponent(snapshot.cursor)}`, { headers: t.as.manager });
+    const feed = await t.app.request(
+      `/v1/venues/${DEMO.venueId}/feed?cursor=${encodeURIComponent(snapshot.cursor)}`,
+      { headers: t.as.manager },
+    );
     expect(feed.status).toBe(200);
     expect(FeedPage.parse(await feed.json()).entries.map((e) => e.opId)).toEqual([recent.opId]);
   });

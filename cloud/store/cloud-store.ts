@@ -137,6 +137,8 @@ export interface CloudStore {
 
   putStaffCredential(credential: StaffCredential): Promise<void>;
   findStaffByPinDigest(venueId: string, pinDigest: string): Promise<StaffCredential | undefined>;
+  /** Every staff credential of a venue, in member id order: what its relay checks PINs against. */
+  listStaffCredentials(venueId: string): Promise<StaffCredential[]>;
 
   createEdgeNode(node: EdgeNode, token: EnrollmentToken): Promise<void>;
   getEdgeNode(nodeId: string): Promise<EdgeNode | undefined>;

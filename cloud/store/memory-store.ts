@@ -193,6 +193,12 @@ export class MemoryCloudStore implements CloudStore {
     this.staff.set(`${credential.venueId}/${credential.pinDigest}`, credential);
   }
 
+  async listStaffCredentials(venueId: string): Promise<StaffCredential[]> {
+    return [...this.staff.values()]
+      .filter((c) => c.venueId === venueId)
+      .sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  }
+
   async findStaffByPinDigest(
     venueId: string,
     pinDigest: string,

@@ -139,6 +139,9 @@ function readStatements(db: Database) {
     staff: db.prepare<StaffRow, { venueId: string; pinDigest: string }>(
       'SELECT * FROM staff_credentials WHERE venue_id = $venueId AND pin_digest = $pinDigest',
     ),
+    staffOfVenue: db.prepare<StaffRow, Venue>(
+      'SELECT * FROM staff_credentials WHERE venue_id = $venueId ORDER BY member_id',
+    ),
     node: db.prepare<NodeRow, { nodeId: string }>(
       'SELECT * FROM edge_nodes WHERE node_id = $nodeId',
     ),
@@ -601,6 +604,10 @@ export class SqliteCloudStore implements CloudStore {
   ): Promise<StaffCredential | undefined> {
     const row = this.r.staff.get({ venueId, pinDigest });
     return row ? toStaff(row) : undefined;
+  }
+
+  async listStaffCredentials(venueId: string): Promise<StaffCredential[]> {
+    return this.r.staffOfVenue.all({ venueId }).map(toStaff);
   }
 
   async createEdgeNode(node: EdgeNode, token: EnrollmentToken): Promise<void> {

@@ -539,6 +539,14 @@ export function runCloudStoreContract(
         await store.putStaffCredential(staff('digest-1', 'Cleo'));
         expect((await store.findStaffByPinDigest('v1', 'digest-1'))?.name).toBe('Cleo');
       });
+
+      it('lists a venue’s staff in member id order, and no other venue’s', async () => {
+        await store.putStaffCredential(staff('digest-2', 'Ben'));
+        await store.putStaffCredential(staff('digest-1', 'Ana'));
+        await store.putStaffCredential({ ...staff('digest-9', 'Zed'), venueId: 'v2' });
+        expect((await store.listStaffCredentials('v1')).map((c) => c.name)).toEqual(['Ana', 'Ben']);
+        expect(await store.listStaffCredentials('v3')).toEqual([]);
+      });
     });
 
     describe('edge nodes', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StaffRole } from '../auth/role.ts';
 import { EcPublicJwk } from '../auth/token.ts';
 import { ConnectivityTransition, RelayConnectivity } from '../connectivity/connectivity-state.ts';
 import { Cursor } from '../cursor/cursor.ts';
@@ -30,6 +31,8 @@ export const EnrollResponse = z.object({
   credential: z.string(),
   /** Keys the relay verifies cloud-issued tokens with, offline. */
   verificationKeys: z.array(z.object({ kid: z.string(), jwk: EcPublicJwk })),
+  /** This venue's PIN key (base64url), so the relay can sign staff in while the uplink is down. */
+  venuePinKey: z.string().min(43),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 
@@ -77,3 +80,16 @@ export const ResilienceReport = z.object({
   ),
 });
 export type ResilienceReport = z.infer<typeof ResilienceReport>;
+
+/** `GET /v1/venues/:venueId/edge/staff` (relay): the venue's staff and their PIN digests. */
+export const EdgeStaffList = z.object({
+  staff: z.array(
+    z.object({
+      memberId: z.string(),
+      name: z.string(),
+      role: StaffRole,
+      pinDigest: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  ),
+});
+export type EdgeStaffList = z.infer<typeof EdgeStaffList>;
