@@ -126,6 +126,7 @@ export {
 } from './errors/problem.ts';
 export { RejectionCode } from './errors/rejection.ts';
 export { type EntityChange, FeedEntry, FeedPage } from './feed/feed-entry.ts';
+export { type LiveBatch, LiveSession, type ReadRequest } from './feed/live-session.ts';
 export { Snapshot, SnapshotRecord } from './feed/snapshot.ts';
 export { CanonicalJsonError, canonicalJson, type JsonValue } from './hash/canonical-json.ts';
 export { payloadHash, sha256Hex, toHex } from './hash/sha256.ts';

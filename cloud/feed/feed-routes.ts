@@ -8,7 +8,7 @@ import {
   toIssues,
 } from '#protocol';
 import type { CoreDeps } from '../app-deps.ts';
-import { type AppEnv, forbidOtherVenue, requireCaller } from '../http/caller.ts';
+import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
 import { problemResponse } from '../http/problem-response.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import type { CursorService, FeedRejection } from './cursor-service.ts';
@@ -113,7 +113,11 @@ export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps)
   });
 
   app.put('/v1/venues/:venueId/checkpoints/:deviceId', auth, async (c) => {
-    const denied = forbidOtherVenue(c);
+    // Checkpoints feed the managers' resilience view: staff devices and the relay report them;
+    // a guest's phone does not get to write what managers read.
+    const denied =
+      forbidOtherVenue(c) ??
+      forbidUnlessRole(c, ['server', 'kitchen', 'manager', 'owner'], { relay: true });
     if (denied) return denied;
     const deviceId = DeviceCheckpoint.shape.deviceId.safeParse(c.req.param('deviceId'));
     if (!deviceId.success) return badQuery('deviceId', 'must be 1 to 64 characters');

@@ -1,12 +1,19 @@
 import type { Hono } from 'hono';
-import { type EntityKind, type FeedEntry, type Problem, problem, type Scope } from '#protocol';
+import {
+  type EntityKind,
+  type FeedEntry,
+  type LiveBatch,
+  LiveSession,
+  type Problem,
+  problem,
+  type Scope,
+} from '#protocol';
 import type { CoreDeps } from '../app-deps.ts';
 import { type AppEnv, forbidOtherVenue, requireCaller } from '../http/caller.ts';
 import type { Logger } from '../http/logger.ts';
 import { problemResponse } from '../http/problem-response.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type CursorService, type FeedRejection, resolveScopes } from './cursor-service.ts';
-import { type LiveBatch, LiveSession } from './live-session.ts';
 
 /** A frame the live socket sends, as JSON text. */
 export type LiveFrame =

@@ -150,10 +150,11 @@ export class OpWriter {
       if (!op || outcomes[i] !== undefined) continue;
       const known = await tx.getIdempotency(tenantId, op.opId);
       if (known) {
-        outcomes[i] =
-          known.payloadHash === op.payloadHash
-            ? { kind: 'duplicate', result: known.result }
-            : { kind: 'key_reused', opId: op.opId };
+        // The same opId at another venue is another request, however alike: never its result.
+        const same = known.payloadHash === op.payloadHash && known.venueId === venueId;
+        outcomes[i] = same
+          ? { kind: 'duplicate', result: known.result }
+          : { kind: 'key_reused', opId: op.opId };
         continue;
       }
       const blocked = await this.blockedBy(tx, tenantId, op);

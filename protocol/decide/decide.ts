@@ -49,6 +49,19 @@ function admit(state: VenueState, op: Operation, ctx: DecideContext): Decision |
 export function decide(state: VenueState, op: Operation, ctx: DecideContext): Decision {
   const refused = admit(state, op, ctx);
   if (refused) return refused;
+  const decision = dispatch(state, op, ctx);
+  // A guest is told why, never shown the entity: it may be another table's order or booking.
+  if (
+    decision.kind === 'rejected' &&
+    ctx.principal.kind === 'guest' &&
+    decision.current !== undefined
+  ) {
+    return reject(decision.code, decision.message);
+  }
+  return decision;
+}
+
+function dispatch(state: VenueState, op: Operation, ctx: DecideContext): Decision {
   switch (op.type) {
     case 'order.create':
       return decideOrderCreate(state, op, ctx);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   type AppliedResult,
   type FeedEntry,
@@ -142,7 +142,10 @@ async function postBatch(deviceId: string, ops: readonly Operation[], token: str
 }
 
 /** Posts an op that must apply; the applied result and the raw response body. */
-async function apply(op: Operation, token: string): Promise<{ result: AppliedResult; body: string }> {
+async function apply(
+  op: Operation,
+  token: string,
+): Promise<{ result: AppliedResult; body: string }> {
   const http = await postOp(op, token);
   if (http.status !== 201) throw new Error(`${op.type} ${op.opId}: ${describeHttp(http)}`);
   const result = json<OpResult>(http);
@@ -309,7 +312,6 @@ describe('cloud API against a real process', () => {
     await sleep(300);
     open();
     const first = await Promise.all(sent);
-    console.log("STATUSES", first.map((h) => `${h.status}${h.headers.get("idempotent-replayed") ? "r" : ""}`).join(","));
     for (const http of first) {
       expect([201, 409], describeHttp(http)).toContain(http.status);
       if (http.status === 409) {
@@ -489,7 +491,10 @@ describe('cloud API against a real process', () => {
     // The relay reads with its own credential, then acks a cursor that is 3 entries behind.
     const at = await snapshot(relay.credential);
     for (let i = 0; i < 3; i++) {
-      await apply(await createOp('serviceRequest.create', 'server', 'tablet-edge', i), tokens.server);
+      await apply(
+        await createOp('serviceRequest.create', 'server', 'tablet-edge', i),
+        tokens.server,
+      );
     }
     const ack = await call(venuePath('/edge/ack'), {
       method: 'POST',
@@ -562,7 +567,10 @@ describe('cloud API against a real process', () => {
     expect(countByOpId(after.entries)).toEqual(expected);
 
     // The stream goes on from where it stopped.
-    const next = await apply(await createOp('order.create', 'server', 'tablet-crash', 99), tokens.server);
+    const next = await apply(
+      await createOp('order.create', 'server', 'tablet-crash', 99),
+      tokens.server,
+    );
     expect(next.result.seq).toBe(headAfterRestart + next.result.changed.length);
   });
 });

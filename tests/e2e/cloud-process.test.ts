@@ -38,8 +38,12 @@ describe('cloud process', () => {
       .stdout.split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'cloud listening', port: cloud.port }));
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'demo venue seeded', venueId: 'demo-bistro' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'info', msg: 'cloud listening', port: cloud.port }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'demo venue seeded', venueId: 'demo-bistro' }),
+    );
     expect(existsSync(join(dataDir, 'keys.json'))).toBe(true);
 
     await cloud.stop();

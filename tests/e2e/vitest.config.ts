@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // not required but every test owns its ports and data directories.
 export default defineConfig({
   test: {
-    include: ['tests/e2e/**/*.test.ts'],
+    include: ['tests/e2e/**/*.test.ts', 'tests/faults/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default', 'junit'],

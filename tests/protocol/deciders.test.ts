@@ -266,6 +266,20 @@ describe('orders', () => {
     ).toHaveLength(0);
   });
 
+  it('never shows a guest the entity behind a rejection (it may be another table’s)', async () => {
+    const state = before.get('order.close') as VenueState;
+    const atTwo = guest('table-2', 'guest-2');
+    const clash = await opOf(
+      'order.create',
+      { orderId: SAMPLE_ORDER, tableId: 'table-2', lines: [] },
+      atTwo,
+    );
+    const decision = decide(state, clash, ctxFor(atTwo));
+    expect(decision).toMatchObject({ kind: 'rejected', code: 'ALREADY_EXISTS' });
+    expect(decision.kind === 'rejected' && decision.current).toBeUndefined();
+    expect(decide(state, clash, ctxFor(staff('manager'))).kind === 'rejected').toBe(true);
+  });
+
   it('holds a guest to their own table', async () => {
     const atTwo = guest('table-2', 'guest-2');
     const foreign = await opOf(

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EntityKind, FeedEntry } from '#protocol';
-import { type LiveBatch, LiveSession, type ReadRequest } from './live-session.ts';
+import {
+  type EntityKind,
+  type FeedEntry,
+  type LiveBatch,
+  LiveSession,
+  type ReadRequest,
+} from '#protocol';
 
 const AT = '2026-11-23T19:30:00.000Z';
 

@@ -1,4 +1,5 @@
-import type { EntityKind, FeedEntry } from '#protocol';
+import type { EntityKind } from '../entities/entity-kind.ts';
+import type { FeedEntry } from './feed-entry.ts';
 
 /** Entries to push, and the seq the client is complete through once it has them. */
 export interface LiveBatch {

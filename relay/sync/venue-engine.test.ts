@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decide,
+  type EntitySet,
+  type FeedEntry,
+  getEntity,
+  type OpResult,
+  type SnapshotRecord,
+} from '#protocol';
+import {
+  ctxFor,
+  NOW,
+  opOf,
+  staff,
+  TENANT,
+  VENUE,
+  venueState,
+} from '../../tests/protocol/support/venue-fixture.ts';
+import { MemoryRelayStore } from '../store/memory-relay-store.ts';
+import { type OpNotice, RelayBus } from './feed-bus.ts';
+import { VenueEngine } from './venue-engine.ts';
+
+const manager = staff('manager');
+
+function recordsOf(set: EntitySet): SnapshotRecord[] {
+  return (Object.keys(set) as (keyof EntitySet)[]).flatMap((kind) =>
+    Object.values(set[kind]).map((data) => ({ entity: kind, data }) as SnapshotRecord),
+  );
+}
+
+async function bootstrapped(store = new MemoryRelayStore()) {
+  const bus = new RelayBus();
+  const published: FeedEntry[][] = [];
+  const notices: OpNotice[] = [];
+  bus.subscribe({ entries: (e) => published.push([...e]), notice: (n) => notices.push(n) });
+  const fatal: unknown[] = [];
+  const engine = new VenueEngine({
+    store,
+    bus,
+    clock: () => new Date(NOW),
+    tenantId: TENANT,
+    venueId: VENUE,
+    onFatal: (e) => fatal.push(e),
+  });
+  const records = recordsOf(venueState().entities);
+  if (engine.cloudPosition.cursor === null) {
+    await engine.applyCloud({
+      entries: records.map(
+        (r) =>
+          ({
+            entity: r.entity,
+            id: r.data.id,
+            op: 'upsert',
+            data: r.data,
+            version: r.data.version,
+          }) as never,
+      ),
+      cursor: { cursor: 'cloud-cursor-0', seq: 10 },
+      reset: true,
+    });
+  }
+  return { engine, store, published, notices, fatal };
+}
+
+const order = (n: number) =>
+  opOf('order.create', {
+    orderId: `01JD0000000000000000000${String(n).padStart(3, '0')}`,
+    tableId: 'table-1',
+    lines: [{ lineId: 'l', itemId: 'fries', quantity: 1 }],
+  });
+
+describe('venue engine', () => {
+  it('bootstraps from a snapshot: devices get the whole venue, the cloud cursor is stored', async () => {
+    const { store, published } = await bootstrapped();
+    expect(store.load().cloudCursor).toBe('cloud-cursor-0');
+    expect(store.snapshot(['table']).records).toHaveLength(4);
+    expect(published.flat().length).toBeGreaterThan(10);
+  });
+
+  it('group-commits every op of a tick in one transaction, then answers and fans out once', async () => {
+    const { engine, store, published } = await bootstrapped();
+    const before = store.commits;
+    published.length = 0;
+    const ops = await Promise.all([1, 2, 3, 4, 5].map(order));
+    const answers = await Promise.all(ops.map((op) => engine.submitLocal(op, manager)));
+    expect(answers.map((a) => a.kind === 'first' && a.result.status)).toEqual(
+      Array(5).fill('accepted_local'),
+    );
+    expect(store.commits - before).toBe(1);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toHaveLength(5);
+    expect(store.journalDepth().pending).toBe(5);
+  });
+
+  it('is idempotent by opId, and refuses a reused opId with another payload', async () => {
+    const { engine, store } = await bootstrapped();
+    const op = await order(7);
+    const first = await engine.submitLocal(op, manager);
+    const again = await engine.submitLocal(op, manager);
+    expect(again).toEqual({
+      kind: 'duplicate',
+      result: first.kind === 'first' ? first.result : undefined,
+    });
+    const other = await opOf(
+      'order.create',
+      { orderId: '01JD0000000000000000000999', tableId: 'table-2' },
+      manager,
+      { opId: op.opId },
+    );
+    expect(await engine.submitLocal(other, manager)).toEqual({ kind: 'key_reused' });
+    expect(store.journalDepth().pending).toBe(1);
+  });
+
+  it('records a local rejection as final and never replays it', async () => {
+    const { engine, store } = await bootstrapped();
+    const op = await opOf('order.sendToKitchen', { orderId: '01JD0000000000000000000404' });
+    const answer = await engine.submitLocal(op, manager);
+    expect(answer).toMatchObject({
+      kind: 'first',
+      result: { status: 'rejected', code: 'NOT_FOUND' },
+    });
+    expect(store.pendingJournal(10)).toEqual([]);
+  });
+
+  it('settles ops from the cloud’s verdicts; a rejection corrects screens and notifies the device', async () => {
+    const { engine, store, published, notices } = await bootstrapped();
+    const applied = await order(1);
+    const refused = await order(2);
+    await engine.submitLocal(applied, manager);
+    await engine.submitLocal(refused, manager);
+    const cloudDecision = decide(
+      venueState(),
+      applied,
+      ctxFor(manager, '2026-11-23T21:00:00.000Z'),
+    );
+    if (cloudDecision.kind !== 'applied') throw new Error('cloud refused');
+    const verdicts = new Map<string, OpResult>([
+      [
+        applied.opId,
+        {
+          opId: applied.opId,
+          status: 'applied',
+          seq: 11,
+          changed: [],
+          at: '2026-11-23T21:00:00.000Z',
+        },
+      ],
+      [
+        refused.opId,
+        {
+          opId: refused.opId,
+          status: 'rejected',
+          code: 'INVALID_STATE_TRANSITION',
+          message: 'table closed',
+        },
+      ],
+    ]);
+    published.length = 0;
+    await engine.applyCloud({
+      entries: cloudDecision.changes,
+      cursor: { cursor: 'cloud-cursor-1', seq: 11 },
+      verdicts,
+    });
+    expect(store.pendingJournal(10)).toEqual([]);
+    expect(store.journalEntry(refused.opId)).toMatchObject({
+      status: 'rejected',
+      result: { code: 'INVALID_STATE_TRANSITION' },
+    });
+    expect(store.journalEntry(applied.opId)?.status).toBe('synced');
+    expect(notices).toEqual([
+      {
+        deviceId: 'tablet-1',
+        result: expect.objectContaining({ opId: refused.opId, status: 'rejected' }),
+      },
+    ]);
+    const ids = published.flat().map((e) => `${e.op}:${e.id}`);
+    expect(ids).toContain('tombstone:01JD0000000000000000000002');
+    expect(ids).toContain('upsert:01JD0000000000000000000001');
+    expect(store.load().cloudCursor).toBe('cloud-cursor-1');
+  });
+
+  it('restarts from its store with the same pending ops and visible state, emitting nothing', async () => {
+    const store = new MemoryRelayStore();
+    const { engine } = await bootstrapped(store);
+    await engine.submitLocal(await order(1), manager);
+    const head = store.snapshot().seq;
+    const restarted = await bootstrapped(store);
+    expect(restarted.engine.pendingCount).toBe(1);
+    expect(store.snapshot().seq).toBe(head);
+    expect(getEntity(restarted.engine.visible, 'order', '01JD0000000000000000000001')?.status).toBe(
+      'open',
+    );
+  });
+
+  it('a failed commit rejects its waiters and reports the fatal error; nothing is answered as saved', async () => {
+    class BrokenStore extends MemoryRelayStore {
+      broken = false;
+      override commit(batch: Parameters<MemoryRelayStore['commit']>[0]): void {
+        if (this.broken) throw new Error('disk gone');
+        super.commit(batch);
+      }
+    }
+    const store = new BrokenStore();
+    const { engine, fatal } = await bootstrapped(store);
+    store.broken = true;
+    await expect(engine.submitLocal(await order(1), manager)).rejects.toThrow('disk gone');
+    expect(fatal).toHaveLength(1);
+    expect(store.journalDepth().pending).toBe(0);
+  });
+});

@@ -1,0 +1,294 @@
+import {
+  type EntityChange,
+  emptyEntitySet,
+  type FeedEntry,
+  type Operation,
+  type OpResult,
+  type Principal,
+  type Projectable,
+  projectRecords,
+  type SnapshotRecord,
+} from '#protocol';
+import type { JournalRecord, RelayCommit, RelayStore } from '../store/relay-store.ts';
+import type { RelayBus } from './feed-bus.ts';
+import {
+  acceptLocal,
+  applyCloud,
+  createVenueModel,
+  type PendingOp,
+  type VenueModel,
+} from './venue-model.ts';
+
+type Waiter = { resolve: () => void; reject: (error: unknown) => void };
+
+interface Staged {
+  journalInserts: JournalRecord[];
+  journalUpdates: Pick<JournalRecord, 'opId' | 'status' | 'result'>[];
+  confirmed: Projectable[];
+  resetConfirmed: boolean;
+  feed: FeedEntry[];
+  cloudCursor?: { cursor: string; seq: number };
+  notices: { deviceId: string; result: OpResult }[];
+  waiters: Waiter[];
+}
+
+const emptyStage = (): Staged => ({
+  journalInserts: [],
+  journalUpdates: [],
+  confirmed: [],
+  resetConfirmed: false,
+  feed: [],
+  notices: [],
+  waiters: [],
+});
+
+/** A local answer: the op's result, and whether it was answered before. */
+export type LocalAnswer =
+  | { readonly kind: 'first'; readonly result: OpResult }
+  | { readonly kind: 'duplicate'; readonly result: OpResult }
+  | { readonly kind: 'key_reused' };
+
+export interface EngineDeps {
+  readonly store: RelayStore;
+  readonly bus: RelayBus;
+  readonly clock: () => Date;
+  readonly tenantId: string;
+  readonly venueId: string;
+  /** Called when a commit fails: memory is then ahead of disk, so the process must restart. */
+  readonly onFatal: (error: unknown) => void;
+  /** Schedules the end-of-tick flush (setImmediate in production). */
+  readonly schedule?: (flush: () => void) => void;
+}
+
+/**
+ * The relay's single writer. Every change — an op decided locally, cloud entries, settled ops —
+ * updates the in-memory model at once and is staged; at the end of the tick one transaction
+ * commits everything staged (group commit), then waiters are answered and entries fan out in
+ * one publish. Nothing is acknowledged or shown before it is durable.
+ */
+export class VenueEngine {
+  private model: VenueModel;
+  private stage: Staged = emptyStage();
+  private scheduled = false;
+  private feedHead: number;
+  private nextJseq: number;
+  private cloudSeq: number;
+  private cloudCursor: string | null;
+  private readonly deps: EngineDeps;
+  /** Ops staged in this tick, so a repeat within the tick is a duplicate too. */
+  private readonly stagedOps = new Map<string, JournalRecord>();
+
+  constructor(deps: EngineDeps) {
+    this.deps = deps;
+    const state = deps.store.load();
+    this.feedHead = state.feedHead;
+    this.nextJseq = state.nextJseq;
+    this.cloudSeq = state.cloudSeq;
+    this.cloudCursor = state.cloudCursor;
+    const restored = createVenueModel({
+      tenantId: deps.tenantId,
+      venueId: deps.venueId,
+      confirmed: projectRecords(emptyEntitySet(), state.confirmed),
+      pending: state.pending.map(toPending),
+      ...(state.visible.length > 0
+        ? { visible: projectRecords(emptyEntitySet(), state.visible) }
+        : {}),
+    });
+    this.model = restored.model;
+    if (restored.changes.length > 0) this.emit(restored.changes, undefined);
+  }
+
+  /** The cloud cursor the confirmed layer holds at (null before the first bootstrap). */
+  get cloudPosition(): { readonly cursor: string | null; readonly seq: number } {
+    return { cursor: this.cloudCursor, seq: this.cloudSeq };
+  }
+
+  get pendingCount(): number {
+    return this.model.pending.length;
+  }
+
+  /** The current visible layer (for the LAN sign-in of guests: tables). */
+  get visible() {
+    return this.model.visible;
+  }
+
+  /**
+   * Decides an op locally (the uplink is down, or ops are still waiting to be replayed): journal,
+   * decide on what devices see, fan out. Answers once it is durable. Idempotent by opId.
+   */
+  async submitLocal(op: Operation, principal: Principal): Promise<LocalAnswer> {
+    const known = this.stagedOps.get(op.opId) ?? this.deps.store.journalEntry(op.opId);
+    if (known) {
+      if (known.op.payloadHash !== op.payloadHash) return { kind: 'key_reused' };
+      await this.settled();
+      return { kind: 'duplicate', result: known.result };
+    }
+    const receivedAt = this.deps.clock().toISOString();
+    const rejectedDependency = op.dependsOn.find(
+      (d) => (this.stagedOps.get(d) ?? this.deps.store.journalEntry(d))?.status === 'rejected',
+    );
+    let record: JournalRecord;
+    if (rejectedDependency !== undefined) {
+      record = this.journal(op, principal, receivedAt, 'rejected', {
+        opId: op.opId,
+        status: 'rejected',
+        code: 'DEPENDENCY_REJECTED',
+        message: `depends on ${rejectedDependency}, which was rejected`,
+      });
+    } else {
+      const outcome = acceptLocal(this.model, { op, principal, receivedAt });
+      if (outcome.kind === 'rejected') {
+        record = this.journal(op, principal, receivedAt, 'rejected', {
+          opId: op.opId,
+          status: 'rejected',
+          ...outcome.rejection,
+        });
+      } else {
+        this.model = outcome.model;
+        const placed = this.emit(outcome.changes, op.opId);
+        record = this.journal(op, principal, receivedAt, 'pending', {
+          opId: op.opId,
+          status: 'accepted_local',
+          seq: placed.at(-1)?.seq ?? this.feedHead,
+          changed: outcome.changes.map((c) => ({ entity: c.entity, id: c.id, version: c.version })),
+          at: receivedAt,
+        });
+      }
+    }
+    await this.settled();
+    return { kind: 'first', result: record.result };
+  }
+
+  /**
+   * Takes in the cloud's feed entries (and the cursor they bring the relay to), and the cloud's
+   * verdicts on replayed ops. Corrections for rejected ops reach every device; the device that
+   * made a rejected op is sent a notice.
+   */
+  async applyCloud(update: {
+    readonly entries: readonly Projectable[];
+    readonly cursor?: { readonly cursor: string; readonly seq: number };
+    readonly verdicts?: ReadonlyMap<string, OpResult>;
+    /** The entries are a whole snapshot: replace the confirmed layer. */
+    readonly reset?: boolean;
+  }): Promise<void> {
+    const verdicts = update.verdicts ?? new Map<string, OpResult>();
+    if (update.reset) {
+      const confirmed = projectRecords(
+        emptyEntitySet(),
+        update.entries
+          .filter((e): e is Projectable & { op: 'upsert' } => e.op === 'upsert')
+          .map(toRecord),
+      );
+      const rebuilt = createVenueModel({ ...this.model, confirmed, visible: this.model.visible });
+      this.model = rebuilt.model;
+      this.emit(rebuilt.changes, undefined);
+      this.stage.resetConfirmed = true;
+      this.stage.confirmed.push(...update.entries);
+    } else {
+      const result = applyCloud(this.model, {
+        entries: update.entries,
+        settled: new Set(verdicts.keys()),
+      });
+      this.model = result.model;
+      this.emit(result.changes, undefined);
+      this.stage.confirmed.push(...update.entries);
+    }
+    for (const [opId, verdict] of verdicts) {
+      const record = this.deps.store.journalEntry(opId) ?? this.stagedOps.get(opId);
+      if (!record) continue;
+      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+      const status = final.status === 'rejected' ? 'rejected' : 'synced';
+      this.stage.journalUpdates.push({ opId, status, result: final });
+      if (status === 'rejected')
+        this.stage.notices.push({ deviceId: record.deviceId, result: final });
+    }
+    if (update.cursor) {
+      this.stage.cloudCursor = { ...update.cursor };
+      this.cloudCursor = update.cursor.cursor;
+      this.cloudSeq = update.cursor.seq;
+    }
+    await this.settled();
+  }
+
+  /** Answers once everything staged so far is durable. */
+  private settled(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stage.waiters.push({ resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        (this.deps.schedule ?? ((flush) => setImmediate(flush)))(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const stage = this.stage;
+    this.stage = emptyStage();
+    this.scheduled = false;
+    const batch: RelayCommit = {
+      journalInserts: stage.journalInserts,
+      journalUpdates: stage.journalUpdates,
+      confirmed: stage.confirmed,
+      resetConfirmed: stage.resetConfirmed,
+      feed: stage.feed,
+      ...(stage.cloudCursor ? { cloudCursor: stage.cloudCursor } : {}),
+    };
+    try {
+      this.deps.store.commit(batch);
+    } catch (error) {
+      for (const waiter of stage.waiters) waiter.reject(error);
+      this.deps.onFatal(error);
+      return;
+    }
+    this.stagedOps.clear();
+    for (const waiter of stage.waiters) waiter.resolve();
+    this.deps.bus.publishEntries(stage.feed);
+    for (const notice of stage.notices) this.deps.bus.publishNotice(notice);
+  }
+
+  /** Gives changes their LAN seqs and stages them. */
+  private emit(changes: readonly EntityChange[], opId: string | undefined): FeedEntry[] {
+    const at = this.deps.clock().toISOString();
+    const placed = changes.map(
+      (change) =>
+        ({
+          ...change,
+          seq: ++this.feedHead,
+          at,
+          ...(opId === undefined ? {} : { opId }),
+        }) as FeedEntry,
+    );
+    this.stage.feed.push(...placed);
+    return placed;
+  }
+
+  private journal(
+    op: Operation,
+    principal: Principal,
+    receivedAt: string,
+    status: JournalRecord['status'],
+    result: OpResult,
+  ): JournalRecord {
+    const record: JournalRecord = {
+      jseq: this.nextJseq++,
+      opId: op.opId,
+      deviceId: op.deviceId,
+      op,
+      principal,
+      receivedAt,
+      status,
+      result,
+    };
+    this.stage.journalInserts.push(record);
+    this.stagedOps.set(op.opId, record);
+    return record;
+  }
+}
+
+function toPending(record: JournalRecord): PendingOp {
+  return { op: record.op, principal: record.principal, receivedAt: record.receivedAt };
+}
+
+function toRecord(change: Projectable & { op: 'upsert' }): SnapshotRecord {
+  return { entity: change.entity, data: change.data } as SnapshotRecord;
+}

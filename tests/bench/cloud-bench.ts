@@ -1,0 +1,328 @@
+import { Database } from 'bun:sqlite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
+import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
+
+// Write throughput of the real cloud process (`bun cloud/main.ts`), lane by lane, beside the raw
+// bun:sqlite ceiling of the same disk, measured in the same run. A script, not a test:
+//   npm run bench:cloud        (or: npx bun tests/bench/cloud-bench.ts)
+// Bounded: every phase stops at its op count or its time budget, whichever comes first.
+
+const VENUE = 'demo-bistro';
+const TENANT = 'demo';
+const CLIENTS = 8;
+const TOTAL_OPS = 2_000;
+const BATCH_SIZE = 50;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Each SQLite ceiling phase stops after this long even if its rows are not all written. */
+const CEILING_BUDGET_MS = 8_000;
+const CEILING_ROWS = { perRow: 4_000, grouped: 40_000 } as const;
+/** TOOLCHAIN.md, "Measured ceilings on this machine". */
+const REFERENCE = { perOpCommit: 4_000, groupCommit: 12_000 } as const;
+
+interface Row {
+  readonly name: string;
+  readonly ops: number;
+  readonly seconds: number;
+  readonly note?: string;
+}
+
+async function signIn(url: string, pin: string): Promise<string> {
+  const res = await fetch(`${url}/v1/auth/staff`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ venueId: VENUE, pin }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  if (res.status !== 200) throw new Error(`sign-in: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** A distinct create op (an order with one line, or a service request) by the server. */
+function createOp(deviceId: string, i: number): Promise<Operation> {
+  const tableId = `table-${1 + (i % 12)}`;
+  const order = i % 3 !== 0;
+  return makeOperation({
+    type: order ? 'order.create' : 'serviceRequest.create',
+    payload: order
+      ? {
+          orderId: newUlid(),
+          tableId,
+          guestCount: 2,
+          lines: [{ lineId: newUlid(), itemId: i % 2 === 0 ? 'burrata' : 'calamari', quantity: 1 }],
+        }
+      : { requestId: newUlid(), tableId, kind: 'water' },
+    deviceId,
+    tenantId: TENANT,
+    venueId: VENUE,
+    actorId: 'demo-server',
+  });
+}
+
+/** The ops of `CLIENTS` devices, `perClient` each, made before the clock starts. */
+async function opsPerClient(lane: string, perClient: number): Promise<Operation[][]> {
+  return Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      const deviceId = `bench-${lane}-${c}`;
+      const ops: Operation[] = [];
+      for (let i = 0; i < perClient; i++) ops.push(await createOp(deviceId, i));
+      return ops;
+    }),
+  );
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+/** C clients, each posting its ops one at a time to `POST …/ops`. */
+async function directLane(url: string, token: string) {
+  const clients = await opsPerClient('direct', Math.ceil(TOTAL_OPS / CLIENTS));
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (ops) => {
+      for (const op of ops) {
+        const t0 = performance.now();
+        const res = await fetch(`${url}/v1/venues/${VENUE}/ops`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${token}`,
+            'Idempotency-Key': op.opId,
+          },
+          body: JSON.stringify(op),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (res.status !== 201) failures++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { ops: clients.flat().length, seconds, failures, latencies };
+}
+
+/** C clients, each posting its ops `BATCH_SIZE` at a time to `POST …/ops/batch`. */
+async function batchLane(url: string, token: string) {
+  const clients = await opsPerClient('batch', Math.ceil(TOTAL_OPS / CLIENTS));
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (ops) => {
+      const deviceId = ops[0]?.deviceId ?? 'none';
+      for (let i = 0; i < ops.length; i += BATCH_SIZE) {
+        const batch = ops.slice(i, i + BATCH_SIZE);
+        const t0 = performance.now();
+        const res = await fetch(`${url}/v1/venues/${VENUE}/ops/batch`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: JSON.stringify({ deviceId, ops: batch }),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        const text = await res.text();
+        latencies.push(performance.now() - t0);
+        if (res.status !== 200) {
+          failures += batch.length;
+          continue;
+        }
+        const { results } = JSON.parse(text) as { results: OpResult[] };
+        failures += results.filter((r) => r.status !== 'applied').length;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { ops: clients.flat().length, seconds, failures, latencies };
+}
+
+/** A JSON payload of about 400 bytes, like a feed entry's data. */
+function payloadOf(seq: number): string {
+  const base = {
+    entity: 'order',
+    id: newUlid(),
+    op: 'upsert',
+    version: 1,
+    at: new Date().toISOString(),
+    opId: newUlid(),
+    data: {
+      tableId: `table-${1 + (seq % 12)}`,
+      status: 'open',
+      source: 'staff',
+      openedBy: 'demo-server',
+      guestCount: 2,
+      lines: [{ lineId: newUlid(), itemId: 'burrata', quantity: 1, price: 1250 }],
+      totals: { subtotal: 1250, tax: 103, total: 1250 },
+      note: '',
+    },
+  };
+  const text = JSON.stringify(base);
+  return text.length >= 400
+    ? text
+    : JSON.stringify({ ...base, pad: 'x'.repeat(400 - text.length - 10) });
+}
+
+/**
+ * Raw bun:sqlite: WAL, synchronous=FULL, rows like the feed's (venue_id, seq, payload JSON),
+ * `perTx` rows per transaction, until `rows` are written or the budget runs out.
+ */
+function sqliteCeiling(dir: string, name: string, rows: number, perTx: number): Row {
+  const path = join(dir, `ceiling-${perTx}.db`);
+  const db = new Database(path, { create: true, strict: true });
+  try {
+    db.run('PRAGMA journal_mode = WAL');
+    db.run('PRAGMA synchronous = FULL');
+    db.run(
+      `CREATE TABLE feed (
+        venue_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (venue_id, seq)
+      ) WITHOUT ROWID, STRICT`,
+    );
+    const insert = db.prepare(
+      'INSERT INTO feed (venue_id, seq, payload) VALUES ($venue, $seq, $payload)',
+    );
+    // Payloads are made before the clock starts: the ceiling is the database's, not JSON's.
+    const payloads = Array.from({ length: rows }, (_, i) => payloadOf(i + 1));
+    const commit = db.transaction((from: number, to: number) => {
+      for (let seq = from; seq < to; seq++) {
+        insert.run({ venue: VENUE, seq, payload: payloads[seq - 1] ?? '' });
+      }
+    });
+    const payloadBytes = payloads[0]?.length ?? 0;
+    const started = performance.now();
+    let written = 0;
+    while (written < rows && performance.now() - started < CEILING_BUDGET_MS) {
+      const to = Math.min(rows, written + perTx);
+      commit(written + 1, to + 1);
+      written = to;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { name, ops: written, seconds, note: `${perTx} row/tx, ~${payloadBytes} B rows` };
+  } finally {
+    db.close();
+  }
+}
+
+function table(rows: readonly Row[]): string {
+  const header = ['name', 'ops', 'seconds', 'ops/s', 'note'];
+  const body = rows.map((r) => [
+    r.name,
+    String(r.ops),
+    r.seconds.toFixed(3),
+    r.seconds > 0 ? Math.round(r.ops / r.seconds).toLocaleString('en-US') : '-',
+    r.note ?? '',
+  ]);
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...body.map((cells) => cells[i]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) =>
+        i === 0 || i === 4 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+const ms = (n: number): string => `${n.toFixed(1)} ms`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
+  let cloud: CloudProcess | undefined;
+  const deadline = setTimeout(() => {
+    console.error('bench: over 60 s, giving up');
+    cloud?.kill9().finally(() => process.exit(1));
+  }, 60_000);
+  try {
+    cloud = await startCloud({ dataDir: join(dir, 'cloud') });
+    const token = await signIn(cloud.url, '1111');
+    // Warm-up: the first requests load the venue state and JIT the handlers.
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const op = await createOp('bench-warmup', i);
+        const res = await fetch(`${cloud?.url}/v1/venues/${VENUE}/ops`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${token}`,
+            'Idempotency-Key': op.opId,
+          },
+          body: JSON.stringify(op),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        await res.arrayBuffer();
+      }),
+    );
+
+    const direct = await directLane(cloud.url, token);
+    const batch = await batchLane(cloud.url, token);
+    await cloud.stop();
+    cloud = undefined;
+
+    const perRow = sqliteCeiling(dir, 'sqlite: 1 tx per row', CEILING_ROWS.perRow, 1);
+    const grouped = sqliteCeiling(dir, 'sqlite: group commit', CEILING_ROWS.grouped, BATCH_SIZE);
+
+    const rows: Row[] = [
+      {
+        name: 'cloud direct lane',
+        ops: direct.ops,
+        seconds: direct.seconds,
+        note: `${CLIENTS} clients, 1 op/request, ${direct.failures} not 201`,
+      },
+      {
+        name: 'cloud batch lane',
+        ops: batch.ops,
+        seconds: batch.seconds,
+        note: `${CLIENTS} clients, ${BATCH_SIZE} ops/request, ${batch.failures} not applied`,
+      },
+      perRow,
+      grouped,
+      {
+        name: 'ref: per-op commit',
+        ops: REFERENCE.perOpCommit,
+        seconds: 1,
+        note: 'TOOLCHAIN.md measured ceiling',
+      },
+      {
+        name: 'ref: group commit',
+        ops: REFERENCE.groupCommit,
+        seconds: 1,
+        note: 'TOOLCHAIN.md measured ceiling',
+      },
+    ];
+    console.log(
+      `hearth cloud bench — ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}, temp data on ${tmpdir()}`,
+    );
+    console.log(table(rows));
+    console.log('');
+    console.log(
+      `direct lane latency: p50 ${ms(percentile(direct.latencies, 50))}, p99 ${ms(percentile(direct.latencies, 99))}, max ${ms(direct.latencies.at(-1) ?? Number.NaN)} (${direct.latencies.length} requests)`,
+    );
+    console.log(
+      `batch lane latency per ${BATCH_SIZE}-op request: p50 ${ms(percentile(batch.latencies, 50))}, p99 ${ms(percentile(batch.latencies, 99))} (${batch.latencies.length} requests)`,
+    );
+    const directShare = direct.ops / direct.seconds / (perRow.ops / perRow.seconds);
+    const batchShare = batch.ops / batch.seconds / (grouped.ops / grouped.seconds);
+    console.log(
+      `direct lane = ${(directShare * 100).toFixed(0)}% of the 1-tx-per-row ceiling; batch lane = ${(batchShare * 100).toFixed(0)}% of the group-commit ceiling`,
+    );
+    if (direct.failures + batch.failures > 0) process.exitCode = 1;
+  } finally {
+    clearTimeout(deadline);
+    await cloud?.kill9();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
