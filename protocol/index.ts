@@ -172,7 +172,15 @@ export { LineInput } from './ops/payloads/line-input.ts';
 export { PaymentInput } from './ops/payloads/order-close.ts';
 export { ServiceRequestAction } from './ops/payloads/service-request-transition.ts';
 export { TicketAction } from './ops/payloads/ticket-transition.ts';
-export { type EntitySet, emptyEntitySet, getEntity, listEntities } from './state/entity-set.ts';
+export {
+  type EntitySet,
+  EntitySetWriter,
+  type EntityTable,
+  emptyEntitySet,
+  entityCount,
+  getEntity,
+  listEntities,
+} from './state/entity-set.ts';
 export { type Projectable, project, projectRecords } from './state/project.ts';
 export type { VenueState } from './state/venue-state.ts';
 export { PROTOCOL_VERSION } from './version.ts';

@@ -5,6 +5,7 @@ import {
   emptyEntitySet,
   entitySchemas,
   type FeedEntry,
+  listEntities,
   project,
   type SnapshotRecord,
 } from '#protocol';
@@ -30,9 +31,7 @@ interface VenueData {
 function recordsOf(entities: EntitySet, kinds?: readonly EntityKind[]): SnapshotRecord[] {
   const wanted = kinds ?? (Object.keys(entitySchemas) as EntityKind[]);
   return wanted.flatMap((kind) =>
-    Object.keys(entities[kind])
-      .sort()
-      .map((id) => ({ entity: kind, data: entities[kind][id] }) as SnapshotRecord),
+    listEntities(entities, kind).map((data) => ({ entity: kind, data }) as SnapshotRecord),
   );
 }
 

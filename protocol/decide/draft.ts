@@ -1,6 +1,6 @@
 import type { EntityKind, EntityOf } from '../entities/entity-kind.ts';
 import type { EntityChange } from '../feed/feed-entry.ts';
-import { getEntity } from '../state/entity-set.ts';
+import { EntitySetWriter } from '../state/entity-set.ts';
 import type { VenueState } from '../state/venue-state.ts';
 import type { Decision } from './decision.ts';
 
@@ -13,24 +13,22 @@ type Unversioned<K extends EntityKind> = Omit<EntityOf<K>, 'version'>;
  * test of projection, not a tautology.
  */
 export class Draft {
-  private readonly tables = new Map<EntityKind, Record<string, unknown>>();
+  private readonly writer: EntitySetWriter;
   private readonly log: EntityChange[] = [];
-
   private readonly base: VenueState;
 
   constructor(base: VenueState) {
     this.base = base;
+    this.writer = new EntitySetWriter(base.entities);
   }
 
   get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | undefined {
-    const table = this.tables.get(kind);
-    if (table) return Object.hasOwn(table, id) ? (table[id] as EntityOf<K>) : undefined;
-    return getEntity(this.base.entities, kind, id);
+    return this.writer.get(kind, id);
   }
 
   put<K extends EntityKind>(kind: K, value: Unversioned<K>, previousVersion: number): EntityOf<K> {
     const entity = { ...value, version: previousVersion + 1 } as EntityOf<K>;
-    this.table(kind)[value.id] = entity;
+    this.writer.put(kind, entity);
     this.log.push({
       entity: kind,
       id: value.id,
@@ -42,27 +40,16 @@ export class Draft {
   }
 
   remove(kind: EntityKind, id: string, previousVersion: number): void {
-    delete this.table(kind)[id];
+    this.writer.remove(kind, id);
     this.log.push({ entity: kind, id, op: 'tombstone', version: previousVersion + 1 });
   }
 
   commit(): Decision {
-    const entities: Record<string, unknown> = { ...this.base.entities };
-    for (const [kind, table] of this.tables) entities[kind] = table;
     return {
       kind: 'applied',
       changes: [...this.log],
-      state: { ...this.base, entities: entities as VenueState['entities'] },
+      state: { ...this.base, entities: this.writer.finish() },
     };
-  }
-
-  private table(kind: EntityKind): Record<string, unknown> {
-    let table = this.tables.get(kind);
-    if (!table) {
-      table = { ...(this.base.entities[kind] as Record<string, unknown>) };
-      this.tables.set(kind, table);
-    }
-    return table;
   }
 }
 

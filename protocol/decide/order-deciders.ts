@@ -4,6 +4,7 @@ import { routeTickets } from '../domain/route-tickets.ts';
 import type { Order, Payment } from '../entities/order.ts';
 import type { OperationOfType } from '../ops/operation.ts';
 import type { PaymentInput } from '../ops/payloads/order-close.ts';
+import { listEntities } from '../state/entity-set.ts';
 import type { VenueState } from '../state/venue-state.ts';
 import {
   type DecideContext,
@@ -190,7 +191,7 @@ export function decideOrderVoid(
   const order = orderFor(draft, op.payload.orderId, 'void', ctx);
   if (isRejection(order)) return order;
   // Tickets still on the pass are withdrawn; bumped ones stay as kitchen history.
-  for (const ticket of Object.values(state.entities.ticket)) {
+  for (const ticket of listEntities(state.entities, 'ticket')) {
     if (ticket.orderId === order.id && ticket.status !== 'bumped')
       draft.remove('ticket', ticket.id, ticket.version);
   }

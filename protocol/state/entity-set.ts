@@ -1,34 +1,132 @@
 import { ENTITY_KINDS, type EntityKind, type EntityOf } from '../entities/entity-kind.ts';
 
-export type EntityTable<K extends EntityKind> = Readonly<Record<string, EntityOf<K>>>;
+/*
+ * An entity set is persistent: every change makes a new set that shares almost everything with
+ * the old one. Each kind's entities are spread over SHARDS small objects by a hash of the id, so
+ * a change copies one shard (about n/64 entries) and the shard list, not the whole table — a
+ * venue with 20,000 orders decides an op as fast as one with 20.
+ */
+const SHARDS = 64;
+
+type Shard<K extends EntityKind> = Readonly<Record<string, EntityOf<K>>>;
+
+export interface EntityTable<K extends EntityKind> {
+  readonly shards: readonly Shard<K>[];
+  readonly size: number;
+}
 
 /** Every entity a device, relay or cloud holds for one venue, by kind and id. */
 export type EntitySet = { readonly [K in EntityKind]: EntityTable<K> };
 
+/** FNV-1a over UTF-16 code units: cheap, stable, and spreads ULIDs and slugs alike. */
+function shardOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % SHARDS;
+}
+
+// Shards have no prototype, so an id such as "constructor" never finds Object.prototype's.
+const emptyShard = <K extends EntityKind>(): Shard<K> => Object.create(null) as Shard<K>;
+
+function emptyTable<K extends EntityKind>(): EntityTable<K> {
+  return { shards: Array.from({ length: SHARDS }, () => emptyShard<K>()), size: 0 };
+}
+
 /** An empty set with a table for every kind. */
 export function emptyEntitySet(): EntitySet {
-  const set: Partial<Record<EntityKind, object>> = {};
-  for (const kind of ENTITY_KINDS) set[kind] = {};
+  const set: Partial<Record<EntityKind, EntityTable<EntityKind>>> = {};
+  for (const kind of ENTITY_KINDS) set[kind] = emptyTable();
   return set as EntitySet;
 }
 
-/**
- * The entity of `kind` with `id`, if held. Own properties only: an id such as
- * "constructor" must never find something from Object.prototype.
- */
+/** The entity of `kind` with `id`, if held. */
 export function getEntity<K extends EntityKind>(
   set: EntitySet,
   kind: K,
   id: string,
 ): EntityOf<K> | undefined {
   const table: EntityTable<K> = set[kind];
-  return Object.hasOwn(table, id) ? table[id] : undefined;
+  return table.shards[shardOf(id)]?.[id];
 }
 
 /** All entities of a kind, in id order (deterministic for tests and snapshots). */
 export function listEntities<K extends EntityKind>(set: EntitySet, kind: K): EntityOf<K>[] {
   const table: EntityTable<K> = set[kind];
-  return Object.keys(table)
-    .sort()
-    .map((id) => table[id] as EntityOf<K>);
+  const all: EntityOf<K>[] = [];
+  for (const shard of table.shards) for (const id in shard) all.push(shard[id] as EntityOf<K>);
+  return all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** How many entities of a kind the set holds. */
+export function entityCount(set: EntitySet, kind: EntityKind): number {
+  return set[kind].size;
+}
+
+/**
+ * Builds the next set from `base` with puts and removes, copying each touched shard once however
+ * many changes land in it. `base` is never modified.
+ */
+export class EntitySetWriter {
+  private readonly base: EntitySet;
+  private readonly tables = new Map<
+    EntityKind,
+    { shards: Record<string, unknown>[]; copied: Set<number>; size: number }
+  >();
+
+  constructor(base: EntitySet) {
+    this.base = base;
+  }
+
+  get<K extends EntityKind>(kind: K, id: string): EntityOf<K> | undefined {
+    const table = this.tables.get(kind);
+    if (!table) return getEntity(this.base, kind, id);
+    return table.shards[shardOf(id)]?.[id] as EntityOf<K> | undefined;
+  }
+
+  put<K extends EntityKind>(kind: K, entity: EntityOf<K>): void {
+    const shard = this.shard(kind, entity.id);
+    if (!(entity.id in shard.target)) shard.table.size++;
+    shard.target[entity.id] = entity;
+  }
+
+  remove(kind: EntityKind, id: string): void {
+    if (this.get(kind, id) === undefined) return;
+    const shard = this.shard(kind, id);
+    delete shard.target[id];
+    shard.table.size--;
+  }
+
+  /** The new set; the same object as `base` when nothing changed. */
+  finish(): EntitySet {
+    if (this.tables.size === 0) return this.base;
+    const next: Record<string, unknown> = { ...this.base };
+    for (const [kind, table] of this.tables)
+      next[kind] = { shards: table.shards, size: table.size };
+    return next as EntitySet;
+  }
+
+  private shard(kind: EntityKind, id: string) {
+    let table = this.tables.get(kind);
+    if (!table) {
+      const current = this.base[kind];
+      table = {
+        shards: [...current.shards] as Record<string, unknown>[],
+        copied: new Set(),
+        size: current.size,
+      };
+      this.tables.set(kind, table);
+    }
+    const index = shardOf(id);
+    if (!table.copied.has(index)) {
+      table.shards[index] = Object.assign(
+        Object.create(null) as Record<string, unknown>,
+        table.shards[index],
+      );
+      table.copied.add(index);
+    }
+    return { table, target: table.shards[index] as Record<string, unknown> };
+  }
 }

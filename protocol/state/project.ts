@@ -1,7 +1,7 @@
 import type { EntityKind } from '../entities/entity-kind.ts';
 import type { EntityChange } from '../feed/feed-entry.ts';
 import type { SnapshotRecord } from '../feed/snapshot.ts';
-import { type EntitySet, getEntity } from './entity-set.ts';
+import { type EntitySet, EntitySetWriter } from './entity-set.ts';
 
 /** Anything with a change's shape: a decider's EntityChange or a placed FeedEntry. */
 export type Projectable =
@@ -21,35 +21,18 @@ export type Projectable =
  * tombstone older than what is held, is skipped. So applying a page twice changes nothing.
  */
 export function project(set: EntitySet, changes: readonly Projectable[]): EntitySet {
-  const copies = new Map<EntityKind, Record<string, unknown>>();
-  const writable = (kind: EntityKind): Record<string, unknown> => {
-    let table = copies.get(kind);
-    if (!table) {
-      table = { ...(set[kind] as Record<string, unknown>) };
-      copies.set(kind, table);
-    }
-    return table;
-  };
-  const current = (kind: EntityKind, id: string): { version: number } | undefined => {
-    const table = copies.get(kind);
-    if (table) return Object.hasOwn(table, id) ? (table[id] as { version: number }) : undefined;
-    return getEntity(set, kind, id);
-  };
-
+  const writer = new EntitySetWriter(set);
   for (const change of changes) {
-    const held = current(change.entity, change.id);
+    const held = writer.get(change.entity, change.id);
     if (change.op === 'upsert') {
       if (held && held.version >= change.version) continue;
-      writable(change.entity)[change.id] = change.data;
+      writer.put(change.entity, change.data);
     } else {
       if (held && held.version > change.version) continue;
-      if (held) delete writable(change.entity)[change.id];
+      writer.remove(change.entity, change.id);
     }
   }
-  if (copies.size === 0) return set;
-  const next: Record<string, unknown> = { ...set };
-  for (const [kind, table] of copies) next[kind] = table;
-  return next as EntitySet;
+  return writer.finish();
 }
 
 /** Loads snapshot records (whole entities) into a set, as upserts at their versions. */

@@ -4,6 +4,7 @@ import {
   type EntitySet,
   emptyEntitySet,
   type FeedEntry,
+  listEntities,
   project,
   projectRecords,
   type SnapshotRecord,
@@ -18,9 +19,7 @@ import type {
 
 function recordsOf(set: EntitySet, kinds: readonly EntityKind[] = ENTITY_KINDS): SnapshotRecord[] {
   return kinds.flatMap((kind) =>
-    Object.keys(set[kind])
-      .sort()
-      .map((id) => ({ entity: kind, data: set[kind][id] }) as SnapshotRecord),
+    listEntities(set, kind).map((data) => ({ entity: kind, data }) as SnapshotRecord),
   );
 }
 

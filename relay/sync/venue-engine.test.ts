@@ -4,6 +4,7 @@ import {
   type EntitySet,
   type FeedEntry,
   getEntity,
+  listEntities,
   type OpResult,
   type SnapshotRecord,
 } from '#protocol';
@@ -24,7 +25,7 @@ const manager = staff('manager');
 
 function recordsOf(set: EntitySet): SnapshotRecord[] {
   return (Object.keys(set) as (keyof EntitySet)[]).flatMap((kind) =>
-    Object.values(set[kind]).map((data) => ({ entity: kind, data }) as SnapshotRecord),
+    listEntities(set, kind).map((data) => ({ entity: kind, data }) as SnapshotRecord),
   );
 }
 

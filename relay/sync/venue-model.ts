@@ -2,11 +2,13 @@ import {
   type AnyEntity,
   canonicalJson,
   decide,
+  ENTITY_KINDS,
   type EntityChange,
   type EntityKind,
   type EntitySet,
   getEntity,
   type JsonValue,
+  listEntities,
   type Operation,
   type Principal,
   type Projectable,
@@ -90,8 +92,8 @@ export function createVenueModel(layers: {
   }
   const candidates = new Set(rebased.touched);
   for (const set of [layers.visible, rebased.entities]) {
-    for (const kind of Object.keys(set) as EntityKind[])
-      for (const id of Object.keys(set[kind])) candidates.add(keyOf(kind, id));
+    for (const kind of ENTITY_KINDS)
+      for (const entity of listEntities(set, kind)) candidates.add(keyOf(kind, entity.id));
   }
   const { visible, changes } = diff(layers.visible, rebased.entities, candidates);
   return {

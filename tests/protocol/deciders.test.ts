@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   allowedRoles,
   decide,
+  emptyEntitySet,
   getEntity,
+  listEntities,
   OPERATION_TYPES,
   type Operation,
   type OperationType,
@@ -262,7 +264,7 @@ describe('orders', () => {
     if (decision.kind !== 'applied') throw new Error(decision.message);
     expect(decision.changes.filter((c) => c.op === 'tombstone').map((c) => c.id)).toHaveLength(2);
     expect(
-      Object.values(decision.state.entities.ticket).filter((t) => t.orderId === SAMPLE_ORDER),
+      listEntities(decision.state.entities, 'ticket').filter((t) => t.orderId === SAMPLE_ORDER),
     ).toHaveLength(0);
   });
 
@@ -360,7 +362,7 @@ describe('tickets and team', () => {
 
   it('refuses ops when the venue has no settings', async () => {
     const state = venueState();
-    const bare = { ...state, entities: { ...state.entities, settings: {} } };
+    const bare = { ...state, entities: { ...state.entities, settings: emptyEntitySet().settings } };
     const op = await opOf('order.create', { orderId: 'o-x', tableId: null, lines: [] });
     expect(decide(bare, op, ctxFor(manager))).toMatchObject({ code: 'SETTINGS_MISSING' });
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type EntityChange, emptyEntitySet, getEntity, listEntities, project } from '#protocol';
+import {
+  type EntityChange,
+  emptyEntitySet,
+  entityCount,
+  getEntity,
+  listEntities,
+  project,
+} from '#protocol';
 
 const table = (version: number, label = '1'): EntityChange => ({
   entity: 'table',
@@ -58,5 +65,39 @@ describe('project', () => {
       },
     ]);
     expect(listEntities(set, 'table').map((t) => t.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('entity sets are persistent', () => {
+  it('a change copies one shard and shares the rest, however large the table', () => {
+    const tables = Array.from({ length: 5000 }, (_, i): EntityChange => {
+      const id = `t-${i}`;
+      return {
+        entity: 'table',
+        id,
+        op: 'upsert',
+        data: { id, label: String(i), seats: 2, version: 1 },
+        version: 1,
+      };
+    });
+    const big = project(emptyEntitySet(), tables);
+    expect(entityCount(big, 'table')).toBe(5000);
+    const next = project(big, [
+      {
+        entity: 'table',
+        id: 't-42',
+        op: 'upsert',
+        data: { id: 't-42', label: 'x', seats: 9, version: 2 },
+        version: 2,
+      },
+    ]);
+    const changed = next.table.shards.filter((shard, i) => shard !== big.table.shards[i]);
+    expect(changed).toHaveLength(1);
+    expect(next.order).toBe(big.order);
+    expect(getEntity(big, 'table', 't-42')?.seats).toBe(2);
+    expect(getEntity(next, 'table', 't-42')?.seats).toBe(9);
+    const removed = project(next, [{ entity: 'table', id: 't-42', op: 'tombstone', version: 3 }]);
+    expect(entityCount(removed, 'table')).toBe(4999);
+    expect(entityCount(next, 'table')).toBe(5000);
   });
 });

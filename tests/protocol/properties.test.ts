@@ -10,6 +10,7 @@ import {
   entitySchemas,
   getEntity,
   type Ledger,
+  listEntities,
   OPERATION_TYPES,
   type Operation,
   type Principal,
@@ -56,20 +57,20 @@ function assertInvariants(state: VenueState): void {
   const settings = getEntity(state.entities, 'settings', TENANT);
   if (!settings) throw new Error('settings vanished');
   for (const kind of Object.keys(entitySchemas) as EntityKind[]) {
-    for (const entity of Object.values(state.entities[kind])) {
+    for (const entity of listEntities(state.entities, kind)) {
       const parsed = entitySchemas[kind].safeParse(entity);
       if (!parsed.success)
         throw new Error(`${kind} ${JSON.stringify(entity)} is invalid: ${parsed.error.message}`);
     }
   }
-  for (const order of Object.values(state.entities.order)) {
+  for (const order of listEntities(state.entities, 'order')) {
     expect(order.totals).toEqual(computeTotals(order.lines, settings));
     expect(order.status === 'closed').toBe(order.payment !== null);
     if (order.status === 'closed' && order.payment?.method === 'cash') {
       expect(order.payment.amount).toBe(order.totals.cashTotal);
     }
   }
-  for (const ticket of Object.values(state.entities.ticket)) {
+  for (const ticket of listEntities(state.entities, 'ticket')) {
     expect(getEntity(state.entities, 'order', ticket.orderId)).toBeDefined();
   }
 }

@@ -5,6 +5,7 @@ import {
   type EntityKind,
   entitySchemas,
   FeedEntry,
+  listEntities,
   OPERATION_TYPES,
   Operation,
   OpResult,
@@ -61,7 +62,7 @@ describe('schema round trips', () => {
     const mismatched = { ...(entries[0] as object), id: 'another-id' };
     expect(FeedEntry.safeParse(mismatched).success).toBe(false);
     const records = (Object.keys(entitySchemas) as EntityKind[]).flatMap((kind) =>
-      Object.values(state.entities[kind]).map((data) => ({ entity: kind, data })),
+      listEntities(state.entities, kind).map((data) => ({ entity: kind, data })),
     );
     for (const { entity, data } of records)
       expect(entitySchemas[entity].parse(viaWire(data))).toEqual(data);

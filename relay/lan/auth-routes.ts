@@ -1,0 +1,164 @@
+import type { Context, Hono } from 'hono';
+import {
+  decodeBase64Url,
+  digestPin,
+  GuestSignInRequest,
+  listEntities,
+  newUlid,
+  StaffSignInRequest,
+  type TokenResponse,
+  type TokenSigner,
+  toIssues,
+} from '#protocol';
+import type { RelayIdentity } from '../identity/relay-identity.ts';
+import type { RelayStore } from '../store/relay-store.ts';
+import type { VenueEngine } from '../sync/venue-engine.ts';
+import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import type { LanEnv } from './lan-caller.ts';
+import { problemResponse } from './problem-response.ts';
+
+export interface LanAuthDeps {
+  readonly identity: RelayIdentity;
+  readonly signer: TokenSigner;
+  readonly store: RelayStore;
+  readonly engine: VenueEngine;
+  readonly gate: UplinkGate;
+  readonly clock: () => Date;
+  readonly ttlSeconds?: { readonly staff: number; readonly guest: number };
+}
+
+const TTL = { staff: 12 * 3600, guest: 4 * 3600 };
+const MAX_FAILURES = 10;
+const WINDOW_MS = 60_000;
+
+async function body(c: Context<LanEnv>): Promise<unknown> {
+  try {
+    return JSON.parse(await c.req.text());
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Sign-in on the LAN. With the uplink up it is the cloud's (forwarded); with it down the relay
+ * checks the PIN against its copy of the venue's staff list and issues a venue-scoped token
+ * with its enrolled key, which the cloud accepts later for this venue only.
+ */
+export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): void {
+  const ttl = deps.ttlSeconds ?? TTL;
+  const venuePinKey = decodeBase64Url(deps.identity.venuePinKey);
+  if (!venuePinKey) throw new Error('relay identity holds a malformed venue PIN key');
+  let failures: { count: number; since: number } = { count: 0, since: 0 };
+
+  app.post('/v1/auth/staff', async (c) => {
+    const raw = await body(c);
+    const parsed = StaffSignInRequest.safeParse(raw);
+    if (!parsed.success)
+      return problemResponse(400, 'VALIDATION', 'Invalid sign-in', {
+        issues: toIssues(parsed.error),
+      });
+    if (deps.gate.direct()) {
+      const forwarded = await deps.gate.forward('/v1/auth/staff', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(parsed.data),
+      });
+      if (forwarded && forwarded.status < 500) return forwarded;
+    }
+    const now = deps.clock().getTime();
+    if (now - failures.since > WINDOW_MS) failures = { count: 0, since: now };
+    if (failures.count >= MAX_FAILURES) {
+      const retryAfter = Math.max(1, Math.ceil((failures.since + WINDOW_MS - now) / 1000));
+      return problemResponse(429, 'PIN_ATTEMPTS_EXCEEDED', 'Too many wrong PINs', {
+        retryAfter,
+        detail: `try again in ${retryAfter} s`,
+      });
+    }
+    const staff =
+      parsed.data.venueId === deps.identity.venueId
+        ? deps.store.findStaff(await digestPin(venuePinKey, parsed.data.pin))
+        : undefined;
+    if (!staff) {
+      failures.count++;
+      return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
+        kind: 'fix_request',
+        detail: 'check the PIN and try again',
+      });
+    }
+    const iat = Math.floor(now / 1000);
+    const exp = iat + ttl.staff;
+    const claims = {
+      kind: 'staff',
+      sub: staff.memberId,
+      role: staff.role,
+      tenantId: deps.identity.tenantId,
+      venueId: deps.identity.venueId,
+      iat,
+      exp,
+    } as const;
+    const response: TokenResponse = {
+      token: await deps.signer.sign(claims),
+      expiresAt: new Date(exp * 1000).toISOString(),
+      principal: {
+        kind: 'staff',
+        tenantId: claims.tenantId,
+        venueId: claims.venueId,
+        actorId: staff.memberId,
+        role: staff.role,
+      },
+    };
+    c.header('Cache-Control', 'no-store');
+    return c.json(response);
+  });
+
+  app.post('/v1/auth/guest', async (c) => {
+    const parsed = GuestSignInRequest.safeParse(await body(c));
+    if (!parsed.success)
+      return problemResponse(400, 'VALIDATION', 'Invalid sign-in', {
+        issues: toIssues(parsed.error),
+      });
+    if (deps.gate.direct()) {
+      const forwarded = await deps.gate.forward('/v1/auth/guest', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(parsed.data),
+      });
+      if (forwarded && forwarded.status < 500) return forwarded;
+    }
+    const table = listEntities(deps.engine.visible, 'table').find(
+      (t) => t.label === parsed.data.table,
+    );
+    if (!table || parsed.data.venueId !== deps.identity.venueId) {
+      return problemResponse(404, 'TABLE_NOT_FOUND', 'No such table', {
+        kind: 'stop',
+        detail: 'scan the QR code on your table again',
+      });
+    }
+    const iat = Math.floor(deps.clock().getTime() / 1000);
+    const exp = iat + ttl.guest;
+    const sessionId = newUlid(deps.clock().getTime());
+    const token = await deps.signer.sign({
+      kind: 'guest',
+      sub: sessionId,
+      tableId: table.id,
+      tenantId: deps.identity.tenantId,
+      venueId: deps.identity.venueId,
+      iat,
+      exp,
+    });
+    const response: TokenResponse = {
+      token,
+      expiresAt: new Date(exp * 1000).toISOString(),
+      principal: {
+        kind: 'guest',
+        tenantId: deps.identity.tenantId,
+        venueId: deps.identity.venueId,
+        sessionId,
+        tableId: table.id,
+      },
+    };
+    c.header('Cache-Control', 'no-store');
+    return c.json(response);
+  });
+}

@@ -1,0 +1,88 @@
+import {
+  importTokenVerifyKey,
+  principalOf,
+  publicJwkOf,
+  type TokenKid,
+  verifyToken,
+} from '#protocol';
+import { type RelayIdentity, relayKid } from '../identity/relay-identity.ts';
+import type { LanAuthenticator, LanAuthResult } from './lan-caller.ts';
+
+const SUBPROTOCOL_BEARER = 'bearer.';
+
+/** The bearer token of a request: `Authorization: Bearer`, or a websocket's `bearer.<token>` subprotocol. */
+export function bearerOf(request: Request): string | undefined {
+  const header = request.headers.get('authorization');
+  if (header) return /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const offered = request.headers.get('sec-websocket-protocol');
+  const entry = offered
+    ?.split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(SUBPROTOCOL_BEARER));
+  return entry?.slice(SUBPROTOCOL_BEARER.length);
+}
+
+/**
+ * Verifies tokens on the LAN without asking the cloud: cloud-issued ones with the cloud's keys
+ * from enrollment, and the relay's own with its key. Only people of this relay's venue pass.
+ */
+export class RelayLanAuthenticator implements LanAuthenticator {
+  private readonly keys: Promise<Map<string, CryptoKey>>;
+  private readonly identity: RelayIdentity;
+  private readonly now: () => Date;
+
+  constructor(identity: RelayIdentity, now: () => Date) {
+    this.identity = identity;
+    this.now = now;
+    this.keys = (async () => {
+      const keys = new Map<string, CryptoKey>();
+      for (const { kid, jwk } of identity.verificationKeys)
+        keys.set(kid, await importTokenVerifyKey(jwk));
+      keys.set(
+        relayKid(identity.nodeId),
+        await importTokenVerifyKey(publicJwkOf(identity.signingJwk)),
+      );
+      return keys;
+    })();
+  }
+
+  async authenticate(request: Request): Promise<LanAuthResult | undefined> {
+    const token = bearerOf(request);
+    if (token === undefined) {
+      return request.headers.has('authorization')
+        ? { ok: false, status: 401, code: 'TOKEN_INVALID', detail: 'use a Bearer token' }
+        : undefined;
+    }
+    const keys = await this.keys;
+    const result = await verifyToken(
+      token,
+      async (kid: TokenKid) => keys.get(kid),
+      Math.floor(this.now().getTime() / 1000),
+    );
+    if (!result.ok) {
+      return {
+        ok: false,
+        status: 401,
+        code: result.reason === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID',
+        detail: 'sign in again',
+      };
+    }
+    const { claims } = result;
+    if (claims.kind === 'relay')
+      return {
+        ok: false,
+        status: 403,
+        code: 'PERSON_TOKEN_REQUIRED',
+        detail: 'the LAN API is for people',
+      };
+    if (claims.tenantId !== this.identity.tenantId || claims.venueId !== this.identity.venueId) {
+      return {
+        ok: false,
+        status: 403,
+        code: 'FOREIGN_VENUE',
+        detail: 'the token is for another venue',
+      };
+    }
+    return { ok: true, caller: { principal: principalOf(claims), token, kid: result.kid } };
+  }
+}

@@ -1,0 +1,218 @@
+import type { Context, Hono } from 'hono';
+import {
+  BatchRequest,
+  hasValidPayloadHash,
+  isUlid,
+  type Operation,
+  type OpResult,
+  parseOperation,
+  toIssues,
+} from '#protocol';
+import type { RelayStore } from '../store/relay-store.ts';
+import type { LocalAnswer, VenueEngine } from '../sync/venue-engine.ts';
+import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import {
+  forbidOtherVenue,
+  forbidUnlessStaff,
+  type LanAuthenticator,
+  type LanEnv,
+  requireLanCaller,
+} from './lan-caller.ts';
+import { responseForLocal } from './op-responses.ts';
+import { problemResponse } from './problem-response.ts';
+
+export interface LanOpsDeps {
+  readonly engine: VenueEngine;
+  readonly store: RelayStore;
+  readonly gate: UplinkGate;
+  readonly authenticator: LanAuthenticator;
+  readonly maxBatchOps: number;
+}
+
+type Ctx = Context<LanEnv>;
+
+async function readJson(
+  c: Ctx,
+): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+  try {
+    return { ok: true, body: JSON.parse(await c.req.text()) };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return {
+      ok: false,
+      response: problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', {
+        detail: error.message,
+      }),
+    };
+  }
+}
+
+/** An op that contradicts its own request (venue, hash), as the cloud would answer it. */
+async function invalid(op: Operation, venueId: string): Promise<Response | undefined> {
+  if (op.venueId !== venueId)
+    return problemResponse(400, 'VENUE_MISMATCH', 'Operation is for another venue', {
+      detail: `op is for ${op.venueId}`,
+    });
+  if (!(await hasValidPayloadHash(op)))
+    return problemResponse(400, 'PAYLOAD_HASH_MISMATCH', 'Operation does not match its hash', {
+      detail: 'payloadHash does not match payload',
+    });
+  return undefined;
+}
+
+function batchResult(answer: LocalAnswer, opId: string): OpResult {
+  if (answer.kind === 'key_reused') {
+    return {
+      opId,
+      status: 'rejected',
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: 'this opId was sent before with a different payload',
+    };
+  }
+  if (
+    answer.kind === 'duplicate' &&
+    answer.result.status !== 'duplicate' &&
+    answer.result.status !== 'retryable'
+  ) {
+    return { opId, status: 'duplicate', first: answer.result };
+  }
+  return answer.result;
+}
+
+/**
+ * The write lanes on the LAN, with the cloud's paths and answers. Uplink up and nothing waiting:
+ * write-through (the cloud's own answer, passed on). Otherwise, or when the forward fails on the
+ * network: journal, decide locally, answer `accepted_local` (202) — durable before it answers.
+ */
+export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void {
+  const auth = requireLanCaller(deps.authenticator);
+
+  /** Forwards a write to the cloud with the device's own token; undefined when the uplink failed. */
+  async function forward(
+    c: Ctx,
+    path: string,
+    body: unknown,
+    key?: string,
+  ): Promise<Response | undefined> {
+    if (!deps.gate.direct()) return undefined;
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${c.get('caller').token}`,
+    };
+    if (key) headers['Idempotency-Key'] = key;
+    const response = await deps.gate.forward(path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    });
+    // A 5xx from the cloud is not an answer about the op: keep it local, replay it later.
+    return response && response.status < 500 ? response : undefined;
+  }
+
+  app.post('/v1/venues/:venueId/ops', auth, async (c) => {
+    const refused = forbidOtherVenue(c);
+    if (refused) return refused;
+    const read = await readJson(c);
+    if (!read.ok) return read.response;
+    const bodyKey =
+      typeof read.body === 'object' && read.body !== null
+        ? (read.body as { _idempotencyKey?: unknown })._idempotencyKey
+        : undefined;
+    const key =
+      c.req.header('idempotency-key') ?? (typeof bodyKey === 'string' ? bodyKey : undefined);
+    if (key === undefined)
+      return problemResponse(400, 'IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key required', {
+        detail: 'send the opId as the Idempotency-Key header',
+      });
+    if (!isUlid(key))
+      return problemResponse(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a ULID', {
+        detail: 'use the opId',
+      });
+    const parsed = parseOperation(read.body);
+    if (!parsed.ok)
+      return problemResponse(400, parsed.code, 'Invalid operation', { issues: parsed.issues });
+    if (parsed.op.opId !== key)
+      return problemResponse(400, 'IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key must equal opId', {
+        detail: `key ${key}`,
+      });
+    const bad = await invalid(parsed.op, c.req.param('venueId'));
+    if (bad) return bad;
+    // An op the relay already journaled stays the relay's to answer, whatever the uplink does now.
+    const known = deps.store.journalEntry(parsed.op.opId);
+    if (!known) {
+      const forwarded = await forward(
+        c,
+        `/v1/venues/${c.req.param('venueId')}/ops`,
+        parsed.op,
+        key,
+      );
+      if (forwarded) return forwarded;
+    }
+    return responseForLocal(await deps.engine.submitLocal(parsed.op, c.get('caller').principal));
+  });
+
+  app.post('/v1/venues/:venueId/ops/batch', auth, async (c) => {
+    const refused = forbidOtherVenue(c);
+    if (refused) return refused;
+    const read = await readJson(c);
+    if (!read.ok) return read.response;
+    const ops =
+      typeof read.body === 'object' && read.body !== null
+        ? (read.body as { ops?: unknown }).ops
+        : undefined;
+    if (Array.isArray(ops) && ops.length > deps.maxBatchOps) {
+      return problemResponse(413, 'BATCH_TOO_LARGE', 'Too many ops in one batch', {
+        kind: 'fix_request',
+        detail: `at most ${deps.maxBatchOps} ops per batch`,
+      });
+    }
+    const parsed = BatchRequest.safeParse(read.body);
+    if (!parsed.success)
+      return problemResponse(400, 'VALIDATION', 'Invalid batch', {
+        issues: toIssues(parsed.error),
+      });
+    const { deviceId } = parsed.data;
+    for (const [i, op] of parsed.data.ops.entries()) {
+      if (op.deviceId !== deviceId)
+        return problemResponse(400, 'DEVICE_MISMATCH', 'A batch is one device’s ops', {
+          detail: `ops.${i}.deviceId is not ${deviceId}`,
+        });
+      const bad = await invalid(op, c.req.param('venueId'));
+      if (bad) return bad;
+    }
+    if (parsed.data.ops.every((op) => !deps.store.journalEntry(op.opId))) {
+      const forwarded = await forward(
+        c,
+        `/v1/venues/${c.req.param('venueId')}/ops/batch`,
+        parsed.data,
+      );
+      if (forwarded) return forwarded;
+    }
+    const results: OpResult[] = [];
+    for (const op of parsed.data.ops)
+      results.push(
+        batchResult(await deps.engine.submitLocal(op, c.get('caller').principal), op.opId),
+      );
+    return c.json({ results });
+  });
+
+  app.get('/v1/venues/:venueId/ops/:opId', auth, async (c) => {
+    const refused = forbidOtherVenue(c) ?? forbidUnlessStaff(c);
+    if (refused) return refused;
+    const record = deps.store.journalEntry(c.req.param('opId'));
+    if (record) return c.json(record.result);
+    if (deps.gate.direct()) {
+      const forwarded = await deps.gate.forward(
+        `/v1/venues/${c.req.param('venueId')}/ops/${c.req.param('opId')}`,
+        {
+          headers: { Authorization: `Bearer ${c.get('caller').token}` },
+        },
+      );
+      if (forwarded && forwarded.status < 500) return forwarded;
+    }
+    return problemResponse(404, 'OP_NOT_FOUND', 'No such op', {
+      kind: 'stop',
+      detail: 'not received (yet): send it again with the same opId',
+    });
+  });
+}

@@ -1,0 +1,502 @@
+import { Database, SQLiteError } from 'bun:sqlite';
+import {
+  ENTITY_KINDS,
+  type EntityKind,
+  FeedEntry,
+  Operation,
+  OpResult,
+  Principal,
+  type Projectable,
+  SnapshotRecord,
+  StaffRole,
+} from '#protocol';
+import { migrate, SCHEMA_VERSION } from './relay-schema.ts';
+import type {
+  JournalRecord,
+  RelayCommit,
+  RelayState,
+  RelayStore,
+  StaffRecord,
+} from './relay-store.ts';
+
+export type SqliteRelayStoreErrorCode =
+  | 'DUPLICATE_OP'
+  | 'INVALID_RECORD'
+  | 'CORRUPT_ROW'
+  | 'SCHEMA_TOO_NEW';
+
+/** What the SQLite relay store throws for its own reasons (SQLite's errors pass through). */
+export class SqliteRelayStoreError extends Error {
+  readonly code: SqliteRelayStoreErrorCode;
+  constructor(code: SqliteRelayStoreErrorCode, message: string) {
+    super(message);
+    this.name = 'SqliteRelayStoreError';
+    this.code = code;
+  }
+}
+
+// Type aliases, not interfaces: bun:sqlite's bindings want index-signature-compatible records.
+type JournalRow = {
+  jseq: number;
+  op_id: string;
+  device_id: string;
+  op: string;
+  principal: string;
+  received_at: string;
+  status: string;
+  result: string;
+};
+type FeedRow = {
+  seq: number;
+  entity: string;
+  id: string;
+  op: string;
+  version: number;
+  data: string | null;
+  at: string;
+  op_id: string | null;
+};
+type StaffRow = { member_id: string; name: string; role: string; pin_digest: string };
+type FeedQuery = { afterSeq: number; throughSeq: number; limit: number };
+type Parsed<T> = { success: true; data: T } | { success: false; error: { message: string } };
+
+const JOURNAL_STATUSES: readonly JournalRecord['status'][] = ['pending', 'synced', 'rejected'];
+const FEED_COLUMNS = 'seq, entity, id, op, version, data, at, op_id';
+const META = { cursor: 'cloud_cursor', seq: 'cloud_seq', epoch: 'epoch' } as const;
+
+/** The statements of one projected layer: `confirmed` or `visible`. */
+function layerStatements(db: Database, table: 'confirmed' | 'visible') {
+  return {
+    // The same rules as protocol's `project`: an upsert no newer than the held entity is
+    // skipped (the column holds the held entity's own version, data.version)…
+    upsert: db.prepare<
+      never,
+      { kind: string; id: string; version: number; held: number; data: string }
+    >(
+      `INSERT INTO ${table} (kind, id, version, data) VALUES ($kind, $id, $held, $data)
+       ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, data = excluded.data
+       WHERE $version > ${table}.version`,
+    ),
+    // …and a tombstone removes it unless what is held is newer.
+    remove: db.prepare<never, { kind: string; id: string; version: number }>(
+      `DELETE FROM ${table} WHERE kind = $kind AND id = $id AND version <= $version`,
+    ),
+    ofKind: db.prepare<{ data: string }, { kind: string }>(
+      `SELECT data FROM ${table} WHERE kind = $kind ORDER BY id`,
+    ),
+    clear: db.prepare<never, []>(`DELETE FROM ${table}`),
+  };
+}
+
+function statements(db: Database) {
+  return {
+    insertJournal: db.prepare<never, JournalRow>(
+      `INSERT INTO journal (jseq, op_id, device_id, op, principal, received_at, status, result)
+       VALUES ($jseq, $op_id, $device_id, $op, $principal, $received_at, $status, $result)`,
+    ),
+    updateJournal: db.prepare<never, { opId: string; status: string; result: string }>(
+      'UPDATE journal SET status = $status, result = $result WHERE op_id = $opId',
+    ),
+    journalEntry: db.prepare<JournalRow, { opId: string }>(
+      'SELECT * FROM journal WHERE op_id = $opId',
+    ),
+    pending: db.prepare<JournalRow, { limit: number }>(
+      "SELECT * FROM journal WHERE status = 'pending' ORDER BY jseq LIMIT $limit",
+    ),
+    depth: db.prepare<{ pending: number; oldest: string | null }, []>(
+      `SELECT count(*) AS pending,
+       (SELECT received_at FROM journal WHERE status = 'pending' ORDER BY jseq LIMIT 1) AS oldest
+       FROM journal WHERE status = 'pending'`,
+    ),
+    lastJseq: db.prepare<{ jseq: number | null }, []>('SELECT max(jseq) AS jseq FROM journal'),
+    insertFeed: db.prepare<never, FeedRow>(
+      `INSERT INTO feed (${FEED_COLUMNS}) VALUES ($seq, $entity, $id, $op, $version, $data, $at, $op_id)`,
+    ),
+    feedHead: db.prepare<{ seq: number | null }, []>('SELECT max(seq) AS seq FROM feed'),
+    feed: db.prepare<FeedRow, FeedQuery>(
+      `SELECT ${FEED_COLUMNS} FROM feed WHERE seq > $afterSeq AND seq <= $throughSeq
+       ORDER BY seq LIMIT $limit`,
+    ),
+    feedOfKinds: db.prepare<FeedRow, FeedQuery & { kinds: string }>(
+      `SELECT ${FEED_COLUMNS} FROM feed WHERE seq > $afterSeq AND seq <= $throughSeq
+       AND entity IN (SELECT value FROM json_each($kinds)) ORDER BY seq LIMIT $limit`,
+    ),
+    putMeta: db.prepare<never, { key: string; value: string | number }>(
+      `INSERT INTO meta (key, value) VALUES ($key, $value)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ),
+    meta: db.prepare<{ key: string; value: string | number }, []>('SELECT key, value FROM meta'),
+    clearStaff: db.prepare<never, []>('DELETE FROM staff'),
+    insertStaff: db.prepare<never, StaffRow>(
+      'INSERT INTO staff (member_id, name, role, pin_digest) VALUES ($member_id, $name, $role, $pin_digest)',
+    ),
+    staff: db.prepare<StaffRow, { pinDigest: string }>(
+      'SELECT * FROM staff WHERE pin_digest = $pinDigest',
+    ),
+    confirmed: layerStatements(db, 'confirmed'),
+    visible: layerStatements(db, 'visible'),
+  };
+}
+
+type Statements = ReturnType<typeof statements>;
+type Layer = Statements['confirmed'];
+
+/** A value read back that does not match its schema: the file is damaged or foreign. */
+function corrupt(what: string, detail: string): SqliteRelayStoreError {
+  return new SqliteRelayStoreError(
+    'CORRUPT_ROW',
+    `stored ${what} does not match its schema: ${detail}`,
+  );
+}
+
+function readJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw corrupt(what, String(error));
+  }
+}
+
+function read<T>(parsed: Parsed<T>, what: string): T {
+  if (!parsed.success) throw corrupt(what, parsed.error.message);
+  return parsed.data;
+}
+
+/**
+ * Checked on the way in as well as out: a row that cannot be read back would stop the relay
+ * from loading after its next restart, so a bad record fails its commit instead.
+ */
+function accept<T>(parsed: Parsed<T>, what: string): T {
+  if (!parsed.success) {
+    throw new SqliteRelayStoreError('INVALID_RECORD', `${what}: ${parsed.error.message}`);
+  }
+  return parsed.data;
+}
+
+function toJournal(row: JournalRow): JournalRecord {
+  const what = `journal record ${row.op_id}`;
+  const status = JOURNAL_STATUSES.find((s) => s === row.status);
+  if (status === undefined) throw corrupt(what, `status ${row.status}`);
+  return {
+    jseq: row.jseq,
+    opId: row.op_id,
+    deviceId: row.device_id,
+    op: read(Operation.safeParse(readJson(row.op, what)), `op of ${what}`),
+    principal: read(Principal.safeParse(readJson(row.principal, what)), `principal of ${what}`),
+    receivedAt: row.received_at,
+    status,
+    result: read(OpResult.safeParse(readJson(row.result, what)), `result of ${what}`),
+  };
+}
+
+function toFeedEntry(row: FeedRow): FeedEntry {
+  const what = `feed entry ${row.seq}`;
+  return read(
+    FeedEntry.safeParse({
+      seq: row.seq,
+      entity: row.entity,
+      id: row.id,
+      op: row.op,
+      version: row.version,
+      at: row.at,
+      ...(row.op_id === null ? {} : { opId: row.op_id }),
+      ...(row.data === null ? {} : { data: readJson(row.data, what) }),
+    }),
+    what,
+  );
+}
+
+function toStaff(row: StaffRow): StaffRecord {
+  return {
+    memberId: row.member_id,
+    name: row.name,
+    role: read(StaffRole.safeParse(row.role), `role of staff ${row.member_id}`),
+    pinDigest: row.pin_digest,
+  };
+}
+
+/** A LIMIT for SQLite: -1 is "no limit"; a negative count reads nothing. */
+function sqlLimit(limit: number): number {
+  return Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
+}
+
+/** Applies one change to a layer with `project`'s version rules. `data` is the upsert's JSON. */
+function projectInto(layer: Layer, change: Projectable, data: string | null): void {
+  if (change.op === 'upsert' && data !== null) {
+    layer.upsert.run({
+      kind: change.entity,
+      id: change.id,
+      version: change.version,
+      held: change.data.version,
+      data,
+    });
+  } else {
+    layer.remove.run({ kind: change.entity, id: change.id, version: change.version });
+  }
+}
+
+/**
+ * The relay's storage port on one bun:sqlite connection (WAL, synchronous = FULL). Each
+ * `commit` is one `BEGIN IMMEDIATE` transaction: one fsync for every op of a tick. Records are
+ * validated with the protocol's schemas on the way in and parsed with them on the way out.
+ *
+ * @example
+ * const store = SqliteRelayStore.open(join(dataDir, 'relay.db'));
+ * const state = store.load();
+ * store.commit({ journalInserts, feed });
+ * store.close();
+ */
+export class SqliteRelayStore implements RelayStore {
+  private readonly db: Database;
+  private readonly s: Statements;
+  private readonly commitTx: (batch: RelayCommit) => void;
+  private readonly staffTx: (staff: readonly StaffRecord[]) => void;
+
+  private constructor(db: Database) {
+    this.db = db;
+    this.s = statements(db);
+    this.commitTx = db.transaction((batch: RelayCommit) => this.apply(batch)).immediate;
+    this.staffTx = db.transaction((staff: readonly StaffRecord[]) => {
+      this.s.clearStaff.run();
+      for (const member of staff) {
+        this.s.insertStaff.run({
+          member_id: member.memberId,
+          name: member.name,
+          role: accept(StaffRole.safeParse(member.role), `role of staff ${member.memberId}`),
+          pin_digest: member.pinDigest,
+        });
+      }
+    }).immediate;
+  }
+
+  /**
+   * Opens (creating and migrating if needed) the store in the file at `path`. Throws
+   * `SCHEMA_TOO_NEW` for a file written by a newer build.
+   */
+  static open(path: string): SqliteRelayStore {
+    const db = new Database(path, { create: true, strict: true });
+    try {
+      db.run('PRAGMA journal_mode = WAL');
+      // bun:sqlite already defaults to FULL in WAL; set it so it never drifts: an op the relay
+      // answered accepted_local must survive a power cut.
+      db.run('PRAGMA synchronous = FULL');
+      db.run('PRAGMA busy_timeout = 5000');
+      db.run('PRAGMA foreign_keys = ON');
+      const from = migrate(db);
+      if (from > SCHEMA_VERSION) {
+        throw new SqliteRelayStoreError(
+          'SCHEMA_TOO_NEW',
+          `relay database schema ${from} is newer than this build (${SCHEMA_VERSION})`,
+        );
+      }
+      return new SqliteRelayStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  load(): RelayState {
+    // One read transaction: every part of the state is of the same commit.
+    return this.db.transaction((): RelayState => {
+      const meta = this.meta();
+      return {
+        confirmed: this.records(this.s.confirmed, ENTITY_KINDS),
+        visible: this.records(this.s.visible, ENTITY_KINDS),
+        pending: this.s.pending.all({ limit: -1 }).map(toJournal),
+        feedHead: this.feedHead(),
+        epoch: meta.epoch,
+        cloudCursor: meta.cloudCursor,
+        cloudSeq: meta.cloudSeq,
+        nextJseq: (this.s.lastJseq.get()?.jseq ?? 0) + 1,
+      };
+    })();
+  }
+
+  commit(batch: RelayCommit): void {
+    this.commitTx(batch);
+  }
+
+  readFeed(
+    afterSeq: number,
+    options: { limit: number; kinds?: readonly EntityKind[]; throughSeq?: number },
+  ): FeedEntry[] {
+    const query = {
+      afterSeq,
+      throughSeq: options.throughSeq ?? Number.MAX_SAFE_INTEGER,
+      limit: sqlLimit(options.limit),
+    };
+    const rows = options.kinds
+      ? this.s.feedOfKinds.all({ ...query, kinds: JSON.stringify(options.kinds) })
+      : this.s.feed.all(query);
+    return rows.map(toFeedEntry);
+  }
+
+  snapshot(kinds?: readonly EntityKind[]): { seq: number; records: SnapshotRecord[] } {
+    // One read transaction: the head and the records are of the same commit.
+    return this.db.transaction(() => ({
+      seq: this.feedHead(),
+      records: this.records(this.s.visible, kinds ?? ENTITY_KINDS),
+    }))();
+  }
+
+  journalEntry(opId: string): JournalRecord | undefined {
+    const row = this.s.journalEntry.get({ opId });
+    return row ? toJournal(row) : undefined;
+  }
+
+  pendingJournal(limit: number): JournalRecord[] {
+    return this.s.pending.all({ limit: sqlLimit(limit) }).map(toJournal);
+  }
+
+  journalDepth(): { pending: number; oldestReceivedAt: string | null } {
+    const row = this.s.depth.get();
+    return { pending: row?.pending ?? 0, oldestReceivedAt: row?.oldest ?? null };
+  }
+
+  replaceStaff(staff: readonly StaffRecord[]): void {
+    this.staffTx(staff);
+  }
+
+  findStaff(pinDigest: string): StaffRecord | undefined {
+    const row = this.s.staff.get({ pinDigest });
+    return row ? toStaff(row) : undefined;
+  }
+
+  /**
+   * The connection's durability settings, for the relay's health report: a relay that lost
+   * WAL or FULL would still work, and answer accepted_local for ops a power cut can undo.
+   */
+  settings(): {
+    journalMode: string;
+    synchronous: number;
+    foreignKeys: boolean;
+    busyTimeoutMs: number;
+  } {
+    const pragma = (name: string) => this.db.query(`PRAGMA ${name}`).values()[0]?.[0];
+    return {
+      journalMode: String(pragma('journal_mode')),
+      synchronous: Number(pragma('synchronous')),
+      foreignKeys: Number(pragma('foreign_keys')) === 1,
+      busyTimeoutMs: Number(pragma('busy_timeout')),
+    };
+  }
+
+  /** Finalizes every statement and closes the connection. Safe to call twice. */
+  close(): void {
+    this.db.close(true);
+  }
+
+  /** The body of one commit, in the port's order; runs inside the commit's transaction. */
+  private apply(batch: RelayCommit): void {
+    for (const record of batch.journalInserts ?? []) this.insertJournal(record);
+    for (const update of batch.journalUpdates ?? []) {
+      const result = accept(OpResult.safeParse(update.result), `result of ${update.opId}`);
+      this.s.updateJournal.run({
+        opId: update.opId,
+        status: update.status,
+        result: JSON.stringify(result),
+      });
+    }
+    if (batch.resetConfirmed) this.s.confirmed.clear.run();
+    for (const change of batch.confirmed ?? []) this.projectConfirmed(change);
+    for (const entry of batch.feed ?? []) this.appendFeed(entry);
+    if (batch.cloudCursor) {
+      this.s.putMeta.run({ key: META.cursor, value: batch.cloudCursor.cursor });
+      this.s.putMeta.run({ key: META.seq, value: batch.cloudCursor.seq });
+    }
+    if (batch.epoch !== undefined) this.s.putMeta.run({ key: META.epoch, value: batch.epoch });
+  }
+
+  private insertJournal(record: JournalRecord): void {
+    const what = `journal record ${record.opId}`;
+    const op = accept(Operation.safeParse(record.op), `op of ${what}`);
+    if (op.opId !== record.opId) {
+      throw new SqliteRelayStoreError('INVALID_RECORD', `${what} holds op ${op.opId}`);
+    }
+    const row: JournalRow = {
+      jseq: record.jseq,
+      op_id: record.opId,
+      device_id: record.deviceId,
+      op: JSON.stringify(op),
+      principal: JSON.stringify(
+        accept(Principal.safeParse(record.principal), `principal of ${what}`),
+      ),
+      received_at: record.receivedAt,
+      status: record.status,
+      result: JSON.stringify(accept(OpResult.safeParse(record.result), `result of ${what}`)),
+    };
+    try {
+      this.s.insertJournal.run(row);
+    } catch (error) {
+      if (error instanceof SQLiteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new SqliteRelayStoreError('DUPLICATE_OP', `journal already holds ${record.opId}`);
+      }
+      throw error;
+    }
+  }
+
+  private projectConfirmed(change: Projectable): void {
+    if (change.op !== 'upsert') {
+      projectInto(this.s.confirmed, change, null);
+      return;
+    }
+    const what = `confirmed ${change.entity} ${change.id}`;
+    const record = accept(
+      SnapshotRecord.safeParse({ entity: change.entity, data: change.data }),
+      what,
+    );
+    if (record.data.id !== change.id) {
+      throw new SqliteRelayStoreError('INVALID_RECORD', `${what} holds data of ${record.data.id}`);
+    }
+    projectInto(this.s.confirmed, change, JSON.stringify(record.data));
+  }
+
+  private appendFeed(placed: FeedEntry): void {
+    const entry = accept(FeedEntry.safeParse(placed), `feed entry ${placed.seq}`);
+    // Serialized once: the feed row and the visible row hold the same text.
+    const data = entry.op === 'upsert' ? JSON.stringify(entry.data) : null;
+    this.s.insertFeed.run({
+      seq: entry.seq,
+      entity: entry.entity,
+      id: entry.id,
+      op: entry.op,
+      version: entry.version,
+      data,
+      at: entry.at,
+      op_id: entry.opId ?? null,
+    });
+    projectInto(this.s.visible, entry, data);
+  }
+
+  private feedHead(): number {
+    return this.s.feedHead.get()?.seq ?? 0;
+  }
+
+  private records(layer: Layer, kinds: readonly EntityKind[]): SnapshotRecord[] {
+    return kinds.flatMap((kind) =>
+      layer.ofKind
+        .all({ kind })
+        .map((row) =>
+          read(SnapshotRecord.safeParse({ entity: kind, data: readJson(row.data, kind) }), kind),
+        ),
+    );
+  }
+
+  private meta(): { cloudCursor: string | null; cloudSeq: number; epoch: number } {
+    let cloudCursor: string | null = null;
+    let cloudSeq = 0;
+    let epoch = 0;
+    for (const { key, value } of this.s.meta.all()) {
+      if (key === META.cursor) {
+        if (typeof value !== 'string') throw corrupt(key, typeof value);
+        cloudCursor = value;
+      } else if (key === META.seq || key === META.epoch) {
+        if (!Number.isSafeInteger(value)) throw corrupt(key, String(value));
+        if (key === META.seq) cloudSeq = Number(value);
+        else epoch = Number(value);
+      }
+    }
+    return { cloudCursor, cloudSeq, epoch };
+  }
+}
