@@ -51,8 +51,11 @@ export class MemoryRelayStore implements RelayStore {
   }
 
   commit(batch: RelayCommit): void {
+    const inBatch = new Set<string>();
     for (const record of batch.journalInserts ?? []) {
-      if (this.journal.has(record.opId)) throw new Error(`journal already holds ${record.opId}`);
+      if (this.journal.has(record.opId) || inBatch.has(record.opId))
+        throw new Error(`journal already holds ${record.opId}`);
+      inBatch.add(record.opId);
     }
     for (const record of batch.journalInserts ?? []) this.journal.set(record.opId, record);
     for (const update of batch.journalUpdates ?? []) {

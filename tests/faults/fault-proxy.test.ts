@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 
 // Exercises the fault proxy against tiny in-process targets: an HTTP server that counts the
@@ -64,7 +65,7 @@ async function startRawTarget(kind: 'echo' | 'stream' | 'flood'): Promise<RawTar
     sockets.add(socket);
     const mine: Buffer[] = [];
     received.push(mine);
-    closes.push(once(socket, 'close').then(() => undefined));
+    closes.push(new Promise((resolve) => socket.once('close', () => resolve())));
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
     socket.on('data', (chunk: Buffer) => {
@@ -246,12 +247,48 @@ describe('fault proxy', () => {
     expect(proxy.stats().open).toBe(0);
 
     // New connections are reset while cut, accepted again after restore.
-    const refusedClient = await rawClient(proxy.port);
-    expect((await refusedClient.closed).hadError).toBe(true);
+    // (The RST may even beat the connect callback: `connect ECONNRESET`.)
+    const refused = connect({ host: '127.0.0.1', port: proxy.port });
+    refused.on('error', () => {});
+    const hadError = await new Promise<boolean>((resolve) => refused.once('close', resolve));
+    expect(hadError).toBe(true);
     proxy.restore();
     const again = await rawClient(proxy.port);
     await waitFor(() => again.received().length >= 1024);
     again.socket.destroy();
+  });
+
+  it('cut() drops a live websocket (close 1006) and refuses new upgrades', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await once(wss, 'listening');
+    wss.on('connection', (socket) => {
+      socket.on('error', () => {});
+      socket.send('hello');
+    });
+    cleanups.push(async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    });
+    const address = wss.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: address.port } });
+    cleanups.push(() => proxy.close());
+
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/live`);
+    ws.on('error', () => {});
+    const [first] = (await once(ws, 'message')) as [Buffer];
+    expect(first.toString()).toBe('hello');
+    const closed = new Promise<number>((resolve) =>
+      ws.once('close', (code: number) => resolve(code)),
+    );
+    const start = performance.now();
+    proxy.cut();
+    expect(await closed).toBe(1006);
+    expect(performance.now() - start).toBeLessThan(500);
+
+    const refused = new WebSocket(`ws://127.0.0.1:${proxy.port}/live`);
+    const failure = new Promise<Error>((resolve) => refused.once('error', resolve));
+    expect((await failure).message).toMatch(/ECONNRESET|socket hang up/);
   });
 
   it('delay(ms) adds at least the delay each way and preserves order', async () => {

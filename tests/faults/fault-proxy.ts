@@ -299,6 +299,8 @@ class Conn {
       new Pipe(this, this.client, upstream, 'upstream', this.shared),
       new Pipe(this, upstream, this.client, 'downstream', this.shared),
     );
+    // pauseOnConnect leaves the client explicitly paused (a 'data' listener does not resume it).
+    for (const pipe of this.pipes) pipe.updateFlow();
   }
 
   freeze(): void {

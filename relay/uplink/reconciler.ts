@@ -1,0 +1,209 @@
+import type { OpResult, Principal, TokenSigner } from '#protocol';
+import type { Logger } from '../lan/relay-log.ts';
+import type { JournalRecord, RelayStore } from '../store/relay-store.ts';
+import type { VenueEngine } from '../sync/venue-engine.ts';
+import { type CloudClient, UplinkError } from './cloud-client.ts';
+import { Waker } from './sleep.ts';
+
+export interface ReconcilerDeps {
+  readonly store: RelayStore;
+  readonly engine: VenueEngine;
+  readonly signer: TokenSigner;
+  readonly clock: () => Date;
+  readonly log: Logger;
+  /** The link to replay over now (primary, or the rescue link while it is open). */
+  readonly client: () => CloudClient;
+  /** True while the feed is followed, so applied ops can wait for their entries before settling. */
+  readonly feedActive: () => boolean;
+  /** May this many bytes go over the current link? (The rescue link has a budget.) */
+  readonly mayReplay: (bytes: number) => boolean;
+  readonly onNetworkError: (detail: string) => void;
+  readonly onDrained: () => void;
+  readonly maxBatchOps?: number;
+}
+
+const samePrincipal = (a: Principal, b: Principal): boolean =>
+  JSON.stringify(a) === JSON.stringify(b);
+
+/** The leading run of journal records one device made as one person: one batch-lane request. */
+export function nextBatch(records: readonly JournalRecord[], max: number): JournalRecord[] {
+  const first = records[0];
+  if (!first) return [];
+  const batch: JournalRecord[] = [];
+  for (const record of records) {
+    if (
+      batch.length >= max ||
+      record.deviceId !== first.deviceId ||
+      !samePrincipal(record.principal, first.principal)
+    )
+      break;
+    batch.push(record);
+  }
+  return batch;
+}
+
+/**
+ * Replays the journal to the cloud in journal order, through the batch lane with the original
+ * opIds, each batch under a token for the person who made the ops (signed with the relay's
+ * enrolled key, which the cloud accepts for this venue). The cloud's verdicts settle the ops;
+ * applied ones wait until their feed entries have arrived, so no screen flickers back.
+ */
+export class Reconciler {
+  private active = false;
+  private running = false;
+  private readonly waker = new Waker();
+  private readonly deps: ReconcilerDeps;
+  /** Applied verdicts received over the rescue link, waiting for the feed to bring their entries. */
+  private readonly awaitingFeed = new Map<string, OpResult>();
+  private backoffMs = 500;
+
+  constructor(deps: ReconcilerDeps) {
+    this.deps = deps;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.waker.wake();
+  }
+
+  /** Replay on (start_replay) or off (stop_replay). */
+  setActive(active: boolean): void {
+    this.active = active;
+    this.waker.wake();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      if (!this.active) {
+        await this.waker.sleep(1000);
+        continue;
+      }
+      try {
+        const more = await this.replayOnce();
+        if (!more) {
+          await this.settleAwaiting();
+          if (this.awaitingFeed.size === 0) this.deps.onDrained();
+          await this.waker.sleep(500);
+        }
+        this.backoffMs = 500;
+      } catch (error) {
+        if (error instanceof UplinkError && error.kind === 'network')
+          this.deps.onNetworkError(`replay: ${error.message}`);
+        else
+          this.deps.log('error', 'replay failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        await this.waker.sleep(this.backoffMs);
+        this.backoffMs = Math.min(this.backoffMs * 2, 15_000);
+      }
+    }
+  }
+
+  /** Sends the next batch; false when there was nothing left to send. */
+  async replayOnce(): Promise<boolean> {
+    const pending = this.deps.store
+      .pendingJournal(200)
+      .filter((r) => !this.awaitingFeed.has(r.opId));
+    const batch = nextBatch(pending, this.deps.maxBatchOps ?? 50);
+    const first = batch[0];
+    if (!first) return false;
+    const ops = batch.map((r) => r.op);
+    const bytes = JSON.stringify(ops).length;
+    if (!this.deps.mayReplay(bytes)) {
+      this.deps.log('warn', 'replay held: the link budget is spent', { bytes });
+      return false;
+    }
+    const token = await this.tokenFor(first.principal);
+    const response = await this.deps.client().replay(first.deviceId, ops, token);
+    const verdicts = new Map<string, OpResult>();
+    let retryAfterMs = 0;
+    let highestSeq = 0;
+    for (const result of response.results) {
+      if (result.status === 'retryable') {
+        retryAfterMs = result.retryAfterMs ?? 1000;
+        break;
+      }
+      const final = result.status === 'duplicate' ? result.first : result;
+      if (final.status === 'applied') highestSeq = Math.max(highestSeq, final.seq);
+      verdicts.set(result.opId, result);
+    }
+    await this.settle(verdicts, highestSeq);
+    this.deps.log('info', 'replayed', {
+      device: first.deviceId,
+      sent: ops.length,
+      settled: verdicts.size,
+    });
+    if (retryAfterMs > 0) await this.waker.sleep(retryAfterMs);
+    return true;
+  }
+
+  private async settle(verdicts: Map<string, OpResult>, highestSeq: number): Promise<void> {
+    if (this.deps.feedActive()) {
+      await this.waitForFeed(highestSeq);
+      await this.deps.engine.applyCloud({ entries: [], verdicts });
+      return;
+    }
+    // Over the rescue link the feed is not followed: settle rejections now (screens must be
+    // corrected), keep applied ops until their entries arrive.
+    const now = new Map<string, OpResult>();
+    for (const [opId, verdict] of verdicts) {
+      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+      if (final.status === 'applied') this.awaitingFeed.set(opId, verdict);
+      else now.set(opId, verdict);
+    }
+    if (now.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts: now });
+  }
+
+  private async settleAwaiting(): Promise<void> {
+    if (this.awaitingFeed.size === 0 || !this.deps.feedActive()) return;
+    let highest = 0;
+    for (const verdict of this.awaitingFeed.values()) {
+      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+      if (final.status === 'applied') highest = Math.max(highest, final.seq);
+    }
+    await this.waitForFeed(highest);
+    const verdicts = new Map(this.awaitingFeed);
+    this.awaitingFeed.clear();
+    await this.deps.engine.applyCloud({ entries: [], verdicts });
+  }
+
+  /** Waits (bounded) until the confirmed layer holds the cloud's entries up to `seq`. */
+  private async waitForFeed(seq: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (this.deps.engine.cloudPosition.seq < seq && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private tokenFor(principal: Principal): Promise<string> {
+    const iat = Math.floor(this.deps.clock().getTime() / 1000);
+    const exp = iat + 600;
+    const { tenantId, venueId } = principal;
+    return this.deps.signer.sign(
+      principal.kind === 'staff'
+        ? {
+            kind: 'staff',
+            sub: principal.actorId,
+            role: principal.role,
+            tenantId,
+            venueId,
+            iat,
+            exp,
+          }
+        : {
+            kind: 'guest',
+            sub: principal.sessionId,
+            tableId: principal.tableId,
+            tenantId,
+            venueId,
+            iat,
+            exp,
+          },
+    );
+  }
+}
