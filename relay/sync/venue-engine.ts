@@ -28,6 +28,7 @@ interface Staged {
   resetConfirmed: boolean;
   feed: FeedEntry[];
   cloudCursor?: { cursor: string; seq: number };
+  epoch?: number;
   notices: { deviceId: string; result: OpResult }[];
   waiters: Waiter[];
 }
@@ -74,6 +75,7 @@ export class VenueEngine {
   private nextJseq: number;
   private cloudSeq: number;
   private cloudCursor: string | null;
+  private lanEpoch: number;
   private readonly deps: EngineDeps;
   /** Ops staged in this tick, so a repeat within the tick is a duplicate too. */
   private readonly stagedOps = new Map<string, JournalRecord>();
@@ -85,6 +87,13 @@ export class VenueEngine {
     this.nextJseq = state.nextJseq;
     this.cloudSeq = state.cloudSeq;
     this.cloudCursor = state.cloudCursor;
+    this.lanEpoch = state.epoch;
+    if (state.feedHead === 0 && state.epoch === 0) {
+      // A new LAN stream gets a random epoch: if the data dir is wiped but the identity (and so
+      // the cursor key) kept, cursors devices still hold answer 410 instead of matching by chance.
+      this.lanEpoch = 1 + Math.floor(Math.random() * 2 ** 30);
+      this.stage.epoch = this.lanEpoch;
+    }
     const restored = createVenueModel({
       tenantId: deps.tenantId,
       venueId: deps.venueId,
@@ -96,11 +105,20 @@ export class VenueEngine {
     });
     this.model = restored.model;
     if (restored.changes.length > 0) this.emit(restored.changes, undefined);
+    // Whatever the restore staged (repairs, a new epoch) is committed at the end of this tick;
+    // a failure there goes to onFatal like any other commit.
+    if (this.stage.feed.length > 0 || this.stage.epoch !== undefined)
+      this.settled().catch(() => {});
   }
 
   /** The cloud cursor the confirmed layer holds at (null before the first bootstrap). */
   get cloudPosition(): { readonly cursor: string | null; readonly seq: number } {
     return { cursor: this.cloudCursor, seq: this.cloudSeq };
+  }
+
+  /** The LAN stream's epoch (cursors carry it). */
+  get epoch(): number {
+    return this.lanEpoch;
   }
 
   get pendingCount(): number {
@@ -232,6 +250,7 @@ export class VenueEngine {
       resetConfirmed: stage.resetConfirmed,
       feed: stage.feed,
       ...(stage.cloudCursor ? { cloudCursor: stage.cloudCursor } : {}),
+      ...(stage.epoch === undefined ? {} : { epoch: stage.epoch }),
     };
     try {
       this.deps.store.commit(batch);

@@ -1,0 +1,424 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTokenSigner,
+  decodeBase64Url,
+  digestPin,
+  EcPrivateJwk,
+  EcPublicJwk,
+  type EntitySet,
+  encodeBase64Url,
+  generateTokenKeyPair,
+  listEntities,
+  type Operation,
+  OpResult,
+  Problem,
+  type Projectable,
+  TokenResponse,
+} from '#protocol';
+import {
+  NOW,
+  opOf,
+  TENANT,
+  VENUE,
+  venueState,
+} from '../../tests/protocol/support/venue-fixture.ts';
+import type { RelayIdentity } from '../identity/relay-identity.ts';
+import { MemoryRelayStore } from '../store/memory-relay-store.ts';
+import { RelayBus } from '../sync/feed-bus.ts';
+import { VenueEngine } from '../sync/venue-engine.ts';
+import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import { DeviceCheckpoints } from './feed-routes.ts';
+import { createLanApp } from './lan-app.ts';
+import { RelayLanAuthenticator } from './lan-authenticator.ts';
+import { createLanCursors } from './lan-cursors.ts';
+import { RelayMetrics } from './relay-metrics.ts';
+
+const BASE = `/v1/venues/${VENUE}`;
+
+/** The uplink is down: nothing is forwarded. */
+const offlineGate: UplinkGate = { direct: () => false, forward: async () => undefined };
+
+const keys = (async () => {
+  const relay = await generateTokenKeyPair();
+  const cloud = await generateTokenKeyPair();
+  const identity: RelayIdentity = {
+    nodeId: 'relay-1',
+    tenantId: TENANT,
+    venueId: VENUE,
+    cloudUrl: 'https://cloud.example',
+    credential: 'relay-credential-0123456789',
+    signingJwk: EcPrivateJwk.parse(await crypto.subtle.exportKey('jwk', relay.privateKey)),
+    verificationKeys: [
+      {
+        kid: 'cloud-1',
+        jwk: EcPublicJwk.parse(await crypto.subtle.exportKey('jwk', cloud.publicKey)),
+      },
+    ],
+    venuePinKey: encodeBase64Url(new Uint8Array(32).fill(3)),
+    cursorSecret: encodeBase64Url(new Uint8Array(32).fill(5)),
+    enrolledAt: NOW,
+  };
+  return {
+    identity,
+    signer: createTokenSigner({ privateKey: relay.privateKey, kid: 'relay:relay-1' }),
+  };
+})();
+
+function upserts(set: EntitySet): Projectable[] {
+  return (Object.keys(set) as (keyof EntitySet)[]).flatMap((kind) =>
+    listEntities(set, kind).map(
+      (data) =>
+        ({ entity: kind, id: data.id, op: 'upsert', data, version: data.version }) as Projectable,
+    ),
+  );
+}
+
+/** A memory store whose journal counts can be made to fail. */
+class FlakyStore extends MemoryRelayStore {
+  failDepth = false;
+  override journalDepth() {
+    if (this.failDepth) throw new Error('disk on fire');
+    return super.journalDepth();
+  }
+}
+
+async function makeRelay(options: { webDir?: string } = {}) {
+  const { identity, signer } = await keys;
+  const store = new FlakyStore();
+  const bus = new RelayBus();
+  const clock = () => new Date(NOW);
+  const engine = new VenueEngine({
+    store,
+    bus,
+    clock,
+    tenantId: TENANT,
+    venueId: VENUE,
+    onFatal: (error) => {
+      throw error;
+    },
+  });
+  await engine.applyCloud({
+    entries: upserts(venueState().entities),
+    cursor: { cursor: 'cloud-cursor-0', seq: 10 },
+    reset: true,
+  });
+  const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
+  store.replaceStaff([
+    {
+      memberId: 'manager-1',
+      name: 'Mia',
+      role: 'manager',
+      pinDigest: await digestPin(pinKey, '3333'),
+    },
+  ]);
+  const logLines: { level: string; msg: string; fields: Readonly<Record<string, unknown>> }[] = [];
+  const app = createLanApp({
+    identity,
+    signer,
+    store,
+    engine,
+    bus,
+    gate: offlineGate,
+    clock,
+    authenticator: new RelayLanAuthenticator(identity, clock),
+    cursors: await createLanCursors(identity, () => store.load().epoch),
+    checkpoints: new DeviceCheckpoints(),
+    maxBatchOps: 100,
+    maxWaitSeconds: 30,
+    version: '1.2.3-test',
+    log: (level, msg, fields = {}) => logLines.push({ level, msg, fields }),
+    metrics: new RelayMetrics(),
+    status: () => ({ connectivity: 'offline_local', since: NOW }),
+    ...options,
+  });
+  return { app, store, logLines };
+}
+
+type Relay = Awaited<ReturnType<typeof makeRelay>>;
+
+async function signIn(r: Relay): Promise<Record<string, string>> {
+  const res = await r.app.request('/v1/auth/staff', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ venueId: VENUE, pin: '3333' }),
+  });
+  expect(res.status).toBe(200);
+  const { token } = TokenResponse.parse(await res.json());
+  return { Authorization: `Bearer ${token}` };
+}
+
+const postOp = (r: Relay, auth: Record<string, string>, op: Operation | string, key?: string) =>
+  r.app.request(`${BASE}/ops`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'Content-Type': 'application/json',
+      ...(key === undefined ? {} : { 'Idempotency-Key': key }),
+    },
+    body: typeof op === 'string' ? op : JSON.stringify(op),
+  });
+
+const order = (n: number, tableId = 'table-1') =>
+  opOf('order.create', {
+    orderId: `01JD0000000000000000000${String(n).padStart(3, '0')}`,
+    tableId,
+    lines: [{ lineId: 'l-1', itemId: 'fries', quantity: 1 }],
+  });
+
+async function problemOf(res: Response): Promise<Problem> {
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  return Problem.parse(await res.json());
+}
+
+describe('the offline write path over HTTP', () => {
+  it('signs in on the relay, accepts an op locally (202), replays it byte for byte', async () => {
+    const r = await makeRelay();
+    const auth = await signIn(r);
+    const op = await order(1);
+    const first = await postOp(r, auth, op, op.opId);
+    expect(first.status).toBe(202);
+    const firstText = await first.text();
+    expect(OpResult.parse(JSON.parse(firstText))).toMatchObject({
+      opId: op.opId,
+      status: 'accepted_local',
+    });
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(r.store.journalDepth().pending).toBe(1);
+
+    const replay = await postOp(r, auth, op, op.opId);
+    expect(replay.status).toBe(202);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.text()).toBe(firstText);
+    expect(r.store.journalDepth().pending).toBe(1);
+    expect(r.store.journalEntry(op.opId)?.status).toBe('pending');
+  });
+
+  it('answers a reused key with another payload 422, and journals nothing more', async () => {
+    const r = await makeRelay();
+    const auth = await signIn(r);
+    const op = await order(2);
+    expect((await postOp(r, auth, op, op.opId)).status).toBe(202);
+    const other = await opOf(
+      'order.create',
+      { orderId: '01JD0000000000000000000777', tableId: 'table-2' },
+      undefined,
+      { opId: op.opId },
+    );
+    const reused = await postOp(r, auth, other, other.opId);
+    expect(reused.status).toBe(422);
+    expect(await problemOf(reused)).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      kind: 'fix_request',
+    });
+    expect(r.store.journalDepth().pending).toBe(1);
+  });
+
+  it('refuses bad input with 400/413 problems of kind fix_request, changing nothing', async () => {
+    const r = await makeRelay();
+    const auth = await signIn(r);
+    const op = await order(3);
+    const commits = r.store.commits;
+    const head = r.store.snapshot([]).seq;
+    const cases: [Response, number, string][] = [
+      [await postOp(r, auth, op), 400, 'IDEMPOTENCY_KEY_MISSING'],
+      [await postOp(r, auth, op, 'not-a-ulid'), 400, 'IDEMPOTENCY_KEY_INVALID'],
+      [await postOp(r, auth, '{"oops', op.opId), 400, 'MALFORMED_JSON'],
+      [
+        await postOp(r, auth, { ...op, payloadHash: '0'.repeat(64) }, op.opId),
+        400,
+        'PAYLOAD_HASH_MISMATCH',
+      ],
+      [await postOp(r, auth, { ...op, venueId: 'harbour-bar' }, op.opId), 400, 'VENUE_MISMATCH'],
+      [
+        await postOp(r, auth, JSON.stringify({ ...op, pad: 'x'.repeat(1024 * 1024) }), op.opId),
+        413,
+        'BODY_TOO_LARGE',
+      ],
+    ];
+    for (const [res, status, code] of cases) {
+      expect(res.status, code).toBe(status);
+      expect(await problemOf(res)).toMatchObject({ code, kind: 'fix_request' });
+    }
+    expect(r.store.commits).toBe(commits);
+    expect(r.store.snapshot([]).seq).toBe(head);
+    expect(r.store.journalEntry(op.opId)).toBeUndefined();
+    expect((await postOp(r, {}, op, op.opId)).status).toBe(401);
+  });
+});
+
+describe('health, metrics and logs', () => {
+  it('reports health with the uplink state and the journal depth', async () => {
+    const r = await makeRelay();
+    const auth = await signIn(r);
+    const op = await order(4);
+    await postOp(r, auth, op, op.opId);
+    const res = await r.app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      version: '1.2.3-test',
+      time: NOW,
+      connectivity: 'offline_local',
+      connectivitySince: NOW,
+      journalDepth: 1,
+      oldestUnsyncedAt: NOW,
+      connectedDevices: 0,
+    });
+  });
+
+  it('renders Prometheus text with the relay’s metrics', async () => {
+    const r = await makeRelay();
+    await r.app.request('/healthz');
+    await r.app.request('/healthz');
+    await r.app.request('/nowhere');
+    const res = await r.app.request('/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toContain('relay_uplink_state{state="offline_local"} 1');
+    expect(text).toContain('relay_uplink_state{state="online"} 0');
+    expect(text).toContain('relay_journal_depth 0');
+    expect(text).toContain('relay_oldest_unsynced_op_age_seconds 0');
+    expect(text).toContain('relay_connected_devices 0');
+    expect(text).toContain('# TYPE relay_fanout_lag_ms histogram');
+    expect(text).toContain('relay_fanout_lag_ms_count 0');
+    expect(text).toContain('relay_http_requests_total{route="/healthz",status="200"} 2');
+    expect(text).toContain('relay_http_requests_total{route="/*",status="404"} 1');
+    for (const line of text.trim().split('\n')) {
+      expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [0-9.e+-]+)$/);
+    }
+  });
+
+  it('logs one line per request with its id, never a token or a PIN', async () => {
+    const r = await makeRelay();
+    const auth = await signIn(r);
+    const op = await order(5);
+    const res = await r.app.request(`${BASE}/ops`, {
+      method: 'POST',
+      headers: { ...auth, 'Idempotency-Key': op.opId, 'X-Request-Id': 'req-42' },
+      body: JSON.stringify(op),
+    });
+    expect(res.headers.get('x-request-id')).toBe('req-42');
+    const token = auth.Authorization?.slice('Bearer '.length) ?? '';
+    const text = JSON.stringify(r.logLines);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('3333');
+    expect(r.logLines.filter((l) => l.msg === 'request')).toHaveLength(2);
+    expect(r.logLines.at(-1)?.fields).toMatchObject({
+      requestId: 'req-42',
+      method: 'POST',
+      path: `${BASE}/ops`,
+      status: 202,
+    });
+  });
+
+  it('answers an unexpected failure with a 500 problem and no stack', async () => {
+    const r = await makeRelay();
+    r.store.failDepth = true;
+    const res = await r.app.request('/healthz');
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(Problem.parse(JSON.parse(text))).toMatchObject({ code: 'INTERNAL', kind: 'back_off' });
+    expect(text).not.toContain('disk on fire');
+    expect(text).not.toContain('.ts:');
+    expect(r.logLines.some((l) => l.level === 'error' && l.fields.error === 'disk on fire')).toBe(
+      true,
+    );
+  });
+});
+
+describe('the PWA’s files', () => {
+  let dir: string;
+  let webDir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hearth-lan-app-'));
+    webDir = join(dir, 'web');
+    await mkdir(join(webDir, 'assets'), { recursive: true });
+    const files: Record<string, string> = {
+      'index.html': '<!doctype html><title>Hearth</title>',
+      'sw.js': 'self.addEventListener("fetch", () => {});',
+      'assets/app.js': 'console.log("app");',
+      'assets/app.css': 'body { margin: 0 }',
+      'manifest.webmanifest': '{"name":"Hearth"}',
+      'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+      'icon.png': '\x89PNG',
+      'version.json': '{"v":1}',
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(webDir, name), text);
+    await writeFile(join(dir, 'secret.txt'), 'do not serve');
+    await symlink(dir, join(webDir, 'escape'));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves files with their content types; the shell and the worker uncached', async () => {
+    const r = await makeRelay({ webDir });
+    const expected: [string, string, string | null][] = [
+      ['/', 'text/html; charset=utf-8', 'no-cache'],
+      ['/index.html', 'text/html; charset=utf-8', 'no-cache'],
+      ['/sw.js', 'text/javascript; charset=utf-8', 'no-cache'],
+      ['/assets/app.js', 'text/javascript; charset=utf-8', null],
+      ['/assets/app.css', 'text/css; charset=utf-8', null],
+      ['/manifest.webmanifest', 'application/manifest+json', null],
+      ['/icon.svg', 'image/svg+xml', null],
+      ['/icon.png', 'image/png', null],
+      ['/version.json', 'application/json', null],
+    ];
+    for (const [path, type, cache] of expected) {
+      const res = await r.app.request(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe(type);
+      expect(res.headers.get('cache-control'), path).toBe(cache);
+    }
+    expect(await (await r.app.request('/assets/app.js')).text()).toBe('console.log("app");');
+  });
+
+  it('falls back to index.html for app routes, not for missing files or the API', async () => {
+    const r = await makeRelay({ webDir });
+    const route = await r.app.request('/kitchen/grill');
+    expect(route.status).toBe(200);
+    expect(await route.text()).toContain('<title>Hearth</title>');
+    expect(route.headers.get('cache-control')).toBe('no-cache');
+    const missing = await r.app.request('/assets/missing.js');
+    expect(missing.status).toBe(404);
+    expect((await problemOf(missing)).code).toBe('NOT_FOUND');
+    const api = await r.app.request('/v1/nothing/here');
+    expect(api.status).toBe(404);
+    expect((await problemOf(api)).kind).toBe('stop');
+  });
+
+  it('never serves outside webDir', async () => {
+    const r = await makeRelay({ webDir });
+    for (const path of [
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets%5c..%5c..%5csecret.txt',
+      '/escape/secret.txt',
+      '/%00index.html',
+    ]) {
+      const res = await r.app.request(path);
+      expect(res.status, path).toBe(404);
+      expect(await res.text(), path).not.toContain('do not serve');
+    }
+    // URL normalisation keeps plain dot segments inside the root: the SPA shell, not the file.
+    const dotted = await r.app.request('/../secret.txt');
+    expect(await dotted.text()).not.toContain('do not serve');
+  });
+
+  it('serves no files without a webDir, or when it does not exist', async () => {
+    for (const r of [
+      await makeRelay(),
+      await makeRelay({ webDir: join(tmpdir(), 'no-such-hearth-web') }),
+    ]) {
+      const res = await r.app.request('/');
+      expect(res.status).toBe(404);
+      expect((await problemOf(res)).code).toBe('NOT_FOUND');
+    }
+  });
+});

@@ -1,0 +1,245 @@
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
+import type { RelayConnectivity } from '#protocol';
+import { type LanAuthDeps, registerLanAuthRoutes } from './auth-routes.ts';
+import { type LanFeedDeps, registerLanFeedRoutes } from './feed-routes.ts';
+import type { LanEnv } from './lan-caller.ts';
+import type { LanLiveRoute, RelayLog } from './live-socket.ts';
+import { type LanOpsDeps, registerLanOpsRoutes } from './ops-routes.ts';
+import { problemResponse } from './problem-response.ts';
+import type { RelayMetrics } from './relay-metrics.ts';
+
+/** The uplink's state as the connectivity manager sees it. */
+export interface RelayStatus {
+  readonly connectivity: RelayConnectivity;
+  /** When the current state began (ISO time), where known. */
+  readonly since?: string;
+}
+
+/** Everything the LAN app is built from; only `main.ts` makes these from env, disk and network. */
+export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps {
+  readonly version: string;
+  readonly log: RelayLog;
+  readonly metrics: RelayMetrics;
+  readonly status: () => RelayStatus;
+  /** The live websocket route (its `websocket` goes to the same `Bun.serve`). */
+  readonly live?: LanLiveRoute;
+  /** The built PWA; not served when absent or missing on disk. */
+  readonly webDir?: string;
+  /** Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The relay's LAN app: the cloud's paths for devices (sign-in, ops, snapshot, feed, live,
+ * checkpoints), health and metrics for operators, and the PWA's files.
+ *
+ * @example
+ * const live = createLanLiveRoute({ store, bus, authenticator, cursors, log, metrics });
+ * const app = createLanApp({ ...deps, live });
+ * Bun.serve({ port, fetch: app.fetch, websocket: live.websocket });
+ */
+export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
+  const app = new Hono<LanEnv>();
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  app.use('*', requestContext(deps.log, deps.metrics));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () =>
+        problemResponse(413, 'BODY_TOO_LARGE', 'Request body too large', {
+          kind: 'fix_request',
+          detail: `at most ${maxBodyBytes} bytes`,
+        }),
+    }),
+  );
+
+  const journal = () => {
+    const depth = deps.store.journalDepth();
+    const oldestAge = depth.oldestReceivedAt
+      ? Math.max(0, (deps.clock().getTime() - Date.parse(depth.oldestReceivedAt)) / 1000)
+      : 0;
+    return { ...depth, oldestAge };
+  };
+
+  app.get('/healthz', (c) => {
+    const status = deps.status();
+    const { pending, oldestReceivedAt } = journal();
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      status: 'ok',
+      version: deps.version,
+      time: deps.clock().toISOString(),
+      connectivity: status.connectivity,
+      connectivitySince: status.since ?? null,
+      journalDepth: pending,
+      oldestUnsyncedAt: oldestReceivedAt,
+      connectedDevices: deps.live?.connectedCount() ?? 0,
+    });
+  });
+
+  app.get('/metrics', (c) => {
+    const { pending, oldestAge } = journal();
+    const text = deps.metrics.render({
+      connectivity: deps.status().connectivity,
+      journalDepth: pending,
+      oldestUnsyncedAgeSeconds: Math.round(oldestAge * 1000) / 1000,
+      connectedDevices: deps.live?.connectedCount() ?? 0,
+    });
+    return c.text(text, 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  });
+
+  registerLanAuthRoutes(app, deps);
+  registerLanOpsRoutes(app, deps);
+  registerLanFeedRoutes(app, deps);
+  deps.live?.route(app);
+
+  const webDir = deps.webDir === undefined ? undefined : resolve(deps.webDir);
+  app.get('*', async (c) => {
+    if (webDir === undefined || isApiPath(c.req.path)) return c.notFound();
+    return (await serveWeb(webDir, new URL(c.req.url).pathname)) ?? c.notFound();
+  });
+
+  app.notFound((c) =>
+    problemResponse(404, 'NOT_FOUND', 'Not Found', {
+      kind: 'stop',
+      detail: `No route for ${c.req.method} ${c.req.path}`,
+    }),
+  );
+
+  app.onError((error, c) => {
+    deps.log('error', 'unhandled error', {
+      requestId: c.get('requestId'),
+      error: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return problemResponse(500, 'INTERNAL', 'Internal Server Error', {
+      kind: 'back_off',
+      detail: 'The relay failed to handle the request; retry later.',
+    });
+  });
+
+  return app;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Gives every request an id (the caller's `X-Request-Id` when well-formed), echoes it, counts
+ * it, and logs one JSON line: method, path (no query: cursors stay out), status, duration.
+ * Never headers or bodies, so tokens and PINs cannot reach the log.
+ */
+function requestContext(log: RelayLog, metrics: RelayMetrics): MiddlewareHandler<LanEnv> {
+  return async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    metrics.countRequest(routeOf(c), c.res.status);
+    log('info', 'request', {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
+}
+
+/** The route pattern that answered (bounded label values): `/*` for files and not-found. */
+function routeOf(c: Context<LanEnv>): string {
+  return routePath(c) || '/*';
+}
+
+const isApiPath = (path: string): boolean =>
+  path === '/v1' || path.startsWith('/v1/') || path === '/healthz' || path === '/metrics';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Files a browser must revalidate every time: the app shell and the service worker. */
+const NO_CACHE = new Set(['index.html', 'sw.js']);
+
+/**
+ * A file of the built PWA for a URL path, or `index.html` for an app route (a path whose last
+ * segment has no extension: SPA fallback). Undefined when there is nothing to serve, or the
+ * path tries to leave `root` (`..`, encoded separators, symlinks out).
+ */
+async function serveWeb(root: string, pathname: string): Promise<Response | undefined> {
+  const segments = decodeSegments(pathname);
+  if (!segments) return undefined;
+  const name = segments.at(-1) ?? '';
+  const file =
+    segments.length === 0 ? await webFile(root, ['index.html']) : await webFile(root, segments);
+  if (file) return fileResponse(file, name || 'index.html');
+  if (extname(name) !== '') return undefined;
+  const index = await webFile(root, ['index.html']);
+  return index ? fileResponse(index, 'index.html') : undefined;
+}
+
+/** The path's segments, decoded; undefined when one could step out or is not decodable. */
+function decodeSegments(pathname: string): string[] | undefined {
+  const segments: string[] = [];
+  for (const raw of pathname.split('/')) {
+    if (raw === '') continue;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch (error) {
+      if (error instanceof URIError) return undefined;
+      throw error;
+    }
+    if (segment === '.' || segment === '..' || /[/\\\0:]/.test(segment)) return undefined;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+async function webFile(root: string, segments: readonly string[]): Promise<Uint8Array | undefined> {
+  const path = join(root, ...segments);
+  if (!path.startsWith(root + sep)) return undefined;
+  try {
+    const [realRoot, realPath] = await Promise.all([realpath(root), realpath(path)]);
+    if (!realPath.startsWith(realRoot + sep) || !(await stat(realPath)).isFile()) return undefined;
+    return new Uint8Array(await readFile(realPath));
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+const MISSING = new Set<unknown>(['ENOENT', 'ENOTDIR', 'EACCES', 'ELOOP']);
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && MISSING.has(error.code);
+}
+
+function fileResponse(bytes: Uint8Array, name: string): Response {
+  const headers: Record<string, string> = {
+    'Content-Type': CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if (NO_CACHE.has(name)) headers['Cache-Control'] = 'no-cache';
+  return new Response(bytes, { headers });
+}

@@ -1,0 +1,179 @@
+import {
+  createCursorCodec,
+  decodeBase64Url,
+  ENTITY_KINDS,
+  type EntityKind,
+  kindInScopes,
+  type Principal,
+  type ProblemExtras,
+  parseScopes,
+  SCOPES,
+  type Scope,
+  scopeSetHash,
+} from '#protocol';
+import type { RelayIdentity } from '../identity/relay-identity.ts';
+
+/** Why a feed request cannot be served, as the arguments of a problem+json answer. */
+export interface FeedRejection {
+  readonly status: 400 | 403 | 409 | 410;
+  readonly code: string;
+  readonly title: string;
+  readonly extras: ProblemExtras;
+}
+
+export type CursorCheck =
+  | { readonly ok: true; readonly seq: number; readonly epoch: number }
+  | { readonly ok: false; readonly rejection: FeedRejection };
+
+/** Signed cursors of the relay's LAN stream (one stream: this relay's venue). */
+export interface LanCursors {
+  /** The LAN stream's epoch now. */
+  epoch(): number;
+  /** A cursor at `seq` for `scopes`, in `epoch`: the epoch the data was read under. */
+  issue(seq: number, scopes: readonly Scope[], epoch: number): Promise<string>;
+  /**
+   * Verifies a cursor for reading with `scopes` (`'any'`: any scope set, as a checkpoint
+   * report does) while the stream's head is `head`.
+   */
+  check(token: string, scopes: readonly Scope[] | 'any', head: number): Promise<CursorCheck>;
+}
+
+// Every cursor rejection on a read tells the device to re-bootstrap: a cursor it cannot use is
+// only ever replaced by a snapshot's. That includes one the relay did not sign — the cloud's,
+// or this relay's before it was enrolled again — which fails here as invalid (another key).
+const invalid = (detail: string): CursorCheck => ({
+  ok: false,
+  rejection: {
+    status: 400,
+    code: 'CURSOR_INVALID',
+    title: 'Invalid cursor',
+    extras: { kind: 're_bootstrap', detail: `${detail}; load a snapshot` },
+  },
+});
+
+/**
+ * The cloud's cursor rules for the LAN stream: forged or foreign → 400 CURSOR_INVALID, another
+ * scope set → 409, another epoch → 410, ahead of the head → 400 CURSOR_AHEAD. The stream is
+ * the venue id and the epoch is the relay's LAN epoch; the key is the identity's cursorSecret.
+ *
+ * @example
+ * const cursors = await createLanCursors(identity, () => epoch);
+ * const token = await cursors.issue(42, ['menu'], cursors.epoch());
+ * await cursors.check(token, ['menu'], 42); // { ok: true, seq: 42, epoch }
+ */
+export async function createLanCursors(
+  identity: Pick<RelayIdentity, 'venueId' | 'cursorSecret'>,
+  epoch: () => number,
+): Promise<LanCursors> {
+  const secret = decodeBase64Url(identity.cursorSecret);
+  if (!secret) throw new Error('relay identity holds a malformed cursor secret');
+  const codec = await createCursorCodec(secret);
+  const stream = identity.venueId;
+  return {
+    epoch,
+    async issue(seq, scopes, at) {
+      return codec.encode({ v: 1, stream, seq, scopes: await scopeSetHash(scopes), epoch: at });
+    },
+    async check(token, scopes, head) {
+      const decoded = await codec.decode(token);
+      if (!decoded.ok) return invalid(`the cursor is ${decoded.reason.replace('_', ' ')}`);
+      const claims = decoded.claims;
+      if (claims.stream !== stream) return invalid('the cursor is for another venue');
+      if (claims.epoch !== epoch()) {
+        return {
+          ok: false,
+          rejection: {
+            status: 410,
+            code: 'CURSOR_EXPIRED',
+            title: 'Cursor expired',
+            extras: {
+              kind: 're_bootstrap',
+              detail: 'the relay’s stream was reset; load a snapshot',
+            },
+          },
+        };
+      }
+      if (scopes !== 'any' && claims.scopes !== (await scopeSetHash(scopes))) {
+        return {
+          ok: false,
+          rejection: {
+            status: 409,
+            code: 'CURSOR_SCOPE_MISMATCH',
+            title: 'Cursor is for another scope set',
+            extras: {
+              kind: 're_bootstrap',
+              detail: 'ask with the scopes the cursor was issued for, or load a snapshot',
+            },
+          },
+        };
+      }
+      if (claims.seq > head) {
+        // Only a relay store restored to an older state can be behind a cursor it signed.
+        return {
+          ok: false,
+          rejection: {
+            status: 400,
+            code: 'CURSOR_AHEAD',
+            title: 'Cursor is ahead of the stream',
+            extras: { kind: 're_bootstrap', detail: `the stream ends at ${head}; load a snapshot` },
+          },
+        };
+      }
+      return { ok: true, seq: claims.seq, epoch: claims.epoch };
+    },
+  };
+}
+
+/** What a guest may read: the menu and the venue, nothing about other tables or staff. */
+export const GUEST_SCOPES: readonly Scope[] = ['menu', 'settings', 'venue'];
+
+/** The scopes a person may read: guests {@link GUEST_SCOPES}; staff every scope. */
+export function allowedScopes(principal: Principal): readonly Scope[] {
+  return principal.kind === 'guest' ? GUEST_SCOPES : SCOPES;
+}
+
+export type ScopeResolution =
+  | { readonly ok: true; readonly scopes: Scope[]; readonly kinds: EntityKind[] }
+  | { readonly ok: false; readonly rejection: FeedRejection };
+
+/**
+ * Turns `?scopes=` into the sorted scope set and its entity kinds. Absent or empty means every
+ * scope the caller may read; an unknown name → 400, a scope the role may not read → 403.
+ */
+export function resolveScopes(principal: Principal, text: string | undefined): ScopeResolution {
+  const allowed = allowedScopes(principal);
+  const parsed = parseScopes(text);
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      rejection: {
+        status: 400,
+        code: 'SCOPE_UNKNOWN',
+        title: 'Unknown scope',
+        extras: {
+          kind: 'fix_request',
+          detail: `unknown scopes: ${parsed.unknown.join(', ')}; known: ${SCOPES.join(', ')}`,
+          unknownScopes: parsed.unknown,
+        },
+      },
+    };
+  }
+  const scopes = parsed.scopes.length > 0 && text ? parsed.scopes : [...allowed].sort();
+  const denied = scopes.filter((scope) => !allowed.includes(scope));
+  if (denied.length > 0) {
+    return {
+      ok: false,
+      rejection: {
+        status: 403,
+        code: 'SCOPE_FORBIDDEN',
+        title: 'Scope not allowed',
+        extras: {
+          kind: 'stop',
+          detail: `this role may not read: ${denied.join(', ')}`,
+          deniedScopes: denied,
+        },
+      },
+    };
+  }
+  return { ok: true, scopes, kinds: ENTITY_KINDS.filter((kind) => kindInScopes(kind, scopes)) };
+}
