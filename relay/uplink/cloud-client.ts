@@ -116,7 +116,7 @@ export class CloudClient {
     } catch (error) {
       throw new UplinkError(
         'network',
-        `${init.method ?? 'GET'} ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        `${init.method ?? 'GET'} ${path.split('?')[0]}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
