@@ -14,6 +14,7 @@ import type { CoreDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/caller.ts';
 import { problemResponse } from '../http/problem-response.ts';
 import { pinDigest } from './pin-digest.ts';
+import { sessionCookie } from './token-authenticator.ts';
 
 /** What the sign-in routes need beyond the core parts. */
 export interface AuthDeps {
@@ -35,10 +36,17 @@ export const DEFAULT_PIN_ATTEMPTS = { max: 10, windowSeconds: 60 } as const;
  * `POST /v1/auth/staff` and `POST /v1/auth/guest`: trade a venue PIN or a table label for a
  * signed, venue-scoped bearer token. Neither needs a token; neither ever echoes the PIN.
  */
+/** Ends a browser session: the cookie is cleared (the token itself expires on its own). */
+function signOut(c: Context<AppEnv>): Response {
+  c.header('Set-Cookie', sessionCookie('', 0, new URL(c.req.url).protocol === 'https:'));
+  return c.body(null, 204);
+}
+
 export function registerAuthRoutes(
   app: Hono<AppEnv>,
   deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock'>,
 ): void {
+  app.post('/v1/auth/logout', signOut);
   const limiter = new FailureWindow(deps.pinAttempts ?? DEFAULT_PIN_ATTEMPTS);
 
   app.post('/v1/auth/staff', async (c) => {
@@ -116,6 +124,10 @@ async function issue(
     principal: principalOf(claims),
   };
   c.header('Cache-Control', 'no-store');
+  c.header(
+    'Set-Cookie',
+    sessionCookie(response.token, ttlSeconds, new URL(c.req.url).protocol === 'https:'),
+  );
   return c.json(response, 200);
 }
 

@@ -38,12 +38,34 @@ export function bearerOf(request: Request): string | null | undefined {
     return match?.[1] ?? null;
   }
   const protocols = request.headers.get('sec-websocket-protocol');
-  if (protocols === null) return undefined;
   const entry = protocols
-    .split(',')
+    ?.split(',')
     .map((p) => p.trim())
     .find((p) => p.startsWith(WS_BEARER_PREFIX));
-  return entry === undefined ? undefined : entry.slice(WS_BEARER_PREFIX.length);
+  if (entry !== undefined) return entry.slice(WS_BEARER_PREFIX.length);
+  return sessionCookieOf(request);
+}
+
+/** The name of the HttpOnly cookie a browser's session token travels in (never script-readable). */
+export const SESSION_COOKIE = 'hearth_session';
+
+/** The session token from the `Cookie` header, if any. */
+export function sessionCookieOf(request: Request): string | undefined {
+  const cookies = request.headers.get('cookie');
+  if (!cookies) return undefined;
+  for (const part of cookies.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE && value.length > 0) return value.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * `Set-Cookie` for a browser session: HttpOnly (no script can read it, so no token sits in
+ * browser storage), SameSite=Strict (no cross-site request carries it), Secure over HTTPS.
+ */
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
 /**

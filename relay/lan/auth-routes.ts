@@ -14,6 +14,7 @@ import type { RelayIdentity } from '../identity/relay-identity.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import { sessionCookie } from './lan-authenticator.ts';
 import type { LanEnv } from './lan-caller.ts';
 import { problemResponse } from './problem-response.ts';
 
@@ -109,7 +110,16 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       },
     };
     c.header('Cache-Control', 'no-store');
+    c.header(
+      'Set-Cookie',
+      sessionCookie(response.token, ttl.staff, new URL(c.req.url).protocol === 'https:'),
+    );
     return c.json(response);
+  });
+
+  app.post('/v1/auth/logout', (c) => {
+    c.header('Set-Cookie', sessionCookie('', 0, new URL(c.req.url).protocol === 'https:'));
+    return c.body(null, 204);
   });
 
   app.post('/v1/auth/guest', async (c) => {
@@ -159,6 +169,10 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       },
     };
     c.header('Cache-Control', 'no-store');
+    c.header(
+      'Set-Cookie',
+      sessionCookie(response.token, ttl.guest, new URL(c.req.url).protocol === 'https:'),
+    );
     return c.json(response);
   });
 }

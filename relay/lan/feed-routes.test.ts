@@ -337,7 +337,11 @@ describe('GET …/feed on the LAN', () => {
 
   it('refuses a cursor ahead of the stream (400 CURSOR_AHEAD)', async () => {
     const r = await makeRelay();
-    const ahead = await r.cursors.issue(r.store.snapshot([]).seq + 5, ['menu'], r.store.load().epoch);
+    const ahead = await r.cursors.issue(
+      r.store.snapshot([]).seq + 5,
+      ['menu'],
+      r.store.load().epoch,
+    );
     const res = await feedRequest(r, r.headers.manager, { cursor: ahead, scopes: 'menu' });
     expect(res.status).toBe(400);
     expect(await problemOf(res)).toMatchObject({ code: 'CURSOR_AHEAD', kind: 're_bootstrap' });

@@ -19,7 +19,24 @@ export function bearerOf(request: Request): string | undefined {
     ?.split(',')
     .map((p) => p.trim())
     .find((p) => p.startsWith(SUBPROTOCOL_BEARER));
-  return entry?.slice(SUBPROTOCOL_BEARER.length);
+  if (entry !== undefined) return entry.slice(SUBPROTOCOL_BEARER.length);
+  return sessionCookieOf(request);
+}
+
+/** The HttpOnly cookie a browser's session token travels in: no script (and no storage) holds it. */
+export const SESSION_COOKIE = 'hearth_session';
+
+export function sessionCookieOf(request: Request): string | undefined {
+  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE && value.length > 0) return value.join('=');
+  }
+  return undefined;
+}
+
+/** `Set-Cookie` for a browser session: HttpOnly, SameSite=Strict, Secure over HTTPS. */
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
 /**

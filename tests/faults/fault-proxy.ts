@@ -66,6 +66,11 @@ export interface FaultProxyStats {
   resets: number;
   mode: FaultMode;
   delayMs: number;
+  /**
+   * HTTP/1.x request lines seen going upstream, by `METHOD /path` (query left off), counted
+   * as forwarded. Best effort: a request line split across two chunks is not counted.
+   */
+  requests: Record<string, number>;
 }
 
 export interface FaultProxy {
@@ -99,6 +104,17 @@ interface Shared {
   bytesUpstream: number;
   bytesDownstream: number;
   resets: number;
+  requests: Map<string, number>;
+}
+
+const REQUEST_LINE = /(?:^|\n)(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\/[^\s?]*)\S* HTTP\/1\.[01]\r\n/g;
+
+/** Counts the HTTP request lines in an upstream chunk (see FaultProxyStats.requests). */
+function countRequests(shared: Shared, chunk: Buffer): void {
+  for (const match of chunk.toString('latin1').matchAll(REQUEST_LINE)) {
+    const key = `${match[1]} ${match[2]}`;
+    shared.requests.set(key, (shared.requests.get(key) ?? 0) + 1);
+  }
 }
 
 function noop(): void {}
@@ -222,9 +238,11 @@ class Pipe {
     });
   }
 
-  private count(bytes: number): void {
-    if (this.direction === 'upstream') this.shared.bytesUpstream += bytes;
-    else this.shared.bytesDownstream += bytes;
+  private count(bytes: number, chunk: Buffer): void {
+    if (this.direction === 'upstream') {
+      this.shared.bytesUpstream += bytes;
+      countRequests(this.shared, chunk.subarray(0, bytes));
+    } else this.shared.bytesDownstream += bytes;
   }
 
   /** Writes one chunk; false once an armed reset fired (the connection is going away). */
@@ -240,14 +258,14 @@ class Pipe {
         if (take === 0) {
           this.conn.reset();
         } else {
-          this.count(take);
+          this.count(take, chunk);
           // Reset only once the last allowed bytes are handed to the kernel.
           this.dst.write(chunk.subarray(0, take), () => this.conn.reset());
         }
         return false;
       }
     }
-    this.count(chunk.length);
+    this.count(chunk.length, chunk);
     this.dst.write(chunk);
     return true;
   }
@@ -372,6 +390,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     bytesUpstream: 0,
     bytesDownstream: 0,
     resets: 0,
+    requests: new Map(),
   };
   const conns = new Set<Conn>();
   /** Every connection ever listed and not yet fully closed, for close() to wait on. */
@@ -461,6 +480,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         resets: shared.resets,
         mode,
         delayMs: shared.delayMs,
+        requests: Object.fromEntries(shared.requests),
       };
     },
 

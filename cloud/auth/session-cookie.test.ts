@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../seed/demo-seed.ts';
+import { makeTestApp } from '../testing/test-app.ts';
+
+describe('browser sessions', () => {
+  it('sign-in sets an HttpOnly, SameSite=Strict cookie that authenticates later requests; logout clears it', async () => {
+    const t = await makeTestApp({ realTokens: true });
+    const res = await t.app.request('/v1/auth/staff', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ venueId: DEMO.venueId, pin: DEMO.pins.server }),
+    });
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(
+      /^hearth_session=[\w.-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/,
+    );
+    const session = cookie.split(';')[0] ?? '';
+    const snapshot = await t.app.request(`/v1/venues/${DEMO.venueId}/snapshot?scopes=menu`, {
+      headers: { Cookie: session },
+    });
+    expect(snapshot.status).toBe(200);
+    const noCookie = await t.app.request(`/v1/venues/${DEMO.venueId}/snapshot?scopes=menu`);
+    expect(noCookie.status).toBe(401);
+    const out = await t.app.request('/v1/auth/logout', { method: 'POST' });
+    expect(out.headers.get('set-cookie')).toMatch(/^hearth_session=; .*Max-Age=0/);
+  });
+});
