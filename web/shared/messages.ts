@@ -1,0 +1,30 @@
+import type { DeviceConnectivity, EntityKind, Principal } from '#protocol';
+
+/** The BroadcastChannel every tab, the hydrator worker and the service worker share. */
+export const CHANNEL = 'hearth';
+
+/** What travels on the channel (service worker / hydrator → pages). */
+export type Broadcast =
+  /** The outbox changed (an op added, sent, settled, failed): re-read it. */
+  | { readonly type: 'outbox-changed' }
+  /** A replay is under way: `sent` of `total` ops delivered so far. */
+  | { readonly type: 'replay-progress'; readonly sent: number; readonly total: number }
+  /** The local cache took feed entries of these kinds. */
+  | { readonly type: 'entities-changed'; readonly kinds: readonly EntityKind[] }
+  /** Where this device is connected, and how well. */
+  | {
+      readonly type: 'connectivity';
+      readonly state: DeviceConnectivity;
+      readonly target: 'relay' | 'cloud' | null;
+      readonly lastSyncAt: number | null;
+    };
+
+/** What a page tells its service worker (postMessage). */
+export type ToServiceWorker =
+  | { readonly type: 'replay' }
+  | { readonly type: 'session'; readonly principal: Principal; readonly deviceId: string }
+  | { readonly type: 'retry'; readonly opId: string }
+  | { readonly type: 'discard'; readonly opId: string };
+
+/** Pages call same-origin `/api/v1/…`; the service worker sends it on as `/v1/…` to the target. */
+export const API_PREFIX = '/api';
