@@ -337,8 +337,10 @@ describe('the PWA’s files', () => {
     dir = await mkdtemp(join(tmpdir(), 'hearth-lan-app-'));
     webDir = join(dir, 'web');
     await mkdir(join(webDir, 'assets'), { recursive: true });
+    await mkdir(join(webDir, 'ops'), { recursive: true });
     const files: Record<string, string> = {
       'index.html': '<!doctype html><title>Hearth</title>',
+      'ops/index.html': '<!doctype html><title>Hearth ops</title>',
       'sw.js': 'self.addEventListener("fetch", () => {});',
       'assets/app.js': 'console.log("app");',
       'assets/app.css': 'body { margin: 0 }',
@@ -376,6 +378,14 @@ describe('the PWA’s files', () => {
       expect(res.headers.get('cache-control'), path).toBe(cache);
     }
     expect(await (await r.app.request('/assets/app.js')).text()).toBe('console.log("app");');
+  });
+
+  it('serves each page of the multi-page app from its own index.html', async () => {
+    const r = await makeRelay({ webDir });
+    for (const path of ['/ops/', '/ops']) {
+      const page = await r.app.request(path);
+      expect(await page.text()).toContain('<title>Hearth ops</title>');
+    }
   });
 
   it('falls back to index.html for app routes, not for missing files or the API', async () => {

@@ -194,6 +194,9 @@ async function serveWeb(root: string, pathname: string): Promise<Response | unde
     segments.length === 0 ? await webFile(root, ['index.html']) : await webFile(root, segments);
   if (file) return fileResponse(file, name || 'index.html');
   if (extname(name) !== '') return undefined;
+  // A page of the multi-page app (`/ops/`, `/kitchen`): its own index.html.
+  const page = segments.length > 0 ? await webFile(root, [...segments, 'index.html']) : undefined;
+  if (page) return fileResponse(page, 'index.html');
   const index = await webFile(root, ['index.html']);
   return index ? fileResponse(index, 'index.html') : undefined;
 }
