@@ -72,7 +72,13 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     z.string().trim().min(1, 'must be a directory path'),
     env.HEARTH_DATA_DIR ?? './data/relay',
   );
-  const cloudUrl = field('HEARTH_CLOUD_URL', Url, env.HEARTH_CLOUD_URL);
+  if (!env.HEARTH_CLOUD_URL)
+    errors.push(
+      "HEARTH_CLOUD_URL is required (or --cloud-url): the cloud's URL, e.g. https://cloud.example.com",
+    );
+  const cloudUrl = env.HEARTH_CLOUD_URL
+    ? field('HEARTH_CLOUD_URL', Url, env.HEARTH_CLOUD_URL)
+    : undefined;
   const rescueUrl = env.HEARTH_RESCUE_URL
     ? field('HEARTH_RESCUE_URL', Url, env.HEARTH_RESCUE_URL)
     : undefined;

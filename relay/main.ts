@@ -25,6 +25,9 @@ const EXIT_FATAL = 70;
 const log = jsonLogger;
 const clock = () => new Date();
 const VERSION = z.object({ version: z.string() }).catch({ version: '0.0.0-unknown' });
+// A compiled binary has no package.json beside it: scripts/build-relay.mjs defines the version
+// at build time (`--define`); `bun relay/main.ts` reads it from the repository's package.json.
+declare const HEARTH_RELAY_VERSION: string | undefined;
 
 const parsed = parseRelayConfig(withFlags(process.env, process.argv.slice(2)));
 if (!parsed.ok) {
@@ -33,11 +36,14 @@ if (!parsed.ok) {
 }
 const config = parsed.config;
 mkdirSync(config.dataDir, { recursive: true });
-const version = VERSION.parse(
-  await Bun.file(new URL('../package.json', import.meta.url))
-    .json()
-    .catch(() => ({})),
-).version;
+const version =
+  typeof HEARTH_RELAY_VERSION === 'string'
+    ? HEARTH_RELAY_VERSION
+    : VERSION.parse(
+        await Bun.file(new URL('../package.json', import.meta.url))
+          .json()
+          .catch(() => ({})),
+      ).version;
 
 let identity = readIdentity(config.dataDir);
 if (!identity) {

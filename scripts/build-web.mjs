@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // Builds the PWA into web/dist: the pages with Vite, then the service worker with esbuild, then
 // Workbox injects the precache manifest (every file the build emitted) into the worker.
-import { copyFileSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
 import { injectManifest } from 'workbox-build';

@@ -40,7 +40,12 @@ function png(size, pixel) {
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8;
   ihdr[9] = 6;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 // A flame: a teardrop, wide at the bottom; the inner core lighter.
 function flame(u, v, scale) {
@@ -55,7 +60,9 @@ function flame(u, v, scale) {
   return { body, core };
 }
 const paint = (scale, rounded) => (u, v) => {
-  const inside = !rounded || Math.hypot(Math.max(0, Math.abs(u - 0.5) - 0.38), Math.max(0, Math.abs(v - 0.5) - 0.38)) < 0.12;
+  const inside =
+    !rounded ||
+    Math.hypot(Math.max(0, Math.abs(u - 0.5) - 0.38), Math.max(0, Math.abs(v - 0.5) - 0.38)) < 0.12;
   if (!inside) return [0, 0, 0, 0];
   const { body, core } = flame(u, v, scale);
   if (core) return [255, 214, 102, 255];

@@ -16,9 +16,15 @@ const relayUrl = `http://127.0.0.1:${RELAY_PORT}`;
 const children = [];
 
 function start(name, script, env) {
-  const child = spawn(bun, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bun, [script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.once('error', (error) => {
-    console.error(`could not start the ${name} with ${bun}: ${error.message} (did you run npm install?)`);
+    console.error(
+      `could not start the ${name} with ${bun}: ${error.message} (did you run npm install?)`,
+    );
     shutdown(1);
   });
   child.once('exit', (code, signal) => {
@@ -55,14 +61,16 @@ async function enrollmentToken() {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ venueId: 'demo-bistro', pin: '3333' }),
   });
-  if (!signIn.ok) throw new Error(`manager sign-in failed: ${signIn.status} ${await signIn.text()}`);
+  if (!signIn.ok)
+    throw new Error(`manager sign-in failed: ${signIn.status} ${await signIn.text()}`);
   const { token } = await signIn.json();
   const node = await fetch(`${cloudUrl}/v1/venues/demo-bistro/edge/nodes`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify({ name: 'Demo relay (npm start)' }),
   });
-  if (!node.ok) throw new Error(`creating the relay node failed: ${node.status} ${await node.text()}`);
+  if (!node.ok)
+    throw new Error(`creating the relay node failed: ${node.status} ${await node.text()}`);
   return (await node.json()).enrollmentToken;
 }
 
@@ -80,7 +88,12 @@ try {
   start('cloud', 'cloud/main.ts', { PORT: String(CLOUD_PORT), HEARTH_DATA_DIR: './data/cloud' });
   await waitForHealth(cloudUrl, 'cloud');
   const enrolled = existsSync(`${root}/data/relay/relay-identity.json`);
-  const relayEnv = { PORT: String(RELAY_PORT), HEARTH_DATA_DIR: './data/relay', HEARTH_CLOUD_URL: cloudUrl, HEARTH_WEB_DIR: './web/dist' };
+  const relayEnv = {
+    PORT: String(RELAY_PORT),
+    HEARTH_DATA_DIR: './data/relay',
+    HEARTH_CLOUD_URL: cloudUrl,
+    HEARTH_WEB_DIR: './web/dist',
+  };
   if (!enrolled) relayEnv.HEARTH_ENROLL_TOKEN = await enrollmentToken();
   start('relay', 'relay/main.ts', relayEnv);
   await waitForHealth(relayUrl, 'relay');

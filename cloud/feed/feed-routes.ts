@@ -98,7 +98,9 @@ export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps)
     const waiter = new FeedWaiter(deps.bus, venue.venueId, scopes.kinds);
     try {
       const deadline = Date.now() + waitMs;
-      let page = await read(checked.seq, head);
+      // The head is read again now that the waiter listens: an entry committed between the first
+      // head read and the subscription was published to nobody, so this read must include it.
+      let page = await read(checked.seq, await deps.store.head(venue.venueId));
       for (;;) {
         if (page === 'expired') return cursorExpired();
         const left = deadline - Date.now();

@@ -148,6 +148,20 @@ export const ROUTES: readonly RouteDoc[] = [
     ok: { status: 204, description: 'recorded' },
   },
   {
+    method: 'get',
+    path: '/v1/venues/{venueId}/edge/staff',
+    summary: "The venue's staff and PIN digests, for its relay",
+    auth: true,
+    ok: { status: 200, schema: EdgeStaffList, description: 'staff credentials (digests only)' },
+  },
+  {
+    method: 'post',
+    path: '/v1/auth/logout',
+    summary: 'End a browser session (clears the session cookie)',
+    auth: false,
+    ok: { status: 204, description: 'signed out' },
+  },
+  {
     method: 'post',
     path: '/v1/venues/{venueId}/edge/heartbeat',
     summary: "A relay's heartbeat",

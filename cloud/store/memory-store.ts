@@ -228,7 +228,7 @@ export class MemoryCloudStore implements CloudStore {
     const token = this.tokens.get(tokenDigest);
     if (!token || token.usedAt !== null || token.expiresAt <= now) return undefined;
     const node = this.nodes.get(token.nodeId);
-    if (!node || node.status !== 'pending') return undefined;
+    if (node?.status !== 'pending') return undefined;
     this.tokens.set(tokenDigest, { ...token, usedAt: now });
     const active: EdgeNode = { ...node, status: 'active', publicKeyJwk, enrolledAt: now };
     this.nodes.set(node.nodeId, active);

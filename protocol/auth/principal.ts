@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../ids/entity-id.ts';
 import { StaffRole } from './role.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Staff roles, least to most privileged. */
 export const StaffRole = z.enum(['server', 'kitchen', 'manager', 'owner']);

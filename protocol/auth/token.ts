@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeBase64Url, encodeBase64Url } from '../cursor/base64url.ts';
 import { EntityId } from '../ids/entity-id.ts';
 import type { Principal } from './principal.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sha256Hex } from '../hash/sha256.ts';
 import { decodeBase64Url, encodeBase64Url } from './base64url.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { StaffRole } from '../auth/role.ts';
 import { EcPublicJwk } from '../auth/token.ts';
 import { ConnectivityTransition, RelayConnectivity } from '../connectivity/connectivity-state.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId, Timestamp } from '../ids/entity-id.ts';
 
 export const BookingStatus = z.enum([

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Booking } from './booking.ts';
 import { MenuCategory } from './menu-category.ts';
 import { MenuItem } from './menu-item.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId, Timestamp } from '../ids/entity-id.ts';
 import { MinorUnits, SignedMinorUnits } from '../money/money.ts';
 import { OrderTotals } from '../money/totals.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../ids/entity-id.ts';
 
 /** An operator of one or more venues (a restaurant group, a hotel). */

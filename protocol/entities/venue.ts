@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../ids/entity-id.ts';
 
 /** A restaurant, bar or hotel outlet; one change-feed stream each. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Cursor } from '../cursor/cursor.ts';
 import { type EntityKind, type EntityOf, entitySchemas } from '../entities/entity-kind.ts';
 import { Timestamp } from '../ids/entity-id.ts';

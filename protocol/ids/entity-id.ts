@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An entity id: ULIDs for what devices create, readable slugs for seeded reference data

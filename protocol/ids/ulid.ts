@@ -1,5 +1,5 @@
 import { decodeTime, monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Crockford base32, 26 characters; the first character is at most 7 (48-bit time).
 const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;

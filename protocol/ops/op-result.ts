@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityKindSchema } from '../entities/entity-kind.ts';
 import { RejectionCode } from '../errors/rejection.ts';
 import { Timestamp } from '../ids/entity-id.ts';

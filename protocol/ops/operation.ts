@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId, Timestamp } from '../ids/entity-id.ts';
 import { Ulid } from '../ids/ulid.ts';
 import { BookingCreate } from './payloads/booking-create.ts';

@@ -188,11 +188,13 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       );
       if (forwarded) return forwarded;
     }
-    const results: OpResult[] = [];
-    for (const op of parsed.data.ops)
-      results.push(
-        batchResult(await deps.engine.submitLocal(op, c.get('caller').principal), op.opId),
-      );
+    // One tick for the whole batch: one commit (one fsync) and one frame, not one per op.
+    const answers = await deps.engine.submitLocalBatch(parsed.data.ops, c.get('caller').principal);
+    const results: OpResult[] = parsed.data.ops.map((op, i) => {
+      const answer = answers[i];
+      if (!answer) throw new Error(`no answer for op ${op.opId}`);
+      return batchResult(answer, op.opId);
+    });
     return c.json({ results });
   });
 

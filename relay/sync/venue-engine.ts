@@ -135,10 +135,38 @@ export class VenueEngine {
    * decide on what devices see, fan out. Answers once it is durable. Idempotent by opId.
    */
   async submitLocal(op: Operation, principal: Principal): Promise<LocalAnswer> {
+    const answer = this.stageLocal(op, principal);
+    if (answer.kind !== 'key_reused') await this.settled();
+    return answer;
+  }
+
+  /**
+   * A device's batch, decided in order within one tick and answered after its one commit: the
+   * same answers as {@link submitLocal} op by op (each op sees the ones before it, staged, for
+   * duplicates and dependencies), one fsync and one fan-out frame instead of one per op.
+   */
+  async submitLocalBatch(ops: readonly Operation[], principal: Principal): Promise<LocalAnswer[]> {
+    const answers: LocalAnswer[] = [];
+    let failure: { error: unknown } | undefined;
+    for (const op of ops) {
+      try {
+        answers.push(this.stageLocal(op, principal));
+      } catch (error) {
+        failure = { error };
+        break;
+      }
+    }
+    // Whatever was staged before a failure is still committed (as op-by-op submission would).
+    if (answers.some((a) => a.kind !== 'key_reused')) await this.settled();
+    if (failure) throw failure.error;
+    return answers;
+  }
+
+  /** Journals and decides one op into this tick's stage; the caller awaits `settled()`. */
+  private stageLocal(op: Operation, principal: Principal): LocalAnswer {
     const known = this.stagedOps.get(op.opId) ?? this.deps.store.journalEntry(op.opId);
     if (known) {
       if (known.op.payloadHash !== op.payloadHash) return { kind: 'key_reused' };
-      await this.settled();
       return { kind: 'duplicate', result: known.result };
     }
     const receivedAt = this.deps.clock().toISOString();
@@ -154,7 +182,8 @@ export class VenueEngine {
         message: `depends on ${rejectedDependency}, which was rejected`,
       });
     } else {
-      const outcome = acceptLocal(this.model, { op, principal, receivedAt });
+      // The engine never reads a replaced model again: it hands it over (no O(pending) copy).
+      const outcome = acceptLocal(this.model, { op, principal, receivedAt }, { handOver: true });
       if (outcome.kind === 'rejected') {
         record = this.journal(op, principal, receivedAt, 'rejected', {
           opId: op.opId,
@@ -173,7 +202,6 @@ export class VenueEngine {
         });
       }
     }
-    await this.settled();
     return { kind: 'first', result: record.result };
   }
 

@@ -128,7 +128,17 @@ export function rebase(
  * Decides an op locally, on what devices see. Accepted: it joins `pending` and its changes (in
  * relay versions, since it was decided on the visible state) go to the LAN feed.
  */
-export function acceptLocal(model: VenueModel, pending: PendingOp): LocalOutcome {
+export function acceptLocal(
+  model: VenueModel,
+  pending: PendingOp,
+  options: {
+    /**
+     * The caller gives `model` up (never reads it again, as the engine does): the result then
+     * shares and extends its pending list and touched set. Without it `model` is left as it was.
+     */
+    readonly handOver?: boolean;
+  } = {},
+): LocalOutcome {
   const decision = decide(
     { tenantId: model.tenantId, venueId: model.venueId, entities: model.visible },
     pending.op,
@@ -142,16 +152,15 @@ export function acceptLocal(model: VenueModel, pending: PendingOp): LocalOutcome
       rejection: current === undefined ? { code, message } : { code, message, current },
     };
   }
-  const touched = new Set(model.touched);
+  // Copying `pending` and `touched` costs O(pending) per op (quadratic over an outage); a caller
+  // that hands the model over has them extended in place instead.
+  const touched = options.handOver ? (model.touched as Set<string>) : new Set(model.touched);
   for (const change of decision.changes) touched.add(keyOf(change.entity, change.id));
+  const ops = options.handOver ? (model.pending as PendingOp[]) : [...model.pending];
+  ops.push(pending);
   return {
     kind: 'accepted',
-    model: {
-      ...model,
-      pending: [...model.pending, pending],
-      visible: decision.state.entities,
-      touched,
-    },
+    model: { ...model, pending: ops, visible: decision.state.entities, touched },
     changes: decision.changes,
   };
 }

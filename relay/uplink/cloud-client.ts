@@ -150,7 +150,7 @@ export class CloudClient {
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch (error) {
+    } catch (_error) {
       throw new UplinkError(
         'protocol',
         `${path} answered something that is not JSON`,

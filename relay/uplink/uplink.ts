@@ -182,6 +182,10 @@ export class Uplink implements UplinkGate {
         to: step.transition.to,
         reason: step.transition.reason,
       });
+      // The uplink is back: heartbeat (and sync the staff list for offline sign-in) now, not
+      // up to a heartbeat interval later. A relay starts offline, so this is also the first sync.
+      const down = (s: string) => s === 'offline_local' || s === 'rescue_uplink';
+      if (down(step.transition.from) && !down(step.transition.to)) this.heartbeatWaker.wake();
     }
     for (const effect of step.effects) this.apply(effect);
   }
@@ -219,6 +223,9 @@ export class Uplink implements UplinkGate {
   private async probeLoop(): Promise<void> {
     const interval = this.options.probeIntervalMs ?? 2000;
     while (this.running) {
+      // Known before the probe, so an uplink that comes back goes straight to reconciling.
+      if (this.options.store.journalDepth().pending > 0 && !this.state.journalPending)
+        this.event({ type: 'journal_pending' });
       try {
         await this.primary.probe();
         this.event({ type: 'probe_ok' });

@@ -28,7 +28,9 @@ import { performance } from 'node:perf_hooks';
 //   n bytes travelling in `direction` are forwarded and the connection that carries the byte
 //   count to n is reset on both sides (RST). n = 0 resets the connection on which the next
 //   chunk arrives in that direction without forwarding any of it: with 'downstream' this is
-//   "the target committed and answered, the answer was lost".
+//   "the target committed and answered, the answer was lost". With a third argument
+//   `{ request: 'POST /path' }` only connections whose latest HTTP request line is that one
+//   count (the others pass untouched): "the answer to that request was lost".
 // - restore(): back to a healthy link. Clears cut, blackhole, delay and an armed
 //   resetAfterBytes; chunks still waiting out a delay are released at once, in order.
 //
@@ -67,8 +69,8 @@ export interface FaultProxyStats {
   mode: FaultMode;
   delayMs: number;
   /**
-   * HTTP/1.x request lines seen going upstream, by `METHOD /path` (query left off), counted
-   * as forwarded. Best effort: a request line split across two chunks is not counted.
+   * HTTP/1.x request lines seen going upstream, by `METHOD /path` (query left off). Best
+   * effort: a request line split across two chunks is not counted.
    */
   requests: Record<string, number>;
 }
@@ -83,8 +85,12 @@ export interface FaultProxy {
   restore(): void;
   /** Adds `ms` of latency to every chunk, both directions, order preserved. 0 turns it off. */
   delay(ms: number): void;
-  /** One-shot: reset the connection once `n` more bytes have passed in `direction`. */
-  resetAfterBytes(n: number, direction: FaultDirection): void;
+  /**
+   * One-shot: reset the connection once `n` more bytes have passed in `direction`. With
+   * `match.request` (a `METHOD /path` key as in stats().requests) only bytes on connections
+   * whose latest request line is that one count, e.g. to lose the answer to one kind of request.
+   */
+  resetAfterBytes(n: number, direction: FaultDirection, match?: { request: string }): void;
   /** Uplink down, hang: hold new connections unanswered, freeze open ones. */
   blackhole(): void;
   stats(): FaultProxyStats;
@@ -100,21 +106,27 @@ interface Shared {
   readonly target: { host: string; port: number };
   readonly maxBufferedBytes: number;
   delayMs: number;
-  resetRule: { direction: FaultDirection; remaining: number } | null;
+  resetRule: { direction: FaultDirection; remaining: number; request?: string } | null;
   bytesUpstream: number;
   bytesDownstream: number;
   resets: number;
   requests: Map<string, number>;
 }
 
-const REQUEST_LINE = /(?:^|\n)(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\/[^\s?]*)\S* HTTP\/1\.[01]\r\n/g;
+const REQUEST_LINE =
+  /(?:^|\n)(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\/[^\s?]*)\S* HTTP\/1\.[01]\r\n/g;
 
-/** Counts the HTTP request lines in an upstream chunk (see FaultProxyStats.requests). */
-function countRequests(shared: Shared, chunk: Buffer): void {
+/**
+ * Counts the HTTP request lines in an upstream chunk (see FaultProxyStats.requests); returns
+ * the last one, if any.
+ */
+function countRequests(shared: Shared, chunk: Buffer): string | undefined {
+  let last: string | undefined;
   for (const match of chunk.toString('latin1').matchAll(REQUEST_LINE)) {
-    const key = `${match[1]} ${match[2]}`;
-    shared.requests.set(key, (shared.requests.get(key) ?? 0) + 1);
+    last = `${match[1]} ${match[2]}`;
+    shared.requests.set(last, (shared.requests.get(last) ?? 0) + 1);
   }
+  return last;
 }
 
 function noop(): void {}
@@ -238,17 +250,23 @@ class Pipe {
     });
   }
 
-  private count(bytes: number, chunk: Buffer): void {
-    if (this.direction === 'upstream') {
-      this.shared.bytesUpstream += bytes;
-      countRequests(this.shared, chunk.subarray(0, bytes));
-    } else this.shared.bytesDownstream += bytes;
+  private count(bytes: number): void {
+    if (this.direction === 'upstream') this.shared.bytesUpstream += bytes;
+    else this.shared.bytesDownstream += bytes;
   }
 
   /** Writes one chunk; false once an armed reset fired (the connection is going away). */
   private forward(chunk: Buffer): boolean {
+    if (this.direction === 'upstream') {
+      const request = countRequests(this.shared, chunk);
+      if (request !== undefined) this.conn.lastRequest = request;
+    }
     const rule = this.shared.resetRule;
-    if (rule !== null && rule.direction === this.direction) {
+    if (
+      rule !== null &&
+      rule.direction === this.direction &&
+      (rule.request === undefined || rule.request === this.conn.lastRequest)
+    ) {
       const take = Math.min(rule.remaining, chunk.length);
       rule.remaining -= take;
       if (rule.remaining === 0) {
@@ -258,14 +276,14 @@ class Pipe {
         if (take === 0) {
           this.conn.reset();
         } else {
-          this.count(take, chunk);
+          this.count(take);
           // Reset only once the last allowed bytes are handed to the kernel.
           this.dst.write(chunk.subarray(0, take), () => this.conn.reset());
         }
         return false;
       }
     }
-    this.count(chunk.length, chunk);
+    this.count(chunk.length);
     this.dst.write(chunk);
     return true;
   }
@@ -276,6 +294,8 @@ class Conn {
   readonly client: Socket;
   upstream: Socket | null = null;
   frozen: boolean;
+  /** The last HTTP request line seen going upstream on this connection (`METHOD /path`). */
+  lastRequest: string | undefined;
   /** Set once the connection is being torn down; nothing more is forwarded. */
   finished = false;
   private readonly shared: Shared;
@@ -455,14 +475,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       shared.delayMs = ms;
     },
 
-    resetAfterBytes(n: number, direction: FaultDirection): void {
+    resetAfterBytes(n: number, direction: FaultDirection, match?: { request: string }): void {
       checkCount('resetAfterBytes n', n, Number.MAX_SAFE_INTEGER);
       if (direction !== 'upstream' && direction !== 'downstream') {
         throw new RangeError(
           `direction must be 'upstream' or 'downstream', got ${String(direction)}`,
         );
       }
-      shared.resetRule = { direction, remaining: n };
+      shared.resetRule =
+        match === undefined
+          ? { direction, remaining: n }
+          : { direction, remaining: n, request: match.request };
     },
 
     blackhole(): void {

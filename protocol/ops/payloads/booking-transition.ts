@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../../ids/entity-id.ts';
 
 export const BookingAction = z.enum(['confirm', 'seat', 'complete', 'cancel', 'no_show']);

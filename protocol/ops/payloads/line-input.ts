@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../../ids/entity-id.ts';
 
 /** A line as a device asks for it; prices come from the menu, never from the device. */

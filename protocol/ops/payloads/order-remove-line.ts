@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../../ids/entity-id.ts';
 
 /** Removes a line that has not been sent to the kitchen yet. */

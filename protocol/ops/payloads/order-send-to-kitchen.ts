@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../../ids/entity-id.ts';
 
 /** Fires every unsent line: one ticket per station, routed by the menu. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../../ids/entity-id.ts';
 
 /** Cancels an order; its tickets still on the pass are withdrawn from the kitchen. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ServiceRequestKind } from '../../entities/service-request.ts';
 import { EntityId } from '../../ids/entity-id.ts';
 

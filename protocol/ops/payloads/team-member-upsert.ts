@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { StaffRole } from '../../auth/role.ts';
 import { EntityId } from '../../ids/entity-id.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EntityId } from '../../ids/entity-id.ts';
 
 /** Moves a ticket to another station and/or gives it to a cook (null to unassign). */

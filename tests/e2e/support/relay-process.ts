@@ -90,7 +90,11 @@ export interface RelayOptions {
   rescueUrl?: string;
   /** Default: a free port. */
   port?: number;
-  /** Extra or overriding environment variables. */
+  /**
+   * Extra or overriding environment variables. Defaults set here: HEARTH_PROBE_INTERVAL_MS=200
+   * (tests notice a cut or a return within a second) and HEARTH_WEB_DIR pointing at nothing
+   * (the LAN API only, no PWA files).
+   */
   env?: Record<string, string>;
 }
 
@@ -156,8 +160,14 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
   if (!existsSync(BUN_BIN)) throw new Error(`bun not found at ${BUN_BIN}; run npm ci`);
   const port = options.port ?? (await findFreePort());
   const url = `http://127.0.0.1:${port}`;
+  // The relay's own settings come from here only, never from the test runner's environment.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !/^(HEARTH_|PORT$)/.test(e[0]),
+    ),
+  );
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+    ...inherited,
     PORT: String(port),
     HEARTH_DATA_DIR: options.dataDir,
     HEARTH_CLOUD_URL: options.cloudUrl,
@@ -211,7 +221,8 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
       await health();
       break;
     } catch (error) {
-      last = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
+      last =
+        error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
     }
     if (Date.now() > deadline) {
       await kill(spawned, 'SIGKILL');
@@ -295,7 +306,10 @@ export interface Http {
 }
 
 export async function call(url: string, init: RequestInit = {}): Promise<Http> {
-  const res = await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const res = await fetch(url, {
+    ...init,
+    signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
@@ -359,7 +373,8 @@ export function unversioned(entity: AnyEntity): string {
 export function flatten(set: EntitySet): Map<string, string> {
   const out = new Map<string, string>();
   for (const kind of ENTITY_KINDS)
-    for (const entity of listEntities(set, kind)) out.set(`${kind}/${entity.id}`, unversioned(entity));
+    for (const entity of listEntities(set, kind))
+      out.set(`${kind}/${entity.id}`, unversioned(entity));
   return out;
 }
 
@@ -374,7 +389,11 @@ export function differences(
     const x = a.get(key);
     const y = b.get(key);
     if (x === y) continue;
-    out.push({ key, ...(x === undefined ? {} : { relay: x }), ...(y === undefined ? {} : { cloud: y }) });
+    out.push({
+      key,
+      ...(x === undefined ? {} : { relay: x }),
+      ...(y === undefined ? {} : { cloud: y }),
+    });
     if (out.length >= max) break;
   }
   return out;
@@ -515,13 +534,23 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
   const root = mkdtempSync(join(tmpdir(), 'hearth-e2e-relay-'));
   const cloudDir = join(root, 'cloud');
   const relayDataDir = join(root, 'relay');
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: [string, () => Promise<void>][] = [];
   const cleanup = async () => {
-    for (const step of cleanups.reverse()) {
+    // Every step is bounded, and a failing or stuck one does not keep the others from running.
+    for (const [name, step] of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<'stuck'>((resolve) => {
+        timer = setTimeout(() => resolve('stuck'), STOP_TIMEOUT_MS);
+      });
       try {
-        await step();
-      } catch {
-        // keep cleaning
+        if ((await Promise.race([step(), stuck])) === 'stuck')
+          console.warn(
+            `venue harness: cleanup step "${name}" still running after ${STOP_TIMEOUT_MS} ms`,
+          );
+      } catch (error) {
+        console.warn(`venue harness: cleanup step "${name}" failed: ${String(error)}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
     await stopAllRelays();
@@ -530,18 +559,21 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
   };
   try {
     const cloud = await startCloud({ dataDir: cloudDir });
-    cleanups.push(() => cloud.kill9());
+    cleanups.push(['cloud', () => cloud.kill9()]);
     const target = { host: '127.0.0.1', port: cloud.port };
     const proxy = await startFaultProxy({ target });
-    cleanups.push(() => proxy.close());
+    cleanups.push(['proxy', () => proxy.close()]);
     const rescueProxy = options.rescue ? await startFaultProxy({ target }) : undefined;
-    if (rescueProxy) cleanups.push(() => rescueProxy.close());
+    if (rescueProxy) cleanups.push(['rescue proxy', () => rescueProxy.close()]);
 
     const cloudTokens = {} as Record<StaffRole, string>;
     for (const role of ROLES) cloudTokens[role] = await signIn(cloud.url, role);
     const node = await call(`${cloud.url}${venuePath('/edge/nodes')}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${cloudTokens.manager}` },
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${cloudTokens.manager}`,
+      },
       body: JSON.stringify({ name: 'e2e relay' }),
     });
     if (node.status !== 201) throw new Error(`create edge node: ${describeHttp(node)}`);
@@ -555,10 +587,13 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
     };
     let relay = await startRelay({ ...relayOptions, enrollToken: enrollmentToken });
     relayOptions.port = relay.port;
-    cleanups.push(() => relay.kill9());
+    cleanups.push(['relay', () => relay.kill9()]);
     await relay.waitForConnectivity(['online', 'recovered'], 15_000);
     // The relay must hold the cloud's state (bootstrap) before devices read it.
-    const startHead = (await getJson<Snapshot>(`${cloud.url}${venuePath('/snapshot')}`, cloudTokens.manager));
+    const startHead = await getJson<Snapshot>(
+      `${cloud.url}${venuePath('/snapshot')}`,
+      cloudTokens.manager,
+    );
     const tokens = {} as Record<StaffRole, string>;
     for (const role of ROLES) tokens[role] = await signIn(relay.url, role);
     const relayStart = await eventuallyValue('the relay bootstrapped', async () => {
@@ -614,10 +649,12 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
         }
         return byOp;
       },
-      relayFeed: async () =>
-        (await readFeed(relay.url, tokens.manager, relayStart.cursor)).entries,
+      relayFeed: async () => (await readFeed(relay.url, tokens.manager, relayStart.cursor)).entries,
       async cloudEntities() {
-        return project(projectRecords(emptyEntitySet(), startHead.records), await harness.cloudFeed());
+        return project(
+          projectRecords(emptyEntitySet(), startHead.records),
+          await harness.cloudFeed(),
+        );
       },
       async relayEntities() {
         return project(

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Builds the relay as single-file executables with `bun build --compile`:
+//   dist-bin/hearth-relay                 this machine's platform
+//   dist-bin/hearth-relay-linux-arm64     a Raspberry Pi class box (64-bit OS)
+// Usage: npm run build:relay [-- host | linux-arm64 ...]   (default: both)
+//
+// `#protocol` imports are resolved at bundle time, so the binary needs no source tree. The
+// version comes from package.json and is compiled in (`--define HEARTH_RELAY_VERSION`): a
+// binary has no package.json beside it. For the arm64 target Bun fetches that platform's
+// runtime (@oven/bun-linux-aarch64, the same version as the bun building) from the npm registry.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bun = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'bun.exe' : 'bun');
+const outDir = join(root, 'dist-bin');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const TARGETS = {
+  host: { outfile: 'hearth-relay', flags: [] },
+  'linux-arm64': { outfile: 'hearth-relay-linux-arm64', flags: ['--target=bun-linux-arm64'] },
+};
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in TARGETS));
+if (unknown.length > 0) {
+  console.error(
+    `build-relay: unknown target ${unknown.join(', ')}; known: ${Object.keys(TARGETS).join(', ')}`,
+  );
+  process.exit(2);
+}
+if (!existsSync(bun)) {
+  console.error(`build-relay: bun not found at ${bun}; run npm ci (bun is a devDependency)`);
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+
+let failed = 0;
+for (const name of asked.length > 0 ? asked : Object.keys(TARGETS)) {
+  const target = TARGETS[name];
+  const outfile = join(outDir, target.outfile);
+  const args = [
+    'build',
+    'relay/main.ts',
+    '--compile',
+    ...target.flags,
+    '--sourcemap',
+    '--define',
+    `HEARTH_RELAY_VERSION=${JSON.stringify(version)}`,
+    '--outfile',
+    outfile,
+  ];
+  console.log(`build-relay: ${name}: bun ${args.join(' ')}`);
+  const result = spawnSync(bun, args, { cwd: root, stdio: 'inherit' });
+  if (result.status === 0 && existsSync(outfile)) {
+    // The source map is embedded (stack traces name relay/… files); the copy beside it is spare.
+    rmSync(`${outfile}.map`, { force: true });
+    const mb = statSync(outfile).size / 1024 / 1024;
+    console.log(`build-relay: ${name}: ${outfile} (${mb.toFixed(1)} MiB, version ${version})`);
+  } else {
+    failed++;
+    console.error(
+      `build-relay: ${name} failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`,
+    );
+  }
+}
+process.exit(failed > 0 ? 1 : 0);

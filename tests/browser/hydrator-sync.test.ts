@@ -1,0 +1,333 @@
+import { expect } from '@esm-bundle/chai';
+import { deleteDB } from 'idb';
+import { Hydrator } from '../../web/hydrator/hydrator.ts';
+import type { HydratorStartOptions } from '../../web/hydrator/hydrator-api.ts';
+import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
+import { FakeFeedServer, fakeNetwork } from '../../web/hydrator/testing/fake-feed-server.ts';
+import {
+  countEntities,
+  type LocalDb,
+  openLocalDb,
+  readEntity,
+  readKind,
+  readSync,
+} from '../../web/shared/local-db.ts';
+import type { Broadcast } from '../../web/shared/messages.ts';
+
+// The hydrator in the page, against in-memory origins passed as its fetch and WebSocket: the
+// whole sync loop over Chromium's real IndexedDB, Web Locks and timers.
+
+const VENUE = 'demo-bistro';
+const RELAY = 'https://relay.test';
+const CLOUD = 'https://cloud.test';
+
+const table = (id: string, seats = 4) => ({ id, label: id, seats });
+const menuItem = (id: string) => ({
+  id,
+  categoryId: 'mains',
+  name: id,
+  description: '',
+  price: 1000,
+  station: 'grill',
+  modifierIds: [],
+  available: true,
+});
+
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms = 4000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('hydrator: feed → IndexedDB', () => {
+  let dbName = '';
+  let lockName = '';
+  let relay: FakeFeedServer;
+  let cloud: FakeFeedServer;
+  let messages: Broadcast[];
+  let running: Hydrator[];
+  let db: LocalDb;
+
+  function hydrator(): Hydrator {
+    const network = fakeNetwork(relay, cloud);
+    const made = new Hydrator({
+      fetch: network.fetch,
+      WebSocket: network.WebSocket,
+      // Real time, short waits: backoff is capped at 20 ms here.
+      clock: {
+        now: () => Date.now(),
+        sleep: (ms, signal) => realClock.sleep(Math.min(ms, 20), signal),
+      },
+      random: () => 0.5,
+      locks: navigator.locks,
+      channel: { postMessage: (message) => messages.push(message) },
+      openDb: () => openLocalDb(dbName),
+      defaultOrigin: RELAY,
+      settings: {
+        ...DEFAULT_HYDRATOR_SETTINGS,
+        lockName,
+        waitSeconds: 0.05,
+        socketRetry: { baseMs: 60_000, maxMs: 60_000 },
+      },
+    });
+    running.push(made);
+    return made;
+  }
+
+  async function started(options: Partial<HydratorStartOptions> = {}): Promise<Hydrator> {
+    const h = hydrator();
+    await h.start({ venueId: VENUE, scopes: ['venue'], ...options });
+    return h;
+  }
+
+  // The socket is open (connected_*), not merely being opened.
+  const live = (h: Hydrator) =>
+    until(
+      'live',
+      () => h.status().phase === 'live' && h.status().connectivity.startsWith('connected'),
+    );
+  const requests = (server: FakeFeedServer, path: string) =>
+    server.requests.filter((r) => r.path.endsWith(path));
+
+  beforeEach(async () => {
+    dbName = `hearth-cache-test-${crypto.randomUUID()}`;
+    lockName = `hearth-hydrator-test-${crypto.randomUUID()}`;
+    relay = new FakeFeedServer({ origin: RELAY, kind: 'relay', venueId: VENUE, pageSize: 50 });
+    cloud = new FakeFeedServer({ origin: CLOUD, kind: 'cloud', venueId: VENUE, pageSize: 50 });
+    for (const server of [relay, cloud]) {
+      for (const id of ['t-1', 't-2', 't-3']) server.upsert('table', table(id));
+      server.upsert('menuItem', menuItem('burger'));
+    }
+    messages = [];
+    running = [];
+    db = await openLocalDb(dbName);
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.map((h) => h.stop()));
+    db.close();
+    await deleteDB(dbName);
+  });
+
+  it('bootstraps: stores the scoped snapshot and its cursor, then goes live', async () => {
+    const h = await started();
+    await live(h);
+
+    expect((await readKind(db, 'table')).map((t) => t.id)).to.deep.equal(['t-1', 't-2', 't-3']);
+    expect(await readKind(db, 'menuItem')).to.deep.equal([]);
+    const sync = await readSync(db);
+    expect(sync).to.deep.include({ venueId: VENUE, scopes: ['venue'], target: RELAY });
+    expect(sync?.cursor).to.equal(relay.cursorAt(relay.head, ['venue']));
+    expect(h.status()).to.deep.include({ role: 'leader', bootstraps: 1, target: 'relay' });
+    expect(messages).to.deep.include({ type: 'entities-changed', kinds: ['table'] });
+    expect(messages.filter((m) => m.type === 'connectivity').at(-1)).to.deep.include({
+      state: 'connected_relay',
+      target: 'relay',
+    });
+    expect(requests(relay, '/snapshot')[0]?.query.get('scopes')).to.equal('venue');
+  });
+
+  it('applies live frames (upserts and tombstones) with their cursor', async () => {
+    const h = await started();
+    await live(h);
+    relay.upsert('table', table('t-4'));
+    relay.upsert('table', table('t-2', 6));
+    relay.tombstone('table', 't-1');
+    relay.upsert('menuItem', menuItem('fries')); // scoped out: no frame; the heartbeat covers it
+
+    await until('t-1 gone', async () => (await readEntity(db, 'table', 't-1')) === undefined);
+    relay.heartbeat();
+    await until(
+      'cursor at head',
+      async () => (await readSync(db))?.cursor === relay.cursorAt(relay.head, ['venue']),
+    );
+    expect((await readKind(db, 'table')).map((t) => [t.id, t.seats])).to.deep.equal([
+      ['t-2', 6],
+      ['t-3', 4],
+      ['t-4', 4],
+    ]);
+    expect(await readKind(db, 'menuItem')).to.deep.equal([]);
+  });
+
+  it('coalesces a burst: 50 updates to one entity are one put, a tombstone one delete', async () => {
+    const h = await started();
+    await live(h);
+    relay.commit(() => {
+      for (let seats = 1; seats <= 50; seats++) relay.upsert('table', table('t-1', seats));
+      relay.tombstone('table', 't-2');
+    });
+    await until('burst applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 50);
+    expect(h.status().lastBatch).to.deep.equal({ entries: 51, puts: 1, deletes: 1 });
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ version: 51 });
+    expect(await readEntity(db, 'table', 't-2')).to.equal(undefined);
+  });
+
+  it('long-polls /feed when the socket will not open, and says degraded', async () => {
+    relay.refuseSockets = true;
+    const h = await started();
+    await until('polling', () => h.status().phase === 'polling');
+    relay.upsert('table', table('t-9'));
+    await until('t-9 applied', async () => (await readEntity(db, 'table', 't-9')) !== undefined);
+    expect(requests(relay, '/feed').length).to.be.greaterThan(0);
+    expect(messages.filter((m) => m.type === 'connectivity').at(-1)).to.deep.include({
+      state: 'degraded',
+    });
+  });
+
+  it('resumes from the stored cursor after a restart, with no new snapshot', async () => {
+    const first = await started();
+    await live(first);
+    await first.stop();
+    const stored = (await readSync(db))?.cursor;
+    relay.upsert('table', table('t-5'));
+    relay.tombstone('table', 't-3');
+
+    const second = await started();
+    await until('t-5 applied', async () => (await readEntity(db, 'table', 't-5')) !== undefined);
+    expect(await readEntity(db, 'table', 't-3')).to.equal(undefined);
+    expect(requests(relay, '/snapshot')).to.have.length(1);
+    expect(requests(relay, '/live').at(-1)?.query.get('cursor')).to.equal(stored);
+    expect(second.status().bootstraps).to.equal(0);
+  });
+
+  it('on 410 re-bootstraps with no empty moment: one swap, stale entities deleted', async () => {
+    for (let i = 0; i < 300; i++) relay.upsert('table', table(`x-${i}`));
+    const first = await started();
+    await live(first);
+    await first.stop();
+    expect(await countEntities(db)).to.equal(303);
+
+    // A reset: 150 tables gone, one changed; old cursors now answer 410.
+    relay.reset((entities) => {
+      for (let i = 0; i < 150; i++) entities.delete(`table:x-${i}`);
+      entities.set('table:t-1', { entity: 'table', data: { ...table('t-1', 9), version: 7 } });
+    });
+    relay.snapshotDelayMs = 30;
+    const seen = new Set<number>();
+    let sampling = true;
+    const sampler = (async () => {
+      const reader = await openLocalDb(dbName);
+      while (sampling) seen.add(await reader.count('entities'));
+      reader.close();
+    })();
+
+    const second = await started();
+    await until('re-bootstrapped', () => second.status().bootstraps === 1);
+    await live(second);
+    sampling = false;
+    await sampler;
+
+    expect(second.status().lastFailure).to.deep.include({
+      code: 'CURSOR_EXPIRED',
+      action: 're_bootstrap',
+    });
+    expect(seen.has(303)).to.equal(true);
+    expect(
+      [...seen].every((n) => n === 303 || n === 153),
+      `counts seen: ${[...seen]}`,
+    ).to.equal(true);
+    expect(await countEntities(db)).to.equal(153);
+    expect(await readEntity(db, 'table', 'x-0')).to.equal(undefined);
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 9, version: 7 });
+    expect((await readSync(db))?.cursor).to.equal(relay.cursorAt(relay.head, ['venue']));
+  });
+
+  it('on a live 4010 (stream reset) re-bootstraps in place', async () => {
+    const h = await started();
+    await live(h);
+    relay.reset((entities) => entities.delete('table:t-2'));
+    await until(
+      're-bootstrapped',
+      () => h.status().bootstraps === 2 && h.status().phase === 'live',
+    );
+    expect(await readEntity(db, 'table', 't-2')).to.equal(undefined);
+    expect(await countEntities(db)).to.equal(2);
+  });
+
+  it('on 4008 (too slow) resumes from its cursor without a snapshot', async () => {
+    const h = await started();
+    await live(h);
+    relay.closeSockets(4008);
+    relay.upsert('table', table('t-8'));
+    await until('t-8 applied', async () => (await readEntity(db, 'table', 't-8')) !== undefined);
+    expect(requests(relay, '/snapshot')).to.have.length(1);
+    expect(requests(relay, '/live').length).to.be.greaterThan(1);
+    expect(h.status().bootstraps).to.equal(1);
+  });
+
+  it('never takes a relay cursor to the cloud: a new target re-bootstraps', async () => {
+    const first = await started({ baseUrl: RELAY });
+    await live(first);
+    await first.stop();
+    cloud.upsert('table', table('c-1'));
+
+    const second = await started({ baseUrl: `${CLOUD}/` });
+    await live(second);
+    const cloudVenueRequests = cloud.requests.filter((r) => r.path.startsWith('/v1/'));
+    expect(cloudVenueRequests[0]?.path).to.equal(`/v1/venues/${VENUE}/snapshot`);
+    for (const r of cloudVenueRequests) {
+      const cursor = r.query.get('cursor');
+      if (cursor !== null)
+        expect(cloud.check(cursor, ['venue']).ok, 'a cloud cursor').to.equal(true);
+    }
+    expect(await readSync(db)).to.deep.include({ target: CLOUD });
+    expect(await readEntity(db, 'table', 'c-1')).to.not.equal(undefined);
+    expect(second.status()).to.deep.include({ target: 'cloud', connectivity: 'connected_cloud' });
+  });
+
+  it('re-bootstraps when the scope set changes', async () => {
+    const first = await started({ scopes: ['venue'] });
+    await live(first);
+    await first.stop();
+    const second = await started({ scopes: ['menu', 'venue', 'menu'] });
+    await live(second);
+    expect((await readKind(db, 'menuItem')).map((m) => m.id)).to.deep.equal(['burger']);
+    expect(await readSync(db)).to.deep.include({ scopes: ['menu', 'venue'] });
+    expect(second.status().bootstraps).to.equal(1);
+  });
+
+  it('keeps the cache and says offline while the target is unreachable, then recovers', async () => {
+    const first = await started();
+    await live(first);
+    await first.stop();
+    relay.offline = true;
+    messages.length = 0;
+
+    const second = await started();
+    await until('unreachable', () => second.status().lastFailure?.code === 'NETWORK');
+    expect(second.status().connectivity).to.equal('offline');
+    const said = messages.filter((m) => m.type === 'connectivity');
+    expect(said.at(-1)).to.deep.include({
+      state: 'offline',
+      lastSyncAt: second.status().lastSyncAt,
+    });
+    expect(second.status().lastSyncAt).to.be.a('number');
+    expect(await countEntities(db)).to.equal(3);
+
+    relay.offline = false;
+    relay.upsert('table', table('t-7'));
+    await until('t-7 applied', async () => (await readEntity(db, 'table', 't-7')) !== undefined);
+    expect(second.status().connectivity).to.equal('connected_relay');
+  });
+
+  it('has one leader across tabs: the next waits on the lock and takes over', async () => {
+    const leader = await started();
+    await live(leader);
+    const follower = await started();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(follower.status().role).to.equal('waiting');
+    expect(requests(relay, '/live')).to.have.length(1);
+
+    await leader.stop();
+    await until('follower leads', () => follower.status().role === 'leader');
+    relay.upsert('table', table('t-6'));
+    await until('t-6 applied', async () => (await readEntity(db, 'table', 't-6')) !== undefined);
+    expect(requests(relay, '/snapshot')).to.have.length(1);
+  });
+});

@@ -1,0 +1,276 @@
+import { expect } from '@esm-bundle/chai';
+import { deleteDB } from 'idb';
+import {
+  decide,
+  ENTITY_KINDS,
+  type EntityChange,
+  type FeedEntry,
+  listEntities,
+  type Operation,
+  type SnapshotRecord,
+} from '#protocol';
+import {
+  badgeOf,
+  itemOf,
+  itemsOf,
+  LocalView,
+  type LocalViewState,
+  type OutboxReader,
+} from '../../web/app/local-view.ts';
+import { coalesce } from '../../web/shared/local-coalesce.ts';
+import {
+  applyChanges,
+  type LocalDb,
+  openLocalDb,
+  readSync,
+  replaceAll,
+  type SyncMeta,
+  writeSession,
+} from '../../web/shared/local-db.ts';
+import type { OutboxEntryLike } from '../../web/shared/local-overlay.ts';
+import type { Broadcast } from '../../web/shared/messages.ts';
+import { ctxFor, NOW, opOf, staff, venueState } from '../protocol/support/venue-fixture.ts';
+
+// The screen's view: cached truth plus this device's own unconfirmed ops, decided on top with
+// the protocol's `decide`, each item badged synced / pending / failed.
+
+const server = staff('server');
+const SYNC: SyncMeta = {
+  key: 'sync',
+  venueId: 'demo-bistro',
+  cursor: 'c-1',
+  scopes: [],
+  target: 'https://relay.test',
+  snapshotSeq: 0,
+  lastSyncAt: 1,
+};
+
+function records(): SnapshotRecord[] {
+  const { entities } = venueState();
+  return ENTITY_KINDS.flatMap((kind) =>
+    listEntities(entities, kind).map((data) => ({ entity: kind, data }) as SnapshotRecord),
+  );
+}
+
+const createOrder = (orderId: string, opId?: string) =>
+  opOf(
+    'order.create',
+    {
+      orderId,
+      tableId: 'table-1',
+      lines: [{ lineId: `${orderId}-l1`, itemId: 'burger', quantity: 2 }],
+    },
+    server,
+    opId === undefined ? {} : { opId },
+  );
+
+const addFries = (orderId: string) =>
+  opOf(
+    'order.addLines',
+    { orderId, lines: [{ lineId: `${orderId}-l2`, itemId: 'fries', quantity: 1 }] },
+    server,
+  );
+
+function entry(
+  seq: number,
+  op: Operation,
+  status: OutboxEntryLike['status'],
+  extra: Partial<OutboxEntryLike> = {},
+): OutboxEntryLike {
+  return { seq, opId: op.opId, op, status, ...extra };
+}
+
+/** Writes what the cloud decided for `op` into the cache, as the feed would (with its opId). */
+async function feedApplied(db: LocalDb, op: Operation): Promise<readonly EntityChange[]> {
+  const decision = decide(venueState(), op, ctxFor(server));
+  if (decision.kind !== 'applied') throw new Error(decision.message);
+  const entries = decision.changes.map(
+    (change, i) => ({ ...change, seq: 100 + i, at: NOW, opId: op.opId }) as FeedEntry,
+  );
+  const sync = await readSync(db);
+  await applyChanges(
+    db,
+    coalesce(entries).changes,
+    { ...SYNC, cursor: `after-${op.opId}` },
+    {
+      expectCursor: sync?.cursor,
+    },
+  );
+  return decision.changes;
+}
+
+describe('local view (cache + own pending ops)', () => {
+  let name = '';
+  let channelName = '';
+  let db: LocalDb;
+  let outbox: OutboxEntryLike[];
+  let view: LocalView;
+  const reader: OutboxReader = { list: async () => [...outbox] };
+
+  beforeEach(async () => {
+    name = `hearth-cache-test-${crypto.randomUUID()}`;
+    channelName = `hearth-test-${crypto.randomUUID()}`;
+    db = await openLocalDb(name);
+    await replaceAll(db, records(), SYNC);
+    await writeSession(db, server);
+    outbox = [];
+    view = new LocalView({
+      db,
+      outbox: reader,
+      channel: new BroadcastChannel(channelName),
+      clock: () => new Date(NOW),
+    });
+  });
+
+  afterEach(async () => {
+    view.close();
+    db.close();
+    await deleteDB(name);
+  });
+
+  it('shows a pending order optimistically, decided on the cache, badged pending', async () => {
+    const create = await createOrder('order-1');
+    const send = await opOf('order.sendToKitchen', { orderId: 'order-1' }, server, {
+      dependsOn: [create.opId],
+    });
+    outbox = [entry(1, create, 'sending'), entry(2, send, 'pending')];
+
+    const state = await view.refresh();
+    const order = itemOf(state, 'order', 'order-1');
+    expect(order?.entity).to.deep.include({ status: 'sent', tableId: 'table-1' });
+    expect(order?.entity.totals.total).to.equal(2 * 1450);
+    expect(order?.badge).to.deep.equal({ state: 'pending', opIds: [create.opId, send.opId] });
+    // The send routed a ticket to the grill: it is on screen, and pending too.
+    const tickets = itemsOf(state, 'ticket');
+    expect(tickets.map((t) => [t.entity.station, t.badge.state])).to.deep.equal([
+      ['grill', 'pending'],
+    ]);
+    expect(badgeOf(state, 'menuItem', 'burger')).to.deep.equal({ state: 'synced' });
+    expect(state.pendingCount).to.equal(2);
+    expect(state.ops.map((op) => op.shown)).to.deep.equal([true, true]);
+  });
+
+  it('marks a failed op’s entity failed with the reason, and does not apply it', async () => {
+    const create = await createOrder('order-2');
+    await feedApplied(db, create);
+    const add = await addFries('order-2');
+    outbox = [
+      entry(1, create, 'synced'),
+      entry(2, add, 'failed', {
+        result: {
+          opId: add.opId,
+          status: 'rejected',
+          code: 'INVALID_STATE_TRANSITION',
+          message: 'the order is closed',
+        },
+      }),
+    ];
+
+    const state = await view.refresh();
+    const order = itemOf(state, 'order', 'order-2');
+    expect(order?.entity.lines.map((l) => l.itemId)).to.deep.equal(['burger']);
+    expect(order?.badge).to.deep.equal({
+      state: 'failed',
+      opId: add.opId,
+      reason: 'INVALID_STATE_TRANSITION: the order is closed',
+    });
+    expect(state.failed.map((op) => [op.opId, op.type, op.target])).to.deep.equal([
+      [add.opId, 'order.addLines', { kind: 'order', id: 'order-2' }],
+    ]);
+    expect(state.pendingCount).to.equal(0);
+  });
+
+  it('falls back to the outbox’s last error for a failed op with no result', async () => {
+    const add = await addFries('order-404');
+    outbox = [
+      entry(1, add, 'failed', { lastError: { code: 'TOO_OLD', message: 'queued 7 days ago' } }),
+    ];
+    const state = await view.refresh();
+    expect(badgeOf(state, 'order', 'order-404')).to.deep.include({
+      state: 'failed',
+      reason: 'TOO_OLD: queued 7 days ago',
+    });
+  });
+
+  it('never applies an op twice once the feed has brought it', async () => {
+    const create = await createOrder('order-3');
+    await feedApplied(db, create);
+    // Still "sending" in the outbox (the answer was lost), but the feed entry names the op.
+    outbox = [entry(1, create, 'sending')];
+    let state = await view.refresh();
+    expect(itemOf(state, 'order', 'order-3')?.entity.lines).to.have.length(1);
+    expect(state.ops[0]).to.deep.include({ shown: true, reason: undefined });
+
+    // Synced with a result the cache has not caught up with: shown (no flicker), not badged.
+    const add = await addFries('order-3');
+    outbox = [
+      entry(1, create, 'synced'),
+      entry(2, add, 'synced', {
+        result: {
+          opId: add.opId,
+          status: 'applied',
+          seq: 9,
+          changed: [{ entity: 'order', id: 'order-3', version: 2 }],
+          at: NOW,
+        },
+      }),
+    ];
+    state = await view.refresh();
+    expect(itemOf(state, 'order', 'order-3')?.entity.lines.map((l) => l.itemId)).to.deep.equal([
+      'burger',
+      'fries',
+    ]);
+    expect(badgeOf(state, 'order', 'order-3')).to.deep.equal({ state: 'synced' });
+  });
+
+  it('re-reads on entities-changed and outbox-changed broadcasts', async () => {
+    const seen: number[] = [];
+    const states: LocalViewState[] = [];
+    const off = view.subscribe((state) => {
+      states.push(state);
+      seen.push(itemsOf(state, 'table').length);
+    });
+    const post = new BroadcastChannel(channelName);
+    const say = (message: Broadcast) => post.postMessage(message);
+    const next = async (count: number): Promise<LocalViewState> => {
+      const deadline = Date.now() + 2000;
+      for (;;) {
+        const state = states[count - 1];
+        if (state) return state;
+        if (Date.now() > deadline) throw new Error(`no view #${count}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+
+    expect((await next(1)).pendingCount).to.equal(0);
+
+    const create = await createOrder('order-4');
+    outbox = [entry(1, create, 'pending')];
+    say({ type: 'outbox-changed' });
+    expect(badgeOf(await next(2), 'order', 'order-4').state).to.equal('pending');
+
+    await applyChanges(
+      db,
+      [
+        {
+          op: 'put',
+          kind: 'table',
+          id: 'table-9',
+          version: 1,
+          data: { id: 'table-9', label: '9', seats: 2, version: 1 },
+          opId: undefined,
+        },
+      ],
+      { ...SYNC, cursor: 'c-2' },
+    );
+    say({ type: 'entities-changed', kinds: ['table'] });
+    await next(3);
+    expect(seen).to.deep.equal([4, 4, 5]);
+
+    off();
+    say({ type: 'outbox-changed' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(states).to.have.length(3);
+    post.close();
+  });
+});

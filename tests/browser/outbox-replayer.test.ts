@@ -1,0 +1,453 @@
+import { expect } from '@esm-bundle/chai';
+import type { Operation } from '#protocol';
+import type { Broadcast } from '../../web/shared/messages.ts';
+import { OutboxStore } from '../../web/shared/outbox-store.ts';
+import { REPLAY_LOCK } from '../../web/sw/replay-lease.ts';
+import { Replayer, type ReplayerDeps } from '../../web/sw/replayer.ts';
+import {
+  callWaiter,
+  closeOrder,
+  createOrder,
+  FakeClock,
+  FakeOpsServer,
+  freshStore,
+  sendToKitchen,
+  T0,
+} from './outbox-fixtures.ts';
+
+// The replayer against an in-page fake of the batch endpoint (passed in as `fetch`), with a
+// fake clock, the browser's real IndexedDB and its real Web Locks.
+
+const SECOND = 1000;
+
+describe('outbox replayer', () => {
+  let clock: FakeClock;
+  let server: FakeOpsServer;
+  let store: OutboxStore;
+  let name: string;
+  let dispose: () => Promise<void>;
+  let heard: Broadcast[];
+
+  beforeEach(async () => {
+    clock = new FakeClock();
+    server = new FakeOpsServer(clock);
+    heard = [];
+    ({ store, name, dispose } = await freshStore());
+  });
+
+  afterEach(async () => {
+    await dispose();
+  });
+
+  function replayer(overrides: Partial<ReplayerDeps> = {}): Replayer {
+    return new Replayer({
+      store,
+      fetch: server.fetch,
+      target: 'https://venue.example',
+      now: clock.now,
+      locks: navigator.locks,
+      broadcast: (message) => heard.push(message),
+      graceMs: 30,
+      ...overrides,
+    });
+  }
+
+  async function queue(ops: readonly Operation[]): Promise<void> {
+    for (const op of ops) await store.add(op, clock.now());
+  }
+
+  async function waiters(n: number): Promise<Operation[]> {
+    const ops: Operation[] = [];
+    for (let i = 0; i < n; i++) ops.push(await callWaiter(`table-${i}`));
+    return ops;
+  }
+
+  const statuses = async () => (await store.list()).map((entry) => entry.status);
+
+  it('drains in batches of 50, in FIFO order, with progress on the channel', async () => {
+    const ops = await waiters(120);
+    await queue(ops);
+
+    const report = await replayer().replay();
+
+    expect(report).to.deep.include({
+      outcome: 'drained',
+      requests: 3,
+      sent: 120,
+      settled: 120,
+      remaining: 0,
+    });
+    expect(server.received.map((r) => r.opIds.length)).to.deep.equal([50, 50, 20]);
+    expect(server.received.flatMap((r) => r.opIds)).to.deep.equal(ops.map((o) => o.opId));
+    expect(server.received[0]).to.include({ deviceId: 'tablet-1', venueId: 'demo-bistro' });
+    expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
+    const progress = heard.filter((m) => m.type === 'replay-progress');
+    expect(progress).to.deep.equal([
+      { type: 'replay-progress', sent: 0, total: 120 },
+      { type: 'replay-progress', sent: 50, total: 120 },
+      { type: 'replay-progress', sent: 100, total: 120 },
+      { type: 'replay-progress', sent: 120, total: 120 },
+      { type: 'replay-progress', sent: 120, total: 120 },
+    ]);
+    expect(heard.some((m) => m.type === 'outbox-changed')).to.equal(true);
+  });
+
+  it('sends a payment ahead of a long queue of unrelated ops', async () => {
+    const ops = await waiters(60);
+    const close = await closeOrder('order-9');
+    await queue([...ops, close]);
+
+    await replayer().replay();
+
+    expect(server.received[0]?.opIds[0]).to.equal(close.opId);
+    expect(server.received[0]?.opIds.slice(1)).to.deep.equal(ops.slice(0, 49).map((o) => o.opId));
+  });
+
+  it('sends a dependency before its dependent, in the same batch', async () => {
+    const create = await createOrder('order-1');
+    const fire = await sendToKitchen('order-1', { dependsOn: [create.opId] });
+    await queue([create, fire]);
+    await replayer().replay();
+    expect(server.received.map((r) => r.opIds)).to.deep.equal([[create.opId, fire.opId]]);
+  });
+
+  it('marks accepted_local (the relay kept it while offline) as delivered_local', async () => {
+    server.decide = (o) => ({
+      opId: o.opId,
+      status: 'accepted_local',
+      seq: 1,
+      changed: [],
+      at: new Date(clock.now()).toISOString(),
+    });
+    await queue(await waiters(2));
+    const report = await replayer().replay();
+    expect(report.outcome).to.equal('drained');
+    expect(await statuses()).to.deep.equal(['delivered_local', 'delivered_local']);
+    expect((await store.counts(clock.now())).deliveredLocal).to.equal(2);
+  });
+
+  it('never retries a rejection', async () => {
+    const ops = await waiters(3);
+    const bad = ops[1] as Operation;
+    server.decide = (o) =>
+      o.opId === bad.opId
+        ? { opId: o.opId, status: 'rejected', code: 'NOT_FOUND', message: 'no such table' }
+        : server.applied(o);
+    await queue(ops);
+
+    await replayer().replay();
+    clock.advance(3_600 * SECOND);
+    const again = await replayer().replay();
+
+    expect(again.requests).to.equal(0);
+    expect(server.received.flatMap((r) => r.opIds).filter((id) => id === bad.opId)).to.have.length(
+      1,
+    );
+    const failed = await store.get(bad.opId);
+    expect(failed).to.include({ status: 'failed', tries: 0 });
+    expect(failed?.lastError).to.deep.equal({ code: 'NOT_FOUND', message: 'no such table' });
+  });
+
+  it('retries a 409 later, after Retry-After, with the same keys', async () => {
+    await queue(await waiters(3));
+    server.plan({ kind: 'status', status: 409, retryAfter: 2, code: 'IN_FLIGHT' });
+
+    const first = await replayer().replay();
+    expect(first).to.include({
+      outcome: 'stopped',
+      reason: 'retry_later',
+      nextAttemptAt: T0 + 2 * SECOND,
+    });
+    expect((await store.list()).map((e) => [e.status, e.tries])).to.deep.equal([
+      ['pending', 0],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
+
+    clock.advance(SECOND);
+    expect((await replayer().replay()).requests).to.equal(0);
+    clock.advance(SECOND);
+    expect((await replayer().replay()).outcome).to.equal('drained');
+
+    expect(server.received).to.have.length(2);
+    expect(server.received[1]?.opIds).to.deep.equal(server.received[0]?.opIds);
+    expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
+  });
+
+  it('backs off 5/15/45/120 s on 5xx, and fails the op at its 10th try', async () => {
+    const [op] = await waiters(1);
+    await queue([op as Operation]);
+    server.fallback = { kind: 'status', status: 503, code: 'UNAVAILABLE' };
+
+    for (let round = 0; round < 20; round++) {
+      const report = await replayer().replay();
+      if (report.nextAttemptAt === null) break;
+      // Just before the op is due nothing goes out; at the due time it does.
+      clock.t = report.nextAttemptAt - 1;
+      expect((await replayer().replay()).requests, `early in round ${round}`).to.equal(0);
+      clock.t = report.nextAttemptAt;
+    }
+
+    const sentAt = server.received.map((r) => (r.at - T0) / SECOND);
+    expect(sentAt).to.deep.equal([0, 5, 20, 65, 185, 305, 425, 545, 665, 785]);
+    const failed = await store.get(op?.opId ?? '');
+    expect(failed).to.include({ status: 'failed', tries: 10 });
+    expect(failed?.lastError?.code).to.equal('RETRIES_EXHAUSTED');
+    clock.advance(3_600 * SECOND);
+    expect((await replayer().replay()).requests).to.equal(0);
+  });
+
+  it('honours a Retry-After longer than the backoff on 429', async () => {
+    await queue(await waiters(1));
+    server.plan({ kind: 'status', status: 429, retryAfter: 30, code: 'RATE_LIMITED' });
+    const report = await replayer().replay();
+    expect(report).to.include({
+      outcome: 'stopped',
+      reason: 'back_off',
+      nextAttemptAt: T0 + 30 * SECOND,
+    });
+    expect((await store.list())[0]).to.include({ status: 'pending', tries: 1 });
+  });
+
+  it('stops on 401 and keeps the ops for after the next sign-in', async () => {
+    await queue(await waiters(2));
+    server.plan({ kind: 'status', status: 401, code: 'SESSION_EXPIRED' });
+
+    const report = await replayer().replay();
+    expect(report).to.include({ outcome: 'stopped', reason: 'sign_in', remaining: 2 });
+    expect((await store.counts(clock.now())).signInRequired).to.equal(true);
+    expect((await store.list()).map((e) => [e.status, e.tries])).to.deep.equal([
+      ['pending', 0],
+      ['pending', 0],
+    ]);
+
+    expect((await replayer().replay()).outcome).to.equal('drained');
+    expect(await statuses()).to.deep.equal(['synced', 'synced']);
+  });
+
+  it('fails the ops of a batch the target forbids (403), without retrying', async () => {
+    await queue(await waiters(2));
+    server.fallback = { kind: 'status', status: 403, code: 'FORBIDDEN' };
+    const report = await replayer().replay();
+    expect(report).to.include({ outcome: 'drained', requests: 1, remaining: 0 });
+    expect(await statuses()).to.deep.equal(['failed', 'failed']);
+    clock.advance(3_600 * SECOND);
+    expect((await replayer().replay()).requests).to.equal(0);
+  });
+
+  it('fails only the op at fault when a whole batch is refused for its content (422)', async () => {
+    const ops = await waiters(5);
+    const bad = ops[3] as Operation;
+    await queue(ops);
+    const refuseBad = async (request: Request): Promise<Response> => {
+      const body = (await request.clone().json()) as { ops: { opId: string }[] };
+      if (body.ops.some((o) => o.opId === bad.opId)) {
+        server.received.push({
+          deviceId: 'x',
+          venueId: 'x',
+          opIds: body.ops.map((o) => o.opId),
+          at: clock.now(),
+        });
+        return Response.json(
+          {
+            type: 'about:blank',
+            title: 'bad',
+            status: 422,
+            kind: 'fix_request',
+            code: 'UNPROCESSABLE',
+          },
+          { status: 422 },
+        );
+      }
+      return server.fetch(request);
+    };
+
+    const report = await replayer({ fetch: refuseBad }).replay();
+
+    expect(report.outcome).to.equal('drained');
+    expect((await store.list()).map((e) => e.status)).to.deep.equal([
+      'synced',
+      'synced',
+      'synced',
+      'failed',
+      'synced',
+    ]);
+    expect((await store.get(bad.opId))?.lastError?.code).to.equal('UNPROCESSABLE');
+    expect(server.journal.has(bad.opId)).to.equal(false);
+    expect(server.received.length).to.be.lessThan(10);
+  });
+
+  it('backs off when the network is down, then delivers', async () => {
+    await queue(await waiters(2));
+    server.plan({ kind: 'throw' });
+    const down = await replayer().replay();
+    expect(down).to.include({
+      outcome: 'stopped',
+      reason: 'back_off',
+      nextAttemptAt: T0 + 5 * SECOND,
+    });
+    expect((await store.list())[0]?.lastError?.code).to.equal('NETWORK');
+    // The pass is over, and delivered nothing: the banner stops saying "replaying".
+    expect(heard.filter((m) => m.type === 'replay-progress').at(-1)).to.deep.equal({
+      type: 'replay-progress',
+      sent: 0,
+      total: 0,
+    });
+    clock.advance(5 * SECOND);
+    expect((await replayer().replay()).outcome).to.equal('drained');
+    expect(await statuses()).to.deep.equal(['synced', 'synced']);
+  });
+
+  it('resends the same opIds after an answer lost past the commit: duplicates only, one effect each', async () => {
+    const ops = await waiters(3);
+    await queue(ops);
+    server.plan({ kind: 'commit-then-throw' });
+
+    await replayer().replay();
+    expect(server.effects.size).to.equal(3);
+    clock.advance(5 * SECOND);
+    await replayer().replay();
+
+    expect(server.received.map((r) => r.opIds)).to.deep.equal([
+      ops.map((o) => o.opId),
+      ops.map((o) => o.opId),
+    ]);
+    expect(server.duplicates).to.deep.equal(ops.map((o) => o.opId));
+    expect([...server.effects.values()]).to.deep.equal([1, 1, 1]);
+    const entries = await store.list();
+    expect(entries.map((e) => [e.status, e.result?.status])).to.deep.equal([
+      ['synced', 'duplicate'],
+      ['synced', 'duplicate'],
+      ['synced', 'duplicate'],
+    ]);
+  });
+
+  it('sends again what a replay killed mid-way left in flight', async () => {
+    const ops = await waiters(2);
+    await queue(ops);
+    // A replay that marked both sending, reached the server, then died with its tab.
+    await store.markSending((await store.list()).map((e) => e.seq));
+    server.plan({ kind: 'commit-then-throw' });
+    await server
+      .fetch(
+        new Request('https://venue.example/v1/venues/demo-bistro/ops/batch', {
+          method: 'POST',
+          body: JSON.stringify({ deviceId: 'tablet-1', ops }),
+        }),
+      )
+      .catch((error: unknown) => error);
+
+    const report = await replayer().replay();
+
+    expect(report).to.include({ outcome: 'drained', sent: 2 });
+    expect(await statuses()).to.deep.equal(['synced', 'synced']);
+    expect([...server.effects.values()]).to.deep.equal([1, 1]);
+    expect(server.duplicates).to.deep.equal(ops.map((o) => o.opId));
+  });
+
+  it('lets exactly one of two racing replayers send, and none while another tab works', async () => {
+    const ops = await waiters(4);
+    await queue(ops);
+    const second = await OutboxStore.open({ name });
+    try {
+      const one = replayer();
+      const two = replayer({ store: second });
+
+      // Another tab holds the lock and renews its lease: both stand back.
+      let releaseTab = () => {};
+      const tab = navigator.locks.request(
+        REPLAY_LOCK,
+        () =>
+          new Promise<void>((resolve) => {
+            releaseTab = resolve;
+          }),
+      );
+      await store.db.updateMeta('lease', () => ({
+        key: 'lease',
+        holder: 'other-tab',
+        expiresAt: clock.now() + 60 * SECOND,
+      }));
+      const blocked = await Promise.all([one.replay(), two.replay()]);
+      expect(blocked.map((r) => r.outcome)).to.deep.equal(['busy', 'busy']);
+      expect(server.received).to.have.length(0);
+
+      // The tab finishes (and releases its lease); both race for the replay.
+      await store.db.updateMeta('lease', () => ({
+        key: 'lease',
+        holder: 'other-tab',
+        expiresAt: 0,
+      }));
+      releaseTab();
+      await tab;
+      const release = new Promise<void>((resolve) => setTimeout(resolve, 150));
+      server.plan({ kind: 'hold', release });
+      const raced = await Promise.all([one.replay(), two.replay()]);
+
+      expect(raced.map((r) => r.outcome).sort()).to.deep.equal(['busy', 'drained']);
+      expect(server.received).to.have.length(1);
+      expect(server.received[0]?.opIds).to.deep.equal(ops.map((o) => o.opId));
+      expect(server.duplicates).to.deep.equal([]);
+    } finally {
+      second.close();
+    }
+  });
+
+  it('is not blocked by a frozen tab that holds the lock with an expired lease', async () => {
+    await queue(await waiters(2));
+    let frozenError: unknown = null;
+    const frozen = navigator.locks
+      .request(REPLAY_LOCK, () => new Promise<void>(() => {}))
+      .catch((error: unknown) => {
+        frozenError = error;
+      });
+    await store.db.updateMeta('lease', () => ({
+      key: 'lease',
+      holder: 'frozen-tab',
+      expiresAt: clock.now() - 1,
+    }));
+
+    const report = await replayer({ holderId: 'me' }).replay();
+
+    expect(report).to.include({ outcome: 'drained', sent: 2 });
+    await frozen;
+    expect(frozenError).to.be.instanceOf(DOMException).and.have.property('name', 'AbortError');
+    expect(await store.db.readMeta('lease')).to.deep.equal({
+      key: 'lease',
+      holder: 'me',
+      expiresAt: 0,
+    });
+  });
+
+  it('stops at its next renewal once another replayer has taken over', async () => {
+    await queue(await waiters(4));
+    let letGo = () => {};
+    server.plan({
+      kind: 'hold',
+      release: new Promise<void>((resolve) => {
+        letGo = resolve;
+      }),
+    });
+    const slow = replayer({ batchSize: 2, holderId: 'slow' }).replay();
+    // Wait until the first batch is at the server, then take over as a replayer that judged
+    // this one frozen.
+    while (server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await navigator.locks.request(REPLAY_LOCK, { steal: true }, () =>
+      store.db.updateMeta('lease', () => ({
+        key: 'lease',
+        holder: 'thief',
+        expiresAt: clock.now() + 60 * SECOND,
+      })),
+    );
+
+    expect((await slow).outcome).to.equal('lost_lease');
+    letGo();
+    // The old replayer finishes its batch in the background and then stops.
+    for (let i = 0; i < 50 && (await store.counts(clock.now())).synced < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.received).to.have.length(1);
+    expect(await statuses()).to.deep.equal(['synced', 'synced', 'pending', 'pending']);
+    expect((await store.db.readMeta('lease'))?.holder).to.equal('thief');
+  });
+});

@@ -1,0 +1,260 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type VenueHarness, venueHarness } from './support/relay-process.ts';
+
+// The PWA as a person gets it: built with `npm run build:web`, served by a real venue relay
+// (`bun relay/main.ts`, enrolled to a real cloud), opened in Debian's Chromium with a fresh
+// profile. Chromium itself says the floor and kitchen pages are installable; then the network
+// goes away and a reload still shows the page, with its banner saying so.
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WEB_DIST = join(REPO_ROOT, 'web/dist');
+const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
+const BUILD_TIMEOUT_MS = 240_000;
+const STEP_TIMEOUT_MS = 20_000;
+
+// TOOLCHAIN.md's flags for headless Chromium here (Playwright adds the headless switch itself).
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Runs `npm run build:web`, bounded; rejects with its output when it fails. */
+function buildWeb(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build:web'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm run build:web took over ${BUILD_TIMEOUT_MS} ms\n${output}`));
+    }, BUILD_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`npm run build:web exited with ${code}\n${output}`));
+    });
+  });
+}
+
+interface ManifestAnswer {
+  readonly url: string;
+  readonly errors: readonly { readonly message: string; readonly critical: number }[];
+  readonly data?: string;
+}
+
+interface InstallabilityAnswer {
+  readonly installabilityErrors: readonly { readonly errorId: string }[];
+}
+
+/** The banner's text, through both shadow roots (Playwright's CSS engine pierces them). */
+async function bannerText(page: Page): Promise<string> {
+  const text = await page.locator('hearth-resilience-banner [role="status"]').textContent();
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+async function eventuallyBanner(page: Page, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = await bannerText(page).catch((error: unknown) => String(error));
+    if (pattern.test(seen)) return seen;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`banner never matched ${pattern}; last: "${seen}"`);
+}
+
+async function waitForAttribute(
+  locator: ReturnType<Page['locator']>,
+  name: string,
+  value: string,
+): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  let seen: string | null = null;
+  while (Date.now() < deadline) {
+    seen = await locator.getAttribute(name);
+    if (seen === value) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} never became "${value}" (last: "${seen}")`);
+}
+
+describe('the PWA from a venue relay, in Chromium', () => {
+  let harness: VenueHarness;
+  let context: BrowserContext;
+  let profile: string;
+  let page: Page;
+  const consoleLines: string[] = [];
+
+  beforeAll(async () => {
+    await buildWeb();
+    harness = await venueHarness({ relayEnv: { HEARTH_WEB_DIR: WEB_DIST } });
+    profile = mkdtempSync(join(tmpdir(), 'hearth-pwa-profile-'));
+    // A persistent (not incognito) profile: Chromium never calls an off-the-record page installable.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: 60_000,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => consoleLines.push(`pageerror: ${error.message}`));
+  }, BUILD_TIMEOUT_MS + 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await harness?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  }, 60_000);
+
+  const origin = () => harness.relay.url;
+  const manifestOf = (path: string) =>
+    path.startsWith('/kitchen/') ? '/kitchen.webmanifest' : '/manifest.webmanifest';
+
+  async function checkInstallable(path: string, display: string, startUrl: string) {
+    await page.goto(`${origin()}${path}`);
+    const cdp = await context.newCDPSession(page);
+    try {
+      const manifest = (await cdp.send('Page.getAppManifest')) as unknown as ManifestAnswer;
+      expect(manifest.url).toBe(`${origin()}${manifestOf(path)}`);
+      expect(manifest.errors, JSON.stringify(manifest.errors)).toEqual([]);
+      const parsed = JSON.parse(manifest.data ?? '{}') as { display?: string; start_url?: string };
+      expect(parsed.display).toBe(display);
+      expect(parsed.start_url).toBe(startUrl);
+      // The verdict can lag the page's load (icons fetched, worker checked): ask until settled.
+      let errors: readonly { errorId: string }[] = [{ errorId: 'not asked yet' }];
+      const deadline = Date.now() + STEP_TIMEOUT_MS;
+      while (errors.length > 0 && Date.now() < deadline) {
+        const answer = (await cdp.send(
+          'Page.getInstallabilityErrors',
+        )) as unknown as InstallabilityAnswer;
+        errors = answer.installabilityErrors;
+        if (errors.length > 0) await page.waitForTimeout(250);
+      }
+      expect(errors, `installability errors for ${path}`).toEqual([]);
+    } finally {
+      await cdp.detach();
+    }
+  }
+
+  it('loads the floor page and its service worker takes control', async () => {
+    await page.goto(`${origin()}/ops/`);
+    await page.waitForFunction('navigator.serviceWorker.ready.then(() => true)');
+    // The worker claims open pages on activation; a reload covers a worker that did not yet.
+    const controlled = await page.evaluate('navigator.serviceWorker.controller !== null');
+    if (!controlled) await page.reload();
+    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    expect(await page.evaluate('navigator.serviceWorker.controller.scriptURL')).toBe(
+      `${origin()}/sw.js`,
+    );
+    expect(await page.locator('hearth-sign-in-form input[name="pin"]').count()).toBe(1);
+    expect(await bannerText(page)).not.toBe('');
+  }, 60_000);
+
+  it('is installable: /ops/ standalone, /kitchen/ fullscreen (Chromium’s own verdict)', async () => {
+    await checkInstallable('/ops/', 'standalone', '/ops/');
+    await checkInstallable('/kitchen/', 'fullscreen', '/kitchen/');
+  }, 60_000);
+
+  it('signs in with a PIN, syncs from the relay and sends an order through the outbox', async () => {
+    await page.goto(`${origin()}/ops/`);
+    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    await page.locator('hearth-sign-in-form input[name="pin"]').fill('1111');
+    await page.locator('hearth-sign-in-form button[type="submit"]').click();
+    await eventuallyBanner(page, /^Connected to the venue relay/);
+    // No token anywhere a script can read: the session is an HttpOnly cookie.
+    expect(await page.evaluate('document.cookie')).toBe('');
+    const cookies = await context.cookies(origin());
+    expect(cookies.find((c) => c.name === 'hearth_session')?.httpOnly).toBe(true);
+
+    const dish = page.locator('hearth-ops-page select[name="item"]');
+    await dish.waitFor();
+    await page.locator('hearth-ops-page button[type="submit"]').click();
+    const badge = page.locator('hearth-op-list li').first();
+    await badge.waitFor();
+    await waitForAttribute(badge, 'data-status', 'synced');
+    const opId = await badge.getAttribute('data-op');
+    const inCloud = await harness.cloudOp(opId ?? '');
+    expect(inCloud.status, inCloud.text).toBe(200);
+    await page.locator('hearth-ops-page li[data-order][data-badge="synced"]').first().waitFor();
+  }, 60_000);
+
+  it('reloads offline from the precache, and the banner says it is offline', async () => {
+    await page.goto(`${origin()}/ops/`);
+    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      expect(await page.title()).toBe('Hearth — floor');
+      // The last sync is the cache's, not "not synced yet": the banner reads it from IndexedDB.
+      await eventuallyBanner(page, /^Offline — showing cached data Last sync (just now|\d+ s ago)/);
+      // The session outlived the reload (the principal in IndexedDB, the cookie in the jar),
+      // and the floor still offers tables and dishes: read from the device's cache.
+      await page.locator('hearth-ops-page select[name="item"]').waitFor();
+      expect(await page.locator('hearth-ops-page select[name="table"] option').count()).toBe(12);
+
+      await page.goto(`${origin()}/kitchen/`);
+      expect(await page.title()).toBe('Hearth — kitchen display');
+      await eventuallyBanner(page, /^Offline — showing cached data/);
+      await page.locator('hearth-kitchen-page [data-tickets]').waitFor();
+    } finally {
+      await context.setOffline(false);
+    }
+    const errors = consoleLines.filter((line) => line.startsWith('pageerror'));
+    expect(errors, errors.join('\n')).toEqual([]);
+  }, 60_000);
+
+  it('keeps an order made offline in the outbox, shows it pending, and syncs it when back online', async () => {
+    await page.goto(`${origin()}/ops/`);
+    await page.locator('hearth-ops-page select[name="item"]').waitFor();
+    const before = await page.locator('hearth-ops-page li[data-order]').count();
+    await context.setOffline(true);
+    let opId: string | null;
+    try {
+      await eventuallyBanner(page, /^Offline/);
+      await page.locator('hearth-ops-page button[type="submit"]').click();
+      const badge = page.locator('hearth-op-list li').first();
+      await badge.waitFor();
+      await waitForAttribute(badge, 'data-status', 'pending');
+      opId = await badge.getAttribute('data-op');
+      // The order is on screen at once, decided on top of the cache, marked pending.
+      await page.locator('hearth-ops-page li[data-order][data-badge="pending"]').first().waitFor();
+      expect(await page.locator('hearth-ops-page li[data-order]').count()).toBe(before + 1);
+      expect((await harness.cloudOp(opId ?? '')).status).toBe(404);
+    } finally {
+      await context.setOffline(false);
+    }
+    await waitForAttribute(
+      page.locator(`hearth-op-list li[data-op="${opId}"]`),
+      'data-status',
+      'synced',
+    );
+    expect((await harness.cloudOp(opId ?? '')).status).toBe(200);
+    await eventuallyBanner(page, /^Connected to the venue relay/);
+  }, 60_000);
+});

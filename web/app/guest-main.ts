@@ -1,0 +1,5 @@
+// The guest page's entry (web/guest/index.html).
+import { boot } from './boot.ts';
+import './guest-page.ts';
+
+boot();

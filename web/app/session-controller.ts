@@ -1,0 +1,120 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Principal } from '#protocol';
+import { apiUrl } from './api-url.ts';
+import { messageOf } from './app-error.ts';
+import { type AsyncStatus, INITIAL, PENDING } from './async-status.ts';
+import type { DeviceSource } from './device-source.ts';
+import type { ServiceWorkerLink } from './service-worker-link.ts';
+import type { SessionPersistence, SessionStore } from './session-store.ts';
+import { type Credentials, signIn } from './sign-in.ts';
+
+export interface SessionDeps {
+  readonly venueId: string;
+  readonly session: SessionStore;
+  readonly persistence?: SessionPersistence;
+  readonly device: DeviceSource;
+  readonly serviceWorker: ServiceWorkerLink;
+  readonly fetch: typeof fetch;
+  /** The principals this screen serves (staff screens refuse a guest's restored session). */
+  readonly accepts?: (principal: Principal) => boolean;
+}
+
+/** What a sign-in form collects; the venue comes from the page. */
+export type SignInInput =
+  | { readonly kind: 'staff'; readonly pin: string }
+  | { readonly kind: 'guest'; readonly table: string };
+
+/**
+ * The page's session: restores the principal a reload left in IndexedDB meta, signs in (the
+ * cookie is set by the origin), tells the service worker whose ops it replays, and signs out.
+ */
+export class SessionController implements ReactiveController {
+  readonly #host: ReactiveControllerHost;
+  readonly #deps: SessionDeps;
+  #status: AsyncStatus<Principal> = INITIAL;
+  #stop: (() => void) | undefined;
+
+  constructor(host: ReactiveControllerHost, deps: SessionDeps) {
+    this.#host = host;
+    this.#deps = deps;
+    host.addController(this);
+  }
+
+  get principal(): Principal | null {
+    return this.#deps.session.principal;
+  }
+
+  /** The sign-in under way or its outcome. */
+  get status(): AsyncStatus<Principal> {
+    return this.#status;
+  }
+
+  hostConnected(): void {
+    this.#stop = this.#deps.session.subscribe(() => this.#host.requestUpdate());
+    if (this.principal === null) void this.#restore();
+  }
+
+  hostDisconnected(): void {
+    this.#stop?.();
+    this.#stop = undefined;
+  }
+
+  async signIn(input: SignInInput): Promise<void> {
+    const { venueId, session, persistence, serviceWorker, fetch } = this.#deps;
+    const credentials: Credentials =
+      input.kind === 'staff'
+        ? { kind: 'staff', venueId, pin: input.pin }
+        : { kind: 'guest', venueId, table: input.table };
+    this.#setStatus(PENDING);
+    try {
+      const url = apiUrl(`/v1/auth/${input.kind}`, serviceWorker.controlled());
+      const principal = await signIn(fetch, url, credentials);
+      await persistence?.save(principal);
+      session.set(principal);
+      await this.#announce(principal);
+      this.#setStatus({ status: 'complete', value: principal });
+    } catch (error) {
+      this.#setStatus({ status: 'error', message: messageOf(error) });
+    }
+  }
+
+  async signOut(): Promise<void> {
+    const { session, persistence, serviceWorker, fetch } = this.#deps;
+    session.set(null);
+    this.#setStatus(INITIAL);
+    await persistence?.save(null);
+    const response = await fetch(apiUrl('/v1/auth/logout', serviceWorker.controlled()), {
+      method: 'POST',
+      credentials: 'same-origin',
+    }).catch((error: unknown) => error);
+    // Offline, the cookie outlives this; it expires on its own and the principal is gone.
+    if (!(response instanceof Response))
+      console.warn('sign-out did not reach the origin', response);
+  }
+
+  async #restore(): Promise<void> {
+    let principal: Principal | undefined;
+    try {
+      principal = await this.#deps.persistence?.load();
+    } catch (error) {
+      // No IndexedDB (a private window, a locked profile): sign in again.
+      console.warn('could not restore the session', error);
+      return;
+    }
+    if (!principal || this.principal !== null) return;
+    if (this.#deps.accepts && !this.#deps.accepts(principal)) return;
+    this.#deps.session.set(principal);
+    await this.#announce(principal);
+  }
+
+  /** The service worker replays ops as this person, for this device. */
+  async #announce(principal: Principal): Promise<void> {
+    const deviceId = await this.#deps.device.deviceId();
+    this.#deps.serviceWorker.post({ type: 'session', principal, deviceId });
+  }
+
+  #setStatus(status: AsyncStatus<Principal>): void {
+    this.#status = status;
+    this.#host.requestUpdate();
+  }
+}

@@ -1,0 +1,366 @@
+import type { FeedEntry } from '#protocol';
+import { coalesce } from '../shared/local-coalesce.ts';
+import {
+  applyChanges,
+  ensureDeviceId,
+  type LocalDb,
+  LocalDbError,
+  readSync,
+  replaceAll,
+  type SyncMeta,
+  type WriteStats,
+  writeSession,
+} from '../shared/local-db.ts';
+import { FeedError, getFeedPage, getSnapshot, liveUrl, probeTargetKind } from './feed-client.ts';
+import type { HydratorApi, HydratorStartOptions, HydratorStatus } from './hydrator-api.ts';
+import type { HydratorDeps } from './hydrator-deps.ts';
+import {
+  backoffDelay,
+  bootstrapReason,
+  connectivityOf,
+  delayAfter,
+  type Failure,
+  type FeedMode,
+  type LiveEnd,
+  liveEndOf,
+  normalizeScopes,
+  type SyncTarget,
+} from './hydrator-policy.ts';
+import { LiveConnection } from './live-connection.ts';
+
+/** One start() … stop(). */
+interface Run {
+  readonly controller: AbortController;
+  readonly target: SyncTarget;
+  readonly options: HydratorStartOptions;
+  done: Promise<void>;
+}
+
+/** How a socket ended, and whether it moved the cursor before it did (a flapping one does not). */
+type LiveOutcome = (LiveEnd & { readonly progressed: boolean }) | { readonly kind: 'aborted' };
+
+/**
+ * Keeps the IndexedDB cache current from the change feed: snapshot when there is no usable
+ * cursor, then the live socket (long-poll `/feed` while sockets fail), every batch coalesced and
+ * written with its cursor in one transaction, and broadcast. Only the holder of the Web Lock
+ * runs; other tabs' hydrators wait on it and take over when that tab goes.
+ *
+ * @example
+ * const hydrator = new Hydrator(browserDeps());
+ * await hydrator.start({ venueId: 'demo-bistro', scopes: ['ticket', 'menu', 'settings'] });
+ */
+export class Hydrator implements HydratorApi {
+  private readonly deps: HydratorDeps;
+  private run: Run | undefined;
+  private role: HydratorStatus['role'] = 'stopped';
+  private phase: HydratorStatus['phase'] = 'idle';
+  private mode: FeedMode = 'down';
+  private targetKind: 'relay' | 'cloud' | null = null;
+  private lastSyncAt: number | null = null;
+  private bootstraps = 0;
+  private batches = 0;
+  private lastBatch: HydratorStatus['lastBatch'] = null;
+  private lastFailure: Failure | null = null;
+  private deviceId: string | undefined;
+
+  constructor(deps: HydratorDeps) {
+    this.deps = deps;
+  }
+
+  async start(options: HydratorStartOptions): Promise<void> {
+    await this.stop();
+    const origin = new URL(options.baseUrl ?? this.deps.defaultOrigin).origin;
+    const target: SyncTarget = {
+      venueId: options.venueId,
+      scopes: normalizeScopes(options.scopes),
+      origin,
+    };
+    if (options.principal) {
+      const db = await this.deps.openDb();
+      try {
+        await writeSession(db, options.principal);
+      } finally {
+        db.close();
+      }
+    }
+    const controller = new AbortController();
+    const run: Run = { controller, target, options, done: Promise.resolve() };
+    this.run = run;
+    this.role = 'waiting';
+    this.targetKind = options.target ?? null;
+    const { signal } = controller;
+    run.done = this.deps.locks
+      .request(this.deps.settings.lockName, { signal }, async () => {
+        if (signal.aborted) return;
+        this.role = 'leader';
+        await this.lead(run);
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // Aborting a request still queued for the lock rejects it: that is stop() working.
+          if (!signal.aborted) this.lastFailure = unexpected(error);
+        },
+      )
+      .finally(() => {
+        if (this.run === run) {
+          this.role = 'stopped';
+          this.phase = 'idle';
+        }
+      });
+  }
+
+  async stop(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    run.controller.abort();
+    await run.done;
+    if (this.run === run) this.run = undefined;
+    this.role = 'stopped';
+    this.phase = 'idle';
+  }
+
+  status(): HydratorStatus {
+    return {
+      role: this.role,
+      phase: this.phase,
+      connectivity: connectivityOf(this.mode, this.targetKind),
+      target: this.targetKind,
+      lastSyncAt: this.lastSyncAt,
+      bootstraps: this.bootstraps,
+      batches: this.batches,
+      lastBatch: this.lastBatch,
+      lastFailure: this.lastFailure,
+    };
+  }
+
+  /** The leader's loop: runs until stop(), whatever the network does. */
+  private async lead(run: Run): Promise<void> {
+    const { signal } = run.controller;
+    const { settings, clock, random } = this.deps;
+    let db: LocalDb | undefined;
+    let attempt = 0;
+    let socketFailures = 0;
+    let socketRetryAt = 0;
+    let refused = false;
+    try {
+      while (!signal.aborted) {
+        try {
+          db ??= await this.deps.openDb();
+          this.deviceId ??= await ensureDeviceId(db);
+          if (this.targetKind === null) {
+            this.targetKind = await probeTargetKind(this.deps.fetch, run.target.origin, signal);
+          }
+          let sync = await readSync(db);
+          this.lastSyncAt ??= sync?.lastSyncAt ?? null;
+          const reason = refused
+            ? 'the server refused the cursor'
+            : bootstrapReason(sync, run.target);
+          if (reason !== undefined || !sync) {
+            sync = await this.bootstrap(db, run);
+            // A socket refused for its stale cursor says nothing about sockets: try one now.
+            if (refused) socketRetryAt = 0;
+            refused = false;
+          }
+          if (clock.now() < socketRetryAt) {
+            await this.poll(db, run, sync, socketRetryAt);
+            continue;
+          }
+          const end = await this.live(db, run, sync);
+          if (end.kind === 'aborted') break;
+          if (end.kind === 'never_opened') {
+            // Browsers hide why an upgrade failed: long-poll /feed, whose answer says (409/410…).
+            socketFailures++;
+            socketRetryAt =
+              clock.now() + backoffDelay(socketFailures, settings.socketRetry, random());
+            continue;
+          }
+          socketFailures = 0;
+          if (end.progressed) attempt = 0;
+          if (end.failure.action === 'resume' && end.progressed) continue;
+          // A socket that closes again and again without moving the cursor is backed off.
+          throw new FeedError(
+            end.failure.action === 'resume' ? { ...end.failure, action: 'back_off' } : end.failure,
+          );
+        } catch (error) {
+          if (signal.aborted) break;
+          if (error instanceof LocalDbError && error.code === 'CURSOR_MOVED') continue;
+          const failure = error instanceof FeedError ? error.failure : unexpected(error);
+          if (!(error instanceof FeedError)) {
+            // An IndexedDB failure (a closed connection, quota): start again with a fresh one.
+            db?.close();
+            db = undefined;
+          }
+          this.lastFailure = failure;
+          if (failure.action === 're_bootstrap') refused = true;
+          if (failure.unreachable) {
+            // Nothing answers at all, so a socket that failed said nothing about sockets: when
+            // the network is back, try one first.
+            socketFailures = 0;
+            socketRetryAt = 0;
+            // Said on every failed try, not only on the change: a tab opened meanwhile learns it.
+            this.mode = 'down';
+            this.broadcastConnectivity();
+          }
+          attempt++;
+          this.phase = 'backing_off';
+          // The first re-bootstrap is at once; a server that keeps refusing fresh cursors waits.
+          const immediate = failure.action === 're_bootstrap' && attempt === 1;
+          await clock.sleep(
+            immediate ? 0 : delayAfter(failure, attempt, settings.backoff, random()),
+            signal,
+          );
+        }
+      }
+    } finally {
+      db?.close();
+      this.phase = 'idle';
+    }
+  }
+
+  /** Loads a snapshot and swaps it in for the whole cache in one transaction (no empty moment). */
+  private async bootstrap(db: LocalDb, run: Run): Promise<SyncMeta> {
+    this.phase = 'bootstrapping';
+    const snapshot = await getSnapshot(this.deps.fetch, run.target, run.controller.signal);
+    if (snapshot.venueId !== run.target.venueId) {
+      throw new FeedError({
+        action: 'stop',
+        code: 'WRONG_VENUE',
+        detail: `asked for ${run.target.venueId}, got ${snapshot.venueId}`,
+      });
+    }
+    const now = this.deps.clock.now();
+    const sync: SyncMeta = {
+      key: 'sync',
+      venueId: run.target.venueId,
+      cursor: snapshot.cursor,
+      scopes: [...run.target.scopes],
+      target: run.target.origin,
+      snapshotSeq: snapshot.seq,
+      lastSyncAt: now,
+    };
+    const stats = await replaceAll(db, snapshot.records, sync);
+    this.bootstraps++;
+    // The target answered: at least degraded until the socket opens (a live one stays live).
+    if (this.mode === 'down') this.mode = 'polling';
+    this.settled(stats, snapshot.records.length, now);
+    return sync;
+  }
+
+  /** Follows the live socket until it closes; every take of frames is one transaction. */
+  private async live(db: LocalDb, run: Run, sync: SyncMeta): Promise<LiveOutcome> {
+    const { signal } = run.controller;
+    this.phase = 'live';
+    const connection = new LiveConnection(
+      this.deps.WebSocket,
+      liveUrl(run.target, sync.cursor, this.deviceId),
+    );
+    let opened = false;
+    let progressed = false;
+    let lastProblem: Parameters<typeof liveEndOf>[2];
+    let current = sync;
+    try {
+      for (;;) {
+        const events = await connection.take(this.deps.settings.maxBatchEntries, signal);
+        if (signal.aborted) return { kind: 'aborted' };
+        const entries: FeedEntry[] = [];
+        let cursor: string | undefined;
+        let closed: { code: number } | undefined;
+        for (const event of events) {
+          if (event.type === 'open') {
+            opened = true;
+            this.setMode('live');
+          } else if (event.type === 'closed') {
+            closed = event;
+          } else if (event.type === 'garbled') {
+            lastProblem = undefined;
+            this.lastFailure = { action: 'back_off', code: 'BAD_FRAME', detail: event.detail };
+          } else if (event.frame.type === 'entries') {
+            entries.push(...event.frame.entries);
+            cursor = event.frame.cursor;
+          } else if (event.frame.type === 'heartbeat') {
+            cursor = event.frame.cursor;
+          } else if (event.frame.type === 'notice') {
+            this.deps.onNotice?.(event.frame.result);
+          } else {
+            lastProblem = event.frame.problem;
+          }
+        }
+        if (cursor !== undefined) {
+          current = await this.commit(db, current, entries, cursor);
+          progressed = true;
+        }
+        if (closed) return { ...liveEndOf(opened, closed.code, lastProblem), progressed };
+      }
+    } finally {
+      connection.close();
+    }
+  }
+
+  /** Long-polls `/feed` until `until` (then the socket is tried again), page by page. */
+  private async poll(db: LocalDb, run: Run, sync: SyncMeta, until: number): Promise<void> {
+    const { signal } = run.controller;
+    const { pageLimit, waitSeconds } = this.deps.settings;
+    this.phase = 'polling';
+    let current = sync;
+    let more = true;
+    while (!signal.aborted) {
+      const page = await getFeedPage(
+        this.deps.fetch,
+        run.target,
+        current.cursor,
+        { limit: pageLimit, waitSeconds: more ? 0 : waitSeconds },
+        signal,
+      );
+      this.setMode('polling');
+      current = await this.commit(db, current, page.entries, page.cursor);
+      more = page.hasMore;
+      if (!more && this.deps.clock.now() >= until) return;
+    }
+  }
+
+  /** Writes a batch and its cursor in one transaction, then tells every tab. */
+  private async commit(
+    db: LocalDb,
+    sync: SyncMeta,
+    entries: readonly FeedEntry[],
+    cursor: string,
+  ): Promise<SyncMeta> {
+    const now = this.deps.clock.now();
+    const next: SyncMeta = { ...sync, cursor, lastSyncAt: now };
+    const batch = coalesce(entries);
+    const stats = await applyChanges(db, batch.changes, next, { expectCursor: sync.cursor });
+    this.batches++;
+    this.settled(stats, entries.length, now);
+    return next;
+  }
+
+  private settled(stats: WriteStats, entries: number, now: number): void {
+    this.lastSyncAt = now;
+    this.lastBatch = { entries, puts: stats.puts, deletes: stats.deletes };
+    if (stats.kinds.length > 0) {
+      this.deps.channel.postMessage({ type: 'entities-changed', kinds: stats.kinds });
+    }
+    this.broadcastConnectivity();
+  }
+
+  private setMode(mode: FeedMode): void {
+    if (this.mode === mode) return;
+    this.mode = mode;
+    this.broadcastConnectivity();
+  }
+
+  private broadcastConnectivity(): void {
+    this.deps.channel.postMessage({
+      type: 'connectivity',
+      state: connectivityOf(this.mode, this.targetKind),
+      target: this.targetKind,
+      lastSyncAt: this.lastSyncAt,
+    });
+  }
+}
+
+function unexpected(error: unknown): Failure {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { action: 'back_off', code: 'INTERNAL', detail };
+}

@@ -1,0 +1,129 @@
+import * as z from 'zod';
+import { Cursor, FeedEntry, OpResult, Problem } from '#protocol';
+
+/**
+ * A frame of `…/live`, as the cloud and the relay send it (their `LiveFrame`/`LanLiveFrame`
+ * types), parsed here because a socket is a boundary.
+ */
+export const LiveFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('entries'), entries: z.array(FeedEntry), cursor: Cursor }),
+  z.object({ type: z.literal('heartbeat'), head: z.number().int().min(0), cursor: Cursor }),
+  z.object({ type: z.literal('notice'), result: OpResult }),
+  z.object({ type: z.literal('error'), problem: Problem }),
+]);
+export type LiveFrame = z.infer<typeof LiveFrame>;
+
+/** The subprotocol the servers echo. The session cookie authenticates; no bearer is offered. */
+export const LIVE_SUBPROTOCOL = 'hearth.v1';
+
+/** The parts of a WebSocket the hydrator uses: a real one, or a fake server's socket. */
+export interface SocketLike {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Builds a socket: `WebSocket` itself, or a fake's class. */
+export type SocketConstructor = new (url: string, protocols?: string | string[]) => SocketLike;
+
+export type LiveEvent =
+  | { readonly type: 'open' }
+  | { readonly type: 'frame'; readonly frame: LiveFrame }
+  /** A frame that did not parse: the connection is closed (a gap would follow otherwise). */
+  | { readonly type: 'garbled'; readonly detail: string }
+  | { readonly type: 'closed'; readonly code: number; readonly reason: string };
+
+/**
+ * One live socket as a queue of events, so the hydrator can take everything that arrived while
+ * it was writing the last batch and apply it as one transaction.
+ */
+export class LiveConnection {
+  private readonly queue: LiveEvent[] = [];
+  private wake: (() => void) | undefined;
+  private readonly socket: SocketLike;
+  private ended = false;
+
+  constructor(Socket: SocketConstructor, url: string) {
+    this.socket = new Socket(url, [LIVE_SUBPROTOCOL]);
+    this.socket.addEventListener('open', () => this.push({ type: 'open' }));
+    this.socket.addEventListener('message', (event) => this.received(event));
+    this.socket.addEventListener('close', (event) => {
+      const code = event instanceof CloseEvent ? event.code : 1006;
+      const reason = event instanceof CloseEvent ? event.reason : '';
+      this.push({ type: 'closed', code, reason });
+    });
+    // An `error` is always followed by `close`, which carries what there is to know.
+  }
+
+  /**
+   * Waits for at least one event, then returns those queued, stopping after a frame that brings
+   * the entry count to `maxEntries` (the rest wait for the next call) or after `closed`.
+   */
+  async take(maxEntries: number, signal: AbortSignal): Promise<LiveEvent[]> {
+    while (this.queue.length === 0 && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          signal.removeEventListener('abort', done);
+          this.wake = undefined;
+          resolve();
+        };
+        this.wake = done;
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    const taken: LiveEvent[] = [];
+    let entries = 0;
+    while (this.queue.length > 0 && entries < maxEntries) {
+      const event = this.queue.shift() as LiveEvent;
+      taken.push(event);
+      if (event.type === 'frame' && event.frame.type === 'entries')
+        entries += event.frame.entries.length;
+      if (event.type === 'closed') break;
+    }
+    return taken;
+  }
+
+  /** Closes the socket (idempotent). The `closed` event still arrives. */
+  close(code = 1000, reason = 'done'): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.socket.close(code, reason);
+    } catch (error) {
+      // InvalidAccessError/SyntaxError cannot happen with these arguments; anything else is a bug.
+      if (!(error instanceof DOMException)) throw error;
+    }
+  }
+
+  private received(event: Event): void {
+    const frame = parseFrame(event);
+    if (typeof frame === 'string') this.garbled(frame);
+    else this.push({ type: 'frame', frame });
+  }
+
+  private garbled(detail: string): void {
+    this.push({ type: 'garbled', detail });
+    this.close(1003, 'unparseable frame');
+  }
+
+  private push(event: LiveEvent): void {
+    if (event.type === 'closed') this.ended = true;
+    this.queue.push(event);
+    this.wake?.();
+  }
+}
+
+/** The frame a message event carries, or why it carries none. */
+function parseFrame(event: Event): LiveFrame | string {
+  if (!(event instanceof MessageEvent) || typeof event.data !== 'string') {
+    return 'a frame that is not text';
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(event.data);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return 'a frame that is not JSON';
+  }
+  const frame = LiveFrame.safeParse(json);
+  return frame.success ? frame.data : frame.error.message;
+}

@@ -1,0 +1,215 @@
+import { type DBSchema, type IDBPDatabase, type IDBPObjectStore, openDB } from 'idb';
+import * as z from 'zod';
+import { DeviceId, Principal } from '#protocol';
+import { type Lane, type NewOutboxEntry, OutboxEntry, type OutboxStatus } from './outbox-types.ts';
+
+/*
+ * The outbox's database: the one file that knows its name, version and stores.
+ *
+ *   ops    seq (auto-increment: the device's FIFO) → OutboxEntry
+ *          indexes opId (unique), status, lane
+ *   meta   'lease'  → which replayer holds the replay, until when
+ *          'device' → the deviceId and principal the pages last reported
+ *
+ * Writes to `ops` are `durability: 'strict'`: an op may carry a payment, so "queued" must mean
+ * "on disk". Everything read is parsed; a record that does not parse is left where it is (never
+ * dropped) and skipped, with an error in the console.
+ */
+
+export const OUTBOX_DB_NAME = 'hearth-outbox';
+const OUTBOX_DB_VERSION = 1;
+
+/** The replay lease: the holder renews it while it works; a stale one may be taken over. */
+export const LeaseRecord = z.object({
+  key: z.literal('lease'),
+  holder: z.string().min(1),
+  /** Device ms; 0 once released. */
+  expiresAt: z.number(),
+});
+export type LeaseRecord = z.infer<typeof LeaseRecord>;
+
+/** Who the pages say uses this install (never a token: that stays in an HttpOnly cookie). */
+export const DeviceRecord = z.object({
+  key: z.literal('device'),
+  deviceId: DeviceId,
+  principal: Principal.nullable(),
+});
+export type DeviceRecord = z.infer<typeof DeviceRecord>;
+
+const META_SCHEMAS = { lease: LeaseRecord, device: DeviceRecord } as const;
+type MetaRecord = LeaseRecord | DeviceRecord;
+export type MetaKey = MetaRecord['key'];
+export type MetaOf<K extends MetaKey> = Extract<MetaRecord, { key: K }>;
+
+interface OutboxSchema extends DBSchema {
+  ops: {
+    key: number;
+    value: OutboxEntry;
+    indexes: { opId: string; status: OutboxStatus; lane: Lane };
+  };
+  meta: { key: MetaKey; value: MetaRecord };
+}
+
+type OpsStore<Mode extends IDBTransactionMode> = IDBPObjectStore<
+  OutboxSchema,
+  ['ops'],
+  'ops',
+  Mode
+>;
+
+/** Reads (and, in a write transaction, writes) of `ops`, all inside one transaction. */
+export interface OpsTx extends OpsReader {
+  /** Adds at the tail; IndexedDB assigns the seq. */
+  insert(entry: NewOutboxEntry): Promise<OutboxEntry>;
+  put(entry: OutboxEntry): Promise<void>;
+  remove(seq: number): Promise<void>;
+}
+
+/** Reads of `ops` inside one transaction. */
+export interface OpsReader {
+  /** Every entry, in seq order. */
+  all(): Promise<OutboxEntry[]>;
+  withStatus(status: OutboxStatus): Promise<OutboxEntry[]>;
+  countWithStatus(status: OutboxStatus): Promise<number>;
+  byOpId(opId: string): Promise<OutboxEntry | undefined>;
+  bySeq(seq: number): Promise<OutboxEntry | undefined>;
+}
+
+function parsed(values: readonly unknown[]): OutboxEntry[] {
+  const entries: OutboxEntry[] = [];
+  for (const value of values) {
+    const entry = OutboxEntry.safeParse(value);
+    if (entry.success) entries.push(entry.data);
+    else console.error('outbox: unreadable entry left in place', value, entry.error.issues);
+  }
+  return entries;
+}
+
+function readOnly(store: OpsStore<IDBTransactionMode>): OpsReader {
+  return {
+    all: async () => parsed(await store.getAll()),
+    withStatus: async (status) => parsed(await store.index('status').getAll(status)),
+    countWithStatus: (status) => store.index('status').count(status),
+    byOpId: async (opId) => parsed([await store.index('opId').get(opId)].filter(Boolean))[0],
+    bySeq: async (seq) => parsed([await store.get(seq)].filter(Boolean))[0],
+  };
+}
+
+function readWrite(store: OpsStore<'readwrite'>): OpsTx {
+  return {
+    ...readOnly(store),
+    async insert(entry) {
+      // autoIncrement with a keyPath: IndexedDB writes the new key into the stored value.
+      const seq = await store.add(entry as OutboxEntry);
+      return { ...entry, seq };
+    },
+    async put(entry) {
+      await store.put(entry);
+    },
+    remove: (seq) => store.delete(seq),
+  };
+}
+
+/** Ends a transaction that failed half-way, so nothing it wrote stays; resolves once it is over. */
+function abandon(tx: { abort(): void }, done: Promise<void>): Promise<void> {
+  // Settled either way: the rejection is the abort asked for here, or the failure being rethrown.
+  const over = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    tx.abort();
+  } catch (error) {
+    // Already committed or aborted: nothing left to undo.
+    if (!(error instanceof DOMException && error.name === 'InvalidStateError')) throw error;
+  }
+  return over;
+}
+
+/** A connection to the outbox database. Open one per context (page, worker, service worker). */
+export class OutboxDb {
+  private readonly db: IDBPDatabase<OutboxSchema>;
+
+  private constructor(db: IDBPDatabase<OutboxSchema>) {
+    this.db = db;
+  }
+
+  /** Opens (creating or upgrading) the database; `name` is for tests. */
+  static async open(name: string = OUTBOX_DB_NAME): Promise<OutboxDb> {
+    const db = await openDB<OutboxSchema>(name, OUTBOX_DB_VERSION, {
+      upgrade(database, oldVersion) {
+        if (oldVersion < 1) {
+          const ops = database.createObjectStore('ops', { keyPath: 'seq', autoIncrement: true });
+          ops.createIndex('opId', 'opId', { unique: true });
+          ops.createIndex('status', 'status');
+          ops.createIndex('lane', 'lane');
+          database.createObjectStore('meta', { keyPath: 'key' });
+        }
+      },
+      // A newer version (a new service worker) is waiting to upgrade: let it.
+      blocking() {
+        db.close();
+      },
+    });
+    return new OutboxDb(db);
+  }
+
+  /** Runs `work` in one read-only transaction over `ops`. */
+  async readOps<T>(work: (ops: OpsReader) => Promise<T>): Promise<T> {
+    const tx = this.db.transaction('ops', 'readonly');
+    const result = await work(readOnly(tx.store));
+    await tx.done;
+    return result;
+  }
+
+  /**
+   * Runs `work` in one strictly durable read-write transaction over `ops`: all of it commits,
+   * or (when `work` throws) none of it. `work` may await only the `OpsTx` calls: awaiting
+   * anything else lets IndexedDB commit the transaction early.
+   */
+  async writeOps<T>(work: (ops: OpsTx) => Promise<T>): Promise<T> {
+    const tx = this.db.transaction('ops', 'readwrite', { durability: 'strict' });
+    let result: T;
+    try {
+      result = await work(readWrite(tx.store));
+    } catch (error) {
+      await abandon(tx, tx.done);
+      throw error;
+    }
+    await tx.done;
+    return result;
+  }
+
+  async readMeta<K extends MetaKey>(key: K): Promise<MetaOf<K> | undefined> {
+    return this.parseMeta(key, await this.db.get('meta', key));
+  }
+
+  /**
+   * Reads and rewrites one meta record in one transaction (a compare-and-set): `update` gets
+   * the current record and returns the next one, or undefined to leave it as it is.
+   * Resolves to the record as it stands afterwards.
+   */
+  async updateMeta<K extends MetaKey>(
+    key: K,
+    update: (current: MetaOf<K> | undefined) => MetaOf<K> | undefined,
+  ): Promise<MetaOf<K> | undefined> {
+    const tx = this.db.transaction('meta', 'readwrite', { durability: 'strict' });
+    const current = this.parseMeta(key, await tx.store.get(key));
+    const next = update(current);
+    if (next !== undefined) await tx.store.put(next);
+    await tx.done;
+    return next ?? current;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private parseMeta<K extends MetaKey>(key: K, value: unknown): MetaOf<K> | undefined {
+    if (value === undefined) return undefined;
+    const record = META_SCHEMAS[key].safeParse(value);
+    if (record.success) return record.data as MetaOf<K>;
+    console.error(`outbox: unreadable meta record '${key}' ignored`, record.error.issues);
+    return undefined;
+  }
+}

@@ -1,0 +1,291 @@
+import type { Operation, Principal } from '#protocol';
+import { type DeviceRecord, OutboxDb } from './outbox-db.ts';
+import { pickBatch, sweep } from './outbox-due.ts';
+import {
+  DEFAULT_MAX_AGE_MS,
+  DEFAULT_OUTBOX_CAP,
+  DELIVERED_STATUSES,
+  laneOf,
+  type OutboxCounts,
+  type OutboxEntry,
+  OutboxError,
+  QUEUED_STATUSES,
+} from './outbox-types.ts';
+
+export interface OutboxStoreOptions {
+  /** Database name; tests use their own. */
+  readonly name?: string;
+  /** Undelivered ops (pending, sending, failed) the queue holds before refusing more. */
+  readonly cap?: number;
+  /** Pending ops older than this fail as TOO_OLD (keep it under the cloud's 7-day key retention). */
+  readonly maxAgeMs?: number;
+}
+
+/** What `add` did: queued the op, or found it already queued (the page sent it twice). */
+export interface Added {
+  readonly entry: OutboxEntry;
+  readonly created: boolean;
+}
+
+/**
+ * The outbox's queue operations over its database. The service worker writes through it;
+ * pages may read it (`list`, `get`, `counts`) and ask for `retry`/`discard`.
+ *
+ * @example
+ * const outbox = await OutboxStore.open();
+ * const { entry } = await outbox.add(op, Date.now());
+ * const view = await outbox.list(); // every op with its status, for the local view
+ */
+export class OutboxStore {
+  readonly db: OutboxDb;
+  readonly cap: number;
+  readonly maxAgeMs: number;
+
+  constructor(db: OutboxDb, options: OutboxStoreOptions = {}) {
+    this.db = db;
+    this.cap = options.cap ?? DEFAULT_OUTBOX_CAP;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  }
+
+  static async open(options: OutboxStoreOptions = {}): Promise<OutboxStore> {
+    return new OutboxStore(await OutboxDb.open(options.name), options);
+  }
+
+  /**
+   * Queues an op (strictly durable). The same opId with the same payload is found, not added
+   * again; with another payload it is refused (OPID_REUSED). Refuses with OUTBOX_FULL when
+   * `cap` undelivered ops are queued.
+   */
+  add(op: Operation, now: number): Promise<Added> {
+    return this.db.writeOps(async (ops) => {
+      const known = await ops.byOpId(op.opId);
+      if (known) {
+        if (known.op.payloadHash === op.payloadHash) return { entry: known, created: false };
+        throw new OutboxError('OPID_REUSED', `op ${op.opId} is queued with another payload`);
+      }
+      let queued = 0;
+      for (const status of QUEUED_STATUSES) queued += await ops.countWithStatus(status);
+      if (queued >= this.cap) {
+        throw new OutboxError(
+          'OUTBOX_FULL',
+          `${queued} operations wait to be sent; connect to sync before adding more`,
+        );
+      }
+      const entry = await ops.insert({
+        opId: op.opId,
+        op,
+        lane: laneOf(op.type),
+        status: 'pending',
+        tries: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        result: null,
+        createdAt: now,
+        settledAt: null,
+      });
+      return { entry, created: true };
+    });
+  }
+
+  /** Every entry, in FIFO (seq) order: the local view shows pending and failed ops from here. */
+  list(): Promise<OutboxEntry[]> {
+    return this.db.readOps((ops) => ops.all());
+  }
+
+  get(opId: string): Promise<OutboxEntry | undefined> {
+    return this.db.readOps((ops) => ops.byOpId(opId));
+  }
+
+  /**
+   * The next batch to send (see outbox-due.ts for the order). First fails, in the same
+   * transaction, what has become undeliverable: TOO_OLD and DEPENDENCY_FAILED.
+   */
+  due(now: number, limit: number): Promise<OutboxEntry[]> {
+    return this.db.writeOps(async (ops) => {
+      const entries = await ops.all();
+      const changed = sweep(entries, now, this.maxAgeMs);
+      for (const entry of changed) await ops.put(entry);
+      const settled = new Map(changed.map((entry) => [entry.seq, entry]));
+      return pickBatch(
+        entries.map((entry) => settled.get(entry.seq) ?? entry),
+        now,
+        limit,
+      );
+    });
+  }
+
+  /** Marks pending entries as in flight; returns them as stored. */
+  markSending(seqs: readonly number[]): Promise<OutboxEntry[]> {
+    return this.rewrite(seqs, (entry) =>
+      entry.status === 'pending' ? { ...entry, status: 'sending' } : undefined,
+    );
+  }
+
+  /**
+   * Stores what the policy made of the target's answers. Only entries still `sending` change:
+   * an answer for an entry that something else settled or put back meanwhile is stale.
+   */
+  markResult(next: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
+    const bySeq = new Map(next.map((entry) => [entry.seq, entry]));
+    return this.rewrite([...bySeq.keys()], (entry) =>
+      entry.status === 'sending' ? bySeq.get(entry.seq) : undefined,
+    );
+  }
+
+  /** Returns in-flight entries to pending, in place (their seq keeps their turn), tries unchanged. */
+  putBack(seqs: readonly number[]): Promise<OutboxEntry[]> {
+    return this.rewrite(seqs, (entry) =>
+      entry.status === 'sending' ? { ...entry, status: 'pending' } : undefined,
+    );
+  }
+
+  /**
+   * Puts back every `sending` entry: what a replay that died mid-way left behind was perhaps
+   * not delivered, so it is sent again under its opId. Only the lock holder may call it.
+   */
+  async recoverSending(): Promise<number> {
+    return this.db.writeOps(async (ops) => {
+      const stuck = await ops.withStatus('sending');
+      for (const entry of stuck) await ops.put({ ...entry, status: 'pending' });
+      return stuck.length;
+    });
+  }
+
+  /**
+   * Sends a failed op again (same opId), and with it the ops that failed only because they
+   * depend on it. A rejection is final and a TOO_OLD op may already be applied: NOT_RETRYABLE.
+   */
+  retry(opId: string, now: number): Promise<OutboxEntry> {
+    return this.db.writeOps(async (ops) => {
+      const entry = failedEntry(await ops.byOpId(opId), opId);
+      if (isFinal(entry)) {
+        throw new OutboxError(
+          'NOT_RETRYABLE',
+          `op ${opId} failed for good (${entry.lastError?.code})`,
+        );
+      }
+      const revived = new Set([opId]);
+      const reset = (e: OutboxEntry): OutboxEntry => ({
+        ...e,
+        status: 'pending',
+        tries: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        result: null,
+        settledAt: null,
+      });
+      const back = reset(entry);
+      await ops.put(back);
+      for (const other of await ops.withStatus('failed')) {
+        const waitedOnRevived =
+          other.lastError?.code === 'DEPENDENCY_FAILED' &&
+          other.op.dependsOn.some((dependency) => revived.has(dependency));
+        if (!waitedOnRevived) continue;
+        revived.add(other.opId);
+        await ops.put(reset(other));
+      }
+      return back;
+    });
+  }
+
+  /** Removes a failed op for good (the person chose to drop it). */
+  discard(opId: string): Promise<OutboxEntry> {
+    return this.db.writeOps(async (ops) => {
+      const entry = failedEntry(await ops.byOpId(opId), opId);
+      await ops.remove(entry.seq);
+      return entry;
+    });
+  }
+
+  /** Counts by status, depth and the oldest undelivered op, for the banner and reports. */
+  async counts(now: number): Promise<OutboxCounts> {
+    const entries = await this.list();
+    const count = (status: OutboxEntry['status']) =>
+      entries.filter((entry) => entry.status === status).length;
+    const waiting = entries.filter((e) => e.status === 'pending' || e.status === 'sending');
+    const oldest = waiting.length > 0 ? Math.min(...waiting.map((e) => e.createdAt)) : null;
+    return {
+      pending: count('pending'),
+      sending: count('sending'),
+      deliveredLocal: count('delivered_local'),
+      synced: count('synced'),
+      failedOps: count('failed'),
+      depth: waiting.length,
+      oldestPendingAt: oldest,
+      oldestPendingAgeMs: oldest === null ? null : Math.max(0, now - oldest),
+      signInRequired: waiting.some((entry) => entry.lastError?.code === 'SIGN_IN'),
+    };
+  }
+
+  /** The earliest time a pending op may be sent again; null when none waits. */
+  async nextAttemptAt(): Promise<number | null> {
+    const pending = await this.db.readOps((ops) => ops.withStatus('pending'));
+    return pending.length > 0 ? Math.min(...pending.map((entry) => entry.nextAttemptAt)) : null;
+  }
+
+  /**
+   * Deletes delivered entries settled more than `keepMs` ago. They stay a while so a screen
+   * can show "synced" until the feed brings the change; failed ones stay until discarded.
+   */
+  prune(now: number, keepMs: number): Promise<number> {
+    return this.db.writeOps(async (ops) => {
+      let removed = 0;
+      for (const status of DELIVERED_STATUSES) {
+        for (const entry of await ops.withStatus(status)) {
+          if (entry.settledAt !== null && now - entry.settledAt <= keepMs) continue;
+          await ops.remove(entry.seq);
+          removed += 1;
+        }
+      }
+      return removed;
+    });
+  }
+
+  /** Keeps who the pages say uses this install (from their `session` message). */
+  async rememberDevice(deviceId: string, principal: Principal | null): Promise<void> {
+    await this.db.updateMeta('device', () => ({ key: 'device', deviceId, principal }));
+  }
+
+  device(): Promise<DeviceRecord | undefined> {
+    return this.db.readMeta('device');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private rewrite(
+    seqs: readonly number[],
+    change: (entry: OutboxEntry) => OutboxEntry | undefined,
+  ): Promise<OutboxEntry[]> {
+    return this.db.writeOps(async (ops) => {
+      const written: OutboxEntry[] = [];
+      for (const seq of seqs) {
+        const entry = await ops.bySeq(seq);
+        const next = entry && change(entry);
+        if (!next) continue;
+        await ops.put(next);
+        written.push(next);
+      }
+      return written;
+    });
+  }
+}
+
+/** The entry, if it is failed; otherwise the typed refusal. */
+function failedEntry(entry: OutboxEntry | undefined, opId: string): OutboxEntry {
+  if (!entry) throw new OutboxError('NOT_FOUND', `op ${opId} is not in the outbox`);
+  if (entry.status !== 'failed') {
+    throw new OutboxError('NOT_FAILED', `op ${opId} is ${entry.status}, not failed`);
+  }
+  return entry;
+}
+
+/** A failure that retrying cannot undo: a recorded rejection, or an op past the age limit. */
+function isFinal(entry: OutboxEntry): boolean {
+  const result = entry.result;
+  const rejected =
+    result?.status === 'rejected' ||
+    (result?.status === 'duplicate' && result.first.status === 'rejected');
+  return rejected || entry.lastError?.code === 'TOO_OLD';
+}
