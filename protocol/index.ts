@@ -143,6 +143,7 @@ export {
 } from './money/money.ts';
 export { computeTotals, lineAmount, OrderTotals, type PricingPolicy } from './money/totals.ts';
 export { hasValidPayloadHash, makeOperation, type OperationDraft } from './ops/make-operation.ts';
+export { type HttpAnswer, httpAnswerForResult } from './ops/op-http.ts';
 export {
   type AppliedResult,
   BatchRequest,

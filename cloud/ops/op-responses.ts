@@ -1,31 +1,11 @@
-import { canonicalJson, type JsonValue, PROBLEM_CONTENT_TYPE } from '#protocol';
+import { httpAnswerForResult } from '#protocol';
 import { problemResponse } from '../http/problem-response.ts';
 import type { FirstResult, OpOutcome } from '../write/op-writer.ts';
 
-/**
- * The HTTP answer for a first result. Built by one function from the stored result, and
- * serialised canonically, so a replay is byte-identical to the first response.
- * applied → 201 with the result; rejected → 422 problem+json (kind stop: show it, never retry)
- * carrying the result.
- */
+/** The HTTP answer for a first result (the shape protocol fixes for both the cloud and the relay). */
 export function responseForResult(result: FirstResult, replayed: boolean): Response {
-  const headers: Record<string, string> = {};
-  if (replayed) headers['Idempotent-Replayed'] = 'true';
-  if (result.status === 'applied') {
-    headers['Content-Type'] = 'application/json';
-    return new Response(canonicalJson(result as JsonValue), { status: 201, headers });
-  }
-  headers['Content-Type'] = PROBLEM_CONTENT_TYPE;
-  const body = {
-    type: `https://hearth.dev/problems/${result.code.toLowerCase().replace(/_/g, '-')}`,
-    title: 'Operation rejected',
-    status: 422,
-    kind: 'stop',
-    code: result.code,
-    detail: result.message,
-    result,
-  };
-  return new Response(canonicalJson(body as JsonValue), { status: 422, headers });
+  const answer = httpAnswerForResult(result, replayed);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** The direct lane's answer for any outcome. */

@@ -1,4 +1,4 @@
-import { canonicalJson, type JsonValue, type OpResult, PROBLEM_CONTENT_TYPE } from '#protocol';
+import { httpAnswerForResult, type OpResult } from '#protocol';
 import type { LocalAnswer } from '../sync/venue-engine.ts';
 import { problemResponse } from './problem-response.ts';
 
@@ -18,21 +18,6 @@ export function responseForLocal(answer: LocalAnswer): Response {
 }
 
 export function responseForResult(result: OpResult, replayed: boolean): Response {
-  const headers: Record<string, string> = replayed ? { 'Idempotent-Replayed': 'true' } : {};
-  if (result.status === 'rejected') {
-    headers['Content-Type'] = PROBLEM_CONTENT_TYPE;
-    const body = {
-      type: `https://hearth.dev/problems/${result.code.toLowerCase().replace(/_/g, '-')}`,
-      title: 'Operation rejected',
-      status: 422,
-      kind: 'stop',
-      code: result.code,
-      detail: result.message,
-      result,
-    };
-    return new Response(canonicalJson(body as JsonValue), { status: 422, headers });
-  }
-  headers['Content-Type'] = 'application/json';
-  const status = result.status === 'accepted_local' ? 202 : 201;
-  return new Response(canonicalJson(result as JsonValue), { status, headers });
+  const answer = httpAnswerForResult(result, replayed);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
