@@ -25,18 +25,46 @@ export interface ReconcilerDeps {
 const samePrincipal = (a: Principal, b: Principal): boolean =>
   JSON.stringify(a) === JSON.stringify(b);
 
-/** The leading run of journal records one device made as one person: one batch-lane request. */
+/**
+ * Every entity an op names (order, ticket, request, booking, item, member…) and its own opId
+ * (ticket ids derive from it). Tables are left out: they have no state an op could depend on.
+ */
+function idsOf(record: JournalRecord): Set<string> {
+  const ids = new Set<string>([record.opId]);
+  for (const [key, value] of Object.entries(record.op.payload as Record<string, unknown>)) {
+    if (typeof value === 'string' && key.endsWith('Id') && key !== 'tableId') ids.add(value);
+  }
+  for (const dependency of record.op.dependsOn) ids.add(dependency);
+  return ids;
+}
+
+const overlaps = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => {
+  for (const id of a) if (b.has(id)) return true;
+  return false;
+};
+
+/**
+ * The next batch-lane request: the first journal record's device and person, and that device's
+ * later records too — stepping over other devices' records only while the op stepped over shares
+ * no id with them (and depends on none of them), so no op ever overtakes one it could depend on.
+ * The first record of the device that cannot go stops the batch: per-device order is kept.
+ * Without this, a journal two tablets wrote at once would replay one op per request.
+ */
 export function nextBatch(records: readonly JournalRecord[], max: number): JournalRecord[] {
   const first = records[0];
   if (!first) return [];
   const batch: JournalRecord[] = [];
+  const skipped = new Set<string>();
   for (const record of records) {
-    if (
-      batch.length >= max ||
-      record.deviceId !== first.deviceId ||
-      !samePrincipal(record.principal, first.principal)
-    )
-      break;
+    if (batch.length >= max) break;
+    const mine =
+      record.deviceId === first.deviceId && samePrincipal(record.principal, first.principal);
+    if (!mine) {
+      if (record.deviceId === first.deviceId) break;
+      for (const id of idsOf(record)) skipped.add(id);
+      continue;
+    }
+    if (skipped.size > 0 && overlaps(idsOf(record), skipped)) break;
     batch.push(record);
   }
   return batch;
