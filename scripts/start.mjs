@@ -103,6 +103,8 @@ try {
   cloud origin   ${cloudUrl}      (API document: ${cloudUrl}/openapi.json)
   venue relay    ${relayUrl}      (the same API on the venue LAN; works with the cloud down)
 
+  The app        http://localhost:${RELAY_PORT}/ops/ · /kitchen/ · /guest/?table=5   (installable PWA)
+
   Staff PINs     server 1111 · kitchen 2222 · manager 3333 · owner 4444
   Guest tables   1 … 12         (POST /v1/auth/guest {"venueId":"demo-bistro","table":"5"})
 
