@@ -259,14 +259,16 @@ export class OutboxStore {
     change: (entry: OutboxEntry) => OutboxEntry | undefined,
   ): Promise<OutboxEntry[]> {
     return this.db.writeOps(async (ops) => {
+      // Every read issued at once, then every write: the same transaction and the same writes,
+      // without waiting out one request before issuing the next (a 50-op batch marked sending
+      // and then settled was ~100 round trips each way).
+      const entries = await Promise.all([...new Set(seqs)].map((seq) => ops.bySeq(seq)));
       const written: OutboxEntry[] = [];
-      for (const seq of seqs) {
-        const entry = await ops.bySeq(seq);
+      for (const entry of entries) {
         const next = entry && change(entry);
-        if (!next) continue;
-        await ops.put(next);
-        written.push(next);
+        if (next) written.push(next);
       }
+      await Promise.all(written.map((entry) => ops.put(entry)));
       return written;
     });
   }
