@@ -1,5 +1,5 @@
 import type { FeedEntry } from '#protocol';
-import { coalesce } from '../shared/local-coalesce.ts';
+import { type CoalescedBatch, Coalescer, coalesce } from '../shared/local-coalesce.ts';
 import {
   applyChanges,
   ensureDeviceId,
@@ -27,6 +27,10 @@ import {
   type SyncTarget,
 } from './hydrator-policy.ts';
 import { LiveConnection } from './live-connection.ts';
+
+/** A catch-up commits at most this many feed pages, or this many distinct entities, at once. */
+const CATCH_UP_PAGES = 200;
+const CATCH_UP_ENTITIES = 20_000;
 
 /** One start() … stop(). */
 interface Run {
@@ -305,16 +309,34 @@ export class Hydrator implements HydratorApi {
     let current = sync;
     let more = true;
     while (!signal.aborted) {
-      const page = await getFeedPage(
-        this.deps.fetch,
-        run.target,
-        current.cursor,
-        { limit: pageLimit, waitSeconds: more ? 0 : waitSeconds },
-        signal,
-      );
-      this.setMode('polling');
-      current = await this.commit(db, current, page.entries, page.cursor);
-      more = page.hasMore;
+      // Catching up (the server says more is waiting): fold pages into one set of writes and
+      // commit them with the last page's cursor in one transaction — an entity updated on every
+      // page is written once. Bounded by distinct entities and pages, so memory stays small.
+      const folder = new Coalescer();
+      let entries = 0;
+      let cursor = current.cursor;
+      for (let pages = 0; ; pages++) {
+        const page = await getFeedPage(
+          this.deps.fetch,
+          run.target,
+          cursor,
+          { limit: pageLimit, waitSeconds: more ? 0 : waitSeconds },
+          signal,
+        );
+        this.setMode('polling');
+        folder.add(page.entries);
+        entries += page.entries.length;
+        cursor = page.cursor;
+        more = page.hasMore;
+        if (
+          !more ||
+          pages + 1 >= CATCH_UP_PAGES ||
+          folder.size >= CATCH_UP_ENTITIES ||
+          signal.aborted
+        )
+          break;
+      }
+      current = await this.commitBatch(db, current, folder.batch(), entries, cursor);
       if (!more && this.deps.clock.now() >= until) return;
     }
   }
@@ -326,12 +348,21 @@ export class Hydrator implements HydratorApi {
     entries: readonly FeedEntry[],
     cursor: string,
   ): Promise<SyncMeta> {
+    return this.commitBatch(db, sync, coalesce(entries), entries.length, cursor);
+  }
+
+  private async commitBatch(
+    db: LocalDb,
+    sync: SyncMeta,
+    batch: CoalescedBatch,
+    entries: number,
+    cursor: string,
+  ): Promise<SyncMeta> {
     const now = this.deps.clock.now();
     const next: SyncMeta = { ...sync, cursor, lastSyncAt: now };
-    const batch = coalesce(entries);
     const stats = await applyChanges(db, batch.changes, next, { expectCursor: sync.cursor });
     this.batches++;
-    this.settled(stats, entries.length, now);
+    this.settled(stats, entries, now);
     return next;
   }
 

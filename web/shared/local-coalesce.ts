@@ -35,26 +35,53 @@ export interface CoalescedBatch {
  * // → [{ op: 'put', kind: 'order', id: 'A', version: 3, … }, { op: 'delete', kind: …, id: 'B' }]
  */
 export function coalesce(entries: readonly FeedEntry[]): CoalescedBatch {
-  const byKey = new Map<string, CoalescedChange>();
-  const kinds = new Set<EntityKind>();
-  for (const entry of entries) {
-    const key = `${entry.entity}\u0000${entry.id}`;
-    const held = byKey.get(key);
-    kinds.add(entry.entity);
-    if (entry.op === 'upsert') {
-      if (held && held.version >= entry.version) continue;
-      byKey.set(key, {
-        op: 'put',
-        kind: entry.entity,
-        id: entry.id,
-        version: entry.version,
-        data: entry.data,
-        opId: entry.opId,
-      });
-    } else {
-      if (held && held.version > entry.version) continue;
-      byKey.set(key, { op: 'delete', kind: entry.entity, id: entry.id, version: entry.version });
+  const folder = new Coalescer();
+  folder.add(entries);
+  return folder.batch();
+}
+
+/**
+ * `coalesce`, a page at a time: a catch-up folds many feed pages into one set of writes, so an
+ * entity updated on every page is still written once. Memory grows with distinct entities, not
+ * with entries.
+ */
+export class Coalescer {
+  private readonly byKey = new Map<string, CoalescedChange>();
+  private readonly kinds = new Set<EntityKind>();
+
+  /** Distinct entities folded so far. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  add(entries: readonly FeedEntry[]): void {
+    for (const entry of entries) {
+      const key = `${entry.entity}\u0000${entry.id}`;
+      const held = this.byKey.get(key);
+      this.kinds.add(entry.entity);
+      if (entry.op === 'upsert') {
+        if (held && held.version >= entry.version) continue;
+        this.byKey.set(key, {
+          op: 'put',
+          kind: entry.entity,
+          id: entry.id,
+          version: entry.version,
+          data: entry.data,
+          opId: entry.opId,
+        });
+      } else {
+        if (held && held.version > entry.version) continue;
+        this.byKey.set(key, {
+          op: 'delete',
+          kind: entry.entity,
+          id: entry.id,
+          version: entry.version,
+        });
+      }
     }
   }
-  return { changes: [...byKey.values()], kinds: [...kinds] };
+
+  batch(): CoalescedBatch {
+    return { changes: [...this.byKey.values()], kinds: [...this.kinds] };
+  }
 }
