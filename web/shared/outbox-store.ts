@@ -102,7 +102,10 @@ export class OutboxStore {
    */
   due(now: number, limit: number): Promise<OutboxEntry[]> {
     return this.db.writeOps(async (ops) => {
-      const entries = await ops.all();
+      // Only what is still queued: a delivered entry, like one already pruned, holds nothing up
+      // (outbox-due.ts rule 5), and reading every synced op again per batch was most of a drain.
+      const queued = await Promise.all(QUEUED_STATUSES.map((status) => ops.withStatus(status)));
+      const entries = queued.flat().sort((a, b) => a.seq - b.seq);
       const changed = sweep(entries, now, this.maxAgeMs);
       for (const entry of changed) await ops.put(entry);
       const settled = new Map(changed.map((entry) => [entry.seq, entry]));
