@@ -4,6 +4,7 @@ import {
   type EcPublicJwk,
   type EntityChange,
   type EntityKind,
+  GUEST_SCOPES,
   generateTokenKeyPair,
   makeOperation,
   newUlid,
@@ -14,7 +15,7 @@ import {
   type TokenClaims,
 } from '#protocol';
 import { pinDigest } from './auth/pin-digest.ts';
-import { GUEST_SCOPES } from './feed/cursor-service.ts';
+
 import { createLiveRoute } from './feed/live-socket.ts';
 import { DEMO, demoTableId, demoTenantChanges } from './seed/demo-seed.ts';
 import { makeTestApp, type TestApp } from './testing/test-app.ts';

@@ -127,6 +127,14 @@ export {
 export { RejectionCode } from './errors/rejection.ts';
 export { type EntityChange, FeedEntry, FeedPage } from './feed/feed-entry.ts';
 export { type LiveBatch, LiveSession, type ReadRequest } from './feed/live-session.ts';
+export {
+  allowedScopes,
+  type FeedReader,
+  type FeedRejection,
+  GUEST_SCOPES,
+  resolveScopes,
+  type ScopeResolution,
+} from './feed/scope-rules.ts';
 export { Snapshot, SnapshotRecord } from './feed/snapshot.ts';
 export { CanonicalJsonError, canonicalJson, type JsonValue } from './hash/canonical-json.ts';
 export { payloadHash, sha256Hex, toHex } from './hash/sha256.ts';

@@ -1,24 +1,16 @@
 import {
+  allowedScopes as allowedScopesFor,
   type CursorCodec,
-  ENTITY_KINDS,
-  type EntityKind,
-  kindInScopes,
-  type ProblemExtras,
-  parseScopes,
-  SCOPES,
+  type FeedRejection,
+  resolveScopes as resolveScopesFor,
   type Scope,
+  type ScopeResolution,
   scopeSetHash,
 } from '#protocol';
 import type { Caller } from '../http/caller.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 
-/** Why a feed request cannot be served, as the arguments of a problem+json answer. */
-export interface FeedRejection {
-  readonly status: 400 | 403 | 409 | 410;
-  readonly code: string;
-  readonly title: string;
-  readonly extras: ProblemExtras;
-}
+export type { FeedRejection };
 
 export type CursorCheck =
   | { readonly ok: true; readonly seq: number }
@@ -119,57 +111,19 @@ export function createCursorService(codec: CursorCodec): CursorService {
   };
 }
 
-/** What a guest may read: the menu and the venue, nothing about other tables or staff. */
-export const GUEST_SCOPES: readonly Scope[] = ['menu', 'settings', 'venue'];
-
-/** The scopes a caller may read: guests {@link GUEST_SCOPES}; staff and relays every scope. */
+/** The scope rules are protocol's, shared with the other server. */
 export function allowedScopes(caller: Caller): readonly Scope[] {
-  if (caller.kind === 'principal' && caller.principal.kind === 'guest') return GUEST_SCOPES;
-  return SCOPES;
+  return allowedScopesFor(
+    caller.kind === 'principal' && caller.principal.kind === 'guest' ? 'guest' : 'staff',
+  );
 }
 
-export type ScopeResolution =
-  | { readonly ok: true; readonly scopes: Scope[]; readonly kinds: EntityKind[] }
-  | { readonly ok: false; readonly rejection: FeedRejection };
+export type { ScopeResolution };
 
-/**
- * Turns `?scopes=` into the sorted scope set and its entity kinds. Absent or empty means every
- * scope the caller may read; an unknown name → 400, a scope the role may not read → 403.
- */
+/** Resolves `?scopes=` for this caller with protocol's rules (400 unknown, 403 not allowed). */
 export function resolveScopes(caller: Caller, text: string | undefined): ScopeResolution {
-  const allowed = allowedScopes(caller);
-  const parsed = parseScopes(text);
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      rejection: {
-        status: 400,
-        code: 'SCOPE_UNKNOWN',
-        title: 'Unknown scope',
-        extras: {
-          kind: 'fix_request',
-          detail: `unknown scopes: ${parsed.unknown.join(', ')}; known: ${SCOPES.join(', ')}`,
-          unknownScopes: parsed.unknown,
-        },
-      },
-    };
-  }
-  const scopes = parsed.scopes.length > 0 && text ? parsed.scopes : [...allowed].sort();
-  const denied = scopes.filter((scope) => !allowed.includes(scope));
-  if (denied.length > 0) {
-    return {
-      ok: false,
-      rejection: {
-        status: 403,
-        code: 'SCOPE_FORBIDDEN',
-        title: 'Scope not allowed',
-        extras: {
-          kind: 'stop',
-          detail: `this role may not read: ${denied.join(', ')}`,
-          deniedScopes: denied,
-        },
-      },
-    };
-  }
-  return { ok: true, scopes, kinds: ENTITY_KINDS.filter((kind) => kindInScopes(kind, scopes)) };
+  return resolveScopesFor(
+    caller.kind === 'principal' && caller.principal.kind === 'guest' ? 'guest' : 'staff',
+    text,
+  );
 }
