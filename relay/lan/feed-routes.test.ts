@@ -1,34 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createTokenSigner,
-  EcPrivateJwk,
-  EcPublicJwk,
-  type EntitySet,
   encodeBase64Url,
   type FeedEntry,
   FeedPage,
-  generateTokenKeyPair,
-  listEntities,
   type Operation,
   type Principal,
   Problem,
-  type Projectable,
   Snapshot,
 } from '#protocol';
-import {
-  guest,
-  NOW,
-  opOf,
-  staff,
-  TENANT,
-  VENUE,
-  venueState,
-} from '../../tests/protocol/support/venue-fixture.ts';
-import type { RelayIdentity } from '../identity/relay-identity.ts';
+import { guest, NOW, opOf, staff, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { VenueEngine } from '../sync/venue-engine.ts';
-import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
 import { DeviceCheckpoints } from './feed-routes.ts';
 import { createLanApp } from './lan-app.ts';
 import { RelayLanAuthenticator } from './lan-authenticator.ts';
@@ -37,61 +20,12 @@ import { RelayMetrics } from './relay-metrics.ts';
 
 const BASE = `/v1/venues/${VENUE}`;
 
-/** The uplink is down: nothing is forwarded. */
-const offlineGate: UplinkGate = { direct: () => false, forward: async () => undefined };
-
-const keys = (async () => {
-  const relay = await generateTokenKeyPair();
-  const cloud = await generateTokenKeyPair();
-  const signingJwk = EcPrivateJwk.parse(await crypto.subtle.exportKey('jwk', relay.privateKey));
-  const cloudJwk = EcPublicJwk.parse(await crypto.subtle.exportKey('jwk', cloud.publicKey));
-  const identity: RelayIdentity = {
-    nodeId: 'relay-1',
-    tenantId: TENANT,
-    venueId: VENUE,
-    cloudUrl: 'https://cloud.example',
-    credential: 'relay-credential-0123456789',
-    signingJwk,
-    verificationKeys: [{ kid: 'cloud-1', jwk: cloudJwk }],
-    venuePinKey: encodeBase64Url(new Uint8Array(32).fill(3)),
-    cursorSecret: encodeBase64Url(new Uint8Array(32).fill(5)),
-    enrolledAt: NOW,
-  };
-  return {
-    identity,
-    signer: createTokenSigner({ privateKey: relay.privateKey, kid: 'relay:relay-1' }),
-  };
-})();
-
-function upserts(set: EntitySet): Projectable[] {
-  return (Object.keys(set) as (keyof EntitySet)[]).flatMap((kind) =>
-    listEntities(set, kind).map(
-      (data) =>
-        ({ entity: kind, id: data.id, op: 'upsert', data, version: data.version }) as Projectable,
-    ),
-  );
-}
-
 async function makeRelay() {
-  const { identity, signer } = await keys;
+  const { identity, signer } = await testRelayKeys;
   const store = new MemoryRelayStore();
   const bus = new RelayBus();
   const clock = () => new Date(NOW);
-  const engine = new VenueEngine({
-    store,
-    bus,
-    clock,
-    tenantId: TENANT,
-    venueId: VENUE,
-    onFatal: (error) => {
-      throw error;
-    },
-  });
-  await engine.applyCloud({
-    entries: upserts(venueState().entities),
-    cursor: { cursor: 'cloud-cursor-0', seq: 10 },
-    reset: true,
-  });
+  const engine = await bootstrappedEngine(store, bus, clock);
   const checkpoints = new DeviceCheckpoints();
   const cursors = await createLanCursors(identity, () => store.load().epoch);
   const app = createLanApp({

@@ -3,33 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTokenSigner,
   decodeBase64Url,
   digestPin,
-  EcPrivateJwk,
-  EcPublicJwk,
-  type EntitySet,
-  encodeBase64Url,
-  generateTokenKeyPair,
-  listEntities,
   type Operation,
   OpResult,
   Problem,
-  type Projectable,
   TokenResponse,
 } from '#protocol';
-import {
-  NOW,
-  opOf,
-  TENANT,
-  VENUE,
-  venueState,
-} from '../../tests/protocol/support/venue-fixture.ts';
-import type { RelayIdentity } from '../identity/relay-identity.ts';
+import { NOW, opOf, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { VenueEngine } from '../sync/venue-engine.ts';
-import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
 import { DeviceCheckpoints } from './feed-routes.ts';
 import { createLanApp } from './lan-app.ts';
 import { RelayLanAuthenticator } from './lan-authenticator.ts';
@@ -37,44 +21,6 @@ import { createLanCursors } from './lan-cursors.ts';
 import { RelayMetrics } from './relay-metrics.ts';
 
 const BASE = `/v1/venues/${VENUE}`;
-
-/** The uplink is down: nothing is forwarded. */
-const offlineGate: UplinkGate = { direct: () => false, forward: async () => undefined };
-
-const keys = (async () => {
-  const relay = await generateTokenKeyPair();
-  const cloud = await generateTokenKeyPair();
-  const identity: RelayIdentity = {
-    nodeId: 'relay-1',
-    tenantId: TENANT,
-    venueId: VENUE,
-    cloudUrl: 'https://cloud.example',
-    credential: 'relay-credential-0123456789',
-    signingJwk: EcPrivateJwk.parse(await crypto.subtle.exportKey('jwk', relay.privateKey)),
-    verificationKeys: [
-      {
-        kid: 'cloud-1',
-        jwk: EcPublicJwk.parse(await crypto.subtle.exportKey('jwk', cloud.publicKey)),
-      },
-    ],
-    venuePinKey: encodeBase64Url(new Uint8Array(32).fill(3)),
-    cursorSecret: encodeBase64Url(new Uint8Array(32).fill(5)),
-    enrolledAt: NOW,
-  };
-  return {
-    identity,
-    signer: createTokenSigner({ privateKey: relay.privateKey, kid: 'relay:relay-1' }),
-  };
-})();
-
-function upserts(set: EntitySet): Projectable[] {
-  return (Object.keys(set) as (keyof EntitySet)[]).flatMap((kind) =>
-    listEntities(set, kind).map(
-      (data) =>
-        ({ entity: kind, id: data.id, op: 'upsert', data, version: data.version }) as Projectable,
-    ),
-  );
-}
 
 /** A memory store whose journal counts can be made to fail. */
 class FlakyStore extends MemoryRelayStore {
@@ -86,25 +32,11 @@ class FlakyStore extends MemoryRelayStore {
 }
 
 async function makeRelay(options: { webDir?: string } = {}) {
-  const { identity, signer } = await keys;
+  const { identity, signer } = await testRelayKeys;
   const store = new FlakyStore();
   const bus = new RelayBus();
   const clock = () => new Date(NOW);
-  const engine = new VenueEngine({
-    store,
-    bus,
-    clock,
-    tenantId: TENANT,
-    venueId: VENUE,
-    onFatal: (error) => {
-      throw error;
-    },
-  });
-  await engine.applyCloud({
-    entries: upserts(venueState().entities),
-    cursor: { cursor: 'cloud-cursor-0', seq: 10 },
-    reset: true,
-  });
+  const engine = await bootstrappedEngine(store, bus, clock);
   const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
   store.replaceStaff([
     {

@@ -1,35 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createTokenSigner,
-  EcPrivateJwk,
-  EcPublicJwk,
-  type EntitySet,
-  encodeBase64Url,
-  FeedEntry,
-  FeedPage,
-  generateTokenKeyPair,
-  listEntities,
-  OpResult,
-  type Principal,
-  Problem,
-  type Projectable,
-  Snapshot,
-} from '#protocol';
-import {
-  guest,
-  NOW,
-  opOf,
-  staff,
-  TENANT,
-  VENUE,
-  venueState,
-} from '../../tests/protocol/support/venue-fixture.ts';
-import type { RelayIdentity } from '../identity/relay-identity.ts';
+import { FeedEntry, FeedPage, OpResult, type Principal, Problem, Snapshot } from '#protocol';
+import { guest, NOW, opOf, staff, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { VenueEngine } from '../sync/venue-engine.ts';
-import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
 import { DeviceCheckpoints } from './feed-routes.ts';
 import { createLanApp } from './lan-app.ts';
 import { RelayLanAuthenticator } from './lan-authenticator.ts';
@@ -93,43 +68,6 @@ class FakeSocket implements LiveServerSocket {
   }
 }
 
-const offlineGate: UplinkGate = { direct: () => false, forward: async () => undefined };
-
-const keys = (async () => {
-  const relay = await generateTokenKeyPair();
-  const cloud = await generateTokenKeyPair();
-  const identity: RelayIdentity = {
-    nodeId: 'relay-1',
-    tenantId: TENANT,
-    venueId: VENUE,
-    cloudUrl: 'https://cloud.example',
-    credential: 'relay-credential-0123456789',
-    signingJwk: EcPrivateJwk.parse(await crypto.subtle.exportKey('jwk', relay.privateKey)),
-    verificationKeys: [
-      {
-        kid: 'cloud-1',
-        jwk: EcPublicJwk.parse(await crypto.subtle.exportKey('jwk', cloud.publicKey)),
-      },
-    ],
-    venuePinKey: encodeBase64Url(new Uint8Array(32).fill(3)),
-    cursorSecret: encodeBase64Url(new Uint8Array(32).fill(5)),
-    enrolledAt: NOW,
-  };
-  return {
-    identity,
-    signer: createTokenSigner({ privateKey: relay.privateKey, kid: 'relay:relay-1' }),
-  };
-})();
-
-function upserts(set: EntitySet): Projectable[] {
-  return (Object.keys(set) as (keyof EntitySet)[]).flatMap((kind) =>
-    listEntities(set, kind).map(
-      (data) =>
-        ({ entity: kind, id: data.id, op: 'upsert', data, version: data.version }) as Projectable,
-    ),
-  );
-}
-
 async function until(condition: () => boolean, ms = 1000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
@@ -154,26 +92,12 @@ const newOrder = (deviceId?: string) => {
 };
 
 async function setup(options: Partial<LanLiveOptions> = {}) {
-  const { identity, signer } = await keys;
+  const { identity, signer } = await testRelayKeys;
   const store = new MemoryRelayStore();
   const errors: string[] = [];
   const bus = new RelayBus((error) => errors.push(String(error)));
   const clock = () => new Date(NOW);
-  const engine = new VenueEngine({
-    store,
-    bus,
-    clock,
-    tenantId: TENANT,
-    venueId: VENUE,
-    onFatal: (error) => {
-      throw error;
-    },
-  });
-  await engine.applyCloud({
-    entries: upserts(venueState().entities),
-    cursor: { cursor: 'cloud-cursor-0', seq: 10 },
-    reset: true,
-  });
+  const engine = await bootstrappedEngine(store, bus, clock);
   const authenticator = new RelayLanAuthenticator(identity, clock);
   const cursors = await createLanCursors(identity, () => store.load().epoch);
   const metrics = new RelayMetrics();

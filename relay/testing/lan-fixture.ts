@@ -1,0 +1,82 @@
+import {
+  createTokenSigner,
+  EcPrivateJwk,
+  EcPublicJwk,
+  type EntitySet,
+  encodeBase64Url,
+  generateTokenKeyPair,
+  listEntities,
+  type Projectable,
+  type TokenSigner,
+} from '#protocol';
+import { NOW, TENANT, VENUE, venueState } from '../../tests/protocol/support/venue-fixture.ts';
+import type { RelayIdentity } from '../identity/relay-identity.ts';
+import type { RelayStore } from '../store/relay-store.ts';
+import type { RelayBus } from '../sync/feed-bus.ts';
+import { VenueEngine } from '../sync/venue-engine.ts';
+import type { UplinkGate } from '../uplink/uplink-gate.ts';
+
+/** The uplink is down: nothing is forwarded (a small adapter of the gate port). */
+export const offlineGate: UplinkGate = { direct: () => false, forward: async () => undefined };
+
+/** A relay identity with fresh keys (made once per test file), and the relay's token signer. */
+export const testRelayKeys: Promise<{ identity: RelayIdentity; signer: TokenSigner }> =
+  (async () => {
+    const relay = await generateTokenKeyPair();
+    const cloud = await generateTokenKeyPair();
+    const identity: RelayIdentity = {
+      nodeId: 'relay-1',
+      tenantId: TENANT,
+      venueId: VENUE,
+      cloudUrl: 'https://cloud.example',
+      credential: 'relay-credential-0123456789',
+      signingJwk: EcPrivateJwk.parse(await crypto.subtle.exportKey('jwk', relay.privateKey)),
+      verificationKeys: [
+        {
+          kid: 'cloud-1',
+          jwk: EcPublicJwk.parse(await crypto.subtle.exportKey('jwk', cloud.publicKey)),
+        },
+      ],
+      venuePinKey: encodeBase64Url(new Uint8Array(32).fill(3)),
+      cursorSecret: encodeBase64Url(new Uint8Array(32).fill(5)),
+      enrolledAt: NOW,
+    };
+    return {
+      identity,
+      signer: createTokenSigner({ privateKey: relay.privateKey, kid: 'relay:relay-1' }),
+    };
+  })();
+
+/** Every entity of a set as upserts at its version (a snapshot, as feed changes). */
+export function upserts(set: EntitySet): Projectable[] {
+  return (Object.keys(set) as (keyof EntitySet)[]).flatMap((kind) =>
+    listEntities(set, kind).map(
+      (data) =>
+        ({ entity: kind, id: data.id, op: 'upsert', data, version: data.version }) as Projectable,
+    ),
+  );
+}
+
+/** A venue engine over `store`, bootstrapped with the fixture venue as the cloud's snapshot. */
+export async function bootstrappedEngine(
+  store: RelayStore,
+  bus: RelayBus,
+  clock: () => Date,
+): Promise<VenueEngine> {
+  const engine = new VenueEngine({
+    store,
+    bus,
+    clock,
+    tenantId: TENANT,
+    venueId: VENUE,
+    onFatal: (error) => {
+      throw error;
+    },
+  });
+  await engine.applyCloud({
+    entries: upserts(venueState().entities),
+    cursor: { cursor: 'cloud-cursor-0', seq: 10 },
+    reset: true,
+  });
+  return engine;
+}
