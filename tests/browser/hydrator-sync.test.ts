@@ -5,6 +5,7 @@ import type { HydratorStartOptions } from '../../web/hydrator/hydrator-api.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
 import { FakeFeedServer, fakeNetwork } from '../../web/hydrator/testing/fake-feed-server.ts';
 import {
+  bucketOf,
   countEntities,
   type LocalDb,
   openLocalDb,
@@ -163,7 +164,12 @@ describe('hydrator: feed → IndexedDB', () => {
       relay.tombstone('table', 't-2');
     });
     await until('burst applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 50);
-    expect(h.status().lastBatch).to.deep.equal({ entries: 51, puts: 1, deletes: 1 });
+    expect(h.status().lastBatch).to.deep.equal({
+      entries: 51,
+      puts: 1,
+      deletes: 1,
+      records: new Set([bucketOf('t-1'), bucketOf('t-2')]).size,
+    });
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ version: 51 });
     expect(await readEntity(db, 'table', 't-2')).to.equal(undefined);
   });
@@ -213,7 +219,7 @@ describe('hydrator: feed → IndexedDB', () => {
     let sampling = true;
     const sampler = (async () => {
       const reader = await openLocalDb(dbName);
-      while (sampling) seen.add(await reader.count('entities'));
+      while (sampling) seen.add(await countEntities(reader));
       reader.close();
     })();
 

@@ -1,4 +1,5 @@
-import { FeedPage, Problem, Snapshot } from '#protocol';
+import { Problem, Snapshot } from '#protocol';
+import { type CheckedFeedPage, checkFeedPage } from './feed-check.ts';
 import {
   type Failure,
   failureOfBody,
@@ -110,19 +111,28 @@ export function getSnapshot(
   return getJson(fetch, snapshotUrl(target), signal, (v) => Snapshot.safeParse(v), 'snapshot');
 }
 
-/** `GET …/feed?cursor=&scopes=&limit=&wait=`: the entries after the cursor (long-poll with wait). */
+/**
+ * `GET …/feed?cursor=&scopes=&limit=&wait=`: the entries after the cursor (long-poll with wait).
+ * Only the envelope is checked here (feed-check.ts): a malformed one refuses the page. The
+ * entities are parsed once coalesced (`Coalescer.batch()`), before anything is written.
+ */
 export function getFeedPage(
   fetch: FetchLike,
   target: SyncTarget,
   cursor: string,
   options: { readonly limit: number; readonly waitSeconds: number },
   signal: AbortSignal,
-): Promise<FeedPage> {
+): Promise<CheckedFeedPage> {
   return getJson(
     fetch,
     feedUrl(target, cursor, options.limit, options.waitSeconds),
     signal,
-    (v) => FeedPage.safeParse(v),
+    (v) => {
+      const checked = checkFeedPage(v);
+      return checked.ok
+        ? { success: true, data: checked.page }
+        : { success: false, error: new Error(checked.detail) };
+    },
     'feed page',
   );
 }

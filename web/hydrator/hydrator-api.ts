@@ -26,11 +26,12 @@ export interface HydratorStatus {
   readonly lastSyncAt: number | null;
   readonly bootstraps: number;
   readonly batches: number;
-  /** The last transaction: feed entries in, entity writes out (coalesced). */
+  /** The last transaction: feed entries in, entity writes out (coalesced), bucket records written. */
   readonly lastBatch: {
     readonly entries: number;
     readonly puts: number;
     readonly deletes: number;
+    readonly records: number;
   } | null;
   /** The last failure seen (kept after recovery, for diagnosis). */
   readonly lastFailure: Failure | null;

@@ -1,5 +1,10 @@
 import type { FeedEntry } from '#protocol';
-import { type CoalescedBatch, Coalescer, coalesce } from '../shared/local-coalesce.ts';
+import {
+  type CoalescedBatch,
+  Coalescer,
+  coalesce,
+  InvalidEntityError,
+} from '../shared/local-coalesce.ts';
 import {
   applyChanges,
   ensureDeviceId,
@@ -21,6 +26,7 @@ import {
   delayAfter,
   type Failure,
   type FeedMode,
+  failureOfBody,
   type LiveEnd,
   liveEndOf,
   normalizeScopes,
@@ -312,6 +318,9 @@ export class Hydrator implements HydratorApi {
       // Catching up (the server says more is waiting): fold pages into one set of writes and
       // commit them with the last page's cursor in one transaction — an entity updated on every
       // page is written once. Bounded by distinct entities and pages, so memory stays small.
+      // Pages arrive with their envelopes checked (feed-check.ts); the entities that survive the
+      // fold are parsed with their schemas before anything is written: one that does not fit
+      // refuses the whole step (nothing written, cursor kept; backed off, then asked again).
       const folder = new Coalescer();
       let entries = 0;
       let cursor = current.cursor;
@@ -336,7 +345,7 @@ export class Hydrator implements HydratorApi {
         )
           break;
       }
-      current = await this.commitBatch(db, current, folder.batch(), entries, cursor);
+      current = await this.commitBatch(db, current, checkedBatch(folder), entries, cursor);
       if (!more && this.deps.clock.now() >= until) return;
     }
   }
@@ -368,7 +377,12 @@ export class Hydrator implements HydratorApi {
 
   private settled(stats: WriteStats, entries: number, now: number): void {
     this.lastSyncAt = now;
-    this.lastBatch = { entries, puts: stats.puts, deletes: stats.deletes };
+    this.lastBatch = {
+      entries,
+      puts: stats.puts,
+      deletes: stats.deletes,
+      records: stats.records,
+    };
     if (stats.kinds.length > 0) {
       this.deps.channel.postMessage({ type: 'entities-changed', kinds: stats.kinds });
     }
@@ -388,6 +402,18 @@ export class Hydrator implements HydratorApi {
       target: this.targetKind,
       lastSyncAt: this.lastSyncAt,
     });
+  }
+}
+
+/** The folded writes, every surviving entity parsed; a bad one is a bad answer from the feed. */
+function checkedBatch(folder: Coalescer): CoalescedBatch {
+  try {
+    return folder.batch();
+  } catch (error) {
+    if (error instanceof InvalidEntityError) {
+      throw new FeedError(failureOfBody('feed page', error.message));
+    }
+    throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AnyEntity, EntityKind, FeedEntry } from '#protocol';
+import { type AnyEntity, type EntityKind, entitySchemas, type FeedEntry } from '#protocol';
 
 /** What one batch does to one entity once its entries are folded: one write, whatever N was. */
 export type CoalescedChange =
@@ -25,28 +25,103 @@ export interface CoalescedBatch {
 }
 
 /**
+ * A feed entry as the folder reads it: its envelope (checked by zod's `FeedEntry`, or by the
+ * hydrator's zod-free `checkFeedPage`); an upsert's `data` may not be checked yet.
+ */
+export type FoldableEntry =
+  | {
+      readonly entity: EntityKind;
+      readonly id: string;
+      readonly op: 'upsert';
+      readonly version: number;
+      readonly opId?: string | undefined;
+      readonly data: unknown;
+    }
+  | {
+      readonly entity: EntityKind;
+      readonly id: string;
+      readonly op: 'tombstone';
+      readonly version: number;
+    };
+
+/** A surviving upsert whose entity does not fit its kind's schema: the batch is refused whole. */
+export class InvalidEntityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEntityError';
+  }
+}
+
+/**
  * Folds feed entries (in stream order) into at most one write per entity, with `project`'s
  * version rules: an upsert no newer than what the batch already holds is skipped, a tombstone
  * at least as new removes. So 50 updates to one order cost one put, and a page applied twice
- * folds to the same writes.
+ * folds to the same writes. For entries zod already parsed whole (`FeedEntry`): nothing is
+ * validated again.
  *
  * @example
  * coalesce([v1, v2, v3 of order A, tombstone of B]).changes
  * // → [{ op: 'put', kind: 'order', id: 'A', version: 3, … }, { op: 'delete', kind: …, id: 'B' }]
  */
 export function coalesce(entries: readonly FeedEntry[]): CoalescedBatch {
-  const folder = new Coalescer();
-  folder.add(entries);
-  return folder.batch();
+  const folded = new Map<string, Folded>();
+  const kinds = new Set<EntityKind>();
+  fold(folded, kinds, entries);
+  // Parsed whole by zod already: the data is the entity.
+  return { changes: [...folded.values()] as CoalescedChange[], kinds: [...kinds] };
+}
+
+/** One entity's folded change, its data as it arrived. */
+type Folded =
+  | {
+      readonly op: 'put';
+      readonly kind: EntityKind;
+      readonly id: string;
+      readonly version: number;
+      readonly data: unknown;
+      readonly opId: string | undefined;
+    }
+  | {
+      readonly op: 'delete';
+      readonly kind: EntityKind;
+      readonly id: string;
+      readonly version: number;
+    };
+
+function fold(
+  folded: Map<string, Folded>,
+  kinds: Set<EntityKind>,
+  entries: readonly FoldableEntry[],
+): void {
+  for (const entry of entries) {
+    const key = `${entry.entity}\u0000${entry.id}`;
+    const held = folded.get(key);
+    kinds.add(entry.entity);
+    if (entry.op === 'upsert') {
+      if (held && held.version >= entry.version) continue;
+      folded.set(key, {
+        op: 'put',
+        kind: entry.entity,
+        id: entry.id,
+        version: entry.version,
+        data: entry.data,
+        opId: entry.opId,
+      });
+    } else {
+      if (held && held.version > entry.version) continue;
+      folded.set(key, { op: 'delete', kind: entry.entity, id: entry.id, version: entry.version });
+    }
+  }
 }
 
 /**
  * `coalesce`, a page at a time: a catch-up folds many feed pages into one set of writes, so an
  * entity updated on every page is still written once. Memory grows with distinct entities, not
- * with entries.
+ * with entries. Entries need only a checked envelope: `batch()` parses the data of the upserts
+ * that survive with their kind's schema — once per entity, not once per entry.
  */
 export class Coalescer {
-  private readonly byKey = new Map<string, CoalescedChange>();
+  private readonly byKey = new Map<string, Folded>();
   private readonly kinds = new Set<EntityKind>();
 
   /** Distinct entities folded so far. */
@@ -54,34 +129,34 @@ export class Coalescer {
     return this.byKey.size;
   }
 
-  add(entries: readonly FeedEntry[]): void {
-    for (const entry of entries) {
-      const key = `${entry.entity}\u0000${entry.id}`;
-      const held = this.byKey.get(key);
-      this.kinds.add(entry.entity);
-      if (entry.op === 'upsert') {
-        if (held && held.version >= entry.version) continue;
-        this.byKey.set(key, {
-          op: 'put',
-          kind: entry.entity,
-          id: entry.id,
-          version: entry.version,
-          data: entry.data,
-          opId: entry.opId,
-        });
-      } else {
-        if (held && held.version > entry.version) continue;
-        this.byKey.set(key, {
-          op: 'delete',
-          kind: entry.entity,
-          id: entry.id,
-          version: entry.version,
-        });
-      }
-    }
+  add(entries: readonly FoldableEntry[]): void {
+    fold(this.byKey, this.kinds, entries);
   }
 
+  /**
+   * The writes, every surviving upsert's data parsed with its kind's schema (unknown keys
+   * dropped, as zod's `FeedEntry` drops them). Throws InvalidEntityError, naming the entity, if
+   * one does not fit or its data's id is not the entry's: then nothing of the batch may be
+   * written (the caller keeps its cursor and asks again later).
+   */
   batch(): CoalescedBatch {
-    return { changes: [...this.byKey.values()], kinds: [...this.kinds] };
+    const changes: CoalescedChange[] = [];
+    for (const change of this.byKey.values()) {
+      if (change.op === 'delete') {
+        changes.push(change);
+        continue;
+      }
+      const parsed = entitySchemas[change.kind].safeParse(change.data);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue ? `${issue.path.join('.') || '(data)'}: ${issue.message}` : 'invalid';
+        throw new InvalidEntityError(`${change.kind} ${change.id} v${change.version}: ${where}`);
+      }
+      if (parsed.data.id !== change.id) {
+        throw new InvalidEntityError(`${change.kind} ${change.id}: data.id must equal id`);
+      }
+      changes.push({ ...change, data: parsed.data });
+    }
+    return { changes, kinds: [...this.kinds] };
   }
 }
