@@ -1,7 +1,6 @@
 import type { Context, Hono } from 'hono';
 import {
   BatchRequest,
-  hasValidPayloadHash,
   isUlid,
   type Operation,
   type OpResult,
@@ -19,6 +18,7 @@ import {
   requireLanCaller,
 } from './lan-caller.ts';
 import { responseForLocal } from './op-responses.ts';
+import { hasValidPayloadHashSync } from './payload-hash.ts';
 import { problemResponse } from './problem-response.ts';
 
 export interface LanOpsDeps {
@@ -48,12 +48,12 @@ async function readJson(
 }
 
 /** An op that contradicts its own request (venue, hash), as the cloud would answer it. */
-async function invalid(op: Operation, venueId: string): Promise<Response | undefined> {
+function invalid(op: Operation, venueId: string): Response | undefined {
   if (op.venueId !== venueId)
     return problemResponse(400, 'VENUE_MISMATCH', 'Operation is for another venue', {
       detail: `op is for ${op.venueId}`,
     });
-  if (!(await hasValidPayloadHash(op)))
+  if (!hasValidPayloadHashSync(op))
     return problemResponse(400, 'PAYLOAD_HASH_MISMATCH', 'Operation does not match its hash', {
       detail: 'payloadHash does not match payload',
     });
@@ -135,11 +135,11 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       return problemResponse(400, 'IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key must equal opId', {
         detail: `key ${key}`,
       });
-    const bad = await invalid(parsed.op, c.req.param('venueId'));
+    const bad = invalid(parsed.op, c.req.param('venueId'));
     if (bad) return bad;
     // An op the relay already journaled stays the relay's to answer, whatever the uplink does now.
-    const known = deps.store.journalEntry(parsed.op.opId);
-    if (!known) {
+    // (Looked up only when the op could go through: offline, the engine's own lookup suffices.)
+    if (deps.gate.direct() && !deps.store.journalEntry(parsed.op.opId)) {
       const forwarded = await forward(
         c,
         `/v1/venues/${c.req.param('venueId')}/ops`,
@@ -177,10 +177,10 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
         return problemResponse(400, 'DEVICE_MISMATCH', 'A batch is one device’s ops', {
           detail: `ops.${i}.deviceId is not ${deviceId}`,
         });
-      const bad = await invalid(op, c.req.param('venueId'));
+      const bad = invalid(op, c.req.param('venueId'));
       if (bad) return bad;
     }
-    if (parsed.data.ops.every((op) => !deps.store.journalEntry(op.opId))) {
+    if (deps.gate.direct() && parsed.data.ops.every((op) => !deps.store.journalEntry(op.opId))) {
       const forwarded = await forward(
         c,
         `/v1/venues/${c.req.param('venueId')}/ops/batch`,
