@@ -4,15 +4,18 @@
 //
 // The real `Hydrator` is run against an in-memory origin whose answers (the snapshot, the feed
 // pages of 1,000) are serialized BEFORE the clock starts: what is timed is the hydrator's own
-// path — fetch → `response.json()` → zod (`Snapshot` / `FeedPage`) → coalesce → one IndexedDB
-// transaction per page — not the fake server. Beside it, in the same worker: raw IndexedDB puts
-// of the same records, 1,000 per transaction (the ceiling), and the parse steps alone.
+// path — fetch → `response.json()` → checks (`Snapshot` zod; feed pages: the envelope check,
+// then the entity schema once per surviving entity) → coalesce → one IndexedDB transaction per
+// catch-up step of bucket records — not the fake server. Beside it, in the same worker: raw
+// IndexedDB puts of the same bucket records the hydrator writes (the ceiling), raw puts of one
+// record per entity (the old layout, for reference), and the parse steps alone.
 
 import { FeedPage, newUlid, Snapshot } from '#protocol';
+import { checkFeedPage } from '../../../web/hydrator/feed-check.ts';
 import { Hydrator } from '../../../web/hydrator/hydrator.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../../web/hydrator/hydrator-deps.ts';
-import { coalesce } from '../../../web/shared/local-coalesce.ts';
-import { openLocalDb } from '../../../web/shared/local-db.ts';
+import { Coalescer } from '../../../web/shared/local-coalesce.ts';
+import { bucketsAfter, openLocalDb } from '../../../web/shared/local-db.ts';
 
 const ORIGIN = 'https://bench.invalid';
 const VENUE = 'demo-bistro';
@@ -133,14 +136,16 @@ function snapshotOf(template, count, cursor) {
   return { cursor, count, text: JSON.stringify(body) };
 }
 
-/** Raw IndexedDB: `records` put into a fresh store (the cache's key path), `perTx` per transaction. */
-async function rawPuts(recordBatches) {
+/**
+ * Raw IndexedDB: each batch of `records` put into a fresh store in one relaxed transaction.
+ * `keyPath`: the cache's (['kind', 'bucket']) or the old one-record-per-entity layout's.
+ */
+async function rawPuts(recordBatches, keyPath) {
   await deleteDb(CEILING_DB);
   const db = await new Promise((resolve, reject) => {
     const request = indexedDB.open(CEILING_DB, 1);
     request.onupgradeneeded = () => {
-      const store = request.result.createObjectStore('entities', { keyPath: ['kind', 'id'] });
-      store.createIndex('byKind', 'kind');
+      request.result.createObjectStore('entities', { keyPath });
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -188,25 +193,35 @@ async function bootstrap({ template, count, runs }) {
     }
   }
   await deleteDb(CACHE_DB);
-  // The same records, raw; and the parse steps alone.
-  const records = JSON.parse(snapshot.text).records.map((r) => ({
+  // The same bucket records the hydrator wrote, raw, in one transaction; the old layout's one
+  // record per entity (1,000 per transaction, as it was measured before); the parse steps alone.
+  const parsed = time(() => JSON.parse(snapshot.text));
+  const validated = time(() => Snapshot.safeParse(parsed.value));
+  if (!validated.value.success) throw new Error('snapshot does not parse');
+  const changes = validated.value.data.records.map((r) => ({
+    op: 'put',
     kind: r.entity,
     id: r.data.id,
     version: r.data.version,
     data: r.data,
+    opId: undefined,
   }));
+  const buckets = time(() => bucketsAfter(changes, () => undefined));
+  const ceiling = await rawPuts([buckets.value], ['kind', 'bucket']);
+  const records = changes.map(({ kind, id, version, data }) => ({ kind, id, version, data }));
   const batches = [];
   for (let i = 0; i < records.length; i += 1000) batches.push(records.slice(i, i + 1000));
-  const ceiling = await rawPuts(batches);
-  const parsed = time(() => JSON.parse(snapshot.text));
-  const validated = time(() => Snapshot.safeParse(parsed.value));
-  if (!validated.value.success) throw new Error('snapshot does not parse');
+  const perEntity = await rawPuts(batches, ['kind', 'id']);
   return {
     times,
     ceilingMs: ceiling.ms,
     puts: ceiling.puts,
+    entityMs: perEntity.ms,
+    entityPuts: perEntity.puts,
+    entityTx: batches.length,
     jsonMs: parsed.ms,
     zodMs: validated.ms,
+    bucketMs: buckets.ms,
     bytes: snapshot.text.length,
   };
 }
@@ -265,28 +280,48 @@ async function catchUp({ template, entities, entries, pageSize, seed }) {
   await deleteDb(CACHE_DB);
   if (status.bootstraps !== 0) throw new Error('the catch-up bootstrapped instead');
 
-  // What the hydrator wrote per page (coalesced), raw; and the parse steps alone.
+  // The hydrator's steps alone: JSON.parse, the envelope check, the fold of all pages (one
+  // catch-up step: CATCH_UP_PAGES ≥ 100), the entity schema on the survivors; zod's FeedPage
+  // over every entry for reference (what the hydrator ran before).
   const parsed = time(() => pages.map((page) => JSON.parse(page.text)));
-  const validated = time(() => parsed.value.map((page) => FeedPage.safeParse(page)));
-  if (validated.value.some((result) => !result.success)) throw new Error('a page does not parse');
-  const coalesced = time(() => validated.value.map((result) => coalesce(result.data.entries)));
-  const batches = coalesced.value.map((batch) =>
-    batch.changes.map((change) => ({
-      kind: change.kind,
-      id: change.id,
-      version: change.version,
-      data: change.data,
-    })),
-  );
-  const ceiling = await rawPuts(batches);
+  const checked = time(() => parsed.value.map((page) => checkFeedPage(page)));
+  if (checked.value.some((result) => !result.ok)) throw new Error('a page does not check');
+  const folder = new Coalescer();
+  const coalesced = time(() => {
+    for (const result of checked.value) folder.add(result.page.entries);
+  });
+  const survivors = time(() => folder.batch());
+  const zod = time(() => parsed.value.map((page) => FeedPage.safeParse(page)));
+  if (zod.value.some((result) => !result.success)) throw new Error('a page does not parse');
+  // What the hydrator wrote (bucket records, one transaction), raw; and one record per entity
+  // per page, 1,000-entry pages each a transaction (the old layout's per-page ceiling).
+  const buckets = bucketsAfter(survivors.value.changes, () => undefined);
+  const ceiling = await rawPuts([buckets], ['kind', 'bucket']);
+  const perPage = zod.value.map((result) => {
+    const latest = new Map();
+    for (const e of result.data.entries) latest.set(e.id, e);
+    return [...latest.values()].map((e) => ({
+      kind: e.entity,
+      id: e.id,
+      version: e.version,
+      data: e.data,
+    }));
+  });
+  const perEntity = await rawPuts(perPage, ['kind', 'id']);
   return {
     ms: ended - started,
     pages: pages.length,
+    records: status.lastBatch?.records ?? null,
     ceilingMs: ceiling.ms,
     puts: ceiling.puts,
+    entityMs: perEntity.ms,
+    entityPuts: perEntity.puts,
     jsonMs: parsed.ms,
-    zodMs: validated.ms,
+    checkMs: checked.ms,
     coalesceMs: coalesced.ms,
+    schemaMs: survivors.ms,
+    survivors: survivors.value.changes.length,
+    zodMs: zod.ms,
     bytes: pages.reduce((sum, page) => sum + page.text.length, 0),
   };
 }
