@@ -47,6 +47,8 @@ const DEADLINE_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 const DRAIN = { ops: 1_000, runs: 10, warmups: 1, directRuns: 3, batchSize: 50 } as const;
+/** `HEARTH_BENCH_ONLY=drain`: part (a) alone (its rows, then exit). */
+const ONLY_DRAIN = process.env.HEARTH_BENCH_ONLY === 'drain';
 /** `HEARTH_BENCH_ONLY=hydrator`: parts (b) and (c) alone (no drain; their rows only). */
 const ONLY_HYDRATOR = process.env.HEARTH_BENCH_ONLY === 'hydrator';
 const CATCH_UP = { entities: 5_000, entries: 100_000, pageSize: 1_000, seed: 1 } as const;
@@ -447,6 +449,17 @@ async function main(): Promise<void> {
     }
 
     progress(`(a) server alone: ${directs.map((d) => ms(d)).join(', ')}`);
+    if (ONLY_DRAIN) {
+      const p95 = percentile(drains, 95);
+      const duplicates = wireDuplicates + answerDuplicates;
+      console.log(
+        `(a) drain ${DRAIN.ops} ops: p95 ${ms(p95)}, p50 ${ms(median(drains))}, min ${ms(Math.min(...drains))}, max ${ms(Math.max(...drains))} (${drains.map((d) => Math.round(d)).join(', ')}); duplicates ${duplicates} (${wireDuplicates} wire, ${answerDuplicates} answers), ${unsynced} not synced; server alone p50 ${ms(median(directs))} (${directs.map((d) => Math.round(d)).join(', ')})`,
+      );
+      for (const problem of problems) console.log(`problem: ${problem}`);
+      for (const error of pageErrors) console.log(`page error: ${error}`);
+      if (problems.length > 0 || duplicates > 0 || unsynced > 0) process.exitCode = 1;
+      return;
+    }
     // (b) and (c): the hydrator, in a dedicated worker
     const caughtUp = await call<CaughtUp>(page, 'inWorker', 'catchUp', { template, ...CATCH_UP });
     progress(`(b) catch-up ${ms(caughtUp.ms)}`);

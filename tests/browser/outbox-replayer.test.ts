@@ -81,15 +81,159 @@ describe('outbox replayer', () => {
     expect(server.received.flatMap((r) => r.opIds)).to.deep.equal(ops.map((o) => o.opId));
     expect(server.received[0]).to.include({ deviceId: 'tablet-1', venueId: 'demo-bistro' });
     expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
-    const progress = heard.filter((m) => m.type === 'replay-progress');
-    expect(progress).to.deep.equal([
-      { type: 'replay-progress', sent: 0, total: 120 },
-      { type: 'replay-progress', sent: 50, total: 120 },
-      { type: 'replay-progress', sent: 100, total: 120 },
-      { type: 'replay-progress', sent: 120, total: 120 },
-      { type: 'replay-progress', sent: 120, total: 120 },
+    // The first word before any send, the last once every answer is stored; between them
+    // (answers are stored as they come, several batches to a write when the store lags) the
+    // count only grows.
+    const progress = heard.flatMap((m) => (m.type === 'replay-progress' ? [m] : []));
+    expect(progress[0]).to.deep.equal({ type: 'replay-progress', sent: 0, total: 120 });
+    expect(progress.at(-1)).to.deep.equal({ type: 'replay-progress', sent: 120, total: 120 });
+    const counts = progress.map((m) => m.sent);
+    expect(counts).to.deep.equal([...counts].sort((a, b) => a - b));
+    expect(progress.every((m) => m.total === 120)).to.equal(true);
+    expect(heard.at(-1)).to.deep.equal({ type: 'outbox-changed' });
+  });
+
+  it('plans every batch of a pass from one read of the queue, and never writes an op twice', async () => {
+    const ops = await waiters(120);
+    await queue(ops);
+    const reads: string[] = [];
+    const queued = store.queued.bind(store);
+    store.queued = (now) => {
+      reads.push('queued');
+      return queued(now);
+    };
+    // While a batch is on the wire, the store still holds every op as pending: nothing is
+    // written 'sending' first (a replay killed now leaves them as they were: sent again).
+    const seen: string[][] = [];
+    const watching = async (request: Request) => {
+      seen.push([...new Set((await store.list()).map((e) => e.status))]);
+      return server.fetch(request);
+    };
+
+    const report = await replayer({ fetch: watching }).replay();
+
+    expect(report).to.include({ outcome: 'drained', requests: 3, settled: 120 });
+    // One read to plan the three batches, one more when the plan ran out (for ops added since).
+    expect(reads).to.deep.equal(['queued', 'queued']);
+    expect(seen[0]).to.deep.equal(['pending']);
+    expect(seen.flat()).to.not.include('sending');
+    expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
+  });
+
+  it('sends in the same pass the ops queued while it was at work', async () => {
+    const first = await waiters(3);
+    const late = await waiters(2);
+    await queue(first);
+    let added = false;
+    const addingMidway = async (request: Request) => {
+      if (!added) {
+        added = true;
+        await queue(late);
+      }
+      return server.fetch(request);
+    };
+
+    const report = await replayer({ fetch: addingMidway, batchSize: 2 }).replay();
+
+    expect(report).to.include({ outcome: 'drained', sent: 5, settled: 5, remaining: 0 });
+    expect(server.received.flatMap((r) => r.opIds)).to.deep.equal(
+      [...first, ...late].map((o) => o.opId),
+    );
+    expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
+  });
+
+  it('says progress at most every progressEveryMs, besides the first and the last word', async () => {
+    await queue(await waiters(100));
+    const said: { at: number; message: Broadcast }[] = [];
+    const slowServer = async (request: Request) => {
+      clock.advance(30);
+      return server.fetch(request);
+    };
+
+    await replayer({
+      fetch: slowServer,
+      batchSize: 10,
+      progressEveryMs: 100,
+      broadcast: (message) => said.push({ at: clock.now(), message }),
+    }).replay();
+
+    const progress = said.filter((s) => s.message.type === 'replay-progress');
+    expect(progress[0]?.message).to.deep.equal({ type: 'replay-progress', sent: 0, total: 100 });
+    expect(progress.at(-1)?.message).to.deep.equal({
+      type: 'replay-progress',
+      sent: 100,
+      total: 100,
+    });
+    // Ten requests 30 ms apart: 300 ms of answers, so at most four words between the ends,
+    // each at least 100 ms after the one before.
+    const between = progress.slice(1, -1);
+    expect(between.length).to.be.within(1, 4);
+    for (const [i, s] of between.entries()) {
+      if (i > 0) expect(s.at - (between[i - 1]?.at ?? 0)).to.be.at.least(100);
+    }
+    // Each word tells the pages to read the outbox again, and only each word.
+    const changed = said.filter((s) => s.message.type === 'outbox-changed');
+    expect(changed).to.have.length(between.length + 1);
+  });
+
+  it('loses and doubles nothing when the stored answers of a pass are lost (relaxed writes, a power cut)', async () => {
+    const ops = await waiters(4);
+    const bad = ops[2] as Operation;
+    server.decide = (o) =>
+      o.opId === bad.opId
+        ? { opId: o.opId, status: 'rejected', code: 'NOT_FOUND', message: 'no such table' }
+        : server.applied(o);
+    await queue(ops);
+    const before = await store.list();
+
+    await replayer().replay();
+    const first = await store.list();
+    expect(first.map((e) => e.status)).to.deep.equal(['synced', 'synced', 'failed', 'synced']);
+    // The OS never flushed the pass's answers: the outbox is as it was before the pass.
+    await store.db.writeOps((tx) => Promise.all(before.map((entry) => tx.put(entry))));
+    expect(new Set(await statuses())).to.deep.equal(new Set(['pending']));
+
+    const again = await replayer().replay();
+
+    expect(again).to.include({ outcome: 'drained', sent: 4, remaining: 0 });
+    expect(server.duplicates).to.deep.equal(ops.map((o) => o.opId));
+    expect([...server.effects.values()]).to.deep.equal([1, 1, 1]);
+    const after = await store.list();
+    expect(after.map((e) => [e.status, e.result?.status])).to.deep.equal([
+      ['synced', 'duplicate'],
+      ['synced', 'duplicate'],
+      ['failed', 'duplicate'],
+      ['synced', 'duplicate'],
     ]);
-    expect(heard.some((m) => m.type === 'outbox-changed')).to.equal(true);
+    // The rejection fails again with the same reason, and is still never retried.
+    expect(after[2]?.lastError).to.deep.equal(first[2]?.lastError);
+    expect(after[2]?.lastError).to.deep.equal({ code: 'NOT_FOUND', message: 'no such table' });
+    clock.advance(3_600 * SECOND);
+    expect((await replayer().replay()).requests).to.equal(0);
+  });
+
+  it('stops and rethrows when storing answers fails; the ops stay pending and go again', async () => {
+    const ops = await waiters(6);
+    await queue(ops);
+    const settle = store.settle.bind(store);
+    store.settle = () => Promise.reject(new DOMException('disk full', 'QuotaExceededError'));
+
+    let thrown: unknown;
+    await replayer({ batchSize: 2 })
+      .replay()
+      .catch((error: unknown) => {
+        thrown = error;
+      });
+
+    expect(thrown).to.be.instanceOf(DOMException).and.have.property('name', 'QuotaExceededError');
+    expect(new Set(await statuses())).to.deep.equal(new Set(['pending']));
+    // It stopped sending once it knew: at most one batch more went out.
+    expect(server.received.length).to.be.within(1, 2);
+
+    store.settle = settle;
+    expect((await replayer({ batchSize: 2 }).replay()).outcome).to.equal('drained');
+    expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
+    expect([...server.effects.values()].every((n) => n === 1)).to.equal(true);
   });
 
   it('sends a payment ahead of a long queue of unrelated ops', async () => {

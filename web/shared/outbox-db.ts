@@ -163,12 +163,17 @@ export class OutboxDb {
   }
 
   /**
-   * Runs `work` in one strictly durable read-write transaction over `ops`: all of it commits,
-   * or (when `work` throws) none of it. `work` may await only the `OpsTx` calls: awaiting
-   * anything else lets IndexedDB commit the transaction early.
+   * Runs `work` in one read-write transaction over `ops`: all of it commits, or (when `work`
+   * throws) none of it. `work` may await only the `OpsTx` calls: awaiting anything else lets
+   * IndexedDB commit the transaction early. Strictly durable unless the caller says
+   * `'relaxed'`, which only a write that may be lost in an OS crash or power cut without harm
+   * may do (the replayer's answers: see outbox-store.ts `settle`).
    */
-  async writeOps<T>(work: (ops: OpsTx) => Promise<T>): Promise<T> {
-    const tx = this.db.transaction('ops', 'readwrite', { durability: 'strict' });
+  async writeOps<T>(
+    work: (ops: OpsTx) => Promise<T>,
+    durability: 'strict' | 'relaxed' = 'strict',
+  ): Promise<T> {
+    const tx = this.db.transaction('ops', 'readwrite', { durability });
     let result: T;
     try {
       result = await work(readWrite(tx.store));

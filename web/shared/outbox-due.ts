@@ -77,13 +77,36 @@ function subjectsOf(op: Operation): string[] {
     .map(([, value]) => value as string);
 }
 
+// An op's subjects, kept per op object: a replay pass plans batch after batch over the same
+// entries (the same `op` objects), and this was a large part of each plan.
+const subjectsCache = new WeakMap<Operation, readonly string[]>();
+
+function subjectsOfCached(op: Operation): readonly string[] {
+  let subjects = subjectsCache.get(op);
+  if (!subjects) {
+    subjects = subjectsOf(op);
+    subjectsCache.set(op, subjects);
+  }
+  return subjects;
+}
+
 function groupOf(entry: OutboxEntry): string {
   return `${entry.op.venueId}\n${entry.op.deviceId}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /**
  * The next batch to send, at most `limit` ops, in the order the server must see them (see the
  * ordering rule above). Empty when nothing is due.
+ *
+ * The earlier ops an op is related to (rule 3) are found through indexes (by opId, by subject
+ * id) instead of by comparing it with every queued op: the same set, in the same (queue)
+ * order, at a cost that grows with the related ops rather than with the queue.
  *
  * @example
  * const batch = pickBatch(await ops.all(), Date.now(), 50);
@@ -95,19 +118,39 @@ export function pickBatch(
 ): OutboxEntry[] {
   const queued = entries.filter((e) => e.status === 'pending' || e.status === 'sending');
   const byOpId = new Map(entries.map((entry) => [entry.opId, entry]));
-  const subjects = new Map(queued.map((entry) => [entry.seq, subjectsOf(entry.op)]));
+  const groups = queued.map(groupOf);
+  const subjects = queued.map((entry) => subjectsOfCached(entry.op));
+  // Positions in `queued`, by opId and by subject id; and the opId lengths there are, so that
+  // "a subject id starts with an earlier opId" is a few lookups of the id's prefixes.
+  const atOpId = new Map<string, number[]>();
+  const atSubject = new Map<string, number[]>();
+  const opIdLengths = new Set<number>();
+  for (const [i, entry] of queued.entries()) {
+    push(atOpId, entry.opId, i);
+    opIdLengths.add(entry.opId.length);
+    for (const id of new Set(subjects[i])) push(atSubject, id, i);
+  }
 
-  const related = (earlier: OutboxEntry, later: OutboxEntry): boolean => {
-    if (later.op.dependsOn.includes(earlier.opId)) return true;
-    const mine = subjects.get(later.seq) ?? [];
-    const theirs = subjects.get(earlier.seq) ?? [];
-    return mine.some((id) => theirs.includes(id) || id.startsWith(earlier.opId));
+  /** The queued ops that must go before the op at `i`, in queue order (rule 3). */
+  const mustPrecede = (i: number): OutboxEntry[] => {
+    const entry = queued[i] as OutboxEntry;
+    const found = new Set<number>();
+    const consider = (positions: readonly number[] | undefined) => {
+      for (const j of positions ?? []) {
+        const other = queued[j] as OutboxEntry;
+        if (other.seq < entry.seq && groups[j] === groups[i]) found.add(j);
+      }
+    };
+    for (const opId of entry.op.dependsOn) consider(atOpId.get(opId));
+    for (const id of subjects[i] ?? []) {
+      consider(atSubject.get(id));
+      for (const length of opIdLengths) {
+        if (length <= id.length) consider(atOpId.get(id.slice(0, length)));
+      }
+    }
+    return [...found].sort((a, b) => a - b).map((j) => queued[j] as OutboxEntry);
   };
-  const mustPrecede = (entry: OutboxEntry): OutboxEntry[] =>
-    queued.filter(
-      (other) =>
-        other.seq < entry.seq && groupOf(other) === groupOf(entry) && related(other, entry),
-    );
+  const positionOf = new Map(queued.map((entry, i) => [entry, i]));
 
   const batch: OutboxEntry[] = [];
   const chosen = new Set<number>();
@@ -118,7 +161,7 @@ export function pickBatch(
     const ready =
       entry.status === 'pending' &&
       entry.nextAttemptAt <= now &&
-      mustPrecede(entry).every(admit) &&
+      mustPrecede(positionOf.get(entry) ?? -1).every(admit) &&
       entry.op.dependsOn.every((opId) => {
         const dependency = byOpId.get(opId);
         return (

@@ -100,20 +100,26 @@ export class OutboxStore {
    * The next batch to send (see outbox-due.ts for the order). First fails, in the same
    * transaction, what has become undeliverable: TOO_OLD and DEPENDENCY_FAILED.
    */
-  due(now: number, limit: number): Promise<OutboxEntry[]> {
+  async due(now: number, limit: number): Promise<OutboxEntry[]> {
+    return pickBatch(await this.queued(now), now, limit);
+  }
+
+  /**
+   * Every entry still in the queue (pending, sending, failed), in seq order, after failing in
+   * the same transaction what has become undeliverable (TOO_OLD, DEPENDENCY_FAILED). A replay
+   * pass reads this once and plans its batches from it in memory (`pickBatch`), instead of
+   * reading the queue again for every batch.
+   */
+  queued(now: number): Promise<OutboxEntry[]> {
     return this.db.writeOps(async (ops) => {
       // Only what is still queued: a delivered entry, like one already pruned, holds nothing up
       // (outbox-due.ts rule 5), and reading every synced op again per batch was most of a drain.
       const queued = await Promise.all(QUEUED_STATUSES.map((status) => ops.withStatus(status)));
       const entries = queued.flat().sort((a, b) => a.seq - b.seq);
       const changed = sweep(entries, now, this.maxAgeMs);
-      for (const entry of changed) await ops.put(entry);
+      await Promise.all(changed.map((entry) => ops.put(entry)));
       const settled = new Map(changed.map((entry) => [entry.seq, entry]));
-      return pickBatch(
-        entries.map((entry) => settled.get(entry.seq) ?? entry),
-        now,
-        limit,
-      );
+      return entries.map((entry) => settled.get(entry.seq) ?? entry);
     });
   }
 
@@ -129,17 +135,31 @@ export class OutboxStore {
    * an answer for an entry that something else settled or put back meanwhile is stale.
    */
   markResult(next: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    const bySeq = new Map(next.map((entry) => [entry.seq, entry]));
-    return this.rewrite([...bySeq.keys()], (entry) =>
-      entry.status === 'sending' ? bySeq.get(entry.seq) : undefined,
-    );
+    return this.answer(next, ['sending'], 'strict');
   }
 
-  /** Returns in-flight entries to pending, in place (their seq keeps their turn), tries unchanged. */
-  putBack(seqs: readonly number[]): Promise<OutboxEntry[]> {
-    return this.rewrite(seqs, (entry) =>
-      entry.status === 'sending' ? { ...entry, status: 'pending' } : undefined,
-    );
+  /**
+   * Stores a replay's answers (what the policy made of them, and what `sweep` failed because
+   * of them), durably 'relaxed': committed when the browser has them, flushed to disk by the
+   * OS in its own time. Only entries the store still holds as waiting to be sent (pending, or
+   * sending from an older replayer) change; one that something else settled meanwhile is left.
+   *
+   * Why losing these writes (an OS crash or a power cut before the flush) loses and doubles
+   * nothing — the entry is then still `pending` as it was before its send:
+   * - a lost `synced` / `delivered_local`: the op is sent again under the same opId, the
+   *   server answers `duplicate` with the first result, and the policy settles it the same way;
+   * - a lost `failed` for a rejection: sent again, the server answers `duplicate` of the
+   *   rejection, and the policy fails it with the same code and message; a lost `failed` for a
+   *   whole-batch 4xx meets the same 4xx again; a lost DEPENDENCY_FAILED is swept again from
+   *   the failed dependency;
+   * - a lost backoff (`pending`, tries + 1): at worst one try more than `maxTries`, and a
+   *   retry sooner than the backoff asked.
+   * The server applies each opId once whatever the device resends: that is the guarantee, and
+   * nothing here depends on a mark having reached the disk. `add` stays strict: an op the
+   * page was told is saved must survive a power cut.
+   */
+  settle(next: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
+    return this.answer(next, ['pending', 'sending'], 'relaxed');
   }
 
   /**
@@ -220,10 +240,22 @@ export class OutboxStore {
     };
   }
 
-  /** The earliest time a pending op may be sent again; null when none waits. */
-  async nextAttemptAt(): Promise<number | null> {
-    const pending = await this.db.readOps((ops) => ops.withStatus('pending'));
-    return pending.length > 0 ? Math.min(...pending.map((entry) => entry.nextAttemptAt)) : null;
+  /**
+   * How many ops wait (pending or sending; `counts().depth`) and when the earliest may go
+   * (`nextAttemptAt()`), reading only the waiting entries: what a replay reports at its end.
+   */
+  waiting(): Promise<{ depth: number; nextAttemptAt: number | null }> {
+    return this.db.readOps(async (ops) => {
+      const [pending, sending] = await Promise.all([
+        ops.withStatus('pending'),
+        ops.countWithStatus('sending'),
+      ]);
+      return {
+        depth: pending.length + sending,
+        nextAttemptAt:
+          pending.length > 0 ? Math.min(...pending.map((entry) => entry.nextAttemptAt)) : null,
+      };
+    });
   }
 
   /**
@@ -257,9 +289,24 @@ export class OutboxStore {
     this.db.close();
   }
 
+  /** Writes `next` over the entries whose stored status is one of `from`; returns what it wrote. */
+  private answer(
+    next: readonly OutboxEntry[],
+    from: readonly OutboxEntry['status'][],
+    durability: 'strict' | 'relaxed',
+  ): Promise<OutboxEntry[]> {
+    const bySeq = new Map(next.map((entry) => [entry.seq, entry]));
+    return this.rewrite(
+      [...bySeq.keys()],
+      (entry) => (from.includes(entry.status) ? bySeq.get(entry.seq) : undefined),
+      durability,
+    );
+  }
+
   private rewrite(
     seqs: readonly number[],
     change: (entry: OutboxEntry) => OutboxEntry | undefined,
+    durability: 'strict' | 'relaxed' = 'strict',
   ): Promise<OutboxEntry[]> {
     return this.db.writeOps(async (ops) => {
       // Every read issued at once, then every write: the same transaction and the same writes,
@@ -273,7 +320,7 @@ export class OutboxStore {
       }
       await Promise.all(written.map((entry) => ops.put(entry)));
       return written;
-    });
+    }, durability);
   }
 }
 

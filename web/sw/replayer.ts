@@ -1,5 +1,6 @@
 import { kindForStatus } from '#protocol';
 import { type Broadcast, CHANNEL } from '../shared/messages.ts';
+import { pickBatch, sweep } from '../shared/outbox-due.ts';
 import type { OutboxStore } from '../shared/outbox-store.ts';
 import type { OutboxEntry } from '../shared/outbox-types.ts';
 import { ReplayPolicy } from './outbox-policy.ts';
@@ -11,22 +12,33 @@ import { type FetchLike, sendBatch } from './send-batch.ts';
  * answers through the policy into the store, progress on the channel. Usable from the service
  * worker and from a page alike: everything it touches comes in as a dependency.
  *
- *   lock + lease ─▶ put back what a dead replay left 'sending' ─▶ ┌ renew lease (lost → stop)
- *                                                                 │ due(now, limit) (none → done)
- *                                                                 │ mark sending, POST the batch
- *                                                                 │ policy → markResult, progress
- *                                                                 └ stop on 401/409/429/5xx/network
+ *   lock + lease ─▶ put back what a dead replay left 'sending' ─▶ read the queue once
+ *     ┌▶ plan the next batch in memory (pickBatch) ── none ─▶ answers stored, read the queue
+ *     │      again (ops added meanwhile) ── still none ─▶ done
+ *     │  POST the batch
+ *     │  policy → the entries in memory; store them (relaxed), not waiting for it
+ *     │  lease still ours? (lost → stop) · 401/409/429/5xx/network → stop
+ *     └──────────────────────────────────────────────────────────────────────────────┘
+ *
+ * One read of the queue per pass: the batches are planned from the entries in memory, which
+ * the answers update, so the ordering rules (outbox-due.ts) see exactly what they would see in
+ * the store. The answers of batch k are written while batch k+1 is on the wire (one write at a
+ * time); the pass ends only once every answer is stored. Nothing is written 'sending' before a
+ * POST: an entry stays `pending` in the store until its answer is stored, so a replay killed
+ * anywhere leaves it pending, it is sent again under its opId, and the server answers
+ * `duplicate` with the first result — the same end as a 'sending' mark put back at the next
+ * start, without writing every entry twice. Why the answers may be written 'relaxed': see
+ * outbox-store.ts `settle`.
  *
  * Progress: `replay-progress` {sent: 0, total: depth} before the first batch of a pass,
- * {sent: settled so far, total} after each, and a last {sent: n, total: n} (n settled in this
- * pass, maybe 0) when the pass ends however it ends: sent === total means "over", and n > 0
- * that something was delivered. A pass with nothing due says nothing.
+ * {sent: settled so far, total} as answers are stored (at most every `progressEveryMs`, with an
+ * `outbox-changed`), and a last {sent: n, total: n} (n settled in this pass, maybe 0) when the
+ * pass ends however it ends, after everything is stored: sent === total means "over", and
+ * n > 0 that something was delivered. A pass with nothing due says nothing.
  *
  * A batch refused as a whole for its content (400, 413, 422) is not blamed on every op in it:
- * the ops go back and the next batch is half the size, down to one op, so only the op at fault
- * fails. After a good answer the size doubles back. A replay killed anywhere loses nothing and
- * doubles nothing: entries are written 'sending' before the POST and put back at the next
- * start, and the server answers a resent opId with `duplicate`.
+ * the ops stay pending and the next batch is half the size, down to one op, so only the op at
+ * fault fails. After a good answer the size doubles back.
  */
 
 export interface ReplayerDeps {
@@ -50,6 +62,11 @@ export interface ReplayerDeps {
   readonly graceMs?: number;
   /** Delivered entries older than this are pruned after a pass. */
   readonly keepDeliveredMs?: number;
+  /**
+   * Least time between two progress reports within a pass (the first and the last always go):
+   * each one makes the open pages read the outbox again.
+   */
+  readonly progressEveryMs?: number;
   readonly holderId?: string;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -73,16 +90,22 @@ export interface ReplayReport {
   readonly nextAttemptAt: number | null;
 }
 
-/** What one batch came to: answers stored (and whether to stop), or split it smaller. */
+/** What one batch came to: the entries after the answers (and whether to stop), or split it. */
 type Step =
   | { readonly kind: 'split' }
-  | { readonly kind: 'settled'; readonly settled: number; readonly stop: ReplayReport['reason'] };
+  | {
+      readonly kind: 'answered';
+      readonly next: readonly OutboxEntry[];
+      readonly stop: ReplayReport['reason'];
+    };
 
 const SETTLED: ReadonlySet<OutboxEntry['status']> = new Set([
   'synced',
   'delivered_local',
   'failed',
 ]);
+
+const DELIVERED: ReadonlySet<OutboxEntry['status']> = new Set(['synced', 'delivered_local']);
 
 function channelBroadcast(): (message: Broadcast) => void {
   let channel: BroadcastChannel | null = null;
@@ -105,8 +128,12 @@ export class Replayer {
   private readonly requestTimeoutMs: number;
   private readonly graceMs: number;
   private readonly keepDeliveredMs: number;
+  private readonly progressEveryMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly leaseMs: number;
   private readonly lease: ReplayLease;
+  /** When this replayer last wrote its lease (device ms). */
+  private leaseWrittenAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: ReplayerDeps) {
     this.store = deps.store;
@@ -120,17 +147,15 @@ export class Replayer {
     this.requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
     this.graceMs = deps.graceMs ?? 250;
     this.keepDeliveredMs = deps.keepDeliveredMs ?? 10 * 60_000;
+    this.progressEveryMs = deps.progressEveryMs ?? 100;
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.lease = new ReplayLease(
-      deps.store.db,
-      deps.holderId ?? crypto.randomUUID(),
-      deps.leaseMs ?? 2 * this.requestTimeoutMs,
-    );
+    this.leaseMs = deps.leaseMs ?? 2 * this.requestTimeoutMs;
+    this.lease = new ReplayLease(deps.store.db, deps.holderId ?? crypto.randomUUID(), this.leaseMs);
   }
 
   /**
    * Sends what is due, as the only replayer, and reports what happened. Rejects only when
-   * something unexpected failed (storage); the batch in flight is then put back first.
+   * something unexpected failed (storage); what was in flight then stays pending.
    */
   async replay(): Promise<ReplayReport> {
     const ran = await withReplayLock(
@@ -150,6 +175,7 @@ export class Replayer {
 
   private async pass(): Promise<ReplayReport> {
     await this.lease.claim(this.now());
+    this.leaseWrittenAt = this.now();
     try {
       return await this.drain();
     } finally {
@@ -157,55 +183,148 @@ export class Replayer {
     }
   }
 
+  /**
+   * True while the lease is still this replayer's. It is read before every batch (a reader is
+   * cheap) and written only once a quarter of it has gone by, instead of a durable write per
+   * batch: the lease stays live (at least three quarters of `leaseMs` ahead before each send),
+   * and a replayer that lost it stops before its next send all the same.
+   */
+  private async keepLease(): Promise<boolean> {
+    const now = this.now();
+    if (now - this.leaseWrittenAt < this.leaseMs / 4) {
+      return (await ReplayLease.read(this.store.db))?.holder === this.lease.holder;
+    }
+    if (!(await this.lease.renew(now))) return false;
+    this.leaseWrittenAt = now;
+    return true;
+  }
+
   private async drain(): Promise<ReplayReport> {
     await this.store.recoverSending();
-    const total = (await this.store.counts(this.now())).depth;
+    // The queue in memory, in seq order: what is waiting or failed (delivered entries hold
+    // nothing up, outbox-due.ts rule 5). Answers replace entries here as they come.
+    let entries = await this.store.queued(this.now());
+    const total = entries.filter((e) => e.status === 'pending' || e.status === 'sending').length;
     let requests = 0;
     let sent = 0;
     let settled = 0;
+    let stored = 0;
     let limit = this.batchSize;
-    const end = (outcome: ReplayReport['outcome'], reason: ReplayReport['reason']) => {
+    let saidAt = Number.NEGATIVE_INFINITY;
+    // Answers are stored in the background, one write at a time: what comes in while a write
+    // is under way goes in the next one (a later answer for an entry replaces an earlier one),
+    // so when the store is slower than the target the writes grow instead of queueing up.
+    const w: {
+      waiting: Map<number, OutboxEntry>;
+      settled: number;
+      running: Promise<void> | null;
+      failed?: { error: unknown };
+    } = { waiting: new Map(), settled: 0, running: null };
+    const run = async () => {
+      try {
+        while (w.waiting.size > 0) {
+          const next = [...w.waiting.values()];
+          const settledHere = w.settled;
+          w.waiting = new Map();
+          w.settled = 0;
+          await this.store.settle(next);
+          stored += settledHere;
+          const now = this.now();
+          if (now - saidAt >= this.progressEveryMs) {
+            saidAt = now;
+            this.broadcast({
+              type: 'replay-progress',
+              sent: stored,
+              total: Math.max(total, stored),
+            });
+            this.broadcast({ type: 'outbox-changed' });
+          }
+        }
+      } catch (error) {
+        w.failed = { error };
+      } finally {
+        w.running = null;
+      }
+    };
+    const keep = (next: readonly OutboxEntry[], settledHere: number) => {
+      for (const entry of next) w.waiting.set(entry.seq, entry);
+      w.settled += settledHere;
+      if (!w.running && !w.failed) w.running = run();
+    };
+    /** Throws what a write threw, so the pass sends nothing more. */
+    const check = () => {
+      if (w.failed) throw w.failed.error;
+    };
+    /** Resolves once every answer is stored. */
+    const allStored = async () => {
+      while (w.running) await w.running;
+      check();
+    };
+    const end = async (outcome: ReplayReport['outcome'], reason: ReplayReport['reason']) => {
+      await allStored();
       // The last word of a pass that said anything: sent === total says it is over.
-      if (requests > 0) this.broadcast({ type: 'replay-progress', sent: settled, total: settled });
+      if (requests > 0) {
+        this.broadcast({ type: 'replay-progress', sent: settled, total: settled });
+        this.broadcast({ type: 'outbox-changed' });
+      }
+      if (outcome === 'drained') await this.store.prune(this.now(), this.keepDeliveredMs);
       return this.report(outcome, reason, requests, sent, settled);
     };
-    for (;;) {
-      if (!(await this.lease.renew(this.now()))) return end('lost_lease', null);
-      const due = await this.store.due(this.now(), limit);
-      if (due.length === 0) break;
-      const batch = await this.store.markSending(due.map((entry) => entry.seq));
-      if (batch.length === 0) break;
-      if (requests === 0) this.broadcast({ type: 'replay-progress', sent: 0, total });
-      let step: Step;
-      try {
-        step = await this.deliver(batch);
-      } catch (error) {
-        // Not the network (that is an outcome): storage or a bug. Put the batch back where it
-        // was and rethrow, so the caller (the browser's sync) tries again later.
-        await this.store.putBack(batch.map((entry) => entry.seq));
-        throw error;
+    try {
+      for (let looked = false; ; ) {
+        const batch = pickBatch(entries, this.now(), limit);
+        if (batch.length === 0) {
+          if (looked) break;
+          // The plan has run out: with every answer stored, read the queue again, for ops
+          // queued (or retried) while this pass was at work.
+          await allStored();
+          entries = await this.store.queued(this.now());
+          looked = true;
+          continue;
+        }
+        looked = false;
+        if (requests > 0 && !(await this.keepLease())) return await end('lost_lease', null);
+        if (requests === 0) this.broadcast({ type: 'replay-progress', sent: 0, total });
+        check();
+        const step = await this.deliver(batch);
+        requests += 1;
+        sent += batch.length;
+        if (step.kind === 'split') {
+          // Refused for its content: find the op at fault with smaller batches.
+          limit = Math.max(1, Math.floor(batch.length / 2));
+          continue;
+        }
+        const now = this.now();
+        const answered = new Map(step.next.map((entry) => [entry.seq, entry]));
+        entries = entries.map((entry) => answered.get(entry.seq) ?? entry);
+        // A failure here fails the ops that depend on it (DEPENDENCY_FAILED), as the store's
+        // read would: stored with the answers.
+        const swept = sweep(entries, now, this.store.maxAgeMs);
+        const changed = new Map(swept.map((entry) => [entry.seq, entry]));
+        entries = entries
+          .map((entry) => changed.get(entry.seq) ?? entry)
+          .filter((entry) => !DELIVERED.has(entry.status));
+        const settledHere = step.next.filter((entry) => SETTLED.has(entry.status)).length;
+        settled += settledHere;
+        keep([...step.next, ...swept], settledHere);
+        if (step.stop) return await end('stopped', step.stop);
+        limit = Math.min(this.batchSize, limit * 2);
       }
-      requests += 1;
-      sent += batch.length;
-      if (step.kind === 'split') {
-        // Refused for its content: find the op at fault with smaller batches.
-        limit = Math.max(1, Math.floor(batch.length / 2));
-        continue;
-      }
-      settled += step.settled;
-      this.broadcast({ type: 'replay-progress', sent: settled, total: Math.max(total, settled) });
-      this.broadcast({ type: 'outbox-changed' });
-      if (step.stop) return end('stopped', step.stop);
-      limit = Math.min(this.batchSize, limit * 2);
+      return await end('drained', null);
+    } catch (error) {
+      // Not the network (that is an outcome): storage or a bug. What was in flight is still
+      // pending in the store; let the last write finish, then rethrow, so the caller (the
+      // browser's sync) tries again later.
+      await allStored().catch(() => undefined);
+      throw error;
     }
-    await this.store.prune(this.now(), this.keepDeliveredMs);
-    return end('drained', null);
   }
 
-  /** Sends one batch and stores what the policy makes of the answers. */
-  private async deliver(batch: readonly OutboxEntry[]): Promise<Step> {
+  /** Sends one batch and says what the policy makes of the answers (nothing is stored here). */
+  private async deliver(pending: readonly OutboxEntry[]): Promise<Step> {
+    const batch = pending.map((entry): OutboxEntry => ({ ...entry, status: 'sending' }));
     const [first] = batch;
-    if (!first) return { kind: 'settled', settled: 0, stop: null };
+    if (!first) return { kind: 'answered', next: [], stop: null };
     const outcomeOf = await sendBatch({
       fetch: this.fetch,
       target: this.target,
@@ -221,17 +340,15 @@ export class Replayer {
       whole.kind === 'http' &&
       kindForStatus(whole.status) === 'fix_request'
     ) {
-      await this.store.putBack(batch.map((entry) => entry.seq));
       return { kind: 'split' };
     }
     const now = this.now();
     const next = batch.map((entry) => this.policy.next(entry, outcomeOf(entry.opId), now));
-    await this.store.markResult(next);
     const stop = batch.map((entry) => outcomeOf(entry.opId)).find((o) => this.policy.stopsPass(o));
     const verdict = stop ? this.policy.verdict(stop) : null;
     return {
-      kind: 'settled',
-      settled: next.filter((entry) => SETTLED.has(entry.status)).length,
+      kind: 'answered',
+      next,
       stop:
         verdict === null
           ? null
@@ -248,15 +365,15 @@ export class Replayer {
     sent: number,
     settled: number,
   ): Promise<ReplayReport> {
-    const counts = await this.store.counts(this.now());
+    const waiting = await this.store.waiting();
     return {
       outcome,
       reason,
       requests,
       sent,
       settled,
-      remaining: counts.depth,
-      nextAttemptAt: await this.store.nextAttemptAt(),
+      remaining: waiting.depth,
+      nextAttemptAt: waiting.nextAttemptAt,
     };
   }
 }
