@@ -1,9 +1,12 @@
-import * as z from 'zod';
-import { Operation, type OperationType, OpResult, Ulid } from '#protocol';
+import type * as z from 'zod';
+import type { OperationType } from '#protocol';
+import type * as records from '../sw/outbox-records.ts';
 
 /*
  * The outbox's record: one operation the device made, with where it stands on its way to the
- * target. Plain data (it is what IndexedDB stores); parsed on every read.
+ * target. Plain data (it is what IndexedDB stores); parsed on every read. The schemas are in
+ * `../sw/outbox-records.ts` (zod, build time); this file carries no zod, so the service worker
+ * can import it.
  *
  *   pending ──send──▶ sending ──applied / duplicate(applied)──────────▶ synced
  *      ▲                 │    ──accepted_local (the relay kept it)────▶ delivered_local
@@ -19,37 +22,15 @@ export const OUTBOX_STATUSES = [
   'synced',
   'failed',
 ] as const;
-export const OutboxStatus = z.enum(OUTBOX_STATUSES);
-export type OutboxStatus = z.infer<typeof OutboxStatus>;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-export const Lane = z.enum(['priority', 'default']);
-export type Lane = z.infer<typeof Lane>;
+export type Lane = z.infer<typeof records.Lane>;
 
 /** Why an op is not (yet) delivered: the server's code, an HTTP code, or one of the outbox's own. */
-export const OutboxErrorInfo = z.object({ code: z.string(), message: z.string() });
-export type OutboxErrorInfo = z.infer<typeof OutboxErrorInfo>;
+export type OutboxErrorInfo = z.infer<typeof records.OutboxErrorInfo>;
 
-export const OutboxEntry = z.object({
-  /** Insertion order (auto-increment): the device's FIFO. */
-  seq: z.number().int().min(1),
-  /** The op's idempotency key, for ever. */
-  opId: Ulid,
-  op: Operation,
-  lane: Lane,
-  status: OutboxStatus,
-  /** Sends that ended in a transient failure (429, 5xx, network): what backoff counts. */
-  tries: z.number().int().min(0),
-  /** Device ms before which the op is not sent again. */
-  nextAttemptAt: z.number(),
-  lastError: OutboxErrorInfo.nullable(),
-  /** The target's answer that settled it (or the last one it gave). */
-  result: OpResult.nullable(),
-  /** Device ms the op was queued: display, and the age limit. */
-  createdAt: z.number(),
-  /** Device ms it reached synced, delivered_local or failed; null while in the queue. */
-  settledAt: z.number().nullable(),
-});
-export type OutboxEntry = z.infer<typeof OutboxEntry>;
+/** One op in the outbox and where it stands (fields documented on the schema). */
+export type OutboxEntry = z.infer<typeof records.OutboxEntry>;
 
 /** An entry before IndexedDB gives it its `seq`. */
 export type NewOutboxEntry = Omit<OutboxEntry, 'seq'>;

@@ -1,10 +1,7 @@
-import {
-  hasValidPayloadHash,
-  PROBLEM_CONTENT_TYPE,
-  type ProblemExtras,
-  parseOperation,
-  problem,
-} from '#protocol';
+import type { JsonValue, ProblemExtras } from '#protocol';
+import { PROBLEM_CONTENT_TYPE, problem } from '#protocol/check/problem-body.ts';
+import { checkOperation } from '#protocol/check/wire-checks.ts';
+import { payloadHash } from '#protocol/hash/sha256.ts';
 import { API_PREFIX } from '../shared/messages.ts';
 import type { OutboxStore } from '../shared/outbox-store.ts';
 import { OutboxError } from '../shared/outbox-types.ts';
@@ -58,7 +55,8 @@ async function enqueue(request: Request, venueId: string, deps: ApiDeps): Promis
       detail: error.message,
     });
   }
-  const parsed = parseOperation(body);
+  // The protocol's Operation schema, through the checker generated from it (no zod here).
+  const parsed = checkOperation(body);
   if (!parsed.ok) {
     return problemResponse(400, parsed.code, 'Invalid operation', { issues: parsed.issues });
   }
@@ -74,7 +72,8 @@ async function enqueue(request: Request, venueId: string, deps: ApiDeps): Promis
       detail: `key ${key}, opId ${op.opId}`,
     });
   }
-  if (!(await hasValidPayloadHash(op))) {
+  // As hasValidPayloadHash does: the hash of the parsed payload (defaults filled).
+  if ((await payloadHash(op.payload as JsonValue)) !== op.payloadHash) {
     return problemResponse(400, 'PAYLOAD_HASH_MISMATCH', 'payloadHash does not match payload', {
       detail: 'build ops with makeOperation',
     });

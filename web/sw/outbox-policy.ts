@@ -1,4 +1,5 @@
-import { kindForStatus, type OpResult } from '#protocol';
+import type { OpResult } from '#protocol';
+import { kindForStatus } from '#protocol/check/problem-body.ts';
 import type { OutboxEntry, OutboxErrorInfo } from '../shared/outbox-types.ts';
 
 /*

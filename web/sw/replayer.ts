@@ -1,4 +1,4 @@
-import { kindForStatus } from '#protocol';
+import { kindForStatus } from '#protocol/check/problem-body.ts';
 import { type Broadcast, CHANNEL } from '../shared/messages.ts';
 import { pickBatch, sweep } from '../shared/outbox-due.ts';
 import type { OutboxStore } from '../shared/outbox-store.ts';

@@ -1,4 +1,5 @@
-import { BatchResponse, type Operation, Problem } from '#protocol';
+import type { Operation } from '#protocol';
+import { checkBatchResponse, checkProblem } from '#protocol/check/wire-checks.ts';
 import type { SendOutcome } from './outbox-policy.ts';
 
 /** The one network call the replayer makes; injectable so tests can pass an in-page server. */
@@ -38,17 +39,15 @@ async function failure(response: Response, now: number): Promise<SendOutcome> {
     // Not JSON (a proxy's HTML page): the status alone decides.
     if (!(error instanceof SyntaxError)) throw error;
   }
-  const problem = Problem.safeParse(body);
+  const problem = checkProblem(body);
   const fromProblem =
-    problem.success && problem.data.retryAfter !== undefined
-      ? problem.data.retryAfter * 1000
-      : null;
+    problem.ok && problem.value.retryAfter !== undefined ? problem.value.retryAfter * 1000 : null;
   return {
     kind: 'http',
     status: response.status,
-    code: problem.success ? problem.data.code : null,
-    message: problem.success
-      ? (problem.data.detail ?? problem.data.title)
+    code: problem.ok ? problem.value.code : null,
+    message: problem.ok
+      ? (problem.value.detail ?? problem.value.title)
       : `${response.status} ${response.statusText}`.trim(),
     retryAfterMs: retryAfterMs(response.headers.get('retry-after'), now) ?? fromProblem,
   };
@@ -92,11 +91,11 @@ export async function sendBatch(call: BatchCall): Promise<(opId: string) => Send
     if (!(error instanceof SyntaxError)) throw error;
     return everyOp({ kind: 'bad_response', message: 'the answer is not JSON' });
   }
-  const parsed = BatchResponse.safeParse(body);
-  if (!parsed.success) {
+  const parsed = checkBatchResponse(body);
+  if (!parsed.ok) {
     return everyOp({ kind: 'bad_response', message: 'the answer is not a batch response' });
   }
-  const byOpId = new Map(parsed.data.results.map((result) => [result.opId, result]));
+  const byOpId = new Map(parsed.value.results.map((result) => [result.opId, result]));
   return (opId) => {
     const result = byOpId.get(opId);
     return result ? { kind: 'result', result } : { kind: 'missing' };

@@ -1,17 +1,10 @@
-import { ExpirationPlugin } from 'workbox-expiration';
-import {
-  cleanupOutdatedCaches,
-  matchPrecache,
-  type PrecacheEntry,
-  precacheAndRoute,
-} from 'workbox-precaching';
-import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { CacheFirst } from 'workbox-strategies';
-import { DeviceId, isUlid, Principal } from '#protocol';
+import { checkPrincipal, isDeviceId, isUlid } from '#protocol/check/wire-checks.ts';
 import { type Broadcast, CHANNEL, type ToServiceWorker } from '../shared/messages.ts';
 import { OutboxStore } from '../shared/outbox-store.ts';
 import { OUTBOX_SYNC_TAG } from '../shared/outbox-types.ts';
 import { handleApi, isApiRequest } from './api-handler.ts';
+import { cachedImage } from './image-cache.ts';
+import { Precache, type PrecacheEntry } from './precache.ts';
 import { type ReplayReason, ReplayTrigger } from './replay-trigger.ts';
 import { Replayer, type ReplayReport } from './replayer.ts';
 
@@ -73,10 +66,61 @@ function registerSync(): Promise<void> {
   });
 }
 
-// The API first: its listener must answer /api/* before Workbox's router looks at anything.
+const precache = new Precache(self.__WB_MANIFEST, self.registration.scope);
+
+/** The precached page for a path: its role's page (`/ops/…` → `/ops/index.html`), or the index. */
+function shellFor(url: URL): string {
+  const role = url.pathname.split('/')[1] ?? '';
+  return new URL(ROLE_PAGES.includes(role) ? `/${role}/index.html` : '/index.html', url).href;
+}
+
+/** Navigations the precache does not answer go to the network, and offline to the shell. */
+async function navigate(request: Request, url: URL): Promise<Response> {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const shell =
+      (await precache.match(shellFor(url))) ??
+      (await precache.match(new URL('/index.html', url).href));
+    if (shell) return shell;
+    throw error;
+  }
+}
+
+/** Menu images: cache first, bounded, never a failed answer (only 200s are stored). */
+const isImage = (request: Request, url: URL) =>
+  !url.pathname.startsWith('/api/') &&
+  (request.destination === 'image' ||
+    (url.origin === TARGET && url.pathname.startsWith('/images/')));
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache.install());
+});
+
+// One router, first match wins: the API, the precache, navigations, images; the rest is
+// left to the browser.
 self.addEventListener('fetch', (event) => {
-  const url = new URL(event.request.url);
-  if (!isApiRequest(url, TARGET)) return;
+  const { request } = event;
+  const url = new URL(request.url);
+  if (!isApiRequest(url, TARGET)) {
+    if (request.method !== 'GET') return;
+    if (precache.keyFor(url.href)) {
+      event.respondWith(precache.match(url.href).then((hit) => hit ?? fetch(request)));
+    } else if (request.mode === 'navigate' && !/^\/(api|v1)\//.test(url.pathname)) {
+      event.respondWith(navigate(request, url));
+    } else if (isImage(request, url)) {
+      event.respondWith(
+        cachedImage(request, {
+          cacheName: 'hearth-images',
+          maxEntries: 300,
+          maxAgeMs: 30 * 24 * 60 * 60 * 1000,
+          now: Date.now,
+          fetch: (r) => fetch(r),
+        }),
+      );
+    }
+    return;
+  }
   event.respondWith(
     storeReady.then((store) =>
       handleApi(event.request, {
@@ -93,51 +137,8 @@ self.addEventListener('fetch', (event) => {
   );
 });
 
-precacheAndRoute(self.__WB_MANIFEST);
-cleanupOutdatedCaches();
-
-/** The precached page for a path: its role's page (`/ops/…` → `/ops/index.html`), or the index. */
-function shellFor(url: URL): string {
-  const role = url.pathname.split('/')[1] ?? '';
-  return ROLE_PAGES.includes(role) ? `/${role}/index.html` : '/index.html';
-}
-
-// Navigations the precache does not answer go to the network, and offline to the shell.
-registerRoute(
-  new NavigationRoute(
-    async ({ request, url }) => {
-      try {
-        return await fetch(request);
-      } catch (error) {
-        const shell = (await matchPrecache(shellFor(url))) ?? (await matchPrecache('/index.html'));
-        if (shell) return shell;
-        throw error;
-      }
-    },
-    { denylist: [/^\/api\//, /^\/v1\//] },
-  ),
-);
-
-// Menu images: cache first, bounded, never a failed answer (CacheFirst keeps only 200s).
-registerRoute(
-  ({ request, url }) =>
-    !url.pathname.startsWith('/api/') &&
-    (request.destination === 'image' ||
-      (url.origin === TARGET && url.pathname.startsWith('/images/'))),
-  new CacheFirst({
-    cacheName: 'hearth-images',
-    plugins: [
-      new ExpirationPlugin({
-        maxEntries: 300,
-        maxAgeSeconds: 30 * 24 * 60 * 60,
-        purgeOnQuotaError: true,
-      }),
-    ],
-  }),
-);
-
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
+  event.waitUntil(Promise.all([self.clients.claim(), precache.activate()]));
   // Not inside waitUntil: activation must not wait for a replay.
   void kick('activate');
 });
@@ -175,10 +176,9 @@ function parseMessage(data: unknown): Incoming | null {
     case 'discard':
       return isUlid(message.opId) ? { type: message.type, opId: message.opId } : null;
     case 'session': {
-      const principal = Principal.safeParse(message.principal);
-      const deviceId = DeviceId.safeParse(message.deviceId);
-      return principal.success && deviceId.success
-        ? { type: 'session', principal: principal.data, deviceId: deviceId.data }
+      const principal = checkPrincipal(message.principal);
+      return principal.ok && isDeviceId(message.deviceId)
+        ? { type: 'session', principal: principal.value, deviceId: message.deviceId }
         : null;
     }
     default:

@@ -1,0 +1,1382 @@
+// Generated from protocol/check/wire-shapes.ts by protocol/check/emit-shapes.ts: do not edit.
+// `npm run build:web` rewrites it; a test fails while it is stale.
+import type { SchemaBundle } from './json-schema-check.ts';
+
+export const WIRE_SHAPES: SchemaBundle = {
+  Operation: {
+    oneOf: [
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'order.create',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+              tableId: {
+                anyOf: [
+                  {
+                    $ref: 'schema0',
+                  },
+                  {
+                    type: 'null',
+                  },
+                ],
+              },
+              guestCount: {
+                default: 0,
+                type: 'integer',
+                minimum: 0,
+                maximum: 100,
+              },
+              lines: {
+                default: [],
+                maxItems: 100,
+                type: 'array',
+                items: {
+                  $ref: 'schema5',
+                },
+              },
+            },
+            required: ['orderId', 'tableId'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'order.addLines',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+              lines: {
+                minItems: 1,
+                maxItems: 100,
+                type: 'array',
+                items: {
+                  $ref: 'schema5',
+                },
+              },
+            },
+            required: ['orderId', 'lines'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'order.removeLine',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+              lineId: {
+                $ref: 'schema0',
+              },
+            },
+            required: ['orderId', 'lineId'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'order.sendToKitchen',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+            },
+            required: ['orderId'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'order.close',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+              payment: {
+                oneOf: [
+                  {
+                    type: 'object',
+                    properties: {
+                      method: {
+                        type: 'string',
+                        const: 'cash',
+                      },
+                      tendered: {
+                        $ref: 'schema6',
+                      },
+                    },
+                    required: ['method', 'tendered'],
+                  },
+                  {
+                    type: 'object',
+                    properties: {
+                      method: {
+                        type: 'string',
+                        const: 'card',
+                      },
+                      amount: {
+                        $ref: 'schema6',
+                      },
+                      reference: {
+                        type: 'string',
+                        minLength: 1,
+                        maxLength: 100,
+                      },
+                    },
+                    required: ['method', 'amount', 'reference'],
+                  },
+                ],
+              },
+            },
+            required: ['orderId', 'payment'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'order.void',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+              reason: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+              },
+            },
+            required: ['orderId', 'reason'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'ticket.transition',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              ticketId: {
+                $ref: 'schema0',
+              },
+              action: {
+                type: 'string',
+                enum: ['start', 'ready', 'bump', 'recall'],
+              },
+            },
+            required: ['ticketId', 'action'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'ticket.assign',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              ticketId: {
+                $ref: 'schema0',
+              },
+              station: {
+                $ref: 'schema7',
+              },
+              assigneeId: {
+                $ref: 'schema8',
+              },
+            },
+            required: ['ticketId'],
+            anyOf: [
+              {
+                required: ['station'],
+              },
+              {
+                required: ['assigneeId'],
+              },
+            ],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'serviceRequest.create',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              requestId: {
+                $ref: 'schema0',
+              },
+              tableId: {
+                $ref: 'schema0',
+              },
+              kind: {
+                type: 'string',
+                enum: ['call_waiter', 'bill', 'water', 'other'],
+              },
+              note: {
+                type: 'string',
+                maxLength: 200,
+              },
+            },
+            required: ['requestId', 'tableId', 'kind'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'serviceRequest.transition',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              requestId: {
+                $ref: 'schema0',
+              },
+              action: {
+                type: 'string',
+                enum: ['acknowledge', 'complete', 'cancel'],
+              },
+            },
+            required: ['requestId', 'action'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'booking.create',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              bookingId: {
+                $ref: 'schema0',
+              },
+              guestName: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 120,
+              },
+              partySize: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 50,
+              },
+              startsAt: {
+                $ref: 'schema4',
+              },
+              phone: {
+                type: 'string',
+                maxLength: 32,
+              },
+              note: {
+                type: 'string',
+                maxLength: 500,
+              },
+            },
+            required: ['bookingId', 'guestName', 'partySize', 'startsAt'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'booking.transition',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              bookingId: {
+                $ref: 'schema0',
+              },
+              action: {
+                type: 'string',
+                enum: ['confirm', 'seat', 'complete', 'cancel', 'no_show'],
+              },
+              tableId: {
+                $ref: 'schema0',
+              },
+            },
+            required: ['bookingId', 'action'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'team.section.create',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              sectionId: {
+                $ref: 'schema0',
+              },
+              name: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 60,
+              },
+              tableIds: {
+                default: [],
+                maxItems: 200,
+                type: 'array',
+                items: {
+                  $ref: 'schema0',
+                },
+              },
+            },
+            required: ['sectionId', 'name'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'team.member.upsert',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              memberId: {
+                $ref: 'schema0',
+              },
+              name: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 120,
+              },
+              role: {
+                $ref: 'schema9',
+              },
+              sectionId: {
+                default: null,
+                anyOf: [
+                  {
+                    $ref: 'schema0',
+                  },
+                  {
+                    type: 'null',
+                  },
+                ],
+              },
+              active: {
+                default: true,
+                type: 'boolean',
+              },
+            },
+            required: ['memberId', 'name', 'role'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'menu.item.setAvailability',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              itemId: {
+                $ref: 'schema0',
+              },
+              available: {
+                type: 'boolean',
+              },
+            },
+            required: ['itemId', 'available'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+    ],
+  },
+  OpResult: {
+    oneOf: [
+      {
+        $ref: 'schema10',
+      },
+      {
+        $ref: 'schema12',
+      },
+      {
+        $ref: 'schema13',
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          status: {
+            type: 'string',
+            const: 'duplicate',
+          },
+          first: {
+            oneOf: [
+              {
+                $ref: 'schema10',
+              },
+              {
+                $ref: 'schema12',
+              },
+              {
+                $ref: 'schema13',
+              },
+            ],
+          },
+        },
+        required: ['opId', 'status', 'first'],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          status: {
+            type: 'string',
+            const: 'retryable',
+          },
+          code: {
+            type: 'string',
+            enum: [
+              'IN_FLIGHT',
+              'RATE_LIMITED',
+              'UNAVAILABLE',
+              'DEPENDENCY_PENDING',
+              'NOT_PROCESSED',
+            ],
+          },
+          message: {
+            type: 'string',
+          },
+          retryAfterMs: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 9007199254740991,
+          },
+        },
+        required: ['opId', 'status', 'code', 'message'],
+      },
+    ],
+  },
+  BatchResponse: {
+    type: 'object',
+    properties: {
+      results: {
+        type: 'array',
+        items: {
+          $ref: 'OpResult',
+        },
+      },
+    },
+    required: ['results'],
+  },
+  Problem: {
+    type: 'object',
+    properties: {
+      type: {
+        type: 'string',
+      },
+      title: {
+        type: 'string',
+      },
+      status: {
+        type: 'integer',
+        minimum: 400,
+        maximum: 599,
+      },
+      kind: {
+        type: 'string',
+        enum: ['fix_request', 'retry_later', 'back_off', 'sign_in', 'stop', 're_bootstrap'],
+      },
+      code: {
+        type: 'string',
+        pattern: '^[A-Z][A-Z0-9_]*$',
+      },
+      detail: {
+        type: 'string',
+      },
+      instance: {
+        type: 'string',
+      },
+      retryAfter: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 9007199254740991,
+      },
+      issues: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            path: {
+              type: 'string',
+            },
+            message: {
+              type: 'string',
+            },
+          },
+          required: ['path', 'message'],
+        },
+      },
+    },
+    required: ['type', 'title', 'status', 'kind', 'code'],
+    additionalProperties: {},
+  },
+  Principal: {
+    oneOf: [
+      {
+        type: 'object',
+        properties: {
+          kind: {
+            type: 'string',
+            const: 'staff',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 80,
+          },
+          role: {
+            $ref: 'schema9',
+          },
+        },
+        required: ['kind', 'tenantId', 'venueId', 'actorId', 'role'],
+      },
+      {
+        type: 'object',
+        properties: {
+          kind: {
+            type: 'string',
+            const: 'guest',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          sessionId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 80,
+          },
+          tableId: {
+            $ref: 'schema0',
+          },
+        },
+        required: ['kind', 'tenantId', 'venueId', 'sessionId', 'tableId'],
+      },
+    ],
+  },
+  DeviceId: {
+    type: 'string',
+    pattern: '^[A-Za-z0-9._:-]{1,64}$',
+  },
+  Ulid: {
+    type: 'string',
+    pattern: '^[0-7][0-9A-HJKMNP-TV-Z]{25}$',
+  },
+  schema0: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 80,
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._~:-]*$',
+  },
+  schema1: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 80,
+  },
+  schema2: {
+    type: 'string',
+    pattern: '^[0-9a-f]{64}$',
+  },
+  schema3: {
+    default: [],
+    maxItems: 32,
+    type: 'array',
+    items: {
+      $ref: 'Ulid',
+    },
+  },
+  schema4: {
+    type: 'string',
+    format: 'date-time',
+    pattern:
+      '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
+  },
+  schema5: {
+    type: 'object',
+    properties: {
+      lineId: {
+        $ref: 'schema0',
+      },
+      itemId: {
+        $ref: 'schema0',
+      },
+      quantity: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 99,
+      },
+      modifierIds: {
+        default: [],
+        maxItems: 20,
+        type: 'array',
+        items: {
+          $ref: 'schema0',
+        },
+      },
+      note: {
+        type: 'string',
+        maxLength: 200,
+      },
+    },
+    required: ['lineId', 'itemId', 'quantity'],
+  },
+  schema6: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1000000000,
+  },
+  schema7: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 32,
+  },
+  schema8: {
+    anyOf: [
+      {
+        $ref: 'schema0',
+      },
+      {
+        type: 'null',
+      },
+    ],
+  },
+  schema9: {
+    type: 'string',
+    enum: ['server', 'kitchen', 'manager', 'owner'],
+  },
+  schema10: {
+    type: 'object',
+    properties: {
+      opId: {
+        $ref: 'Ulid',
+      },
+      status: {
+        type: 'string',
+        const: 'applied',
+      },
+      seq: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 9007199254740991,
+      },
+      changed: {
+        type: 'array',
+        items: {
+          $ref: 'schema11',
+        },
+      },
+      at: {
+        $ref: 'schema4',
+      },
+    },
+    required: ['opId', 'status', 'seq', 'changed', 'at'],
+  },
+  schema11: {
+    type: 'object',
+    properties: {
+      entity: {
+        type: 'string',
+        enum: [
+          'venue',
+          'settings',
+          'table',
+          'menuCategory',
+          'menuItem',
+          'menuModifier',
+          'order',
+          'ticket',
+          'serviceRequest',
+          'booking',
+          'teamSection',
+          'teamMember',
+        ],
+      },
+      id: {
+        type: 'string',
+      },
+      version: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 9007199254740991,
+      },
+    },
+    required: ['entity', 'id', 'version'],
+  },
+  schema12: {
+    type: 'object',
+    properties: {
+      opId: {
+        $ref: 'Ulid',
+      },
+      status: {
+        type: 'string',
+        const: 'rejected',
+      },
+      code: {
+        type: 'string',
+        enum: [
+          'VALIDATION',
+          'FORBIDDEN',
+          'WRONG_VENUE',
+          'NOT_FOUND',
+          'ALREADY_EXISTS',
+          'INVALID_STATE_TRANSITION',
+          'DEPENDENCY_REJECTED',
+          'UNKNOWN_ITEM',
+          'ITEM_UNAVAILABLE',
+          'MODIFIER_NOT_ALLOWED',
+          'LINE_ALREADY_SENT',
+          'NOTHING_TO_SEND',
+          'EMPTY_ORDER',
+          'PAYMENT_INSUFFICIENT',
+          'PAYMENT_MISMATCH',
+          'AMOUNT_TOO_LARGE',
+          'UNKNOWN_STATION',
+          'IDEMPOTENCY_KEY_REUSED',
+          'SETTINGS_MISSING',
+        ],
+      },
+      message: {
+        type: 'string',
+      },
+      current: {},
+    },
+    required: ['opId', 'status', 'code', 'message'],
+  },
+  schema13: {
+    type: 'object',
+    properties: {
+      opId: {
+        $ref: 'Ulid',
+      },
+      status: {
+        type: 'string',
+        const: 'accepted_local',
+      },
+      seq: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 9007199254740991,
+      },
+      changed: {
+        type: 'array',
+        items: {
+          $ref: 'schema11',
+        },
+      },
+      at: {
+        $ref: 'schema4',
+      },
+    },
+    required: ['opId', 'status', 'seq', 'changed', 'at'],
+  },
+};
