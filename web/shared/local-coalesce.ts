@@ -64,11 +64,10 @@ export class InvalidEntityError extends Error {
  * // → [{ op: 'put', kind: 'order', id: 'A', version: 3, … }, { op: 'delete', kind: …, id: 'B' }]
  */
 export function coalesce(entries: readonly FeedEntry[]): CoalescedBatch {
-  const folded = new Map<string, Folded>();
-  const kinds = new Set<EntityKind>();
-  fold(folded, kinds, entries);
+  const folded = new Folds();
+  folded.add(entries);
   // Parsed whole by zod already: the data is the entity.
-  return { changes: [...folded.values()] as CoalescedChange[], kinds: [...kinds] };
+  return { changes: [...folded.values()] as CoalescedChange[], kinds: folded.kinds() };
 }
 
 /** One entity's folded change, its data as it arrived. */
@@ -88,29 +87,49 @@ type Folded =
       readonly version: number;
     };
 
-function fold(
-  folded: Map<string, Folded>,
-  kinds: Set<EntityKind>,
-  entries: readonly FoldableEntry[],
-): void {
-  for (const entry of entries) {
-    const key = `${entry.entity}\u0000${entry.id}`;
-    const held = folded.get(key);
-    kinds.add(entry.entity);
-    if (entry.op === 'upsert') {
-      if (held && held.version >= entry.version) continue;
-      folded.set(key, {
-        op: 'put',
-        kind: entry.entity,
-        id: entry.id,
-        version: entry.version,
-        data: entry.data,
-        opId: entry.opId,
-      });
-    } else {
-      if (held && held.version > entry.version) continue;
-      folded.set(key, { op: 'delete', kind: entry.entity, id: entry.id, version: entry.version });
+/** The fold's state: kind → id → the winning change (no key string made per entry). */
+class Folds {
+  private readonly byKind = new Map<EntityKind, Map<string, Folded>>();
+  size = 0;
+
+  add(entries: readonly FoldableEntry[]): void {
+    for (const entry of entries) {
+      let byId = this.byKind.get(entry.entity);
+      if (!byId) {
+        byId = new Map();
+        this.byKind.set(entry.entity, byId);
+      }
+      const held = byId.get(entry.id);
+      if (entry.op === 'upsert') {
+        if (held && held.version >= entry.version) continue;
+        byId.set(entry.id, {
+          op: 'put',
+          kind: entry.entity,
+          id: entry.id,
+          version: entry.version,
+          data: entry.data,
+          opId: entry.opId,
+        });
+      } else {
+        if (held && held.version > entry.version) continue;
+        byId.set(entry.id, {
+          op: 'delete',
+          kind: entry.entity,
+          id: entry.id,
+          version: entry.version,
+        });
+      }
+      if (!held) this.size++;
     }
+  }
+
+  *values(): IterableIterator<Folded> {
+    for (const byId of this.byKind.values()) yield* byId.values();
+  }
+
+  /** Every kind an entry was seen for (a skipped stale entry still names its kind). */
+  kinds(): EntityKind[] {
+    return [...this.byKind.keys()];
   }
 }
 
@@ -121,16 +140,15 @@ function fold(
  * that survive with their kind's schema — once per entity, not once per entry.
  */
 export class Coalescer {
-  private readonly byKey = new Map<string, Folded>();
-  private readonly kinds = new Set<EntityKind>();
+  private readonly folds = new Folds();
 
   /** Distinct entities folded so far. */
   get size(): number {
-    return this.byKey.size;
+    return this.folds.size;
   }
 
   add(entries: readonly FoldableEntry[]): void {
-    fold(this.byKey, this.kinds, entries);
+    this.folds.add(entries);
   }
 
   /**
@@ -141,7 +159,7 @@ export class Coalescer {
    */
   batch(): CoalescedBatch {
     const changes: CoalescedChange[] = [];
-    for (const change of this.byKey.values()) {
+    for (const change of this.folds.values()) {
       if (change.op === 'delete') {
         changes.push(change);
         continue;
@@ -157,6 +175,6 @@ export class Coalescer {
       }
       changes.push({ ...change, data: parsed.data });
     }
-    return { changes, kinds: [...this.kinds] };
+    return { changes, kinds: this.folds.kinds() };
   }
 }
