@@ -119,6 +119,21 @@ describe('TokenAuthenticator: cloud tokens', () => {
     });
   });
 
+  it('expires a token it has already verified on time, and still reads a relay node each use', async () => {
+    const { auth, clock, store } = await setup();
+    const token = await cloud.sign(staff);
+    expect(await check(auth, token)).toMatchObject({ ok: true });
+    clock.advance(3599 * 1000);
+    expect(await check(auth, token)).toMatchObject({ ok: true });
+    clock.advance(1000);
+    expect(await check(auth, token)).toMatchObject({ ok: false, code: 'TOKEN_EXPIRED' });
+
+    const credential = await cloud.sign(relayCredential);
+    expect(await check(auth, credential)).toMatchObject({ ok: true, caller: { kind: 'relay' } });
+    await store.updateEdgeNode('node-1', { status: 'revoked' });
+    expect(await check(auth, credential)).toMatchObject({ ok: false, code: 'TOKEN_REVOKED' });
+  });
+
   it('rejects a tampered token, garbage and a non-bearer header with 401 TOKEN_INVALID', async () => {
     const { auth } = await setup();
     const token = await cloud.sign(staff);

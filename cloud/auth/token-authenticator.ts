@@ -12,6 +12,8 @@ import type { CloudStore, EdgeNode } from '../store/cloud-store.ts';
 import { CLOUD_SIGNING_KID } from './keys.ts';
 
 const RELAY_KID_PREFIX = 'relay:';
+/** How many verified cloud tokens are remembered (a few hundred bytes each). */
+const VERIFIED_TOKENS = 4096;
 const WS_BEARER_PREFIX = 'bearer.';
 
 export interface TokenAuthenticatorOptions {
@@ -77,6 +79,13 @@ export function sessionCookie(token: string, maxAgeSeconds: number, secure: bool
 export class TokenAuthenticator implements Authenticator {
   /** Imported relay keys by node, with the JWK text they came from (a re-enrollment replaces it). */
   private readonly relayKeys = new Map<string, { readonly jwk: string; readonly key: CryptoKey }>();
+  /**
+   * Tokens the cloud signed whose signature has been checked, by their exact text, with their
+   * claims: a device sends the same token with every request (a replay, 20 batches in a row),
+   * and an ES256 verify was ~1 ms of each. Same bytes, same key, same answer; the expiry is
+   * still checked on every use, and a relay credential's node is still read every time.
+   */
+  private readonly verified = new Map<string, VerifiedClaims>();
 
   private readonly options: TokenAuthenticatorOptions;
 
@@ -89,6 +98,11 @@ export class TokenAuthenticator implements Authenticator {
     if (token === undefined) return undefined;
     if (token === null) return invalid('expected Authorization: Bearer <token>');
     const now = Math.floor(this.options.clock().getTime() / 1000);
+    const known = this.verified.get(token);
+    if (known) {
+      if (now < known.exp) return this.cloudIssued(known);
+      this.verified.delete(token);
+    }
     // The issuing relay, when the kid names one: looked up once, for its key and its status.
     const issuer: { node?: EdgeNode } = {};
     const result = await verifyToken(
@@ -103,9 +117,14 @@ export class TokenAuthenticator implements Authenticator {
       now,
     );
     if (!result.ok) return failure(result.reason);
-    return issuer.node
-      ? this.relayIssued(result.claims, issuer.node)
-      : this.cloudIssued(result.claims);
+    if (issuer.node) return this.relayIssued(result.claims, issuer.node);
+    if (this.verified.size >= VERIFIED_TOKENS) {
+      // The oldest first (a Map keeps insertion order): a bound, not an LRU.
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, result.claims);
+    return this.cloudIssued(result.claims);
   }
 
   private async cloudIssued(claims: VerifiedClaims): Promise<AuthResult> {

@@ -124,12 +124,19 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
   }
 
   function count(outcomes: readonly OpOutcome[], lane: 'direct' | 'batch'): void {
+    // Tallied first: one counter update per outcome kind, not per op.
+    const tally = new Map<string, number>();
     for (const outcome of outcomes) {
       const result = outcome.kind === 'decided' ? outcome.result.status : outcome.kind;
-      deps.metrics.increment('hearth_ops_total', 'Operations by lane and outcome', {
-        lane,
-        result,
-      });
+      tally.set(result, (tally.get(result) ?? 0) + 1);
+    }
+    for (const [result, n] of tally) {
+      deps.metrics.increment(
+        'hearth_ops_total',
+        'Operations by lane and outcome',
+        { lane, result },
+        n,
+      );
     }
   }
 

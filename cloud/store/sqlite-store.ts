@@ -369,14 +369,17 @@ function records(s: Reads, venueId: string, kinds: readonly EntityKind[]): Snaps
   );
 }
 
-/** Places changes after the venue's head, applies them to its entities and moves the head. */
+/**
+ * Places changes after the venue's `head`, and applies them to its entities. The caller moves
+ * the head (the transaction writes each venue's once, before COMMIT).
+ */
 function append(
   s: Writes,
   venueId: string,
+  head: number,
   changes: readonly EntityChange[],
   meta: { readonly opId?: string; readonly at: string },
 ): FeedEntry[] {
-  const head = venueRow(s, venueId).head;
   const entries = changes.map((change, index) => {
     // Validated on the way in as well as out: a row that cannot be read back would stall every reader.
     const parsed = FeedEntry.safeParse({
@@ -411,13 +414,12 @@ function append(
         kind: entry.entity,
         id: entry.id,
         version: entry.data.version,
-        data: JSON.stringify(entry.data),
+        data: data ?? JSON.stringify(entry.data),
       });
     } else {
       s.deleteEntity.run({ venueId, kind: entry.entity, id: entry.id, version: entry.version });
     }
   }
-  if (entries.length > 0) s.setHead.run({ venueId, head: head + entries.length });
   return entries;
 }
 
@@ -518,14 +520,24 @@ export class SqliteCloudStore implements CloudStore {
         if (!open) throw new SqliteStoreError('TX_CLOSED', 'the transaction has ended');
         return fn();
       };
+      // The heads this transaction moved: read once, kept here, written once before COMMIT
+      // (a batch of 100 ops was 100 reads and 100 writes of the same venue row).
+      const moved = new Map<string, number>();
+      const headOf = (venueId: string) => moved.get(venueId) ?? venueRow(s, venueId).head;
       const tx: TenantTx = {
-        head: (venueId) => live(() => venueRow(s, venueId).head),
+        head: (venueId) => live(() => headOf(venueId)),
         loadEntities: (venueId) =>
           live(() => ({
-            seq: venueRow(s, venueId).head,
+            seq: headOf(venueId),
             records: records(s, venueId, ENTITY_KINDS),
           })),
-        append: (venueId, changes, meta) => live(() => append(s, venueId, changes, meta)),
+        append: (venueId, changes, meta) =>
+          live(() => {
+            const head = headOf(venueId);
+            const placed = append(s, venueId, head, changes, meta);
+            if (placed.length > 0) moved.set(venueId, head + placed.length);
+            return placed;
+          }),
         getIdempotency: (tenantId, opId) =>
           live(() => {
             const row = s.idempotency.get({ tenantId, opId });
@@ -540,6 +552,7 @@ export class SqliteCloudStore implements CloudStore {
       try {
         const result = await work(tx);
         open = false;
+        for (const [venueId, head] of moved) s.setHead.run({ venueId, head });
         this.writer.run('COMMIT');
         return result;
       } catch (error) {

@@ -2,7 +2,6 @@ import {
   type AppliedResult,
   decide,
   type FeedEntry,
-  hasValidPayloadHash,
   type Operation,
   type Principal,
   type RejectedResult,
@@ -11,6 +10,7 @@ import {
 } from '#protocol';
 import type { FeedBus } from '../feed/feed-bus.ts';
 import type { CloudStore, TenantTx, VenueRecord } from '../store/cloud-store.ts';
+import { hasValidPayloadHashSync } from './payload-hash.ts';
 import type { VenueStates } from './venue-states.ts';
 
 export type FirstResult = AppliedResult | RejectedResult;
@@ -76,7 +76,7 @@ export class OpWriter {
           code: 'VENUE_MISMATCH',
           message: `op is for ${op.tenantId}/${op.venueId}`,
         };
-      } else if (!(await hasValidPayloadHash(op))) {
+      } else if (!hasValidPayloadHashSync(op)) {
         outcomes[i] = {
           kind: 'invalid',
           opId: op.opId,
