@@ -25,6 +25,30 @@ const RENDERED_CHECKS = new Set([
   'string_format',
 ]);
 
+/**
+ * Schema types whose input and output are the same value (or, for `default`, a value the
+ * checker fills the same way). A pipe, a transform, a `.catch`, a coercion would make zod's
+ * output differ from what the checker returns, so they fail the emit.
+ */
+const SAME_VALUE_TYPES = new Set([
+  'string',
+  'number',
+  'boolean',
+  'null',
+  'literal',
+  'enum',
+  'object',
+  'array',
+  'union',
+  'optional',
+  'nullable',
+  'default',
+  'unknown',
+  'any',
+  'lazy',
+  'readonly',
+]);
+
 export interface EmitOptions {
   /** Shapes emitted elsewhere, referred to by name (`$ref: 'Operation'`) and not repeated. */
   readonly external?: Readonly<Record<string, z.ZodType>>;
@@ -69,8 +93,18 @@ export function emitShapes(
     unrepresentable: 'throw',
     uri: (id) => id,
     override: ({ zodSchema, jsonSchema, path }) => {
-      const checks = (zodSchema._zod.def as { checks?: { _zod: { def: { check: string } } }[] })
-        .checks;
+      const def = zodSchema._zod.def as {
+        type: string;
+        coerce?: boolean;
+        checks?: { _zod: { def: { check: string } } }[];
+      };
+      if (!SAME_VALUE_TYPES.has(def.type) || def.coerce) {
+        throw new UnrepresentableSchemaError(
+          `${def.coerce ? 'coerced ' : ''}${def.type} at ${path.join('.') || '(root)'}: ` +
+            'its output is not its input, which the checker cannot reproduce',
+        );
+      }
+      const checks = def.checks;
       const unrendered = (checks ?? []).filter((c) => !RENDERED_CHECKS.has(c._zod.def.check));
       if (unrendered.length === 0) return;
       const replacement = options.refinements?.get(zodSchema as unknown as z.ZodType);

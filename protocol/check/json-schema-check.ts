@@ -215,8 +215,9 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
   };
 
   const objectStep = (schema: Node): Step => {
+    // A default may sit on the member or on the schema it refers to (a shared one).
     const properties = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>).map(
-      ([key, member]) => [key, compile(member), member] as const,
+      ([key, member]) => [key, compile(member), resolve(member, bundle, 'default')] as const,
     );
     const declared = new Set(properties.map(([key]) => key));
     const required = (schema.required ?? []) as string[];
@@ -235,7 +236,7 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
       };
       for (const [key, step, member] of properties) {
         if (record[key] !== undefined) put(key, step(record[key], at(path, key), issues));
-        else if (typeof member === 'object' && 'default' in member) out[key] = copy(member.default);
+        else if (member) out[key] = copy(member.default);
         else if (required.includes(key)) put(key, fail(issues, at(path, key), 'required'));
       }
       if (extra) {
@@ -277,19 +278,26 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
   };
 }
 
+/** The schema itself, or the one its `$ref` chain leads to, when that one has `keyword`. */
+function resolve(
+  schema: JsonSchema | undefined,
+  bundle: SchemaBundle,
+  keyword: string,
+): Node | undefined {
+  if (typeof schema !== 'object') return undefined;
+  if (keyword in schema) return schema;
+  return typeof schema.$ref === 'string'
+    ? resolve(bundle[schema.$ref], bundle, keyword)
+    : undefined;
+}
+
 /** The member whose `const` tells the branches apart, when every branch has one. */
 function discriminator(
   branches: readonly JsonSchema[],
   bundle: SchemaBundle,
 ): { key: string; values: unknown[] } | null {
-  const resolve = (schema: JsonSchema | undefined): Node | undefined =>
-    typeof schema === 'object'
-      ? typeof schema.$ref === 'string'
-        ? resolve(bundle[schema.$ref])
-        : schema
-      : undefined;
   const members = branches.map((branch) => {
-    const node = resolve(branch);
+    const node = resolve(branch, bundle, 'properties');
     const properties = (node?.properties ?? {}) as Record<string, Node>;
     const required = (node?.required ?? []) as string[];
     return Object.fromEntries(
