@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
+import type { FeedEntry, FeedPage } from '#protocol';
 import { Hydrator } from '../../web/hydrator/hydrator.ts';
 import type { HydratorStartOptions } from '../../web/hydrator/hydrator-api.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
@@ -184,6 +185,62 @@ describe('hydrator: feed → IndexedDB', () => {
     expect(messages.filter((m) => m.type === 'connectivity').at(-1)).to.deep.include({
       state: 'degraded',
     });
+  });
+
+  it('refuses a /feed page with a malformed entry: nothing written, cursor kept, then recovers', async () => {
+    relay.refuseSockets = true;
+    const h = await started();
+    await until('polling', () => h.status().phase === 'polling');
+    const before = (await readSync(db))?.cursor;
+    // The envelope of a superseded entry is broken (seq 0): the whole page is refused.
+    relay.mangleFeedPage = (page) => ({
+      ...page,
+      entries: page.entries.map((e, i) => (i === 0 ? { ...e, seq: 0 } : e)),
+    });
+    relay.commit(() => {
+      relay.upsert('table', table('t-1', 7));
+      relay.upsert('table', table('t-1', 8));
+    });
+    await until('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
+    expect(h.status().lastFailure?.detail).to.match(/entries\[0\]\.seq/);
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
+    expect((await readSync(db))?.cursor).to.equal(before);
+
+    relay.mangleFeedPage = undefined;
+    await until('applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 8);
+    expect((await readSync(db))?.cursor).to.equal(relay.cursorAt(relay.head, ['venue']));
+  });
+
+  it('parses the entity that survives a catch-up: a bad one refuses the step, a superseded one is dropped', async () => {
+    relay.refuseSockets = true;
+    const h = await started();
+    await until('polling', () => h.status().phase === 'polling');
+    const before = (await readSync(db))?.cursor;
+    const badSeats = (page: FeedPage, id: string, version: number): FeedPage => ({
+      ...page,
+      entries: page.entries.map((e) =>
+        e.op === 'upsert' && e.id === id && e.version === version
+          ? ({ ...e, data: { ...e.data, seats: 'many' } } as unknown as FeedEntry)
+          : e,
+      ),
+    });
+    // t-2's last version (v2) does not fit the table schema: nothing of the step is written.
+    relay.mangleFeedPage = (page) => badSeats(page, 't-2', 2);
+    relay.commit(() => {
+      relay.upsert('table', table('t-1', 9));
+      relay.upsert('table', table('t-2', 5));
+    });
+    await until('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
+    expect(h.status().lastFailure?.detail).to.match(/table t-2 v2: seats/);
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
+    expect(await readEntity(db, 'table', 't-2')).to.deep.include({ seats: 4 });
+    expect((await readSync(db))?.cursor).to.equal(before);
+
+    // A bad version superseded in the same step (by v3) is never written, so never parsed.
+    relay.upsert('table', table('t-2', 6));
+    await until('applied', async () => (await readEntity(db, 'table', 't-2'))?.seats === 6);
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 9 });
+    expect((await readSync(db))?.cursor).to.equal(relay.cursorAt(relay.head, ['venue']));
   });
 
   it('resumes from the stored cursor after a restart, with no new snapshot', async () => {

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { deleteDB } from 'idb';
+import { deleteDB, openDB } from 'idb';
 import type { FeedEntry, SnapshotRecord } from '#protocol';
 import { coalesce } from '../../web/shared/local-coalesce.ts';
 import {
@@ -179,6 +179,88 @@ describe('local-db (hearth-cache)', () => {
       `counts seen: ${[...seen]}`,
     ).to.equal(true);
     expect((await readSync(db))?.cursor).to.equal('c-9');
+  });
+
+  it('keeps a kind in bucket records: a snapshot is a few puts, a change rewrites its bucket', async () => {
+    const snapshot = tables(1000);
+    const first = await replaceAll(db, snapshot, sync('c-1'));
+    expect(first).to.deep.include({ puts: 1000, deletes: 0 });
+    expect(first.records).to.equal(bucketsOf(snapshot.map((r) => r.data.id)));
+    expect(first.records).to.be.at.most(BUCKETS);
+    // Read back across buckets in id order, one at a time, and counted.
+    const ids = (await readKind(db, 'table')).map((t) => t.id);
+    expect(ids).to.deep.equal(snapshot.map((r) => r.data.id));
+    expect(await readEntity(db, 'table', 't-0999')).to.deep.include({ id: 't-0999' });
+    expect(await countEntities(db, 'table')).to.equal(1000);
+    expect(await countEntities(db, 'order')).to.equal(0);
+
+    // The same snapshot again: nothing to write.
+    const again = await replaceAll(db, snapshot, sync('c-2'));
+    expect(again).to.deep.equal({ kinds: [], puts: 0, deletes: 0, records: 0 });
+
+    // One entity changed: its bucket alone is rewritten; its neighbours are kept.
+    const changes = coalesce([upsert(3, 't-0500', 2, 9)]).changes;
+    const one = await applyChanges(db, changes, sync('c-3'), { expectCursor: 'c-2' });
+    expect(one).to.deep.equal({ kinds: ['table'], puts: 1, deletes: 0, records: 1 });
+    expect(await readEntity(db, 'table', 't-0500')).to.deep.include({ seats: 9, version: 2 });
+    expect(await countEntities(db)).to.equal(1000);
+
+    // The last entity of a bucket deleted: the bucket record goes with it.
+    const alone = snapshot
+      .map((r) => r.data.id)
+      .filter((id) => bucketOf(id) === bucketOf('t-0001'));
+    const gone = await applyChanges(
+      db,
+      coalesce(
+        alone.map((id, i) => ({
+          seq: 10 + i,
+          entity: 'table' as const,
+          id,
+          op: 'tombstone' as const,
+          version: 5,
+          at,
+        })),
+      ).changes,
+      sync('c-4'),
+    );
+    expect(gone).to.deep.include({ deletes: alone.length, records: 1 });
+    expect(await db.get('buckets', ['table', bucketOf('t-0001')])).to.equal(undefined);
+    expect(await countEntities(db)).to.equal(1000 - alone.length);
+  });
+
+  it('drops a version-1 cache (one record per entity) with its cursor, keeping device and session', async () => {
+    const old = `hearth-cache-v1-${crypto.randomUUID()}`;
+    const principal = {
+      kind: 'staff' as const,
+      tenantId: 'demo',
+      venueId: 'demo-bistro',
+      actorId: 'server-1',
+      role: 'server' as const,
+    };
+    const v1 = await openDB(old, 1, {
+      upgrade(made) {
+        const entities = made.createObjectStore('entities', { keyPath: ['kind', 'id'] });
+        entities.createIndex('byKind', 'kind');
+        made.createObjectStore('meta', { keyPath: 'key' });
+      },
+    });
+    await v1.put('entities', { kind: 'table', id: 't-1', version: 1, data: table('t-1', 1).data });
+    await v1.put('meta', sync('c-old'));
+    await v1.put('meta', { key: 'device', deviceId: '01JDQ3X4Y5Z6A7B8C9D0E1F2G3' });
+    await v1.put('meta', { key: 'session', principal });
+    v1.close();
+
+    const upgraded = await openLocalDb(old);
+    try {
+      expect([...upgraded.objectStoreNames].sort()).to.deep.equal(['buckets', 'meta']);
+      expect(await readSync(upgraded)).to.equal(undefined);
+      expect(await countEntities(upgraded)).to.equal(0);
+      expect(await ensureDeviceId(upgraded)).to.equal('01JDQ3X4Y5Z6A7B8C9D0E1F2G3');
+      expect(await readSession(upgraded)).to.deep.equal(principal);
+    } finally {
+      upgraded.close();
+      await deleteDB(old);
+    }
   });
 
   it('makes the deviceId once per install and keeps the session principal (no token)', async () => {

@@ -58,6 +58,8 @@ export class FakeFeedServer {
   refuseSockets = false;
   /** Added before a snapshot answers (to observe the cache during a re-bootstrap). */
   snapshotDelayMs = 0;
+  /** Rewrites `/feed` answers before they are sent (to serve malformed pages). */
+  mangleFeedPage: ((page: FeedPage) => unknown) | undefined;
   epoch = 1;
   private log: FeedEntry[] = [];
   private seq = 0;
@@ -184,7 +186,7 @@ export class FakeFeedServer {
       await this.nextPublish(waitMs, init?.signal ?? undefined);
       page = this.page(checked.seq, scopes.scopes, limit);
     }
-    return json(200, page);
+    return json(200, this.mangleFeedPage ? this.mangleFeedPage(page) : page);
   };
 
   /** The `WebSocket` constructor for this server (see `fakeNetwork` for several origins). */
