@@ -77,14 +77,18 @@ function fakeOrigin({ snapshot, pages }) {
   const done = new Promise((resolve) => {
     caughtUp = resolve;
   });
-  const byCursor = new Map(pages.map((page) => [page.after, page.text]));
+  // Encoded before the clock starts, as a network hands bytes over: the hydrator's
+  // `response.json()` decodes and parses them (timed); making them is the server's work (not).
+  const encoder = new TextEncoder();
+  const snapshotBytes = snapshot ? encoder.encode(snapshot.text) : undefined;
+  const byCursor = new Map(pages.map((page) => [page.after, encoder.encode(page.text)]));
   const last = pages.length > 0 ? pages[pages.length - 1].cursor : snapshot?.cursor;
   let socketAt = null;
   const fetch = async (input, init) => {
     const url = new URL(input);
-    const ok = (text) =>
-      new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
-    if (url.pathname.endsWith('/snapshot')) return ok(snapshot.text);
+    const ok = (bytes) =>
+      new Response(bytes, { status: 200, headers: { 'content-type': 'application/json' } });
+    if (url.pathname.endsWith('/snapshot')) return ok(snapshotBytes);
     if (url.pathname.endsWith('/feed')) {
       const cursor = url.searchParams.get('cursor');
       const text = byCursor.get(cursor);
@@ -227,7 +231,7 @@ async function bootstrap({ template, count, runs }) {
 }
 
 /** (b) A cache of `entities` entities catching up `entries` feed entries, pages of `pageSize`. */
-async function catchUp({ template, entities, entries, pageSize, seed }) {
+async function catchUp({ template, entities, entries, pageSize, seed, runs = 1 }) {
   const snapshot = snapshotOf(template, entities, 'feed-0');
   const random = prng(seed);
   const versions = new Array(entities).fill(1);
@@ -255,30 +259,38 @@ async function catchUp({ template, entities, entries, pageSize, seed }) {
     pages.push({ after, cursor, text: JSON.stringify({ entries: list, cursor, hasMore }) });
   }
 
-  // Setup (not timed): the cache holds the snapshot and its cursor.
-  await deleteDb(CACHE_DB);
-  {
-    const origin = fakeOrigin({ snapshot, pages: [] });
-    const hydrator = hydratorWith(origin);
-    await hydrator.start(START);
-    while (origin.socketAt() === null) await new Promise((resolve) => setTimeout(resolve, 5));
-    await hydrator.stop();
-  }
+  const times = [];
+  let status;
+  for (let run = 0; run < runs; run++) {
+    // Setup (not timed): the cache holds the snapshot and its cursor.
+    await deleteDb(CACHE_DB);
+    {
+      const origin = fakeOrigin({ snapshot, pages: [] });
+      const hydrator = hydratorWith(origin);
+      await hydrator.start(START);
+      while (origin.socketAt() === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      await hydrator.stop();
+    }
 
-  const origin = fakeOrigin({ snapshot, pages });
-  const hydrator = hydratorWith(origin);
-  const started = performance.now();
-  await hydrator.start(START);
-  const ended = await Promise.race([
-    origin.caughtUp,
-    new Promise((_, reject) =>
-      setTimeout(() => reject(new Error('catch-up took over 60 s')), 60_000),
-    ),
-  ]);
-  const status = hydrator.status();
-  await hydrator.stop();
-  await deleteDb(CACHE_DB);
-  if (status.bootstraps !== 0) throw new Error('the catch-up bootstrapped instead');
+    const origin = fakeOrigin({ snapshot, pages });
+    const hydrator = hydratorWith(origin);
+    const started = performance.now();
+    await hydrator.start(START);
+    const ended = await Promise.race([
+      origin.caughtUp,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('catch-up took over 60 s')), 60_000),
+      ),
+    ]);
+    status = hydrator.status();
+    await hydrator.stop();
+    await deleteDb(CACHE_DB);
+    if (status.bootstraps !== 0) throw new Error('the catch-up bootstrapped instead');
+    if (status.lastBatch?.puts !== entities) {
+      throw new Error(`the catch-up wrote ${JSON.stringify(status.lastBatch)}`);
+    }
+    times.push(ended - started);
+  }
 
   // The hydrator's steps alone: JSON.parse, the envelope check, the fold of all pages (one
   // catch-up step: CATCH_UP_PAGES ≥ 100), the entity schema on the survivors; zod's FeedPage
@@ -309,7 +321,7 @@ async function catchUp({ template, entities, entries, pageSize, seed }) {
   });
   const perEntity = await rawPuts(perPage, ['kind', 'id']);
   return {
-    ms: ended - started,
+    times,
     pages: pages.length,
     records: status.lastBatch?.records ?? null,
     ceilingMs: ceiling.ms,
