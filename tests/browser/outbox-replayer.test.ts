@@ -562,6 +562,35 @@ describe('outbox replayer', () => {
     });
   });
 
+  it('stores no answer it got after sleeping past its lease while another replayer took over', async () => {
+    await queue(await waiters(4));
+    let letGo = () => {};
+    server.plan({
+      kind: 'hold',
+      release: new Promise<void>((resolve) => {
+        letGo = resolve;
+      }),
+    });
+    const frozen = replayer({ batchSize: 2, holderId: 'frozen', leaseMs: 60 * SECOND }).replay();
+    while (server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // A minute passes with the tab frozen mid-request; its lease expires and is taken.
+    clock.advance(60 * SECOND);
+    await navigator.locks.request(REPLAY_LOCK, { steal: true }, () =>
+      store.db.updateMeta('lease', () => ({
+        key: 'lease',
+        holder: 'thief',
+        expiresAt: clock.now() + 60 * SECOND,
+      })),
+    );
+    expect((await frozen).outcome).to.equal('lost_lease');
+    letGo();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Its answers would overwrite whatever the new holder stores: they are dropped, and the ops
+    // stay pending for the new holder (which gets `duplicate` for the two that went through).
+    expect(server.received).to.have.length(1);
+    expect(await statuses()).to.deep.equal(['pending', 'pending', 'pending', 'pending']);
+  });
+
   it('stops at its next renewal once another replayer has taken over', async () => {
     await queue(await waiters(4));
     let letGo = () => {};

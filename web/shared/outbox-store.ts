@@ -135,14 +135,18 @@ export class OutboxStore {
    * an answer for an entry that something else settled or put back meanwhile is stale.
    */
   markResult(next: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    return this.answer(next, ['sending'], 'strict');
+    const bySeq = new Map(next.map((entry) => [entry.seq, entry]));
+    return this.rewrite([...bySeq.keys()], (entry) =>
+      entry.status === 'sending' ? bySeq.get(entry.seq) : undefined,
+    );
   }
 
   /**
    * Stores a replay's answers (what the policy made of them, and what `sweep` failed because
-   * of them), durably 'relaxed': committed when the browser has them, flushed to disk by the
-   * OS in its own time. Only entries the store still holds as waiting to be sent (pending, or
-   * sending from an older replayer) change; one that something else settled meanwhile is left.
+   * of them) as they are, without reading the entries first, durably 'relaxed': committed when
+   * the browser has them, flushed to disk by the OS in its own time. Only the holder of the
+   * replay lease may call it (see replayer.ts `mayStore`): nothing else changes an entry that
+   * is waiting to be sent.
    *
    * Why losing these writes (an OS crash or a power cut before the flush) loses and doubles
    * nothing — the entry is then still `pending` as it was before its send:
@@ -158,8 +162,10 @@ export class OutboxStore {
    * nothing here depends on a mark having reached the disk. `add` stays strict: an op the
    * page was told is saved must survive a power cut.
    */
-  settle(next: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    return this.answer(next, ['pending', 'sending'], 'relaxed');
+  settle(next: readonly OutboxEntry[]): Promise<void> {
+    return this.db.writeOps(async (ops) => {
+      await Promise.all(next.map((entry) => ops.put(entry)));
+    }, 'relaxed');
   }
 
   /**
@@ -289,24 +295,9 @@ export class OutboxStore {
     this.db.close();
   }
 
-  /** Writes `next` over the entries whose stored status is one of `from`; returns what it wrote. */
-  private answer(
-    next: readonly OutboxEntry[],
-    from: readonly OutboxEntry['status'][],
-    durability: 'strict' | 'relaxed',
-  ): Promise<OutboxEntry[]> {
-    const bySeq = new Map(next.map((entry) => [entry.seq, entry]));
-    return this.rewrite(
-      [...bySeq.keys()],
-      (entry) => (from.includes(entry.status) ? bySeq.get(entry.seq) : undefined),
-      durability,
-    );
-  }
-
   private rewrite(
     seqs: readonly number[],
     change: (entry: OutboxEntry) => OutboxEntry | undefined,
-    durability: 'strict' | 'relaxed' = 'strict',
   ): Promise<OutboxEntry[]> {
     return this.db.writeOps(async (ops) => {
       // Every read issued at once, then every write: the same transaction and the same writes,
@@ -320,7 +311,7 @@ export class OutboxStore {
       }
       await Promise.all(written.map((entry) => ops.put(entry)));
       return written;
-    }, durability);
+    });
   }
 }
 

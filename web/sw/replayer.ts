@@ -132,8 +132,9 @@ export class Replayer {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly leaseMs: number;
   private readonly lease: ReplayLease;
-  /** When this replayer last wrote its lease (device ms). */
+  /** When this replayer last wrote its lease, and last saw it still held it (device ms). */
   private leaseWrittenAt = Number.NEGATIVE_INFINITY;
+  private leaseSeenAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: ReplayerDeps) {
     this.store = deps.store;
@@ -176,6 +177,7 @@ export class Replayer {
   private async pass(): Promise<ReplayReport> {
     await this.lease.claim(this.now());
     this.leaseWrittenAt = this.now();
+    this.leaseSeenAt = this.leaseWrittenAt;
     try {
       return await this.drain();
     } finally {
@@ -191,12 +193,24 @@ export class Replayer {
    */
   private async keepLease(): Promise<boolean> {
     const now = this.now();
-    if (now - this.leaseWrittenAt < this.leaseMs / 4) {
-      return (await ReplayLease.read(this.store.db))?.holder === this.lease.holder;
-    }
-    if (!(await this.lease.renew(now))) return false;
-    this.leaseWrittenAt = now;
-    return true;
+    const held =
+      now - this.leaseWrittenAt < this.leaseMs / 4
+        ? (await ReplayLease.read(this.store.db))?.holder === this.lease.holder
+        : await this.lease.renew(now);
+    if (held) this.leaseSeenAt = now;
+    if (held && now - this.leaseWrittenAt >= this.leaseMs / 4) this.leaseWrittenAt = now;
+    return held;
+  }
+
+  /**
+   * True unless the lease may have been taken since it was last seen held. Answers are stored
+   * without reading the entries first, which is right only for the lease holder: nothing else
+   * changes a pending entry (add, retry and discard touch new or failed ones; prune delivered
+   * ones). Another replayer can take over only after this one's lease expired, that is after
+   * three quarters of `leaseMs` without a check (a frozen tab): then it is read again first.
+   */
+  private async mayStore(): Promise<boolean> {
+    return this.now() - this.leaseSeenAt < this.leaseMs / 4 || this.keepLease();
   }
 
   private async drain(): Promise<ReplayReport> {
@@ -227,6 +241,12 @@ export class Replayer {
           const settledHere = w.settled;
           w.waiting = new Map();
           w.settled = 0;
+          if (!(await this.mayStore())) {
+            // Another replayer took over: it sends these again (duplicates); this pass stops
+            // at its next lease check.
+            w.waiting.clear();
+            return;
+          }
           await this.store.settle(next);
           stored += settledHere;
           const now = this.now();
