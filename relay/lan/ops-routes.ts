@@ -137,9 +137,10 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       });
     const bad = invalid(parsed.op, c.req.param('venueId'));
     if (bad) return bad;
-    // An op the relay already journaled stays the relay's to answer, whatever the uplink does now.
-    // (Looked up only when the op could go through: offline, the engine's own lookup suffices.)
-    if (deps.gate.direct() && !deps.store.journalEntry(parsed.op.opId)) {
+    // An op the relay already journaled (or is journaling) stays the relay's to answer, whatever
+    // the uplink does now. Looked up only when the op could go through: offline, the engine's
+    // own lookup suffices.
+    if (deps.gate.direct() && !deps.engine.holds(parsed.op.opId)) {
       const forwarded = await forward(
         c,
         `/v1/venues/${c.req.param('venueId')}/ops`,
@@ -180,7 +181,7 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       const bad = invalid(op, c.req.param('venueId'));
       if (bad) return bad;
     }
-    if (deps.gate.direct() && parsed.data.ops.every((op) => !deps.store.journalEntry(op.opId))) {
+    if (deps.gate.direct() && parsed.data.ops.every((op) => !deps.engine.holds(op.opId))) {
       const forwarded = await forward(
         c,
         `/v1/venues/${c.req.param('venueId')}/ops/batch`,

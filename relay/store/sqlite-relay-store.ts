@@ -1,4 +1,4 @@
-import { Database, SQLiteError } from 'bun:sqlite';
+import { Database, SQLiteError, type Statement } from 'bun:sqlite';
 import {
   ENTITY_KINDS,
   type EntityKind,
@@ -6,7 +6,6 @@ import {
   Operation,
   OpResult,
   Principal,
-  type Projectable,
   SnapshotRecord,
   StaffRole,
 } from '#protocol';
@@ -18,22 +17,20 @@ import type {
   RelayStore,
   StaffRecord,
 } from './relay-store.ts';
+import {
+  FEED_COLUMNS,
+  JOURNAL_STATUSES,
+  META,
+  planCommit,
+  SqliteRelayStoreError,
+  stepError,
+  WRITE_SQL,
+  type WriteParams,
+  type WriteStatement,
+  type WriteStep,
+} from './sqlite-write-plan.ts';
 
-export type SqliteRelayStoreErrorCode =
-  | 'DUPLICATE_OP'
-  | 'INVALID_RECORD'
-  | 'CORRUPT_ROW'
-  | 'SCHEMA_TOO_NEW';
-
-/** What the SQLite relay store throws for its own reasons (SQLite's errors pass through). */
-export class SqliteRelayStoreError extends Error {
-  readonly code: SqliteRelayStoreErrorCode;
-  constructor(code: SqliteRelayStoreErrorCode, message: string) {
-    super(message);
-    this.name = 'SqliteRelayStoreError';
-    this.code = code;
-  }
-}
+export { SqliteRelayStoreError, type SqliteRelayStoreErrorCode } from './sqlite-write-plan.ts';
 
 // Type aliases, not interfaces: bun:sqlite's bindings want index-signature-compatible records.
 type JournalRow = {
@@ -60,43 +57,23 @@ type StaffRow = { member_id: string; name: string; role: string; pin_digest: str
 type FeedQuery = { afterSeq: number; throughSeq: number; limit: number };
 type Parsed<T> = { success: true; data: T } | { success: false; error: { message: string } };
 
-const JOURNAL_STATUSES: readonly JournalRecord['status'][] = ['pending', 'synced', 'rejected'];
-const FEED_COLUMNS = 'seq, entity, id, op, version, data, at, op_id';
-const META = { cursor: 'cloud_cursor', seq: 'cloud_seq', epoch: 'epoch' } as const;
-
-/** The statements of one projected layer: `confirmed` or `visible`. */
+/** The reads of one projected layer: `confirmed` or `visible` (writes are in WRITE_SQL). */
 function layerStatements(db: Database, table: 'confirmed' | 'visible') {
   return {
-    // The same rules as protocol's `project`: an upsert no newer than the held entity is
-    // skipped (the column holds the held entity's own version, data.version)…
-    upsert: db.prepare<
-      never,
-      { kind: string; id: string; version: number; held: number; data: string }
-    >(
-      `INSERT INTO ${table} (kind, id, version, data) VALUES ($kind, $id, $held, $data)
-       ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, data = excluded.data
-       WHERE $version > ${table}.version`,
-    ),
-    // …and a tombstone removes it unless what is held is newer.
-    remove: db.prepare<never, { kind: string; id: string; version: number }>(
-      `DELETE FROM ${table} WHERE kind = $kind AND id = $id AND version <= $version`,
-    ),
     ofKind: db.prepare<{ data: string }, { kind: string }>(
       `SELECT data FROM ${table} WHERE kind = $kind ORDER BY id`,
     ),
-    clear: db.prepare<never, []>(`DELETE FROM ${table}`),
   };
+}
+
+/** The commit's statements on this connection, by name (see `planCommit`). */
+function writeStatements(db: Database): Record<WriteStatement, Statement<never, [WriteParams]>> {
+  const entries = Object.entries(WRITE_SQL).map(([name, sql]) => [name, db.prepare(sql)]);
+  return Object.fromEntries(entries) as Record<WriteStatement, Statement<never, [WriteParams]>>;
 }
 
 function statements(db: Database) {
   return {
-    insertJournal: db.prepare<never, JournalRow>(
-      `INSERT INTO journal (jseq, op_id, device_id, op, principal, received_at, status, result)
-       VALUES ($jseq, $op_id, $device_id, $op, $principal, $received_at, $status, $result)`,
-    ),
-    updateJournal: db.prepare<never, { opId: string; status: string; result: string }>(
-      'UPDATE journal SET status = $status, result = $result WHERE op_id = $opId',
-    ),
     journalEntry: db.prepare<JournalRow, { opId: string }>(
       'SELECT * FROM journal WHERE op_id = $opId',
     ),
@@ -109,9 +86,6 @@ function statements(db: Database) {
        FROM journal WHERE status = 'pending'`,
     ),
     lastJseq: db.prepare<{ jseq: number | null }, []>('SELECT max(jseq) AS jseq FROM journal'),
-    insertFeed: db.prepare<never, FeedRow>(
-      `INSERT INTO feed (${FEED_COLUMNS}) VALUES ($seq, $entity, $id, $op, $version, $data, $at, $op_id)`,
-    ),
     feedHead: db.prepare<{ seq: number | null }, []>('SELECT max(seq) AS seq FROM feed'),
     feed: db.prepare<FeedRow, FeedQuery>(
       `SELECT ${FEED_COLUMNS} FROM feed WHERE seq > $afterSeq AND seq <= $throughSeq
@@ -120,10 +94,6 @@ function statements(db: Database) {
     feedOfKinds: db.prepare<FeedRow, FeedQuery & { kinds: string }>(
       `SELECT ${FEED_COLUMNS} FROM feed WHERE seq > $afterSeq AND seq <= $throughSeq
        AND entity IN (SELECT value FROM json_each($kinds)) ORDER BY seq LIMIT $limit`,
-    ),
-    putMeta: db.prepare<never, { key: string; value: string | number }>(
-      `INSERT INTO meta (key, value) VALUES ($key, $value)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     ),
     meta: db.prepare<{ key: string; value: string | number }, []>('SELECT key, value FROM meta'),
     clearStaff: db.prepare<never, []>('DELETE FROM staff'),
@@ -162,13 +132,13 @@ function read<T>(parsed: Parsed<T>, what: string): T {
   return parsed.data;
 }
 
-/**
- * Checked on the way in as well as out: a row that cannot be read back would stop the relay
- * from loading after its next restart, so a bad record fails its commit instead.
- */
-function accept<T>(parsed: Parsed<T>, what: string): T {
+function acceptRole(member: StaffRecord): StaffRole {
+  const parsed = StaffRole.safeParse(member.role);
   if (!parsed.success) {
-    throw new SqliteRelayStoreError('INVALID_RECORD', `${what}: ${parsed.error.message}`);
+    throw new SqliteRelayStoreError(
+      'INVALID_RECORD',
+      `role of staff ${member.memberId}: ${parsed.error.message}`,
+    );
   }
   return parsed.data;
 }
@@ -220,21 +190,6 @@ function sqlLimit(limit: number): number {
   return Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1;
 }
 
-/** Applies one change to a layer with `project`'s version rules. `data` is the upsert's JSON. */
-function projectInto(layer: Layer, change: Projectable, data: string | null): void {
-  if (change.op === 'upsert' && data !== null) {
-    layer.upsert.run({
-      kind: change.entity,
-      id: change.id,
-      version: change.version,
-      held: change.data.version,
-      data,
-    });
-  } else {
-    layer.remove.run({ kind: change.entity, id: change.id, version: change.version });
-  }
-}
-
 /**
  * The relay's storage port on one bun:sqlite connection (WAL, synchronous = FULL). Each
  * `commit` is one `BEGIN IMMEDIATE` transaction: one fsync for every op of a tick. Everything
@@ -251,20 +206,29 @@ function projectInto(layer: Layer, change: Projectable, data: string | null): vo
 export class SqliteRelayStore implements RelayStore {
   private readonly db: Database;
   private readonly s: Statements;
-  private readonly commitTx: (batch: RelayCommit) => void;
+  private readonly commitTx: (steps: readonly WriteStep[]) => void;
   private readonly staffTx: (staff: readonly StaffRecord[]) => void;
 
   private constructor(db: Database) {
     this.db = db;
     this.s = statements(db);
-    this.commitTx = db.transaction((batch: RelayCommit) => this.apply(batch)).immediate;
+    const write = writeStatements(db);
+    this.commitTx = db.transaction((steps: readonly WriteStep[]) => {
+      for (const step of steps) {
+        try {
+          write[step[0]].run(step[1]);
+        } catch (error) {
+          throw (error instanceof SQLiteError && stepError(step, error.code)) || error;
+        }
+      }
+    }).immediate;
     this.staffTx = db.transaction((staff: readonly StaffRecord[]) => {
       this.s.clearStaff.run();
       for (const member of staff) {
         this.s.insertStaff.run({
           member_id: member.memberId,
           name: member.name,
-          role: accept(StaffRole.safeParse(member.role), `role of staff ${member.memberId}`),
+          role: acceptRole(member),
           pin_digest: member.pinDigest,
         });
       }
@@ -316,7 +280,7 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   commit(batch: RelayCommit): void {
-    this.commitTx(batch);
+    this.commitTx(planCommit(batch));
   }
 
   readFeed(
@@ -387,107 +351,6 @@ export class SqliteRelayStore implements RelayStore {
   /** Finalizes every statement and closes the connection. Safe to call twice. */
   close(): void {
     this.db.close(true);
-  }
-
-  /** The body of one commit, in the port's order; runs inside the commit's transaction. */
-  private apply(batch: RelayCommit): void {
-    for (const record of batch.journalInserts ?? []) this.insertJournal(record);
-    for (const update of batch.journalUpdates ?? []) {
-      const result = accept(OpResult.safeParse(update.result), `result of ${update.opId}`);
-      this.s.updateJournal.run({
-        opId: update.opId,
-        status: update.status,
-        result: JSON.stringify(result),
-      });
-    }
-    if (batch.resetConfirmed) this.s.confirmed.clear.run();
-    for (const change of batch.confirmed ?? []) this.projectConfirmed(change);
-    for (const entry of batch.feed ?? []) this.appendFeed(entry);
-    if (batch.cloudCursor) {
-      this.s.putMeta.run({ key: META.cursor, value: batch.cloudCursor.cursor });
-      this.s.putMeta.run({ key: META.seq, value: batch.cloudCursor.seq });
-    }
-    if (batch.epoch !== undefined) this.s.putMeta.run({ key: META.epoch, value: batch.epoch });
-  }
-
-  /**
-   * Not re-validated with zod (it was ~11% of the relay's CPU at ingest): every part of a
-   * journal record is typed and was checked where it came in. The op was parsed with the same
-   * `Operation` schema at the LAN boundary (`parseOperation`/`BatchRequest`) or read back from
-   * this store; the principal is built from verified token claims; the result is built by the
-   * engine. Zod stays where bytes arrive (HTTP bodies, frames) and on every read from disk. The
-   * cheap invariants a typed record can still break are checked here.
-   */
-  private insertJournal(record: JournalRecord): void {
-    const what = `journal record ${record.opId}`;
-    if (record.op.opId !== record.opId || record.result.opId !== record.opId) {
-      throw new SqliteRelayStoreError('INVALID_RECORD', `${what} holds op ${record.op.opId}`);
-    }
-    if (!JOURNAL_STATUSES.includes(record.status)) {
-      throw new SqliteRelayStoreError('INVALID_RECORD', `${what}: status ${record.status}`);
-    }
-    const row: JournalRow = {
-      jseq: record.jseq,
-      op_id: record.opId,
-      device_id: record.deviceId,
-      op: JSON.stringify(record.op),
-      principal: JSON.stringify(record.principal),
-      received_at: record.receivedAt,
-      status: record.status,
-      result: JSON.stringify(record.result),
-    };
-    try {
-      this.s.insertJournal.run(row);
-    } catch (error) {
-      if (error instanceof SQLiteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new SqliteRelayStoreError('DUPLICATE_OP', `journal already holds ${record.opId}`);
-      }
-      throw error;
-    }
-  }
-
-  private projectConfirmed(change: Projectable): void {
-    if (change.op !== 'upsert') {
-      projectInto(this.s.confirmed, change, null);
-      return;
-    }
-    const what = `confirmed ${change.entity} ${change.id}`;
-    const record = accept(
-      SnapshotRecord.safeParse({ entity: change.entity, data: change.data }),
-      what,
-    );
-    if (record.data.id !== change.id) {
-      throw new SqliteRelayStoreError('INVALID_RECORD', `${what} holds data of ${record.data.id}`);
-    }
-    projectInto(this.s.confirmed, change, JSON.stringify(record.data));
-  }
-
-  /**
-   * Not re-validated with zod either: feed entries are placed by the engine from the changes a
-   * decider (or the model's diff) made, typed; protocol's property tests check every entity a
-   * decider makes against its schema. The invariant a typed entry can break (an upsert whose
-   * data is another entity's) is checked here, since the feed route would refuse it on read.
-   */
-  private appendFeed(entry: FeedEntry): void {
-    if (entry.op === 'upsert' && entry.data.id !== entry.id) {
-      throw new SqliteRelayStoreError(
-        'INVALID_RECORD',
-        `feed entry ${entry.seq}: data.id ${entry.data.id} is not ${entry.id}`,
-      );
-    }
-    // Serialized once: the feed row and the visible row hold the same text.
-    const data = entry.op === 'upsert' ? JSON.stringify(entry.data) : null;
-    this.s.insertFeed.run({
-      seq: entry.seq,
-      entity: entry.entity,
-      id: entry.id,
-      op: entry.op,
-      version: entry.version,
-      data,
-      at: entry.at,
-      op_id: entry.opId ?? null,
-    });
-    projectInto(this.s.visible, entry, data);
   }
 
   private feedHead(): number {

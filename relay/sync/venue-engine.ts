@@ -256,6 +256,11 @@ export class VenueEngine {
     await this.settled();
   }
 
+  /** Whether the relay has journaled this op (committed, or staged in this tick). */
+  holds(opId: string): boolean {
+    return (this.stagedOps.get(opId) ?? this.deps.store.journalEntry(opId)) !== undefined;
+  }
+
   /** Answers once everything staged so far is durable. */
   private settled(): Promise<void> {
     return new Promise((resolve, reject) => {
