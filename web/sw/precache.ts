@@ -94,7 +94,7 @@ export class Precache {
     );
   }
 
-  /** Drops what the manifest no longer lists, and the caches Workbox's runtime kept. */
+  /** Drops what the manifest no longer lists, and what Workbox's runtime kept. */
   async activate(): Promise<void> {
     const current = new Set(this.keys.values());
     const cache = await caches.open(this.cacheName);
@@ -104,6 +104,8 @@ export class Precache {
     for (const name of await caches.keys()) {
       if (name.startsWith('workbox-')) await caches.delete(name);
     }
+    // The image cache's timestamps under Workbox's ExpirationPlugin: nothing reads them now.
+    indexedDB.deleteDatabase('workbox-expiration');
   }
 
   /** The cache key for a request URL, when it names a listed file. */

@@ -68,8 +68,9 @@ function mutateNumber(random: () => number, value: number): Json {
 /** Every path to a value inside `root` (objects and arrays), the root included. */
 function paths(root: Json, at: (string | number)[] = []): (string | number)[][] {
   const out = [at];
-  if (Array.isArray(root)) root.forEach((item, i) => out.push(...paths(item, [...at, i])));
-  else if (typeof root === 'object' && root !== null) {
+  if (Array.isArray(root)) {
+    for (const [i, item] of root.entries()) out.push(...paths(item, [...at, i]));
+  } else if (typeof root === 'object' && root !== null) {
     for (const [key, item] of Object.entries(root)) out.push(...paths(item, [...at, key]));
   }
   return out;
