@@ -46,7 +46,8 @@ const TENANT = 'demo';
 const DEADLINE_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-const DRAIN = { ops: 1_000, runs: 10, warmups: 1, directRuns: 3, batchSize: 50 } as const;
+/** `batchSize`: what the replayer sends per request (web/sw/replayer.ts), for the reference. */
+const DRAIN = { ops: 1_000, runs: 10, warmups: 1, directRuns: 3, batchSize: 100 } as const;
 /** `HEARTH_BENCH_ONLY=drain`: part (a) alone (its rows, then exit). */
 const ONLY_DRAIN = process.env.HEARTH_BENCH_ONLY === 'drain';
 /** `HEARTH_BENCH_ONLY=hydrator`: parts (b) and (c) alone (no drain; their rows only). */

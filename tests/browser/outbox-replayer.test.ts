@@ -64,11 +64,11 @@ describe('outbox replayer', () => {
 
   const statuses = async () => (await store.list()).map((entry) => entry.status);
 
-  it('drains in batches of 50, in FIFO order, with progress on the channel', async () => {
+  it('drains in batches (here of 50), in FIFO order, with progress on the channel', async () => {
     const ops = await waiters(120);
     await queue(ops);
 
-    const report = await replayer().replay();
+    const report = await replayer({ batchSize: 50 }).replay();
 
     expect(report).to.deep.include({
       outcome: 'drained',
@@ -110,7 +110,7 @@ describe('outbox replayer', () => {
       return server.fetch(request);
     };
 
-    const report = await replayer({ fetch: watching }).replay();
+    const report = await replayer({ fetch: watching, batchSize: 50 }).replay();
 
     expect(report).to.include({ outcome: 'drained', requests: 3, settled: 120 });
     // One read to plan the three batches, one more when the plan ran out (for ops added since).
@@ -236,15 +236,16 @@ describe('outbox replayer', () => {
     expect([...server.effects.values()].every((n) => n === 1)).to.equal(true);
   });
 
-  it('sends a payment ahead of a long queue of unrelated ops', async () => {
-    const ops = await waiters(60);
+  it('sends a payment ahead of a long queue of unrelated ops, 100 ops to a batch', async () => {
+    const ops = await waiters(110);
     const close = await closeOrder('order-9');
     await queue([...ops, close]);
 
     await replayer().replay();
 
+    expect(server.received.map((r) => r.opIds.length)).to.deep.equal([100, 11]);
     expect(server.received[0]?.opIds[0]).to.equal(close.opId);
-    expect(server.received[0]?.opIds.slice(1)).to.deep.equal(ops.slice(0, 49).map((o) => o.opId));
+    expect(server.received[0]?.opIds.slice(1)).to.deep.equal(ops.slice(0, 99).map((o) => o.opId));
   });
 
   it('sends a dependency before its dependent, in the same batch', async () => {
