@@ -76,26 +76,19 @@ export class SchemaKeywordError extends Error {
 type Node = { readonly [keyword: string]: unknown };
 type Issues = CheckIssue[];
 /** Returns the output value, or FAIL after pushing at least one issue. */
-type Step = (value: unknown, path: string, issues: Issues) => unknown;
+type Step = (value: unknown, issues: Issues) => unknown;
 
 const FAIL: unique symbol = Symbol('fail');
-
-const at = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
-
-function fail(issues: Issues, path: string, message: string): typeof FAIL {
-  issues.push({ path: path || '(root)', message });
-  return FAIL;
-}
 
 const kindOf = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 
-const hasType = (type: string, value: unknown): boolean =>
+const isType = (type: string): ((value: unknown) => boolean) =>
   type === 'integer'
-    ? Number.isSafeInteger(value)
+    ? Number.isSafeInteger
     : type === 'number'
-      ? Number.isFinite(value)
-      : kindOf(value) === type;
+      ? Number.isFinite
+      : (value) => kindOf(value) === type;
 
 /** Length and range keywords: what each measures, and whether the limit is a floor. */
 const BOUNDS: readonly (readonly [string, string, boolean])[] = [
@@ -124,6 +117,19 @@ const copy = (value: unknown): unknown =>
  */
 export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
   const compiled = new Map<string, Step>();
+  // The path to the value being checked, kept as a stack so a value that passes costs no string.
+  const trail: (string | number)[] = [];
+  const fail = (issues: Issues, message: string, key?: string | number): typeof FAIL => {
+    const path = key === undefined ? trail : [...trail, key];
+    issues.push({ path: path.join('.') || '(root)', message });
+    return FAIL;
+  };
+  const child = (step: Step, value: unknown, key: string | number, issues: Issues): unknown => {
+    trail.push(key);
+    const result = step(value, issues);
+    trail.pop();
+    return result;
+  };
 
   const ref = (target: string): Step => {
     let step = compiled.get(target);
@@ -132,7 +138,7 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
       if (schema === undefined) throw new SchemaKeywordError(`$ref to unknown schema ${target}`);
       // Placeholder first: a schema may refer to itself.
       let inner: Step = () => FAIL;
-      step = (value, path, issues) => inner(value, path, issues);
+      step = (value, issues) => inner(value, issues);
       compiled.set(target, step);
       inner = compile(schema);
     }
@@ -141,7 +147,7 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
 
   const compile = (schema: JsonSchema): Step => {
     if (schema === true) return (value) => value;
-    if (schema === false) return (_value, path, issues) => fail(issues, path, 'not allowed');
+    if (schema === false) return (_value, issues) => fail(issues, 'not allowed');
     for (const key of Object.keys(schema)) {
       if (!KNOWN.has(key)) throw new SchemaKeywordError(`unknown JSON Schema keyword ${key}`);
     }
@@ -152,40 +158,42 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
     if (typeof schema.$ref === 'string') steps.push(ref(schema.$ref));
     if (schema.type !== undefined) {
       const types = ([] as string[]).concat(schema.type as string | string[]);
-      steps.push((value, path, issues) =>
-        types.some((type) => hasType(type, value))
-          ? value
-          : fail(issues, path, `expected ${types.join(' or ')}`),
+      const tests = types.map(isType);
+      const [only] = tests;
+      const test =
+        only && tests.length === 1 ? only : (value: unknown) => tests.some((t) => t(value));
+      steps.push((value, issues) =>
+        test(value) ? value : fail(issues, `expected ${types.join(' or ')}`),
       );
     }
     if ('const' in schema || schema.enum !== undefined) {
       const allowed = 'const' in schema ? [schema.const] : (schema.enum as unknown[]);
-      steps.push((value, path, issues) =>
-        allowed.includes(value) ? value : fail(issues, path, `expected ${allowed.join(' | ')}`),
+      steps.push((value, issues) =>
+        allowed.includes(value) ? value : fail(issues, `expected ${allowed.join(' | ')}`),
       );
     }
     for (const [keyword, kind, floor] of BOUNDS) {
       const limit = schema[keyword] as number | undefined;
       if (limit === undefined) continue;
-      steps.push((value, path, issues) =>
+      steps.push((value, issues) =>
         kindOf(value) !== kind || (floor ? measure(value) >= limit : measure(value) <= limit)
           ? value
-          : fail(issues, path, `${keyword} ${limit}`),
+          : fail(issues, `${keyword} ${limit}`),
       );
     }
     if (typeof schema.pattern === 'string') {
       const pattern = new RegExp(schema.pattern);
-      steps.push((value, path, issues) =>
+      steps.push((value, issues) =>
         typeof value !== 'string' || pattern.test(value)
           ? value
-          : fail(issues, path, `must match ${pattern}`),
+          : fail(issues, `must match ${pattern}`),
       );
     }
     if (schema.items !== undefined) {
       const item = compile(schema.items as JsonSchema);
-      steps.push((value, path, issues) => {
+      steps.push((value, issues) => {
         if (!Array.isArray(value)) return value;
-        const out = value.map((element, index) => item(element, at(path, index), issues));
+        const out = value.map((element, index) => child(item, element, index, issues));
         return out.includes(FAIL) ? FAIL : out;
       });
     }
@@ -194,20 +202,20 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
     } else if (schema.required !== undefined) {
       // `required` alone (an anyOf branch standing for a refinement): only presence is checked.
       const required = schema.required as string[];
-      steps.push((value, path, issues) => {
+      steps.push((value, issues) => {
         if (kindOf(value) !== 'object') return value;
         const missing = required.filter((key) => (value as Node)[key] === undefined);
-        for (const key of missing) fail(issues, at(path, key), 'required');
+        for (const key of missing) fail(issues, 'required', key);
         return missing.length > 0 ? FAIL : value;
       });
     }
     for (const keyword of ['anyOf', 'oneOf']) {
       if (schema[keyword] !== undefined) steps.push(unionStep(schema[keyword] as JsonSchema[]));
     }
-    return (value, path, issues) => {
+    return (value, issues) => {
       let out = value;
       for (const step of steps) {
-        out = step(out, path, issues);
+        out = step(out, issues);
         if (out === FAIL) return FAIL;
       }
       return out;
@@ -225,7 +233,7 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
       schema.additionalProperties === undefined
         ? null
         : compile(schema.additionalProperties as JsonSchema);
-    return (value, path, issues) => {
+    return (value, issues) => {
       if (kindOf(value) !== 'object') return value;
       const record = value as Node;
       const out: Record<string, unknown> = {};
@@ -235,14 +243,14 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
         else out[key] = result;
       };
       for (const [key, step, member] of properties) {
-        if (record[key] !== undefined) put(key, step(record[key], at(path, key), issues));
+        if (record[key] !== undefined) put(key, child(step, record[key], key, issues));
         else if (member) out[key] = copy(member.default);
-        else if (required.includes(key)) put(key, fail(issues, at(path, key), 'required'));
+        else if (required.includes(key)) put(key, fail(issues, 'required', key));
       }
       if (extra) {
         for (const key of Object.keys(record)) {
           if (!declared.has(key) && record[key] !== undefined) {
-            put(key, extra(record[key], at(path, key), issues));
+            put(key, child(extra, record[key], key, issues));
           }
         }
       }
@@ -253,16 +261,16 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
   const unionStep = (branches: JsonSchema[]): Step => {
     const steps = branches.map(compile);
     const tag = discriminator(branches, bundle);
-    return (value, path, issues) => {
+    return (value, issues) => {
       if (tag && kindOf(value) === 'object') {
         const step = steps[tag.values.indexOf((value as Node)[tag.key])];
         return step
-          ? step(value, path, issues)
-          : fail(issues, at(path, tag.key), `expected ${tag.values.join(' | ')}`);
+          ? step(value, issues)
+          : fail(issues, `expected ${tag.values.join(' | ')}`, tag.key);
       }
       const tried: Issues = [];
       for (const step of steps) {
-        const result = step(value, path, tried);
+        const result = step(value, tried);
         if (result !== FAIL) return result;
       }
       issues.push(...tried);
@@ -273,7 +281,8 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
   const step = ref(name);
   return (input) => {
     const issues: Issues = [];
-    const value = step(input, '', issues);
+    trail.length = 0;
+    const value = step(input, issues);
     return value === FAIL ? { ok: false, issues } : { ok: true, value: value as T };
   };
 }
