@@ -55,6 +55,7 @@ describe('hydrator: feed → IndexedDB', () => {
   let messages: Broadcast[];
   let running: Hydrator[];
   let db: LocalDb;
+  let maxBatchEntries = DEFAULT_HYDRATOR_SETTINGS.maxBatchEntries;
 
   function hydrator(): Hydrator {
     const network = fakeNetwork(relay, cloud);
@@ -74,6 +75,7 @@ describe('hydrator: feed → IndexedDB', () => {
       settings: {
         ...DEFAULT_HYDRATOR_SETTINGS,
         lockName,
+        maxBatchEntries,
         waitSeconds: 0.05,
         socketRetry: { baseMs: 60_000, maxMs: 60_000 },
       },
@@ -108,6 +110,7 @@ describe('hydrator: feed → IndexedDB', () => {
     }
     messages = [];
     running = [];
+    maxBatchEntries = DEFAULT_HYDRATOR_SETTINGS.maxBatchEntries;
     db = await openLocalDb(dbName);
   });
 
@@ -241,6 +244,73 @@ describe('hydrator: feed → IndexedDB', () => {
     await until('applied', async () => (await readEntity(db, 'table', 't-2'))?.seats === 6);
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 9 });
     expect((await readSync(db))?.cursor).to.equal(relay.cursorAt(relay.head, ['venue']));
+  });
+
+  it('folds a backlog the socket replays into one transaction, not one per take', async () => {
+    const first = await started();
+    await live(first);
+    await first.stop();
+    // 300 entries while away: the socket replays them as 6 frames of 50, at once.
+    relay.commit(() => {
+      for (let i = 1; i <= 300; i++)
+        relay.upsert('table', table(`t-${1 + (i % 3)}`, 1 + (i % 100)));
+    });
+    maxBatchEntries = 50; // one frame per take
+    const before = first.status().batches;
+    const second = await started();
+    await until(
+      'caught up',
+      async () => (await readSync(db))?.cursor === relay.cursorAt(relay.head, ['venue']),
+    );
+    // The first frame is written as it comes; the rest, queued meanwhile, in one go.
+    expect(second.status().batches - before).to.be.at.most(3);
+    expect(second.status().lastBatch?.entries).to.be.at.least(200);
+    expect((await readKind(db, 'table')).map((t) => t.seats)).to.deep.equal([1, 99, 100]);
+  });
+
+  it('refuses a live frame with a malformed entry envelope: the socket is closed, nothing written', async () => {
+    const h = await started();
+    await live(h);
+    const before = (await readSync(db))?.cursor;
+    relay.mangleLiveFrame = (frame) =>
+      frame.type === 'entries'
+        ? { ...frame, entries: (frame.entries as FeedEntry[]).map((e) => ({ ...e, at: 'now' })) }
+        : frame;
+    relay.upsert('table', table('t-1', 9));
+    await until('refused', () => h.status().lastFailure?.code === 'BAD_FRAME');
+    expect(h.status().lastFailure?.detail).to.match(/entries\[0\]\.at/);
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
+    expect((await readSync(db))?.cursor).to.equal(before);
+
+    relay.mangleLiveFrame = undefined;
+    await until('applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 9);
+  });
+
+  it('refuses a live take whose surviving entity does not fit its schema: nothing written', async () => {
+    const h = await started();
+    await live(h);
+    const before = (await readSync(db))?.cursor;
+    relay.mangleLiveFrame = (frame) =>
+      frame.type === 'entries'
+        ? {
+            ...frame,
+            entries: (frame.entries as FeedEntry[]).map((e) =>
+              e.op === 'upsert' && e.id === 't-2' ? { ...e, data: { ...e.data, seats: -1 } } : e,
+            ),
+          }
+        : frame;
+    relay.commit(() => {
+      relay.upsert('table', table('t-1', 9));
+      relay.upsert('table', table('t-2', 5));
+    });
+    await until('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
+    expect(h.status().lastFailure?.detail).to.match(/table t-2 v2: seats/);
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
+    expect((await readSync(db))?.cursor).to.equal(before);
+
+    relay.mangleLiveFrame = undefined;
+    await until('applied', async () => (await readEntity(db, 'table', 't-2'))?.seats === 5);
+    expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 9 });
   });
 
   it('resumes from the stored cursor after a restart, with no new snapshot', async () => {

@@ -1,10 +1,4 @@
-import type { FeedEntry } from '#protocol';
-import {
-  type CoalescedBatch,
-  Coalescer,
-  coalesce,
-  InvalidEntityError,
-} from '../shared/local-coalesce.ts';
+import { type CoalescedBatch, Coalescer, InvalidEntityError } from '../shared/local-coalesce.ts';
 import {
   applyChanges,
   ensureDeviceId,
@@ -34,8 +28,12 @@ import {
 } from './hydrator-policy.ts';
 import { LiveConnection } from './live-connection.ts';
 
-/** A catch-up commits at most this many feed pages, or this many distinct entities, at once. */
+/**
+ * A catch-up commits at most this many feed pages (or, on the socket, entries), or this many
+ * distinct entities, at once.
+ */
 const CATCH_UP_PAGES = 200;
+const CATCH_UP_ENTRIES = 200_000;
 const CATCH_UP_ENTITIES = 20_000;
 
 /** One start() … stop(). */
@@ -271,33 +269,46 @@ export class Hydrator implements HydratorApi {
     let current = sync;
     try {
       for (;;) {
-        const events = await connection.take(this.deps.settings.maxBatchEntries, signal);
-        if (signal.aborted) return { kind: 'aborted' };
-        const entries: FeedEntry[] = [];
+        // What has arrived is one transaction. While more is already queued (a backlog the
+        // server replays after the cursor), it is folded in too, as a /feed catch-up folds
+        // pages: every bucket is rewritten once, not once per 2,000 entries. A lone live
+        // frame is still written at once.
+        const folder = new Coalescer();
+        let entries = 0;
         let cursor: string | undefined;
         let closed: { code: number } | undefined;
-        for (const event of events) {
-          if (event.type === 'open') {
-            opened = true;
-            this.setMode('live');
-          } else if (event.type === 'closed') {
-            closed = event;
-          } else if (event.type === 'garbled') {
-            lastProblem = undefined;
-            this.lastFailure = { action: 'back_off', code: 'BAD_FRAME', detail: event.detail };
-          } else if (event.frame.type === 'entries') {
-            entries.push(...event.frame.entries);
-            cursor = event.frame.cursor;
-          } else if (event.frame.type === 'heartbeat') {
-            cursor = event.frame.cursor;
-          } else if (event.frame.type === 'notice') {
-            this.deps.onNotice?.(event.frame.result);
-          } else {
-            lastProblem = event.frame.problem;
+        do {
+          const events = await connection.take(this.deps.settings.maxBatchEntries, signal);
+          if (signal.aborted) return { kind: 'aborted' };
+          for (const event of events) {
+            if (event.type === 'open') {
+              opened = true;
+              this.setMode('live');
+            } else if (event.type === 'closed') {
+              closed = event;
+            } else if (event.type === 'garbled') {
+              lastProblem = undefined;
+              this.lastFailure = { action: 'back_off', code: 'BAD_FRAME', detail: event.detail };
+            } else if (event.frame.type === 'entries') {
+              folder.add(event.frame.entries);
+              entries += event.frame.entries.length;
+              cursor = event.frame.cursor;
+            } else if (event.frame.type === 'heartbeat') {
+              cursor = event.frame.cursor;
+            } else if (event.frame.type === 'notice') {
+              this.deps.onNotice?.(event.frame.result);
+            } else {
+              lastProblem = event.frame.problem;
+            }
           }
-        }
+        } while (
+          !closed &&
+          connection.queued > 0 &&
+          entries < CATCH_UP_ENTRIES &&
+          folder.size < CATCH_UP_ENTITIES
+        );
         if (cursor !== undefined) {
-          current = await this.commit(db, current, entries, cursor);
+          current = await this.commitBatch(db, current, checkedBatch(folder), entries, cursor);
           progressed = true;
         }
         if (closed) return { ...liveEndOf(opened, closed.code, lastProblem), progressed };
@@ -351,15 +362,6 @@ export class Hydrator implements HydratorApi {
   }
 
   /** Writes a batch and its cursor in one transaction, then tells every tab. */
-  private async commit(
-    db: LocalDb,
-    sync: SyncMeta,
-    entries: readonly FeedEntry[],
-    cursor: string,
-  ): Promise<SyncMeta> {
-    return this.commitBatch(db, sync, coalesce(entries), entries.length, cursor);
-  }
-
   private async commitBatch(
     db: LocalDb,
     sync: SyncMeta,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Cursor, FeedEntry, OpResult, Problem } from '#protocol';
+import { type CheckedEntry, entryProblem } from './feed-check.ts';
 
 /**
  * A frame of `…/live`, as the cloud and the relay send it (their `LiveFrame`/`LanLiveFrame`
@@ -11,7 +12,15 @@ export const LiveFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notice'), result: OpResult }),
   z.object({ type: z.literal('error'), problem: Problem }),
 ]);
-export type LiveFrame = z.infer<typeof LiveFrame>;
+
+/**
+ * A frame as the hydrator receives it. An `entries` frame has only its envelopes checked
+ * (feed-check.ts, as for a `/feed` page): the entities are parsed once coalesced, before they
+ * are written. The other frames are small and parsed whole with `LiveFrame`.
+ */
+export type LiveFrame =
+  | { readonly type: 'entries'; readonly entries: readonly CheckedEntry[]; readonly cursor: string }
+  | Exclude<z.infer<typeof LiveFrame>, { type: 'entries' }>;
 
 /** The subprotocol the servers echo. The session cookie authenticates; no bearer is offered. */
 export const LIVE_SUBPROTOCOL = 'hearth.v1';
@@ -82,6 +91,11 @@ export class LiveConnection {
     return taken;
   }
 
+  /** Events already received and not yet taken (a backlog still arriving shows here). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** Closes the socket (idempotent). The `closed` event still arrives. */
   close(code = 1000, reason = 'done'): void {
     if (this.ended) return;
@@ -124,6 +138,27 @@ function parseFrame(event: Event): LiveFrame | string {
     if (!(error instanceof SyntaxError)) throw error;
     return 'a frame that is not JSON';
   }
+  if (
+    typeof json === 'object' &&
+    json !== null &&
+    (json as { type?: unknown }).type === 'entries'
+  ) {
+    return entriesFrame(json as Record<string, unknown>);
+  }
   const frame = LiveFrame.safeParse(json);
-  return frame.success ? frame.data : frame.error.message;
+  return frame.success ? (frame.data as LiveFrame) : frame.error.message;
+}
+
+/** An `entries` frame, envelopes checked (protocol's `Cursor`: a string of 1–512). */
+function entriesFrame(json: Record<string, unknown>): LiveFrame | string {
+  const { entries, cursor } = json;
+  if (!Array.isArray(entries)) return 'entries: not an array';
+  if (typeof cursor !== 'string' || cursor.length < 1 || cursor.length > 512) {
+    return 'cursor: not a cursor';
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const problem = entryProblem(entries[i]);
+    if (problem !== undefined) return `entries[${i}].${problem}`;
+  }
+  return { type: 'entries', entries: entries as CheckedEntry[], cursor };
 }

@@ -30,6 +30,9 @@ interface CursorClaims {
 
 type Check = { ok: true; seq: number } | { ok: false; status: number; problem: Problem };
 
+/** A live frame as this fake sends it. */
+export type LiveFrameOut = { readonly type: string; readonly [field: string]: unknown };
+
 export interface FakeServerOptions {
   /** e.g. `https://relay.test` */
   readonly origin: string;
@@ -60,6 +63,8 @@ export class FakeFeedServer {
   snapshotDelayMs = 0;
   /** Rewrites `/feed` answers before they are sent (to serve malformed pages). */
   mangleFeedPage: ((page: FeedPage) => unknown) | undefined;
+  /** Rewrites live frames before they are sent (to send malformed ones). */
+  mangleLiveFrame: ((frame: LiveFrameOut) => unknown) | undefined;
   epoch = 1;
   private log: FeedEntry[] = [];
   private seq = 0;
@@ -391,8 +396,9 @@ export class FakeServerSocket extends EventTarget implements SocketLike {
     this.sendHeartbeat();
   }
 
-  private send(frame: unknown): void {
-    const data = JSON.stringify(frame);
+  private send(frame: LiveFrameOut): void {
+    const mangle = this.server.mangleLiveFrame;
+    const data = JSON.stringify(mangle ? mangle(frame) : frame);
     // Later than the caller, in order: as a network would deliver it.
     setTimeout(() => {
       if (!this.closedByClient) this.dispatchEvent(new MessageEvent('message', { data }));
