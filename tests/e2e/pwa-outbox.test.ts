@@ -327,6 +327,13 @@ interface LoggingProxy {
   readonly batches: BatchSeen[];
   /** How many batch requests carried this opId. */
   sends(opId: string): number;
+  /**
+   * Lets the next `n` batch requests through, then holds every later one (its body received,
+   * nothing forwarded) until the returned function is called: then they go on to the relay,
+   * whether or not the client that sent them is still there. `held()` counts them.
+   */
+  holdBatchesAfter(n: number): () => void;
+  held(): number;
   /** Resets every open connection and every new one (the network is down). */
   cut(): void;
   restore(): void;
@@ -337,6 +344,9 @@ async function startLoggingProxy(upstreamPort: number): Promise<LoggingProxy> {
   const sockets = new Set<Socket>();
   const batches: BatchSeen[] = [];
   let isCut = false;
+  let passing = Number.POSITIVE_INFINITY;
+  let holding: Promise<void> | null = null;
+  let heldCount = 0;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -370,22 +380,33 @@ async function startLoggingProxy(upstreamPort: number): Promise<LoggingProxy> {
         };
         batches.push(seen);
       }
-      const upstream = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: upstreamPort,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer: IncomingMessage) => {
-          if (seen) seen.status = answer.statusCode ?? null;
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      upstream.end(body);
+      // A client gone while its request was held: the answer has nowhere to go.
+      res.on('error', () => undefined);
+      const forward = () => {
+        const upstream = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: upstreamPort,
+            method: req.method,
+            path: req.url,
+            headers: req.headers,
+          },
+          (answer: IncomingMessage) => {
+            if (seen) seen.status = answer.statusCode ?? null;
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        upstream.end(body);
+      };
+      if (seen && passing <= 0 && holding) {
+        heldCount += 1;
+        void holding.then(forward);
+      } else {
+        if (seen) passing -= 1;
+        forward();
+      }
     });
   });
   server.on('connection', (socket: Socket) => {
@@ -423,6 +444,19 @@ async function startLoggingProxy(upstreamPort: number): Promise<LoggingProxy> {
     batches,
     sends: (opId) =>
       batches.reduce((n, batch) => n + batch.opIds.filter((id) => id === opId).length, 0),
+    holdBatchesAfter(n) {
+      let release = () => {};
+      passing = n;
+      holding = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        passing = Number.POSITIVE_INFINITY;
+        holding = null;
+        release();
+      };
+    },
+    held: () => heldCount,
     cut() {
       isCut = true;
       for (const socket of sockets) socket.destroy();
@@ -924,4 +958,72 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       await page.close();
     }
   }, 40_000);
+
+  it('(f) the worker stopped mid-replay loses and doubles nothing: what it had in flight goes again as duplicates', async () => {
+    const page = await openApp();
+    try {
+      let opIds: string[];
+      let dueAt: number;
+      const restore = await cutWorkerNetwork();
+      try {
+        opIds = await helper(page, 'postOps', 250, 'pwa-e2e-stopped', principal, 'table-5');
+        dueAt = await backingOff(page, opIds);
+      } finally {
+        await restore();
+      }
+      await stopWorkers();
+      await sleep(Math.max(0, dueAt - Date.now()) + 200);
+
+      // The first batch goes through; the second is held at the proxy while the worker is
+      // stopped, then reaches the cloud with nobody left to hear the answer.
+      const release = proxy?.holdBatchesAfter(1) ?? (() => {});
+      try {
+        await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
+          origin: origin(),
+          registrationId: registrationId(),
+          tag: SYNC_TAG,
+          lastChance: false,
+        });
+        await eventually('a batch held in flight', () =>
+          (proxy?.held() ?? 0) > 0 ? true : undefined,
+        );
+        await stopWorkers();
+      } finally {
+        release();
+      }
+      await eventually('the held batch applied', async () => {
+        const inCloud = await harness?.countInCloud();
+        const held = batchesWith(opIds)[1]?.opIds ?? [];
+        return held.length > 0 && held.every((id) => inCloud?.has(id)) ? true : undefined;
+      });
+
+      // The next replay (a fresh worker) sends what it has no answer for, under the same opIds.
+      await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
+        origin: origin(),
+        registrationId: registrationId(),
+        tag: SYNC_TAG,
+        lastChance: false,
+      });
+      const views = await allSynced(page, opIds, 30_000);
+
+      const inCloud = await harness?.countInCloud();
+      expect(
+        views.map((v) => inCloud?.get(v.opId)?.length ?? 0),
+        'cloud feed entries per opId',
+      ).toEqual(views.map(() => 1));
+      const sends = views.map((v) => proxy?.sends(v.opId) ?? 0);
+      expect(sends.every((n) => n === 1 || n === 2)).toBe(true);
+      // Sent twice ⇔ answered `duplicate` (the first result, replayed); once ⇔ `applied`.
+      expect(views.map((v) => v.result)).toEqual(
+        sends.map((n) => (n === 2 ? 'duplicate' : 'applied')),
+      );
+      const held = new Set(batchesWith(opIds)[1]?.opIds ?? []);
+      expect(held.size).toBeGreaterThan(0);
+      expect(views.filter((v) => held.has(v.opId)).map((v) => v.result)).toEqual(
+        [...held].map(() => 'duplicate'),
+      );
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
 });
