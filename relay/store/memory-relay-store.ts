@@ -100,6 +100,10 @@ export class MemoryRelayStore implements RelayStore {
     return this.journal.get(opId);
   }
 
+  forEachOpId(visit: (opId: string) => void): void {
+    for (const opId of this.journal.keys()) visit(opId);
+  }
+
   pendingJournal(limit: number): JournalRecord[] {
     return [...this.journal.values()]
       .filter((r) => r.status === 'pending')

@@ -210,6 +210,18 @@ export function runRelayStoreContract(name: string, makeStore: () => RelayStore,
       expect(store.readFeed(0, { limit: 10 })).toEqual(feed);
     });
 
+    it('visits every journaled opId, pending or settled', () => {
+      const seen = (): string[] => {
+        const ids: string[] = [];
+        store.forEachOpId((id) => ids.push(id));
+        return ids.sort();
+      };
+      expect(seen()).toEqual([]);
+      store.commit({ journalInserts: [journal(1), journal(2), journal(3)] });
+      store.commit({ journalUpdates: [synced(1), rejected(2)] });
+      expect(seen()).toEqual([opId(1), opId(2), opId(3)]);
+    });
+
     it('lands nothing of a commit that repeats an opId', () => {
       store.commit({
         journalInserts: [journal(1)],

@@ -90,6 +90,11 @@ export interface RelayStore {
     readonly records: SnapshotRecord[];
   };
   journalEntry(opId: string): JournalRecord | undefined;
+  /**
+   * Visits every opId the journal holds, in no particular order, without holding them all in
+   * memory (the engine builds its filter of journaled ops from this at start).
+   */
+  forEachOpId(visit: (opId: string) => void): void;
   /** Journal records that still await the cloud, oldest first, at most `limit`. */
   pendingJournal(limit: number): JournalRecord[];
   /** Counts for metrics: pending ops, and when the oldest of them was accepted. */

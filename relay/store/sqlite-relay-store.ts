@@ -77,6 +77,7 @@ function statements(db: Database) {
     journalEntry: db.prepare<JournalRow, { opId: string }>(
       'SELECT * FROM journal WHERE op_id = $opId',
     ),
+    opIds: db.prepare<{ op_id: string }, []>('SELECT op_id FROM journal'),
     pending: db.prepare<JournalRow, { limit: number }>(
       "SELECT * FROM journal WHERE status = 'pending' ORDER BY jseq LIMIT $limit",
     ),
@@ -309,6 +310,11 @@ export class SqliteRelayStore implements RelayStore {
   journalEntry(opId: string): JournalRecord | undefined {
     const row = this.s.journalEntry.get({ opId });
     return row ? toJournal(row) : undefined;
+  }
+
+  forEachOpId(visit: (opId: string) => void): void {
+    // One statement, stepped row by row: one read transaction, never the whole list in memory.
+    for (const row of this.s.opIds.iterate()) visit(row.op_id);
   }
 
   pendingJournal(limit: number): JournalRecord[] {

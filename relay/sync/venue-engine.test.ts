@@ -193,6 +193,28 @@ describe('venue engine', () => {
     );
   });
 
+  it('after a restart still knows every journaled op: a repeat is a duplicate, a changed one key_reused', async () => {
+    const store = new MemoryRelayStore();
+    const { engine } = await bootstrapped(store);
+    const ops = await Promise.all([1, 2, 3].map(order));
+    const firsts = await engine.submitLocalBatch(ops, manager);
+    const restarted = await bootstrapped(store);
+    const again = await restarted.engine.submitLocalBatch(ops, manager);
+    expect(again).toEqual(
+      firsts.map((a) => ({ kind: 'duplicate', result: a.kind === 'first' ? a.result : undefined })),
+    );
+    expect(restarted.engine.holds(ops[1]?.opId ?? '')).toBe(true);
+    expect(restarted.engine.holds('01JD0000000000000000000404')).toBe(false);
+    const other = await opOf(
+      'order.create',
+      { orderId: '01JD0000000000000000000998', tableId: 'table-2' },
+      manager,
+      { opId: ops[2]?.opId ?? '' },
+    );
+    expect(await restarted.engine.submitLocal(other, manager)).toEqual({ kind: 'key_reused' });
+    expect(store.journalDepth().pending).toBe(3);
+  });
+
   it('a failed commit rejects its waiters and reports the fatal error; nothing is answered as saved', async () => {
     class BrokenStore extends MemoryRelayStore {
       broken = false;

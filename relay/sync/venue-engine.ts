@@ -11,6 +11,7 @@ import {
 } from '#protocol';
 import type { JournalRecord, RelayCommit, RelayStore } from '../store/relay-store.ts';
 import type { RelayBus } from './feed-bus.ts';
+import { OpIdFilter } from './op-id-filter.ts';
 import {
   acceptLocal,
   applyCloud,
@@ -79,10 +80,13 @@ export class VenueEngine {
   private readonly deps: EngineDeps;
   /** Ops staged in this tick, so a repeat within the tick is a duplicate too. */
   private readonly stagedOps = new Map<string, JournalRecord>();
+  /** Every opId journaled: a new op needs no journal read to be known as new. */
+  private readonly opIds = new OpIdFilter();
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
     const state = deps.store.load();
+    deps.store.forEachOpId((opId) => this.opIds.add(opId));
     this.feedHead = state.feedHead;
     this.nextJseq = state.nextJseq;
     this.cloudSeq = state.cloudSeq;
@@ -164,15 +168,13 @@ export class VenueEngine {
 
   /** Journals and decides one op into this tick's stage; the caller awaits `settled()`. */
   private stageLocal(op: Operation, principal: Principal): LocalAnswer {
-    const known = this.stagedOps.get(op.opId) ?? this.deps.store.journalEntry(op.opId);
+    const known = this.journaled(op.opId);
     if (known) {
       if (known.op.payloadHash !== op.payloadHash) return { kind: 'key_reused' };
       return { kind: 'duplicate', result: known.result };
     }
     const receivedAt = this.deps.clock().toISOString();
-    const rejectedDependency = op.dependsOn.find(
-      (d) => (this.stagedOps.get(d) ?? this.deps.store.journalEntry(d))?.status === 'rejected',
-    );
+    const rejectedDependency = op.dependsOn.find((d) => this.journaled(d)?.status === 'rejected');
     let record: JournalRecord;
     if (rejectedDependency !== undefined) {
       record = this.journal(op, principal, receivedAt, 'rejected', {
@@ -240,7 +242,7 @@ export class VenueEngine {
       this.stage.confirmed.push(...update.entries);
     }
     for (const [opId, verdict] of verdicts) {
-      const record = this.deps.store.journalEntry(opId) ?? this.stagedOps.get(opId);
+      const record = this.journaled(opId);
       if (!record) continue;
       const final = verdict.status === 'duplicate' ? verdict.first : verdict;
       const status = final.status === 'rejected' ? 'rejected' : 'synced';
@@ -258,7 +260,14 @@ export class VenueEngine {
 
   /** Whether the relay has journaled this op (committed, or staged in this tick). */
   holds(opId: string): boolean {
-    return (this.stagedOps.get(opId) ?? this.deps.store.journalEntry(opId)) !== undefined;
+    return this.journaled(opId) !== undefined;
+  }
+
+  /** The journal's record of an op: staged in this tick, or committed. */
+  private journaled(opId: string): JournalRecord | undefined {
+    const staged = this.stagedOps.get(opId);
+    if (staged) return staged;
+    return this.opIds.mightHold(opId) ? this.deps.store.journalEntry(opId) : undefined;
   }
 
   /** Answers once everything staged so far is durable. */
@@ -333,6 +342,7 @@ export class VenueEngine {
     };
     this.stage.journalInserts.push(record);
     this.stagedOps.set(op.opId, record);
+    this.opIds.add(op.opId);
     return record;
   }
 }
