@@ -1,5 +1,5 @@
 import { Database } from 'bun:sqlite';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
@@ -144,6 +144,80 @@ async function batchLane(url: string, token: string) {
   return { ops: clients.flat().length, seconds, failures, latencies };
 }
 
+/** What a device reconnecting with a full outbox sends: its ops alone, 100 per request, in order. */
+const DRAIN = { ops: 1_000, batchSize: 100, runs: 5 } as const;
+
+function unreadable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'ESRCH';
+}
+
+/** The pid of the cloud process serving `dataDir` (its environment names it), from /proc. */
+function cloudPid(dataDir: string): number | null {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+      if (environ.includes(`HEARTH_DATA_DIR=${dataDir}`)) return Number(name);
+    } catch (error) {
+      // Gone, or not ours to read: not the cloud.
+      if (!unreadable(error)) throw error;
+    }
+  }
+  return null;
+}
+
+/** CPU time (user + system, ms) the process has used so far; null where /proc is missing. */
+function cpuMs(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch (error) {
+    if (unreadable(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * The outbox drain's server half: one device's 1,000 ops, 100 per request, one request after
+ * the other, `DRAIN.runs` times. Reports wall time and the cloud process's CPU per op, which
+ * holds steady when the machine is busy and wall times are not.
+ */
+async function drainLane(url: string, token: string, pid: number | null) {
+  const times: number[] = [];
+  const cpu: number[] = [];
+  let failures = 0;
+  for (let run = 0; run < DRAIN.runs; run++) {
+    const deviceId = `bench-drain-${run}`;
+    const ops: Operation[] = [];
+    for (let i = 0; i < DRAIN.ops; i++) ops.push(await createOp(deviceId, i));
+    const cpu0 = cpuMs(pid);
+    const started = performance.now();
+    for (let i = 0; i < ops.length; i += DRAIN.batchSize) {
+      const batch = ops.slice(i, i + DRAIN.batchSize);
+      const res = await fetch(`${url}/v1/venues/${VENUE}/ops/batch`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ deviceId, ops: batch }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await res.text();
+      if (res.status !== 200) {
+        failures += batch.length;
+        continue;
+      }
+      const { results } = JSON.parse(text) as { results: OpResult[] };
+      failures += results.filter((r) => r.status !== 'applied').length;
+    }
+    times.push(performance.now() - started);
+    const cpu1 = cpuMs(pid);
+    if (cpu0 !== null && cpu1 !== null) cpu.push(((cpu1 - cpu0) * 1000) / DRAIN.ops);
+  }
+  return { times, cpu, failures };
+}
+
 /** A JSON payload of about 400 bytes, like a feed entry's data. */
 function payloadOf(seq: number): string {
   const base = {
@@ -241,9 +315,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-'));
   let cloud: CloudProcess | undefined;
   const deadline = setTimeout(() => {
-    console.error('bench: over 60 s, giving up');
+    console.error('bench: over 120 s, giving up');
     cloud?.kill9().finally(() => process.exit(1));
-  }, 60_000);
+  }, 120_000);
   try {
     cloud = await startCloud({ dataDir: join(dir, 'cloud') });
     const token = await signIn(cloud.url, '1111');
@@ -267,6 +341,7 @@ async function main(): Promise<void> {
 
     const direct = await directLane(cloud.url, token);
     const batch = await batchLane(cloud.url, token);
+    const drain = await drainLane(cloud.url, token, cloudPid(join(dir, 'cloud')));
     await cloud.stop();
     cloud = undefined;
 
@@ -317,7 +392,12 @@ async function main(): Promise<void> {
     console.log(
       `direct lane = ${(directShare * 100).toFixed(0)}% of the 1-tx-per-row ceiling; batch lane = ${(batchShare * 100).toFixed(0)}% of the group-commit ceiling`,
     );
-    if (direct.failures + batch.failures > 0) process.exitCode = 1;
+    const sorted = [...drain.times].sort((a, b) => a - b);
+    const cpu = [...drain.cpu].sort((a, b) => a - b);
+    console.log(
+      `drain (one device, ${DRAIN.ops} ops, ${DRAIN.batchSize} per request, ${DRAIN.runs} runs): p50 ${ms(percentile(sorted, 50))}, max ${ms(sorted.at(-1) ?? Number.NaN)}; cloud CPU per op ${cpu.length > 0 ? `p50 ${Math.round(percentile(cpu, 50))} µs (${cpu.map((c) => Math.round(c)).join(', ')})` : 'n/a (no /proc)'}; ${drain.failures} not applied`,
+    );
+    if (direct.failures + batch.failures + drain.failures > 0) process.exitCode = 1;
   } finally {
     clearTimeout(deadline);
     await cloud?.kill9();
