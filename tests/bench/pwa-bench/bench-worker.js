@@ -198,7 +198,8 @@ async function bootstrap({ template, count, runs }) {
   }
   await deleteDb(CACHE_DB);
   // The same bucket records the hydrator wrote, raw, in one transaction; the old layout's one
-  // record per entity (1,000 per transaction, as it was measured before); the parse steps alone.
+  // record per entity, also in one transaction (as the hydrator wrote them before); the parse
+  // steps alone.
   const parsed = time(() => JSON.parse(snapshot.text));
   const validated = time(() => Snapshot.safeParse(parsed.value));
   if (!validated.value.success) throw new Error('snapshot does not parse');
@@ -213,8 +214,7 @@ async function bootstrap({ template, count, runs }) {
   const buckets = time(() => bucketsAfter(changes, () => undefined));
   const ceiling = await rawPuts([buckets.value], ['kind', 'bucket']);
   const records = changes.map(({ kind, id, version, data }) => ({ kind, id, version, data }));
-  const batches = [];
-  for (let i = 0; i < records.length; i += 1000) batches.push(records.slice(i, i + 1000));
+  const batches = [records];
   const perEntity = await rawPuts(batches, ['kind', 'id']);
   return {
     times,
@@ -305,21 +305,21 @@ async function catchUp({ template, entities, entries, pageSize, seed, runs = 1 }
   const survivors = time(() => folder.batch());
   const zod = time(() => parsed.value.map((page) => FeedPage.safeParse(page)));
   if (zod.value.some((result) => !result.success)) throw new Error('a page does not parse');
-  // What the hydrator wrote (bucket records, one transaction), raw; and one record per entity
-  // per page, 1,000-entry pages each a transaction (the old layout's per-page ceiling).
+  // What the hydrator wrote (bucket records, one transaction), raw; and the same survivors one
+  // record per entity in one transaction (what the hydrator wrote before bucket records).
   const buckets = bucketsAfter(survivors.value.changes, () => undefined);
   const ceiling = await rawPuts([buckets], ['kind', 'bucket']);
-  const perPage = zod.value.map((result) => {
-    const latest = new Map();
-    for (const e of result.data.entries) latest.set(e.id, e);
-    return [...latest.values()].map((e) => ({
-      kind: e.entity,
-      id: e.id,
-      version: e.version,
-      data: e.data,
-    }));
-  });
-  const perEntity = await rawPuts(perPage, ['kind', 'id']);
+  const perEntity = await rawPuts(
+    [
+      survivors.value.changes.map((change) => ({
+        kind: change.kind,
+        id: change.id,
+        version: change.version,
+        data: change.data,
+      })),
+    ],
+    ['kind', 'id'],
+  );
   return {
     times,
     pages: pages.length,
