@@ -138,6 +138,8 @@ export class Replayer {
   /** When this replayer last wrote its lease, and last saw it still held it (device ms). */
   private leaseWrittenAt = Number.NEGATIVE_INFINITY;
   private leaseSeenAt = Number.NEGATIVE_INFINITY;
+  /** Set when another replayer stole the Web Lock: the pass in the background stops. */
+  private lockLost = false;
 
   constructor(deps: ReplayerDeps) {
     this.store = deps.store;
@@ -173,7 +175,10 @@ export class Replayer {
       () => this.pass(),
     );
     if (ran === 'busy') return this.report('busy', null, 0, 0, 0);
-    if (ran === 'stolen') return this.report('lost_lease', null, 0, 0, 0);
+    if (ran === 'stolen') {
+      this.lockLost = true;
+      return this.report('lost_lease', null, 0, 0, 0);
+    }
     return ran;
   }
 
@@ -189,19 +194,24 @@ export class Replayer {
   }
 
   /**
-   * True while the lease is still this replayer's. It is read before every batch (a reader is
-   * cheap) and written only once a quarter of it has gone by, instead of a durable write per
-   * batch: the lease stays live (at least three quarters of `leaseMs` ahead before each send),
-   * and a replayer that lost it stops before its next send all the same.
+   * True while the replay is still this replayer's; checked before every batch after the first.
+   * With Web Locks, another replayer takes over only by stealing the lock, which this one hears
+   * at once (`lockLost`): no storage is touched then, except to renew the lease once a quarter
+   * of it has gone by (a read of it before every batch waited behind the answers' writes and
+   * cost ~10 ms a batch). Without Web Locks the lease alone tells, so it is read every time.
+   * The lease stays live (at least three quarters of `leaseMs` ahead before each send) for the
+   * contexts that judge whether this one is alive.
    */
   private async keepLease(): Promise<boolean> {
+    if (this.lockLost) return false;
     const now = this.now();
-    const held =
-      now - this.leaseWrittenAt < this.leaseMs / 4
-        ? (await ReplayLease.read(this.store.db))?.holder === this.lease.holder
-        : await this.lease.renew(now);
+    const renew = now - this.leaseWrittenAt >= this.leaseMs / 4;
+    let held = true;
+    if (renew) held = await this.lease.renew(now);
+    else if (!this.locks)
+      held = (await ReplayLease.read(this.store.db))?.holder === this.lease.holder;
     if (held) this.leaseSeenAt = now;
-    if (held && now - this.leaseWrittenAt >= this.leaseMs / 4) this.leaseWrittenAt = now;
+    if (held && renew) this.leaseWrittenAt = now;
     return held;
   }
 
