@@ -59,6 +59,17 @@ export class LiveSession {
   /** Entries the bus delivered (one commit, any order, repeats allowed). */
   published(entries: readonly FeedEntry[]): LiveBatch | undefined {
     const before = this.covered;
+    // The usual publish: one commit's entries, in order, right after what is covered, nothing
+    // held back. Then the batch is simply its entries in scope (what the general path below
+    // gives, without a trip through `pending` for each entry of each socket).
+    if (this.pending.size === 0 && contiguousFrom(entries, before + 1)) {
+      const last = entries[entries.length - 1] as FeedEntry;
+      const fresh: FeedEntry[] = [];
+      for (const entry of entries) if (this.kinds.has(entry.entity)) fresh.push(entry);
+      this.covered = last.seq;
+      this.known = Math.max(this.known, last.seq);
+      return { entries: fresh, throughSeq: this.covered };
+    }
     for (const entry of entries) {
       if (entry.seq <= this.covered) continue;
       this.pending.set(entry.seq, this.kinds.has(entry.entity) ? entry : null);
@@ -112,4 +123,13 @@ export class LiveSession {
     }
     return this.covered > before ? { entries, throughSeq: this.covered } : undefined;
   }
+}
+
+/** True when `entries` is non-empty and its seqs run `first`, `first + 1`, … without a gap. */
+function contiguousFrom(entries: readonly FeedEntry[], first: number): boolean {
+  if (entries.length === 0) return false;
+  for (let i = 0; i < entries.length; i++) {
+    if ((entries[i] as FeedEntry).seq !== first + i) return false;
+  }
+  return true;
 }
