@@ -30,7 +30,10 @@ describe('hasValidPayloadHashSync', () => {
 
   it('refuses a payload changed after hashing, and a hash in another case', async () => {
     for (const op of await ops()) {
-      const changed = { ...op, payload: { ...(op.payload as object), extra: 1 } } as Operation;
+      const changed = {
+        ...op,
+        payload: { ...(op.payload as object), extra: 1 },
+      } as unknown as Operation;
       expect(await hasValidPayloadHash(changed)).toBe(false);
       expect(hasValidPayloadHashSync(changed)).toBe(false);
       expect(hasValidPayloadHashSync({ ...op, payloadHash: op.payloadHash.toUpperCase() })).toBe(
