@@ -925,7 +925,8 @@ async function main(): Promise<void> {
         '',
       ],
     ];
-    const perOp = (l: typeof single) => `${Math.round((l.cpu.relayCpu / l.ops) * 1e6)} µs`;
+    const perOp = (l: typeof single) =>
+      `${Math.round((l.cpu.relayCpu / l.ops) * 1e6)} µs relay CPU/op (≈ ${perSecond(l.ops / l.cpu.relayCpu)} if its CPU were the only limit)`;
     const lines = [
       `hearth relay bench — ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}, load average ${loadBefore} at start; relay ${health.connectivity}, setup ${setupSeconds.toFixed(1)} s`,
       '',
@@ -939,9 +940,9 @@ async function main(): Promise<void> {
       '',
       'b. Durable ingest at the relay: journal + decide + group commit + fan-out, per op',
       table(['', 'ops', 'seconds', 'ops/s', 'of ceiling', 'target', ''], ingestRows, [0, 5, 6]),
-      `   single: request p50 ${ms(single.request.p50)}, p99 ${ms(single.request.p99)}; ${single.failures} not 202; fanned out ${single.fannedOut}/${single.ops} in ${single.frames} frames (≈ ${(single.ops / (single.frames || 1)).toFixed(1)} ops/commit); ${cpuNote(single.cpu)}, ${perOp(single)} relay CPU/op` +
+      `   single: request p50 ${ms(single.request.p50)}, p99 ${ms(single.request.p99)}; ${single.failures} not 202; fanned out ${single.fannedOut}/${single.ops} in ${single.frames} frames (≈ ${(single.ops / (single.frames || 1)).toFixed(1)} ops/commit); ${cpuNote(single.cpu)}, ${perOp(single)}` +
         (single.ops < single.planned ? `; stopped at the ${INGEST.budgetMs / 1000} s budget` : ''),
-      `   batch:  request p50 ${ms(batch.request.p50)}, p99 ${ms(batch.request.p99)}; ${batch.failures} not accepted_local; fanned out ${batch.fannedOut}/${batch.ops} in ${batch.frames} frames (≈ ${(batch.ops / (batch.frames || 1)).toFixed(1)} ops/commit); ${cpuNote(batch.cpu)}, ${perOp(batch)} relay CPU/op` +
+      `   batch:  request p50 ${ms(batch.request.p50)}, p99 ${ms(batch.request.p99)}; ${batch.failures} not accepted_local; fanned out ${batch.fannedOut}/${batch.ops} in ${batch.frames} frames (≈ ${(batch.ops / (batch.frames || 1)).toFixed(1)} ops/commit); ${cpuNote(batch.cpu)}, ${perOp(batch)}` +
         (batch.ops < batch.planned ? `; stopped at the ${INGEST.budgetMs / 1000} s budget` : ''),
       `   sqlite: journal + feed row per op, ~${sqlite.bytes} B; one commit (fsync) takes p50 ${ms(sqliteOne.commit.p50)}, p99 ${ms(sqliteOne.commit.p99)}, max ${ms(sqliteOne.commit.max)} at 1 op, p99 ${ms(sqlite.commit.p99)} at ${SQLITE.perTx} ops; relay journal depth after the run: ${health.journalDepth}`,
       '',
