@@ -5,6 +5,7 @@ import { OutboxStore } from '../../web/shared/outbox-store.ts';
 import { REPLAY_LOCK } from '../../web/sw/replay-lease.ts';
 import { Replayer, type ReplayerDeps } from '../../web/sw/replayer.ts';
 import {
+  addLines,
   callWaiter,
   closeOrder,
   createOrder,
@@ -254,6 +255,27 @@ describe('outbox replayer', () => {
     await queue([create, fire]);
     await replayer().replay();
     expect(server.received.map((r) => r.opIds)).to.deep.equal([[create.opId, fire.opId]]);
+  });
+
+  it('fails, in the same pass and without sending them, the ops that depend on a rejected one', async () => {
+    const create = await createOrder('order-1');
+    const lines = await addLines('order-1', { dependsOn: [create.opId] });
+    const waiter = await callWaiter('table-4');
+    server.decide = (o) =>
+      o.opId === create.opId
+        ? { opId: o.opId, status: 'rejected', code: 'FORBIDDEN', message: 'not yours' }
+        : server.applied(o);
+    await queue([create, lines, waiter]);
+
+    const report = await replayer({ batchSize: 1 }).replay();
+
+    expect(report).to.include({ outcome: 'drained', remaining: 0 });
+    expect(server.received.map((r) => r.opIds)).to.deep.equal([[create.opId], [waiter.opId]]);
+    expect((await store.list()).map((e) => [e.status, e.lastError?.code ?? null])).to.deep.equal([
+      ['failed', 'FORBIDDEN'],
+      ['failed', 'DEPENDENCY_FAILED'],
+      ['synced', null],
+    ]);
   });
 
   it('marks accepted_local (the relay kept it while offline) as delivered_local', async () => {

@@ -106,7 +106,9 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  *
  * The earlier ops an op is related to (rule 3) are found through indexes (by opId, by subject
  * id) instead of by comparing it with every queued op: the same set, in the same (queue)
- * order, at a cost that grows with the related ops rather than with the queue.
+ * order. With entries in seq order (as the store and the replayer give them), the indexes
+ * cover only the queue up to the last op looked at, so planning a batch costs about the batch,
+ * not the queue.
  *
  * @example
  * const batch = pickBatch(await ops.all(), Date.now(), 50);
@@ -117,52 +119,69 @@ export function pickBatch(
   limit: number,
 ): OutboxEntry[] {
   const queued = entries.filter((e) => e.status === 'pending' || e.status === 'sending');
-  const byOpId = new Map(entries.map((entry) => [entry.opId, entry]));
-  const groups = queued.map(groupOf);
-  const subjects = queued.map((entry) => subjectsOfCached(entry.op));
+  let byOpId: Map<string, OutboxEntry> | null = null;
+  const groups: string[] = [];
+  const groupAt = (i: number): string => {
+    groups[i] ??= groupOf(queued[i] as OutboxEntry);
+    return groups[i];
+  };
+  const subjectsAt = (i: number) => subjectsOfCached((queued[i] as OutboxEntry).op);
   // Positions in `queued`, by opId and by subject id; and the opId lengths there are, so that
-  // "a subject id starts with an earlier opId" is a few lookups of the id's prefixes.
+  // "a subject id starts with an earlier opId" is a few lookups of the id's prefixes. Built up
+  // to a position as it is needed when the queue is in seq order (an earlier op is then at an
+  // earlier position), all at once otherwise.
   const atOpId = new Map<string, number[]>();
   const atSubject = new Map<string, number[]>();
   const opIdLengths = new Set<number>();
-  for (const [i, entry] of queued.entries()) {
-    push(atOpId, entry.opId, i);
-    opIdLengths.add(entry.opId.length);
-    for (const id of new Set(subjects[i])) push(atSubject, id, i);
+  let indexed = 0;
+  const indexTo = (end: number) => {
+    for (; indexed < end; indexed++) {
+      const entry = queued[indexed] as OutboxEntry;
+      push(atOpId, entry.opId, indexed);
+      opIdLengths.add(entry.opId.length);
+      for (const id of new Set(subjectsAt(indexed))) push(atSubject, id, indexed);
+    }
+  };
+  let sorted = true;
+  for (let i = 1; i < queued.length && sorted; i++) {
+    sorted = (queued[i - 1] as OutboxEntry).seq < (queued[i] as OutboxEntry).seq;
   }
+  if (!sorted) indexTo(queued.length);
 
   /** The queued ops that must go before the op at `i`, in queue order (rule 3). */
-  const mustPrecede = (i: number): OutboxEntry[] => {
+  const mustPrecede = (i: number): number[] => {
+    if (sorted) indexTo(i);
     const entry = queued[i] as OutboxEntry;
     const found = new Set<number>();
     const consider = (positions: readonly number[] | undefined) => {
       for (const j of positions ?? []) {
         const other = queued[j] as OutboxEntry;
-        if (other.seq < entry.seq && groups[j] === groups[i]) found.add(j);
+        if (other.seq < entry.seq && groupAt(j) === groupAt(i)) found.add(j);
       }
     };
     for (const opId of entry.op.dependsOn) consider(atOpId.get(opId));
-    for (const id of subjects[i] ?? []) {
+    for (const id of subjectsAt(i)) {
       consider(atSubject.get(id));
       for (const length of opIdLengths) {
         if (length <= id.length) consider(atOpId.get(id.slice(0, length)));
       }
     }
-    return [...found].sort((a, b) => a - b).map((j) => queued[j] as OutboxEntry);
+    return [...found].sort((a, b) => a - b);
   };
-  const positionOf = new Map(queued.map((entry, i) => [entry, i]));
 
   const batch: OutboxEntry[] = [];
   const chosen = new Set<number>();
   const blocked = new Set<number>();
-  const admit = (entry: OutboxEntry): boolean => {
+  const admit = (i: number): boolean => {
+    const entry = queued[i] as OutboxEntry;
     if (chosen.has(entry.seq)) return true;
     if (blocked.has(entry.seq)) return false;
     const ready =
       entry.status === 'pending' &&
       entry.nextAttemptAt <= now &&
-      mustPrecede(positionOf.get(entry) ?? -1).every(admit) &&
+      mustPrecede(i).every(admit) &&
       entry.op.dependsOn.every((opId) => {
+        byOpId ??= new Map(entries.map((e) => [e.opId, e]));
         const dependency = byOpId.get(opId);
         return (
           dependency === undefined ||
@@ -180,15 +199,16 @@ export function pickBatch(
     return true;
   };
 
+  const positions = queued.map((_, i) => i);
   const ordered = [
-    ...queued.filter((entry) => entry.lane === 'priority'),
-    ...queued.filter((entry) => entry.lane === 'default'),
+    ...positions.filter((i) => queued[i]?.lane === 'priority'),
+    ...positions.filter((i) => queued[i]?.lane === 'default'),
   ];
   let group: string | null = null;
-  for (const entry of ordered) {
+  for (const i of ordered) {
     if (batch.length >= limit) break;
-    if (group !== null && groupOf(entry) !== group) continue;
-    if (admit(entry)) group = groupOf(entry);
+    if (group !== null && groupAt(i) !== group) continue;
+    if (admit(i)) group = groupAt(i);
   }
   return batch;
 }

@@ -110,6 +110,15 @@ const SETTLED: ReadonlySet<OutboxEntry['status']> = new Set([
 
 const DELIVERED: ReadonlySet<OutboxEntry['status']> = new Set(['synced', 'delivered_local']);
 
+/** When the oldest pending entry was queued (device ms); +∞ when none is. */
+function oldestPending(entries: readonly OutboxEntry[]): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const entry of entries) {
+    if (entry.status === 'pending' && entry.createdAt < oldest) oldest = entry.createdAt;
+  }
+  return oldest;
+}
+
 function channelBroadcast(): (message: Broadcast) => void {
   let channel: BroadcastChannel | null = null;
   return (message) => {
@@ -231,6 +240,7 @@ export class Replayer {
     // The queue in memory, in seq order: what is waiting or failed (delivered entries hold
     // nothing up, outbox-due.ts rule 5). Answers replace entries here as they come.
     let entries = await this.store.queued(this.now());
+    let oldest = oldestPending(entries);
     const total = entries.filter((e) => e.status === 'pending' || e.status === 'sending').length;
     let requests = 0;
     let sent = 0;
@@ -312,6 +322,7 @@ export class Replayer {
           // queued (or retried) while this pass was at work.
           await allStored();
           entries = await this.store.queued(this.now());
+          oldest = oldestPending(entries);
           looked = true;
           continue;
         }
@@ -331,8 +342,12 @@ export class Replayer {
         const answered = new Map(step.next.map((entry) => [entry.seq, entry]));
         entries = entries.map((entry) => answered.get(entry.seq) ?? entry);
         // A failure here fails the ops that depend on it (DEPENDENCY_FAILED), as the store's
-        // read would: stored with the answers.
-        const swept = sweep(entries, now, this.store.maxAgeMs);
+        // read would: stored with the answers. Only a new failure, or an op growing too old
+        // while the pass runs, can give `sweep` anything to do.
+        const swept =
+          step.next.some((entry) => entry.status === 'failed') || now - oldest > this.store.maxAgeMs
+            ? sweep(entries, now, this.store.maxAgeMs)
+            : [];
         const changed = new Map(swept.map((entry) => [entry.seq, entry]));
         entries = entries
           .map((entry) => changed.get(entry.seq) ?? entry)
