@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import {
   allowedScopes as allowedScopesFor,
   createCursorCodec,
@@ -23,6 +24,8 @@ export interface LanCursors {
   epoch(): number;
   /** A cursor at `seq` for `scopes`, in `epoch`: the epoch the data was read under. */
   issue(seq: number, scopes: readonly Scope[], epoch: number): Promise<string>;
+  /** {@link issue}, synchronously: the live socket signs one per frame, for every publish. */
+  issueNow(seq: number, scopes: readonly Scope[], epoch: number): string;
   /**
    * Verifies a cursor for reading with `scopes` (`'any'`: any scope set, as a checkpoint
    * report does) while the stream's head is `head`.
@@ -61,11 +64,35 @@ export async function createLanCursors(
   if (!secret) throw new Error('relay identity holds a malformed cursor secret');
   const codec = await createCursorCodec(secret);
   const stream = identity.venueId;
+  // Signed here with node:crypto, synchronously: the same token protocol's codec makes (HMAC-
+  // SHA-256 over base64url of the claims' JSON, in the claims schema's key order; a test holds
+  // the two together), so a frame is built in the publish that triggers it, not after an await
+  // per frame. Tokens are still checked with protocol's codec.
+  const scopeHashes = new Map<string, string>();
+  const scopeHash = (scopes: readonly Scope[]): string => {
+    const key = scopes.join(',');
+    let hash = scopeHashes.get(key);
+    if (hash === undefined) {
+      const canonical = [...new Set(scopes)].sort().join(',');
+      hash = createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+      scopeHashes.set(key, hash);
+    }
+    return hash;
+  };
+  const issueNow = (seq: number, scopes: readonly Scope[], at: number): string => {
+    if (!Number.isSafeInteger(seq) || seq < 0 || !Number.isSafeInteger(at) || at < 0) {
+      throw new RangeError(`cannot issue a cursor at seq ${seq}, epoch ${at}`);
+    }
+    const claims = { v: 1, stream, seq, scopes: scopeHash(scopes), epoch: at };
+    const body = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
+    return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+  };
   return {
     epoch,
     async issue(seq, scopes, at) {
-      return codec.encode({ v: 1, stream, seq, scopes: await scopeSetHash(scopes), epoch: at });
+      return issueNow(seq, scopes, at);
     },
+    issueNow,
     async check(token, scopes, head) {
       const decoded = await codec.decode(token);
       if (!decoded.ok) return invalid(`the cursor is ${decoded.reason.replace('_', ' ')}`);

@@ -265,17 +265,18 @@ interface Outgoing {
  * Entries frames shared between sockets. A frame is fixed by (epoch, scope set, from, through):
  * the session hands out exactly the scoped entries of (from, through], and the stream of an
  * epoch never changes. So N sockets with one scope set cost one signature and one JSON encoding
- * per publish, not N.
+ * per publish, not N. Built synchronously (the cursor is signed synchronously), so every socket
+ * of a publish finds the frame ready.
  */
 class FrameCache {
-  private readonly frames = new Map<string, Promise<Outgoing>>();
+  private readonly frames = new Map<string, Outgoing>();
   private readonly capacity: number;
 
   constructor(capacity: number) {
     this.capacity = capacity;
   }
 
-  get(key: string, build: () => Promise<Outgoing>): Promise<Outgoing> {
+  get(key: string, build: () => Outgoing): Outgoing {
     const known = this.frames.get(key);
     if (known) return known;
     const frame = build();
@@ -284,9 +285,6 @@ class FrameCache {
       const oldest = this.frames.keys().next();
       if (!oldest.done) this.frames.delete(oldest.value);
     }
-    frame.catch(() => {
-      if (this.frames.get(key) === frame) this.frames.delete(key);
-    });
     return frame;
   }
 }
@@ -302,8 +300,10 @@ export class LanLiveConnection {
   private pumping = false;
   private unsubscribe: () => void = () => {};
   private heartbeat: ReturnType<typeof setInterval> | undefined;
-  /** Frames go out in the order they were queued (cursor signing is async). */
+  /** Frames go out in the order they were queued (heartbeat cursors are signed async). */
   private sending: Promise<void> = Promise.resolve();
+  /** Frames queued on `sending` and not sent yet: while there are any, a ready frame waits too. */
+  private queued = 0;
   private wakeDrain: (() => void) | undefined;
   /** The cursor of the last frame handed to the socket: where the device can resume. */
   private lastCursor: string;
@@ -415,15 +415,18 @@ export class LanLiveConnection {
     const { entries, throughSeq } = batch;
     // The scoped entries of (covered, through] are those of [first, through]: the key is exact.
     const key = `${this.init.epoch}|${this.scopesKey}|${entries[0]?.seq}|${throughSeq}`;
-    this.enqueue(
-      () =>
-        this.shared.frames.get(key, async () => {
-          const cursor = await this.cursorAt(throughSeq);
-          const frame: LanLiveFrame = { type: 'entries', entries, cursor };
-          return { text: JSON.stringify(frame), cursor };
-        }),
-      publishedAt,
-    );
+    const out = this.shared.frames.get(key, () => {
+      const cursor = this.shared.deps.cursors.issueNow(
+        throughSeq,
+        this.init.scopes,
+        this.init.epoch,
+      );
+      const frame: LanLiveFrame = { type: 'entries', entries, cursor };
+      return { text: JSON.stringify(frame), cursor };
+    });
+    // Nothing ahead of it: send now (no promise per socket per publish); else keep the order.
+    if (this.queued === 0) this.transmit(out, publishedAt);
+    else this.enqueue(async () => out, publishedAt);
   }
 
   private cursorAt(seq: number): Promise<string> {
@@ -431,12 +434,16 @@ export class LanLiveConnection {
   }
 
   private enqueue(build: () => Promise<Outgoing>, publishedAt?: number): void {
+    this.queued++;
     this.sending = this.sending
       .then(async () => {
         if (this.closed) return;
         this.transmit(await build(), publishedAt);
       })
-      .catch((error: unknown) => this.fail('send', error));
+      .catch((error: unknown) => this.fail('send', error))
+      .finally(() => {
+        this.queued--;
+      });
   }
 
   private transmit(out: Outgoing, publishedAt: number | undefined): void {
