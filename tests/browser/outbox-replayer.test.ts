@@ -608,6 +608,12 @@ describe('outbox replayer', () => {
     expect((await frozen).outcome).to.equal('lost_lease');
     letGo();
     await new Promise((resolve) => setTimeout(resolve, 100));
+    // Its last word says it stored nothing.
+    expect(heard.filter((m) => m.type === 'replay-progress').at(-1)).to.deep.equal({
+      type: 'replay-progress',
+      sent: 0,
+      total: 0,
+    });
     // Its answers would overwrite whatever the new holder stores: they are dropped, and the ops
     // stay pending for the new holder (which gets `duplicate` for the two that went through).
     expect(server.received).to.have.length(1);

@@ -305,9 +305,10 @@ export class Replayer {
     };
     const end = async (outcome: ReplayReport['outcome'], reason: ReplayReport['reason']) => {
       await allStored();
-      // The last word of a pass that said anything: sent === total says it is over.
+      // The last word of a pass that said anything: sent === total says it is over; n counts
+      // the answers stored (all of them, unless the lease was lost meanwhile).
       if (requests > 0) {
-        this.broadcast({ type: 'replay-progress', sent: settled, total: settled });
+        this.broadcast({ type: 'replay-progress', sent: stored, total: stored });
         this.broadcast({ type: 'outbox-changed' });
       }
       if (outcome === 'drained') await this.store.prune(this.now(), this.keepDeliveredMs);
