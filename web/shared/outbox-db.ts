@@ -17,7 +17,8 @@ import type { NewOutboxEntry, OutboxEntry, OutboxStatus } from './outbox-types.t
  * payment, so "queued" must mean "on disk". Only the replay's answers are written 'relaxed' (a
  * lost answer resends the op under its opId; see `OutboxStore.settle`). Everything read is
  * parsed; a record that does not parse is left where it is (never dropped) and skipped, with
- * an error in the console. Parsing uses the checker generated from the zod schemas (`../sw/outbox-records.ts`), so the service worker bundles no zod.
+ * an error in the console. Parsing uses the checker generated from the zod schemas
+ * (`../sw/outbox-records.ts`), so the service worker bundles no zod.
  *
  * IndexedDB is reached through the few promise wrappers below rather than the `idb` library:
  * the same shape (`tx.store`, `tx.done`) in a tenth of its size, which the worker's budget needs.
