@@ -150,7 +150,12 @@ export {
   roundToIncrement,
 } from './money/money.ts';
 export { computeTotals, lineAmount, OrderTotals, type PricingPolicy } from './money/totals.ts';
-export { hasValidPayloadHash, makeOperation, type OperationDraft } from './ops/make-operation.ts';
+export {
+  hasValidPayloadHash,
+  makeOperation,
+  type OperationDraft,
+  payloadHashMatches,
+} from './ops/make-operation.ts';
 export { type HttpAnswer, httpAnswerForResult } from './ops/op-http.ts';
 export {
   type AppliedResult,

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../hash/canonical-json.ts';
+import { canonicalJson, type JsonValue } from '../hash/canonical-json.ts';
 import { payloadHash } from '../hash/sha256.ts';
 import { newUlid } from '../ids/ulid.ts';
 import {
@@ -48,4 +48,13 @@ export async function makeOperation<T extends OperationType>(
 /** True when the op's payloadHash matches its payload: the server's check for a reused opId. */
 export async function hasValidPayloadHash(op: Operation): Promise<boolean> {
   return (await payloadHash(op.payload as JsonValue)) === op.payloadHash;
+}
+
+/**
+ * `hasValidPayloadHash` with a synchronous SHA-256 (lower-case hex) supplied by the caller: the
+ * cloud and the relay pass node:crypto's, which costs a tenth of an awaited WebCrypto digest
+ * per op. Browsers keep the async form.
+ */
+export function payloadHashMatches(op: Operation, sha256Hex: (text: string) => string): boolean {
+  return sha256Hex(canonicalJson(op.payload as JsonValue)) === op.payloadHash;
 }

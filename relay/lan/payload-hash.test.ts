@@ -1,14 +1,6 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CanonicalJsonError,
-  canonicalJson,
-  hasValidPayloadHash,
-  type JsonValue,
-  type Operation,
-  payloadHash,
-} from '#protocol';
-import { canonicalText, hasValidPayloadHashSync } from './payload-hash.ts';
+import { hasValidPayloadHash, type JsonValue, type Operation, payloadHash } from '#protocol';
+import { hasValidPayloadHashSync } from './payload-hash.ts';
 
 const payloads: JsonValue[] = [
   { orderId: '01J0000000000000000000000A', tableId: 'table-1', guestCount: 2, lines: [] },
@@ -43,24 +35,5 @@ describe('hasValidPayloadHashSync', () => {
       expect(await hasValidPayloadHash(upper)).toBe(false);
       expect(hasValidPayloadHashSync(upper)).toBe(false);
     }
-  });
-});
-
-describe('canonicalText', () => {
-  it("writes exactly protocol's canonicalJson for any JSON value", () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
-        expect(canonicalText(value as JsonValue)).toBe(canonicalJson(value as JsonValue));
-      }),
-      { numRuns: 2_000 },
-    );
-  });
-
-  it('drops undefined members, sorts keys by code unit, and refuses non-finite numbers', () => {
-    const value = { b: 1, a: undefined, B: [true, null, 'é'], é: { z: 0, y: -0.5 } };
-    expect(canonicalText(value)).toBe(canonicalJson(value));
-    expect(canonicalText(value)).toBe('{"B":[true,null,"é"],"b":1,"é":{"y":-0.5,"z":0}}');
-    expect(() => canonicalText({ n: Number.NaN })).toThrow(CanonicalJsonError);
-    expect(() => canonicalText([Number.POSITIVE_INFINITY])).toThrow(CanonicalJsonError);
   });
 });

@@ -30,8 +30,42 @@ describe('canonical JSON', () => {
     );
   });
 
+  it('writes what a naive sort-then-stringify oracle writes (property)', () => {
+    // Keys sorted by UTF-16 code unit (Array#sort's default), undefined members dropped, every
+    // scalar as JSON.stringify writes it. Members are written by hand: integer-like keys make
+    // a JS object reorder itself, so a sorted copy could not be handed to JSON.stringify.
+    const oracle = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(oracle).join(',')}]`;
+      if (value === null || typeof value !== 'object') return JSON.stringify(value);
+      const record = value as Record<string, unknown>;
+      const members = Object.keys(record)
+        .sort()
+        .filter((key) => record[key] !== undefined)
+        .map((key) => `${JSON.stringify(key)}:${oracle(record[key])}`);
+      return `{${members.join(',')}}`;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value as never)).toBe(oracle(value));
+      }),
+      { numRuns: 2_000 },
+    );
+    const mixed = {
+      b: 1,
+      a: undefined,
+      B: [true, null, 'é'],
+      é: { z: 0, y: -0.5 },
+      10: 'x',
+      9: 'y',
+    };
+    expect(canonicalJson(mixed)).toBe(
+      '{"10":"x","9":"y","B":[true,null,"é"],"b":1,"é":{"y":-0.5,"z":0}}',
+    );
+  });
+
   it('refuses a number JSON cannot carry', () => {
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(CanonicalJsonError);
+    expect(() => canonicalJson([Number.POSITIVE_INFINITY])).toThrow(CanonicalJsonError);
   });
 });
 
