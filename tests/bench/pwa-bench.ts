@@ -1,15 +1,21 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { makeOperation, newUlid, type Snapshot } from '#protocol';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
+import {
+  buildWeb,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  REPO_ROOT,
+  WEB_DIST,
+  webDistIsStale,
+} from '../e2e/support/web-build.ts';
 
 // The PWA's offline machinery in Debian's Chromium, each number beside the raw IndexedDB
 // ceiling measured in the same run on the same page. A script, not a test:
@@ -27,20 +33,7 @@ import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
 // with esbuild from the app's own modules and served from the same origin as web/dist, with
 // /v1 and /healthz proxied to the cloud. Bounded: the whole script gives up after 3 minutes.
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB_DIST = join(REPO_ROOT, 'web/dist');
 const BENCH_DIR = join(REPO_ROOT, 'tests/bench/pwa-bench');
-const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 const VENUE = 'demo-bistro';
 const TENANT = 'demo';
 const DEADLINE_MS = 180_000;
@@ -58,34 +51,6 @@ const TARGET = { drainP95Ms: 250, catchUpMs: 2_000, bootstrapMs: 1_500, swGzipBy
 
 // ---------------------------------------------------------------------------------------------
 // The build
-
-function newestMtime(path: string, skip: (path: string) => boolean = () => false): number {
-  if (skip(path) || !existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(path))
-    newest = Math.max(newest, newestMtime(join(path, name), skip));
-  return newest;
-}
-
-function webDistIsStale(): boolean {
-  const built = join(WEB_DIST, 'sw.js');
-  if (!existsSync(built)) return true;
-  const sources = Math.max(
-    newestMtime(join(REPO_ROOT, 'web'), (path) => path === WEB_DIST),
-    newestMtime(join(REPO_ROOT, 'protocol')),
-    newestMtime(join(REPO_ROOT, 'scripts/build-web.mjs')),
-    newestMtime(join(REPO_ROOT, 'package-lock.json')),
-  );
-  return sources > statSync(built).mtimeMs;
-}
-
-async function buildWeb(): Promise<void> {
-  const child = spawn('node', ['scripts/build-web.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`scripts/build-web.mjs exited with ${code}`);
-}
 
 async function bundle(entry: string): Promise<string> {
   const result = await esbuild({
@@ -386,7 +351,7 @@ async function main(): Promise<void> {
     context = await chromium.launchPersistentContext(join(root, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
       timeout: 60_000,
     });
     const page = context.pages()[0] ?? (await context.newPage());

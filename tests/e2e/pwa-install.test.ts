@@ -1,64 +1,23 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VenueHarness, venueHarness } from './support/relay-process.ts';
+import {
+  BUILD_TIMEOUT_MS,
+  buildWeb,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  WEB_DIST,
+} from './support/web-build.ts';
 
 // The PWA as a person gets it: built with `npm run build:web`, served by a real venue relay
 // (`bun relay/main.ts`, enrolled to a real cloud), opened in Debian's Chromium with a fresh
 // profile. Chromium itself says the floor and kitchen pages are installable; then the network
 // goes away and a reload still shows the page, with its banner saying so.
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB_DIST = join(REPO_ROOT, 'web/dist');
-const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
-const BUILD_TIMEOUT_MS = 240_000;
 const STEP_TIMEOUT_MS = 20_000;
-
-// TOOLCHAIN.md's flags for headless Chromium here (Playwright adds the headless switch itself).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
-/** Runs `npm run build:web`, bounded; rejects with its output when it fails. */
-function buildWeb(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build:web'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`npm run build:web took over ${BUILD_TIMEOUT_MS} ms\n${output}`));
-    }, BUILD_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`npm run build:web exited with ${code}\n${output}`));
-    });
-  });
-}
 
 interface ManifestAnswer {
   readonly url: string;
@@ -117,7 +76,7 @@ describe('the PWA from a venue relay, in Chromium', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
       timeout: 60_000,
     });
     page = context.pages()[0] ?? (await context.newPage());

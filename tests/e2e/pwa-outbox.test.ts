@@ -1,17 +1,24 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type VenueHarness, venueHarness } from './support/relay-process.ts';
+import {
+  BUILD_TIMEOUT_MS,
+  buildWeb,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  REPO_ROOT,
+  WEB_DIST,
+  webDistIsStale,
+} from './support/web-build.ts';
 
 // The outbox under the conditions it exists for, in Debian's Chromium against a real relay
 // enrolled to a real cloud: the service worker's network cut, the worker stopped and started
@@ -28,10 +35,6 @@ import { type VenueHarness, venueHarness } from './support/relay-process.ts';
 // service_worker target only, through a raw CDP connection (playwright-core has no CDP session
 // for a service worker).
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB_DIST = join(REPO_ROOT, 'web/dist');
-const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
-const BUILD_TIMEOUT_MS = 240_000;
 const STEP_TIMEOUT_MS = 20_000;
 const VENUE = 'demo-bistro';
 const SYNC_TAG = 'hearth-outbox';
@@ -40,75 +43,9 @@ const FROZEN_LEASE_MS = 3_000;
 
 // TOOLCHAIN.md's flags for headless Chromium here (Playwright adds the headless switch itself),
 // plus a DevTools port for the raw CDP connection to the service-worker target.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--remote-debugging-port=0',
-];
 
 // ---------------------------------------------------------------------------------------------
 // The build
-
-/** The newest modification time under `path` (files only), skipping `skip`. */
-function newestMtime(path: string, skip: (path: string) => boolean = () => false): number {
-  if (skip(path) || !existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(path))
-    newest = Math.max(newest, newestMtime(join(path, name), skip));
-  return newest;
-}
-
-/** web/dist is missing, or older than a source it is built from (sw.js is written last). */
-function webDistIsStale(): boolean {
-  const built = join(WEB_DIST, 'sw.js');
-  if (!existsSync(built) || !existsSync(join(WEB_DIST, 'ops/index.html'))) return true;
-  const sources = Math.max(
-    newestMtime(join(REPO_ROOT, 'web'), (path) => path === WEB_DIST),
-    newestMtime(join(REPO_ROOT, 'protocol')),
-    newestMtime(join(REPO_ROOT, 'scripts/build-web.mjs')),
-    newestMtime(join(REPO_ROOT, 'manifest.webmanifest')),
-    newestMtime(join(REPO_ROOT, 'package-lock.json')),
-  );
-  return sources > statSync(built).mtimeMs;
-}
-
-/** Runs `npm run build:web`, bounded; rejects with its output when it fails. */
-function buildWeb(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build:web'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`npm run build:web took over ${BUILD_TIMEOUT_MS} ms\n${output}`));
-    }, BUILD_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`npm run build:web exited with ${code}\n${output}`));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The page helper: the app's own outbox modules, bundled for the page from the sources
@@ -609,7 +546,7 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, '--remote-debugging-port=0'],
       timeout: 60_000,
     });
     await context.addInitScript({ content: helperCode });
