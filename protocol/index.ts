@@ -125,6 +125,12 @@ export {
   problem,
 } from './errors/problem.ts';
 export { RejectionCode } from './errors/rejection.ts';
+export {
+  type CursorVerdict,
+  checkCursorClaims,
+  cursorInvalid,
+  type StreamPosition,
+} from './feed/cursor-rules.ts';
 export { type EntityChange, FeedEntry, FeedPage } from './feed/feed-entry.ts';
 export { type LiveBatch, LiveSession, type ReadRequest } from './feed/live-session.ts';
 export {

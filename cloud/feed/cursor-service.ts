@@ -1,6 +1,9 @@
 import {
   allowedScopes as allowedScopesFor,
   type CursorCodec,
+  type CursorVerdict,
+  checkCursorClaims,
+  cursorInvalid,
   type FeedRejection,
   resolveScopes as resolveScopesFor,
   type Scope,
@@ -12,9 +15,7 @@ import type { VenueRecord } from '../store/cloud-store.ts';
 
 export type { FeedRejection };
 
-export type CursorCheck =
-  | { readonly ok: true; readonly seq: number }
-  | { readonly ok: false; readonly rejection: FeedRejection };
+export type CursorCheck = CursorVerdict;
 
 /** Issues and checks the signed cursors of venue streams. */
 export interface CursorService {
@@ -31,26 +32,6 @@ export interface CursorService {
     head: number,
   ): Promise<CursorCheck>;
 }
-
-const invalid = (detail: string): CursorCheck => ({
-  ok: false,
-  rejection: {
-    status: 400,
-    code: 'CURSOR_INVALID',
-    title: 'Invalid cursor',
-    extras: { kind: 'fix_request', detail },
-  },
-});
-
-const expired = (detail: string): CursorCheck => ({
-  ok: false,
-  rejection: {
-    status: 410,
-    code: 'CURSOR_EXPIRED',
-    title: 'Cursor expired',
-    extras: { kind: 're_bootstrap', detail: `${detail}; load a snapshot` },
-  },
-});
 
 /**
  * The cursor rules of the change feed over a codec: forged or foreign → 400, other scope set →
@@ -75,38 +56,18 @@ export function createCursorService(codec: CursorCodec): CursorService {
 
     async check(token, venue, scopes, head) {
       const decoded = await codec.decode(token);
-      if (!decoded.ok) return invalid(`the cursor is ${decoded.reason.replace('_', ' ')}`);
-      const claims = decoded.claims;
-      if (claims.stream !== venue.venueId) return invalid('the cursor is for another venue');
-      if (claims.epoch !== venue.epoch) return expired('the stream was reset');
-      if (claims.seq < venue.compactedThrough) return expired('the stream was compacted past it');
-      if (scopes !== 'any' && claims.scopes !== (await scopeSetHash(scopes))) {
-        return {
-          ok: false,
-          rejection: {
-            status: 409,
-            code: 'CURSOR_SCOPE_MISMATCH',
-            title: 'Cursor is for another scope set',
-            extras: {
-              kind: 're_bootstrap',
-              detail: 'ask with the scopes the cursor was issued for, or load a snapshot',
-            },
-          },
-        };
+      if (!decoded.ok) {
+        const detail = `the cursor is ${decoded.reason.replace('_', ' ')}`;
+        return { ok: false, rejection: cursorInvalid(detail, 'fix_request') };
       }
-      if (claims.seq > head) {
-        // Only a stream restored to an older state can be behind a cursor we signed.
-        return {
-          ok: false,
-          rejection: {
-            status: 400,
-            code: 'CURSOR_AHEAD',
-            title: 'Cursor is ahead of the stream',
-            extras: { kind: 're_bootstrap', detail: `the stream ends at ${head}; load a snapshot` },
-          },
-        };
-      }
-      return { ok: true, seq: claims.seq };
+      return checkCursorClaims(decoded.claims, {
+        streamId: venue.venueId,
+        epoch: venue.epoch,
+        compactedThrough: venue.compactedThrough,
+        head,
+        scopes: scopes === 'any' ? 'any' : await scopeSetHash(scopes),
+        foreignCursor: 'fix_request',
+      });
     },
   };
 }

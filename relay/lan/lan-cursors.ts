@@ -1,7 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import {
   allowedScopes as allowedScopesFor,
+  checkCursorClaims,
   createCursorCodec,
+  cursorInvalid,
   decodeBase64Url,
   type FeedRejection,
   type Principal,
@@ -36,15 +38,6 @@ export interface LanCursors {
 // Every cursor rejection on a read tells the device to re-bootstrap: a cursor it cannot use is
 // only ever replaced by a snapshot's. That includes one the relay did not sign — the cloud's,
 // or this relay's before it was enrolled again — which fails here as invalid (another key).
-const invalid = (detail: string): CursorCheck => ({
-  ok: false,
-  rejection: {
-    status: 400,
-    code: 'CURSOR_INVALID',
-    title: 'Invalid cursor',
-    extras: { kind: 're_bootstrap', detail: `${detail}; load a snapshot` },
-  },
-});
 
 /**
  * The cloud's cursor rules for the LAN stream: forged or foreign → 400 CURSOR_INVALID, another
@@ -95,50 +88,19 @@ export async function createLanCursors(
     issueNow,
     async check(token, scopes, head) {
       const decoded = await codec.decode(token);
-      if (!decoded.ok) return invalid(`the cursor is ${decoded.reason.replace('_', ' ')}`);
-      const claims = decoded.claims;
-      if (claims.stream !== stream) return invalid('the cursor is for another venue');
-      if (claims.epoch !== epoch()) {
-        return {
-          ok: false,
-          rejection: {
-            status: 410,
-            code: 'CURSOR_EXPIRED',
-            title: 'Cursor expired',
-            extras: {
-              kind: 're_bootstrap',
-              detail: 'the relay’s stream was reset; load a snapshot',
-            },
-          },
-        };
+      if (!decoded.ok) {
+        const detail = `the cursor is ${decoded.reason.replace('_', ' ')}`;
+        return { ok: false, rejection: cursorInvalid(detail, 're_bootstrap') };
       }
-      if (scopes !== 'any' && claims.scopes !== (await scopeSetHash(scopes))) {
-        return {
-          ok: false,
-          rejection: {
-            status: 409,
-            code: 'CURSOR_SCOPE_MISMATCH',
-            title: 'Cursor is for another scope set',
-            extras: {
-              kind: 're_bootstrap',
-              detail: 'ask with the scopes the cursor was issued for, or load a snapshot',
-            },
-          },
-        };
-      }
-      if (claims.seq > head) {
-        // Only a relay store restored to an older state can be behind a cursor it signed.
-        return {
-          ok: false,
-          rejection: {
-            status: 400,
-            code: 'CURSOR_AHEAD',
-            title: 'Cursor is ahead of the stream',
-            extras: { kind: 're_bootstrap', detail: `the stream ends at ${head}; load a snapshot` },
-          },
-        };
-      }
-      return { ok: true, seq: claims.seq, epoch: claims.epoch };
+      const verdict = checkCursorClaims(decoded.claims, {
+        streamId: stream,
+        epoch: epoch(),
+        compactedThrough: 0,
+        head,
+        scopes: scopes === 'any' ? 'any' : await scopeSetHash(scopes),
+        foreignCursor: 're_bootstrap',
+      });
+      return verdict.ok ? { ...verdict, epoch: decoded.claims.epoch } : verdict;
     },
   };
 }
