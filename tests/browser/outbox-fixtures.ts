@@ -7,7 +7,9 @@ import {
   type OperationType,
   type OpResult,
 } from '#protocol';
+import { pickBatch } from '../../web/shared/outbox-due.ts';
 import { OutboxStore, type OutboxStoreOptions } from '../../web/shared/outbox-store.ts';
+import type { OutboxEntry } from '../../web/shared/outbox-types.ts';
 
 // Shared by the outbox tests: ops to queue, a throwaway store, a fake clock and an in-page
 // fake of the ops batch endpoint (a small in-memory adapter passed in as `fetch`).
@@ -69,6 +71,29 @@ export async function freshStore(
       await deleteDB(name);
     },
   };
+}
+
+/**
+ * The next batch a replay would send now (outbox-due.ts's order over the store's queue, after
+ * the same sweep), as the replayer plans its first.
+ */
+export async function due(store: OutboxStore, now: number, limit: number): Promise<OutboxEntry[]> {
+  return pickBatch(await store.queued(now), now, limit);
+}
+
+/**
+ * Marks pending entries `sending`, as an earlier version of the replayer did before each POST
+ * (and as a database written by it may still hold); returns them as stored.
+ */
+export function markSending(store: OutboxStore, seqs: readonly number[]): Promise<OutboxEntry[]> {
+  return store.db.writeOps(async (ops) => {
+    const entries = await Promise.all(seqs.map((seq) => ops.bySeq(seq)));
+    const sending = entries
+      .filter((entry) => entry?.status === 'pending')
+      .map((entry) => ({ ...(entry as OutboxEntry), status: 'sending' as const }));
+    for (const entry of sending) await ops.put(entry);
+    return sending;
+  });
 }
 
 /** A clock the test moves by hand. */

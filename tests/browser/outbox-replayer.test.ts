@@ -2,6 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import type { Operation } from '#protocol';
 import type { Broadcast } from '../../web/shared/messages.ts';
 import { OutboxStore } from '../../web/shared/outbox-store.ts';
+import { outboxCounts } from '../../web/shared/outbox-types.ts';
 import { REPLAY_LOCK } from '../../web/sw/replay-lease.ts';
 import { Replayer, type ReplayerDeps } from '../../web/sw/replayer.ts';
 import {
@@ -12,6 +13,7 @@ import {
   FakeClock,
   FakeOpsServer,
   freshStore,
+  markSending,
   sendToKitchen,
   T0,
 } from './outbox-fixtures.ts';
@@ -103,6 +105,11 @@ describe('outbox replayer', () => {
       reads.push('queued');
       return queued(now);
     };
+    const queuedSince = store.queuedSince.bind(store);
+    store.queuedSince = (seq, watched) => {
+      reads.push(`queuedSince ${seq}`);
+      return queuedSince(seq, watched);
+    };
     // While a batch is on the wire, the store still holds every op as pending: nothing is
     // written 'sending' first (a replay killed now leaves them as they were: sent again).
     const seen: string[][] = [];
@@ -114,8 +121,10 @@ describe('outbox replayer', () => {
     const report = await replayer({ fetch: watching, batchSize: 50 }).replay();
 
     expect(report).to.include({ outcome: 'drained', requests: 3, settled: 120 });
-    // One read to plan the three batches, one more when the plan ran out (for ops added since).
-    expect(reads).to.deep.equal(['queued', 'queued']);
+    // One read to plan the three batches; when the plan ran out, a look at what was queued
+    // after its last op (nothing: the pass ends without reading the queue again).
+    const last = (await store.list()).at(-1)?.seq;
+    expect(reads).to.deep.equal(['queued', `queuedSince ${last}`]);
     expect(seen[0]).to.deep.equal(['pending']);
     expect(seen.flat()).to.not.include('sending');
     expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
@@ -141,6 +150,68 @@ describe('outbox replayer', () => {
       [...first, ...late].map((o) => o.opId),
     );
     expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
+  });
+
+  it('sends in the same pass an op a person retried while it was at work', async () => {
+    const [refused, ...rest] = await waiters(3);
+    await queue([refused as Operation, ...rest]);
+    server.plan({ kind: 'status', status: 403, code: 'FORBIDDEN' });
+    let retried = false;
+    // Retried once the person could see it failed: its answer is stored before the third
+    // request's (IndexedDB runs the two transactions in the order they began).
+    const retryingMidway = async (request: Request) => {
+      if (server.received.length === 2 && !retried) {
+        retried = true;
+        await store.retry(refused?.opId ?? '', clock.now());
+      }
+      return server.fetch(request);
+    };
+
+    const report = await replayer({ fetch: retryingMidway, batchSize: 1 }).replay();
+
+    expect(report).to.include({ outcome: 'drained', sent: 4, remaining: 0 });
+    expect(server.received.map((r) => r.opIds[0])).to.deep.equal(
+      [refused, ...rest, refused].map((o) => o?.opId),
+    );
+    expect(await statuses()).to.deep.equal(['synced', 'synced', 'synced']);
+  });
+
+  it('sends nothing again after a pass that stored its answers but died before folding them', async () => {
+    const ops = await waiters(4);
+    await queue(ops);
+    const fold = store.fold.bind(store);
+    // The worker stopped after the pass's last word, before the fold.
+    store.fold = () => Promise.reject(new DOMException('the worker stopped', 'AbortError'));
+    let thrown: unknown;
+    await replayer({ batchSize: 2 })
+      .replay()
+      .catch((error: unknown) => {
+        thrown = error;
+      });
+    expect(thrown).to.have.property('name', 'AbortError');
+    expect(heard.filter((m) => m.type === 'replay-progress').at(-1)).to.deep.equal({
+      type: 'replay-progress',
+      sent: 4,
+      total: 4,
+    });
+    store.fold = fold;
+
+    const reopened = await OutboxStore.open({ name });
+    try {
+      expect((await reopened.list()).map((e) => e.status)).to.deep.equal([
+        'synced',
+        'synced',
+        'synced',
+        'synced',
+      ]);
+      const again = await replayer({ store: reopened }).replay();
+      expect(again).to.include({ requests: 0, remaining: 0 });
+      expect(server.received).to.have.length(2);
+      // Folded at the next pass that writes an entry, or the next pass's end: here, a prune.
+      expect(await reopened.fold()).to.equal(4);
+    } finally {
+      reopened.close();
+    }
   });
 
   it('says progress at most every progressEveryMs, besides the first and the last word', async () => {
@@ -290,7 +361,7 @@ describe('outbox replayer', () => {
     const report = await replayer().replay();
     expect(report.outcome).to.equal('drained');
     expect(await statuses()).to.deep.equal(['delivered_local', 'delivered_local']);
-    expect((await store.counts(clock.now())).deliveredLocal).to.equal(2);
+    expect(outboxCounts(await store.list(), clock.now()).deliveredLocal).to.equal(2);
   });
 
   it('never retries a rejection', async () => {
@@ -382,7 +453,7 @@ describe('outbox replayer', () => {
 
     const report = await replayer().replay();
     expect(report).to.include({ outcome: 'stopped', reason: 'sign_in', remaining: 2 });
-    expect((await store.counts(clock.now())).signInRequired).to.equal(true);
+    expect(outboxCounts(await store.list(), clock.now()).signInRequired).to.equal(true);
     expect((await store.list()).map((e) => [e.status, e.tries])).to.deep.equal([
       ['pending', 0],
       ['pending', 0],
@@ -493,7 +564,10 @@ describe('outbox replayer', () => {
     const ops = await waiters(2);
     await queue(ops);
     // A replay that marked both sending, reached the server, then died with its tab.
-    await store.markSending((await store.list()).map((e) => e.seq));
+    await markSending(
+      store,
+      (await store.list()).map((e) => e.seq),
+    );
     server.plan({ kind: 'commit-then-throw' });
     await server
       .fetch(
@@ -644,7 +718,7 @@ describe('outbox replayer', () => {
     expect((await slow).outcome).to.equal('lost_lease');
     letGo();
     // The old replayer finishes its batch in the background and then stops.
-    for (let i = 0; i < 50 && (await store.counts(clock.now())).synced < 2; i++) {
+    for (let i = 0; i < 50 && outboxCounts(await store.list(), clock.now()).synced < 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,5 +1,5 @@
 import { OutboxStore } from '../shared/outbox-store.ts';
-import type { OutboxStatus } from '../shared/outbox-types.ts';
+import { type OutboxStatus, outboxCounts } from '../shared/outbox-types.ts';
 import type { OpStatus, OutboxReader } from './outbox-reader.ts';
 
 // The page's read-only view of the service worker's outbox (the worker alone writes it; a page
@@ -18,7 +18,8 @@ const STATUS: Readonly<Record<OutboxStatus, OpStatus>> = {
 export function outboxStoreReader(store: Promise<OutboxStore>, clock: () => number): OutboxReader {
   return {
     async summary() {
-      const { depth, oldestPendingAt, failedOps } = await (await store).counts(clock());
+      const entries = await (await store).list();
+      const { depth, oldestPendingAt, failedOps } = outboxCounts(entries, clock());
       return { depth, oldestPendingAt, failedOps };
     },
     async statusOf(opId) {

@@ -1,12 +1,11 @@
 import type { Operation, Principal } from '#protocol';
-import { type DeviceRecord, OutboxDb } from './outbox-db.ts';
-import { pickBatch, sweep } from './outbox-due.ts';
+import { OutboxDb } from './outbox-db.ts';
+import { sweep } from './outbox-due.ts';
 import {
   DEFAULT_MAX_AGE_MS,
   DEFAULT_OUTBOX_CAP,
   DELIVERED_STATUSES,
   laneOf,
-  type OutboxCounts,
   type OutboxEntry,
   OutboxError,
   QUEUED_STATUSES,
@@ -63,8 +62,7 @@ export class OutboxStore {
         if (known.op.payloadHash === op.payloadHash) return { entry: known, created: false };
         throw new OutboxError('OPID_REUSED', `op ${op.opId} is queued with another payload`);
       }
-      let queued = 0;
-      for (const status of QUEUED_STATUSES) queued += await ops.countWithStatus(status);
+      const queued = await ops.countWithStatus(QUEUED_STATUSES);
       if (queued >= this.cap) {
         throw new OutboxError(
           'OUTBOX_FULL',
@@ -97,48 +95,35 @@ export class OutboxStore {
   }
 
   /**
-   * The next batch to send (see outbox-due.ts for the order). First fails, in the same
-   * transaction, what has become undeliverable: TOO_OLD and DEPENDENCY_FAILED.
-   */
-  async due(now: number, limit: number): Promise<OutboxEntry[]> {
-    return pickBatch(await this.queued(now), now, limit);
-  }
-
-  /**
-   * Every entry still in the queue (pending, sending, failed), in seq order, after failing in
-   * the same transaction what has become undeliverable (TOO_OLD, DEPENDENCY_FAILED). A replay
-   * pass reads this once and plans its batches from it in memory (`pickBatch`), instead of
-   * reading the queue again for every batch.
+   * Every entry still in the queue (pending, failed), in seq order, after failing in the same
+   * transaction what has become undeliverable (TOO_OLD, DEPENDENCY_FAILED). A replay pass
+   * reads this once and plans its batches from it in memory (`pickBatch`), instead of reading
+   * the queue again for every batch. Only the replay lock's holder calls it.
+   *
+   * An entry stored `sending` comes back `pending`: that is what a replayer of an earlier
+   * version wrote before each POST (this one never does), and a caller holding the lock knows
+   * that replay is dead. Perhaps it was delivered: it goes again under its opId, and the
+   * server answers `duplicate` with the first result.
    */
   queued(now: number): Promise<OutboxEntry[]> {
     return this.db.writeOps(async (ops) => {
       // Only what is still queued: a delivered entry, like one already pruned, holds nothing up
       // (outbox-due.ts rule 5), and reading every synced op again per batch was most of a drain.
       const queued = await Promise.all(QUEUED_STATUSES.map((status) => ops.withStatus(status)));
-      const entries = queued.flat().sort((a, b) => a.seq - b.seq);
+      const entries = queued
+        .flat()
+        .map(
+          (entry): OutboxEntry => ({
+            ...entry,
+            status: entry.status === 'failed' ? 'failed' : 'pending',
+          }),
+        )
+        .sort((a, b) => a.seq - b.seq);
       const changed = sweep(entries, now, this.maxAgeMs);
       await Promise.all(changed.map((entry) => ops.put(entry)));
       const settled = new Map(changed.map((entry) => [entry.seq, entry]));
       return entries.map((entry) => settled.get(entry.seq) ?? entry);
     });
-  }
-
-  /** Marks pending entries as in flight; returns them as stored. */
-  markSending(seqs: readonly number[]): Promise<OutboxEntry[]> {
-    return this.rewrite(seqs, (entry) =>
-      entry.status === 'pending' ? { ...entry, status: 'sending' } : undefined,
-    );
-  }
-
-  /**
-   * Stores what the policy made of the target's answers. Only entries still `sending` change:
-   * an answer for an entry that something else settled or put back meanwhile is stale.
-   */
-  markResult(next: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    const bySeq = new Map(next.map((entry) => [entry.seq, entry]));
-    return this.rewrite([...bySeq.keys()], (entry) =>
-      entry.status === 'sending' ? bySeq.get(entry.seq) : undefined,
-    );
   }
 
   /**
@@ -163,20 +148,41 @@ export class OutboxStore {
    * page was told is saved must survive a power cut.
    */
   settle(next: readonly OutboxEntry[]): Promise<void> {
-    return this.db.writeOps(async (ops) => {
-      await Promise.all(next.map((entry) => ops.put(entry)));
-    }, 'relaxed');
+    return this.db.appendAnswers(
+      next.map(({ seq, status, tries, nextAttemptAt, lastError, result, settledAt }) => ({
+        seq,
+        status,
+        tries,
+        nextAttemptAt,
+        lastError,
+        result,
+        settledAt,
+      })),
+    );
   }
 
   /**
-   * Puts back every `sending` entry: what a replay that died mid-way left behind was perhaps
-   * not delivered, so it is sent again under its opId. Only the lock holder may call it.
+   * Folds the answers `settle` logged into the entries (outbox-db.ts): what a replay does after
+   * a pass, once its last word is said. Reads are right before and after; this only makes the
+   * next ones cheaper. Resolves to how many entries it rewrote.
    */
-  async recoverSending(): Promise<number> {
-    return this.db.writeOps(async (ops) => {
-      const stuck = await ops.withStatus('sending');
-      for (const entry of stuck) await ops.put({ ...entry, status: 'pending' });
-      return stuck.length;
+  fold(): Promise<number> {
+    return this.db.writeOps((ops) => ops.fold(), 'relaxed');
+  }
+
+  /**
+   * What is queued now that a pass reading the queue at `seq` (its last entry's) did not plan:
+   * entries queued after it, and those of `watched` (the pass's failed ones) put back
+   * pending by a retry. Empty means the pass's plan is still the whole queue.
+   */
+  queuedSince(seq: number, watched: readonly number[]): Promise<OutboxEntry[]> {
+    return this.db.readOps(async (ops) => {
+      const [later, ...back] = await Promise.all([
+        ops.after(seq),
+        ...watched.map((s) => ops.bySeq(s)),
+      ]);
+      // Nothing writes 'sending' any more (see `queued`): what is new to send is pending.
+      return [...(later ?? []), ...back].filter((e) => e?.status === 'pending') as OutboxEntry[];
     });
   }
 
@@ -226,35 +232,15 @@ export class OutboxStore {
     });
   }
 
-  /** Counts by status, depth and the oldest undelivered op, for the banner and reports. */
-  async counts(now: number): Promise<OutboxCounts> {
-    const entries = await this.list();
-    const count = (status: OutboxEntry['status']) =>
-      entries.filter((entry) => entry.status === status).length;
-    const waiting = entries.filter((e) => e.status === 'pending' || e.status === 'sending');
-    const oldest = waiting.length > 0 ? Math.min(...waiting.map((e) => e.createdAt)) : null;
-    return {
-      pending: count('pending'),
-      sending: count('sending'),
-      deliveredLocal: count('delivered_local'),
-      synced: count('synced'),
-      failedOps: count('failed'),
-      depth: waiting.length,
-      oldestPendingAt: oldest,
-      oldestPendingAgeMs: oldest === null ? null : Math.max(0, now - oldest),
-      signInRequired: waiting.some((entry) => entry.lastError?.code === 'SIGN_IN'),
-    };
-  }
-
   /**
-   * How many ops wait (pending or sending; `counts().depth`) and when the earliest may go
+   * How many ops wait (pending or sending; `outboxCounts().depth`) and when the earliest may go
    * (`nextAttemptAt()`), reading only the waiting entries: what a replay reports at its end.
    */
   waiting(): Promise<{ depth: number; nextAttemptAt: number | null }> {
     return this.db.readOps(async (ops) => {
       const [pending, sending] = await Promise.all([
         ops.withStatus('pending'),
-        ops.countWithStatus('sending'),
+        ops.countWithStatus(['sending']),
       ]);
       return {
         depth: pending.length + sending,
@@ -287,31 +273,8 @@ export class OutboxStore {
     await this.db.updateMeta('device', () => ({ key: 'device', deviceId, principal }));
   }
 
-  device(): Promise<DeviceRecord | undefined> {
-    return this.db.readMeta('device');
-  }
-
   close(): void {
     this.db.close();
-  }
-
-  private rewrite(
-    seqs: readonly number[],
-    change: (entry: OutboxEntry) => OutboxEntry | undefined,
-  ): Promise<OutboxEntry[]> {
-    return this.db.writeOps(async (ops) => {
-      // Every read issued at once, then every write: the same transaction and the same writes,
-      // without waiting out one request before issuing the next (a 50-op batch marked sending
-      // and then settled was ~100 round trips each way).
-      const entries = await Promise.all([...new Set(seqs)].map((seq) => ops.bySeq(seq)));
-      const written: OutboxEntry[] = [];
-      for (const entry of entries) {
-        const next = entry && change(entry);
-        if (next) written.push(next);
-      }
-      await Promise.all(written.map((entry) => ops.put(entry)));
-      return written;
-    });
   }
 }
 

@@ -100,3 +100,25 @@ export interface OutboxCounts {
   /** The target answered 401: the ops wait for someone to sign in again. */
   readonly signInRequired: boolean;
 }
+
+/**
+ * Counts by status, depth and the oldest undelivered op, for the banner and reports: of the
+ * entries `OutboxStore.list` gives. A function rather than a store method so that the service
+ * worker, which never counts, does not bundle it.
+ */
+export function outboxCounts(entries: readonly OutboxEntry[], now: number): OutboxCounts {
+  const count = (status: OutboxStatus) => entries.filter((entry) => entry.status === status).length;
+  const waiting = entries.filter((e) => e.status === 'pending' || e.status === 'sending');
+  const oldest = waiting.length > 0 ? Math.min(...waiting.map((e) => e.createdAt)) : null;
+  return {
+    pending: count('pending'),
+    sending: count('sending'),
+    deliveredLocal: count('delivered_local'),
+    synced: count('synced'),
+    failedOps: count('failed'),
+    depth: waiting.length,
+    oldestPendingAt: oldest,
+    oldestPendingAgeMs: oldest === null ? null : Math.max(0, now - oldest),
+    signInRequired: waiting.some((entry) => entry.lastError?.code === 'SIGN_IN'),
+  };
+}

@@ -7,9 +7,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
     type: 'object',
     properties: {
       seq: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 9007199254740991,
+        $ref: 'outbox:schema14',
       },
       opId: {
         $ref: 'Ulid',
@@ -22,51 +20,25 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
         enum: ['priority', 'default'],
       },
       status: {
-        type: 'string',
-        enum: ['pending', 'sending', 'delivered_local', 'synced', 'failed'],
+        $ref: 'outbox:schema15',
       },
       tries: {
-        type: 'integer',
-        minimum: 0,
-        maximum: 9007199254740991,
+        $ref: 'outbox:schema16',
       },
       nextAttemptAt: {
-        type: 'number',
+        $ref: 'outbox:schema17',
       },
       lastError: {
-        anyOf: [
-          {
-            type: 'object',
-            properties: {
-              code: {
-                type: 'string',
-              },
-              message: {
-                type: 'string',
-              },
-            },
-            required: ['code', 'message'],
-          },
-          {
-            type: 'null',
-          },
-        ],
+        $ref: 'outbox:schema18',
       },
       result: {
-        anyOf: [
-          {
-            $ref: 'OpResult',
-          },
-          {
-            type: 'null',
-          },
-        ],
+        $ref: 'outbox:schema19',
       },
       createdAt: {
         type: 'number',
       },
       settledAt: {
-        type: ['number', 'null'],
+        $ref: 'outbox:schema20',
       },
     },
     required: [
@@ -82,6 +54,47 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
       'createdAt',
       'settledAt',
     ],
+  },
+  AnswersRecord: {
+    type: 'object',
+    properties: {
+      id: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 9007199254740991,
+      },
+      patches: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            seq: {
+              $ref: 'outbox:schema14',
+            },
+            status: {
+              $ref: 'outbox:schema15',
+            },
+            tries: {
+              $ref: 'outbox:schema16',
+            },
+            nextAttemptAt: {
+              $ref: 'outbox:schema17',
+            },
+            lastError: {
+              $ref: 'outbox:schema18',
+            },
+            result: {
+              $ref: 'outbox:schema19',
+            },
+            settledAt: {
+              $ref: 'outbox:schema20',
+            },
+          },
+          required: ['seq', 'status', 'tries', 'nextAttemptAt', 'lastError', 'result', 'settledAt'],
+        },
+      },
+    },
+    required: ['id', 'patches'],
   },
   LeaseRecord: {
     type: 'object',
@@ -122,5 +135,54 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
       },
     },
     required: ['key', 'deviceId', 'principal'],
+  },
+  'outbox:schema14': {
+    type: 'integer',
+    minimum: 1,
+    maximum: 9007199254740991,
+  },
+  'outbox:schema15': {
+    type: 'string',
+    enum: ['pending', 'sending', 'delivered_local', 'synced', 'failed'],
+  },
+  'outbox:schema16': {
+    type: 'integer',
+    minimum: 0,
+    maximum: 9007199254740991,
+  },
+  'outbox:schema17': {
+    type: 'number',
+  },
+  'outbox:schema18': {
+    anyOf: [
+      {
+        type: 'object',
+        properties: {
+          code: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+        required: ['code', 'message'],
+      },
+      {
+        type: 'null',
+      },
+    ],
+  },
+  'outbox:schema19': {
+    anyOf: [
+      {
+        $ref: 'OpResult',
+      },
+      {
+        type: 'null',
+      },
+    ],
+  },
+  'outbox:schema20': {
+    type: ['number', 'null'],
   },
 };

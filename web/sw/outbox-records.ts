@@ -40,6 +40,27 @@ export const OutboxEntry = z.object({
   settledAt: z.number().nullable(),
 });
 
+/**
+ * What a replay's answer changes in an entry: everything but the op and when it was queued.
+ * Read over the stored entry with the same seq (`{ ...entry, ...patch }`).
+ */
+export const AnswerPatch = OutboxEntry.pick({
+  seq: true,
+  status: true,
+  tries: true,
+  nextAttemptAt: true,
+  lastError: true,
+  result: true,
+  settledAt: true,
+});
+
+/** One batch's answers in the answers log (`answers`), until they are folded into `ops`. */
+export const AnswersRecord = z.object({
+  /** Auto-increment: the log's order (a later answer for a seq replaces an earlier one). */
+  id: z.number().int().min(1),
+  patches: z.array(AnswerPatch),
+});
+
 /** The replay lease: the holder renews it while it works; a stale one may be taken over. */
 export const LeaseRecord = z.object({
   key: z.literal('lease'),
@@ -56,7 +77,12 @@ export const DeviceRecord = z.object({
 });
 
 /** The records `outbox-records.gen.ts` holds, by name. */
-export const OUTBOX_RECORD_SOURCES = { OutboxEntry, LeaseRecord, DeviceRecord } as const;
+export const OUTBOX_RECORD_SOURCES = {
+  OutboxEntry,
+  AnswersRecord,
+  LeaseRecord,
+  DeviceRecord,
+} as const;
 
 /** Wire shapes the records refer to: emitted in protocol's bundle, not repeated. */
 export const OUTBOX_RECORD_EXTERNAL = { Operation, OpResult, Ulid, DeviceId, Principal } as const;

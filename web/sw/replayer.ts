@@ -12,23 +12,25 @@ import { type FetchLike, sendBatch } from './send-batch.ts';
  * answers through the policy into the store, progress on the channel. Usable from the service
  * worker and from a page alike: everything it touches comes in as a dependency.
  *
- *   lock + lease ─▶ put back what a dead replay left 'sending' ─▶ read the queue once
- *     ┌▶ plan the next batch in memory (pickBatch) ── none ─▶ answers stored, read the queue
- *     │      again (ops added meanwhile) ── still none ─▶ done
- *     │  POST the batch
- *     │  policy → the entries in memory; store them (relaxed), not waiting for it
+ *   lock + lease ─▶ read the queue once (an entry left 'sending' by an older replayer: pending)
+ *     ┌▶ plan the next batch in memory (pickBatch) ── none ─▶ answers stored; anything queued
+ *     │      or retried meanwhile? (a look at those alone) ── no ─▶ last word ─▶ fold ─▶ done
+ *     │      ── yes ─▶ read the queue again
+ *     │  POST the batch; once it is on the wire, store the last answers (relaxed, one record)
+ *     │  policy → the entries in memory
  *     │  lease still ours? (lost → stop) · 401/409/429/5xx/network → stop
  *     └──────────────────────────────────────────────────────────────────────────────┘
  *
  * One read of the queue per pass: the batches are planned from the entries in memory, which
  * the answers update, so the ordering rules (outbox-due.ts) see exactly what they would see in
  * the store. The answers of batch k are written while batch k+1 is on the wire (one write at a
- * time); the pass ends only once every answer is stored. Nothing is written 'sending' before a
- * POST: an entry stays `pending` in the store until its answer is stored, so a replay killed
- * anywhere leaves it pending, it is sent again under its opId, and the server answers
- * `duplicate` with the first result — the same end as a 'sending' mark put back at the next
- * start, without writing every entry twice. Why the answers may be written 'relaxed': see
- * outbox-store.ts `settle`.
+ * time), each batch's as one record of the answers log (outbox-db.ts), which every read
+ * applies; the pass says it is over only once every answer is stored, and folds the log into
+ * the entries after that. Nothing is written 'sending' before a POST: an entry stays `pending`
+ * in the store until its answer is stored, so a replay killed anywhere leaves it pending, it
+ * is sent again under its opId, and the server answers `duplicate` with the first result —
+ * the same end as a 'sending' mark put back at the next start, without writing every entry
+ * twice. Why the answers may be written 'relaxed': see outbox-store.ts `settle`.
  *
  * Progress: `replay-progress` {sent: 0, total: depth} before the first batch of a pass,
  * {sent: settled so far, total} as answers are stored (at most every `progressEveryMs`, with an
@@ -236,10 +238,10 @@ export class Replayer {
   }
 
   private async drain(): Promise<ReplayReport> {
-    await this.store.recoverSending();
     // The queue in memory, in seq order: what is waiting or failed (delivered entries hold
     // nothing up, outbox-due.ts rule 5). Answers replace entries here as they come.
     let entries = await this.store.queued(this.now());
+    let lastSeq = entries.at(-1)?.seq ?? 0;
     let oldest = oldestPending(entries);
     const total = entries.filter((e) => e.status === 'pending' || e.status === 'sending').length;
     let requests = 0;
@@ -292,7 +294,10 @@ export class Replayer {
     const keep = (next: readonly OutboxEntry[], settledHere: number) => {
       for (const entry of next) w.waiting.set(entry.seq, entry);
       w.settled += settledHere;
-      if (!w.running && !w.failed) w.running = run();
+    };
+    /** Starts storing what waits, unless a write is under way (it takes the rest after). */
+    const flush = () => {
+      if (!w.running && !w.failed && w.waiting.size > 0) w.running = run();
     };
     /** Throws what a write threw, so the pass sends nothing more. */
     const check = () => {
@@ -300,6 +305,7 @@ export class Replayer {
     };
     /** Resolves once every answer is stored. */
     const allStored = async () => {
+      flush();
       while (w.running) await w.running;
       check();
     };
@@ -310,6 +316,9 @@ export class Replayer {
       if (requests > 0) {
         this.broadcast({ type: 'replay-progress', sent: stored, total: stored });
         this.broadcast({ type: 'outbox-changed' });
+        // The answers are stored (in the answers log) and read right: folding them into the
+        // entries only makes later reads cheaper, so it comes after the word.
+        await this.store.fold();
       }
       if (outcome === 'drained') await this.store.prune(this.now(), this.keepDeliveredMs);
       return this.report(outcome, reason, requests, sent, settled);
@@ -318,20 +327,23 @@ export class Replayer {
       for (let looked = false; ; ) {
         const batch = pickBatch(entries, this.now(), limit);
         if (batch.length === 0) {
-          if (looked) break;
-          // The plan has run out: with every answer stored, read the queue again, for ops
-          // queued (or retried) while this pass was at work.
+          if (looked || requests === 0) break;
+          // The plan has run out: with every answer stored, look for ops queued (or retried)
+          // while this pass was at work, reading only those; the queue again only if any are.
           await allStored();
-          entries = await this.store.queued(this.now());
-          oldest = oldestPending(entries);
           looked = true;
+          const failed = entries.filter((e) => e.status === 'failed').map((e) => e.seq);
+          if ((await this.store.queuedSince(lastSeq, failed)).length === 0) break;
+          entries = await this.store.queued(this.now());
+          lastSeq = entries.at(-1)?.seq ?? lastSeq;
+          oldest = oldestPending(entries);
           continue;
         }
         looked = false;
         if (requests > 0 && !(await this.keepLease())) return await end('lost_lease', null);
         if (requests === 0) this.broadcast({ type: 'replay-progress', sent: 0, total });
         check();
-        const step = await this.deliver(batch);
+        const step = await this.deliver(batch, flush);
         requests += 1;
         sent += batch.length;
         if (step.kind === 'split') {
@@ -370,11 +382,11 @@ export class Replayer {
   }
 
   /** Sends one batch and says what the policy makes of the answers (nothing is stored here). */
-  private async deliver(pending: readonly OutboxEntry[]): Promise<Step> {
+  private async deliver(pending: readonly OutboxEntry[], sent: () => void): Promise<Step> {
     const batch = pending.map((entry): OutboxEntry => ({ ...entry, status: 'sending' }));
     const [first] = batch;
     if (!first) return { kind: 'answered', next: [], stop: null };
-    const outcomeOf = await sendBatch({
+    const answer = sendBatch({
       fetch: this.fetch,
       target: this.target,
       venueId: first.op.venueId,
@@ -383,6 +395,10 @@ export class Replayer {
       timeoutMs: this.requestTimeoutMs,
       now: this.now(),
     });
+    // The request is on its way (sendBatch runs up to the fetch at once): the previous batch's
+    // answers are written now, not before it (their clone delayed each send by ~7 ms).
+    sent();
+    const outcomeOf = await answer;
     const whole = outcomeOf(first.opId);
     if (
       batch.length > 1 &&
