@@ -3,6 +3,7 @@
  * rules shared by the cloud, the relay and the browser. No I/O; imports only zod and ulid.
  */
 
+export { actorOf } from './auth/actor.ts';
 export { GuestSignInRequest, StaffSignInRequest, TokenResponse } from './auth/auth-messages.ts';
 export { allowedRoles, mayPerform } from './auth/permissions.ts';
 export { deriveVenuePinKey, digestPin } from './auth/pin.ts';

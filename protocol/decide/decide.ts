@@ -1,3 +1,4 @@
+import { actorOf } from '../auth/actor.ts';
 import { mayPerform } from '../auth/permissions.ts';
 import { roleOf } from '../auth/principal.ts';
 import type { Operation } from '../ops/operation.ts';
@@ -33,8 +34,9 @@ function admit(state: VenueState, op: Operation, ctx: DecideContext): Decision |
   if (principal.tenantId !== op.tenantId || principal.venueId !== op.venueId) {
     return reject('FORBIDDEN', 'the token is not for this venue');
   }
-  const actor = principal.kind === 'guest' ? principal.sessionId : principal.actorId;
-  if (op.actorId !== actor) return reject('FORBIDDEN', 'actorId does not match the token');
+  if (op.actorId !== actorOf(principal)) {
+    return reject('FORBIDDEN', 'actorId does not match the token');
+  }
   if (!mayPerform(roleOf(principal), op.type)) {
     return reject('FORBIDDEN', `${roleOf(principal)} may not ${op.type}`);
   }

@@ -106,7 +106,7 @@ describe('outbox answers log', () => {
           'pending',
         ]);
         expect(await s.get(ops[a]?.opId ?? '')).to.deep.equal(synced(at(a)));
-        expect(await s.waiting()).to.deep.equal({ depth: 1, nextAttemptAt: T0 });
+        expect(await s.waiting()).to.deep.equal({ depth: 1, held: 0, nextAttemptAt: T0 });
         expect((await s.queued(T0)).map((e) => e.opId)).to.deep.equal([ops[b]?.opId, ops[c]?.opId]);
         expect((await due(s, T0, 10)).map((e) => e.opId)).to.deep.equal([ops[c]?.opId]);
         expect(outboxCounts(await s.list(), T0)).to.include({ synced: 1, failedOps: 1, depth: 1 });

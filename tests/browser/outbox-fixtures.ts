@@ -6,6 +6,7 @@ import {
   type Operation,
   type OperationType,
   type OpResult,
+  type Principal,
 } from '#protocol';
 import { pickBatch } from '../../web/shared/outbox-due.ts';
 import { OutboxStore, type OutboxStoreOptions } from '../../web/shared/outbox-store.ts';
@@ -23,6 +24,8 @@ export interface OpOptions {
   readonly dependsOn?: readonly string[];
   readonly deviceId?: string;
   readonly venueId?: string;
+  /** Who made it (default `server-1`, the staff member `STAFF` signs in as). */
+  readonly actorId?: string;
 }
 
 export function op<T extends OperationType>(
@@ -36,10 +39,15 @@ export function op<T extends OperationType>(
     deviceId: options.deviceId ?? DEVICE,
     tenantId: TENANT,
     venueId: options.venueId ?? VENUE,
-    actorId: 'server-1',
+    actorId: options.actorId ?? 'server-1',
     dependsOn: options.dependsOn ?? [],
     occurredAt: new Date(T0).toISOString(),
   });
+}
+
+/** A staff member of the venue as the pages announce them to the worker (`session`). */
+export function staff(actorId: string): Principal {
+  return { kind: 'staff', tenantId: TENANT, venueId: VENUE, actorId, role: 'server' };
 }
 
 export const createOrder = (orderId: string, options?: OpOptions) =>
@@ -77,8 +85,13 @@ export async function freshStore(
  * The next batch a replay would send now (outbox-due.ts's order over the store's queue, after
  * the same sweep), as the replayer plans its first.
  */
-export async function due(store: OutboxStore, now: number, limit: number): Promise<OutboxEntry[]> {
-  return pickBatch(await store.queued(now), now, limit);
+export async function due(
+  store: OutboxStore,
+  now: number,
+  limit: number,
+  held?: (entry: OutboxEntry) => boolean,
+): Promise<OutboxEntry[]> {
+  return pickBatch(await store.queued(now), now, limit, held);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   freshStore,
   markSending,
   sendToKitchen,
+  staff,
   T0,
 } from './outbox-fixtures.ts';
 
@@ -212,6 +213,35 @@ describe('outbox replayer', () => {
     } finally {
       reopened.close();
     }
+  });
+
+  it('holds the ops of someone no longer signed in here until they are back (a shared tablet)', async () => {
+    // server-1 queued an order offline; server-2 signed in on the same tablet and added a line
+    // to it and a call of their own. server-1's order sent under server-2's session would be
+    // refused for good (its actorId is not the token's), and the line with it.
+    const order = await createOrder('order-1');
+    const line = await addLines('order-1', { actorId: 'server-2' });
+    const call = await callWaiter('table-9', { actorId: 'server-2' });
+    await queue([order, line, call]);
+    await store.rememberDevice('tablet-1', staff('server-2'));
+
+    const whileAway = await replayer().replay();
+
+    // The line waits on the order: nothing wakes the worker for either (no timer).
+    expect(whileAway).to.include({ outcome: 'drained', sent: 1, remaining: 1, held: 1 });
+    expect(whileAway.nextAttemptAt).to.equal(null);
+    expect(server.received.map((r) => r.opIds)).to.deep.equal([[call.opId]]);
+    expect(await statuses()).to.deep.equal(['pending', 'pending', 'synced']);
+
+    // server-1 signs in again on the tablet: the order goes, and the line after it.
+    await store.rememberDevice('tablet-1', staff('server-1'));
+    const back = await replayer().replay();
+    expect(back).to.include({ sent: 1, held: 1 });
+    expect(server.received.at(-1)?.opIds).to.deep.equal([order.opId]);
+    await store.rememberDevice('tablet-1', staff('server-2'));
+    expect(await replayer().replay()).to.include({ sent: 1, held: 0, remaining: 0 });
+    expect(server.received.at(-1)?.opIds).to.deep.equal([line.opId]);
+    expect(await statuses()).to.deep.equal(['synced', 'synced', 'synced']);
   });
 
   it('says progress at most every progressEveryMs, besides the first and the last word', async () => {
@@ -611,6 +641,8 @@ describe('outbox replayer', () => {
       const blocked = await Promise.all([one.replay(), two.replay()]);
       expect(blocked.map((r) => r.outcome)).to.deep.equal(['busy', 'busy']);
       expect(server.received).to.have.length(0);
+      // Busy says its ops are due now, so the worker looks again soon (a timer), not never.
+      for (const report of blocked) expect(report.nextAttemptAt).to.be.at.most(clock.now());
 
       // The tab finishes (and releases its lease); both race for the replay.
       await store.db.updateMeta('lease', () => ({

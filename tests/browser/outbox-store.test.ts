@@ -127,6 +127,17 @@ describe('outbox store', () => {
     expect(ids(await due(store, T0, 50))).to.deep.equal([fire.opId]);
   });
 
+  it('holds a held op and what is related to it, whatever the time, not the rest', async () => {
+    const create = await createOrder('order-1', { actorId: 'server-2' });
+    const lines = await addLines('order-1');
+    const waiter = await callWaiter('table-4');
+    await addAll([create, lines, waiter]);
+    const byServer2 = (entry: OutboxEntry) => entry.op.actorId === 'server-2';
+
+    expect(ids(await due(store, T0 + 3_600_000, 50, byServer2))).to.deep.equal([waiter.opId]);
+    expect(ids(await due(store, T0, 50))).to.deep.equal([create.opId, lines.opId, waiter.opId]);
+  });
+
   it('fails the dependents of a failed op with DEPENDENCY_FAILED, transitively', async () => {
     const create = await createOrder('order-1');
     const lines = await addLines('order-1', { dependsOn: [create.opId] });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  actorOf,
   allowedRoles,
   decide,
   emptyEntitySet,
@@ -92,6 +93,11 @@ describe('envelope checks', () => {
     expect(decide(state, { ...op, actorId: 'someone-else' }, ctxFor(manager))).toMatchObject({
       code: 'FORBIDDEN',
     });
+  });
+
+  it('takes an op as the actor its token acts as (actorOf): a staff id, a guest session', () => {
+    expect(actorOf(manager)).toBe('manager-1');
+    expect(actorOf(guest('table-2', 'session-9'))).toBe('session-9');
   });
 });
 

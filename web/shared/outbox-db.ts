@@ -164,12 +164,17 @@ export interface OpsReader {
   bySeq(seq: number): Promise<OutboxEntry | undefined>;
 }
 
+/** A record that does not parse: said in the console, never dropped from here. */
+function unreadable(what: string, value: unknown, issues: unknown): void {
+  console.error(`outbox: unreadable ${what}`, value, issues);
+}
+
 function parsed(values: readonly unknown[]): OutboxEntry[] {
   const entries: OutboxEntry[] = [];
   for (const value of values) {
     const entry = checkEntry(value);
     if (entry.ok) entries.push(entry.value);
-    else console.error('outbox: unreadable entry left in place', value, entry.issues);
+    else unreadable('entry left in place', value, entry.issues);
   }
   return entries;
 }
@@ -179,7 +184,7 @@ function patchesOf(values: readonly unknown[]): Map<number, AnswerPatch> {
   const bySeq = new Map<number, AnswerPatch>();
   for (const value of values) {
     const record = checkAnswers(value);
-    if (!record.ok) console.error('outbox: unreadable answers ignored', value, record.issues);
+    if (!record.ok) unreadable('answers ignored', value, record.issues);
     else for (const patch of record.value.patches) bySeq.set(patch.seq, patch);
   }
   return bySeq;
@@ -374,7 +379,7 @@ export class OutboxDb {
     if (value === undefined) return undefined;
     const record = META_CHECKS[key](value);
     if (record.ok) return record.value as MetaOf<K>;
-    console.error(`outbox: unreadable meta record '${key}' ignored`, record.issues);
+    unreadable(`meta record '${key}' ignored`, value, record.issues);
     return undefined;
   }
 }

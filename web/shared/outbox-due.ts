@@ -102,7 +102,9 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /**
  * The next batch to send, at most `limit` ops, in the order the server must see them (see the
- * ordering rule above). Empty when nothing is due.
+ * ordering rule above). Empty when nothing is due. A `held` op cannot go now whatever the time
+ * (the replayer holds ops made by someone other than who is signed in): like one backing off,
+ * it holds back the ops related to it (rule 4).
  *
  * The earlier ops an op is related to (rule 3) are found through indexes (by opId, by subject
  * id) instead of by comparing it with every queued op: the same set, in the same (queue)
@@ -117,6 +119,7 @@ export function pickBatch(
   entries: readonly OutboxEntry[],
   now: number,
   limit: number,
+  held: (entry: OutboxEntry) => boolean = () => false,
 ): OutboxEntry[] {
   const queued = entries.filter((e) => e.status === 'pending' || e.status === 'sending');
   let byOpId: Map<string, OutboxEntry> | null = null;
@@ -179,6 +182,7 @@ export function pickBatch(
     const ready =
       entry.status === 'pending' &&
       entry.nextAttemptAt <= now &&
+      !held(entry) &&
       mustPrecede(i).every(admit) &&
       entry.op.dependsOn.every((opId) => {
         byOpId ??= new Map(entries.map((e) => [e.opId, e]));

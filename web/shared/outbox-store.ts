@@ -148,17 +148,8 @@ export class OutboxStore {
    * page was told is saved must survive a power cut.
    */
   settle(next: readonly OutboxEntry[]): Promise<void> {
-    return this.db.appendAnswers(
-      next.map(({ seq, status, tries, nextAttemptAt, lastError, result, settledAt }) => ({
-        seq,
-        status,
-        tries,
-        nextAttemptAt,
-        lastError,
-        result,
-        settledAt,
-      })),
-    );
+    // What an answer changes: all but the op and when it was queued.
+    return this.db.appendAnswers(next.map(({ opId, op, lane, createdAt, ...patch }) => patch));
   }
 
   /**
@@ -233,19 +224,23 @@ export class OutboxStore {
   }
 
   /**
-   * How many ops wait (pending or sending; `outboxCounts().depth`) and when the earliest may go
-   * (`nextAttemptAt()`), reading only the waiting entries: what a replay reports at its end.
+   * How many ops wait (pending, or left sending) and when the earliest may go: what a replay
+   * reports at its end. The `held` ones (see replayer.ts) are counted apart. With `after` (a
+   * pass that sent all it could), only times ahead of it count: an op due then that the pass
+   * left waits on another, which is backing off or held, and goes when that one does.
    */
-  waiting(): Promise<{ depth: number; nextAttemptAt: number | null }> {
+  waiting(
+    held: (entry: OutboxEntry) => boolean = () => false,
+    after = Number.NEGATIVE_INFINITY,
+  ): Promise<{ depth: number; held: number; nextAttemptAt: number | null }> {
     return this.db.readOps(async (ops) => {
-      const [pending, sending] = await Promise.all([
-        ops.withStatus('pending'),
-        ops.countWithStatus(['sending']),
-      ]);
+      const waiting = (await ops.withStatus('pending')).concat(await ops.withStatus('sending'));
+      const free = waiting.filter((entry) => !held(entry));
+      const ahead = free.map((e) => e.nextAttemptAt).filter((at) => at > after);
       return {
-        depth: pending.length + sending,
-        nextAttemptAt:
-          pending.length > 0 ? Math.min(...pending.map((entry) => entry.nextAttemptAt)) : null,
+        depth: free.length,
+        held: waiting.length - free.length,
+        nextAttemptAt: ahead.length > 0 ? Math.min(...ahead) : null,
       };
     });
   }

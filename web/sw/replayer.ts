@@ -1,8 +1,9 @@
+import { actorOf } from '#protocol/auth/actor.ts';
 import { kindForStatus } from '#protocol/check/problem-body.ts';
 import { type Broadcast, CHANNEL } from '../shared/messages.ts';
 import { pickBatch, sweep } from '../shared/outbox-due.ts';
 import type { OutboxStore } from '../shared/outbox-store.ts';
-import type { OutboxEntry } from '../shared/outbox-types.ts';
+import { DELIVERED_STATUSES, type OutboxEntry } from '../shared/outbox-types.ts';
 import { ReplayPolicy } from './outbox-policy.ts';
 import { ReplayLease, withReplayLock } from './replay-lease.ts';
 import { type FetchLike, sendBatch } from './send-batch.ts';
@@ -89,9 +90,14 @@ export interface ReplayReport {
   readonly sent: number;
   /** Ops that reached synced, delivered_local or failed. */
   readonly settled: number;
-  /** Ops still waiting (pending or sending) after the call. */
+  /** Ops still waiting after the call, but the held ones. */
   readonly remaining: number;
-  /** When the earliest waiting op may go again; null when none waits. */
+  /** Ops made by someone other than who is signed in here: they go once that person is back. */
+  readonly held: number;
+  /**
+   * When a waiting op (not held) may go; null when none will by itself. After a drained pass,
+   * only times ahead count (what is left due now waits on an op backing off, or on a person).
+   */
   readonly nextAttemptAt: number | null;
 }
 
@@ -103,14 +109,6 @@ type Step =
       readonly next: readonly OutboxEntry[];
       readonly stop: ReplayReport['reason'];
     };
-
-const SETTLED: ReadonlySet<OutboxEntry['status']> = new Set([
-  'synced',
-  'delivered_local',
-  'failed',
-]);
-
-const DELIVERED: ReadonlySet<OutboxEntry['status']> = new Set(['synced', 'delivered_local']);
 
 /** When the oldest pending entry was queued (device ms); +∞ when none is. */
 function oldestPending(entries: readonly OutboxEntry[]): number {
@@ -240,16 +238,22 @@ export class Replayer {
   private async drain(): Promise<ReplayReport> {
     // The queue in memory, in seq order: what is waiting or failed (delivered entries hold
     // nothing up, outbox-due.ts rule 5). Answers replace entries here as they come.
+    const held = await this.heldOps();
     let entries = await this.store.queued(this.now());
     let lastSeq = entries.at(-1)?.seq ?? 0;
     let oldest = oldestPending(entries);
-    const total = entries.filter((e) => e.status === 'pending' || e.status === 'sending').length;
+    const total = entries.filter((e) => e.status === 'pending' && !held(e)).length;
     let requests = 0;
     let sent = 0;
     let settled = 0;
     let stored = 0;
     let limit = this.batchSize;
     let saidAt = Number.NEGATIVE_INFINITY;
+    /** A progress word; each one also tells the pages to read the outbox again. */
+    const say = (sent: number, of: number) => {
+      this.broadcast({ type: 'replay-progress', sent, total: of });
+      this.broadcast({ type: 'outbox-changed' });
+    };
     // Answers are stored in the background, one write at a time: what comes in while a write
     // is under way goes in the next one (a later answer for an entry replaces an earlier one),
     // so when the store is slower than the target the writes grow instead of queueing up.
@@ -277,12 +281,7 @@ export class Replayer {
           const now = this.now();
           if (now - saidAt >= this.progressEveryMs) {
             saidAt = now;
-            this.broadcast({
-              type: 'replay-progress',
-              sent: stored,
-              total: Math.max(total, stored),
-            });
-            this.broadcast({ type: 'outbox-changed' });
+            say(stored, Math.max(total, stored));
           }
         }
       } catch (error) {
@@ -314,8 +313,7 @@ export class Replayer {
       // The last word of a pass that said anything: sent === total says it is over; n counts
       // the answers stored (all of them, unless the lease was lost meanwhile).
       if (requests > 0) {
-        this.broadcast({ type: 'replay-progress', sent: stored, total: stored });
-        this.broadcast({ type: 'outbox-changed' });
+        say(stored, stored);
         // The answers are stored (in the answers log) and read right: folding them into the
         // entries only makes later reads cheaper, so it comes after the word.
         await this.store.fold();
@@ -325,7 +323,7 @@ export class Replayer {
     };
     try {
       for (let looked = false; ; ) {
-        const batch = pickBatch(entries, this.now(), limit);
+        const batch = pickBatch(entries, this.now(), limit, held);
         if (batch.length === 0) {
           if (looked || requests === 0) break;
           // The plan has run out: with every answer stored, look for ops queued (or retried)
@@ -364,8 +362,8 @@ export class Replayer {
         const changed = new Map(swept.map((entry) => [entry.seq, entry]));
         entries = entries
           .map((entry) => changed.get(entry.seq) ?? entry)
-          .filter((entry) => !DELIVERED.has(entry.status));
-        const settledHere = step.next.filter((entry) => SETTLED.has(entry.status)).length;
+          .filter((entry) => !DELIVERED_STATUSES.includes(entry.status));
+        const settledHere = step.next.filter((entry) => entry.status !== 'pending').length;
         settled += settledHere;
         keep([...step.next, ...swept], settledHere);
         if (step.stop) return await end('stopped', step.stop);
@@ -430,7 +428,12 @@ export class Replayer {
     sent: number,
     settled: number,
   ): Promise<ReplayReport> {
-    const waiting = await this.store.waiting();
+    // After a drained pass an op due now was left because it waits on another (see waiting);
+    // after any other end, it may simply not have had its turn: it says "now".
+    const waiting = await this.store.waiting(
+      await this.heldOps(),
+      outcome === 'drained' ? this.now() : undefined,
+    );
     return {
       outcome,
       reason,
@@ -438,7 +441,22 @@ export class Replayer {
       sent,
       settled,
       remaining: waiting.depth,
+      held: waiting.held,
       nextAttemptAt: waiting.nextAttemptAt,
     };
+  }
+
+  /**
+   * Which ops wait for their person: those made by someone other than who the pages last said
+   * is signed in here. The target refuses an op whose actorId is not its token's (FORBIDDEN, for
+   * good), so on a shared tablet the previous waiter's queued ops would be lost to the next
+   * one's session; they wait instead, with the ops related to them, until that person signs
+   * in on this device again (the `session` message starts a replay). None is held while the
+   * pages have said nothing.
+   */
+  private async heldOps(): Promise<(entry: OutboxEntry) => boolean> {
+    const principal = (await this.store.db.readMeta('device'))?.principal;
+    const actor = principal ? actorOf(principal) : null;
+    return (entry) => actor !== null && entry.op.actorId !== actor;
   }
 }
