@@ -3,7 +3,7 @@ import { deleteDB } from 'idb';
 import type { Operation } from '#protocol';
 import { OutboxStore } from '../../web/shared/outbox-store.ts';
 import { type OutboxEntry, outboxCounts } from '../../web/shared/outbox-types.ts';
-import { callWaiter, due, freshStore, T0 } from './outbox-fixtures.ts';
+import { callWaiter, due, entryFor, freshStore, T0 } from './outbox-fixtures.ts';
 
 // The outbox's answers log (outbox-db.ts): a replay's answers stored as one record per batch,
 // read over the entries by every read until they are folded in. Checked against what is
@@ -241,18 +241,7 @@ describe('outbox database upgrade', () => {
       opening.onerror = () => reject(opening.error);
     });
     const op = await callWaiter('table-1');
-    const entry: Omit<OutboxEntry, 'seq'> = {
-      opId: op.opId,
-      op,
-      lane: 'default',
-      status: 'sending',
-      tries: 0,
-      nextAttemptAt: T0,
-      lastError: null,
-      result: null,
-      createdAt: T0,
-      settledAt: null,
-    };
+    const { seq, ...entry } = entryFor(op, { status: 'sending' });
     const tx = v1.transaction('ops', 'readwrite');
     tx.objectStore('ops').add(entry);
     await new Promise<void>((resolve) => {
@@ -263,7 +252,7 @@ describe('outbox database upgrade', () => {
     const store = await OutboxStore.open({ name });
     try {
       const [kept] = await store.list();
-      expect(kept).to.deep.equal({ ...entry, seq: 1 });
+      expect(kept).to.deep.equal({ ...entry, seq });
       // Left 'sending' by a replayer of version 1: it goes again.
       expect((await due(store, T0, 10)).map((e) => e.opId)).to.deep.equal([op.opId]);
       await store.settle([synced(kept as OutboxEntry)]);

@@ -10,7 +10,7 @@ import {
 } from '#protocol';
 import { pickBatch } from '../../web/shared/outbox-due.ts';
 import { OutboxStore, type OutboxStoreOptions } from '../../web/shared/outbox-store.ts';
-import type { OutboxEntry } from '../../web/shared/outbox-types.ts';
+import { laneOf, type OutboxEntry } from '../../web/shared/outbox-types.ts';
 
 // Shared by the outbox tests: ops to queue, a throwaway store, a fake clock and an in-page
 // fake of the ops batch endpoint (a small in-memory adapter passed in as `fetch`).
@@ -107,6 +107,24 @@ export function markSending(store: OutboxStore, seqs: readonly number[]): Promis
     for (const entry of sending) await ops.put(entry);
     return sending;
   });
+}
+
+/** An entry for `op` as `OutboxStore.add` leaves it (pending, never tried, queued at T0). */
+export function entryFor(op: Operation, changes: Partial<OutboxEntry> = {}): OutboxEntry {
+  return {
+    seq: 1,
+    opId: op.opId,
+    op,
+    lane: laneOf(op.type),
+    status: 'pending',
+    tries: 0,
+    nextAttemptAt: T0,
+    lastError: null,
+    result: null,
+    createdAt: T0,
+    settledAt: null,
+    ...changes,
+  };
 }
 
 /** A clock the test moves by hand. */

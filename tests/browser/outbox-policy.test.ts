@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import type { OpResult } from '#protocol';
 import type { OutboxEntry, OutboxStatus } from '../../web/shared/outbox-types.ts';
 import { ReplayPolicy, type SendOutcome, type Verdict } from '../../web/sw/outbox-policy.ts';
-import { createOrder, T0 } from './outbox-fixtures.ts';
+import { createOrder, entryFor, T0 } from './outbox-fixtures.ts';
 
 // The replay policy's whole transition table, literally: every kind of answer the target can
 // give (seed 001 §6.1 plus the batch results), for an op in flight, at the first and the last
@@ -234,19 +234,7 @@ const TABLE: readonly (readonly [string, SendOutcome, number, Expected])[] = [
 let base: OutboxEntry;
 
 before(async () => {
-  base = {
-    seq: 1,
-    opId: OP_ID,
-    op: { ...(await createOrder('order-1')), opId: OP_ID },
-    lane: 'default',
-    status: 'sending',
-    tries: 0,
-    nextAttemptAt: T0,
-    lastError: null,
-    result: null,
-    createdAt: T0,
-    settledAt: null,
-  };
+  base = entryFor({ ...(await createOrder('order-1')), opId: OP_ID }, { status: 'sending' });
 });
 
 describe('outbox policy: an op in flight, every answer', () => {

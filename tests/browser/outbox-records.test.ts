@@ -13,7 +13,7 @@ import {
   OutboxEntry,
 } from '../../web/sw/outbox-records.ts';
 import { mutate, seeded } from '../protocol/support/mutations.ts';
-import { closeOrder, createOrder, T0 } from './outbox-fixtures.ts';
+import { closeOrder, createOrder, entryFor, T0 } from './outbox-fixtures.ts';
 
 // The outbox's IndexedDB records are read with the checker generated from their zod schemas
 // (the service worker carries no zod): the generated file is current, the checker and zod
@@ -39,19 +39,7 @@ function agree(schema: z.ZodType, name: keyof typeof OUTBOX_RECORD_SOURCES, inpu
 async function entries(): Promise<unknown[]> {
   const create = await createOrder('order-1');
   const close = await closeOrder('order-1');
-  const base = {
-    seq: 1,
-    opId: create.opId,
-    op: create,
-    lane: 'default',
-    status: 'pending',
-    tries: 0,
-    nextAttemptAt: T0,
-    lastError: null,
-    result: null,
-    createdAt: T0,
-    settledAt: null,
-  };
+  const base = entryFor(create);
   return [
     base,
     {
