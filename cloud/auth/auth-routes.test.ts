@@ -102,6 +102,35 @@ describe('POST /v1/auth/staff', () => {
     expect((await staffSignIn(t, DEMO.pins.server)).status).toBe(200);
   });
 
+  it("counts the PINs a venue's relay forwards apart: strangers at the cloud cannot lock its staff out", async () => {
+    const t = await makeTestApp();
+    const relay = {
+      Authorization: `Bearer ${t.auth.relay('node-1', DEMO.tenantId, DEMO.venueId)}`,
+    };
+    const viaRelay = (pin: string) =>
+      t.app.request('/v1/auth/staff', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...relay },
+        body: JSON.stringify({ venueId: DEMO.venueId, pin }),
+      });
+    for (let i = 0; i < 10; i++) expect((await staffSignIn(t, '0000')).status).toBe(401);
+    expect((await staffSignIn(t, DEMO.pins.server)).status).toBe(429);
+
+    // Signing in on the LAN through the relay still works…
+    expect((await viaRelay(DEMO.pins.server)).status).toBe(200);
+    // …and wrong PINs through it count against it alone.
+    for (let i = 0; i < 10; i++) expect((await viaRelay('0000')).status).toBe(401);
+    expect((await viaRelay(DEMO.pins.server)).status).toBe(429);
+    // A relay credential of another venue counts with the venue named, like anyone's.
+    const stranger = `Bearer ${t.auth.relay('node-9', 'other', 'other-venue')}`;
+    const elsewhere = await t.app.request('/v1/auth/staff', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: stranger },
+      body: JSON.stringify({ venueId: DEMO.venueId, pin: DEMO.pins.server }),
+    });
+    expect(elsewhere.status).toBe(429);
+  });
+
   it('answers a malformed body with 400 and its issues, without echoing the PIN', async () => {
     const t = await makeTestApp();
     const notJson = await t.app.request('/v1/auth/staff', { method: 'POST', body: '{"pin": 12' });

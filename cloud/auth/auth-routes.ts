@@ -24,7 +24,10 @@ export interface AuthDeps {
   };
   /** The key staff PIN digests are made with (the one the credentials were stored under). */
   readonly pinKey: CryptoKey;
-  /** Failed PIN attempts allowed per venue per window; default 10 per 60 s. */
+  /**
+   * Failed PIN attempts allowed per window; default 10 per 60 s. Counted per venue, and apart
+   * for the sign-ins an enrolled relay of the venue forwards (see `attemptsKey`).
+   */
   readonly pinAttempts?: { readonly max: number; readonly windowSeconds: number };
 }
 
@@ -44,17 +47,31 @@ function signOut(c: Context<AppEnv>): Response {
 
 export function registerAuthRoutes(
   app: Hono<AppEnv>,
-  deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock'>,
+  deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock' | 'authenticator'>,
 ): void {
   app.post('/v1/auth/logout', signOut);
   const limiter = new FailureWindow(deps.pinAttempts ?? DEFAULT_PIN_ATTEMPTS);
+
+  /**
+   * Whose wrong PINs an attempt counts with. A sign-in an enrolled relay of this venue forwards
+   * (it carries the relay's credential) counts with that relay's: the venue's staff sign in on
+   * the LAN through it, and a stranger guessing PINs at the cloud would otherwise lock every
+   * one of them out during service. Any other attempt counts with the venue's.
+   */
+  async function attemptsKey(c: Context<AppEnv>, venueId: string): Promise<string> {
+    const auth = await deps.authenticator.authenticate(c.req.raw);
+    return auth?.ok && auth.caller.kind === 'relay' && auth.caller.venueId === venueId
+      ? `relay ${auth.caller.nodeId}`
+      : `venue ${venueId}`;
+  }
 
   app.post('/v1/auth/staff', async (c) => {
     const body = await readBody(c, StaffSignInRequest);
     if (!body.ok) return body.response;
     const { venueId, pin } = body.value;
     const nowMs = deps.clock().getTime();
-    const wait = limiter.retryAfter(venueId, nowMs);
+    const key = await attemptsKey(c, venueId);
+    const wait = limiter.retryAfter(key, nowMs);
     if (wait !== undefined) {
       return problemResponse(429, 'PIN_ATTEMPTS_EXCEEDED', 'Too many PIN attempts', {
         kind: 'back_off',
@@ -68,7 +85,7 @@ export function registerAuthRoutes(
       await pinDigest(deps.pinKey, venueId, pin),
     );
     if (!staff) {
-      limiter.fail(venueId, nowMs);
+      limiter.fail(key, nowMs);
       return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
         detail: 'the PIN does not match a staff member of this venue',
       });
