@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { NOW, opOf, staff } from '../../tests/protocol/support/venue-fixture.ts';
+import { silentLogger } from '../lan/relay-log.ts';
+import { MemoryRelayStore } from '../store/memory-relay-store.ts';
+import { RelayBus } from '../sync/feed-bus.ts';
+import { bootstrappedEngine, testRelayKeys } from '../testing/lan-fixture.ts';
+import { Uplink } from './uplink.ts';
+
+/** A memory store that counts how often the whole journal is counted. */
+class CountingStore extends MemoryRelayStore {
+  depthReads = 0;
+  override journalDepth() {
+    this.depthReads++;
+    return super.journalDepth();
+  }
+}
+
+describe('Uplink probe loop', () => {
+  it('learns that journaled ops wait from the oldest one, without counting the journal', async () => {
+    const { identity, signer } = await testRelayKeys;
+    const store = new CountingStore();
+    const clock = () => new Date(NOW);
+    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const uplink = new Uplink({
+      // Nothing listens there: every probe fails at once and the relay stays offline_local.
+      identity: { ...identity, cloudUrl: 'http://127.0.0.1:9' },
+      engine,
+      store,
+      signer,
+      clock,
+      log: silentLogger,
+      version: 'test',
+      probeIntervalMs: 5,
+    });
+    expect(uplink.status().state.journalPending).toBe(false);
+    const op = await opOf('order.create', { orderId: 'o-1', tableId: 'table-1' }, staff('server'));
+    await engine.submitLocal(op, staff('server'));
+    expect(store.pendingJournal(10)).toHaveLength(1);
+
+    await uplink.start();
+    try {
+      const deadline = Date.now() + 5_000;
+      while (!uplink.status().state.journalPending && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(uplink.status().state.journalPending).toBe(true);
+      expect(uplink.status().state.status).toBe('offline_local');
+      expect(store.depthReads).toBe(0);
+    } finally {
+      uplink.stop();
+    }
+  });
+});
