@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FeedEntry } from '#protocol';
-import { migrate, SCHEMA_VERSION, userVersion } from './relay-schema.ts';
+import { MIGRATIONS, migrate, SCHEMA_VERSION, userVersion } from './relay-schema.ts';
 import type { JournalRecord, RelayCommit } from './relay-store.ts';
 import { runRelayStoreContract } from './relay-store-contract.ts';
 import { SqliteRelayStore, SqliteRelayStoreError } from './sqlite-relay-store.ts';
@@ -155,6 +155,55 @@ describe('SqliteRelayStore on disk', () => {
       error = e;
     }
     expect(error instanceof SqliteRelayStoreError && error.code).toBe('SCHEMA_TOO_NEW');
+  });
+
+  it('migrates a version 1 file: its layers become rowid tables and keep their rows', () => {
+    const db = new Database(path, { create: true, strict: true });
+    for (const statement of MIGRATIONS[0]?.statements ?? []) db.run(statement);
+    db.run('PRAGMA user_version = 1');
+    const row = (n: number) => ({
+      kind: 'table',
+      id: `table-${n}`,
+      version: 1,
+      data: JSON.stringify({ id: `table-${n}`, label: String(n), seats: 4, version: 1 }),
+    });
+    for (const table of ['confirmed', 'visible']) {
+      const insert = db.prepare(
+        `INSERT INTO ${table} (kind, id, version, data) VALUES ($kind, $id, $version, $data)`,
+      );
+      for (const n of [2, 1]) insert.run(row(n));
+    }
+    db.close(true);
+
+    store = SqliteRelayStore.open(path);
+    const state = store.load();
+    const ids = (records: readonly { data: { id: string } }[]) => records.map((r) => r.data.id);
+    expect(ids(state.confirmed)).toEqual(['table-1', 'table-2']);
+    expect(ids(state.visible)).toEqual(['table-1', 'table-2']);
+    // The upsert's conflict target is still the (kind, id) key: a newer table-1 replaces its row.
+    const newer = { id: 'table-1', label: 'one', seats: 4, version: 2 };
+    const entry: FeedEntry = {
+      seq: 1,
+      entity: 'table',
+      id: 'table-1',
+      op: 'upsert',
+      data: newer,
+      version: 2,
+      at: AT,
+    };
+    store.commit({ feed: [entry] });
+    expect(store.load().visible.map((r) => r.data)).toEqual([newer, JSON.parse(row(2).data)]);
+    store.close();
+    store = undefined;
+    const check = new Database(path);
+    const layers = check
+      .query<{ name: string; sql: string }, []>(
+        "SELECT name, sql FROM sqlite_schema WHERE name IN ('confirmed', 'visible') ORDER BY name",
+      )
+      .all();
+    check.close(true);
+    expect(layers.map((l) => l.name)).toEqual(['confirmed', 'visible']);
+    for (const layer of layers) expect(layer.sql).not.toContain('WITHOUT ROWID');
   });
 
   it('runs in WAL mode with synchronous = FULL', () => {
