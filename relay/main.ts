@@ -11,7 +11,7 @@ import { createLanApp } from './lan/lan-app.ts';
 import { RelayLanAuthenticator } from './lan/lan-authenticator.ts';
 import { createLanCursors } from './lan/lan-cursors.ts';
 import { createLanLiveRoute } from './lan/live-socket.ts';
-import { jsonLogger } from './lan/relay-log.ts';
+import { jsonLinesLogger } from './lan/relay-log.ts';
 import { RelayMetrics } from './lan/relay-metrics.ts';
 import { SqliteRelayStore } from './store/sqlite-relay-store.ts';
 import { RelayBus } from './sync/feed-bus.ts';
@@ -22,7 +22,10 @@ import { Uplink } from './uplink/uplink.ts';
 
 const EXIT_CONFIG = 2;
 const EXIT_FATAL = 70;
-const log = jsonLogger;
+const logger = jsonLinesLogger();
+const log = logger.log;
+// Info lines wait for the end of the tick; whatever waits is written on every way out.
+process.on('exit', () => logger.flush());
 const clock = () => new Date();
 const VERSION = z.object({ version: z.string() }).catch({ version: '0.0.0-unknown' });
 // A compiled binary has no package.json beside it: scripts/build-relay.mjs defines the version
