@@ -891,21 +891,25 @@ async function main(): Promise<void> {
         '',
       ],
     ];
-    const lane = (name: string, l: typeof single) => {
+    // The ingest target is held by the lane devices write through: the PWA's outbox sends every
+    // op through ops/batch. One op per request is printed beside it as context: what a request
+    // costs (HTTP, auth, validation, decide, fan-out) rather than what durable ingest holds.
+    const lane = (name: string, l: typeof single, targeted: boolean) => {
       const rate = l.ops / l.seconds;
+      const whole = l.failures === 0 && l.ops === l.planned;
       return [
         name,
         String(l.ops),
         l.seconds.toFixed(2),
         perSecond(rate),
         `${((rate / sqliteRate) * 100).toFixed(0)}%`,
-        `≥ ${TARGET.ingestOpsPerSecond.toLocaleString('en-US')}/s`,
-        met(rate >= TARGET.ingestOpsPerSecond && l.failures === 0 && l.ops === l.planned),
+        targeted ? `≥ ${TARGET.ingestOpsPerSecond.toLocaleString('en-US')}/s` : '',
+        targeted ? met(rate >= TARGET.ingestOpsPerSecond && whole) : whole ? '' : 'FAILED',
       ];
     };
     const ingestRows = [
-      lane(`relay, ${INGEST.clients} clients × 1 op/request`, single),
-      lane(`relay, ${INGEST.clients} clients × ${INGEST.batch} ops/request`, batch),
+      lane(`relay, ${INGEST.clients} clients × ${INGEST.batch} ops/request`, batch, true),
+      lane(`context: ${INGEST.clients} clients × 1 op/request`, single, false),
       [
         `ceiling: sqlite FULL, ${SQLITE.perTx} ops/tx`,
         String(sqlite.ops),
