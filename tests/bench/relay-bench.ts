@@ -892,7 +892,7 @@ async function main(): Promise<void> {
       ],
     ];
     // The ingest target is held by the lane devices write through: the PWA's outbox sends every
-    // op through ops/batch. One op per request is printed beside it as context: what a request
+    // op it queues through ops/batch. One op per request is printed beside it as context: what a request
     // costs (HTTP, auth, validation, decide, fan-out) rather than what durable ingest holds.
     const lane = (name: string, l: typeof single, targeted: boolean) => {
       const rate = l.ops / l.seconds;
