@@ -5,6 +5,7 @@
 
 export { actorOf } from './auth/actor.ts';
 export { GuestSignInRequest, StaffSignInRequest, TokenResponse } from './auth/auth-messages.ts';
+export { FailureWindow } from './auth/failure-window.ts';
 export { allowedRoles, mayPerform } from './auth/permissions.ts';
 export { deriveVenuePinKey, digestPin } from './auth/pin.ts';
 export { Principal, roleOf } from './auth/principal.ts';

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import {
   decodeBase64Url,
   digestPin,
+  FailureWindow,
   GuestSignInRequest,
   listEntities,
   newUlid,
@@ -29,8 +30,22 @@ export interface LanAuthDeps {
 }
 
 const TTL = { staff: 12 * 3600, guest: 4 * 3600 };
-const MAX_FAILURES = 10;
-const WINDOW_MS = 60_000;
+
+/**
+ * Wrong PINs while the relay decides sign-ins itself: 10 a minute from one LAN address, and 100
+ * a minute from all of them together. One phone on the venue's network guessing PINs no longer
+ * locks every waiter out for the rest of the outage; many together still meet a bound.
+ */
+const PER_CLIENT = { max: 10, windowSeconds: 60 } as const;
+const PER_VENUE = { max: 100, windowSeconds: 60 } as const;
+
+/** The caller's address, from Bun's server (Hono's env under Bun.serve); one key without it. */
+function clientOf(c: Context<LanEnv>): string {
+  const server = c.env as
+    | { requestIP?: (request: Request) => { address: string } | null }
+    | undefined;
+  return server?.requestIP?.(c.req.raw)?.address ?? 'unknown';
+}
 
 async function body(c: Context<LanEnv>): Promise<unknown> {
   try {
@@ -50,7 +65,8 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
   const ttl = deps.ttlSeconds ?? TTL;
   const venuePinKey = decodeBase64Url(deps.identity.venuePinKey);
   if (!venuePinKey) throw new Error('relay identity holds a malformed venue PIN key');
-  let failures: { count: number; since: number } = { count: 0, since: 0 };
+  const perClient = new FailureWindow(PER_CLIENT);
+  const perVenue = new FailureWindow(PER_VENUE);
 
   app.post('/v1/auth/staff', async (c) => {
     const raw = await body(c);
@@ -68,9 +84,9 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       if (forwarded && forwarded.status < 500) return forwarded;
     }
     const now = deps.clock().getTime();
-    if (now - failures.since > WINDOW_MS) failures = { count: 0, since: now };
-    if (failures.count >= MAX_FAILURES) {
-      const retryAfter = Math.max(1, Math.ceil((failures.since + WINDOW_MS - now) / 1000));
+    const client = clientOf(c);
+    const retryAfter = perClient.retryAfter(client, now) ?? perVenue.retryAfter('venue', now);
+    if (retryAfter !== undefined) {
       return problemResponse(429, 'PIN_ATTEMPTS_EXCEEDED', 'Too many wrong PINs', {
         retryAfter,
         detail: `try again in ${retryAfter} s`,
@@ -81,7 +97,8 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
         ? deps.store.findStaff(await digestPin(venuePinKey, parsed.data.pin))
         : undefined;
     if (!staff) {
-      failures.count++;
+      perClient.fail(client, now);
+      perVenue.fail('venue', now);
       return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
         kind: 'fix_request',
         detail: 'check the PIN and try again',
