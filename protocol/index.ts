@@ -83,6 +83,7 @@ export {
   EnrollRequest,
   EnrollResponse,
   Heartbeat,
+  LanDeviceReport,
   ResilienceReport,
 } from './edge/edge-messages.ts';
 export { Booking, BookingStatus } from './entities/booking.ts';

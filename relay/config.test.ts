@@ -12,6 +12,15 @@ describe('relay configuration', () => {
       ok: true,
       config: { port: 8788, dataDir: './data/relay', rescueUrl: undefined, tls: undefined },
     });
+    expect(ok.ok && ok.config.heartbeatIntervalMs).toBe(15_000);
+    const quick = parseRelayConfig({
+      HEARTH_CLOUD_URL: 'http://127.0.0.1:8787',
+      HEARTH_HEARTBEAT_INTERVAL_MS: '300',
+    });
+    expect(quick.ok && quick.config.heartbeatIntervalMs).toBe(300);
+    expect(
+      parseRelayConfig({ HEARTH_CLOUD_URL: 'http://x', HEARTH_HEARTBEAT_INTERVAL_MS: '5' }).ok,
+    ).toBe(false);
   });
 
   it('names every bad variable at once', () => {

@@ -10,6 +10,8 @@ export interface RelayConfig {
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   readonly webDir: string;
   readonly probeIntervalMs: number;
+  /** How often the relay reports itself (and its devices' checkpoints) to the cloud. */
+  readonly heartbeatIntervalMs: number;
   readonly rescueAfterMs: number;
   readonly rescueBudgetBytes: number;
 }
@@ -87,6 +89,11 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     Int(100, 600_000),
     env.HEARTH_PROBE_INTERVAL_MS ?? '2000',
   );
+  const heartbeatIntervalMs = field(
+    'HEARTH_HEARTBEAT_INTERVAL_MS',
+    Int(100, 600_000),
+    env.HEARTH_HEARTBEAT_INTERVAL_MS ?? '15000',
+  );
   const rescueAfterMs = field(
     'HEARTH_RESCUE_AFTER_MS',
     Int(0, 86_400_000),
@@ -107,6 +114,7 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     dataDir === undefined ||
     cloudUrl === undefined ||
     probeIntervalMs === undefined ||
+    heartbeatIntervalMs === undefined ||
     rescueAfterMs === undefined ||
     rescueBudgetBytes === undefined
   ) {
@@ -123,6 +131,7 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
       tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
       webDir: env.HEARTH_WEB_DIR ?? './web/dist',
       probeIntervalMs,
+      heartbeatIntervalMs,
       rescueAfterMs,
       rescueBudgetBytes,
     },

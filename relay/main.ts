@@ -6,7 +6,7 @@ import { parseRelayConfig, withFlags } from './config.ts';
 import { enroll } from './identity/enroll.ts';
 import { readIdentity, writeIdentity } from './identity/identity-file.ts';
 import { relayKid } from './identity/relay-identity.ts';
-import { DeviceCheckpoints } from './lan/feed-routes.ts';
+import { DeviceCheckpoints, lanHead } from './lan/feed-routes.ts';
 import { createLanApp } from './lan/lan-app.ts';
 import { RelayLanAuthenticator } from './lan/lan-authenticator.ts';
 import { createLanCursors } from './lan/lan-cursors.ts';
@@ -111,7 +111,9 @@ const uplink = new Uplink({
     rescue: { enabled: config.rescueUrl !== undefined, outageThresholdMs: config.rescueAfterMs },
   },
   probeIntervalMs: config.probeIntervalMs,
+  heartbeatIntervalMs: config.heartbeatIntervalMs,
   connectedDevices: () => live.connectedCount(),
+  devices: () => checkpoints.reports(lanHead(store)),
 });
 
 const app = createLanApp({

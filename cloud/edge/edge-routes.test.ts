@@ -206,12 +206,53 @@ describe('relay upkeep and the resilience report', () => {
         status: 'active',
         ackedSeq: snapshot.seq,
         lag: 0,
-        heartbeat,
+        // A heartbeat from before relays passed their devices on reads with none.
+        heartbeat: { ...heartbeat, devices: [] },
       }),
     ]);
     expect(report.devices).toEqual([
-      expect.objectContaining({ deviceId: 'tablet-9', outboxDepth: 3, failedOps: 1, lag: 0 }),
+      expect.objectContaining({
+        deviceId: 'tablet-9',
+        outboxDepth: 3,
+        failedOps: 1,
+        lag: 0,
+        via: null,
+      }),
     ]);
     expect((await t.app.request(`${VENUE}/resilience`, { headers: t.as.server })).status).toBe(403);
+
+    // Devices on the LAN report to the relay, which passes them on in its heartbeat: the report
+    // shows them through it (a device seen both ways, as it was last heard of).
+    const lanDevice = (deviceId: string, updatedAt: string) => ({
+      deviceId,
+      lag: 2,
+      outboxDepth: 5,
+      oldestPendingAt: null,
+      failedOps: 0,
+      updatedAt,
+    });
+    const withDevices = {
+      ...heartbeat,
+      devices: [
+        lanDevice('tablet-lan', '2026-11-23T19:21:00.000Z'),
+        lanDevice('tablet-9', '2000-01-01T00:00:00.000Z'),
+      ],
+    };
+    expect((await t.app.request(`${VENUE}/edge/heartbeat`, json(withDevices, relay))).status).toBe(
+      204,
+    );
+    const lan = ResilienceReport.parse(
+      await (await t.app.request(`${VENUE}/resilience`, { headers: t.as.manager })).json(),
+    );
+    expect(lan.devices).toEqual([
+      expect.objectContaining({ deviceId: 'tablet-9', outboxDepth: 3, via: null }),
+      expect.objectContaining({
+        deviceId: 'tablet-lan',
+        seq: snapshot.seq,
+        lag: 2,
+        outboxDepth: 5,
+        via: node.nodeId,
+      }),
+    ]);
   });
 });

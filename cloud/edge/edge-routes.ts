@@ -227,21 +227,18 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
     const venueId = c.req.param('venueId');
     const head = await deps.store.head(venueId);
     const nodes = await deps.store.listEdgeNodes(venueId);
-    const devices = await deps.store.listCheckpoints(venueId);
-    const report: ResilienceReport = {
-      venueId,
-      journalHead: head,
-      at: now().toISOString(),
-      nodes: nodes.map((n) => ({
-        nodeId: n.nodeId,
-        name: n.name,
-        status: n.status,
-        ackedSeq: n.ackedSeq,
-        lag: Math.max(0, head - n.ackedSeq),
-        lastSeenAt: n.lastSeenAt,
-        heartbeat: parseHeartbeat(n.heartbeat),
-      })),
-      devices: devices.map((d) => ({
+    const checkpoints = await deps.store.listCheckpoints(venueId);
+    const reported = nodes.map((n) => ({ node: n, heartbeat: parseHeartbeat(n.heartbeat) }));
+    type Device = ResilienceReport['devices'][number];
+    // Devices that report to the cloud, then those on a LAN as their relay last told (an
+    // active relay's: a revoked one speaks for nobody); a device seen both ways, the latest.
+    const devices = new Map<string, Device>();
+    const keep = (device: Device) => {
+      const known = devices.get(device.deviceId);
+      if (!known || known.updatedAt < device.updatedAt) devices.set(device.deviceId, device);
+    };
+    for (const d of checkpoints) {
+      keep({
         deviceId: d.deviceId,
         seq: d.seq,
         lag: Math.max(0, head - d.seq),
@@ -249,7 +246,38 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
         oldestPendingAt: d.oldestPendingAt,
         failedOps: d.failedOps,
         updatedAt: d.updatedAt,
+        via: null,
+      });
+    }
+    for (const { node, heartbeat } of reported) {
+      if (node.status !== 'active') continue;
+      for (const d of heartbeat?.devices ?? []) {
+        keep({
+          deviceId: d.deviceId,
+          seq: node.ackedSeq,
+          lag: Math.max(0, head - node.ackedSeq) + d.lag,
+          outboxDepth: d.outboxDepth,
+          oldestPendingAt: d.oldestPendingAt,
+          failedOps: d.failedOps,
+          updatedAt: d.updatedAt,
+          via: node.nodeId,
+        });
+      }
+    }
+    const report: ResilienceReport = {
+      venueId,
+      journalHead: head,
+      at: now().toISOString(),
+      nodes: reported.map(({ node: n, heartbeat }) => ({
+        nodeId: n.nodeId,
+        name: n.name,
+        status: n.status,
+        ackedSeq: n.ackedSeq,
+        lag: Math.max(0, head - n.ackedSeq),
+        lastSeenAt: n.lastSeenAt,
+        heartbeat,
       })),
+      devices: [...devices.values()],
     };
     return c.json(report);
   });

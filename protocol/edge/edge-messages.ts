@@ -39,6 +39,21 @@ export type EnrollResponse = z.infer<typeof EnrollResponse>;
 /** `POST /v1/venues/:venueId/edge/ack`: the highest cursor the relay has durably stored. */
 export const AckRequest = z.object({ cursor: Cursor });
 
+/**
+ * A staff device on the LAN as its relay last heard from it: devices there report their
+ * checkpoint to the relay, which passes the latest of each on in its heartbeat.
+ */
+export const LanDeviceReport = z.object({
+  deviceId: z.string().min(1).max(64),
+  /** Feed entries the device is behind the relay's own stream. */
+  lag: z.number().int().min(0),
+  outboxDepth: z.number().int().min(0),
+  oldestPendingAt: Timestamp.nullable(),
+  failedOps: z.number().int().min(0),
+  updatedAt: Timestamp,
+});
+export type LanDeviceReport = z.infer<typeof LanDeviceReport>;
+
 /** `POST /v1/venues/:venueId/edge/heartbeat`: the relay's view of itself. */
 export const Heartbeat = z.object({
   version: z.string().max(40),
@@ -48,6 +63,8 @@ export const Heartbeat = z.object({
   oldestUnsyncedAt: Timestamp.nullable(),
   connectedDevices: z.number().int().min(0),
   transitions: z.array(ConnectivityTransition).max(50),
+  /** Its devices' latest checkpoints, most recent last (absent from relays before this field). */
+  devices: z.array(LanDeviceReport).max(200).default([]),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
@@ -76,6 +93,11 @@ export const ResilienceReport = z.object({
       oldestPendingAt: Timestamp.nullable(),
       failedOps: z.number().int().min(0),
       updatedAt: Timestamp,
+      /**
+       * The relay the device reports through (its seq is then the relay's, and its lag the
+       * relay's plus its own behind the relay); null when it reports to the cloud itself.
+       */
+      via: EntityId.nullable(),
     }),
   ),
 });

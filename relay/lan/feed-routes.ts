@@ -4,6 +4,7 @@ import {
   type EntityKind,
   type FeedEntry,
   type FeedPage,
+  type LanDeviceReport,
   type Snapshot,
   toIssues,
 } from '#protocol';
@@ -77,6 +78,23 @@ export class DeviceCheckpoints {
 
   get size(): number {
     return this.byDevice.size;
+  }
+
+  /**
+   * The latest `most` checkpoints as the heartbeat carries them to the cloud (its resilience
+   * report shows devices on the LAN from these), each with how far behind `head` it is.
+   */
+  reports(head: number, most = 200): LanDeviceReport[] {
+    return this.list()
+      .slice(-most)
+      .map(({ deviceId, checkpoint }) => ({
+        deviceId,
+        lag: Math.max(0, head - checkpoint.seq),
+        outboxDepth: checkpoint.outboxDepth,
+        oldestPendingAt: checkpoint.oldestPendingAt,
+        failedOps: checkpoint.failedOps,
+        updatedAt: checkpoint.updatedAt,
+      }));
   }
 }
 

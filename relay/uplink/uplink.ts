@@ -1,4 +1,4 @@
-import type { ConnectivityTransition, Heartbeat, TokenSigner } from '#protocol';
+import type { ConnectivityTransition, Heartbeat, LanDeviceReport, TokenSigner } from '#protocol';
 import {
   type ConnectivityConfig,
   type ConnectivityEffect,
@@ -41,6 +41,8 @@ export interface UplinkOptions {
   readonly longPollSeconds?: number;
   readonly forwardTimeoutMs?: number;
   readonly connectedDevices?: () => number;
+  /** The LAN devices' latest checkpoints, for the heartbeat (the cloud shows them). */
+  readonly devices?: () => LanDeviceReport[];
 }
 
 const HISTORY = 50;
@@ -272,6 +274,7 @@ export class Uplink implements UplinkGate {
             oldestUnsyncedAt: depth.oldestReceivedAt,
             connectedDevices: this.options.connectedDevices?.() ?? 0,
             transitions: this.history.slice(-20),
+            devices: this.options.devices?.() ?? [],
           };
           await this.primary.heartbeat(body);
         } catch (error) {

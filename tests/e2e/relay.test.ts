@@ -12,6 +12,7 @@ import {
   type OpResult,
   PROBLEM_CONTENT_TYPE,
   payloadHash,
+  ResilienceReport,
 } from '#protocol';
 import {
   call,
@@ -315,6 +316,34 @@ describe('venue relay against a real cloud through a fault proxy', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(json<OpResult>(again)).toEqual(result);
     expectOnce(await cloudView([create.opId]), create.opId);
+  }, 30_000);
+
+  it("a device's checkpoint at the relay reaches the cloud's resilience report, through the relay", async () => {
+    await healthy();
+    const { cursor } = await h.relaySnapshot('server');
+    const oldest = new Date(Date.now() - 60_000).toISOString();
+    const put = await call(`${h.relay.url}${venuePath('/checkpoints/tablet-floor-7')}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${h.tokens.server}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ cursor, outboxDepth: 3, oldestPendingAt: oldest, failedOps: 1 }),
+    });
+    expect(put.status, describeHttp(put)).toBe(204);
+
+    let report: ResilienceReport | undefined;
+    await eventually('the device in the cloud’s resilience report', async () => {
+      const res = await call(`${h.cloud.url}${venuePath('/resilience')}`, {
+        headers: { Authorization: `Bearer ${h.cloudTokens.manager}` },
+      });
+      report = ResilienceReport.parse(json(res));
+      return report.devices.some((d) => d.deviceId === 'tablet-floor-7');
+    });
+    const [node] = report?.nodes ?? [];
+    expect(report?.devices.find((d) => d.deviceId === 'tablet-floor-7')).toMatchObject({
+      via: node?.nodeId,
+      outboxDepth: 3,
+      oldestPendingAt: oldest,
+      failedOps: 1,
+    });
   }, 30_000);
 
   describe('uplink cut, then back', () => {

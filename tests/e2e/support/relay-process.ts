@@ -92,7 +92,8 @@ export interface RelayOptions {
   port?: number;
   /**
    * Extra or overriding environment variables. Defaults set here: HEARTH_PROBE_INTERVAL_MS=200
-   * (tests notice a cut or a return within a second) and HEARTH_WEB_DIR pointing at nothing
+   * (tests notice a cut or a return within a second), HEARTH_HEARTBEAT_INTERVAL_MS=500 (the
+   * cloud hears of the relay's devices within a second) and HEARTH_WEB_DIR pointing at nothing
    * (the LAN API only, no PWA files).
    */
   env?: Record<string, string>;
@@ -173,6 +174,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
     HEARTH_CLOUD_URL: options.cloudUrl,
     HEARTH_WEB_DIR: join(options.dataDir, 'no-web'),
     HEARTH_PROBE_INTERVAL_MS: '200',
+    HEARTH_HEARTBEAT_INTERVAL_MS: '500',
     ...(options.enrollToken ? { HEARTH_ENROLL_TOKEN: options.enrollToken } : {}),
     ...(options.rescueUrl ? { HEARTH_RESCUE_URL: options.rescueUrl } : {}),
     ...options.env,
