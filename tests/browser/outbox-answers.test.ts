@@ -3,7 +3,7 @@ import { deleteDB } from 'idb';
 import type { Operation } from '#protocol';
 import { OutboxStore } from '../../web/shared/outbox-store.ts';
 import { type OutboxEntry, outboxCounts } from '../../web/shared/outbox-types.ts';
-import { callWaiter, due, entryFor, freshStore, T0 } from './outbox-fixtures.ts';
+import { callWaiter, due, entryFor, freshStore, rejectionOf, T0 } from './outbox-fixtures.ts';
 
 // The outbox's answers log (outbox-db.ts): a replay's answers stored as one record per batch,
 // read over the entries by every read until they are folded in. Checked against what is
@@ -159,10 +159,7 @@ describe('outbox answers log', () => {
     // cap 4: three queued minus one synced leaves room for two.
     await store.add(await callWaiter('table-4'), T0);
     await store.add(await callWaiter('table-5'), T0);
-    let full: unknown;
-    await store.add(await callWaiter('table-6'), T0).catch((error: unknown) => {
-      full = error;
-    });
+    const full = await rejectionOf(store.add(await callWaiter('table-6'), T0));
     expect(full).to.have.property('code', 'OUTBOX_FULL');
     expect(await stored(name, 'answers')).to.have.length(1);
     expect((await store.list()).map((e) => e.status)).to.deep.equal([

@@ -127,6 +127,16 @@ export function entryFor(op: Operation, changes: Partial<OutboxEntry> = {}): Out
   };
 }
 
+/** What `work` rejects with (undefined when it resolves). */
+export async function rejectionOf(work: Promise<unknown>): Promise<unknown> {
+  try {
+    await work;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 /** A clock the test moves by hand. */
 export class FakeClock {
   t: number;

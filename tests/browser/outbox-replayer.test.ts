@@ -14,6 +14,7 @@ import {
   FakeOpsServer,
   freshStore,
   markSending,
+  rejectionOf,
   sendToKitchen,
   staff,
   T0,
@@ -183,12 +184,7 @@ describe('outbox replayer', () => {
     const fold = store.fold.bind(store);
     // The worker stopped after the pass's last word, before the fold.
     store.fold = () => Promise.reject(new DOMException('the worker stopped', 'AbortError'));
-    let thrown: unknown;
-    await replayer({ batchSize: 2 })
-      .replay()
-      .catch((error: unknown) => {
-        thrown = error;
-      });
+    const thrown = await rejectionOf(replayer({ batchSize: 2 }).replay());
     expect(thrown).to.have.property('name', 'AbortError');
     expect(heard.filter((m) => m.type === 'replay-progress').at(-1)).to.deep.equal({
       type: 'replay-progress',
@@ -320,12 +316,7 @@ describe('outbox replayer', () => {
     const settle = store.settle.bind(store);
     store.settle = () => Promise.reject(new DOMException('disk full', 'QuotaExceededError'));
 
-    let thrown: unknown;
-    await replayer({ batchSize: 2 })
-      .replay()
-      .catch((error: unknown) => {
-        thrown = error;
-      });
+    const thrown = await rejectionOf(replayer({ batchSize: 2 }).replay());
 
     expect(thrown).to.be.instanceOf(DOMException).and.have.property('name', 'QuotaExceededError');
     expect(new Set(await statuses())).to.deep.equal(new Set(['pending']));

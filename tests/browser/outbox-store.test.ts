@@ -11,6 +11,7 @@ import {
   due,
   freshStore,
   markSending,
+  rejectionOf,
   sendToKitchen,
   T0,
 } from './outbox-fixtures.ts';
@@ -21,11 +22,9 @@ import {
 const DAY = 86_400_000;
 
 async function expectOutboxError(work: Promise<unknown>, code: string): Promise<void> {
-  let caught: unknown;
-  await work.catch((error: unknown) => {
-    caught = error;
-  });
-  expect(caught).to.be.instanceOf(OutboxError).and.have.property('code', code);
+  expect(await rejectionOf(work))
+    .to.be.instanceOf(OutboxError)
+    .and.have.property('code', code);
 }
 
 const ids = (entries: readonly OutboxEntry[]) => entries.map((entry) => entry.opId);
