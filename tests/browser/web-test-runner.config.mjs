@@ -2,24 +2,15 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { junitReporter } from '@web/test-runner-junit-reporter';
+import { CHROMIUM_ARGS } from '../support/chromium-args.mjs';
 
 // Always the system Chromium: the runner must never download a browser (there is no route to
 // the browser CDNs here). CHROME_PATH overrides for machines that keep it elsewhere.
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 
-// puppeteer-core adds its own headless flag and a fresh temporary profile per launch; these
-// keep Chromium from phoning home (component updates, sync, QUIC probes) or needing /dev/shm.
-const chromiumArgs = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+// puppeteer-core adds a fresh temporary profile per launch; the flags are shared with the
+// end-to-end tests (tests/support/chromium-args.mjs), with the new headless mode added here.
+const chromiumArgs = ['--headless=new', ...CHROMIUM_ARGS];
 
 /** @type {import('@web/test-runner').TestRunnerConfig} */
 export default {

@@ -10,20 +10,8 @@ export const WEB_DIST = join(REPO_ROOT, 'web/dist');
 export const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 export const BUILD_TIMEOUT_MS = 240_000;
 
-/**
- * TOOLCHAIN.md's flags for headless Chromium on these machines (Playwright adds the headless
- * switch itself): without the background-networking ones it dials Google's hosts at every start.
- */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+/** TOOLCHAIN.md's Chromium flags (Playwright adds the headless switch itself). */
+export { CHROMIUM_ARGS } from '../../support/chromium-args.mjs';
 
 /** The newest modification time under `path` (files only), skipping `skip`. */
 function newestMtime(path: string, skip: (path: string) => boolean = () => false): number {
