@@ -1,0 +1,63 @@
+import { decodeBase64Url, digestPin } from '#protocol';
+import { NOW } from '../../tests/protocol/support/venue-fixture.ts';
+import { DeviceCheckpoints } from '../lan/feed-routes.ts';
+import { createLanApp } from '../lan/lan-app.ts';
+import { RelayLanAuthenticator } from '../lan/lan-authenticator.ts';
+import { createLanCursors } from '../lan/lan-cursors.ts';
+import { RelayMetrics } from '../lan/relay-metrics.ts';
+import { MemoryRelayStore } from '../store/memory-relay-store.ts';
+import { RelayBus } from '../sync/feed-bus.ts';
+import { bootstrappedEngine, offlineGate, testRelayKeys } from './lan-fixture.ts';
+
+// The relay's LAN app over a memory store, offline, with one manager (PIN 3333): for tests of
+// its routes over HTTP (app.request), without a process.
+
+/** A memory store whose journal counts can be made to fail. */
+export class FlakyStore extends MemoryRelayStore {
+  failDepth = false;
+  override journalDepth() {
+    if (this.failDepth) throw new Error('disk on fire');
+    return super.journalDepth();
+  }
+}
+
+/** The LAN app, offline, over a fresh store and engine; `webDir` serves PWA files. */
+export async function makeRelay(options: { webDir?: string } = {}) {
+  const { identity, signer } = await testRelayKeys;
+  const store = new FlakyStore();
+  const bus = new RelayBus();
+  const clock = () => new Date(NOW);
+  const engine = await bootstrappedEngine(store, bus, clock);
+  const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
+  store.replaceStaff([
+    {
+      memberId: 'manager-1',
+      name: 'Mia',
+      role: 'manager',
+      pinDigest: await digestPin(pinKey, '3333'),
+    },
+  ]);
+  const logLines: { level: string; msg: string; fields: Readonly<Record<string, unknown>> }[] = [];
+  const app = createLanApp({
+    identity,
+    signer,
+    store,
+    engine,
+    bus,
+    gate: offlineGate,
+    clock,
+    authenticator: new RelayLanAuthenticator(identity, clock),
+    cursors: await createLanCursors(identity, () => store.load().epoch),
+    checkpoints: new DeviceCheckpoints(),
+    maxBatchOps: 100,
+    maxWaitSeconds: 30,
+    version: '1.2.3-test',
+    log: (level, msg, fields = {}) => logLines.push({ level, msg, fields }),
+    metrics: new RelayMetrics(),
+    status: () => ({ connectivity: 'offline_local', since: NOW }),
+    ...options,
+  });
+  return { app, store, logLines };
+}
+
+export type Relay = Awaited<ReturnType<typeof makeRelay>>;
