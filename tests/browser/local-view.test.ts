@@ -150,6 +150,35 @@ describe('local view (cache + own pending ops)', () => {
     expect(state.ops.map((op) => op.shown)).to.deep.equal([true, true]);
   });
 
+  it('badges an order only the venue relay holds “delivered_local”, and pending wins over it', async () => {
+    const create = await createOrder('order-7');
+    outbox = [entry(1, create, 'delivered_local')];
+    let state = await view.refresh();
+    expect(itemOf(state, 'order', 'order-7')?.badge).to.deep.equal({
+      state: 'delivered_local',
+      opIds: [create.opId],
+    });
+    expect([state.pendingCount, state.savedLocalCount]).to.deep.equal([0, 1]);
+
+    // A later op on it, not sent yet: the order is pending again until that one goes.
+    const send = await opOf('order.sendToKitchen', { orderId: 'order-7' }, server, {
+      dependsOn: [create.opId],
+    });
+    outbox = [entry(1, create, 'delivered_local'), entry(2, send, 'pending')];
+    state = await view.refresh();
+    expect(itemOf(state, 'order', 'order-7')?.badge).to.deep.equal({
+      state: 'pending',
+      opIds: [create.opId, send.opId],
+    });
+    expect([state.pendingCount, state.savedLocalCount]).to.deep.equal([1, 1]);
+
+    // The cloud confirmed both (the relay's notice): no badge.
+    outbox = [entry(1, create, 'synced'), entry(2, send, 'synced')];
+    state = await view.refresh();
+    expect(badgeOf(state, 'order', 'order-7')).to.deep.equal({ state: 'synced' });
+    expect([state.pendingCount, state.savedLocalCount]).to.deep.equal([0, 0]);
+  });
+
   it('marks a failed op’s entity failed with the reason, and does not apply it', async () => {
     const create = await createOrder('order-2');
     await feedApplied(db, create);

@@ -370,6 +370,25 @@ describe('outbox replayer', () => {
     ]);
   });
 
+  it('says outbox-changed when its read fails again, unsent, an op retried while what it depends on is failed', async () => {
+    const create = await createOrder('order-1');
+    const lines = await addLines('order-1', { dependsOn: [create.opId] });
+    server.decide = (o) =>
+      o.opId === create.opId
+        ? { opId: o.opId, status: 'rejected', code: 'FORBIDDEN', message: 'not yours' }
+        : server.applied(o);
+    await queue([create, lines]);
+    await replayer({ batchSize: 1 }).replay();
+    await store.retry(lines.opId, clock.now());
+    heard = [];
+
+    const report = await replayer().replay();
+
+    expect(report.requests).to.equal(0);
+    expect((await store.get(lines.opId))?.lastError?.code).to.equal('DEPENDENCY_FAILED');
+    expect(heard).to.deep.equal([{ type: 'outbox-changed' }]);
+  });
+
   it('marks accepted_local (the relay kept it while offline) as delivered_local', async () => {
     server.decide = (o) => ({
       opId: o.opId,

@@ -40,7 +40,7 @@ class FakeView implements LocalViewSource {
     this.closed = true;
   }
   emit(pendingCount: number): void {
-    const snapshot: LocalSnapshot = { items: () => [], pendingCount };
+    const snapshot: LocalSnapshot = { items: () => [], pendingCount, savedLocalCount: 0 };
     for (const listener of this.listeners) listener(snapshot);
   }
 }

@@ -4,7 +4,7 @@ import { hasValidPayloadHash, isUlid, Operation, type Principal } from '#protoco
 import { broadcastChannelSource } from '../../web/app/broadcast-source.ts';
 import { OpController } from '../../web/app/op-controller.ts';
 import { verdictOf } from '../../web/app/op-response.ts';
-import type { OpStatus } from '../../web/app/outbox-reader.ts';
+import type { OpState, OpStatus } from '../../web/app/outbox-reader.ts';
 import { SessionController } from '../../web/app/session-controller.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
 import type { ToServiceWorker } from '../../web/shared/messages.ts';
@@ -57,7 +57,8 @@ async function until(done: () => boolean, ms = 2_000): Promise<void> {
 describe('verdictOf (the answer to POST …/ops)', () => {
   const rows: [number | 'no-answer', unknown, boolean, OpStatus][] = [
     [201, { status: 'applied' }, true, 'synced'],
-    [202, { status: 'accepted_local' }, false, 'synced'],
+    [202, { status: 'accepted_local' }, false, 'delivered_local'],
+    [202, { op: {}, status: 'delivered_local' }, true, 'delivered_local'],
     [202, { op: {}, status: 'pending' }, true, 'pending'],
     [202, { op: {}, status: 'synced' }, true, 'synced'],
     [202, { op: {}, status: 'failed' }, true, 'failed'],
@@ -82,6 +83,7 @@ describe('verdictOf (the answer to POST …/ops)', () => {
     ).to.deep.equal({
       status: 'failed',
       detail: 'order is closed',
+      final: true,
     });
   });
 });
@@ -93,7 +95,7 @@ function opSetup(options: { controlled: boolean }) {
   const session = new SessionStore();
   const requests: Sent[] = [];
   const posted: ToServiceWorker[] = [];
-  const outboxStatus = new Map<string, OpStatus>();
+  const outboxStatus = new Map<string, OpState>();
   let answer: () => Promise<Response> = async () => json(202, { op: {}, status: 'pending' });
   const ops = new OpController(host, {
     session,
@@ -105,7 +107,7 @@ function opSetup(options: { controlled: boolean }) {
     broadcasts: broadcastChannelSource(name),
     outbox: {
       summary: async () => undefined,
-      statusOf: async (opId) => outboxStatus.get(opId),
+      stateOf: async (opId) => outboxStatus.get(opId),
     },
     serviceWorker: {
       controlled: () => options.controlled,
@@ -175,7 +177,7 @@ describe('OpController', () => {
     t.session.set(GUEST);
     const tracked = await callWaiter(t.ops);
     expect(tracked?.status).to.equal('pending');
-    t.outboxStatus.set(tracked?.opId ?? '', 'synced');
+    t.outboxStatus.set(tracked?.opId ?? '', { status: 'synced' });
     t.broadcast({ type: 'outbox-changed' });
     await until(() => t.ops.ops[0]?.status === 'synced');
     expect(t.ops.ops[0]).to.include({ opId: tracked?.opId, status: 'synced' });
@@ -207,6 +209,97 @@ describe('OpController', () => {
     expect(t.ops.ops[0]).to.include({ status: 'synced' });
     const bodies = t.requests.map((r) => JSON.parse(String(r.init?.body)) as { opId: string });
     expect(bodies.map((b) => b.opId)).to.deep.equal([tracked?.opId, tracked?.opId]);
+  });
+
+  it('is saved in the venue while the relay holds it, synced once the outbox has the cloud’s word', async () => {
+    t = opSetup({ controlled: true });
+    t.session.set(GUEST);
+    const tracked = await callWaiter(t.ops);
+    const opId = tracked?.opId ?? '';
+    t.outboxStatus.set(opId, { status: 'delivered_local' });
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'delivered_local');
+    // Not settled: it is read again on the next word, and follows the cloud's confirmation.
+    t.outboxStatus.set(opId, { status: 'synced' });
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'synced');
+  });
+
+  it('shows the reason when the cloud rejects an op the relay had kept', async () => {
+    t = opSetup({ controlled: true });
+    t.session.set(GUEST);
+    const tracked = await callWaiter(t.ops);
+    const opId = tracked?.opId ?? '';
+    t.outboxStatus.set(opId, { status: 'delivered_local' });
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'delivered_local');
+    t.outboxStatus.set(opId, { status: 'failed', detail: 'table is closed', final: true });
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'failed');
+    expect(t.ops.ops[0]).to.include({ detail: 'table is closed', final: true });
+  });
+
+  it('after Retry, an op that fails again shows failed with its new reason, not pending', async () => {
+    t = opSetup({ controlled: true });
+    t.session.set(GUEST);
+    const tracked = await callWaiter(t.ops);
+    const opId = tracked?.opId ?? '';
+    t.outboxStatus.set(opId, { status: 'failed', detail: 'gave up after 10 tries' });
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'failed');
+
+    await t.ops.retry(opId);
+    expect(t.posted).to.deep.equal([{ type: 'retry', opId }]);
+    expect(t.ops.ops[0]?.status).to.equal('pending');
+    expect(t.ops.ops[0]?.detail).to.equal(undefined);
+    // The worker put it back and sent it; it failed again. Its word brings the page along.
+    t.outboxStatus.set(opId, { status: 'failed', detail: 'order is closed', final: true });
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'failed');
+    expect(t.ops.ops[0]).to.include({ detail: 'order is closed', final: true });
+  });
+
+  it('after Retry the worker refused (the outbox still holds it failed), shows failed again', async () => {
+    t = opSetup({ controlled: true });
+    t.session.set(GUEST);
+    const tracked = await callWaiter(t.ops);
+    const opId = tracked?.opId ?? '';
+    t.outboxStatus.set(opId, { status: 'failed', detail: 'not delivered' });
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'failed');
+    await t.ops.retry(opId);
+    expect(t.ops.ops[0]?.status).to.equal('pending');
+    // The worker says outbox-changed even when it refuses the retry.
+    t.broadcast({ type: 'outbox-changed' });
+    await until(() => t.ops.ops[0]?.status === 'failed');
+    expect(t.ops.ops[0]?.detail).to.equal('not delivered');
+  });
+
+  it('does not send again a failure the outbox knows is final: failed, with its reason', async () => {
+    t = opSetup({ controlled: true });
+    t.session.set(GUEST);
+    const tracked = await callWaiter(t.ops);
+    const opId = tracked?.opId ?? '';
+    t.outboxStatus.set(opId, { status: 'failed', detail: 'table is closed', final: true });
+    await t.ops.retry(opId);
+    expect(t.posted).to.deep.equal([]);
+    expect(t.ops.ops[0]).to.include({ status: 'failed', detail: 'table is closed', final: true });
+  });
+
+  it('sends again itself an op the outbox never queued (refused before it was stored)', async () => {
+    t = opSetup({ controlled: true });
+    t.session.set(GUEST);
+    t.answerWith(async () => json(503, {}));
+    const tracked = await callWaiter(t.ops);
+    expect(tracked?.status).to.equal('pending');
+    t.answerWith(async () => json(400, { title: 'Bad request', detail: 'bad payload' }));
+    const again = await callWaiter(t.ops);
+    expect(again).to.include({ status: 'failed', detail: 'bad payload', final: true });
+    t.answerWith(async () => json(202, { op: {}, status: 'pending' }));
+    await t.ops.retry(again?.opId ?? '');
+    expect(t.posted).to.deep.equal([]);
+    expect(t.ops.ops[0]).to.include({ opId: again?.opId, status: 'pending' });
+    expect(t.ops.ops[0]?.detail).to.equal(undefined);
   });
 
   it('refuses to make an op before sign-in', async () => {

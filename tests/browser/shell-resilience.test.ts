@@ -123,7 +123,7 @@ function setup(
         return options.controlled ?? true;
       },
     },
-    outbox: { summary: async () => summary, statusOf: async () => undefined },
+    outbox: { summary: async () => summary, stateOf: async () => undefined },
     device: {
       deviceId: async () => 'device-1',
       cursor: async () => (options.cursor === undefined ? 'cursor-abc' : options.cursor),

@@ -108,7 +108,7 @@ export function appServices(): AppServices {
     },
     outbox: {
       summary: async () => (await outbox()).summary(),
-      statusOf: async (opId) => (await outbox()).statusOf(opId),
+      stateOf: async (opId) => (await outbox()).stateOf(opId),
     },
     async openLocalView(kinds) {
       const [view, db, store] = await Promise.all([

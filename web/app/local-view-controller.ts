@@ -6,12 +6,14 @@ import { type AsyncStatus, INITIAL, PENDING } from './async-status.ts';
 
 /** One reading of the local view: cached truth with this device's pending ops on top. */
 export interface LocalSnapshot {
-  /** Every entity of a kind, in id order, with its synced / pending / failed badge. */
+  /** Every entity of a kind, in id order, with its synced / pending / delivered_local / failed badge. */
   items<K extends EntityKind>(
     kind: K,
   ): { readonly entity: EntityOf<K>; readonly badge: ItemBadge }[];
-  /** Ops of this device not yet confirmed. */
+  /** Ops of this device not sent yet. */
   readonly pendingCount: number;
+  /** Ops of this device the venue relay holds, not yet confirmed by the cloud. */
+  readonly savedLocalCount: number;
 }
 
 /** The local view as a screen subscribes to it (see `local-view-source.ts`). */

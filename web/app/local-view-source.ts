@@ -10,6 +10,7 @@ import type { LocalSnapshot, LocalViewSource } from './local-view-controller.ts'
 const snapshotOf = (state: LocalViewState): LocalSnapshot => ({
   items: (kind) => itemsOf(state, kind),
   pendingCount: state.pendingCount,
+  savedLocalCount: state.savedLocalCount,
 });
 
 export function localViewSource(

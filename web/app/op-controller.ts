@@ -5,7 +5,7 @@ import { AppError, messageOf } from './app-error.ts';
 import type { BroadcastSource } from './broadcast-source.ts';
 import type { DeviceSource } from './device-source.ts';
 import { verdictOf } from './op-response.ts';
-import type { OpStatus, OutboxReader } from './outbox-reader.ts';
+import type { OpState, OpStatus, OutboxReader } from './outbox-reader.ts';
 import type { ServiceWorkerLink } from './service-worker-link.ts';
 import type { SessionStore } from './session-store.ts';
 
@@ -15,7 +15,10 @@ export interface TrackedOp {
   readonly label: string;
   /** `sending` until the first answer; then the op's own status. */
   readonly status: 'sending' | OpStatus;
+  /** Why it failed. */
   readonly detail?: string;
+  /** Failed for good (a rejection): discard only, sending it again would change nothing. */
+  readonly final?: boolean;
   readonly op: Operation;
 }
 
@@ -35,6 +38,17 @@ const KEEP = 8;
 
 const isSettled = (status: TrackedOp['status']): boolean =>
   status === 'synced' || status === 'failed';
+
+/** The op with a new state: the detail and finality of the old one go with it. */
+function withState(tracked: TrackedOp, state: OpState | { readonly status: 'sending' }): TrackedOp {
+  const { detail: _detail, final: _final, ...rest } = tracked;
+  return { ...rest, ...state };
+}
+
+const sameState = (tracked: TrackedOp, state: OpState): boolean =>
+  tracked.status === state.status &&
+  tracked.detail === state.detail &&
+  (tracked.final ?? false) === (state.final ?? false);
 
 /**
  * Makes operations (protocol's `makeOperation`, with this install's deviceId and the signed-in
@@ -102,15 +116,31 @@ export class OpController implements ReactiveController {
     return this.#find(op.opId);
   }
 
-  /** Sends a failed op again with the same opId: the outbox's retry, or a direct resend. */
+  /**
+   * Sends a failed op again with the same opId. An op the outbox holds as failed: the worker's
+   * retry, and the page shows what the outbox says after it (pending, or failed again: the
+   * worker says `outbox-changed` either way). A failure the outbox knows to be final is shown
+   * as such, not sent. An op the outbox does not hold (refused before it was queued, or no
+   * worker): sent again by the page.
+   */
   async retry(opId: string): Promise<void> {
     const tracked = this.#find(opId);
     if (!tracked) return;
-    if (this.#deps.serviceWorker.post({ type: 'retry', opId })) {
-      this.#put({ ...tracked, status: 'pending', detail: 'waiting to be sent' });
+    const held = await this.#deps.outbox.stateOf(opId).catch(() => undefined);
+    if (held?.status === 'failed' && held.final) {
+      this.#put(withState(tracked, held));
       return;
     }
-    this.#put({ ...tracked, status: 'sending' });
+    if (held?.status === 'failed' && this.#deps.serviceWorker.post({ type: 'retry', opId })) {
+      this.#put(withState(tracked, { status: 'pending' }));
+      return;
+    }
+    if (held && held.status !== 'failed') {
+      // Already on its way again (another tab retried it): follow the outbox.
+      this.#put(withState(tracked, held));
+      return;
+    }
+    this.#put(withState(tracked, { status: 'sending' }));
     await this.#send(tracked.op);
   }
 
@@ -121,16 +151,19 @@ export class OpController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
-  /** Re-reads the outbox for every op not yet settled. */
+  /**
+   * Re-reads the outbox for every op not yet settled: pending, sending, and delivered_local
+   * (saved in the venue until the cloud confirms it: the relay's notice or a resend's answer
+   * turns it synced or failed in the outbox, and the worker or hydrator says `outbox-changed`).
+   */
   async refresh(): Promise<void> {
     const open = this.#ops.filter((tracked) => !isSettled(tracked.status));
-    const statuses = await Promise.all(open.map((t) => this.#deps.outbox.statusOf(t.opId)));
+    const states = await Promise.all(open.map((t) => this.#deps.outbox.stateOf(t.opId)));
     open.forEach((tracked, i) => {
-      const status = statuses[i];
+      const state = states[i];
       const current = this.#find(tracked.opId);
-      if (status && current && current.status !== status) {
-        const { detail: _dropped, ...rest } = current;
-        this.#put({ ...rest, status });
+      if (state && current && !sameState(current, state)) {
+        this.#put(withState(current, state));
       }
     });
   }
@@ -176,7 +209,7 @@ export class OpController implements ReactiveController {
     }
     const current = this.#find(op.opId);
     // An outbox broadcast may have settled it while the answer was on its way.
-    if (current && !isSettled(current.status)) this.#put({ ...current, ...verdict });
+    if (current && !isSettled(current.status)) this.#put(withState(current, verdict));
   }
 
   #find(opId: string): TrackedOp | undefined {

@@ -1,17 +1,12 @@
 import { css, html, LitElement } from 'lit';
 import type { TrackedOp } from './op-controller.ts';
-
-const BADGE: Readonly<Record<TrackedOp['status'], string>> = {
-  sending: 'sending…',
-  pending: 'pending',
-  synced: 'synced',
-  failed: 'failed',
-};
+import { OP_STATUS_LABEL } from './sync-labels.ts';
 
 /**
- * `<hearth-op-list .ops=${ops.ops}>`: the ops this screen made, each with its badge (pending,
- * synced, failed). A failed one offers retry and discard: `hearth-retry` / `hearth-discard`
- * events with the opId.
+ * `<hearth-op-list .ops=${ops.ops}>`: the ops this screen made, each with its badge ("not sent
+ * yet", "saved in the venue — not in the cloud yet", "synced", "failed"). A failed one shows
+ * why, and offers retry (unless the failure is final) and discard: `hearth-retry` /
+ * `hearth-discard` events with the opId.
  */
 export class OpList extends LitElement {
   static override properties = { ops: { attribute: false } };
@@ -47,7 +42,8 @@ export class OpList extends LitElement {
       color: var(--hearth-ok, #1d6b3a);
     }
     .pending,
-    .sending {
+    .sending,
+    .delivered_local {
       color: var(--hearth-warn, #8a5a00);
     }
     .failed {
@@ -69,14 +65,17 @@ export class OpList extends LitElement {
       ${this.ops.map(
         (op) => html`<li data-op=${op.opId} data-status=${op.status}>
           <span>${op.label}</span>
-          <span class="badge ${op.status}">${BADGE[op.status]}</span>
-          ${op.detail ? html`<span class="detail">${op.detail}</span>` : null}
+          <span class="badge ${op.status}">${OP_STATUS_LABEL[op.status]}</span>
+          ${op.status === 'failed' && op.detail ? html`<span class="detail">${op.detail}</span>` : null}
           ${
             op.status === 'failed'
-              ? html`<button type="button" @click=${() => this.#emit('hearth-retry', op.opId)}>
-                    Retry
-                  </button>
-                  <button type="button" @click=${() => this.#emit('hearth-discard', op.opId)}>
+              ? html`${
+                  op.final
+                    ? null
+                    : html`<button type="button" @click=${() => this.#emit('hearth-retry', op.opId)}>
+                        Retry
+                      </button>`
+                }<button type="button" @click=${() => this.#emit('hearth-discard', op.opId)}>
                     Discard
                   </button>`
               : null

@@ -1,6 +1,5 @@
 import { html, LitElement } from 'lit';
 import type { MenuItem, Principal, Table } from '#protocol';
-import type { ItemBadge } from '../shared/local-overlay.ts';
 import { appServices } from './app-services.ts';
 import { CacheSyncController } from './cache-sync-controller.ts';
 import { type LocalSnapshot, LocalViewController } from './local-view-controller.ts';
@@ -11,6 +10,7 @@ import './resilience-banner.ts';
 import { ResilienceController } from './resilience-controller.ts';
 import { SessionController, type SignInInput } from './session-controller.ts';
 import './sign-in-form.ts';
+import { ITEM_BADGE_LABEL } from './sync-labels.ts';
 
 interface FloorData {
   readonly tables: readonly Table[];
@@ -19,12 +19,6 @@ interface FloorData {
 
 const byLabel = (a: Table, b: Table): number =>
   a.label.localeCompare(b.label, undefined, { numeric: true });
-
-const BADGE_TEXT: Readonly<Record<ItemBadge['state'], string>> = {
-  synced: 'synced',
-  pending: 'pending',
-  failed: 'failed',
-};
 
 const OPEN_ORDERS_SHOWN = 8;
 
@@ -150,7 +144,7 @@ export class OpsPage extends LitElement {
                 ({ entity, badge }) => html`<li data-order=${entity.id} data-badge=${badge.state}>
                   Table ${entity.tableId ? (labels.get(entity.tableId) ?? entity.tableId) : '—'}:
                   ${entity.lines.length} ${entity.lines.length === 1 ? 'line' : 'lines'},
-                  ${entity.status} <span class="muted">(${BADGE_TEXT[badge.state]})</span>
+                  ${entity.status} <span class="muted">(${ITEM_BADGE_LABEL[badge.state]})</span>
                 </li>`,
               )}
             </ul>`

@@ -1,6 +1,6 @@
-import { OutboxStore } from '../shared/outbox-store.ts';
-import { type OutboxStatus, outboxCounts } from '../shared/outbox-types.ts';
-import type { OpStatus, OutboxReader } from './outbox-reader.ts';
+import { isFinal, OutboxStore } from '../shared/outbox-store.ts';
+import { type OutboxEntry, type OutboxStatus, outboxCounts } from '../shared/outbox-types.ts';
+import type { OpState, OpStatus, OutboxReader } from './outbox-reader.ts';
 
 // The page's read-only view of the service worker's outbox (the worker alone writes it; a page
 // asks it to retry or discard by message). Loaded lazily by app-services.ts: it brings zod and
@@ -9,11 +9,32 @@ import type { OpStatus, OutboxReader } from './outbox-reader.ts';
 const STATUS: Readonly<Record<OutboxStatus, OpStatus>> = {
   pending: 'pending',
   sending: 'pending',
-  // The relay kept it: from this device's side it is delivered.
-  delivered_local: 'synced',
+  // The relay kept it; the cloud has not confirmed it yet (a notice or a resend's answer will).
+  delivered_local: 'delivered_local',
   synced: 'synced',
   failed: 'failed',
 };
+
+/** Why a failed entry failed, in the words the server or the outbox gave. */
+export function failureOf(entry: OutboxEntry): string {
+  const result = entry.result;
+  const rejected =
+    result?.status === 'rejected'
+      ? result
+      : result?.status === 'duplicate' && result.first.status === 'rejected'
+        ? result.first
+        : null;
+  if (rejected) return rejected.message || rejected.code;
+  return entry.lastError ? entry.lastError.message || entry.lastError.code : 'not accepted';
+}
+
+/** The entry as a screen shows it. */
+export function opStateOf(entry: OutboxEntry): OpState {
+  const status = STATUS[entry.status];
+  return status === 'failed'
+    ? { status, detail: failureOf(entry), final: isFinal(entry) }
+    : { status };
+}
 
 export function outboxStoreReader(store: Promise<OutboxStore>, clock: () => number): OutboxReader {
   return {
@@ -22,9 +43,9 @@ export function outboxStoreReader(store: Promise<OutboxStore>, clock: () => numb
       const { depth, oldestPendingAt, failedOps } = outboxCounts(entries, clock());
       return { depth, oldestPendingAt, failedOps };
     },
-    async statusOf(opId) {
+    async stateOf(opId) {
       const entry = await (await store).get(opId);
-      return entry ? STATUS[entry.status] : undefined;
+      return entry ? opStateOf(entry) : undefined;
     },
   };
 }

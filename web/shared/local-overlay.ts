@@ -18,8 +18,14 @@ import {
  *   cache ──▶ for each outbox op, in order:
  *               failed                      → badge 'failed' (reason), not applied
  *               already in the cache        → nothing to add
- *               pending/sending/delivered   → decide on top, badge 'pending'
+ *               pending/sending             → decide on top, badge 'pending' (not sent yet)
+ *               delivered_local             → decide on top, badge 'delivered_local' (saved in
+ *                                             the venue relay, not confirmed by the cloud yet)
  *               synced, feed not there yet  → decide on top (no flicker back), no badge
+ *
+ * An entity touched by several ops shows the least settled: failed, then pending, then
+ * delivered_local. `synced` means the cloud confirmed it (directly, or through the relay's
+ * notice or a resend's answer): until then an op the relay holds is not called synced.
  */
 
 /** An outbox entry as the local view needs it (`outbox-types.ts`'s `OutboxEntry` fits as is). */
@@ -36,7 +42,10 @@ export interface OutboxEntryLike {
 
 export type ItemBadge =
   | { readonly state: 'synced' }
+  /** Not sent yet (or in flight): only this device has it. */
   | { readonly state: 'pending'; readonly opIds: readonly string[] }
+  /** Every unconfirmed op on it is saved in the venue relay, none confirmed by the cloud yet. */
+  | { readonly state: 'delivered_local'; readonly opIds: readonly string[] }
   | { readonly state: 'failed'; readonly opId: string; readonly reason: string };
 
 /** One outbox op, as the screen lists it ("3 pending", "failed: tap to retry or discard"). */
@@ -59,7 +68,10 @@ export interface LocalViewState {
   /** Badges by `kind:id`; an entity without one is synced. */
   readonly badges: ReadonlyMap<string, ItemBadge>;
   readonly ops: readonly OpView[];
+  /** Ops not sent yet (pending or in flight). */
   readonly pendingCount: number;
+  /** Ops the venue relay holds that the cloud has not confirmed yet (delivered_local). */
+  readonly savedLocalCount: number;
   readonly failed: readonly OpView[];
   readonly principal: Principal | undefined;
 }
@@ -106,15 +118,20 @@ export function overlay(input: OverlayInput): LocalViewState {
       ops.push({ ...view, reason, shown: false });
       continue;
     }
-    const pending = entry.status !== 'synced';
+    const state = entry.status === 'delivered_local' ? 'delivered_local' : 'pending';
     const mark = (kind: EntityKind, id: string): void => {
-      if (!pending) return;
+      if (entry.status === 'synced') return;
       const key = badgeKey(kind, id);
       const held = badges.get(key);
       if (held?.state === 'failed') return;
-      if (held?.state === 'pending' && held.opIds.includes(entry.opId)) return;
-      const opIds = held?.state === 'pending' ? [...held.opIds, entry.opId] : [entry.opId];
-      badges.set(key, { state: 'pending', opIds });
+      const opIds = held && held.state !== 'synced' ? held.opIds : [];
+      // The least settled wins: pending over delivered_local.
+      const next = held?.state === 'pending' ? 'pending' : state;
+      if (held?.state === next && opIds.includes(entry.opId)) return;
+      badges.set(key, {
+        state: next,
+        opIds: opIds.includes(entry.opId) ? opIds : [...opIds, entry.opId],
+      });
     };
     for (const ref of refsOf(target, result)) mark(ref.kind, ref.id);
 
@@ -145,8 +162,11 @@ export function overlay(input: OverlayInput): LocalViewState {
   }
 
   const failed = ops.filter((op) => op.status === 'failed');
-  const pendingCount = ops.filter((op) => op.status !== 'failed' && op.status !== 'synced').length;
-  return { entities, badges, ops, pendingCount, failed, principal };
+  const pendingCount = ops.filter(
+    (op) => op.status === 'pending' || op.status === 'sending',
+  ).length;
+  const savedLocalCount = ops.filter((op) => op.status === 'delivered_local').length;
+  return { entities, badges, ops, pendingCount, savedLocalCount, failed, principal };
 }
 
 /** The badge of one entity in a view. */

@@ -283,7 +283,7 @@ function failedEntry(entry: OutboxEntry | undefined, opId: string): OutboxEntry 
 }
 
 /** A failure that retrying cannot undo: a recorded rejection, or an op past the age limit. */
-function isFinal(entry: OutboxEntry): boolean {
+export function isFinal(entry: OutboxEntry): boolean {
   const result = entry.result;
   const rejected =
     result?.status === 'rejected' ||

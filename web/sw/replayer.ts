@@ -239,7 +239,12 @@ export class Replayer {
     // The queue in memory, in seq order: what is waiting or failed (delivered entries hold
     // nothing up, outbox-due.ts rule 5). Answers replace entries here as they come.
     const held = await this.heldOps();
-    let entries = await this.store.queued(this.now());
+    const readAt = this.now();
+    let entries = await this.store.queued(readAt);
+    // The read failed what became undeliverable (an op retried while what it depends on is
+    // still failed): say so, or a page that asked for the retry would wait for a word.
+    if (entries.some((e) => e.status === 'failed' && e.settledAt === readAt))
+      this.broadcast({ type: 'outbox-changed' });
     let lastSeq = entries.at(-1)?.seq ?? 0;
     let oldest = oldestPending(entries);
     const total = entries.filter((e) => e.status === 'pending' && !held(e)).length;

@@ -198,8 +198,12 @@ async function onMessage(message: Incoming): Promise<unknown> {
       await store.rememberDevice(message.deviceId, message.principal);
       return kick('message');
     case 'retry':
-      await store.retry(message.opId, Date.now());
-      broadcast({ type: 'outbox-changed' });
+      try {
+        await store.retry(message.opId, Date.now());
+      } finally {
+        // Refused too (NOT_RETRYABLE, NOT_FOUND): the page that asked shows what the outbox holds.
+        broadcast({ type: 'outbox-changed' });
+      }
       return kick('message');
     case 'discard':
       await store.discard(message.opId);
