@@ -1,14 +1,23 @@
 import { expose } from 'comlink';
+import { CHANNEL } from '../shared/messages.ts';
+import { OutboxDb } from '../shared/outbox-db.ts';
 import { Hydrator } from './hydrator.ts';
 import type { HydratorApi } from './hydrator-api.ts';
 import { browserDeps } from './hydrator-deps.ts';
+import { noticeSink } from './notice-sink.ts';
 
 /*
  * The hydrator's dedicated module worker: one per tab, exposed with Comlink. Each tab's worker
  * asks for the `hearth-hydrator` Web Lock; the holder keeps the cache current, the others wait
  * and take over when the holder's tab closes (its worker ends and the lock goes with it).
+ * The holder's socket also brings the relay's notices (the cloud's word on this device's ops
+ * the relay kept): they settle the outbox's entries (notice-sink.ts).
  */
-const hydrator = new Hydrator(browserDeps());
+const channel = new BroadcastChannel(CHANNEL);
+const onNotice = noticeSink({ openOutbox: () => OutboxDb.open(), now: Date.now, channel });
+const hydrator = new Hydrator(
+  browserDeps({ channel, onNotice: (result) => void onNotice(result) }),
+);
 
 const api: HydratorApi = {
   start: (options) => hydrator.start(options),

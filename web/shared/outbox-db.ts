@@ -26,7 +26,9 @@ import type { NewOutboxEntry, OutboxEntry, OutboxStatus } from './outbox-types.t
  * each answered entry again (~17 ms for 100: every put rewrites the record and its three index
  * entries); measured on the 1,000-op drain, p50 ~290 → ~160 ms. Until the log is folded into
  * `ops`, every read in a transaction applies it (a later answer for a seq replaces an earlier
- * one; one for an entry no longer there is ignored), and the status index cannot be trusted,
+ * one; one for an entry no longer there is ignored; none moves an entry that is synced, or
+ * failed by a rejection, since only the cloud's word by a notice can have written it after the
+ * answer's pass read the entry), and the status index cannot be trusted,
  * so status reads then filter every entry instead. The first `put` or `remove` of a
  * transaction folds the log first (an entry is never written under a newer answer), `fold`
  * does it on its own (the replayer, after a pass), `insert` does not need to (a new seq has no
@@ -197,7 +199,13 @@ function reader(stores: OpsStores, log: { patches?: Promise<Map<number, AnswerPa
   const patches = () => (log.patches ??= answers.getAll().then(patchesOf));
   const read = async (values: Promise<unknown[]>) => {
     const [entries, answered] = await Promise.all([values.then(parsed), patches()]);
-    return entries.map((entry) => ({ ...entry, ...answered.get(entry.seq) }));
+    // A synced or rejected entry is settled for good: an answer logged after the cloud's word
+    // came by a notice (outbox-confirm.ts) — the relay's accepted_local — does not undo it.
+    return entries.map((entry) =>
+      entry.status === 'synced' || entry.result?.status === 'rejected'
+        ? entry
+        : { ...entry, ...answered.get(entry.seq) },
+    );
   };
   const withStatus = async (status: OutboxStatus) =>
     (await patches()).size === 0

@@ -150,6 +150,14 @@ export class FakeFeedServer {
     for (const socket of this.sockets) socket.sendHeartbeat();
   }
 
+  /**
+   * Sends an op's result as a `notice` frame on every open socket (the relay sends it only to
+   * the device that made the op; a test's hydrator is that device).
+   */
+  notice(result: unknown): void {
+    for (const socket of this.sockets) socket.sendNotice(result);
+  }
+
   /** Closes every open socket from the server's side. */
   closeSockets(code: number, body?: Problem): void {
     for (const socket of [...this.sockets]) socket.serverClose(code, body);
@@ -359,6 +367,11 @@ export class FakeServerSocket extends EventTarget implements SocketLike {
       head: this.server.head,
       cursor: this.server.cursorAt(this.covered, this.scopes),
     });
+  }
+
+  /** @internal */
+  sendNotice(result: unknown): void {
+    if (this.state === 'open') this.send({ type: 'notice', result });
   }
 
   /** @internal Sends an error frame (if given) and closes with `code`. */
