@@ -1,10 +1,15 @@
 import { expect } from '@esm-bundle/chai';
-import type { Operation } from '#protocol';
+import type { Operation, OpResult } from '#protocol';
 import type { Broadcast } from '../../web/shared/messages.ts';
 import { OutboxStore } from '../../web/shared/outbox-store.ts';
 import { outboxCounts } from '../../web/shared/outbox-types.ts';
 import { REPLAY_LOCK } from '../../web/sw/replay-lease.ts';
-import { Replayer, type ReplayerDeps } from '../../web/sw/replayer.ts';
+import {
+  CONFIRM_AFTER_MS,
+  CONFIRM_EVERY_MS,
+  Replayer,
+  type ReplayerDeps,
+} from '../../web/sw/replayer.ts';
 import {
   addLines,
   callWaiter,
@@ -402,6 +407,111 @@ describe('outbox replayer', () => {
     expect(report.outcome).to.equal('drained');
     expect(await statuses()).to.deep.equal(['delivered_local', 'delivered_local']);
     expect(outboxCounts(await store.list(), clock.now()).deliveredLocal).to.equal(2);
+  });
+
+  describe('asking again about ops the relay kept (a missed notice)', () => {
+    const keptLocally = (o: Operation): OpResult => ({
+      opId: o.opId,
+      status: 'accepted_local',
+      seq: 1,
+      changed: [],
+      at: new Date(clock.now()).toISOString(),
+    });
+
+    /** Two ops the relay kept; returns them. */
+    async function kept(): Promise<Operation[]> {
+      server.decide = keptLocally;
+      const ops = await waiters(2);
+      await queue(ops);
+      await replayer().replay();
+      expect(await statuses()).to.deep.equal(['delivered_local', 'delivered_local']);
+      server.received.length = 0;
+      return ops;
+    }
+
+    it('not before CONFIRM_AFTER_MS, then once, learning applied → synced and rejected → failed', async () => {
+      const [a, b] = (await kept()) as [Operation, Operation];
+      clock.advance(CONFIRM_AFTER_MS - 1);
+      await replayer().replay();
+      expect(server.received).to.deep.equal([]);
+
+      // The cloud settled them meanwhile; the relay answers a resend with the result now.
+      server.journal.set(a.opId, server.applied(a) as never);
+      server.journal.set(b.opId, {
+        opId: b.opId,
+        status: 'rejected',
+        code: 'INVALID_STATE_TRANSITION',
+        message: 'the table is closed',
+      });
+      clock.advance(1);
+      heard = [];
+      await replayer().replay();
+
+      expect(server.received.map((r) => r.opIds)).to.deep.equal([[a.opId, b.opId]]);
+      expect(await statuses()).to.deep.equal(['synced', 'failed']);
+      expect((await store.get(b.opId))?.lastError).to.deep.equal({
+        code: 'INVALID_STATE_TRANSITION',
+        message: 'the table is closed',
+      });
+      expect(heard).to.deep.include({ type: 'outbox-changed' });
+      // Nothing left to ask about.
+      clock.advance(10 * CONFIRM_EVERY_MS);
+      await replayer().replay();
+      expect(server.received).to.have.length(1);
+      expect(server.effects.get(a.opId)).to.equal(1);
+    });
+
+    it('keeps them delivered_local while the relay still says accepted_local, asking at most once a minute', async () => {
+      await kept();
+      clock.advance(CONFIRM_AFTER_MS);
+      await replayer().replay();
+      await replayer().replay();
+      expect(server.received).to.have.length(1);
+      expect(server.duplicates).to.have.length(2);
+      expect(await statuses()).to.deep.equal(['delivered_local', 'delivered_local']);
+
+      clock.advance(CONFIRM_EVERY_MS - 1);
+      await replayer().replay();
+      expect(server.received).to.have.length(1);
+      clock.advance(1);
+      await replayer().replay();
+      expect(server.received).to.have.length(2);
+    });
+
+    it('changes nothing when the target does not answer, and asks again a minute later', async () => {
+      await kept();
+      clock.advance(CONFIRM_AFTER_MS);
+      server.plan({ kind: 'throw' });
+      await replayer().replay();
+      expect(server.received).to.have.length(1);
+      const entries = await store.list();
+      expect(entries.map((e) => [e.status, e.tries, e.lastError])).to.deep.equal([
+        ['delivered_local', 0, null],
+        ['delivered_local', 0, null],
+      ]);
+      clock.advance(CONFIRM_EVERY_MS);
+      await replayer().replay();
+      expect(server.received).to.have.length(2);
+    });
+
+    it('does not ask while a pass stopped on the target (only after a drained pass)', async () => {
+      const [first] = await kept();
+      clock.advance(CONFIRM_AFTER_MS);
+      await queue([await callWaiter('table-9')]);
+      server.plan({ kind: 'status', status: 503 });
+      const report = await replayer().replay();
+      expect(report.outcome).to.equal('stopped');
+      expect(server.received.map((r) => r.opIds)).to.have.length(1);
+      expect(server.received[0]?.opIds).to.not.include(first?.opId);
+    });
+
+    it('leaves the ops of someone no longer signed in here', async () => {
+      await kept();
+      await store.rememberDevice('tablet-1', staff('someone-else'));
+      clock.advance(CONFIRM_AFTER_MS);
+      await replayer().replay();
+      expect(server.received).to.deep.equal([]);
+    });
   });
 
   it('never retries a rejection', async () => {

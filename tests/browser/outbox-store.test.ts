@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
 import { newUlid, type Operation } from '#protocol';
-import { OutboxStore } from '../../web/shared/outbox-store.ts';
+import { KEEP_LOCAL_MS, OutboxStore } from '../../web/shared/outbox-store.ts';
 import { type OutboxEntry, OutboxError, outboxCounts } from '../../web/shared/outbox-types.ts';
 import {
   addLines,
@@ -331,6 +331,18 @@ describe('outbox store', () => {
     expect(await store.prune(T0 + 60_000, 60_000)).to.equal(0);
     expect(await store.prune(T0 + 60_001, 60_000)).to.equal(1);
     expect((await store.list()).map((e) => e.status)).to.deep.equal(['failed']);
+  });
+
+  it('keeps an op the relay kept (delivered_local) for a day, waiting for the cloud’s word', async () => {
+    const [a, b] = await addAll([await callWaiter('table-1'), await callWaiter('table-2')]);
+    await store.settle([
+      { ...(a as OutboxEntry), status: 'delivered_local', settledAt: T0 },
+      { ...(b as OutboxEntry), status: 'synced', settledAt: T0 },
+    ]);
+    expect(await store.prune(T0 + 10 * 60_001, 10 * 60_000)).to.equal(1);
+    expect((await store.list()).map((e) => e.status)).to.deep.equal(['delivered_local']);
+    expect(await store.prune(T0 + KEEP_LOCAL_MS, 10 * 60_000)).to.equal(0);
+    expect(await store.prune(T0 + KEEP_LOCAL_MS + 1, 10 * 60_000)).to.equal(1);
   });
 });
 

@@ -20,6 +20,9 @@ export interface OutboxStoreOptions {
   readonly maxAgeMs?: number;
 }
 
+/** How long an op the relay kept (delivered_local) waits in the outbox for the cloud's word. */
+export const KEEP_LOCAL_MS = 24 * 60 * 60_000;
+
 /** What `add` did: queued the op, or found it already queued (the page sent it twice). */
 export interface Added {
   readonly entry: OutboxEntry;
@@ -246,15 +249,20 @@ export class OutboxStore {
   }
 
   /**
-   * Deletes delivered entries settled more than `keepMs` ago. They stay a while so a screen
-   * can show "synced" until the feed brings the change; failed ones stay until discarded.
+   * Deletes synced entries settled more than `keepMs` ago, and delivered_local ones kept by the
+   * relay more than `KEEP_LOCAL_MS` ago. Synced ones stay a while so a screen can show "synced"
+   * until the feed brings the change; delivered_local ones until the cloud's word turns them
+   * synced or failed (a notice, or a resend's answer), or a day has passed: the relay's own
+   * count of what the cloud lacks (its /healthz) is the banner's word after that. Failed ones
+   * stay until discarded.
    */
   prune(now: number, keepMs: number): Promise<number> {
     return this.db.writeOps(async (ops) => {
       let removed = 0;
       for (const status of DELIVERED_STATUSES) {
+        const keep = status === 'synced' ? keepMs : KEEP_LOCAL_MS;
         for (const entry of await ops.withStatus(status)) {
-          if (entry.settledAt !== null && now - entry.settledAt <= keepMs) continue;
+          if (entry.settledAt !== null && now - entry.settledAt <= keep) continue;
           await ops.remove(entry.seq);
           removed += 1;
         }

@@ -1,6 +1,7 @@
 import { actorOf } from '#protocol/auth/actor.ts';
 import { kindForStatus } from '#protocol/check/problem-body.ts';
 import { type Broadcast, CHANNEL } from '../shared/messages.ts';
+import { confirmed } from '../shared/outbox-confirm.ts';
 import { pickBatch, sweep } from '../shared/outbox-due.ts';
 import type { OutboxStore } from '../shared/outbox-store.ts';
 import { DELIVERED_STATUSES, type OutboxEntry } from '../shared/outbox-types.ts';
@@ -42,7 +43,20 @@ import { type FetchLike, sendBatch } from './send-batch.ts';
  * A batch refused as a whole for its content (400, 413, 422) is not blamed on every op in it:
  * the ops stay pending and the next batch is half the size, down to one op, so only the op at
  * fault fails. After a good answer the size doubles back.
+ *
+ * Ops the venue relay kept (delivered_local) wait for the cloud's word, which the relay sends
+ * in a live `notice` (web/hydrator/notice-sink.ts). For a notice missed while the device was
+ * away, a pass that drained (the target answered, or was not asked) sends those kept for
+ * `CONFIRM_AFTER_MS` once more, one batch: the relay answers a resend with its current result,
+ * `duplicate` of accepted_local until the cloud settles the op (then: unchanged, asked again
+ * after `CONFIRM_EVERY_MS`), of applied or rejected after (synced, or failed with the reason:
+ * outbox-confirm.ts). Any other answer changes nothing but the time of the next question.
  */
+
+/** A kept op is asked about again once this long after the relay kept it… */
+export const CONFIRM_AFTER_MS = 30_000;
+/** …and then at most this often. */
+export const CONFIRM_EVERY_MS = 60_000;
 
 export interface ReplayerDeps {
   readonly store: OutboxStore;
@@ -323,7 +337,10 @@ export class Replayer {
         // entries only makes later reads cheaper, so it comes after the word.
         await this.store.fold();
       }
-      if (outcome === 'drained') await this.store.prune(this.now(), this.keepDeliveredMs);
+      if (outcome === 'drained') {
+        await this.confirm(held);
+        await this.store.prune(this.now(), this.keepDeliveredMs);
+      }
       return this.report(outcome, reason, requests, sent, settled);
     };
     try {
@@ -382,6 +399,46 @@ export class Replayer {
       await allStored().catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Sends the ops the relay kept (delivered_local) again, as one batch, to learn the cloud's
+   * word on them (see the top of this file); stores what the answers settle, and when each may
+   * be asked about next.
+   */
+  private async confirm(held: (entry: OutboxEntry) => boolean): Promise<void> {
+    const now = this.now();
+    const kept = (await this.store.db.readOps((ops) => ops.withStatus('delivered_local'))).filter(
+      (e) => e.nextAttemptAt <= now && (e.settledAt ?? 0) <= now - CONFIRM_AFTER_MS && !held(e),
+    );
+    const [first] = kept;
+    if (!first) return;
+    const batch = kept
+      .filter((e) => e.op.venueId === first.op.venueId && e.op.deviceId === first.op.deviceId)
+      .slice(0, this.batchSize);
+    const outcomeOf = await sendBatch({
+      fetch: this.fetch,
+      target: this.target,
+      venueId: first.op.venueId,
+      deviceId: first.op.deviceId,
+      ops: batch.map((entry) => entry.op),
+      timeoutMs: this.requestTimeoutMs,
+      now,
+    });
+    const next = batch.map((entry) => {
+      const outcome = outcomeOf(entry.opId);
+      return (
+        (outcome.kind === 'result' && confirmed(entry, outcome.result, now)) || {
+          ...entry,
+          nextAttemptAt: now + CONFIRM_EVERY_MS,
+        }
+      );
+    });
+    if (!(await this.mayStore())) return;
+    await this.store.settle(next);
+    await this.store.fold();
+    if (next.some((entry) => entry.status !== 'delivered_local'))
+      this.broadcast({ type: 'outbox-changed' });
   }
 
   /** Sends one batch and says what the policy makes of the answers (nothing is stored here). */
