@@ -1,3 +1,4 @@
+import { DEPENDENCY_HOLD_MS } from '#protocol';
 import type { AuthDeps } from './auth/auth-routes.ts';
 import type { EdgeDeps } from './edge/edge-routes.ts';
 import type { FeedBus } from './feed/feed-bus.ts';
@@ -23,6 +24,8 @@ export interface Limits {
   readonly idempotencyRetentionDays: number;
   /** Longest long-poll `wait`, in seconds. */
   readonly maxWaitSeconds: number;
+  /** How long an op whose dependency was never seen is held before DEPENDENCY_UNKNOWN. */
+  readonly dependencyHoldMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -34,6 +37,7 @@ export const DEFAULT_LIMITS: Limits = {
   tenantBurst: 5000,
   idempotencyRetentionDays: 7,
   maxWaitSeconds: 30,
+  dependencyHoldMs: DEPENDENCY_HOLD_MS,
 };
 
 /** What every part of the cloud app is built from. Only main.ts makes the real ones. */

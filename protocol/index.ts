@@ -41,7 +41,7 @@ export {
   createCursorCodec,
   scopeSetHash,
 } from './cursor/cursor.ts';
-export { decide, decideUnknown } from './decide/decide.ts';
+export { admit, decide, decideUnknown } from './decide/decide.ts';
 export {
   type DecideContext,
   type Decision,
@@ -50,6 +50,12 @@ export {
   reject,
 } from './decide/decision.ts';
 export { applyOnce, type Ledger, type LedgerRecord, type Settled } from './decide/ledger.ts';
+export {
+  DEPENDENCY_HOLD_MS,
+  type DependencyStatus,
+  judgeLocally,
+  type LocalVerdict,
+} from './decide/local-verdict.ts';
 export { BOOKING_ACTIONS, bookingStep, bookingTransitions } from './domain/booking-machine.ts';
 export {
   ORDER_EVENTS,

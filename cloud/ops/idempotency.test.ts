@@ -232,4 +232,29 @@ describe('two lanes, one truth', () => {
     ]);
     expect(await store.head(DEMO.venueId)).toBe(head);
   });
+
+  it('holds an op whose dependency no one sent for the hold bound, then rejects it DEPENDENCY_UNKNOWN for good; the device’s next op goes on', async () => {
+    const { app, as, clock, store } = await makeTestApp({ limits: { dependencyHoldMs: 60_000 } });
+    const never = newUlid();
+    const orphan = await order();
+    const bogus = { ...orphan, dependsOn: [never] } as Operation;
+    const next = await order();
+    const send = () =>
+      app.request(`${URL}/batch`, postBatch('tablet-1', [bogus, next], as.manager));
+    const codes = async () => {
+      const { results } = (await (await send()).json()) as {
+        results: { status: string; code?: string; first?: { code?: string } }[];
+      };
+      return results.map((r) => `${r.status}:${r.code ?? r.first?.code ?? ''}`);
+    };
+    expect(await codes()).toEqual(['retryable:DEPENDENCY_PENDING', 'retryable:NOT_PROCESSED']);
+    clock.advance(59_000);
+    expect(await codes()).toEqual(['retryable:DEPENDENCY_PENDING', 'retryable:NOT_PROCESSED']);
+    clock.advance(1_000);
+    const head = await store.head(DEMO.venueId);
+    expect(await codes()).toEqual(['rejected:DEPENDENCY_UNKNOWN', 'applied:']);
+    expect(await store.head(DEMO.venueId)).toBeGreaterThan(head);
+    // Final: the same answer after the dependency turns up at last.
+    expect((await codes())[0]).toBe('duplicate:DEPENDENCY_UNKNOWN');
+  });
 });

@@ -79,6 +79,7 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     states: new VenueStates(),
     bus: deps.bus,
     clock: deps.clock,
+    dependencyHoldMs: deps.limits.dependencyHoldMs,
   });
   const now = () => deps.clock().getTime();
   const perDevice = new RateLimiter({

@@ -1,5 +1,6 @@
 import {
   type AppliedResult,
+  DEPENDENCY_HOLD_MS,
   decide,
   type FeedEntry,
   type Operation,
@@ -44,7 +45,12 @@ export interface OpWriterDeps {
   readonly states: VenueStates;
   readonly bus: FeedBus;
   readonly clock: () => Date;
+  /** How long an op whose dependency was never seen is held (default DEPENDENCY_HOLD_MS). */
+  readonly dependencyHoldMs?: number;
 }
+
+/** Ops held for an unseen dependency that the writer remembers at most (oldest dropped first). */
+const MAX_HELD = 10_000;
 
 /**
  * The one write path. A direct write is a batch of one; a batch replays one device's ops in
@@ -54,6 +60,11 @@ export interface OpWriterDeps {
  */
 export class OpWriter {
   private readonly inFlight = new Set<string>();
+  /**
+   * When each op held for an unseen dependency was first seen (ms). In memory: a restart starts
+   * the wait again, which only lengthens it; several instances need it in the store.
+   */
+  private readonly heldSince = new Map<string, number>();
   private readonly deps: OpWriterDeps;
 
   constructor(deps: OpWriterDeps) {
@@ -158,12 +169,19 @@ export class OpWriter {
         continue;
       }
       const blocked = await this.blockedBy(tx, tenantId, op);
-      if (blocked?.kind === 'pending') {
+      const expired = blocked?.kind === 'pending' && this.holdExpired(tenantId, op.opId, now);
+      if (blocked?.kind === 'pending' && !expired) {
         outcomes[i] = retry(op.opId, 'DEPENDENCY_PENDING', `waits for ${blocked.opId}`, 2000);
         break;
       }
       let result: FirstResult;
-      if (blocked?.kind === 'rejected') {
+      if (blocked?.kind === 'pending') {
+        result = rejected(
+          op.opId,
+          'DEPENDENCY_UNKNOWN',
+          `depends on ${blocked.opId}, which no one sent within ${Math.round(this.holdMs / 60_000)} min`,
+        );
+      } else if (blocked?.kind === 'rejected') {
         result = rejected(
           op.opId,
           'DEPENDENCY_REJECTED',
@@ -212,9 +230,32 @@ export class OpWriter {
         createdAt: now,
       });
       outcomes[i] = { kind: 'decided', result };
+      if (this.heldSince.size > 0) this.heldSince.delete(keyOf(tenantId, op.opId));
     }
     const states = new Map([[venueId, { seq: await tx.head(venueId), state }]]);
     return { states, entries, stale };
+  }
+
+  private get holdMs(): number {
+    return this.deps.dependencyHoldMs ?? DEPENDENCY_HOLD_MS;
+  }
+
+  /** Whether an op waiting on an unseen dependency has waited its bound (first sight counts). */
+  private holdExpired(tenantId: string, opId: string, now: string): boolean {
+    const key = keyOf(tenantId, opId);
+    const at = Date.parse(now);
+    const since = this.heldSince.get(key);
+    if (since === undefined) {
+      if (this.heldSince.size >= MAX_HELD) {
+        const oldest = this.heldSince.keys().next();
+        if (!oldest.done) this.heldSince.delete(oldest.value);
+      }
+      this.heldSince.set(key, at);
+      return this.holdMs <= 0;
+    }
+    if (at - since < this.holdMs) return false;
+    this.heldSince.delete(key);
+    return true;
   }
 
   private async blockedBy(

@@ -1331,6 +1331,7 @@ export const WIRE_SHAPES: SchemaBundle = {
           'ALREADY_EXISTS',
           'INVALID_STATE_TRANSITION',
           'DEPENDENCY_REJECTED',
+          'DEPENDENCY_UNKNOWN',
           'UNKNOWN_ITEM',
           'ITEM_UNAVAILABLE',
           'MODIFIER_NOT_ALLOWED',

@@ -5,7 +5,7 @@ import type { Operation } from '../ops/operation.ts';
 import { parseOperation } from '../ops/parse-operation.ts';
 import type { VenueState } from '../state/venue-state.ts';
 import { decideBookingCreate, decideBookingTransition } from './booking-deciders.ts';
-import { type DecideContext, type Decision, reject } from './decision.ts';
+import { type DecideContext, type Decision, type Rejection, reject } from './decision.ts';
 import { decideMenuItemSetAvailability } from './menu-deciders.ts';
 import {
   decideOrderAddLines,
@@ -22,8 +22,12 @@ import {
 import { decideTeamMemberUpsert, decideTeamSectionCreate } from './team-deciders.ts';
 import { decideTicketAssign, decideTicketTransition } from './ticket-deciders.ts';
 
-/** The access checks every op passes, live or replayed, on the cloud or the relay. */
-function admit(state: VenueState, op: Operation, ctx: DecideContext): Decision | undefined {
+/**
+ * The access checks every op passes, live or replayed, on the cloud or the relay: venue, token,
+ * actor and role. A function of the op and its token alone, so its refusal is the same wherever
+ * and whenever the op is decided.
+ */
+export function admit(state: VenueState, op: Operation, ctx: DecideContext): Rejection | undefined {
   if (op.tenantId !== state.tenantId || op.venueId !== state.venueId) {
     return reject(
       'WRONG_VENUE',

@@ -12,6 +12,8 @@ export const RejectionCode = z.enum([
   'ALREADY_EXISTS',
   'INVALID_STATE_TRANSITION',
   'DEPENDENCY_REJECTED',
+  /** A dependency no node has seen within the hold bound (`DEPENDENCY_HOLD_MS`). */
+  'DEPENDENCY_UNKNOWN',
   'UNKNOWN_ITEM',
   'ITEM_UNAVAILABLE',
   'MODIFIER_NOT_ALLOWED',

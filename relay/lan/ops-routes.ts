@@ -1,9 +1,11 @@
 import type { Context, Hono } from 'hono';
 import {
   BatchRequest,
+  BatchResponse,
   isUlid,
   type Operation,
-  type OpResult,
+  OpResult,
+  type Principal,
   parseOperation,
   toIssues,
 } from '#protocol';
@@ -47,11 +49,17 @@ async function readJson(
   }
 }
 
-/** An op that contradicts its own request (venue, hash), as the cloud would answer it. */
-function invalid(op: Operation, venueId: string): Response | undefined {
-  if (op.venueId !== venueId)
+/**
+ * An op that contradicts its own request (tenant, venue, hash), answered as the cloud answers it:
+ * 400, nothing stored, so the corrected op may come again under the same key.
+ */
+function invalid(
+  op: Operation,
+  venue: { tenantId: string; venueId: string },
+): Response | undefined {
+  if (op.venueId !== venue.venueId || op.tenantId !== venue.tenantId)
     return problemResponse(400, 'VENUE_MISMATCH', 'Operation is for another venue', {
-      detail: `op is for ${op.venueId}`,
+      detail: `op is for ${op.tenantId}/${op.venueId}`,
     });
   if (!hasValidPayloadHashSync(op))
     return problemResponse(400, 'PAYLOAD_HASH_MISMATCH', 'Operation does not match its hash', {
@@ -86,6 +94,38 @@ function batchResult(answer: LocalAnswer, opId: string): OpResult {
  */
 export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void {
   const auth = requireLanCaller(deps.authenticator);
+  const venueOf = (c: Ctx) => ({
+    tenantId: deps.engine.venue.tenantId,
+    venueId: c.req.param('venueId') ?? '',
+  });
+
+  /**
+   * Keeps the cloud's final verdicts on forwarded ops (see `VenueEngine.recordForwarded`): read
+   * from a copy of the answer, so the device's response streams on untouched.
+   */
+  async function keepVerdicts(
+    response: Response,
+    ops: readonly Operation[],
+    principal: Principal,
+  ): Promise<void> {
+    if (response.status >= 500) return;
+    const body: unknown = await response
+      .clone()
+      .json()
+      .catch(() => undefined);
+    const results: unknown[] = [];
+    const batch = BatchResponse.safeParse(body);
+    if (batch.success) results.push(...batch.data.results);
+    else if (typeof body === 'object' && body !== null && 'result' in body)
+      results.push((body as { result: unknown }).result);
+    else results.push(body);
+    for (const raw of results) {
+      const parsed = OpResult.safeParse(raw);
+      if (!parsed.success) continue;
+      const op = ops.find((o) => o.opId === parsed.data.opId);
+      if (op) await deps.engine.recordForwarded(op, principal, parsed.data);
+    }
+  }
 
   /** Forwards a write to the cloud with the device's own token; undefined when the uplink failed. */
   async function forward(
@@ -135,7 +175,7 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       return problemResponse(400, 'IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key must equal opId', {
         detail: `key ${key}`,
       });
-    const bad = invalid(parsed.op, c.req.param('venueId'));
+    const bad = invalid(parsed.op, venueOf(c));
     if (bad) return bad;
     // An op the relay already journaled (or is journaling) stays the relay's to answer, whatever
     // the uplink does now. Looked up only when the op could go through: offline, the engine's
@@ -147,7 +187,10 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
         parsed.op,
         key,
       );
-      if (forwarded) return forwarded;
+      if (forwarded) {
+        await keepVerdicts(forwarded, [parsed.op], c.get('caller').principal);
+        return forwarded;
+      }
     }
     return responseForLocal(await deps.engine.submitLocal(parsed.op, c.get('caller').principal));
   });
@@ -178,7 +221,7 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
         return problemResponse(400, 'DEVICE_MISMATCH', 'A batch is one device’s ops', {
           detail: `ops.${i}.deviceId is not ${deviceId}`,
         });
-      const bad = invalid(op, c.req.param('venueId'));
+      const bad = invalid(op, venueOf(c));
       if (bad) return bad;
     }
     if (deps.gate.direct() && parsed.data.ops.every((op) => !deps.engine.holds(op.opId))) {
@@ -187,7 +230,10 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
         `/v1/venues/${c.req.param('venueId')}/ops/batch`,
         parsed.data,
       );
-      if (forwarded) return forwarded;
+      if (forwarded) {
+        await keepVerdicts(forwarded, parsed.data.ops, c.get('caller').principal);
+        return forwarded;
+      }
     }
     // One tick for the whole batch: one commit (one fsync) and one frame, not one per op.
     const answers = await deps.engine.submitLocalBatch(parsed.data.ops, c.get('caller').principal);
@@ -213,9 +259,11 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       );
       if (forwarded && forwarded.status < 500) return forwarded;
     }
+    // Sending it again is safe either way: the relay holds a resend it cannot be sure of for
+    // the cloud, and the cloud applies an opId at most once.
     return problemResponse(404, 'OP_NOT_FOUND', 'No such op', {
       kind: 'stop',
-      detail: 'not received (yet): send it again with the same opId',
+      detail: 'this relay has no record of it: send it again with the same opId',
     });
   });
 }

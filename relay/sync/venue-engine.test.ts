@@ -10,6 +10,7 @@ import {
 } from '#protocol';
 import {
   ctxFor,
+  guest,
   NOW,
   opOf,
   staff,
@@ -63,12 +64,13 @@ async function bootstrapped(store = new MemoryRelayStore()) {
   return { engine, store, published, notices, fatal };
 }
 
-const order = (n: number) =>
-  opOf('order.create', {
-    orderId: `01JD0000000000000000000${String(n).padStart(3, '0')}`,
-    tableId: 'table-1',
-    lines: [{ lineId: 'l', itemId: 'fries', quantity: 1 }],
-  });
+const orderId = (n: number) => `01JD0000000000000000000${String(n).padStart(3, '0')}`;
+const orderPayload = (n: number) => ({
+  orderId: orderId(n),
+  tableId: 'table-1',
+  lines: [{ lineId: 'l', itemId: 'fries', quantity: 1 }],
+});
+const order = (n: number) => opOf('order.create', orderPayload(n));
 
 describe('venue engine', () => {
   it('bootstraps from a snapshot: devices get the whole venue, the cloud cursor is stored', async () => {
@@ -112,15 +114,89 @@ describe('venue engine', () => {
     expect(store.journalDepth().pending).toBe(1);
   });
 
-  it('records a local rejection as final and never replays it', async () => {
+  it('records a refusal no state can change (access) as final and never replays it', async () => {
     const { engine, store } = await bootstrapped();
+    const op = await opOf(
+      'menu.item.setAvailability',
+      { itemId: 'burger', available: false },
+      guest(),
+    );
+    const answer = await engine.submitLocal(op, guest());
+    expect(answer).toMatchObject({
+      kind: 'first',
+      result: { status: 'rejected', code: 'FORBIDDEN' },
+    });
+    expect(store.pendingJournal(10)).toEqual([]);
+  });
+
+  it('holds for the cloud what only its state rejects: journaled, replayed, answered retryable', async () => {
+    const { engine, store, published } = await bootstrapped();
+    published.length = 0;
     const op = await opOf('order.sendToKitchen', { orderId: '01JD0000000000000000000404' });
     const answer = await engine.submitLocal(op, manager);
     expect(answer).toMatchObject({
       kind: 'first',
-      result: { status: 'rejected', code: 'NOT_FOUND' },
+      result: { status: 'retryable', code: 'DEPENDENCY_PENDING' },
     });
+    expect(store.pendingJournal(10).map((r) => r.opId)).toEqual([op.opId]);
+    expect(published.flat()).toEqual([]);
+    // Asked again, the same honest answer until the cloud decides.
+    expect(await engine.submitLocal(op, manager)).toMatchObject({
+      kind: 'duplicate',
+      result: { status: 'retryable' },
+    });
+  });
+
+  it('holds an op whose dependency it never saw; decides one whose dependency it journaled', async () => {
+    const { engine, store } = await bootstrapped();
+    const bogus = await opOf('order.create', orderPayload(7), manager, {
+      dependsOn: ['01JD0000000000000000000999'],
+    });
+    expect(await engine.submitLocal(bogus, manager)).toMatchObject({
+      result: {
+        status: 'retryable',
+        message: expect.stringContaining('01JD0000000000000000000999'),
+      },
+    });
+    const first = await order(8);
+    await engine.submitLocal(first, manager);
+    const send = await opOf('order.sendToKitchen', { orderId: orderId(8) }, manager, {
+      dependsOn: [first.opId],
+    });
+    expect(await engine.submitLocal(send, manager)).toMatchObject({
+      result: { status: 'accepted_local' },
+    });
+    expect(store.pendingJournal(10).map((r) => r.opId)).toEqual([
+      bogus.opId,
+      first.opId,
+      send.opId,
+    ]);
+  });
+
+  it('answers a resend of a forwarded op with the cloud’s verdict, never deciding it again', async () => {
+    const { engine, store } = await bootstrapped();
+    const op = await order(9);
+    const cloudSaid: OpResult = {
+      opId: op.opId,
+      status: 'applied',
+      seq: 12,
+      changed: [{ entity: 'order', id: orderId(9), version: 1 }],
+      at: NOW,
+    };
+    await engine.recordForwarded(op, manager, cloudSaid);
+    // The feed brings the order before the device, which lost the answer, sends the op again.
+    const decided = decide(venueState(), op, ctxFor(manager));
+    if (decided.kind !== 'applied') throw new Error('setup');
+    await engine.applyCloud({ entries: decided.changes, cursor: { cursor: 'c-12', seq: 12 } });
+    expect(await engine.submitLocal(op, manager)).toEqual({ kind: 'duplicate', result: cloudSaid });
     expect(store.pendingJournal(10)).toEqual([]);
+    // An op that depends on it is decided on what the relay holds.
+    const send = await opOf('order.sendToKitchen', { orderId: orderId(9) }, manager, {
+      dependsOn: [op.opId],
+    });
+    expect(await engine.submitLocal(send, manager)).toMatchObject({
+      result: { status: 'accepted_local' },
+    });
   });
 
   it('settles ops from the cloud’s verdicts; a rejection corrects screens and notifies the device', async () => {
@@ -168,7 +244,15 @@ describe('venue engine', () => {
       result: { code: 'INVALID_STATE_TRANSITION' },
     });
     expect(store.journalEntry(applied.opId)?.status).toBe('synced');
+    // Applied, in the relay's terms: the LAN seq and versions the device's cache holds.
+    const local = store.journalEntry(applied.opId)?.result;
+    expect(local).toMatchObject({ status: 'applied', at: '2026-11-23T21:00:00.000Z' });
+    expect(local?.status === 'applied' && local.seq).toBeLessThanOrEqual(store.load().feedHead);
+    expect(local?.status === 'applied' && local.changed).toEqual([
+      { entity: 'order', id: expect.any(String), version: 1 },
+    ]);
     expect(notices).toEqual([
+      { deviceId: 'tablet-1', result: local },
       {
         deviceId: 'tablet-1',
         result: expect.objectContaining({ opId: refused.opId, status: 'rejected' }),

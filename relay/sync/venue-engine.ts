@@ -1,4 +1,5 @@
 import {
+  type DependencyStatus,
   type EntityChange,
   emptyEntitySet,
   type FeedEntry,
@@ -120,6 +121,11 @@ export class VenueEngine {
     return { cursor: this.cloudCursor, seq: this.cloudSeq };
   }
 
+  /** The venue this relay serves, and its tenant. */
+  get venue(): { readonly tenantId: string; readonly venueId: string } {
+    return { tenantId: this.deps.tenantId, venueId: this.deps.venueId };
+  }
+
   /** The LAN stream's epoch (cursors carry it). */
   get epoch(): number {
     return this.lanEpoch;
@@ -174,35 +180,38 @@ export class VenueEngine {
       return { kind: 'duplicate', result: known.result };
     }
     const receivedAt = this.deps.clock().toISOString();
-    const rejectedDependency = op.dependsOn.find((d) => this.journaled(d)?.status === 'rejected');
+    // The engine never reads a replaced model again: it hands it over (no O(pending) copy).
+    const outcome = acceptLocal(
+      this.model,
+      { op, principal, receivedAt },
+      { handOver: true, dependency: (opId) => this.dependencyStatus(opId) },
+    );
     let record: JournalRecord;
-    if (rejectedDependency !== undefined) {
+    if (outcome.kind === 'rejected') {
       record = this.journal(op, principal, receivedAt, 'rejected', {
         opId: op.opId,
         status: 'rejected',
-        code: 'DEPENDENCY_REJECTED',
-        message: `depends on ${rejectedDependency}, which was rejected`,
+        ...outcome.rejection,
+      });
+    } else if (outcome.kind === 'held') {
+      this.model = outcome.model;
+      record = this.journal(op, principal, receivedAt, 'pending', {
+        opId: op.opId,
+        status: 'retryable',
+        code: 'DEPENDENCY_PENDING',
+        message: outcome.message,
+        retryAfterMs: HELD_RETRY_AFTER_MS,
       });
     } else {
-      // The engine never reads a replaced model again: it hands it over (no O(pending) copy).
-      const outcome = acceptLocal(this.model, { op, principal, receivedAt }, { handOver: true });
-      if (outcome.kind === 'rejected') {
-        record = this.journal(op, principal, receivedAt, 'rejected', {
-          opId: op.opId,
-          status: 'rejected',
-          ...outcome.rejection,
-        });
-      } else {
-        this.model = outcome.model;
-        const placed = this.emit(outcome.changes, op.opId);
-        record = this.journal(op, principal, receivedAt, 'pending', {
-          opId: op.opId,
-          status: 'accepted_local',
-          seq: placed.at(-1)?.seq ?? this.feedHead,
-          changed: outcome.changes.map((c) => ({ entity: c.entity, id: c.id, version: c.version })),
-          at: receivedAt,
-        });
-      }
+      this.model = outcome.model;
+      const placed = this.emit(outcome.changes, op.opId);
+      record = this.journal(op, principal, receivedAt, 'pending', {
+        opId: op.opId,
+        status: 'accepted_local',
+        seq: placed.at(-1)?.seq ?? this.feedHead,
+        changed: outcome.changes.map((c) => ({ entity: c.entity, id: c.id, version: c.version })),
+        at: receivedAt,
+      });
     }
     return { kind: 'first', result: record.result };
   }
@@ -243,12 +252,12 @@ export class VenueEngine {
     }
     for (const [opId, verdict] of verdicts) {
       const record = this.journaled(opId);
-      if (!record) continue;
-      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
-      const status = final.status === 'rejected' ? 'rejected' : 'synced';
-      this.stage.journalUpdates.push({ opId, status, result: final });
-      if (status === 'rejected')
-        this.stage.notices.push({ deviceId: record.deviceId, result: final });
+      if (record?.status !== 'pending') continue;
+      const settled = settledResult(record.result, verdict);
+      if (!settled) continue;
+      const status = settled.status === 'rejected' ? 'rejected' : 'synced';
+      this.stage.journalUpdates.push({ opId, status, result: settled });
+      this.stage.notices.push({ deviceId: record.deviceId, result: settled });
     }
     if (update.cursor) {
       this.stage.cloudCursor = { ...update.cursor };
@@ -261,6 +270,35 @@ export class VenueEngine {
   /** Whether the relay has journaled this op (committed, or staged in this tick). */
   holds(opId: string): boolean {
     return this.journaled(opId) !== undefined;
+  }
+
+  /**
+   * Keeps the cloud's verdict on an op the relay forwarded (write-through), so a resend — after
+   * the device lost the answer, the uplink dropped or the relay restarted — is answered with it
+   * instead of being decided again on a copy that may already hold the op's effect. Only final
+   * verdicts are kept; an op already journaled keeps its record.
+   */
+  async recordForwarded(op: Operation, principal: Principal, verdict: OpResult): Promise<void> {
+    const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+    if (final.status !== 'applied' && final.status !== 'rejected') return;
+    if (this.journaled(op.opId)) return;
+    const receivedAt = this.deps.clock().toISOString();
+    this.journal(
+      op,
+      principal,
+      receivedAt,
+      final.status === 'applied' ? 'synced' : 'rejected',
+      final,
+    );
+    await this.settled();
+  }
+
+  /** What the relay knows of an op another op depends on. */
+  private dependencyStatus(opId: string): DependencyStatus {
+    const record = this.journaled(opId);
+    if (!record) return 'unknown';
+    if (record.status === 'pending') return 'waiting';
+    return record.status === 'synced' ? 'applied' : 'rejected';
   }
 
   /** The journal's record of an op: staged in this tick, or committed. */
@@ -345,6 +383,28 @@ export class VenueEngine {
     this.opIds.add(op.opId);
     return record;
   }
+}
+
+/** How long a device waits before asking again about an op the relay holds for the cloud. */
+export const HELD_RETRY_AFTER_MS = 5000;
+
+/**
+ * The result a settled op is answered with from now on: the cloud's rejection, or `applied` in
+ * the relay's own terms for an op it had accepted locally (the LAN seq and relay versions the
+ * device's cache holds, not the cloud's). Undefined for a verdict that settles nothing.
+ */
+function settledResult(local: OpResult, verdict: OpResult): OpResult | undefined {
+  const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+  if (final.status === 'rejected') return final;
+  if (final.status !== 'applied') return undefined;
+  if (local.status !== 'accepted_local') return final;
+  return {
+    opId: local.opId,
+    status: 'applied',
+    seq: local.seq,
+    changed: local.changed,
+    at: final.at,
+  };
 }
 
 function toPending(record: JournalRecord): PendingOp {

@@ -40,7 +40,8 @@ const pendingOf = (op: Operation, principal = manager, receivedAt = NOW): Pendin
 
 function accept(model: VenueModel, p: PendingOp) {
   const outcome = acceptLocal(model, p);
-  if (outcome.kind !== 'accepted') throw new Error(`local rejection: ${outcome.rejection.code}`);
+  if (outcome.kind === 'rejected') throw new Error(`local rejection: ${outcome.rejection.code}`);
+  if (outcome.kind === 'held') throw new Error(`held: ${outcome.message}`);
   return outcome;
 }
 
@@ -191,7 +192,7 @@ describe('venue model (property)', () => {
           const outcome = acceptLocal(model, pendingOf(op, principal));
           if (outcome.kind === 'rejected') continue;
           model = outcome.model;
-          emitted.push(...outcome.changes);
+          if (outcome.kind === 'accepted') emitted.push(...outcome.changes);
           unsettled.push(pendingOf(op, principal));
           if (settleNow) {
             const next = unsettled.shift();

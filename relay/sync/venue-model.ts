@@ -1,6 +1,7 @@
 import {
   type AnyEntity,
   canonicalJson,
+  type DependencyStatus,
   decide,
   ENTITY_KINDS,
   type EntityChange,
@@ -8,6 +9,7 @@ import {
   type EntitySet,
   getEntity,
   type JsonValue,
+  judgeLocally,
   listEntities,
   type Operation,
   type Principal,
@@ -56,7 +58,9 @@ export type LocalOutcome =
       readonly kind: 'rejected';
       readonly model: VenueModel;
       readonly rejection: Omit<RejectedResult, 'opId' | 'status'>;
-    };
+    }
+  /** Not decidable here for certain: in `pending` (replayed in order), no change shown. */
+  | { readonly kind: 'held'; readonly model: VenueModel; readonly message: string };
 
 const keyOf = (entity: EntityKind, id: string): string => `${entity}\u0000${id}`;
 const splitKey = (key: string): [EntityKind, string] => key.split('\u0000') as [EntityKind, string];
@@ -73,7 +77,7 @@ export function createVenueModel(layers: {
   readonly confirmed: EntitySet;
   readonly pending?: readonly PendingOp[];
   readonly visible?: EntitySet;
-}): { model: VenueModel; changes: EntityChange[] } {
+}): { model: VenueModel; changes: VisibleChange[] } {
   const { tenantId, venueId, confirmed } = layers;
   const pending = layers.pending ?? [];
   const rebased = rebase(tenantId, venueId, confirmed, pending);
@@ -95,7 +99,12 @@ export function createVenueModel(layers: {
     for (const kind of ENTITY_KINDS)
       for (const entity of listEntities(set, kind)) candidates.add(keyOf(kind, entity.id));
   }
-  const { visible, changes } = diff(layers.visible, rebased.entities, candidates);
+  const { visible, changes } = diff(
+    layers.visible,
+    rebased.entities,
+    candidates,
+    rebased.touchedBy,
+  );
   return {
     model: { tenantId, venueId, confirmed, pending, visible, touched: rebased.touched },
     changes,
@@ -108,9 +117,16 @@ export function rebase(
   venueId: string,
   confirmed: EntitySet,
   pending: readonly PendingOp[],
-): { entities: EntitySet; touched: Set<string>; refused: Set<string> } {
+): {
+  entities: EntitySet;
+  touched: Set<string>;
+  refused: Set<string>;
+  /** The last pending op that changed each touched entity. */
+  touchedBy: Map<string, string>;
+} {
   let state = { tenantId, venueId, entities: confirmed };
   const touched = new Set<string>();
+  const touchedBy = new Map<string, string>();
   const refused = new Set<string>();
   for (const p of pending) {
     const decision = decide(state, p.op, { now: p.receivedAt, principal: p.principal });
@@ -118,15 +134,21 @@ export function rebase(
       refused.add(p.op.opId);
       continue;
     }
-    for (const change of decision.changes) touched.add(keyOf(change.entity, change.id));
+    for (const change of decision.changes) {
+      const key = keyOf(change.entity, change.id);
+      touched.add(key);
+      touchedBy.set(key, p.op.opId);
+    }
     state = decision.state;
   }
-  return { entities: state.entities, touched, refused };
+  return { entities: state.entities, touched, refused, touchedBy };
 }
 
 /**
- * Decides an op locally, on what devices see. Accepted: it joins `pending` and its changes (in
- * relay versions, since it was decided on the visible state) go to the LAN feed.
+ * Judges an op locally, on what devices see (protocol's `judgeLocally`). Accepted: it joins
+ * `pending` and its changes (in relay versions, since it was decided on the visible state) go to
+ * the LAN feed. Held: it joins `pending` with no change shown; a later rebase shows it once
+ * what it needs arrives, and the cloud decides it. Rejected: only what is final anywhere.
  */
 export function acceptLocal(
   model: VenueModel,
@@ -137,31 +159,36 @@ export function acceptLocal(
      * shares and extends its pending list and touched set. Without it `model` is left as it was.
      */
     readonly handOver?: boolean;
+    /** What the relay knows of an op named in `dependsOn` (default: applied). */
+    readonly dependency?: (opId: string) => DependencyStatus;
   } = {},
 ): LocalOutcome {
-  const decision = decide(
+  const verdict = judgeLocally(
     { tenantId: model.tenantId, venueId: model.venueId, entities: model.visible },
     pending.op,
     { now: pending.receivedAt, principal: pending.principal },
+    options.dependency ?? (() => 'applied'),
   );
-  if (decision.kind === 'rejected') {
-    const { code, message, current } = decision;
+  if (verdict.kind === 'reject') {
     return {
       kind: 'rejected',
       model,
-      rejection: current === undefined ? { code, message } : { code, message, current },
+      rejection: { code: verdict.code, message: verdict.message },
     };
   }
   // Copying `pending` and `touched` costs O(pending) per op (quadratic over an outage); a caller
   // that hands the model over has them extended in place instead.
-  const touched = options.handOver ? (model.touched as Set<string>) : new Set(model.touched);
-  for (const change of decision.changes) touched.add(keyOf(change.entity, change.id));
   const ops = options.handOver ? (model.pending as PendingOp[]) : [...model.pending];
   ops.push(pending);
+  if (verdict.kind === 'hold') {
+    return { kind: 'held', model: { ...model, pending: ops }, message: verdict.message };
+  }
+  const touched = options.handOver ? (model.touched as Set<string>) : new Set(model.touched);
+  for (const change of verdict.changes) touched.add(keyOf(change.entity, change.id));
   return {
     kind: 'accepted',
-    model: { ...model, pending: ops, visible: decision.state.entities, touched },
-    changes: decision.changes,
+    model: { ...model, pending: ops, visible: verdict.state.entities, touched },
+    changes: verdict.changes,
   };
 }
 
@@ -173,7 +200,7 @@ export function acceptLocal(
 export function applyCloud(
   model: VenueModel,
   update: { readonly entries?: readonly Projectable[]; readonly settled?: ReadonlySet<string> },
-): { model: VenueModel; changes: EntityChange[] } {
+): { model: VenueModel; changes: VisibleChange[] } {
   const entries = update.entries ?? [];
   const settled = update.settled ?? new Set<string>();
   const confirmed = project(model.confirmed, entries);
@@ -181,8 +208,17 @@ export function applyCloud(
     settled.size === 0 ? model.pending : model.pending.filter((p) => !settled.has(p.op.opId));
   const rebased = rebase(model.tenantId, model.venueId, confirmed, pending);
   const candidates = new Set<string>([...model.touched, ...rebased.touched]);
-  for (const entry of entries) candidates.add(keyOf(entry.entity, entry.id));
-  const { visible, changes } = diff(model.visible, rebased.entities, candidates);
+  // Which op each change shows (a device's cache tells by it that its op has arrived): the
+  // cloud entry's, unless a pending op changed the entity after it.
+  const origins = new Map<string, string>();
+  for (const entry of entries) {
+    const key = keyOf(entry.entity, entry.id);
+    candidates.add(key);
+    const { opId } = entry as { readonly opId?: string };
+    if (opId !== undefined) origins.set(key, opId);
+  }
+  for (const [key, opId] of rebased.touchedBy) origins.set(key, opId);
+  const { visible, changes } = diff(model.visible, rebased.entities, candidates, origins);
   return { model: { ...model, confirmed, pending, visible, touched: rebased.touched }, changes };
 }
 
@@ -194,33 +230,39 @@ function sameData(a: AnyEntity, b: AnyEntity): boolean {
   );
 }
 
+/** A change to what devices see, with the op it shows when one is known. */
+export type VisibleChange = EntityChange & { readonly opId?: string };
+
 /**
  * The changes that turn `visible` into `target` over the candidate entities, each with the
- * entity's next relay version.
+ * entity's next relay version and, from `origins`, the op it shows.
  */
 function diff(
   visible: EntitySet,
   target: EntitySet,
   candidates: ReadonlySet<string>,
-): { visible: EntitySet; changes: EntityChange[] } {
-  const changes: EntityChange[] = [];
+  origins: ReadonlyMap<string, string>,
+): { visible: EntitySet; changes: VisibleChange[] } {
+  const changes: VisibleChange[] = [];
   for (const key of [...candidates].sort()) {
     const [entity, id] = splitKey(key);
     const shown = getEntity(visible, entity, id);
     const truth = getEntity(target, entity, id);
     if (!truth) {
-      if (shown) changes.push({ entity, id, op: 'tombstone', version: shown.version + 1 });
+      if (shown) {
+        const change = { entity, id, op: 'tombstone', version: shown.version + 1 } as const;
+        changes.push(withOrigin(change, origins.get(key)));
+      }
       continue;
     }
     if (shown && sameData(shown, truth)) continue;
     const version = (shown?.version ?? 0) + 1;
-    changes.push({
-      entity,
-      id,
-      op: 'upsert',
-      data: { ...truth, version },
-      version,
-    } as EntityChange);
+    const change = { entity, id, op: 'upsert', data: { ...truth, version }, version };
+    changes.push(withOrigin(change as EntityChange, origins.get(key)));
   }
   return { visible: project(visible, changes), changes };
+}
+
+function withOrigin(change: EntityChange, opId: string | undefined): VisibleChange {
+  return opId === undefined ? change : { ...change, opId };
 }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Operation, Principal } from '#protocol';
-import { opOf, staff } from '../../tests/protocol/support/venue-fixture.ts';
+import { createTokenSigner, generateTokenKeyPair, type Operation, type Principal } from '#protocol';
+import { NOW, opOf, staff, TENANT, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
+import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import type { JournalRecord } from '../store/relay-store.ts';
-import { nextBatch } from './reconciler.ts';
+import { RelayBus } from '../sync/feed-bus.ts';
+import { VenueEngine } from '../sync/venue-engine.ts';
+import { CloudClient } from './cloud-client.ts';
+import { nextBatch, Reconciler } from './reconciler.ts';
 
 let jseq = 0;
 function record(
@@ -63,5 +67,124 @@ describe('replay batches', () => {
     const a3 = record(await create('o-3'), 'tab-a');
     expect(nextBatch([a1, a2, a3], 50).map((r) => r.opId)).toEqual([a1.opId]);
     expect(nextBatch([a1, a3], 1).map((r) => r.opId)).toEqual([a1.opId]);
+  });
+});
+
+describe('replay batches around a device that waits', () => {
+  it('passes over a waiting device’s records, and a device stepped over waits behind it', async () => {
+    const a1 = record(await create('o-a1'), 'tab-a');
+    const b1 = record(await create('o-b1'), 'tab-b');
+    const c1 = record(await send('o-a1'), 'tab-c');
+    const c2 = record(await create('o-c2'), 'tab-c');
+    const b2 = record(await create('o-b2'), 'tab-b');
+    const waiting = new Set(['tab-a']);
+    expect(nextBatch([a1, b1, c1, c2, b2], 50, waiting).map((r) => r.opId)).toEqual([
+      b1.opId,
+      b2.opId,
+    ]);
+    // tab-c's first op shares o-a1 with the waiting one: tab-c waits too, even its unrelated c2.
+    expect(nextBatch([a1, c1, c2], 50, waiting)).toEqual([]);
+    expect(nextBatch([a1, b1], 50, new Set(['tab-a', 'tab-b']))).toEqual([]);
+  });
+});
+
+describe('reconciler, through its ports with a fake cloud', () => {
+  /** A cloud that cannot decide tab-a's op yet (DEPENDENCY_PENDING) and applies the rest. */
+  function fakeCloud(sent: string[]) {
+    return async (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const body = JSON.parse(String(init?.body)) as { deviceId: string; ops: Operation[] };
+      sent.push(body.deviceId);
+      const results = body.ops.map((op) =>
+        body.deviceId === 'tab-a'
+          ? {
+              opId: op.opId,
+              status: 'retryable',
+              code: 'DEPENDENCY_PENDING',
+              message: 'waits',
+              retryAfterMs: 2000,
+            }
+          : { opId: op.opId, status: 'applied', seq: 0, changed: [], at: NOW },
+      );
+      return Response.json({ results });
+    };
+  }
+
+  async function waitingSetup() {
+    const store = new MemoryRelayStore();
+    const engine = new VenueEngine({
+      store,
+      bus: new RelayBus(),
+      clock: () => new Date(NOW),
+      tenantId: TENANT,
+      venueId: VENUE,
+      onFatal: (error) => {
+        throw error;
+      },
+    });
+    const server = staff('server');
+    const bogus = await opOf('order.create', { orderId: 'o-x', tableId: 'table-1' }, server, {
+      deviceId: 'tab-a',
+      dependsOn: ['01JD0000000000000000000999'],
+    });
+    const waiter = await opOf('order.create', { orderId: 'o-y', tableId: 'table-1' }, server, {
+      deviceId: 'tab-b',
+    });
+    await engine.submitLocal(bogus, server);
+    await engine.submitLocal(waiter, server);
+    const sent: string[] = [];
+    const clock = { now: 0 };
+    const drained: number[] = [];
+    const { privateKey } = await generateTokenKeyPair();
+    const client = new CloudClient({
+      baseUrl: () => 'http://cloud.test',
+      credential: 'relay-credential',
+      venueId: VENUE,
+      fetch: fakeCloud(sent) as typeof fetch,
+    });
+    const reconciler = new Reconciler({
+      store,
+      engine,
+      signer: createTokenSigner({ privateKey, kid: 'relay:relay-1' }),
+      clock: () => new Date(NOW),
+      log: () => {},
+      client: () => client,
+      feedActive: () => true,
+      mayReplay: () => true,
+      onNetworkError: () => {},
+      onDrained: () => drained.push(clock.now),
+      now: () => clock.now,
+      // Simulated time: a sleep moves the clock on, then lets the loop yield.
+      sleep: async (ms) => {
+        clock.now += ms;
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
+    const advance = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    return { reconciler, sent, store, bogus, waiter, clock, drained, advance };
+  }
+
+  it('keeps replaying the other devices while one device’s op waits at the cloud', async () => {
+    const { reconciler, sent, store, bogus, waiter, clock } = await waitingSetup();
+    expect(await reconciler.replayOnce()).toBe(true);
+    expect(await reconciler.replayOnce()).toBe(true);
+    // tab-a waits its 2 s: nothing more to send until then, and the journal has not drained.
+    expect(await reconciler.replayOnce()).toBe(false);
+    expect(sent).toEqual(['tab-a', 'tab-b']);
+    expect(store.pendingJournal(10).map((r) => r.opId)).toEqual([bogus.opId]);
+    expect(store.journalEntry(waiter.opId)?.status).toBe('synced');
+    clock.now = 2000;
+    expect(await reconciler.replayOnce()).toBe(true);
+    expect(sent).toEqual(['tab-a', 'tab-b', 'tab-a']);
+  });
+
+  it('never reports the journal drained while an op still waits at the cloud', async () => {
+    const { reconciler, sent, drained, advance } = await waitingSetup();
+    reconciler.setActive(true);
+    reconciler.start();
+    await advance(40);
+    reconciler.stop();
+    expect(sent.filter((d) => d === 'tab-b')).toHaveLength(1);
+    expect(sent.filter((d) => d === 'tab-a').length).toBeGreaterThan(1);
+    expect(drained).toEqual([]);
   });
 });

@@ -20,7 +20,14 @@ export interface ReconcilerDeps {
   readonly onNetworkError: (detail: string) => void;
   readonly onDrained: () => void;
   readonly maxBatchOps?: number;
+  /** Waits (default: a timer the loop can cut short); a simulation passes its own. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds now (default Date.now); a simulation passes its own. */
+  readonly now?: () => number;
 }
+
+/** Answers that hold back one device's ops (its own order), never the other devices'. */
+const DEVICE_WAITS = new Set(['IN_FLIGHT', 'DEPENDENCY_PENDING', 'NOT_PROCESSED']);
 
 const samePrincipal = (a: Principal, b: Principal): boolean =>
   JSON.stringify(a) === JSON.stringify(b);
@@ -44,27 +51,43 @@ const overlaps = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => {
 };
 
 /**
- * The next batch-lane request: the first journal record's device and person, and that device's
- * later records too — stepping over other devices' records only while the op stepped over shares
- * no id with them (and depends on none of them), so no op ever overtakes one it could depend on.
- * The first record of the device that cannot go stops the batch: per-device order is kept.
- * Without this, a journal two tablets wrote at once would replay one op per request.
+ * The next batch-lane request: the first journal record whose device may go (not `waiting`), and
+ * that device's later records too — stepping over other records only while the op stepped over
+ * shares no id with them (and depends on none of them), so no op ever overtakes one it could
+ * depend on. A device one of whose records was stepped over waits behind it: per-device order
+ * is kept. Without this, a journal two tablets wrote at once would replay one op per request,
+ * and one device's op the cloud cannot decide yet would hold back every other device.
  */
-export function nextBatch(records: readonly JournalRecord[], max: number): JournalRecord[] {
-  const first = records[0];
-  if (!first) return [];
+export function nextBatch(
+  records: readonly JournalRecord[],
+  max: number,
+  waiting: ReadonlySet<string> = new Set(),
+): JournalRecord[] {
   const batch: JournalRecord[] = [];
   const skipped = new Set<string>();
+  const passed = new Set<string>(waiting);
+  let first: JournalRecord | undefined;
   for (const record of records) {
     if (batch.length >= max) break;
+    const ids = idsOf(record);
+    if (!first) {
+      if (!passed.has(record.deviceId) && !overlaps(ids, skipped)) {
+        first = record;
+        batch.push(record);
+        continue;
+      }
+      passed.add(record.deviceId);
+      for (const id of ids) skipped.add(id);
+      continue;
+    }
     const mine =
       record.deviceId === first.deviceId && samePrincipal(record.principal, first.principal);
     if (!mine) {
       if (record.deviceId === first.deviceId) break;
-      for (const id of idsOf(record)) skipped.add(id);
+      for (const id of ids) skipped.add(id);
       continue;
     }
-    if (skipped.size > 0 && overlaps(idsOf(record), skipped)) break;
+    if (skipped.size > 0 && overlaps(ids, skipped)) break;
     batch.push(record);
   }
   return batch;
@@ -84,9 +107,27 @@ export class Reconciler {
   /** Applied verdicts received over the rescue link, waiting for the feed to bring their entries. */
   private readonly awaitingFeed = new Map<string, OpResult>();
   private backoffMs = 500;
+  /** Devices whose first op the cloud could not decide yet, until when (ms). */
+  private readonly waitingUntil = new Map<string, number>();
 
   constructor(deps: ReconcilerDeps) {
     this.deps = deps;
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.deps.sleep ? this.deps.sleep(ms) : this.waker.sleep(ms);
+  }
+
+  /** Devices that wait now; those whose wait is over are forgotten. */
+  private waitingDevices(): Set<string> {
+    const now = this.now();
+    for (const [deviceId, until] of this.waitingUntil)
+      if (until <= now) this.waitingUntil.delete(deviceId);
+    return new Set(this.waitingUntil.keys());
   }
 
   start(): void {
@@ -116,8 +157,10 @@ export class Reconciler {
         const more = await this.replayOnce();
         if (!more) {
           await this.settleAwaiting();
-          if (this.awaitingFeed.size === 0) this.deps.onDrained();
-          await this.waker.sleep(500);
+          // Ops the cloud cannot decide yet still wait: the journal has not drained.
+          if (this.awaitingFeed.size === 0 && this.deps.store.pendingJournal(1).length === 0)
+            this.deps.onDrained();
+          await this.sleep(500);
         }
         this.backoffMs = 500;
       } catch (error) {
@@ -127,7 +170,7 @@ export class Reconciler {
           this.deps.log('error', 'replay failed', {
             error: error instanceof Error ? error.message : String(error),
           });
-        await this.waker.sleep(this.backoffMs);
+        await this.sleep(this.backoffMs);
         this.backoffMs = Math.min(this.backoffMs * 2, 15_000);
       }
     }
@@ -135,10 +178,16 @@ export class Reconciler {
 
   /** Sends the next batch; false when there was nothing left to send. */
   async replayOnce(): Promise<boolean> {
-    const pending = this.deps.store
-      .pendingJournal(200)
-      .filter((r) => !this.awaitingFeed.has(r.opId));
-    const batch = nextBatch(pending, this.deps.maxBatchOps ?? 50);
+    const waiting = this.waitingDevices();
+    const max = this.deps.maxBatchOps ?? 50;
+    let batch: JournalRecord[] = [];
+    // A waiting device with a long backlog must not hide the others' records: look further.
+    for (const limit of [200, 5000]) {
+      const records = this.deps.store.pendingJournal(limit);
+      const pending = records.filter((r) => !this.awaitingFeed.has(r.opId));
+      batch = nextBatch(pending, max, waiting);
+      if (batch.length > 0 || records.length < limit || waiting.size === 0) break;
+    }
     const first = batch[0];
     if (!first) return false;
     const ops = batch.map((r) => r.op);
@@ -154,7 +203,11 @@ export class Reconciler {
     let highestSeq = 0;
     for (const result of response.results) {
       if (result.status === 'retryable') {
-        retryAfterMs = result.retryAfterMs ?? 1000;
+        const wait = result.retryAfterMs ?? 1000;
+        // Its own order holds this device back; the others go on. Anything else (the cloud
+        // overloaded or unavailable) holds back the whole replay.
+        if (DEVICE_WAITS.has(result.code)) this.waitingUntil.set(first.deviceId, this.now() + wait);
+        else retryAfterMs = wait;
         break;
       }
       const final = result.status === 'duplicate' ? result.first : result;
@@ -167,7 +220,7 @@ export class Reconciler {
       sent: ops.length,
       settled: verdicts.size,
     });
-    if (retryAfterMs > 0) await this.waker.sleep(retryAfterMs);
+    if (retryAfterMs > 0) await this.sleep(retryAfterMs);
     return true;
   }
 
@@ -203,9 +256,8 @@ export class Reconciler {
 
   /** Waits (bounded) until the confirmed layer holds the cloud's entries up to `seq`. */
   private async waitForFeed(seq: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (this.deps.engine.cloudPosition.seq < seq && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    const deadline = this.now() + 10_000;
+    while (this.deps.engine.cloudPosition.seq < seq && this.now() < deadline) await this.sleep(20);
   }
 
   private tokenFor(principal: Principal): Promise<string> {
