@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import '../../web/app/resilience-banner.ts';
+import type { RelayHealth } from '../../web/app/relay-health.ts';
 import type { ResilienceBanner } from '../../web/app/resilience-banner.ts';
 import {
   applyBroadcast,
@@ -9,8 +10,9 @@ import {
   type ResilienceView,
   withOnline,
   withOutbox,
+  withRelayHealth,
 } from '../../web/app/resilience-state.ts';
-import { formatAgo, formatDuration } from '../../web/app/resilience-text.ts';
+import { formatAgo, formatClock, formatDuration } from '../../web/app/resilience-text.ts';
 import type { Broadcast } from '../../web/shared/messages.ts';
 
 // The banner's words for every state, rendered by the real element in Chromium.
@@ -118,6 +120,66 @@ describe('<hearth-resilience-banner>', () => {
       expect(textOf(banner)).to.equal(text);
     });
   }
+
+  describe('the venue relay’s uplink', () => {
+    const SINCE = NOW - 20 * MINUTE;
+    const relayHealth =
+      (change: Partial<RelayHealth> = {}) =>
+      (i: ResilienceInputs) =>
+        withRelayHealth(
+          i,
+          {
+            uplink: 'offline_local',
+            since: SINCE,
+            journalDepth: 12,
+            oldestUnsyncedAt: SINCE,
+            ...change,
+          },
+          NOW - 5_000,
+        );
+
+    it('says the relay is offline from the cloud with what the cloud lacks, not only “connected”', async () => {
+      const banner = await render(viewAfter([relay(NOW - 1_000)], relayHealth()));
+      expect(textOf(banner)).to.equal(
+        `Connected to the venue relay Last sync just now Venue relay: offline from cloud since ${formatClock(SINCE)} · 12 changes not in the cloud yet`,
+      );
+      expect(
+        banner.shadowRoot?.querySelector('[data-uplink]')?.getAttribute('data-uplink'),
+      ).to.equal('offline_local');
+    });
+
+    it('says it is online with the cloud once it is, with nothing waiting', async () => {
+      const banner = await render(
+        viewAfter([relay(NOW - 1_000)], relayHealth({ uplink: 'online', journalDepth: 0 })),
+      );
+      expect(textOf(banner)).to.equal(
+        'Connected to the venue relay Last sync just now Venue relay: online with the cloud',
+      );
+    });
+
+    it('says the relay is catching up while it reconciles', async () => {
+      const banner = await render(
+        viewAfter([relay(NOW - 1_000)], relayHealth({ uplink: 'reconciling', journalDepth: 3 })),
+      );
+      expect(textOf(banner)).to.equal(
+        `Connected to the venue relay Last sync just now Venue relay: sending the venue’s changes to the cloud since ${formatClock(SINCE)} · 3 changes not in the cloud yet`,
+      );
+    });
+
+    it('says nothing about the relay when the device is offline, or on the cloud', async () => {
+      const offline = await render(
+        viewAfter([relay(NOW - MINUTE)], (i) => withOnline(relayHealth()(i), false)),
+      );
+      expect(textOf(offline)).to.equal('Offline — showing cached data Last sync 1 min ago');
+      const cloud = await render(
+        viewAfter(
+          [{ type: 'connectivity', state: 'connected_cloud', target: 'cloud', lastSyncAt: NOW }],
+          relayHealth(),
+        ),
+      );
+      expect(textOf(cloud)).to.equal('Connected to the cloud Last sync just now');
+    });
+  });
 
   it('changes its words when given a new view', async () => {
     const banner = await render(viewAfter([relay(NOW)]));

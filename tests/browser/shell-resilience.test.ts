@@ -3,6 +3,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Principal } from '#protocol';
 import { broadcastChannelSource } from '../../web/app/broadcast-source.ts';
 import type { NetworkStatus } from '../../web/app/network-status.ts';
+import type { PageVisibility } from '../../web/app/page-visibility.ts';
 import { ResilienceController } from '../../web/app/resilience-controller.ts';
 import type { OutboxSummary } from '../../web/app/resilience-state.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
@@ -89,6 +90,20 @@ interface Sent {
   init: RequestInit | undefined;
 }
 
+class FakeVisibility implements PageVisibility {
+  isVisible = true;
+  readonly listeners = new Set<(visible: boolean) => void>();
+  visible = () => this.isVisible;
+  subscribe(listener: (visible: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  set(visible: boolean): void {
+    this.isVisible = visible;
+    for (const listener of this.listeners) listener(visible);
+  }
+}
+
 function setup(
   options: { controlled?: boolean; cursor?: string | null; lastSyncAt?: number } = {},
 ) {
@@ -103,6 +118,10 @@ function setup(
   const session = new SessionStore();
   let summary: OutboxSummary | undefined;
   let fetchAnswer: () => Promise<Response> = async () => new Response(null, { status: 204 });
+  // The relay's /healthz, apart from the checkpoint PUTs.
+  const visibility = new FakeVisibility();
+  let healthAnswer: () => Promise<Response> = async () => Response.json(relayHealthBody());
+  let healthAsked = 0;
   // Counts what the controller heard, so a test waits for delivery rather than guessing a delay.
   let heard = 0;
   const channel = broadcastChannelSource(name);
@@ -116,6 +135,7 @@ function setup(
         }),
     },
     network,
+    visibility,
     serviceWorker: {
       controlled: () => options.controlled ?? true,
       post: (message) => {
@@ -131,6 +151,10 @@ function setup(
     },
     session,
     fetch: async (input, init) => {
+      if (String(input) === '/healthz') {
+        healthAsked++;
+        return healthAnswer();
+      }
       requests.push({ url: String(input), init });
       return fetchAnswer();
     },
@@ -153,6 +177,11 @@ function setup(
     answerWith: (answer: () => Promise<Response>) => {
       fetchAnswer = answer;
     },
+    visibility,
+    healthWith: (answer: () => Promise<Response>) => {
+      healthAnswer = answer;
+    },
+    healthAsked: () => healthAsked,
     /** Posts like the service worker or the hydrator would, and waits until it was heard. */
     async broadcast(message: unknown): Promise<void> {
       const before = heard;
@@ -183,6 +212,21 @@ function setup(
       host.disconnect();
       sender.close();
     },
+  };
+}
+
+/** What the relay's `GET /healthz` answers (relay/lan/lan-app.ts). */
+function relayHealthBody(change: Record<string, unknown> = {}) {
+  return {
+    status: 'ok',
+    version: '0.1.0',
+    time: new Date(T0).toISOString(),
+    connectivity: 'offline_local',
+    connectivitySince: '2026-11-23T11:40:00.000Z',
+    journalDepth: 12,
+    oldestUnsyncedAt: '2026-11-23T11:41:00.000Z',
+    connectedDevices: 3,
+    ...change,
   };
 }
 
@@ -346,8 +390,9 @@ describe('ResilienceController', () => {
   it('asks the service worker to replay every 30 s while connected', () => {
     t = setup();
     t.host.connect();
+    // The tick and the relay's health both every 5 s.
     expect([...t.timers.periods.values()].sort((a, b) => a - b)).to.deep.equal([
-      5_000, 30_000, 60_000,
+      5_000, 5_000, 30_000, 60_000,
     ]);
     t.timers.fire(30_000);
     t.timers.fire(30_000);
@@ -397,6 +442,114 @@ describe('ResilienceController', () => {
     });
     expect(t.controller.view.mode).to.equal('connecting');
     expect(t.host.updates).to.equal(updates);
+  });
+
+  describe('the venue relay’s uplink (GET /healthz)', () => {
+    const onRelay = {
+      type: 'connectivity',
+      state: 'connected_relay',
+      target: 'relay',
+      lastSyncAt: T0,
+    };
+    const OFFLINE_LOCAL = {
+      uplink: 'offline_local',
+      since: Date.parse('2026-11-23T11:40:00.000Z'),
+      journalDepth: 12,
+      oldestUnsyncedAt: Date.parse('2026-11-23T11:41:00.000Z'),
+    };
+
+    it('asks at once when the page reaches the relay, then every 5 s; shows what it says', async () => {
+      t = setup();
+      t.host.connect();
+      t.timers.fire(5_000);
+      expect(t.healthAsked()).to.equal(0);
+      await t.broadcast(onRelay);
+      expect(t.healthAsked()).to.equal(1);
+      await until(() => t.controller.view.relay !== null);
+      expect(t.controller.view.relay).to.deep.equal(OFFLINE_LOCAL);
+      t.healthWith(async () =>
+        Response.json(relayHealthBody({ connectivity: 'online', journalDepth: 0 })),
+      );
+      t.timers.fire(5_000);
+      await until(() => t.controller.view.relay?.uplink === 'online');
+      expect(t.healthAsked()).to.equal(2);
+      expect(t.controller.view.relay).to.include({ uplink: 'online', journalDepth: 0 });
+    });
+
+    it('does not ask while the target is the cloud, or the device is offline', async () => {
+      t = setup();
+      t.host.connect();
+      await t.broadcast({ ...onRelay, state: 'connected_cloud', target: 'cloud' });
+      t.timers.fire(5_000);
+      expect(t.healthAsked()).to.equal(0);
+      await t.broadcast(onRelay);
+      expect(t.healthAsked()).to.equal(1);
+      t.network.set(false);
+      t.timers.fire(5_000);
+      expect(t.healthAsked()).to.equal(1);
+      expect(t.controller.view.relay).to.equal(null);
+    });
+
+    it('stops while the page is hidden, and asks at once when it is shown again', async () => {
+      t = setup();
+      t.host.connect();
+      await t.broadcast(onRelay);
+      t.visibility.set(false);
+      t.timers.fire(5_000);
+      t.timers.fire(5_000);
+      expect(t.healthAsked()).to.equal(1);
+      await until(() => t.controller.view.relay !== null);
+      t.visibility.set(true);
+      expect(t.healthAsked()).to.equal(2);
+    });
+
+    it('asks at once when the browser is back online', async () => {
+      t = setup();
+      t.host.connect();
+      await t.broadcast(onRelay);
+      await until(() => t.controller.view.relay !== null);
+      t.network.set(false);
+      t.network.set(true);
+      expect(t.healthAsked()).to.equal(2);
+    });
+
+    it('lets the last answer go stale when the relay stops answering', async () => {
+      t = setup();
+      t.host.connect();
+      await t.broadcast(onRelay);
+      await until(() => t.controller.view.relay !== null);
+      t.healthWith(async () => {
+        throw new TypeError('Failed to fetch');
+      });
+      t.at(T0 + 19_999);
+      t.timers.fire(5_000);
+      await settled();
+      expect(t.controller.view.relay).to.deep.equal(OFFLINE_LOCAL);
+      t.at(T0 + 20_000);
+      t.controller.tick();
+      expect(t.controller.view.relay).to.equal(null);
+    });
+
+    it('ignores an answer that is not a relay’s (the cloud’s /healthz has no connectivity)', async () => {
+      t = setup();
+      t.healthWith(async () => Response.json({ status: 'ok', version: '0.1.0' }));
+      t.host.connect();
+      await t.broadcast(onRelay);
+      expect(t.healthAsked()).to.equal(1);
+      await settled();
+      await settled();
+      expect(t.controller.view.relay).to.equal(null);
+    });
+
+    it('stops asking when its screen disconnects', async () => {
+      t = setup();
+      t.host.connect();
+      await t.broadcast(onRelay);
+      t.host.disconnect();
+      expect(t.visibility.listeners.size).to.equal(0);
+      await t.controller.pollRelay();
+      expect(t.healthAsked()).to.equal(1);
+    });
   });
 
   describe('checkpoint report', () => {

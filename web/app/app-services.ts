@@ -5,6 +5,7 @@ import type { DeviceSource } from './device-source.ts';
 import type { LocalViewSource } from './local-view-controller.ts';
 import { browserNetworkStatus, type NetworkStatus } from './network-status.ts';
 import type { OutboxReader } from './outbox-reader.ts';
+import { browserPageVisibility, type PageVisibility } from './page-visibility.ts';
 import { browserServiceWorkerLink, type ServiceWorkerLink } from './service-worker-link.ts';
 import { type SessionPersistence, SessionStore } from './session-store.ts';
 
@@ -21,6 +22,7 @@ export interface AppServices {
   readonly fetch: typeof fetch;
   readonly broadcasts: BroadcastSource;
   readonly network: NetworkStatus;
+  readonly visibility: PageVisibility;
   readonly serviceWorker: ServiceWorkerLink;
   readonly session: SessionStore;
   readonly persistence: SessionPersistence;
@@ -95,6 +97,7 @@ export function appServices(): AppServices {
     fetch: (input, init) => window.fetch(input, init),
     broadcasts: broadcastChannelSource(),
     network: browserNetworkStatus(),
+    visibility: browserPageVisibility(),
     serviceWorker: browserServiceWorkerLink(),
     session: new SessionStore(),
     persistence: {

@@ -1,11 +1,13 @@
 import { css, html, LitElement } from 'lit';
 import type { ResilienceView } from './resilience-state.ts';
-import { detailsOf, headlineOf } from './resilience-text.ts';
+import { detailsOf, headlineOf, relayLineOf } from './resilience-text.ts';
 
 /**
  * `<hearth-resilience-banner .view=${controller.view}>`: the device's connection, last sync and
- * what waits to be sent, on every screen. A polite live region, so a screen reader hears
- * "Offline — showing cached data" without losing its place.
+ * what waits to be sent, on every screen; on the venue relay, the relay's own uplink to the
+ * cloud too ("Venue relay: offline from cloud since 19:40 · 12 changes not in the cloud yet").
+ * A polite live region, so a screen reader hears "Offline — showing cached data" without
+ * losing its place.
  */
 export class ResilienceBanner extends LitElement {
   static override properties = { view: { attribute: false } };
@@ -34,6 +36,14 @@ export class ResilienceBanner extends LitElement {
       color: var(--hearth-muted, #6b5a55);
       font-size: 0.9em;
     }
+    .uplink {
+      flex-basis: 100%;
+      font-size: 0.9em;
+    }
+    .uplink:not([data-uplink='online']) {
+      color: var(--hearth-warn, #8a5a00);
+      font-weight: 600;
+    }
     [data-mode='connected'] {
       border-left-color: var(--hearth-ok, #1d6b3a);
     }
@@ -49,6 +59,7 @@ export class ResilienceBanner extends LitElement {
 
   override render() {
     const view = this.view;
+    const uplink = view ? relayLineOf(view) : null;
     return html`<div
       class="banner"
       role="status"
@@ -58,7 +69,12 @@ export class ResilienceBanner extends LitElement {
       ${
         view
           ? html`<span class="headline">${headlineOf(view)}</span>
-            <span class="details">${detailsOf(view).join(' · ')}</span>`
+            <span class="details">${detailsOf(view).join(' · ')}</span>
+            ${
+              uplink && view.relay
+                ? html`<span class="uplink" data-uplink=${view.relay.uplink}>${uplink}</span>`
+                : null
+            }`
           : html`<span class="headline">Connecting…</span>`
       }
     </div>`;

@@ -5,6 +5,8 @@ import type { BroadcastSource } from './broadcast-source.ts';
 import type { DeviceSource } from './device-source.ts';
 import type { NetworkStatus } from './network-status.ts';
 import type { OutboxReader } from './outbox-reader.ts';
+import { alwaysVisible, type PageVisibility } from './page-visibility.ts';
+import { fetchRelayHealth } from './relay-health.ts';
 import {
   applyBroadcast,
   deriveResilience,
@@ -14,6 +16,7 @@ import {
   withLastSync,
   withOnline,
   withOutbox,
+  withRelayHealth,
 } from './resilience-state.ts';
 import type { ServiceWorkerLink } from './service-worker-link.ts';
 import type { SessionStore } from './session-store.ts';
@@ -26,18 +29,23 @@ export interface ResilienceIntervals {
   readonly replayMs: number;
   /** Report this device's checkpoint and outbox to the target. */
   readonly checkpointMs: number;
+  /** Ask the venue relay about its uplink (`/healthz`), while the target is the relay. */
+  readonly relayHealthMs: number;
 }
 
 export const DEFAULT_INTERVALS: ResilienceIntervals = {
   tickMs: 5_000,
   replayMs: 30_000,
   checkpointMs: 60_000,
+  relayHealthMs: 5_000,
 };
 
 export interface ResilienceDeps {
   readonly clock: () => number;
   readonly broadcasts: BroadcastSource;
   readonly network: NetworkStatus;
+  /** Whether the page is on screen: the relay is asked about its uplink only then. */
+  readonly visibility?: PageVisibility;
   readonly serviceWorker: ServiceWorkerLink;
   readonly outbox: OutboxReader;
   readonly device: DeviceSource;
@@ -58,7 +66,9 @@ export type CheckpointOutcome =
  * offline with cached data, replaying n of m, last sync, oldest pending op. Built from the
  * channel's broadcasts, `navigator.onLine` and a periodic tick. While its screen is open it
  * also asks the service worker to replay (on `online` and every 30 s) and reports the device's
- * checkpoint with its outbox depth.
+ * checkpoint with its outbox depth. While the target is the venue relay and the page is on
+ * screen, it asks the relay about its own uplink (`GET /healthz`, same origin): every 5 s,
+ * and at once when the page reaches the relay again, comes back online or on screen.
  *
  * @example
  * class Screen extends LitElement {
@@ -75,6 +85,7 @@ export class ResilienceController implements ReactiveController {
   #stops: (() => void)[] = [];
   #lastCheckpoint: CheckpointOutcome | undefined;
   #connected = false;
+  #polling = false;
 
   constructor(host: ReactiveControllerHost, deps: ResilienceDeps) {
     this.#host = host;
@@ -94,6 +105,7 @@ export class ResilienceController implements ReactiveController {
 
   hostConnected(): void {
     const { broadcasts, network } = this.#deps;
+    const visibility = this.#deps.visibility ?? alwaysVisible;
     const timers = this.#deps.timers ?? browserTimers;
     this.#connected = true;
     this.#inputs = withOnline(this.#inputs, network.online());
@@ -101,8 +113,15 @@ export class ResilienceController implements ReactiveController {
       broadcasts.subscribe((message) => this.#hear(message)),
       network.subscribe((online) => {
         this.#set(withOnline(this.#inputs, online));
-        if (online) this.requestReplay();
+        if (online) {
+          this.requestReplay();
+          void this.pollRelay();
+        }
       }),
+      visibility.subscribe((visible) => {
+        if (visible) void this.pollRelay();
+      }),
+      timers.every(this.#intervals.relayHealthMs, () => void this.pollRelay()),
       timers.every(this.#intervals.tickMs, () => this.tick()),
       timers.every(this.#intervals.replayMs, () => this.requestReplay()),
       timers.every(this.#intervals.checkpointMs, () => void this.reportCheckpoint()),
@@ -126,6 +145,24 @@ export class ResilienceController implements ReactiveController {
   /** Asks the service worker to replay its outbox; false when no worker controls the page. */
   requestReplay(): boolean {
     return this.#deps.serviceWorker.post({ type: 'replay' });
+  }
+
+  /**
+   * `GET /healthz` of the venue relay (the page's origin): its uplink to the cloud, since
+   * when, and how many ops the cloud lacks. Only while the target is the relay, the page on
+   * screen and no poll under way; an answer that does not come leaves the last one to go
+   * stale.
+   */
+  async pollRelay(): Promise<void> {
+    const visible = (this.#deps.visibility ?? alwaysVisible).visible();
+    if (!this.#connected || this.#polling || this.#view.target !== 'relay' || !visible) return;
+    this.#polling = true;
+    try {
+      const health = await fetchRelayHealth(this.#deps.fetch);
+      if (this.#connected) this.#set(withRelayHealth(this.#inputs, health, this.#deps.clock()));
+    } finally {
+      this.#polling = false;
+    }
   }
 
   /** Re-reads the outbox summary (after `outbox-changed`, and on connect). */
@@ -208,7 +245,10 @@ export class ResilienceController implements ReactiveController {
   }
 
   #hear(message: Broadcast): void {
+    const wasOnRelay = this.#view.target === 'relay';
     this.#set(applyBroadcast(this.#inputs, message, this.#deps.clock()));
+    // Reached the relay (again): ask it about its uplink now, not at the next period.
+    if (!wasOnRelay && this.#view.target === 'relay') void this.pollRelay();
     if (message.type === 'outbox-changed' || message.type === 'replay-progress')
       void this.refreshOutbox();
   }

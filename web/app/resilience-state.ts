@@ -1,5 +1,6 @@
 import type { DeviceConnectivity } from '#protocol';
 import type { Broadcast } from '../shared/messages.ts';
+import type { RelayHealth } from './relay-health.ts';
 
 // What the resilience banner shows, as a pure function of what the page has heard (channel
 // broadcasts, the browser's online flag, the outbox summary) and the time now.
@@ -9,6 +10,12 @@ import type { Broadcast } from '../shared/messages.ts';
 //   connectivity connected_relay | connected_cloud ─▶ connected (relay | cloud)
 //   connectivity degraded | offline | replaying ────▶ degraded | offline | replaying
 //   nothing heard yet ──────────────────────────────▶ connecting
+//
+// Beside the mode, the venue relay's own uplink (its `/healthz`: online, degraded,
+// offline_local, rescue_uplink, reconciling, recovered; since when; how many ops the cloud
+// lacks), shown while the device's target is the relay, the mode is not offline, and the
+// relay answered within RELAY_HEALTH_STALE_MS. "Connected to the venue relay" says nothing
+// about the cloud: this does.
 
 /** What the device's outbox holds, as its store reports it. */
 export interface OutboxSummary {
@@ -32,6 +39,8 @@ export interface ResilienceInputs {
   /** The latest successful sync (ms): reported by the service worker, or seen on the channel. */
   readonly lastSyncAt: number | null;
   readonly outbox: OutboxSummary | null;
+  /** The relay's last `/healthz` answer, and when it was heard (ms). */
+  readonly relay: { readonly health: RelayHealth; readonly at: number } | null;
 }
 
 export const INITIAL_INPUTS: ResilienceInputs = {
@@ -40,6 +49,7 @@ export const INITIAL_INPUTS: ResilienceInputs = {
   replay: null,
   lastSyncAt: null,
   outbox: null,
+  relay: null,
 };
 
 export const RESILIENCE_MODES = [
@@ -66,10 +76,21 @@ export interface ResilienceView {
   /** ms the oldest pending op has waited. */
   readonly oldestPendingMs: number | null;
   readonly failedOps: number;
+  /**
+   * The venue relay's uplink to the cloud, while the device's target is the relay and the
+   * relay's answer is fresh; null otherwise (not on the relay, offline, or not heard lately).
+   */
+  readonly relay: RelayHealth | null;
 }
 
 /** A replay that reported no progress for this long is over (its worker was stopped). */
 export const REPLAY_STALE_MS = 60_000;
+
+/**
+ * A relay health answer older than this is not shown (four missed polls of 5 s): what the
+ * relay said then about its uplink may no longer hold.
+ */
+export const RELAY_HEALTH_STALE_MS = 20_000;
 
 const latest = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.max(a, b);
@@ -126,6 +147,18 @@ export function withOutbox(inputs: ResilienceInputs, outbox: OutboxSummary): Res
   return { ...inputs, outbox };
 }
 
+/**
+ * The relay's `/healthz` answer heard at `now`. No answer (null: unreachable, not a relay)
+ * changes nothing: the last one goes stale after RELAY_HEALTH_STALE_MS.
+ */
+export function withRelayHealth(
+  inputs: ResilienceInputs,
+  health: RelayHealth | null,
+  now: number,
+): ResilienceInputs {
+  return health === null ? inputs : { ...inputs, relay: { health, at: now } };
+}
+
 function modeOf(inputs: ResilienceInputs, replaying: boolean): ResilienceMode {
   if (!inputs.online) return 'offline';
   if (replaying) return 'replaying';
@@ -160,9 +193,11 @@ export function deriveResilience(inputs: ResilienceInputs, now: number): Resilie
   const outboxDepth =
     inputs.outbox?.depth ?? (replaying && replay ? replay.total - replay.sent : null);
   const oldestPendingAt = inputs.outbox?.oldestPendingAt ?? null;
+  const shownTarget = mode === 'offline' ? null : target;
+  const relay = inputs.relay;
   return {
     mode,
-    target: mode === 'offline' ? null : target,
+    target: shownTarget,
     replay:
       mode === 'replaying' && replaying && replay
         ? { sent: replay.sent, total: replay.total }
@@ -173,5 +208,9 @@ export function deriveResilience(inputs: ResilienceInputs, now: number): Resilie
     oldestPendingAt,
     oldestPendingMs: oldestPendingAt === null ? null : Math.max(0, now - oldestPendingAt),
     failedOps: inputs.outbox?.failedOps ?? 0,
+    relay:
+      shownTarget === 'relay' && relay !== null && now - relay.at < RELAY_HEALTH_STALE_MS
+        ? relay.health
+        : null,
   };
 }

@@ -1,3 +1,4 @@
+import type { RelayConnectivity } from '#protocol';
 import type { ResilienceView } from './resilience-state.ts';
 
 // The words of the resilience banner, apart from its markup so they can be checked as text.
@@ -63,4 +64,51 @@ export function detailsOf(view: ResilienceView): string[] {
   }
   if (view.failedOps > 0) details.push(`${plural(view.failedOps, 'change', 'changes')} failed`);
   return details;
+}
+
+/**
+ * A time of day as this device says it ("19:40"), with the date when it is not today's. The
+ * relay's clock, shown on the device's: fine for display.
+ */
+export function formatClock(ms: number, now: number = Date.now()): string {
+  const at = new Date(ms);
+  const sameDay = at.toDateString() === new Date(now).toDateString();
+  return sameDay
+    ? at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : at.toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+}
+
+/** The relay's uplink, in words. */
+export const UPLINK_TEXT: Readonly<Record<RelayConnectivity, string>> = {
+  online: 'online with the cloud',
+  degraded: 'connection to the cloud degraded',
+  offline_local: 'offline from cloud',
+  rescue_uplink: 'reaching the cloud over its rescue uplink',
+  reconciling: 'sending the venue’s changes to the cloud',
+  recovered: 'back online with the cloud',
+};
+
+/**
+ * The venue relay's uplink, for every screen on the relay: "Venue relay: offline from cloud
+ * since 19:40 · 12 changes not in the cloud yet". Null when the view has none (not on the
+ * relay, offline, or the relay not heard lately).
+ */
+export function relayLineOf(
+  view: ResilienceView,
+  clock: (ms: number) => string = (ms) => formatClock(ms),
+): string | null {
+  const relay = view.relay;
+  if (!relay) return null;
+  const since =
+    relay.since !== null && relay.uplink !== 'online' ? ` since ${clock(relay.since)}` : '';
+  const waiting =
+    relay.journalDepth > 0
+      ? ` · ${plural(relay.journalDepth, 'change', 'changes')} not in the cloud yet`
+      : '';
+  return `Venue relay: ${UPLINK_TEXT[relay.uplink]}${since}${waiting}`;
 }
