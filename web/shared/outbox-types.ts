@@ -13,6 +13,12 @@ import type * as records from '../sw/outbox-records.ts';
  *      └──retry later────┤    ──rejected / 4xx / 10 tries / too old───▶ failed ──retry──▶ pending
  *         (409, 429, 5xx,                                                   └──discard──▶ (gone)
  *          network, 401)
+ *
+ *   delivered_local ──the cloud's word (the relay's notice, or its answer to a resend):
+ *                       applied ─▶ synced · rejected ─▶ failed (final) · still kept ─▶ unchanged
+ *
+ * Screens say: pending/sending "not sent yet", delivered_local "saved in the venue — not in
+ * the cloud yet", synced "synced" (the cloud has it), failed "failed" with the reason.
  */
 
 export const OUTBOX_STATUSES = [
