@@ -3,13 +3,25 @@ import { parseCloudConfig } from './config.ts';
 
 describe('parseCloudConfig', () => {
   it('falls back to port 8787 and ./data', () => {
-    expect(parseCloudConfig({})).toEqual({ ok: true, config: { port: 8787, dataDir: './data' } });
+    expect(parseCloudConfig({})).toEqual({
+      ok: true,
+      config: { port: 8787, dataDir: './data', dependencyHoldMs: 3_600_000 },
+    });
   });
 
   it('reads PORT and HEARTH_DATA_DIR', () => {
     expect(parseCloudConfig({ PORT: '9001', HEARTH_DATA_DIR: '/var/lib/hearth' })).toEqual({
       ok: true,
-      config: { port: 9001, dataDir: '/var/lib/hearth' },
+      config: { port: 9001, dataDir: '/var/lib/hearth', dependencyHoldMs: 3_600_000 },
+    });
+  });
+
+  it('reads HEARTH_DEPENDENCY_HOLD_MS and names it when it is not whole milliseconds', () => {
+    const held = parseCloudConfig({ HEARTH_DEPENDENCY_HOLD_MS: '2000' });
+    expect(held.ok && held.config.dependencyHoldMs).toBe(2000);
+    expect(parseCloudConfig({ HEARTH_DEPENDENCY_HOLD_MS: '2s' })).toEqual({
+      ok: false,
+      errors: ['HEARTH_DEPENDENCY_HOLD_MS must be a whole number of milliseconds, got "2s"'],
     });
   });
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { DEPENDENCY_HOLD_MS } from '#protocol';
 
 /** The cloud process's settings, read once from the environment at start-up. */
 export interface CloudConfig {
   port: number;
   dataDir: string;
+  /** How long an op whose dependency no one sent is held before DEPENDENCY_UNKNOWN. */
+  dependencyHoldMs: number;
 }
 
 export type CloudConfigResult = { ok: true; config: CloudConfig } | { ok: false; errors: string[] };
@@ -19,8 +22,15 @@ const Port = z
 
 const DataDir = z.string().trim().min(1, 'must not be empty');
 
+const Milliseconds = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(0));
+
 /**
- * Parses `PORT` (default 8787) and `HEARTH_DATA_DIR` (default ./data). Every invalid variable
+ * Parses `PORT` (default 8787), `HEARTH_DATA_DIR` (default ./data) and
+ * `HEARTH_DEPENDENCY_HOLD_MS` (default one hour). Every invalid variable
  * yields one message naming it, so the operator can fix them all at once.
  *
  * @example
@@ -42,6 +52,16 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
   if (!dataDir.success) {
     errors.push(`HEARTH_DATA_DIR must be a directory path, got ${JSON.stringify(rawDataDir)}`);
   }
-  if (!port.success || !dataDir.success) return { ok: false, errors };
-  return { ok: true, config: { port: port.data, dataDir: dataDir.data } };
+  const rawHold = env.HEARTH_DEPENDENCY_HOLD_MS ?? String(DEPENDENCY_HOLD_MS);
+  const hold = Milliseconds.safeParse(rawHold);
+  if (!hold.success) {
+    errors.push(
+      `HEARTH_DEPENDENCY_HOLD_MS must be a whole number of milliseconds, got ${JSON.stringify(rawHold)}`,
+    );
+  }
+  if (!port.success || !dataDir.success || !hold.success) return { ok: false, errors };
+  return {
+    ok: true,
+    config: { port: port.data, dataDir: dataDir.data, dependencyHoldMs: hold.data },
+  };
 }

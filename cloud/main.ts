@@ -38,7 +38,7 @@ if (!parsed.ok) {
   for (const error of parsed.errors) console.error(`hearth cloud: invalid configuration: ${error}`);
   process.exit(EXIT_CONFIG);
 }
-const { port, dataDir } = parsed.config;
+const { port, dataDir, dependencyHoldMs } = parsed.config;
 
 mkdirSync(dataDir, { recursive: true });
 const keys = await loadOrCreateKeys(dataDir);
@@ -64,7 +64,7 @@ const deps = {
   authenticator: new TokenAuthenticator({ store, cloudVerifyKey: imported.verifyKey, clock, log }),
   bus,
   metrics,
-  limits: DEFAULT_LIMITS,
+  limits: { ...DEFAULT_LIMITS, dependencyHoldMs },
   tokens: { signer: imported.signer, ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS },
   pinKey: imported.pinKey,
   cursors: createCursorService(await createCursorCodec(imported.cursorSecret)),

@@ -339,6 +339,18 @@ describe('fault proxy', () => {
     expect(target.handled()).toBe(2);
   });
 
+  it('failRequests() breaks one path until restore(); other requests pass', async () => {
+    const { target, proxy } = await setupHttp();
+    proxy.failRequests(['GET /feed']);
+    expect(await settle(fetch(`${proxy.url}/feed?cursor=x`))).toBeInstanceOf(TypeError);
+    expect(target.handled()).toBe(0);
+    const other = await fetch(`${proxy.url}/ops`, { method: 'POST', body: 'op-1' });
+    expect(await other.json()).toMatchObject({ body: 'op-1' });
+    expect(await settle(fetch(`${proxy.url}/feed`))).toBeInstanceOf(TypeError);
+    proxy.restore();
+    expect((await fetch(`${proxy.url}/feed`)).status).toBe(200);
+  });
+
   it("resetAfterBytes(n, 'downstream') truncates a response mid-body", async () => {
     const { target, proxy } = await setupHttp();
     proxy.resetAfterBytes(300, 'downstream');

@@ -91,6 +91,11 @@ export interface FaultProxy {
    * whose latest request line is that one count, e.g. to lose the answer to one kind of request.
    */
   resetAfterBytes(n: number, direction: FaultDirection, match?: { request: string }): void;
+  /**
+   * Until restore(): every request whose `METHOD /path` is one of `requests` (and the answer to
+   * one already sent) resets its connection; other requests pass. "The feed path is broken".
+   */
+  failRequests(requests: readonly string[]): void;
   /** Uplink down, hang: hold new connections unanswered, freeze open ones. */
   blackhole(): void;
   stats(): FaultProxyStats;
@@ -107,6 +112,8 @@ interface Shared {
   readonly maxBufferedBytes: number;
   delayMs: number;
   resetRule: { direction: FaultDirection; remaining: number; request?: string } | null;
+  /** `METHOD /path` keys whose requests, and answers, reset their connection (see failRequests). */
+  failing: Set<string>;
   bytesUpstream: number;
   bytesDownstream: number;
   resets: number;
@@ -261,6 +268,12 @@ class Pipe {
       const request = countRequests(this.shared, chunk);
       if (request !== undefined) this.conn.lastRequest = request;
     }
+    if (this.conn.lastRequest !== undefined && this.shared.failing.has(this.conn.lastRequest)) {
+      this.shared.resets += 1;
+      this.conn.finishing();
+      this.conn.reset();
+      return false;
+    }
     const rule = this.shared.resetRule;
     if (
       rule !== null &&
@@ -407,6 +420,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     maxBufferedBytes: Math.max(1, maxBufferedBytes),
     delayMs: 0,
     resetRule: null,
+    failing: new Set(),
     bytesUpstream: 0,
     bytesDownstream: 0,
     resets: 0,
@@ -464,6 +478,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       mode = 'pass';
       shared.delayMs = 0;
       shared.resetRule = null;
+      shared.failing.clear();
       for (const conn of [...conns]) {
         if (conn.held) conn.reset();
         else conn.thaw(true);
@@ -486,6 +501,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         match === undefined
           ? { direction, remaining: n }
           : { direction, remaining: n, request: match.request };
+    },
+
+    failRequests(requests: readonly string[]): void {
+      for (const request of requests) shared.failing.add(request);
     },
 
     blackhole(): void {

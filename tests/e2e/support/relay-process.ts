@@ -485,6 +485,8 @@ export interface HarnessOptions {
   readonly rescue?: boolean;
   /** Extra relay environment (HEARTH_RESCUE_AFTER_MS, …). */
   readonly relayEnv?: Record<string, string>;
+  /** Extra cloud environment (HEARTH_DEPENDENCY_HOLD_MS, …). */
+  readonly cloudEnv?: Record<string, string>;
 }
 
 export interface VenueHarness {
@@ -562,7 +564,10 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
     rmSync(root, { recursive: true, force: true });
   };
   try {
-    const cloud = await startCloud({ dataDir: cloudDir });
+    const cloud = await startCloud({
+      dataDir: cloudDir,
+      ...(options.cloudEnv ? { env: options.cloudEnv } : {}),
+    });
     cleanups.push(['cloud', () => cloud.kill9()]);
     const target = { host: '127.0.0.1', port: cloud.port };
     const proxy = await startFaultProxy({ target });
