@@ -55,6 +55,8 @@ const createOrder = (deviceId: string, actor: Actor = 'server', orderId = newUli
 const addLines = (orderId: string, deviceId: string, dependsOn: string[] = []) =>
   op('order.addLines', { orderId, lines: [line()] }, deviceId, 'server', dependsOn);
 
+const orderIdOf = (o: Operation): string => (o.payload as { orderId: string }).orderId;
+
 const resultOf = (text: string): OpResult => {
   const body = JSON.parse(text) as OpResult | { result?: OpResult };
   return 'status' in body && typeof body.status === 'string'
@@ -124,7 +126,7 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       const first = await h.postRelay(create, 'server');
       expect(first.status, describeHttp(first)).toBe(201);
       await eventually('the feed brings the order to the relay', () =>
-        relayHasOrder(create.payload.orderId),
+        relayHasOrder(orderIdOf(create)),
       );
       await cutUplink();
       const again = await h.postRelay(create, 'server');
@@ -147,7 +149,7 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       const create = await createOrder('tablet-d1b');
       expect((await h.postRelay(create, 'server')).status).toBe(201);
       await eventually('the feed brings the order to the relay', () =>
-        relayHasOrder(create.payload.orderId),
+        relayHasOrder(orderIdOf(create)),
       );
       h.proxy.cut();
       await h.relay.kill9();
@@ -183,8 +185,8 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       const first = await h.postRelay(create, 'server');
       expect(first.status, describeHttp(first)).toBe(201);
       h.proxy.cut();
-      expect(await relayHasOrder(create.payload.orderId)).toBe(false);
-      const add = await addLines(create.payload.orderId, 'tablet-d2a', [create.opId]);
+      expect(await relayHasOrder(orderIdOf(create))).toBe(false);
+      const add = await addLines(orderIdOf(create), 'tablet-d2a', [create.opId]);
       const held = await h.postRelay(add, 'server');
       expect(held.status, describeHttp(held)).toBe(409);
       expect(JSON.parse(held.text)).toMatchObject({
@@ -206,7 +208,7 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       const create = await createOrder('phone-d2b');
       const atCloud = await h.postCloud(create, 'server');
       expect(atCloud.status, describeHttp(atCloud)).toBe(201);
-      const add = await addLines(create.payload.orderId, 'tablet-d2b');
+      const add = await addLines(orderIdOf(create), 'tablet-d2b');
       const held = await h.postRelay(add, 'server');
       expect(held.status, describeHttp(held)).toBe(409);
       expect(held.text).toContain('NOT_FOUND');
@@ -214,7 +216,7 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       await h.waitSettled();
       expect(await cloudResult(add.opId)).toMatchObject({ status: 'applied' });
       expect(await cloudEffects(add.opId)).toBe(1);
-      expect(await relayHasOrder(create.payload.orderId)).toBe(true);
+      expect(await relayHasOrder(orderIdOf(create))).toBe(true);
     }, 40_000);
   });
 
@@ -291,10 +293,8 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       }
       // A waiter's chain on another tablet, and a dependency on another device's op (legitimate).
       const waiterOrder = await createOrder('tablet-waiter');
-      const waiterAdd = await addLines(waiterOrder.payload.orderId, 'tablet-waiter', [
-        waiterOrder.opId,
-      ]);
-      const otherDevice = await addLines(waiterOrder.payload.orderId, 'tablet-other', [
+      const waiterAdd = await addLines(orderIdOf(waiterOrder), 'tablet-waiter', [waiterOrder.opId]);
+      const otherDevice = await addLines(orderIdOf(waiterOrder), 'tablet-other', [
         waiterOrder.opId,
       ]);
       for (const o of [waiterOrder, waiterAdd, otherDevice]) {
