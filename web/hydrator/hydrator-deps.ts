@@ -55,7 +55,10 @@ export interface HydratorDeps {
   /** The origin when `baseUrl` is not given. */
   readonly defaultOrigin: string;
   readonly settings: HydratorSettings;
-  /** Op results the relay pushes to this device's socket (staff); no one listens by default. */
+  /**
+   * Op results the relay pushes to this device's socket (staff): the cloud's word on ops it
+   * kept. The worker stores them in the outbox (notice-sink.ts); no one listens by default.
+   */
   readonly onNotice?: (result: OpResult) => void;
 }
 
