@@ -407,6 +407,8 @@ export class Replayer {
    * be asked about next.
    */
   private async confirm(held: (entry: OutboxEntry) => boolean): Promise<void> {
+    // The browser knows it has no network: no question now (a pass with no send proved none).
+    if (globalThis.navigator?.onLine === false) return;
     const now = this.now();
     const kept = (await this.store.db.readOps((ops) => ops.withStatus('delivered_local'))).filter(
       (e) => e.nextAttemptAt <= now && (e.settledAt ?? 0) <= now - CONFIRM_AFTER_MS && !held(e),
