@@ -1,4 +1,5 @@
 import { css, html, LitElement } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { ResilienceView } from './resilience-state.ts';
 import { detailsOf, headlineOf, relayLineOf } from './resilience-text.ts';
 
@@ -55,6 +56,10 @@ export class ResilienceBanner extends LitElement {
     [data-mode='offline'] {
       border-left-color: var(--hearth-bad, #a12a1b);
     }
+    /* Connected to the relay, but the relay is not in step with the cloud. */
+    [data-mode='connected'][data-uplink]:not([data-uplink='online']) {
+      border-left-color: var(--hearth-warn, #8a5a00);
+    }
   `;
 
   override render() {
@@ -65,6 +70,7 @@ export class ResilienceBanner extends LitElement {
       role="status"
       aria-live="polite"
       data-mode=${view?.mode ?? 'connecting'}
+      data-uplink=${ifDefined(view?.relay?.uplink)}
     >
       ${
         view
