@@ -963,4 +963,63 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       await page.close();
     }
   }, 90_000);
+
+  it('(g) ops the relay forwarded whose answer was lost, sent again with the uplink down, are synced — never rejected', async () => {
+    const page = await openApp();
+    const serviceRequests = async () =>
+      (await harness?.relaySnapshot('manager', 'serviceRequest'))?.records.length ?? 0;
+    try {
+      const before = await serviceRequests();
+      let opIds: string[];
+      let dueAt: number;
+      const restore = await cutWorkerNetwork();
+      try {
+        opIds = await helper(page, 'postOps', 3, 'pwa-e2e-lost-answer', principal, 'table-6');
+        dueAt = await backingOff(page, opIds);
+      } finally {
+        await restore();
+      }
+      await stopWorkers();
+      await sleep(Math.max(0, dueAt - Date.now()) + 200);
+
+      // The batch reaches the relay, which forwards it (uplink up) and the cloud applies it;
+      // the worker that sent it is gone, so its answer is lost.
+      const release = proxy?.holdBatchesAfter(0) ?? (() => {});
+      try {
+        await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
+          origin: origin(),
+          registrationId: registrationId(),
+          tag: SYNC_TAG,
+          lastChance: false,
+        });
+        await eventually('a batch held in flight', () =>
+          (proxy?.held() ?? 0) > 0 ? true : undefined,
+        );
+        await stopWorkers();
+      } finally {
+        release();
+      }
+      await eventually('the relay holds what the cloud applied', async () =>
+        (await serviceRequests()) >= before + opIds.length ? true : undefined,
+      );
+
+      // Then the relay loses its uplink, and a fresh worker sends the ops again.
+      harness?.proxy.cut();
+      await harness?.relay.waitForConnectivity('offline_local', 10_000);
+      await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
+        origin: origin(),
+        registrationId: registrationId(),
+        tag: SYNC_TAG,
+        lastChance: false,
+      });
+      const views = await allSynced(page, opIds, 30_000);
+      expect(views.map((v) => v.result)).toEqual(opIds.map(() => 'duplicate'));
+      expect(opIds.map((id) => proxy?.sends(id))).toEqual(opIds.map(() => 2));
+      const inCloud = await harness?.countInCloud();
+      expect(opIds.map((id) => inCloud?.get(id)?.length ?? 0)).toEqual(opIds.map(() => 1));
+    } finally {
+      harness?.proxy.restore();
+      await page.close();
+    }
+  }, 90_000);
 });
