@@ -3,7 +3,9 @@ import type { Operation } from '#protocol';
 import type { TrackedOp } from '../../web/app/op-controller.ts';
 import '../../web/app/op-list.ts';
 import type { OpList } from '../../web/app/op-list.ts';
-import { ITEM_BADGE_LABEL, OP_STATUS_LABEL } from '../../web/app/sync-labels.ts';
+import { opStateOf } from '../../web/app/outbox-store-reader.ts';
+import { ITEM_BADGE_LABEL, OP_STATUS_LABEL, WAITING_LABEL } from '../../web/app/sync-labels.ts';
+import { createOrder, entryFor } from './outbox-fixtures.ts';
 
 // What the op list says about each op's sync state, rendered by the real element in Chromium:
 // the words a person reads, and which buttons they get.
@@ -42,6 +44,7 @@ describe('<hearth-op-list> sync labels', () => {
   const cases: [TrackedOp, string, string[]][] = [
     [tracked('sending'), 'Table 4: Burger sending…', []],
     [tracked('pending'), 'Table 4: Burger not sent yet', []],
+    [tracked('pending', { waiting: true }), 'Table 4: Burger waiting for the cloud to decide', []],
     [tracked('delivered_local'), 'Table 4: Burger saved in the venue — not in the cloud yet', []],
     [tracked('synced'), 'Table 4: Burger synced', []],
     [
@@ -61,7 +64,7 @@ describe('<hearth-op-list> sync labels', () => {
       const list = await render([op]);
       const shown = row(list, op.opId);
       expect(shown.text).to.equal(text);
-      expect(shown.badge).to.equal(OP_STATUS_LABEL[op.status]);
+      expect(shown.badge).to.equal(op.waiting ? WAITING_LABEL : OP_STATUS_LABEL[op.status]);
       expect(shown.buttons).to.deep.equal(buttons);
     });
   }
@@ -88,6 +91,22 @@ describe('<hearth-op-list> sync labels', () => {
       delivered_local: 'saved in the venue — not in the cloud yet',
       synced: 'synced',
       failed: 'failed',
+    });
+  });
+});
+
+describe('opStateOf: what the outbox entry says to the screen', () => {
+  it('a pending op the target holds for the cloud is waiting; other pending ops are not', async () => {
+    const op = await createOrder('01JD0000000000000000000777');
+    const held = entryFor(op, {
+      tries: 0,
+      lastError: { code: 'DEPENDENCY_PENDING', message: 'held for the cloud: NOT_FOUND here' },
+    });
+    expect(opStateOf(held)).to.deep.equal({ status: 'pending', waiting: true });
+    const offline = entryFor(op, { lastError: { code: 'NETWORK', message: 'fetch failed' } });
+    expect(opStateOf(offline)).to.deep.equal({ status: 'pending' });
+    expect(opStateOf(entryFor(op, { status: 'delivered_local' }))).to.deep.equal({
+      status: 'delivered_local',
     });
   });
 });

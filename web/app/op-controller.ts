@@ -19,6 +19,8 @@ export interface TrackedOp {
   readonly detail?: string;
   /** Failed for good (a rejection): discard only, sending it again would change nothing. */
   readonly final?: boolean;
+  /** Pending, held by the target until the cloud can decide it. */
+  readonly waiting?: boolean;
   readonly op: Operation;
 }
 
@@ -41,14 +43,15 @@ const isSettled = (status: TrackedOp['status']): boolean =>
 
 /** The op with a new state: the detail and finality of the old one go with it. */
 function withState(tracked: TrackedOp, state: OpState | { readonly status: 'sending' }): TrackedOp {
-  const { detail: _detail, final: _final, ...rest } = tracked;
+  const { detail: _detail, final: _final, waiting: _waiting, ...rest } = tracked;
   return { ...rest, ...state };
 }
 
 const sameState = (tracked: TrackedOp, state: OpState): boolean =>
   tracked.status === state.status &&
   tracked.detail === state.detail &&
-  (tracked.final ?? false) === (state.final ?? false);
+  (tracked.final ?? false) === (state.final ?? false) &&
+  (tracked.waiting ?? false) === (state.waiting ?? false);
 
 /**
  * Makes operations (protocol's `makeOperation`, with this install's deviceId and the signed-in

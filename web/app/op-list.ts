@@ -1,6 +1,6 @@
 import { css, html, LitElement } from 'lit';
 import type { TrackedOp } from './op-controller.ts';
-import { OP_STATUS_LABEL } from './sync-labels.ts';
+import { OP_STATUS_LABEL, WAITING_LABEL } from './sync-labels.ts';
 
 /**
  * `<hearth-op-list .ops=${ops.ops}>`: the ops this screen made, each with its badge ("not sent
@@ -65,7 +65,7 @@ export class OpList extends LitElement {
       ${this.ops.map(
         (op) => html`<li data-op=${op.opId} data-status=${op.status}>
           <span>${op.label}</span>
-          <span class="badge ${op.status}">${OP_STATUS_LABEL[op.status]}</span>
+          <span class="badge ${op.status}">${op.waiting ? WAITING_LABEL : OP_STATUS_LABEL[op.status]}</span>
           ${op.status === 'failed' && op.detail ? html`<span class="detail">${op.detail}</span>` : null}
           ${
             op.status === 'failed'

@@ -14,6 +14,11 @@ export interface OpState {
   readonly detail?: string;
   /** A failure that sending again cannot undo (a rejection, too old): discard only. */
   readonly final?: boolean;
+  /**
+   * Not sent yet in the sense that no one has decided it: the target answered that it holds it
+   * until the cloud can (retryable `DEPENDENCY_PENDING`, e.g. the relay holding it for the cloud).
+   */
+  readonly waiting?: boolean;
 }
 
 /** Read access to the service worker's outbox (it alone writes it). */

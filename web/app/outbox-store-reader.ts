@@ -31,9 +31,10 @@ export function failureOf(entry: OutboxEntry): string {
 /** The entry as a screen shows it. */
 export function opStateOf(entry: OutboxEntry): OpState {
   const status = STATUS[entry.status];
-  return status === 'failed'
-    ? { status, detail: failureOf(entry), final: isFinal(entry) }
-    : { status };
+  if (status === 'failed') return { status, detail: failureOf(entry), final: isFinal(entry) };
+  if (status === 'pending' && entry.lastError?.code === 'DEPENDENCY_PENDING')
+    return { status, waiting: true };
+  return { status };
 }
 
 export function outboxStoreReader(store: Promise<OutboxStore>, clock: () => number): OutboxReader {

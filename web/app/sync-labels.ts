@@ -14,6 +14,9 @@ export const OP_STATUS_LABEL: Readonly<Record<TrackedOp['status'], string>> = {
   failed: 'failed',
 };
 
+/** An op the target holds until the cloud can decide it (the relay, offline; or a dependency). */
+export const WAITING_LABEL = 'waiting for the cloud to decide';
+
 /** The mark beside an item (an order, a ticket) the device's ops touched. */
 export const ITEM_BADGE_LABEL: Readonly<Record<ItemBadge['state'], string>> = {
   pending: OP_STATUS_LABEL.pending,
