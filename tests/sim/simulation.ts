@@ -1,0 +1,256 @@
+import type { LanCaller } from '../../relay/lan/lan-caller.ts';
+import { nextOps } from './behaviour.ts';
+import { checkFinal } from './checker.ts';
+import { makeCloud, VENUE } from './cloud-node.ts';
+import { cloudWouldApply } from './cloud-view.ts';
+import { type Device, makeDevices } from './devices.ts';
+import { chooseEvent, describe, type Faults, type SimEvent, type World } from './events.ts';
+import { History, type Violation } from './history.ts';
+import { Network } from './network.ts';
+import { verdictOf } from './outbox.ts';
+import { mulberry32 } from './prng.ts';
+import { RelayNode } from './relay-node.ts';
+import { SimClock, ulidFactory } from './sim-clock.ts';
+
+export interface SimOptions {
+  readonly seed: number;
+  /** Steps with faults and new work. */
+  readonly chaosSteps?: number;
+  /** Steps allowed after the heal for everything to drain (a stuck journal fails past it). */
+  readonly drainSteps?: number;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly violations: readonly Violation[];
+  readonly steps: number;
+  readonly ops: number;
+  readonly trace: readonly string[];
+}
+
+/** Lets every continuation that can run, run: nothing here waits on real time or real I/O. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Runs one seeded simulation to the end and checks it. The same seed gives the same run. */
+export async function runSimulation(options: SimOptions): Promise<SimResult> {
+  const { seed } = options;
+  const rng = mulberry32(seed);
+  const trace: string[] = [];
+  const log = (line: string) => trace.push(line);
+  const clock = new SimClock('2026-11-23T19:31:00.000Z');
+  const ulid = ulidFactory(clock, rng);
+  const history = new History();
+  const net = new Network(log);
+  const cloud = await makeCloud(clock);
+  const callers = new Map<string, LanCaller>();
+  const devices = makeDevices(rng, cloud, callers);
+  const relay = new RelayNode({
+    net,
+    cloud,
+    clock,
+    callers,
+    trace: log,
+    fault: (what) => history.violate('no internal failure', what),
+  });
+  const faults: Faults = {
+    drop: rng.pick([0, 0.05, 0.15, 0.3]),
+    duplicate: rng.pick([0, 0.05, 0.15]),
+    partition: rng.pick([0.2, 0.6, 1.2]),
+    crash: rng.pick([0, 0.1, 0.3]),
+  };
+  const chaosSteps = options.chaosSteps ?? 120 + rng.int(120);
+  const drainSteps = options.drainSteps ?? 600;
+  log(`seed ${seed}: ${devices.map((d) => d.id).join(' ')}; faults ${JSON.stringify(faults)}`);
+
+  let booted = false;
+  const boot = relay.bootstrap().then(() => {
+    booted = true;
+  });
+  for (let i = 0; i < 100 && !booted; i++) {
+    await settle();
+    const message = net.inFlight[0];
+    if (message) await net.deliver(message);
+    relay.runFlushes();
+  }
+  await boot;
+  relay.online = true;
+  const world: World = { rng, net, relay, devices, faults };
+  const guestOrders: string[] = [];
+
+  const send = async (device: Device) => {
+    const entry = device.outbox.head();
+    if (!entry) return;
+    device.outbox.sending = true;
+    entry.sends++;
+    const { op } = entry;
+    const path = `/v1/venues/${VENUE}/ops`;
+    const init = {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Idempotency-Key': op.opId,
+        Authorization: `Bearer ${device.bearer}`,
+      },
+      body: JSON.stringify(op),
+    };
+    const label = `${device.id} ${op.type} ${op.opId.slice(-6)}`;
+    const via = device.link === 'lan' ? 'relay' : 'cloud';
+    try {
+      const response = await net.call(device.link, label, {
+        inline: via === 'cloud',
+        serve: () => {
+          if (via === 'cloud')
+            return { response: Promise.resolve(cloud.app.request(path, init)), alive: () => true };
+          const served = relay.serveLan(path, init);
+          return { ...served, response: served.response.then((r) => audit(device, op, r)) };
+        },
+      });
+      const verdict = await verdictOf(op.opId, response);
+      log(
+        `${label} ← ${verdict.kind} ${verdict.kind === 'retry' ? verdict.why : verdict.result.status}`,
+      );
+      if (verdict.kind !== 'retry') history.answered(op.opId, { via, ...verdict });
+      device.outbox.settle(entry, verdict);
+      if (verdict.kind === 'rejected' && op.type === 'order.create') {
+        const known = device.orders.get(op.payload.orderId);
+        if (known) known.dead = true;
+      }
+      if (verdict.kind === 'ack' && device.kind === 'guest' && op.type === 'order.create')
+        guestOrders.push(op.payload.orderId);
+    } catch {
+      // A lost answer: the op stays at the head and goes again with the same opId.
+    } finally {
+      device.outbox.sending = false;
+    }
+  };
+
+  /** The relay's first answer rejecting an op is checked against what the cloud would do. */
+  const audit = async (
+    device: Device,
+    op: Device['outbox']['entries'][number]['op'],
+    response: Response,
+  ) => {
+    if (response.status !== 422 || response.headers.get('Idempotent-Replayed')) return response;
+    const body = (await response.clone().json()) as {
+      result?: { code?: string; message?: string };
+    };
+    if (!body.result) return response;
+    const would = await cloudWouldApply(
+      cloud,
+      relay,
+      op,
+      device.principal,
+      clock.now().toISOString(),
+    );
+    if (would.apply)
+      history.violate(
+        'the relay never rejects an op the cloud would apply',
+        `${device.id} ${op.type} ${op.opId}: relay rejected ${body.result.code} (${body.result.message}); the cloud: ${would.why}`,
+      );
+    return response;
+  };
+
+  const execute = async (event: SimEvent) => {
+    switch (event.kind) {
+      case 'act': {
+        const ops = await nextOps(event.device, {
+          rng,
+          ulid,
+          now: clock.now,
+          guestOrders,
+          madeOps: history.madeOpIds(),
+          visible: () => relay.engine.visible,
+        });
+        for (const op of ops) {
+          history.made(event.device, op);
+          event.device.outbox.push(op);
+          const target = Object.entries(op.payload)
+            .filter(([k, v]) => k.endsWith('Id') && typeof v === 'string')
+            .map(([k, v]) => `${k}=${String(v).slice(-10)}`);
+          log(
+            `${event.device.id} makes ${op.type} ${op.opId.slice(-6)} ${target.join(' ')} deps ${op.dependsOn.map((d) => d.slice(-6))}`,
+          );
+        }
+        return;
+      }
+      case 'send':
+        void send(event.device);
+        return;
+      case 'deliver':
+        return net.deliver(event.message);
+      case 'drop':
+        return net.drop(event.message);
+      case 'duplicate':
+        return net.duplicate(event.message);
+      case 'timeout':
+        return net.timeout(event.call);
+      case 'flush':
+        return relay.runFlushes();
+      case 'replay':
+        void relay.replay();
+        return;
+      case 'pull':
+        void relay.pull();
+        return;
+      case 'probe':
+        relay.online = !net.partitioned.uplink;
+        return;
+      case 'partition':
+        net.partitioned[event.link] = true;
+        return;
+      case 'heal':
+        net.partitioned[event.link] = false;
+        return;
+      case 'crash':
+        return relay.crash();
+    }
+  };
+
+  let step = 0;
+  let drained = false;
+  for (; step < chaosSteps + drainSteps; step++) {
+    history.step = step;
+    const chaos = step < chaosSteps;
+    clock.advance(1 + rng.int(chaos ? 400 : 1500));
+    relay.wake();
+    const event = chooseEvent(world, chaos);
+    if (event) {
+      log(`${step} ${describe(event)}`);
+      await execute(event);
+    }
+    await settle();
+    if (!chaos && (await quiet(world, cloud))) {
+      drained = true;
+      break;
+    }
+  }
+  if (!drained) {
+    const pending = relay.store.pendingJournal(5);
+    history.violate(
+      'liveness: everything drains after the heal',
+      `not drained ${drainSteps} steps after the heal: journal pending ${relay.store.journalDepth().pending}` +
+        (pending[0]
+          ? ` (first ${pending[0].op.type} ${pending[0].opId} of ${pending[0].deviceId}, dependsOn ${pending[0].op.dependsOn.join(',') || 'none'})`
+          : '') +
+        `; queued ${devices
+          .filter((d) => d.kind !== 'hostile')
+          .map((d) => `${d.id}:${d.outbox.queued}`)
+          .join(' ')}`,
+    );
+  }
+  await checkFinal(history, cloud, relay, devices);
+  return { seed, violations: history.violations, steps: step, ops: history.ops.size, trace };
+}
+
+/** Nothing left to do: no honest op waits anywhere, the journal is empty, the relay caught up. */
+async function quiet(world: World, cloud: Awaited<ReturnType<typeof makeCloud>>): Promise<boolean> {
+  const { relay, devices, net } = world;
+  if (relay.pendingFlushes > 0 || relay.replaying || relay.pulling || relay.journalWaits())
+    return false;
+  if (devices.some((d) => d.kind !== 'hostile' && (d.outbox.queued > 0 || d.outbox.sending)))
+    return false;
+  if (net.pendingCalls().some((c) => !c.label.startsWith('tablet-x'))) return false;
+  return relay.engine.cloudPosition.seq === (await cloud.store.head(VENUE));
+}
