@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 // browser tests under web-test-runner; end-to-end tests have their own config.
 export default defineConfig({
   test: {
-    include: ['tests/protocol/**/*.test.ts', 'cloud/**/*.test.ts', 'relay/**/*.test.ts'],
+    include: [
+      'tests/protocol/**/*.test.ts',
+      'cloud/**/*.test.ts',
+      'relay/**/*.test.ts',
+      'tests/sim/**/*.test.ts',
+    ],
     exclude: ['**/*.bun.test.ts', '**/node_modules/**'],
     reporters: ['default', 'junit'],
     outputFile: { junit: 'reports/unit.xml' },

@@ -122,12 +122,17 @@ export class RelayNode {
     }
   }
 
-  /** One replay batch through the reconciler's public replayOnce. */
-  async replay(): Promise<void> {
+  /**
+   * The reconciler's loop, driven through its public replayOnce: batch after batch while there is
+   * more to send (its waits for a device apply between them), at most `rounds` per task so the
+   * feed follower gets its turn.
+   */
+  async replay(rounds = 4): Promise<void> {
     const { reconciler, gen } = this.process;
     this.replaying = true;
     try {
-      await reconciler.replayOnce();
+      for (let i = 0; i < rounds && this.gen === gen; i++)
+        if (!(await reconciler.replayOnce())) break;
     } catch (error) {
       if (this.gen === gen) this.uplinkFailed(error);
     } finally {

@@ -30,7 +30,7 @@ export interface SimResult {
 
 /** Lets every continuation that can run, run: nothing here waits on real time or real I/O. */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 1; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Runs one seeded simulation to the end and checks it. The same seed gives the same run. */
