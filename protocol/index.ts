@@ -63,7 +63,7 @@ export {
   orderStep,
   orderTransitions,
 } from './domain/order-machine.ts';
-export { routeTickets, ticketIdFor } from './domain/route-tickets.ts';
+export { routeTickets, ticketIdFor, ticketSourceOpId } from './domain/route-tickets.ts';
 export {
   SERVICE_REQUEST_ACTIONS,
   serviceRequestStep,

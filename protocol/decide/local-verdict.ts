@@ -1,3 +1,4 @@
+import type { EntityKind } from '../entities/entity-kind.ts';
 import type { RejectionCode } from '../errors/rejection.ts';
 import type { EntityChange } from '../feed/feed-entry.ts';
 import type { Operation } from '../ops/operation.ts';
@@ -16,6 +17,9 @@ import type { DecideContext } from './decision.ts';
  *   a dependency rejected for good ──────────────────────▶ reject  DEPENDENCY_REJECTED, final
  *   a dependency this node has not seen ─────────────────▶ hold    the cloud decides it
  *   decided on this node's state: applied ───────────────▶ accept  (accepted_local)
+ *     … but it changes what the cloud is known to have ──▶ hold    (an op this node forwarded
+ *       changed since this node's copy                            changed it; its entries are
+ *                                                                  not here yet)
  *   decided on this node's state: rejected ──────────────▶ hold    the cloud may know more
  *
  * A held op is in the node's custody (journaled, replayed in order); its device is answered
@@ -49,8 +53,11 @@ export type LocalVerdict =
   | { readonly kind: 'reject'; readonly code: RejectionCode; readonly message: string }
   | {
       readonly kind: 'hold';
-      /** What this node saw: a dependency it has not seen, or the rejection its state suggests. */
-      readonly basis: 'unknown_dependency' | RejectionCode;
+      /**
+       * What this node saw: a dependency it has not seen, an entity its copy is known to be
+       * behind on, or the rejection its state suggests.
+       */
+      readonly basis: 'unknown_dependency' | 'stale_copy' | RejectionCode;
       readonly message: string;
     };
 
@@ -66,6 +73,8 @@ export function judgeLocally(
   op: Operation,
   ctx: DecideContext,
   dependency: (opId: string) => DependencyStatus,
+  /** Whether the cloud is known to have changed this entity since this node's copy of it. */
+  behind: (entity: EntityKind, id: string) => boolean = () => false,
 ): LocalVerdict {
   const refused = admit(state, op, ctx);
   if (refused) return { kind: 'reject', code: refused.code, message: refused.message };
@@ -90,6 +99,14 @@ export function judgeLocally(
   }
   const decision = decide(state, op, ctx);
   if (decision.kind === 'applied') {
+    const stale = decision.changes.find((change) => behind(change.entity, change.id));
+    if (stale) {
+      return {
+        kind: 'hold',
+        basis: 'stale_copy',
+        message: `held for the cloud: it changes ${stale.entity} ${stale.id}, which the cloud changed after this relay's copy`,
+      };
+    }
     return { kind: 'accept', changes: decision.changes, state: decision.state };
   }
   return {

@@ -9,6 +9,12 @@ export function ticketIdFor(opId: string, station: string): string {
   return `${opId}-${station}`;
 }
 
+/** The op that created a ticket (the `order.sendToKitchen` whose opId its id starts with). */
+export function ticketSourceOpId(ticketId: string): string | undefined {
+  const dash = ticketId.indexOf('-');
+  return dash > 0 ? ticketId.slice(0, dash) : undefined;
+}
+
 /**
  * Splits an order's unsent lines into one ticket per station, in the order stations first
  * appear on the order. Pure: the caller stamps the lines as sent.

@@ -199,6 +199,41 @@ describe('venue engine', () => {
     });
   });
 
+  it('holds an op on an entity a forwarded op changed at the cloud until the feed brings it', async () => {
+    const { engine } = await bootstrapped();
+    const create = await order(10);
+    const decided = decide(venueState(), create, ctxFor(manager));
+    if (decided.kind !== 'applied') throw new Error('setup');
+    await engine.applyCloud({ entries: decided.changes, cursor: { cursor: 'c-11', seq: 11 } });
+    const added = await opOf('order.addLines', {
+      orderId: orderId(10),
+      lines: [{ lineId: 'l-2', itemId: 'fries', quantity: 1 }],
+    });
+    await engine.recordForwarded(added, manager, {
+      opId: added.opId,
+      status: 'applied',
+      seq: 13,
+      changed: [{ entity: 'order', id: orderId(10), version: 2 }],
+      at: NOW,
+    });
+    const send = await opOf('order.sendToKitchen', { orderId: orderId(10) });
+    expect(await engine.submitLocal(send, manager)).toMatchObject({
+      result: { status: 'retryable', message: expect.stringContaining('cloud changed') },
+    });
+    // The relay is no longer behind: the held send shows at once, and the next op is decided here.
+    await engine.applyCloud({ entries: [], cursor: { cursor: 'c-13', seq: 13 } });
+    expect(listEntities(engine.visible, 'ticket').map((t) => t.id)).toContain(`${send.opId}-fry`);
+    const later = await opOf('order.addLines', {
+      orderId: orderId(10),
+      lines: [{ lineId: 'l-3', itemId: 'fries', quantity: 1 }],
+    });
+    const answer = await engine.submitLocal(later, manager);
+    expect(answer, JSON.stringify(answer)).toMatchObject({
+      kind: 'first',
+      result: { status: 'accepted_local' },
+    });
+  });
+
   it('settles ops from the cloud’s verdicts; a rejection corrects screens and notifies the device', async () => {
     const { engine, store, published, notices } = await bootstrapped();
     const applied = await order(1);

@@ -83,6 +83,12 @@ export class VenueEngine {
   private readonly stagedOps = new Map<string, JournalRecord>();
   /** Every opId journaled: a new op needs no journal read to be known as new. */
   private readonly opIds = new OpIdFilter();
+  /**
+   * Entities a forwarded op changed at the cloud, by the cloud seq that changed them, while the
+   * confirmed layer is still behind that seq: ops on them are held for the cloud. In memory: after
+   * a restart the feed brings them soon, and the cloud corrects what was decided in between.
+   */
+  private readonly changedAhead = new Map<string, number>();
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -184,7 +190,11 @@ export class VenueEngine {
     const outcome = acceptLocal(
       this.model,
       { op, principal, receivedAt },
-      { handOver: true, dependency: (opId) => this.dependencyStatus(opId) },
+      {
+        handOver: true,
+        dependency: (opId) => this.dependencyStatus(opId),
+        behind: (entity, id) => this.isBehind(entity, id),
+      },
     );
     let record: JournalRecord;
     if (outcome.kind === 'rejected') {
@@ -263,6 +273,8 @@ export class VenueEngine {
       this.stage.cloudCursor = { ...update.cursor };
       this.cloudCursor = update.cursor.cursor;
       this.cloudSeq = update.cursor.seq;
+      for (const [key, seq] of this.changedAhead)
+        if (seq <= this.cloudSeq) this.changedAhead.delete(key);
     }
     await this.settled();
   }
@@ -282,6 +294,9 @@ export class VenueEngine {
     const final = verdict.status === 'duplicate' ? verdict.first : verdict;
     if (final.status !== 'applied' && final.status !== 'rejected') return;
     if (this.journaled(op.opId)) return;
+    if (final.status === 'applied' && final.seq > this.cloudSeq) {
+      for (const ref of final.changed) this.changedAhead.set(`${ref.entity}:${ref.id}`, final.seq);
+    }
     const receivedAt = this.deps.clock().toISOString();
     this.journal(
       op,
@@ -291,6 +306,17 @@ export class VenueEngine {
       final,
     );
     await this.settled();
+  }
+
+  /** Whether a forwarded op changed this entity at the cloud after the confirmed layer's seq. */
+  private isBehind(entity: string, id: string): boolean {
+    if (this.changedAhead.size === 0) return false;
+    const key = `${entity}:${id}`;
+    const seq = this.changedAhead.get(key);
+    if (seq === undefined) return false;
+    if (seq > this.cloudSeq) return true;
+    this.changedAhead.delete(key);
+    return false;
   }
 
   /** What the relay knows of an op another op depends on. */

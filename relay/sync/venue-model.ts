@@ -161,6 +161,8 @@ export function acceptLocal(
     readonly handOver?: boolean;
     /** What the relay knows of an op named in `dependsOn` (default: applied). */
     readonly dependency?: (opId: string) => DependencyStatus;
+    /** Whether the cloud is known to have changed an entity since `confirmed` (default: no). */
+    readonly behind?: (entity: EntityKind, id: string) => boolean;
   } = {},
 ): LocalOutcome {
   const verdict = judgeLocally(
@@ -168,6 +170,7 @@ export function acceptLocal(
     pending.op,
     { now: pending.receivedAt, principal: pending.principal },
     options.dependency ?? (() => 'applied'),
+    options.behind,
   );
   if (verdict.kind === 'reject') {
     return {

@@ -188,3 +188,20 @@ describe('reconciler, through its ports with a fake cloud', () => {
     expect(drained).toEqual([]);
   });
 });
+
+describe('replay batches and tickets', () => {
+  it('a ticket op never overtakes the send that creates its ticket, even past a waiting device', async () => {
+    const create1 = record(await create('o-1'), 'tab-w');
+    const fire = record(await send('o-1'), 'tab-w');
+    const bump = record(
+      await opOf(
+        'ticket.transition',
+        { ticketId: `${fire.opId}-grill`, action: 'start' },
+        staff('kitchen'),
+      ),
+      'kds-1',
+      staff('kitchen'),
+    );
+    expect(nextBatch([create1, fire, bump], 50, new Set(['tab-w']))).toEqual([]);
+  });
+});

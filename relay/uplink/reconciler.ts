@@ -1,4 +1,4 @@
-import type { OpResult, Principal, TokenSigner } from '#protocol';
+import { type OpResult, type Principal, type TokenSigner, ticketSourceOpId } from '#protocol';
 import type { Logger } from '../lan/relay-log.ts';
 import type { JournalRecord, RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
@@ -34,12 +34,16 @@ const samePrincipal = (a: Principal, b: Principal): boolean =>
 
 /**
  * Every entity an op names (order, ticket, request, booking, item, member…) and its own opId
- * (ticket ids derive from it). Tables are left out: they have no state an op could depend on.
+ * (ticket ids derive from it); for a ticket, the op that created it too. Tables are left out:
+ * they have no state an op could depend on.
  */
 function idsOf(record: JournalRecord): Set<string> {
   const ids = new Set<string>([record.opId]);
   for (const [key, value] of Object.entries(record.op.payload as Record<string, unknown>)) {
-    if (typeof value === 'string' && key.endsWith('Id') && key !== 'tableId') ids.add(value);
+    if (typeof value !== 'string' || !key.endsWith('Id') || key === 'tableId') continue;
+    ids.add(value);
+    const source = key === 'ticketId' ? ticketSourceOpId(value) : undefined;
+    if (source !== undefined) ids.add(source);
   }
   for (const dependency of record.op.dependsOn) ids.add(dependency);
   return ids;

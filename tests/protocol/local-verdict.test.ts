@@ -88,4 +88,25 @@ describe('judgeLocally: when a node deciding for the cloud may make a verdict fi
     const again = judgeLocally(first.state, op, ctxFor(staff('server')), () => 'unknown');
     expect(again).toMatchObject({ kind: 'hold', basis: 'ALREADY_EXISTS' });
   });
+
+  it('holds what its state applies when it changes an entity the cloud is known to be ahead on', async () => {
+    const op = await createOrder();
+    const behind = (entity: string, id: string) => entity === 'order' && id === SAMPLE_ORDER;
+    const verdict = judgeLocally(
+      venueState(),
+      op,
+      ctxFor(staff('server')),
+      () => 'applied',
+      behind,
+    );
+    expect(verdict).toMatchObject({ kind: 'hold', basis: 'stale_copy' });
+    const other = judgeLocally(
+      venueState(),
+      op,
+      ctxFor(staff('server')),
+      () => 'applied',
+      () => false,
+    );
+    expect(other.kind).toBe('accept');
+  });
 });
