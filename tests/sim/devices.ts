@@ -24,6 +24,8 @@ export interface Device {
   readonly id: string;
   readonly kind: DeviceKind;
   readonly link: Extract<LinkName, 'lan' | 'mobile'>;
+  /** The write lane it uses: one op per request, or its queued ops as one batch. */
+  readonly lane: 'direct' | 'batch';
   readonly principal: Principal;
   readonly actorId: string;
   readonly bearer: string;
@@ -89,6 +91,7 @@ export function makeDevices(rng: Rng, cloud: CloudNode, callers: Map<string, Lan
     return {
       ...spec,
       link,
+      lane: rng.chance(0.3) ? 'batch' : 'direct',
       bearer,
       outbox: new Outbox(),
       orders: new Map(),

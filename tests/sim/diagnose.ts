@@ -15,6 +15,6 @@ export function diagnose(v: Violation): string | undefined {
   if (invariant.startsWith('liveness') && /of tablet-x, dependsOn/.test(detail))
     return 'defect 3: one op with a dependency nobody sent stops the journal';
   if (/ticket\.transition .* cloud recorded rejected NOT_FOUND/.test(detail))
-    return 'replay order: a ticket op replayed before the send that creates its ticket';
+    return 'ghost ticket: a ticket op the relay accepted on a ticket the cloud does not have (yet)';
   return undefined;
 }

@@ -19,6 +19,14 @@ export function finalOf(result: OpResult): OpResult {
   return result.status === 'duplicate' ? result.first : result;
 }
 
+/** One op's result in a batch answer. */
+export function verdictOfResult(result: OpResult): Verdict {
+  if (result.status === 'retryable') return { kind: 'retry', why: result.code };
+  return finalOf(result).status === 'rejected'
+    ? { kind: 'rejected', result }
+    : { kind: 'ack', result };
+}
+
 /** Reads an HTTP answer of the direct write lane (relay or cloud: the same shapes). */
 export async function verdictOf(opId: string, response: Response): Promise<Verdict> {
   const text = await response.text();
@@ -65,6 +73,11 @@ export class Outbox {
   /** The oldest op still waiting for a final answer. */
   head(): OutboxEntry | undefined {
     return this.entries.find((e) => e.status === 'queued');
+  }
+
+  /** The oldest ops still waiting, in order (a batch). */
+  heads(max: number): OutboxEntry[] {
+    return this.entries.filter((e) => e.status === 'queued').slice(0, max);
   }
 
   get queued(): number {

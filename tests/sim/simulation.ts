@@ -2,12 +2,11 @@ import type { LanCaller } from '../../relay/lan/lan-caller.ts';
 import { nextOps } from './behaviour.ts';
 import { checkFinal } from './checker.ts';
 import { makeCloud, VENUE } from './cloud-node.ts';
-import { cloudWouldApply } from './cloud-view.ts';
-import { type Device, makeDevices } from './devices.ts';
+import { DeviceIo } from './device-io.ts';
+import { makeDevices } from './devices.ts';
 import { chooseEvent, describe, type Faults, type SimEvent, type World } from './events.ts';
 import { History, type Violation } from './history.ts';
 import { Network } from './network.ts';
-import { verdictOf } from './outbox.ts';
 import { mulberry32 } from './prng.ts';
 import { RelayNode } from './relay-node.ts';
 import { SimClock, ulidFactory } from './sim-clock.ts';
@@ -79,78 +78,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   const world: World = { rng, net, relay, devices, faults };
   const guestOrders: string[] = [];
 
-  const send = async (device: Device) => {
-    const entry = device.outbox.head();
-    if (!entry) return;
-    device.outbox.sending = true;
-    entry.sends++;
-    const { op } = entry;
-    const path = `/v1/venues/${VENUE}/ops`;
-    const init = {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'Idempotency-Key': op.opId,
-        Authorization: `Bearer ${device.bearer}`,
-      },
-      body: JSON.stringify(op),
-    };
-    const label = `${device.id} ${op.type} ${op.opId.slice(-6)}`;
-    const via = device.link === 'lan' ? 'relay' : 'cloud';
-    try {
-      const response = await net.call(device.link, label, {
-        inline: via === 'cloud',
-        serve: () => {
-          if (via === 'cloud')
-            return { response: Promise.resolve(cloud.app.request(path, init)), alive: () => true };
-          const served = relay.serveLan(path, init);
-          return { ...served, response: served.response.then((r) => audit(device, op, r)) };
-        },
-      });
-      const verdict = await verdictOf(op.opId, response);
-      log(
-        `${label} ← ${verdict.kind} ${verdict.kind === 'retry' ? verdict.why : verdict.result.status}`,
-      );
-      if (verdict.kind !== 'retry') history.answered(op.opId, { via, ...verdict });
-      device.outbox.settle(entry, verdict);
-      if (verdict.kind === 'rejected' && op.type === 'order.create') {
-        const known = device.orders.get(op.payload.orderId);
-        if (known) known.dead = true;
-      }
-      if (verdict.kind === 'ack' && device.kind === 'guest' && op.type === 'order.create')
-        guestOrders.push(op.payload.orderId);
-    } catch {
-      // A lost answer: the op stays at the head and goes again with the same opId.
-    } finally {
-      device.outbox.sending = false;
-    }
-  };
-
-  /** The relay's first answer rejecting an op is checked against what the cloud would do. */
-  const audit = async (
-    device: Device,
-    op: Device['outbox']['entries'][number]['op'],
-    response: Response,
-  ) => {
-    if (response.status !== 422 || response.headers.get('Idempotent-Replayed')) return response;
-    const body = (await response.clone().json()) as {
-      result?: { code?: string; message?: string };
-    };
-    if (!body.result) return response;
-    const would = await cloudWouldApply(
-      cloud,
-      relay,
-      op,
-      device.principal,
-      clock.now().toISOString(),
-    );
-    if (would.apply)
-      history.violate(
-        'the relay never rejects an op the cloud would apply',
-        `${device.id} ${op.type} ${op.opId} (deps ${op.dependsOn.length > 0 ? op.dependsOn.join(',') : 'none'}): relay rejected ${body.result.code} (${body.result.message}); the cloud: ${would.why}`,
-      );
-    return response;
-  };
+  const io = new DeviceIo({ net, cloud, relay, history, clock, log, guestOrders });
 
   const execute = async (event: SimEvent) => {
     switch (event.kind) {
@@ -176,7 +104,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
         return;
       }
       case 'send':
-        void send(event.device);
+        void io.send(event.device);
         return;
       case 'deliver':
         return net.deliver(event.message);
@@ -215,7 +143,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     const chaos = step < chaosSteps;
     // After the heal, time passes faster while nothing is in flight (bounded waits expire).
     const idle = !chaos && net.inFlight.length === 0 && relay.pendingFlushes === 0;
-    clock.advance(idle ? 120_000 : 1 + rng.int(chaos ? 400 : 1500));
+    clock.advance(idle ? 600_000 : 1 + rng.int(chaos ? 400 : 1500));
     relay.wake();
     const event = chooseEvent(world, chaos);
     if (event) {
