@@ -234,6 +234,36 @@ describe('venue engine', () => {
     });
   });
 
+  it('settles a pending op when the cloud’s feed brings its own entries, never re-deciding it on them', async () => {
+    const { engine, store, notices } = await bootstrapped();
+    const create = await order(11);
+    const send = await opOf('order.sendToKitchen', { orderId: orderId(11) });
+    await engine.submitLocal(create, manager);
+    await engine.submitLocal(send, manager);
+    // The cloud applies both, plus a line added from elsewhere, before the verdicts arrive.
+    let cloud = venueState();
+    const entries: FeedEntry[] = [];
+    let seq = 10;
+    const extra = await opOf('order.addLines', {
+      orderId: orderId(11),
+      lines: [{ lineId: 'l-9', itemId: 'burger', quantity: 1 }],
+    });
+    for (const op of [create, send, extra]) {
+      const decided = decide(cloud, op, ctxFor(manager));
+      if (decided.kind !== 'applied') throw new Error(`setup: ${op.type}`);
+      cloud = decided.state;
+      for (const change of decided.changes)
+        entries.push({ ...change, seq: ++seq, at: NOW, opId: op.opId } as FeedEntry);
+    }
+    await engine.applyCloud({ entries, cursor: { cursor: 'c-feed', seq } });
+    expect(store.pendingJournal(10)).toEqual([]);
+    expect(store.journalEntry(send.opId)).toMatchObject({ status: 'synced' });
+    // One ticket for the send: the unsent burger is not fired by a second decision of it.
+    const tickets = listEntities(engine.visible, 'ticket').map((t) => t.id);
+    expect(tickets).toEqual(listEntities(cloud.entities, 'ticket').map((t) => t.id));
+    expect(notices.map((n) => n.result.opId).sort()).toEqual([create.opId, send.opId].sort());
+  });
+
   it('settles ops from the cloud’s verdicts; a rejection corrects screens and notifies the device', async () => {
     const { engine, store, published, notices } = await bootstrapped();
     const applied = await order(1);

@@ -238,7 +238,13 @@ export class VenueEngine {
     /** The entries are a whole snapshot: replace the confirmed layer. */
     readonly reset?: boolean;
   }): Promise<void> {
-    const verdicts = update.verdicts ?? new Map<string, OpResult>();
+    const verdicts = new Map(update.verdicts ?? []);
+    // The cloud's feed naming a pending op is its verdict: applied. Settled now, the op is not
+    // re-decided on top of its own effects (a second ticket for one send).
+    if (!update.reset) {
+      for (const [opId, verdict] of this.appliedByFeed(update.entries))
+        if (!verdicts.has(opId)) verdicts.set(opId, verdict);
+    }
     if (update.reset) {
       const confirmed = projectRecords(
         emptyEntitySet(),
@@ -277,6 +283,36 @@ export class VenueEngine {
         if (seq <= this.cloudSeq) this.changedAhead.delete(key);
     }
     await this.settled();
+  }
+
+  /** Applied verdicts for pending ops whose own entries are among these cloud feed entries. */
+  private appliedByFeed(entries: readonly Projectable[]): Map<string, OpResult> {
+    const found = new Map<string, OpResult & { status: 'applied' }>();
+    for (const entry of entries as readonly (Projectable & Partial<FeedEntry>)[]) {
+      const { opId } = entry;
+      if (opId === undefined) continue;
+      const known = found.get(opId);
+      if (known) {
+        found.set(opId, {
+          ...known,
+          seq: Math.max(known.seq, entry.seq ?? 0),
+          changed: [
+            ...known.changed,
+            { entity: entry.entity, id: entry.id, version: entry.version },
+          ],
+        });
+        continue;
+      }
+      if (this.journaled(opId)?.status !== 'pending') continue;
+      found.set(opId, {
+        opId,
+        status: 'applied',
+        seq: entry.seq ?? 0,
+        changed: [{ entity: entry.entity, id: entry.id, version: entry.version }],
+        at: entry.at ?? this.deps.clock().toISOString(),
+      });
+    }
+    return found;
   }
 
   /** Whether the relay has journaled this op (committed, or staged in this tick). */
