@@ -1,19 +1,17 @@
 import { Hono } from 'hono';
-import type { OpResult, Principal, TokenClaims, TokenSigner } from '#protocol';
 import type { LanAuthenticator, LanCaller, LanEnv } from '../../relay/lan/lan-caller.ts';
 import { registerLanOpsRoutes } from '../../relay/lan/ops-routes.ts';
 import { MemoryRelayStore } from '../../relay/store/memory-relay-store.ts';
 import { RelayBus } from '../../relay/sync/feed-bus.ts';
 import { VenueEngine } from '../../relay/sync/venue-engine.ts';
-import { CloudClient, UplinkError } from '../../relay/uplink/cloud-client.ts';
+import { type CloudClient, UplinkError } from '../../relay/uplink/cloud-client.ts';
 import { FeedFollower } from '../../relay/uplink/feed-follower.ts';
 import { Reconciler, type ReconcilerDeps } from '../../relay/uplink/reconciler.ts';
 import type { UplinkGate } from '../../relay/uplink/uplink-gate.ts';
 import { type CloudNode, TENANT, VENUE } from './cloud-node.ts';
 import type { Network } from './network.ts';
+import { describeVerdicts, never, replayAnswer, simSigner, uplinkClient } from './relay-uplink.ts';
 import type { SimClock } from './sim-clock.ts';
-
-const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
 export interface RelayNodeDeps {
   readonly net: Network;
@@ -168,43 +166,8 @@ export class RelayNode {
         if (alive()) this.flushes.push(flush);
       },
     });
-    const stripped = (init: RequestInit | undefined): RequestInit => ({
-      method: init?.method ?? 'GET',
-      headers: init?.headers ?? {},
-      ...(init?.body === undefined ? {} : { body: init.body }),
-    });
-    const pathOf = (url: string | URL | Request) => {
-      const u = new URL(String(url));
-      return u.pathname + u.search;
-    };
-    // Every cloud request is a message the scheduler delivers; the cloud serves it within that step.
-    const overUplink = (
-      label: string,
-      onAnswer?: (r: Response) => Promise<void>,
-      reliable = false,
-    ) =>
-      (async (url: string | URL | Request, init?: RequestInit) => {
-        if (!alive()) return never();
-        const path = pathOf(url);
-        const response = await net.call('uplink', `${label} ${path.split('?')[0]}`, {
-          inline: true,
-          reliable,
-          serve: () => ({
-            response: Promise.resolve(cloud.app.request(path, stripped(init))),
-            alive: () => true,
-          }),
-        });
-        if (!alive()) return never();
-        await onAnswer?.(response);
-        return response;
-      }) as typeof fetch;
-    const client = (send: typeof fetch) =>
-      new CloudClient({
-        baseUrl: () => 'https://cloud.sim',
-        credential: cloud.relayCredential,
-        venueId: VENUE,
-        fetch: send,
-      });
+    const client = (label: string, onAnswer?: (r: Response) => Promise<void>, reliable = false) =>
+      uplinkClient({ net, cloud, alive, label, reliable, ...(onAnswer ? { onAnswer } : {}) });
     const log = (level: string, msg: string, fields?: Readonly<Record<string, unknown>>) => {
       if (level === 'error') this.deps.trace(`relay log error: ${msg} ${JSON.stringify(fields)}`);
     };
@@ -219,32 +182,21 @@ export class RelayNode {
         },
         onSuccess: () => {},
       });
-    const catchUp = followerOf(client(overUplink('catch-up', undefined, true)));
+    const catchUp = followerOf(client('catch-up', undefined, true));
     // Before the reconciler reads a replay's verdicts, the feed has brought the cloud's entries
     // for them (the follower keeps up), so its bounded wait for the feed never waits.
     const caughtUp = async (response: Response) => {
+      const { results, highest } = await replayAnswer(response);
       if (!response.ok) return;
-      const body = (await response.clone().json()) as { results?: OpResult[] };
-      this.deps.trace(
-        `replay verdicts: ${(body.results ?? []).map((r) => `${r.opId.slice(-6)}=${r.status}${r.status === 'rejected' || r.status === 'retryable' ? `:${r.code}` : ''}`).join(' ')}`,
-      );
-      let highest = 0;
-      for (const result of body.results ?? []) {
-        const final = result.status === 'duplicate' ? result.first : result;
-        if (final.status === 'applied') highest = Math.max(highest, final.seq);
-      }
+      this.deps.trace(`replay verdicts: ${describeVerdicts(results)}`);
       for (let i = 0; i < 100 && alive() && engine.cloudPosition.seq < highest; i++)
         await catchUp.pullOnce(0);
       this.deps.trace(`caught up to ${engine.cloudPosition.seq} (applied up to ${highest})`);
     };
-    const signer: TokenSigner = {
-      kid: 'relay:relay-1',
-      sign: async (claims: TokenClaims) => cloud.bearer(principalOf(claims)),
-    };
     const reconcilerDeps = {
       store: this.store,
       engine,
-      signer,
+      signer: simSigner(cloud),
       clock: clock.now,
       log,
       client: () => replayClient,
@@ -258,8 +210,8 @@ export class RelayNode {
       sleep: clock.sleep,
       now: clock.nowMs,
     };
-    const replayClient = client(overUplink('replay', caughtUp));
-    const gateClient = client(overUplink('forward'));
+    const replayClient = client('replay', caughtUp);
+    const gateClient = client('forward');
     const gate: UplinkGate = {
       direct: () => this.online && engine.pendingCount === 0 && !this.journalWaits(),
       forward: async (path, init) => {
@@ -289,28 +241,8 @@ export class RelayNode {
       engine,
       app,
       reconciler: new Reconciler(reconcilerDeps as ReconcilerDeps),
-      follower: followerOf(client(overUplink('feed'))),
+      follower: followerOf(client('feed')),
       catchUp,
     };
   }
-}
-
-function principalOf(claims: TokenClaims): Principal {
-  if (claims.kind === 'staff')
-    return {
-      kind: 'staff',
-      tenantId: claims.tenantId,
-      venueId: claims.venueId,
-      actorId: claims.sub,
-      role: claims.role,
-    };
-  if (claims.kind === 'guest')
-    return {
-      kind: 'guest',
-      tenantId: claims.tenantId,
-      venueId: claims.venueId,
-      sessionId: claims.sub,
-      tableId: claims.tableId,
-    };
-  throw new Error(`the reconciler signed a ${claims.kind} token`);
 }
