@@ -65,9 +65,11 @@ export function chooseEvent(world: World, chaos: boolean): SimEvent | undefined 
     if (orphaned || chaos) options.push([{ kind: 'timeout', call }, orphaned ? 2 : 0.05]);
   }
   if (relay.pendingFlushes > 0) options.push([{ kind: 'flush' }, 5]);
-  if (relay.online && !relay.replaying && !relay.pulling && relay.journalWaits())
+  const together = relay.feedConcurrent;
+  if (relay.online && !relay.replaying && (together || !relay.pulling) && relay.journalWaits())
     options.push([{ kind: 'replay' }, 3]);
-  if (relay.online && !relay.pulling && !relay.replaying) options.push([{ kind: 'pull' }, 2]);
+  if (relay.online && !relay.pulling && (together || !relay.replaying))
+    options.push([{ kind: 'pull' }, 2]);
   if (!relay.online) options.push([{ kind: 'probe' }, 1]);
   for (const link of LINKS) {
     if (net.partitioned[link]) options.push([{ kind: 'heal', link }, chaos ? 0.4 : 5]);

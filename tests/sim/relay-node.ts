@@ -46,6 +46,12 @@ export class RelayNode {
   online = false;
   replaying = false;
   pulling = false;
+  /**
+   * Whether the feed follower runs beside a replay, as in the relay. Only where the reconciler
+   * waits for the feed on the sim clock (its `sleep` seam); otherwise (its wait polls real
+   * timers) the feed catches up within the replay's answer and pulls wait for the replay.
+   */
+  readonly feedConcurrent = Reflect.has(Reconciler.prototype, 'sleep');
   private flushes: (() => void)[] = [];
   private process!: Process;
   private gen = 0;
@@ -189,6 +195,11 @@ export class RelayNode {
       const { results, highest } = await replayAnswer(response);
       if (!response.ok) return;
       this.deps.trace(`replay verdicts: ${describeVerdicts(results)}`);
+      if (this.feedConcurrent) {
+        if (engine.cloudPosition.seq < highest)
+          this.deps.trace(`feed behind the verdicts: at ${engine.cloudPosition.seq} of ${highest}`);
+        return;
+      }
       for (let i = 0; i < 100 && alive() && engine.cloudPosition.seq < highest; i++)
         await catchUp.pullOnce(0);
       this.deps.trace(`caught up to ${engine.cloudPosition.seq} (applied up to ${highest})`);
