@@ -12,8 +12,12 @@ export function diagnose(v: Violation): string | undefined {
     return /deps none/.test(detail)
       ? 'defect 2b: an op on an order made at the cloud (mobile) is rejected NOT_FOUND by the relay'
       : 'defect 2a: an op whose dependency the relay has not seen yet is rejected NOT_FOUND';
-  if (invariant.startsWith('liveness') && /of tablet-x, dependsOn/.test(detail))
-    return 'defect 3: one op with a dependency nobody sent stops the journal';
+  if (invariant.startsWith('liveness') && /honest ops among them/.test(detail)) {
+    if (/made by (tablet-w|kds|phone)/.test(detail))
+      return 'stall: honest ops wait behind a hostile op that depends on another device’s op';
+    if (/never sent/.test(detail))
+      return 'defect 3: one op with a dependency nobody sent stops the journal';
+  }
   if (/ticket\.transition .* cloud recorded rejected NOT_FOUND/.test(detail))
     return 'ghost ticket: a ticket op the relay accepted on a ticket the cloud does not have (yet)';
   return undefined;
