@@ -189,6 +189,30 @@ describe('reconciler, through its ports with a fake cloud', () => {
   });
 });
 
+describe('replay batches and dependencies across devices', () => {
+  it('an op a waiting record depends on goes first: it is what that record waits for', async () => {
+    const d = await create('o-d');
+    const hostile = record(
+      await opOf('order.create', { orderId: 'o-h', tableId: 'table-1' }, staff('server'), {
+        dependsOn: [d.opId],
+      }),
+      'tab-x',
+    );
+    const honest = record(d, 'tab-w');
+    expect(nextBatch([hostile, honest], 50, new Set(['tab-x'])).map((r) => r.opId)).toEqual([
+      honest.opId,
+    ]);
+    // The other way round, the dependent op never overtakes what it depends on.
+    const dependent = record(
+      await opOf('order.sendToKitchen', { orderId: 'o-z' }, staff('server'), {
+        dependsOn: [hostile.opId],
+      }),
+      'tab-w',
+    );
+    expect(nextBatch([hostile, dependent], 50, new Set(['tab-x']))).toEqual([]);
+  });
+});
+
 describe('replay batches and tickets', () => {
   it('a ticket op never overtakes the send that creates its ticket, even past a waiting device', async () => {
     const create1 = record(await create('o-1'), 'tab-w');

@@ -33,11 +33,11 @@ const samePrincipal = (a: Principal, b: Principal): boolean =>
   JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Every entity an op names (order, ticket, request, booking, item, member…) and its own opId
- * (ticket ids derive from it); for a ticket, the op that created it too. Tables are left out:
- * they have no state an op could depend on.
+ * What an op is about: every entity it names (order, ticket, request, booking, item, member…)
+ * and its own opId (ticket ids derive from it); for a ticket, the op that created it too.
+ * Tables are left out: they have no state an op could depend on.
  */
-function idsOf(record: JournalRecord): Set<string> {
+function touchedBy(record: JournalRecord): Set<string> {
   const ids = new Set<string>([record.opId]);
   for (const [key, value] of Object.entries(record.op.payload as Record<string, unknown>)) {
     if (typeof value !== 'string' || !key.endsWith('Id') || key === 'tableId') continue;
@@ -45,6 +45,15 @@ function idsOf(record: JournalRecord): Set<string> {
     const source = key === 'ticketId' ? ticketSourceOpId(value) : undefined;
     if (source !== undefined) ids.add(source);
   }
+  return ids;
+}
+
+/**
+ * What an op could depend on: what it is about and the ops it names in `dependsOn`. An op the
+ * replay steps over never holds back one it depends on itself (that one must go first).
+ */
+function neededBy(record: JournalRecord): Set<string> {
+  const ids = touchedBy(record);
   for (const dependency of record.op.dependsOn) ids.add(dependency);
   return ids;
 }
@@ -68,30 +77,34 @@ export function nextBatch(
   waiting: ReadonlySet<string> = new Set(),
 ): JournalRecord[] {
   const batch: JournalRecord[] = [];
+  /** What the records stepped over are about: a later op that needs any of it must wait. */
   const skipped = new Set<string>();
   const passed = new Set<string>(waiting);
   let first: JournalRecord | undefined;
+  const stepOver = (record: JournalRecord) => {
+    passed.add(record.deviceId);
+    for (const id of touchedBy(record)) skipped.add(id);
+  };
   for (const record of records) {
     if (batch.length >= max) break;
-    const ids = idsOf(record);
+    const blocked = skipped.size > 0 && overlaps(neededBy(record), skipped);
     if (!first) {
-      if (!passed.has(record.deviceId) && !overlaps(ids, skipped)) {
-        first = record;
-        batch.push(record);
+      if (passed.has(record.deviceId) || blocked) {
+        stepOver(record);
         continue;
       }
-      passed.add(record.deviceId);
-      for (const id of ids) skipped.add(id);
+      first = record;
+      batch.push(record);
       continue;
     }
     const mine =
       record.deviceId === first.deviceId && samePrincipal(record.principal, first.principal);
     if (!mine) {
       if (record.deviceId === first.deviceId) break;
-      for (const id of ids) skipped.add(id);
+      stepOver(record);
       continue;
     }
-    if (skipped.size > 0 && overlaps(ids, skipped)) break;
+    if (blocked) break;
     batch.push(record);
   }
   return batch;
