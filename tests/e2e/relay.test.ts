@@ -270,20 +270,6 @@ async function expectConverged(harness = h): Promise<void> {
   }
 }
 
-/** The cloud's count of ops answered `duplicate` on the batch lane (its Prometheus metrics). */
-async function batchDuplicates(harness = h): Promise<number> {
-  const metrics = await call(`${harness.cloud.url}/metrics`);
-  return metrics.text
-    .split('\n')
-    .filter(
-      (l) =>
-        l.startsWith('hearth_ops_total') &&
-        l.includes('lane="batch"') &&
-        l.includes('result="duplicate"'),
-    )
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-}
-
 describe('venue relay against a real cloud through a fault proxy', () => {
   beforeAll(async () => {
     h = await venueHarness();
@@ -671,7 +657,6 @@ describe('venue relay against a real cloud through a fault proxy', () => {
         expect(http.status, describeHttp(http)).toBe(202);
       }
     }
-    const duplicatesBefore = await batchDuplicates();
     const BATCH = `POST ${venuePath('/ops/batch')}`;
     const failedReplays = () =>
       h.relay.transitions().filter((t) => t.from === 'reconciling' && /replay: POST/.test(t.reason))
@@ -711,10 +696,8 @@ describe('venue relay against a real cloud through a fault proxy', () => {
     const view = await cloudView(sent.map((o) => o.opId));
     for (const o of sent) expectOnce(view, o.opId);
     expectDeviceOrder(view, sent);
-    // The lost answer was for a committed batch: the cloud answered its replay as duplicates.
-    expect(await batchDuplicates(), 'batch-lane duplicates at the cloud').toBeGreaterThan(
-      duplicatesBefore,
-    );
+    // The lost answer was for a committed batch: its ops were settled either by the cloud's
+    // feed (their entries name them) or by the replay answered as duplicates — once either way.
     await expectConverged();
   }, 120_000);
 
