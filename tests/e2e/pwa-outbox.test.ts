@@ -271,6 +271,11 @@ interface LoggingProxy {
    */
   holdBatchesAfter(n: number): () => void;
   held(): number;
+  /**
+   * The next `n` batch requests reach the relay and are answered there, but their answers are
+   * lost on the way back (the connection is reset): the client never hears them.
+   */
+  loseAnswers(n: number): void;
   /** Resets every open connection and every new one (the network is down). */
   cut(): void;
   restore(): void;
@@ -284,6 +289,7 @@ async function startLoggingProxy(upstreamPort: number): Promise<LoggingProxy> {
   let passing = Number.POSITIVE_INFINITY;
   let holding: Promise<void> | null = null;
   let heldCount = 0;
+  let losing = 0;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -330,6 +336,16 @@ async function startLoggingProxy(upstreamPort: number): Promise<LoggingProxy> {
           },
           (answer: IncomingMessage) => {
             if (seen) seen.status = answer.statusCode ?? null;
+            if (seen && losing > 0) {
+              // Headers then a reset: the browser does not retry a request once its answer has
+              // begun (it would retry one whose connection closed before any byte came back).
+              losing -= 1;
+              answer.resume();
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              res.flushHeaders();
+              answer.once('end', () => setTimeout(() => req.socket.destroy(), 50));
+              return;
+            }
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
           },
@@ -394,6 +410,9 @@ async function startLoggingProxy(upstreamPort: number): Promise<LoggingProxy> {
       };
     },
     held: () => heldCount,
+    loseAnswers(n) {
+      losing = n;
+    },
     cut() {
       isCut = true;
       for (const socket of sockets) socket.destroy();
@@ -611,6 +630,60 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
     return id;
   }
 
+  /** Fires a Background Sync event on the worker through CDP, as the browser would. */
+  function fireSync(): Promise<unknown> {
+    return (
+      swDomain?.send('ServiceWorker.dispatchSyncEvent', {
+        origin: origin(),
+        registrationId: registrationId(),
+        tag: SYNC_TAG,
+        lastChance: false,
+      }) ?? Promise.resolve()
+    );
+  }
+
+  /**
+   * Queues `count` ops with the worker's network down until it has tried once and backs off,
+   * then stops the worker. Returns the ops and when they are due again.
+   */
+  async function queuedWhileOffline(
+    page: Page,
+    count: number,
+    deviceId: string,
+    tableId: string,
+  ): Promise<{ opIds: string[]; dueAt: number }> {
+    let opIds: string[];
+    let dueAt: number;
+    const restore = await cutWorkerNetwork();
+    try {
+      opIds = await helper(page, 'postOps', count, deviceId, principal, tableId);
+      dueAt = await backingOff(page, opIds);
+    } finally {
+      await restore();
+    }
+    await stopWorkers();
+    return { opIds, dueAt };
+  }
+
+  /**
+   * Lets `passing` batches through and holds the next one at the proxy; once the ops are due, a
+   * sync sends them (or the worker, woken by a page's request, already has), the worker is
+   * stopped with that batch in flight, and the batch goes on with no one left to hear the answer.
+   */
+  async function batchInFlightWhenStopped(passing: number, dueAt: number): Promise<void> {
+    const release = proxy?.holdBatchesAfter(passing) ?? (() => {});
+    try {
+      await sleep(Math.max(0, dueAt - Date.now()) + 200);
+      await fireSync();
+      await eventually('a batch held in flight', () =>
+        (proxy?.held() ?? 0) > 0 ? true : undefined,
+      );
+      await stopWorkers();
+    } finally {
+      release();
+    }
+  }
+
   /**
    * Stops the service worker (its timers die with it) and waits until it has stopped. A tab's
    * next request may start it again at once: that is a new instance.
@@ -752,12 +825,7 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
     expect(batchesWith(opIds)).toEqual([]);
 
     const firedAt = Date.now();
-    await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
-      origin: origin(),
-      registrationId: registrationId(),
-      tag: SYNC_TAG,
-      lastChance: false,
-    });
+    await fireSync();
     await eventually('the ops at the server', () =>
       opIds.every((id) => (proxy?.sends(id) ?? 0) > 0) ? true : undefined,
     );
@@ -844,12 +912,7 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
         (async () => {
           await sleep(Math.max(0, at - Date.now()));
           await Promise.all([
-            swDomain?.send('ServiceWorker.dispatchSyncEvent', {
-              origin: origin(),
-              registrationId: registrationId(),
-              tag: SYNC_TAG,
-              lastChance: false,
-            }),
+            fireSync(),
             // What the app's pages do on `online`: ask the worker.
             tabA.evaluate("navigator.serviceWorker.controller.postMessage({ type: 'replay' })"),
             tabB.evaluate("navigator.serviceWorker.controller.postMessage({ type: 'replay' })"),
@@ -899,35 +962,10 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
   it('(f) the worker stopped mid-replay loses and doubles nothing: what it had in flight goes again as duplicates', async () => {
     const page = await openApp();
     try {
-      let opIds: string[];
-      let dueAt: number;
-      const restore = await cutWorkerNetwork();
-      try {
-        opIds = await helper(page, 'postOps', 250, 'pwa-e2e-stopped', principal, 'table-5');
-        dueAt = await backingOff(page, opIds);
-      } finally {
-        await restore();
-      }
-      await stopWorkers();
-      await sleep(Math.max(0, dueAt - Date.now()) + 200);
-
+      const { opIds, dueAt } = await queuedWhileOffline(page, 250, 'pwa-e2e-stopped', 'table-5');
       // The first batch goes through; the second is held at the proxy while the worker is
       // stopped, then reaches the cloud with nobody left to hear the answer.
-      const release = proxy?.holdBatchesAfter(1) ?? (() => {});
-      try {
-        await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
-          origin: origin(),
-          registrationId: registrationId(),
-          tag: SYNC_TAG,
-          lastChance: false,
-        });
-        await eventually('a batch held in flight', () =>
-          (proxy?.held() ?? 0) > 0 ? true : undefined,
-        );
-        await stopWorkers();
-      } finally {
-        release();
-      }
+      await batchInFlightWhenStopped(1, dueAt);
       await eventually('the held batch applied', async () => {
         const inCloud = await harness?.countInCloud();
         const held = batchesWith(opIds)[1]?.opIds ?? [];
@@ -935,12 +973,7 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       });
 
       // The next replay (a fresh worker) sends what it has no answer for, under the same opIds.
-      await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
-        origin: origin(),
-        registrationId: registrationId(),
-        tag: SYNC_TAG,
-        lastChance: false,
-      });
+      await fireSync();
       const views = await allSynced(page, opIds, 30_000);
 
       const inCloud = await harness?.countInCloud();
@@ -974,48 +1007,24 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       (await harness?.relaySnapshot('manager', 'serviceRequest'))?.records.length ?? 0;
     try {
       const before = await serviceRequests();
-      let opIds: string[];
-      let dueAt: number;
-      const restore = await cutWorkerNetwork();
-      try {
-        opIds = await helper(page, 'postOps', 3, 'pwa-e2e-lost-answer', principal, 'table-6');
-        dueAt = await backingOff(page, opIds);
-      } finally {
-        await restore();
-      }
-      await stopWorkers();
-      await sleep(Math.max(0, dueAt - Date.now()) + 200);
-
+      const { opIds, dueAt } = await queuedWhileOffline(page, 3, 'pwa-e2e-lost-answer', 'table-6');
       // The batch reaches the relay, which forwards it (uplink up) and the cloud applies it;
-      // the worker that sent it is gone, so its answer is lost.
-      const release = proxy?.holdBatchesAfter(0) ?? (() => {});
-      try {
-        await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
-          origin: origin(),
-          registrationId: registrationId(),
-          tag: SYNC_TAG,
-          lastChance: false,
-        });
-        await eventually('a batch held in flight', () =>
-          (proxy?.held() ?? 0) > 0 ? true : undefined,
-        );
-        await stopWorkers();
-      } finally {
-        release();
-      }
+      // its answer is lost on the way back to the worker, which will send it again.
+      proxy?.loseAnswers(1);
+      await sleep(Math.max(0, dueAt - Date.now()) + 200);
+      await fireSync();
       await eventually('the relay holds what the cloud applied', async () =>
         (await serviceRequests()) >= before + opIds.length ? true : undefined,
       );
+      const lost = await outbox(page, opIds);
+      expect(lost.map((v) => v.status)).not.toContain('synced');
 
-      // Then the relay loses its uplink, and a fresh worker sends the ops again.
+      // Then the relay loses its uplink, and the worker sends the ops again.
       harness?.proxy.cut();
       await harness?.relay.waitForConnectivity('offline_local', 10_000);
-      await swDomain?.send('ServiceWorker.dispatchSyncEvent', {
-        origin: origin(),
-        registrationId: registrationId(),
-        tag: SYNC_TAG,
-        lastChance: false,
-      });
+      const { nextAttemptAt } = (await outbox(page, opIds))[0] ?? { nextAttemptAt: 0 };
+      await sleep(Math.max(0, nextAttemptAt - Date.now()) + 200);
+      await fireSync();
       const views = await allSynced(page, opIds, 30_000);
       expect(views.map((v) => v.result)).toEqual(opIds.map(() => 'duplicate'));
       expect(opIds.map((id) => proxy?.sends(id))).toEqual(opIds.map(() => 2));

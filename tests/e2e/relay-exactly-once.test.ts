@@ -17,6 +17,7 @@ import {
   VENUE,
   type VenueHarness,
   venueHarness,
+  venueOp,
   venuePath,
 } from './support/relay-process.ts';
 
@@ -38,15 +39,13 @@ function op<T extends OperationType>(
   actor: Actor,
   dependsOn: string[] = [],
 ): Promise<Operation> {
-  return makeOperation({
+  return venueOp(
     type,
     payload,
     deviceId,
-    tenantId: TENANT,
-    venueId: VENUE,
-    actorId: typeof actor === 'string' ? `demo-${actor}` : actor.actorId,
+    typeof actor === 'string' ? `demo-${actor}` : actor.actorId,
     dependsOn,
-  });
+  );
 }
 
 const line = () => ({ lineId: newUlid(), itemId: 'burger', quantity: 1 });

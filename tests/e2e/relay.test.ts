@@ -25,11 +25,10 @@ import {
   type LiveClient,
   percentile,
   type StaffRole,
-  TENANT,
   unversioned,
-  VENUE,
   type VenueHarness,
   venueHarness,
+  venueOp,
   venuePath,
 } from './support/relay-process.ts';
 
@@ -61,15 +60,7 @@ function op<T extends OperationType>(
   role: StaffRole,
   dependsOn: string[] = [],
 ): Promise<Operation> {
-  return makeOperation({
-    type,
-    payload,
-    deviceId,
-    tenantId: TENANT,
-    venueId: VENUE,
-    actorId: `demo-${role}`,
-    dependsOn,
-  });
+  return venueOp(type, payload, deviceId, `demo-${role}`, dependsOn);
 }
 
 const ITEMS = ['burger', 'calamari', 'burrata', 'espresso', 'fries', 'house-red', 'salmon'];

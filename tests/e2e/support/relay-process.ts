@@ -15,7 +15,9 @@ import {
   type FeedPage,
   type JsonValue,
   listEntities,
+  makeOperation,
   type Operation,
+  type OperationType,
   type OpResult,
   project,
   projectRecords,
@@ -318,6 +320,25 @@ export async function call(url: string, init: RequestInit = {}): Promise<Http> {
 export const json = <T>(http: Http): T => JSON.parse(http.text) as T;
 export const describeHttp = (http: Http): string => `${http.status} ${http.text.slice(0, 400)}`;
 export const venuePath = (rest: string): string => `/v1/venues/${VENUE}${rest}`;
+
+/** An op of the demo venue, made as a device makes it (acted by `actorId`). */
+export function venueOp<T extends OperationType>(
+  type: T,
+  payload: unknown,
+  deviceId: string,
+  actorId: string,
+  dependsOn: string[] = [],
+): Promise<Operation> {
+  return makeOperation({
+    type,
+    payload,
+    deviceId,
+    tenantId: TENANT,
+    venueId: VENUE,
+    actorId,
+    dependsOn,
+  });
+}
 
 async function signIn(base: string, role: StaffRole): Promise<string> {
   const http = await call(`${base}/v1/auth/staff`, {
