@@ -35,10 +35,11 @@ const menuItem = (id: string) => ({
   available: true,
 });
 
+/** Waits for an event; the bound only ends a run that would otherwise hang (a busy box is slow). */
 async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
-  ms = 4000,
+  ms = 8_000,
 ): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
