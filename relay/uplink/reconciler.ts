@@ -65,11 +65,12 @@ const overlaps = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => {
 
 /**
  * The next batch-lane request: the first journal record whose device may go (not `waiting`), and
- * that device's later records too — stepping over other records only while the op stepped over
- * shares no id with them (and depends on none of them), so no op ever overtakes one it could
- * depend on. A device one of whose records was stepped over waits behind it: per-device order
- * is kept. Without this, a journal two tablets wrote at once would replay one op per request,
- * and one device's op the cloud cannot decide yet would hold back every other device.
+ * that device's later records too — stepping over other records only while the op that would
+ * overtake needs nothing a stepped-over op is about (an entity, its opId, a ticket it made), so
+ * no op ever overtakes one it could depend on; an op a stepped-over one depends on may go first.
+ * A device one of whose records was stepped over waits behind it: per-device order is kept.
+ * Without this, a journal two tablets wrote at once would replay one op per request, and one
+ * device's op the cloud cannot decide yet would hold back every other device.
  */
 export function nextBatch(
   records: readonly JournalRecord[],
