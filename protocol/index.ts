@@ -32,6 +32,7 @@ export {
   DeviceConnectivity,
   RelayConnectivity,
 } from './connectivity/connectivity-state.ts';
+export { RELAY_CONNECTIVITY_STATES } from './connectivity/relay-states.ts';
 export { decodeBase64Url, encodeBase64Url } from './cursor/base64url.ts';
 export {
   Cursor,

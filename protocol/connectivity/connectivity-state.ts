@@ -1,18 +1,8 @@
 import * as z from 'zod';
+import { RELAY_CONNECTIVITY_STATES } from './relay-states.ts';
 
-/**
- * The relay's view of its uplink to the cloud.
- *
- * online → degraded → offline_local → (rescue_uplink) → reconciling → recovered → online
- */
-export const RelayConnectivity = z.enum([
-  'online',
-  'degraded',
-  'offline_local',
-  'rescue_uplink',
-  'reconciling',
-  'recovered',
-]);
+/** The relay's view of its uplink to the cloud (the states and their order: `relay-states.ts`). */
+export const RelayConnectivity = z.enum(RELAY_CONNECTIVITY_STATES);
 export type RelayConnectivity = z.infer<typeof RelayConnectivity>;
 
 /** A device's view, shown in the resilience banner on every screen. */

@@ -514,7 +514,7 @@ async function main(): Promise<void> {
     console.log(table(ONLY_HYDRATOR ? rows.filter((r) => /^\((b|c)\)/.test(r.name)) : rows));
     console.log('');
     console.log(
-      'ref (TOOLCHAIN.md): IndexedDB in a worker ≈ 7k single-record puts/s in one transaction; outbox drain of 1,000 ops, 50 per request: 0.2–0.25 s',
+      'ref (docs/benchmarks.md): IndexedDB in a worker ≈ 7k single-record puts/s in one transaction; outbox drain of 1,000 ops, 50 per request: 0.2–0.25 s',
     );
     for (const problem of problems) console.log(`problem: ${problem}`);
     for (const error of pageErrors) console.log(`page error: ${error}`);

@@ -1,17 +1,11 @@
 import type { RelayConnectivity } from '#protocol';
+import { RELAY_CONNECTIVITY_STATES } from '#protocol/connectivity/relay-states.ts';
 
 // The venue relay's `GET /healthz`, as a page reads it: the relay's own uplink to the cloud,
 // and how much it holds that the cloud does not have yet. Checked here by hand (no zod on the
 // page's first paint); anything that does not fit is no answer.
 
-export const RELAY_UPLINK_STATES: readonly RelayConnectivity[] = [
-  'online',
-  'degraded',
-  'offline_local',
-  'rescue_uplink',
-  'reconciling',
-  'recovered',
-];
+export const RELAY_UPLINK_STATES: readonly RelayConnectivity[] = RELAY_CONNECTIVITY_STATES;
 
 /** What the relay says about its uplink (times in ms of the relay's clock). */
 export interface RelayHealth {
