@@ -119,12 +119,14 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
     else if (typeof body === 'object' && body !== null && 'result' in body)
       results.push((body as { result: unknown }).result);
     else results.push(body);
+    const byId = new Map(ops.map((op) => [op.opId, op]));
+    const forwarded: { op: Operation; verdict: OpResult }[] = [];
     for (const raw of results) {
       const parsed = OpResult.safeParse(raw);
-      if (!parsed.success) continue;
-      const op = ops.find((o) => o.opId === parsed.data.opId);
-      if (op) await deps.engine.recordForwarded(op, principal, parsed.data);
+      const op = parsed.success ? byId.get(parsed.data.opId) : undefined;
+      if (op && parsed.success) forwarded.push({ op, verdict: parsed.data });
     }
+    await deps.engine.recordForwarded(principal, forwarded);
   }
 
   /** Forwards a write to the cloud with the device's own token; undefined when the uplink failed. */

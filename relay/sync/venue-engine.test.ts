@@ -183,7 +183,7 @@ describe('venue engine', () => {
       changed: [{ entity: 'order', id: orderId(9), version: 1 }],
       at: NOW,
     };
-    await engine.recordForwarded(op, manager, cloudSaid);
+    await engine.recordForwarded(manager, [{ op, verdict: cloudSaid }]);
     // The feed brings the order before the device, which lost the answer, sends the op again.
     const decided = decide(venueState(), op, ctxFor(manager));
     if (decided.kind !== 'applied') throw new Error('setup');
@@ -209,13 +209,18 @@ describe('venue engine', () => {
       orderId: orderId(10),
       lines: [{ lineId: 'l-2', itemId: 'fries', quantity: 1 }],
     });
-    await engine.recordForwarded(added, manager, {
-      opId: added.opId,
-      status: 'applied',
-      seq: 13,
-      changed: [{ entity: 'order', id: orderId(10), version: 2 }],
-      at: NOW,
-    });
+    await engine.recordForwarded(manager, [
+      {
+        op: added,
+        verdict: {
+          opId: added.opId,
+          status: 'applied',
+          seq: 13,
+          changed: [{ entity: 'order', id: orderId(10), version: 2 }],
+          at: NOW,
+        },
+      },
+    ]);
     const send = await opOf('order.sendToKitchen', { orderId: orderId(10) });
     expect(await engine.submitLocal(send, manager)).toMatchObject({
       result: { status: 'retryable', message: expect.stringContaining('cloud changed') },

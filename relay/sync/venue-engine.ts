@@ -326,22 +326,26 @@ export class VenueEngine {
    * instead of being decided again on a copy that may already hold the op's effect. Only final
    * verdicts are kept; an op already journaled keeps its record.
    */
-  async recordForwarded(op: Operation, principal: Principal, verdict: OpResult): Promise<void> {
-    const final = verdict.status === 'duplicate' ? verdict.first : verdict;
-    if (final.status !== 'applied' && final.status !== 'rejected') return;
-    if (this.journaled(op.opId)) return;
-    if (final.status === 'applied' && final.seq > this.cloudSeq) {
-      for (const ref of final.changed) this.changedAhead.set(`${ref.entity}:${ref.id}`, final.seq);
-    }
+  async recordForwarded(
+    principal: Principal,
+    forwarded: readonly { readonly op: Operation; readonly verdict: OpResult }[],
+  ): Promise<void> {
     const receivedAt = this.deps.clock().toISOString();
-    this.journal(
-      op,
-      principal,
-      receivedAt,
-      final.status === 'applied' ? 'synced' : 'rejected',
-      final,
-    );
-    await this.settled();
+    let staged = false;
+    for (const { op, verdict } of forwarded) {
+      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+      if (final.status !== 'applied' && final.status !== 'rejected') continue;
+      if (this.journaled(op.opId)) continue;
+      if (final.status === 'applied' && final.seq > this.cloudSeq) {
+        for (const ref of final.changed)
+          this.changedAhead.set(`${ref.entity}:${ref.id}`, final.seq);
+      }
+      const status = final.status === 'applied' ? 'synced' : 'rejected';
+      this.journal(op, principal, receivedAt, status, final);
+      staged = true;
+    }
+    // One commit for a whole forwarded batch.
+    if (staged) await this.settled();
   }
 
   /** Whether a forwarded op changed this entity at the cloud after the confirmed layer's seq. */
