@@ -59,12 +59,30 @@ export {
 } from './decide/local-verdict.ts';
 export { BOOKING_ACTIONS, bookingStep, bookingTransitions } from './domain/booking-machine.ts';
 export {
+  allLinesReady,
+  courseOf,
+  isAllergyNote,
+  onThePass,
+  RECALL_WINDOW_MS,
+  RECENTLY_BUMPED_LIMIT,
+  standingLines,
+  ticketNumber,
+  UNDO_WINDOW_MS,
+} from './domain/kitchen-rules.ts';
+export {
   ORDER_EVENTS,
   type OrderEvent,
   orderStep,
   orderTransitions,
 } from './domain/order-machine.ts';
-export { routeTickets, ticketIdFor, ticketSourceOpId } from './domain/route-tickets.ts';
+export {
+  addOnTarget,
+  type RouteOptions,
+  routeTickets,
+  ticketIdFor,
+  ticketLineOf,
+  ticketSourceOpId,
+} from './domain/route-tickets.ts';
 export {
   SERVICE_REQUEST_ACTIONS,
   serviceRequestStep,
@@ -124,7 +142,7 @@ export { Table } from './entities/table.ts';
 export { TeamMember } from './entities/team-member.ts';
 export { TeamSection } from './entities/team-section.ts';
 export { Tenant } from './entities/tenant.ts';
-export { Ticket, TicketLine, TicketStatus } from './entities/ticket.ts';
+export { Ticket, TicketAttention, TicketLine, TicketStatus } from './entities/ticket.ts';
 export { Venue } from './entities/venue.ts';
 export {
   kindForStatus,
@@ -208,6 +226,7 @@ export {
   type EntityTable,
   emptyEntitySet,
   entityCount,
+  filterEntities,
   getEntity,
   listEntities,
 } from './state/entity-set.ts';

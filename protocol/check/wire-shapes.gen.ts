@@ -236,6 +236,14 @@ export const WIRE_SHAPES: SchemaBundle = {
               orderId: {
                 $ref: 'schema0',
               },
+              course: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 9,
+              },
+              hold: {
+                type: 'boolean',
+              },
             },
             required: ['orderId'],
           },
@@ -427,6 +435,125 @@ export const WIRE_SHAPES: SchemaBundle = {
           },
           type: {
             type: 'string',
+            const: 'order.voidLine',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+              lineId: {
+                $ref: 'schema0',
+              },
+              reason: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+              },
+            },
+            required: ['orderId', 'lineId', 'reason'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'order.fireCourse',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              orderId: {
+                $ref: 'schema0',
+              },
+              course: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 9,
+              },
+            },
+            required: ['orderId', 'course'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
             const: 'ticket.transition',
           },
           payload: {
@@ -508,6 +635,171 @@ export const WIRE_SHAPES: SchemaBundle = {
                 required: ['assigneeId'],
               },
             ],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'ticket.markLine',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              ticketId: {
+                $ref: 'schema0',
+              },
+              lineId: {
+                $ref: 'schema0',
+              },
+              ready: {
+                type: 'boolean',
+              },
+            },
+            required: ['ticketId', 'lineId', 'ready'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'ticket.recall',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              ticketId: {
+                $ref: 'schema0',
+              },
+            },
+            required: ['ticketId'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'ticket.acknowledge',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              ticketId: {
+                $ref: 'schema0',
+              },
+            },
+            required: ['ticketId'],
           },
         },
         required: [
@@ -1226,6 +1518,11 @@ export const WIRE_SHAPES: SchemaBundle = {
         type: 'string',
         maxLength: 200,
       },
+      course: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 9,
+      },
     },
     required: ['lineId', 'itemId', 'quantity'],
   },
@@ -1337,6 +1634,9 @@ export const WIRE_SHAPES: SchemaBundle = {
           'MODIFIER_NOT_ALLOWED',
           'LINE_ALREADY_SENT',
           'NOTHING_TO_SEND',
+          'NOTHING_TO_FIRE',
+          'LINE_NOT_SENT',
+          'RECALL_WINDOW_PASSED',
           'EMPTY_ORDER',
           'PAYMENT_INSUFFICIENT',
           'PAYMENT_MISMATCH',

@@ -11,16 +11,24 @@ import {
   decideOrderAddLines,
   decideOrderClose,
   decideOrderCreate,
+  decideOrderFireCourse,
   decideOrderRemoveLine,
   decideOrderSendToKitchen,
   decideOrderVoid,
+  decideOrderVoidLine,
 } from './order-deciders.ts';
 import {
   decideServiceRequestCreate,
   decideServiceRequestTransition,
 } from './service-request-deciders.ts';
 import { decideTeamMemberUpsert, decideTeamSectionCreate } from './team-deciders.ts';
-import { decideTicketAssign, decideTicketTransition } from './ticket-deciders.ts';
+import {
+  decideTicketAcknowledge,
+  decideTicketAssign,
+  decideTicketMarkLine,
+  decideTicketRecall,
+  decideTicketTransition,
+} from './ticket-deciders.ts';
 
 /**
  * The access checks every op passes, live or replayed, on the cloud or the relay: venue, token,
@@ -81,10 +89,20 @@ function dispatch(state: VenueState, op: Operation, ctx: DecideContext): Decisio
       return decideOrderClose(state, op, ctx);
     case 'order.void':
       return decideOrderVoid(state, op, ctx);
+    case 'order.voidLine':
+      return decideOrderVoidLine(state, op, ctx);
+    case 'order.fireCourse':
+      return decideOrderFireCourse(state, op, ctx);
     case 'ticket.transition':
       return decideTicketTransition(state, op, ctx);
     case 'ticket.assign':
       return decideTicketAssign(state, op, ctx);
+    case 'ticket.markLine':
+      return decideTicketMarkLine(state, op, ctx);
+    case 'ticket.recall':
+      return decideTicketRecall(state, op, ctx);
+    case 'ticket.acknowledge':
+      return decideTicketAcknowledge(state, op, ctx);
     case 'serviceRequest.create':
       return decideServiceRequestCreate(state, op, ctx);
     case 'serviceRequest.transition':

@@ -1,10 +1,12 @@
+import { allLinesReady, courseOf } from '../domain/kitchen-rules.ts';
 import { type OrderEvent, orderStep } from '../domain/order-machine.ts';
 import { hasDuplicateLineIds, priceLines, totalsFor } from '../domain/price-lines.ts';
-import { routeTickets } from '../domain/route-tickets.ts';
+import { addOnTarget, routeTickets } from '../domain/route-tickets.ts';
 import type { Order, Payment } from '../entities/order.ts';
+import type { Ticket } from '../entities/ticket.ts';
 import type { OperationOfType } from '../ops/operation.ts';
 import type { PaymentInput } from '../ops/payloads/order-close.ts';
-import { listEntities } from '../state/entity-set.ts';
+import { filterEntities } from '../state/entity-set.ts';
 import type { VenueState } from '../state/venue-state.ts';
 import {
   type DecideContext,
@@ -13,7 +15,7 @@ import {
   type Rejection,
   reject,
 } from './decision.ts';
-import { Draft } from './draft.ts';
+import { Draft, unchanged } from './draft.ts';
 import { settingsOf } from './settings-of.ts';
 
 /** The order and the machine's verdict on `event`, or why not. */
@@ -36,6 +38,17 @@ function orderFor(
     );
   }
   return order;
+}
+
+/** Every ticket of an order, in id order. */
+function ticketsOf(state: VenueState, orderId: string): Ticket[] {
+  return filterEntities(state.entities, 'ticket', (t) => t.orderId === orderId);
+}
+
+/** Who took the order, for the kitchen's card: a team member's name, "guest", or unknown. */
+function serverOf(draft: Draft, order: Order): string | undefined {
+  if (order.source === 'guest') return 'guest';
+  return draft.get('teamMember', order.openedBy)?.name;
 }
 
 export function decideOrderCreate(
@@ -128,20 +141,116 @@ export function decideOrderSendToKitchen(
   op: OperationOfType<'order.sendToKitchen'>,
   ctx: DecideContext,
 ): Decision {
+  const { course, hold } = op.payload;
   const draft = new Draft(state);
   const order = orderFor(draft, op.payload.orderId, 'sendToKitchen', ctx);
   if (isRejection(order)) return order;
-  const unsent = order.lines.filter((l) => l.sentAt === null);
+  const unsent = order.lines.filter(
+    (l) => l.sentAt === null && (course === undefined || courseOf(l) === course),
+  );
   if (unsent.length === 0)
-    return reject('NOTHING_TO_SEND', 'every line is already with the kitchen', order);
+    return reject(
+      'NOTHING_TO_SEND',
+      course === undefined
+        ? 'every line is already with the kitchen'
+        : `course ${course} has no line waiting to be sent`,
+      order,
+    );
   const table = order.tableId === null ? undefined : draft.get('table', order.tableId);
-  for (const ticket of routeTickets(order, unsent, op.opId, table?.label ?? null, ctx.now)) {
+  const routed = routeTickets(order, unsent, op.opId, table?.label ?? null, ctx.now, {
+    hold: hold === true,
+    server: serverOf(draft, order),
+  });
+  // Add-ons: lines for a station and course whose ticket is still queued or cooking join it.
+  const open = hold ? [] : ticketsOf(state, order.id);
+  for (const ticket of routed) {
+    const target = addOnTarget(open, ticket);
+    if (target) {
+      const added = ticket.lines.map((line) => ({ ...line, addedAt: ctx.now }));
+      draft.put('ticket', { ...target, lines: [...target.lines, ...added] }, target.version);
+      continue;
+    }
     const existing = draft.get('ticket', ticket.id);
     if (existing) return reject('ALREADY_EXISTS', `ticket ${ticket.id} already exists`, existing);
     draft.put('ticket', ticket, 0);
   }
-  const lines = order.lines.map((l) => (l.sentAt === null ? { ...l, sentAt: ctx.now } : l));
+  const sent = new Set(unsent.map((l) => l.id));
+  const lines = order.lines.map((l) => (sent.has(l.id) ? { ...l, sentAt: ctx.now } : l));
   draft.put('order', { ...order, status: 'sent', lines }, order.version);
+  return draft.commit();
+}
+
+/** Fires a held course: its held tickets join the queue, their clocks starting now. */
+export function decideOrderFireCourse(
+  state: VenueState,
+  op: OperationOfType<'order.fireCourse'>,
+  ctx: DecideContext,
+): Decision {
+  const { orderId, course } = op.payload;
+  const draft = new Draft(state);
+  const order = draft.get('order', orderId);
+  if (!order) return reject('NOT_FOUND', `no order ${orderId}`);
+  if (order.status === 'closed' || order.status === 'voided')
+    return reject(
+      'INVALID_STATE_TRANSITION',
+      `cannot fire a course of an order that is ${order.status}`,
+      order,
+    );
+  const tickets = ticketsOf(state, orderId).filter((t) => courseOf(t) === course);
+  if (tickets.length === 0)
+    return reject('NOTHING_TO_FIRE', `course ${course} has not been sent to the kitchen`, order);
+  // A course already fired stays as it is: a second fire is harmless.
+  const held = tickets.filter((t) => t.status === 'held');
+  if (held.length === 0) return unchanged(state);
+  for (const ticket of held)
+    draft.put('ticket', { ...ticket, status: 'queued', firedAt: ctx.now }, ticket.version);
+  return draft.commit();
+}
+
+/**
+ * Voids a line already with the kitchen: it stays on the order for the record and leaves the
+ * totals; on every ticket still on the pass it is struck through and the ticket asks for an ack.
+ */
+export function decideOrderVoidLine(
+  state: VenueState,
+  op: OperationOfType<'order.voidLine'>,
+  ctx: DecideContext,
+): Decision {
+  const { orderId, lineId, reason } = op.payload;
+  const draft = new Draft(state);
+  const order = orderFor(draft, orderId, 'voidLine', ctx);
+  if (isRejection(order)) return order;
+  const line = order.lines.find((l) => l.id === lineId);
+  if (!line) return reject('NOT_FOUND', `no line ${lineId} on the order`, order);
+  if (line.sentAt === null)
+    return reject(
+      'LINE_NOT_SENT',
+      `${line.name} is not with the kitchen yet: remove it instead`,
+      order,
+    );
+  if (line.voidedAt) return unchanged(state);
+  const settings = settingsOf(state);
+  if (isRejection(settings)) return settings;
+  const lines = order.lines.map((l) =>
+    l.id === lineId ? { ...l, voidedAt: ctx.now, voidReason: reason } : l,
+  );
+  const totals = totalsFor(lines, settings);
+  if (isRejection(totals)) return totals;
+  draft.put('order', { ...order, lines, totals }, order.version);
+  for (const ticket of ticketsOf(state, orderId)) {
+    if (ticket.status === 'bumped' || !ticket.lines.some((l) => l.lineId === lineId)) continue;
+    let next: Omit<Ticket, 'version'> = {
+      ...ticket,
+      lines: ticket.lines.map((l) =>
+        l.lineId === lineId && !l.voidedAt ? { ...l, voidedAt: ctx.now } : l,
+      ),
+      attention: ticket.attention === 'void' ? 'void' : 'change',
+    };
+    // The line voided may have been the last one still cooking.
+    if ((next.status === 'queued' || next.status === 'in_progress') && allLinesReady(next))
+      next = { ...next, status: 'ready', startedAt: next.startedAt ?? ctx.now, readyAt: ctx.now };
+    draft.put('ticket', next, ticket.version);
+  }
   return draft.commit();
 }
 
@@ -191,9 +300,8 @@ export function decideOrderVoid(
   const order = orderFor(draft, op.payload.orderId, 'void', ctx);
   if (isRejection(order)) return order;
   // Tickets still on the pass are withdrawn; bumped ones stay as kitchen history.
-  for (const ticket of listEntities(state.entities, 'ticket')) {
-    if (ticket.orderId === order.id && ticket.status !== 'bumped')
-      draft.remove('ticket', ticket.id, ticket.version);
+  for (const ticket of ticketsOf(state, order.id)) {
+    if (ticket.status !== 'bumped') draft.remove('ticket', ticket.id, ticket.version);
   }
   draft.put(
     'order',

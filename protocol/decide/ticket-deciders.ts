@@ -1,3 +1,4 @@
+import { allLinesReady, RECALL_WINDOW_MS } from '../domain/kitchen-rules.ts';
 import { ticketStep } from '../domain/ticket-machine.ts';
 import type { Ticket } from '../entities/ticket.ts';
 import type { OperationOfType } from '../ops/operation.ts';
@@ -22,6 +23,7 @@ function stamped(ticket: Ticket, to: Ticket['status'], now: string): Omit<Ticket
     case 'bumped':
       return { ...ticket, status: to, bumpedAt: now };
     case 'queued':
+    case 'held':
       return { ...ticket, status: to };
   }
 }
@@ -78,5 +80,80 @@ export function decideTicketAssign(
   if (next.station === ticket.station && next.assigneeId === ticket.assigneeId)
     return unchanged(state);
   draft.put('ticket', next, ticket.version);
+  return draft.commit();
+}
+
+/**
+ * Bump per item. Done: the line's readyAt is stamped, and when every standing line is done the
+ * ticket is ready. Not done: the stamp is cleared, and a ready ticket goes back to cooking.
+ */
+export function decideTicketMarkLine(
+  state: VenueState,
+  op: OperationOfType<'ticket.markLine'>,
+  ctx: DecideContext,
+): Decision {
+  const { ticketId, lineId, ready } = op.payload;
+  const draft = new Draft(state);
+  const ticket = draft.get('ticket', ticketId);
+  if (!ticket) return reject('NOT_FOUND', `no ticket ${ticketId}`);
+  const line = ticket.lines.find((l) => l.lineId === lineId);
+  if (!line) return reject('NOT_FOUND', `no line ${lineId} on the ticket`, ticket);
+  if (ticket.status === 'held')
+    return reject('INVALID_STATE_TRANSITION', 'the course is held: fire it first', ticket);
+  if (line.voidedAt) return reject('INVALID_STATE_TRANSITION', `${line.name} was voided`, ticket);
+  const isReady = Boolean(line.readyAt);
+  if (isReady === ready) return unchanged(state);
+  if (ticket.status === 'bumped')
+    return reject('INVALID_STATE_TRANSITION', 'the ticket is bumped: recall it first', ticket);
+  const lines = ticket.lines.map((l) =>
+    l.lineId === lineId ? { ...l, readyAt: ready ? ctx.now : null } : l,
+  );
+  let next: Omit<Ticket, 'version'> = { ...ticket, lines };
+  if (ready && (next.status === 'queued' || next.status === 'in_progress') && allLinesReady(next))
+    next = { ...next, status: 'ready', startedAt: next.startedAt ?? ctx.now, readyAt: ctx.now };
+  else if (!ready && next.status === 'ready')
+    next = { ...next, status: 'in_progress', readyAt: null };
+  draft.put('ticket', next, ticket.version);
+  return draft.commit();
+}
+
+/**
+ * Brings a bumped ticket back to the pass as ready, within RECALL_WINDOW_MS of its bump, measured
+ * with the decider's clock (a replay re-decides the bump and the recall close together). A ticket
+ * still on the pass is left as it is: a repeated undo is harmless.
+ */
+export function decideTicketRecall(
+  state: VenueState,
+  op: OperationOfType<'ticket.recall'>,
+  ctx: DecideContext,
+): Decision {
+  const draft = new Draft(state);
+  const ticket = draft.get('ticket', op.payload.ticketId);
+  if (!ticket) return reject('NOT_FOUND', `no ticket ${op.payload.ticketId}`);
+  if (ticket.status === 'held')
+    return reject('INVALID_STATE_TRANSITION', 'a held ticket has not been fired', ticket);
+  if (ticket.status !== 'bumped') return unchanged(state);
+  const bumpedAt = ticket.bumpedAt === null ? Number.NaN : Date.parse(ticket.bumpedAt);
+  if (!(Date.parse(ctx.now) - bumpedAt <= RECALL_WINDOW_MS))
+    return reject(
+      'RECALL_WINDOW_PASSED',
+      `a ticket can be recalled up to ${RECALL_WINDOW_MS / 60_000} minutes after its bump`,
+      ticket,
+    );
+  draft.put('ticket', { ...ticket, status: 'ready', bumpedAt: null }, ticket.version);
+  return draft.commit();
+}
+
+/** The kitchen has seen a ticket's void or change. */
+export function decideTicketAcknowledge(
+  state: VenueState,
+  op: OperationOfType<'ticket.acknowledge'>,
+  _ctx: DecideContext,
+): Decision {
+  const draft = new Draft(state);
+  const ticket = draft.get('ticket', op.payload.ticketId);
+  if (!ticket) return reject('NOT_FOUND', `no ticket ${op.payload.ticketId}`);
+  if (!ticket.attention) return unchanged(state);
+  draft.put('ticket', { ...ticket, attention: null }, ticket.version);
   return draft.commit();
 }

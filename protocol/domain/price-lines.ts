@@ -41,6 +41,7 @@ export function priceLines(
       modifiers,
       sentAt: null,
       ...(input.note === undefined ? {} : { note: input.note }),
+      ...(input.course === undefined ? {} : { course: input.course }),
     };
     if (lineAmount(line) < 0)
       return reject('VALIDATION', `line ${input.lineId} would cost less than nothing`);

@@ -1,12 +1,14 @@
 import type { Order, OrderLine } from '../entities/order.ts';
-import type { Ticket } from '../entities/ticket.ts';
+import type { Ticket, TicketLine } from '../entities/ticket.ts';
+import { courseOf } from './kitchen-rules.ts';
 
 /**
- * The ticket id for one station's share of one send: derived from the op, so the relay
- * deciding offline and the cloud deciding on replay make the same ids.
+ * The ticket id for one station's share of one send (one course of it): derived from the op, so
+ * the relay deciding offline and the cloud deciding on replay make the same ids. Course 1 keeps
+ * the id it had before courses existed.
  */
-export function ticketIdFor(opId: string, station: string): string {
-  return `${opId}-${station}`;
+export function ticketIdFor(opId: string, station: string, course = 1): string {
+  return course === 1 ? `${opId}-${station}` : `${opId}-${station}-c${course}`;
 }
 
 /** The op that created a ticket (the `order.sendToKitchen` whose opId its id starts with). */
@@ -15,9 +17,29 @@ export function ticketSourceOpId(ticketId: string): string | undefined {
   return dash > 0 ? ticketId.slice(0, dash) : undefined;
 }
 
+/** What a ticket shows of an order line (not done, not voided). */
+export function ticketLineOf(line: OrderLine): TicketLine {
+  return {
+    lineId: line.id,
+    name: line.name,
+    quantity: line.quantity,
+    modifiers: line.modifiers.map((m) => m.name),
+    ...(line.note === undefined ? {} : { note: line.note }),
+    readyAt: null,
+  };
+}
+
+/** What a new ticket carries besides its lines; `server` is omitted when unknown. */
+export interface RouteOptions {
+  /** Make the tickets `held` (the course waits for `order.fireCourse`). */
+  readonly hold?: boolean;
+  /** Who took the order, for the card. */
+  readonly server?: string | undefined;
+}
+
 /**
- * Splits an order's unsent lines into one ticket per station, in the order stations first
- * appear on the order. Pure: the caller stamps the lines as sent.
+ * Splits an order's unsent lines into one ticket per (station, course), in the order each first
+ * appears on the order. Pure: the caller stamps the lines as sent and merges add-ons.
  */
 export function routeTickets(
   order: Order,
@@ -25,30 +47,56 @@ export function routeTickets(
   opId: string,
   tableLabel: string | null,
   now: string,
+  options: RouteOptions = {},
 ): Omit<Ticket, 'version'>[] {
-  const byStation = new Map<string, OrderLine[]>();
+  const groups = new Map<string, { station: string; course: number; lines: OrderLine[] }>();
   for (const line of unsent) {
-    const group = byStation.get(line.station) ?? [];
-    group.push(line);
-    byStation.set(line.station, group);
+    const course = courseOf(line);
+    const key = `${course}\u0000${line.station}`;
+    const group = groups.get(key) ?? { station: line.station, course, lines: [] };
+    group.lines.push(line);
+    groups.set(key, group);
   }
-  return [...byStation].map(([station, lines]) => ({
-    id: ticketIdFor(opId, station),
+  return [...groups.values()].map(({ station, course, lines }) => ({
+    id: ticketIdFor(opId, station, course),
     orderId: order.id,
     tableLabel,
     station,
-    status: 'queued',
-    lines: lines.map((line) => ({
-      lineId: line.id,
-      name: line.name,
-      quantity: line.quantity,
-      modifiers: line.modifiers.map((m) => m.name),
-      ...(line.note === undefined ? {} : { note: line.note }),
-    })),
+    status: options.hold ? 'held' : 'queued',
+    lines: lines.map(ticketLineOf),
     assigneeId: null,
     firedAt: now,
     startedAt: null,
     readyAt: null,
     bumpedAt: null,
+    course,
+    covers: order.guestCount,
+    ...(options.server === undefined ? {} : { server: options.server }),
+    voidedAt: null,
+    attention: null,
   }));
+}
+
+/**
+ * The open ticket a new ticket's lines join as add-ons instead: same order, station and course,
+ * queued or cooking, not voided. Of several, the last fired (then the highest id), so every
+ * node picks the same one from the same state. A ready, bumped or held ticket is never joined.
+ */
+export function addOnTarget<T extends Ticket>(
+  orderTickets: readonly T[],
+  fresh: Pick<Ticket, 'station' | 'course'>,
+): T | undefined {
+  let best: T | undefined;
+  for (const ticket of orderTickets) {
+    if (ticket.station !== fresh.station || courseOf(ticket) !== courseOf(fresh)) continue;
+    if (ticket.status !== 'queued' && ticket.status !== 'in_progress') continue;
+    if (ticket.voidedAt) continue;
+    if (!best) {
+      best = ticket;
+      continue;
+    }
+    const later = Date.parse(ticket.firedAt) - Date.parse(best.firedAt);
+    if (later > 0 || (later === 0 && ticket.id > best.id)) best = ticket;
+  }
+  return best;
 }

@@ -25,6 +25,11 @@ export const OrderLine = z.object({
   note: z.string().max(200).optional(),
   /** Server time the line was fired to the kitchen; null while it waits. */
   sentAt: Timestamp.nullable(),
+  /** Course number (1 = first); absent means 1. */
+  course: z.number().int().min(1).max(9).optional(),
+  /** Server time a sent line was voided (`order.voidLine`); it no longer counts in the totals. */
+  voidedAt: Timestamp.nullable().optional(),
+  voidReason: z.string().max(200).optional(),
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 

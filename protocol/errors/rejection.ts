@@ -19,6 +19,12 @@ export const RejectionCode = z.enum([
   'MODIFIER_NOT_ALLOWED',
   'LINE_ALREADY_SENT',
   'NOTHING_TO_SEND',
+  /** `order.fireCourse` for a course the order has no tickets for. */
+  'NOTHING_TO_FIRE',
+  /** `order.voidLine` on a line not sent yet: remove it instead. */
+  'LINE_NOT_SENT',
+  /** `ticket.recall` after `RECALL_WINDOW_MS` from the bump. */
+  'RECALL_WINDOW_PASSED',
   'EMPTY_ORDER',
   'PAYMENT_INSUFFICIENT',
   'PAYMENT_MISMATCH',

@@ -23,6 +23,8 @@ export interface PricedLine {
   readonly quantity: number;
   readonly unitPrice: number;
   readonly modifiers: readonly { readonly priceDelta: number }[];
+  /** A voided line (`order.voidLine`) counts zero. */
+  readonly voidedAt?: string | null | undefined;
 }
 
 export const OrderTotals = z.object({
@@ -47,7 +49,8 @@ export function lineAmount(line: PricedLine): number {
 }
 
 /**
- * Totals for a set of lines under a venue's policy, computed once, here, in integers.
+ * Totals for a set of lines under a venue's policy, computed once, here, in integers. Voided
+ * lines stay on the order for the record and count zero.
  *
  * @example
  * computeTotals([{ quantity: 2, unitPrice: 450, modifiers: [] }],
@@ -55,7 +58,7 @@ export function lineAmount(line: PricedLine): number {
  * // → { subtotal: 900, tax: 82, total: 900, cashTotal: 900, cashRounding: 0, currency: 'EUR' }
  */
 export function computeTotals(lines: readonly PricedLine[], policy: PricingPolicy): OrderTotals {
-  const subtotal = lines.reduce((sum, line) => sum + lineAmount(line), 0);
+  const subtotal = lines.reduce((sum, line) => sum + (line.voidedAt ? 0 : lineAmount(line)), 0);
   const tax = policy.taxInclusive
     ? subtotal - divideRounded(subtotal * 10_000, 10_000 + policy.taxRateBps)
     : divideRounded(subtotal * policy.taxRateBps, 10_000);

@@ -7,14 +7,19 @@ import { MenuItemSetAvailability } from './payloads/menu-item-set-availability.t
 import { OrderAddLines } from './payloads/order-add-lines.ts';
 import { OrderClose } from './payloads/order-close.ts';
 import { OrderCreate } from './payloads/order-create.ts';
+import { OrderFireCourse } from './payloads/order-fire-course.ts';
 import { OrderRemoveLine } from './payloads/order-remove-line.ts';
 import { OrderSendToKitchen } from './payloads/order-send-to-kitchen.ts';
 import { OrderVoid } from './payloads/order-void.ts';
+import { OrderVoidLine } from './payloads/order-void-line.ts';
 import { ServiceRequestCreate } from './payloads/service-request-create.ts';
 import { ServiceRequestTransition } from './payloads/service-request-transition.ts';
 import { TeamMemberUpsert } from './payloads/team-member-upsert.ts';
 import { TeamSectionCreate } from './payloads/team-section-create.ts';
+import { TicketAcknowledge } from './payloads/ticket-acknowledge.ts';
 import { TicketAssign } from './payloads/ticket-assign.ts';
+import { TicketMarkLine } from './payloads/ticket-mark-line.ts';
+import { TicketRecall } from './payloads/ticket-recall.ts';
 import { TicketTransition } from './payloads/ticket-transition.ts';
 
 /** Every operation type and its payload schema. */
@@ -25,8 +30,13 @@ export const payloadSchemas = {
   'order.sendToKitchen': OrderSendToKitchen,
   'order.close': OrderClose,
   'order.void': OrderVoid,
+  'order.voidLine': OrderVoidLine,
+  'order.fireCourse': OrderFireCourse,
   'ticket.transition': TicketTransition,
   'ticket.assign': TicketAssign,
+  'ticket.markLine': TicketMarkLine,
+  'ticket.recall': TicketRecall,
+  'ticket.acknowledge': TicketAcknowledge,
   'serviceRequest.create': ServiceRequestCreate,
   'serviceRequest.transition': ServiceRequestTransition,
   'booking.create': BookingCreate,
@@ -73,8 +83,13 @@ export const Operation = z.discriminatedUnion('type', [
   operationOf('order.sendToKitchen'),
   operationOf('order.close'),
   operationOf('order.void'),
+  operationOf('order.voidLine'),
+  operationOf('order.fireCourse'),
   operationOf('ticket.transition'),
   operationOf('ticket.assign'),
+  operationOf('ticket.markLine'),
+  operationOf('ticket.recall'),
+  operationOf('ticket.acknowledge'),
   operationOf('serviceRequest.create'),
   operationOf('serviceRequest.transition'),
   operationOf('booking.create'),

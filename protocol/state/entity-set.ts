@@ -77,6 +77,31 @@ export function listEntities<K extends EntityKind>(set: EntitySet, kind: K): Ent
   return all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/**
+ * The entities of a kind that `keep` accepts, in id order. One pass over the table like
+ * `listEntities`, but only the matches are sorted (an order's tickets among thousands).
+ */
+export function filterEntities<K extends EntityKind>(
+  set: EntitySet,
+  kind: K,
+  keep: (entity: EntityOf<K>) => boolean,
+): EntityOf<K>[] {
+  const table: EntityTable<K> = set[kind];
+  const found: EntityOf<K>[] = [];
+  const seen = new Set<Shard<K>>();
+  for (const leaves of table.shards) {
+    for (const shard of leaves) {
+      if (seen.has(shard)) continue;
+      seen.add(shard);
+      for (const id in shard) {
+        const entity = shard[id] as EntityOf<K>;
+        if (keep(entity)) found.push(entity);
+      }
+    }
+  }
+  return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** How many entities of a kind the set holds. */
 export function entityCount(set: EntitySet, kind: EntityKind): number {
   return set[kind].size;

@@ -15,7 +15,7 @@ import {
   type VenueState,
 } from '#protocol';
 import { applyAll } from './support/run-ops.ts';
-import { everyRole, SAMPLE_ORDER, samplePayloads, voidTarget } from './support/sample-ops.ts';
+import { everyRole, SAMPLE_ORDER, samplePayloads, sampleStart } from './support/sample-ops.ts';
 import { ctxFor, guest, opOf, staff, venueState } from './support/venue-fixture.ts';
 
 const manager = staff('manager');
@@ -25,7 +25,7 @@ const before = new Map<OperationType, VenueState>();
 const ops = new Map<OperationType, Operation>();
 
 beforeAll(async () => {
-  let state = applyAll(venueState(), [await opOf('order.create', voidTarget)]);
+  let state = await sampleStart();
   for (const [type, payload] of samplePayloads) {
     const principal = type.startsWith('ticket.') ? staff('kitchen') : manager;
     const op = await opOf(

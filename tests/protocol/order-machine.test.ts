@@ -18,6 +18,7 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
   open: {
     addLines: 'unchanged',
     removeLine: 'unchanged',
+    voidLine: 'unchanged',
     sendToKitchen: { moved: 'sent' },
     close: { moved: 'closed' },
     void: { moved: 'voided' },
@@ -25,6 +26,7 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
   sent: {
     addLines: 'unchanged',
     removeLine: 'unchanged',
+    voidLine: 'unchanged',
     sendToKitchen: 'unchanged',
     close: { moved: 'closed' },
     void: { moved: 'voided' },
@@ -32,6 +34,7 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
   closed: {
     addLines: 'refused',
     removeLine: 'refused',
+    voidLine: 'refused',
     sendToKitchen: 'refused',
     close: 'refused',
     void: 'refused',
@@ -39,6 +42,7 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
   voided: {
     addLines: 'refused',
     removeLine: 'refused',
+    voidLine: 'refused',
     sendToKitchen: 'refused',
     close: 'refused',
     void: 'refused',
@@ -54,6 +58,8 @@ function eventOp(event: OrderEvent) {
       });
     case 'removeLine':
       return opOf('order.removeLine', { orderId: ORDER, lineId: 'line-beer' });
+    case 'voidLine':
+      return opOf('order.voidLine', { orderId: ORDER, lineId: 'line-burger', reason: 'sent back' });
     case 'sendToKitchen':
       return opOf('order.sendToKitchen', { orderId: ORDER });
     case 'close':
@@ -65,6 +71,15 @@ function eventOp(event: OrderEvent) {
       return opOf('order.void', { orderId: ORDER, reason: 'walked out' });
   }
 }
+
+/**
+ * Cells where the machine admits the event but the decider's own rule refuses this op: an open
+ * order has never been sent, so it has no line to void (the machine admits voidLine from open
+ * so the status never decides it; the line's sentAt does).
+ */
+const deciderRefuses: Partial<Record<`${OrderStatus} × ${OrderEvent}`, string>> = {
+  'open × voidLine': 'LINE_NOT_SENT',
+};
 
 const states = {} as Record<OrderStatus, VenueState>;
 
@@ -106,6 +121,11 @@ describe('order state machine', () => {
     const state = states[from];
     expect(getEntity(state.entities, 'order', ORDER)?.status).toBe(from);
     const decision = decide(state, await eventOp(event), ctxFor(staff('manager')));
+    const refusedBy = deciderRefuses[`${from} × ${event}`];
+    if (refusedBy !== undefined) {
+      expect(decision).toMatchObject({ kind: 'rejected', code: refusedBy });
+      return;
+    }
     const verdict = verdictOf(decision, (s) => getEntity(s.entities, 'order', ORDER)?.status, from);
     expect(verdict).toEqual(table[from][event]);
     if (verdict === 'refused' && decision.kind === 'rejected') {

@@ -16,9 +16,8 @@ import {
   problem,
   Snapshot,
 } from '#protocol';
-import { applyAll } from './support/run-ops.ts';
-import { samplePayloads, voidTarget } from './support/sample-ops.ts';
-import { ctxFor, NOW, opOf, staff, venueState } from './support/venue-fixture.ts';
+import { samplePayloads, sampleStart } from './support/sample-ops.ts';
+import { ctxFor, NOW, opOf, staff } from './support/venue-fixture.ts';
 
 /** What crosses the wire comes back as it went. */
 const viaWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
@@ -34,7 +33,7 @@ describe('schema round trips', () => {
   );
 
   it('every entity the samples make, and the feed entries and snapshot that carry them', async () => {
-    let state = applyAll(venueState(), [await opOf('order.create', voidTarget)]);
+    let state = await sampleStart();
     const entries: unknown[] = [];
     for (const [type, payload] of samplePayloads) {
       const principal = type.startsWith('ticket.') ? staff('kitchen') : staff('manager');

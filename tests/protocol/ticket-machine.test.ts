@@ -4,7 +4,7 @@ import {
   getEntity,
   TICKET_ACTIONS,
   type TicketAction,
-  type TicketStatus,
+  TicketStatus,
   ticketIdFor,
   ticketStep,
   type VenueState,
@@ -17,7 +17,14 @@ const SEND = '01JD0000000000000000000003';
 const TICKET = ticketIdFor(SEND, 'grill');
 
 // Every status × every action. Repeating the action that led to a status is an idempotent success.
+// A held ticket refuses every action: only `order.fireCourse` (not a ticket action) queues it.
 const table: Record<TicketStatus, Record<TicketAction, Verdict>> = {
+  held: {
+    start: 'refused',
+    ready: 'refused',
+    bump: 'refused',
+    recall: 'refused',
+  },
   queued: {
     start: { moved: 'in_progress' },
     ready: { moved: 'ready' },
@@ -50,15 +57,17 @@ const act = (action: TicketAction) =>
 const states = {} as Record<TicketStatus, VenueState>;
 
 beforeAll(async () => {
-  const setup = [
-    await opOf('order.create', {
-      orderId: ORDER,
-      tableId: 'table-2',
-      lines: [{ lineId: 'l1', itemId: 'burger', quantity: 1 }],
-    }),
-    await opOf('order.sendToKitchen', { orderId: ORDER }, staff('manager'), { opId: SEND }),
-  ];
-  states.queued = applyAll(venueState(), setup);
+  const create = await opOf('order.create', {
+    orderId: ORDER,
+    tableId: 'table-2',
+    lines: [{ lineId: 'l1', itemId: 'burger', quantity: 1 }],
+  });
+  const send = (hold: boolean) =>
+    opOf('order.sendToKitchen', { orderId: ORDER, ...(hold ? { hold } : {}) }, staff('manager'), {
+      opId: SEND,
+    });
+  states.held = applyAll(venueState(), [create, await send(true)]);
+  states.queued = applyAll(venueState(), [create, await send(false)]);
   states.in_progress = applyAll(states.queued, [await act('start')], kitchen);
   states.ready = applyAll(states.in_progress, [await act('ready')], kitchen);
   states.bumped = applyAll(states.ready, [await act('bump')], kitchen);
@@ -69,7 +78,8 @@ describe('ticket state machine', () => {
     TICKET_ACTIONS.map((a) => [from, a] as const),
   );
 
-  it('covers every status × action', () => expect(cells).toHaveLength(16));
+  it('covers every status × action', () =>
+    expect(cells).toHaveLength(TicketStatus.options.length * TICKET_ACTIONS.length));
 
   it.each(cells)('%s × %s: the pure step follows the table', (from, action) => {
     const expected = table[from][action];

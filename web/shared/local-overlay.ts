@@ -204,9 +204,14 @@ export function targetOf(op: Operation): { kind: EntityKind; id: string } {
     case 'order.sendToKitchen':
     case 'order.close':
     case 'order.void':
+    case 'order.voidLine':
+    case 'order.fireCourse':
       return { kind: 'order', id: op.payload.orderId };
     case 'ticket.transition':
     case 'ticket.assign':
+    case 'ticket.markLine':
+    case 'ticket.recall':
+    case 'ticket.acknowledge':
       return { kind: 'ticket', id: op.payload.ticketId };
     case 'serviceRequest.create':
     case 'serviceRequest.transition':

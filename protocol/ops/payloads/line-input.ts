@@ -9,5 +9,7 @@ export const LineInput = z.object({
   quantity: z.number().int().min(1).max(99),
   modifierIds: z.array(EntityId).max(20).default([]),
   note: z.string().max(200).optional(),
+  /** Course number (1 = first, the default); a course can be sent or held on its own. */
+  course: z.number().int().min(1).max(9).optional(),
 });
 export type LineInput = z.infer<typeof LineInput>;

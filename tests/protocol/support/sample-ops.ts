@@ -1,8 +1,13 @@
-import type { OperationType, Principal } from '#protocol';
-import { guest, staff } from './venue-fixture.ts';
+import type { OperationType, Principal, VenueState } from '#protocol';
+import { applyAll } from './run-ops.ts';
+import { guest, opOf, staff, venueState } from './venue-fixture.ts';
 
 export const SAMPLE_ORDER = '01JD0000000000000000000100';
 export const SAMPLE_TICKET = '01JD0000000000000000000101-grill';
+/** The second order (voidTarget), sent with its course held before the samples start. */
+const SECOND_ORDER = '01JD0000000000000000000102';
+const HELD_SEND = '01JD0000000000000000000105';
+const HELD_TICKET = `${HELD_SEND}-cold`;
 
 /**
  * One valid payload per operation type, each applicable to `venueState()` after the setup
@@ -30,10 +35,16 @@ export const samplePayloads: readonly (readonly [OperationType, unknown])[] = [
   ],
   ['order.removeLine', { orderId: SAMPLE_ORDER, lineId: 'l-3' }],
   ['order.sendToKitchen', { orderId: SAMPLE_ORDER }],
-  ['ticket.transition', { ticketId: SAMPLE_TICKET, action: 'start' }],
+  // The grill ticket holds l-1 alone: marking it done makes the ticket ready.
+  ['ticket.markLine', { ticketId: SAMPLE_TICKET, lineId: 'l-1', ready: true }],
+  ['ticket.transition', { ticketId: SAMPLE_TICKET, action: 'bump' }],
+  ['ticket.recall', { ticketId: SAMPLE_TICKET }],
   ['ticket.assign', { ticketId: SAMPLE_TICKET, assigneeId: 'cook-1' }],
+  ['order.fireCourse', { orderId: SECOND_ORDER, course: 1 }],
+  ['order.voidLine', { orderId: SECOND_ORDER, lineId: 'v-1', reason: 'allergy' }],
+  ['ticket.acknowledge', { ticketId: HELD_TICKET }],
   ['order.close', { orderId: SAMPLE_ORDER, payment: { method: 'cash', tendered: 6000 } }],
-  ['order.void', { orderId: '01JD0000000000000000000102', reason: 'test' }],
+  ['order.void', { orderId: SECOND_ORDER, reason: 'test' }],
   [
     'serviceRequest.create',
     { requestId: '01JD0000000000000000000103', tableId: 'table-1', kind: 'call_waiter' },
@@ -57,12 +68,22 @@ export const samplePayloads: readonly (readonly [OperationType, unknown])[] = [
   ['menu.item.setAvailability', { itemId: 'salad', available: false }],
 ];
 
-/** The op that `order.void`'s sample needs first: a second order to void. */
+/** The second order the samples fire a course of, void a line of, and void. */
 export const voidTarget = {
-  orderId: '01JD0000000000000000000102',
+  orderId: SECOND_ORDER,
   tableId: 'table-2',
   lines: [{ lineId: 'v-1', itemId: 'salad', quantity: 1 }],
 };
+
+/** The state the samples start from: `voidTarget` created and sent with its course held. */
+export async function sampleStart(): Promise<VenueState> {
+  return applyAll(venueState(), [
+    await opOf('order.create', voidTarget),
+    await opOf('order.sendToKitchen', { orderId: SECOND_ORDER, hold: true }, staff('manager'), {
+      opId: HELD_SEND,
+    }),
+  ]);
+}
 
 /** Every role as a principal; the guest sits at table-1, where the samples order. */
 export const everyRole: Readonly<
