@@ -299,9 +299,11 @@ export function decideOrderVoid(
   const draft = new Draft(state);
   const order = orderFor(draft, op.payload.orderId, 'void', ctx);
   if (isRejection(order)) return order;
-  // Tickets still on the pass are withdrawn; bumped ones stay as kitchen history.
+  // Tickets still on the pass are marked, not removed: the card shows VOID until the kitchen
+  // acknowledges it. Bumped ones stay as kitchen history.
   for (const ticket of ticketsOf(state, order.id)) {
-    if (ticket.status !== 'bumped') draft.remove('ticket', ticket.id, ticket.version);
+    if (ticket.status !== 'bumped')
+      draft.put('ticket', { ...ticket, voidedAt: ctx.now, attention: 'void' }, ticket.version);
   }
   draft.put(
     'order',

@@ -260,18 +260,27 @@ describe('orders', () => {
     });
   });
 
-  it('voiding withdraws tickets still on the pass (tombstones) and keeps bumped ones', async () => {
+  it('voiding marks tickets still on the pass VOID (no tombstones) and keeps them', async () => {
     const state = before.get('order.close') as VenueState;
     const decision = decide(
       state,
       await opOf('order.void', { orderId: SAMPLE_ORDER, reason: 'guest left' }),
-      ctxFor(manager),
+      ctxFor(manager, '2026-11-23T19:40:00.000Z'),
     );
     if (decision.kind !== 'applied') throw new Error(decision.message);
-    expect(decision.changes.filter((c) => c.op === 'tombstone').map((c) => c.id)).toHaveLength(2);
-    expect(
-      listEntities(decision.state.entities, 'ticket').filter((t) => t.orderId === SAMPLE_ORDER),
-    ).toHaveLength(0);
+    expect(decision.changes.filter((c) => c.op === 'tombstone')).toHaveLength(0);
+    const tickets = listEntities(decision.state.entities, 'ticket').filter(
+      (t) => t.orderId === SAMPLE_ORDER,
+    );
+    expect(tickets).toHaveLength(2);
+    for (const ticket of tickets) {
+      const was = getEntity(state.entities, 'ticket', ticket.id);
+      expect(ticket).toMatchObject({
+        status: was?.status,
+        voidedAt: '2026-11-23T19:40:00.000Z',
+        attention: 'void',
+      });
+    }
   });
 
   it('never shows a guest the entity behind a rejection (it may be another table’s)', async () => {
