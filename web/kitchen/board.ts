@@ -1,0 +1,359 @@
+import type { Settings, Ticket, TicketLine } from '#protocol';
+import {
+  allLinesReady,
+  courseOf,
+  isAllergyNote,
+  onThePass,
+  RECALL_WINDOW_MS,
+  RECENTLY_BUMPED_LIMIT,
+  standingLines,
+  ticketNumber,
+} from '#protocol/domain/kitchen-rules.ts';
+
+/*
+ * What the kitchen display shows, pure: the cached tickets (with this device's own unsent
+ * actions already applied by the local view), the station, and the venue time now → the cards
+ * in arrival order, their clocks and colours, the all-day counts and the recently bumped list.
+ *
+ *   prep station: its tickets still to cook (held, queued, in progress). Its bump marks the
+ *                 ticket ready: done here, off this screen, ticked on expo.
+ *   expo:         one card per order with anything not yet handed out, every station's share
+ *                 in it; green when all are ready. Its bump hands the order out (bumped).
+ */
+
+/** The display's station: a prep station's id, or expo. */
+export type StationChoice =
+  | { readonly kind: 'prep'; readonly id: string }
+  | { readonly kind: 'expo' };
+
+export type Tone = 'held' | 'ok' | 'warn' | 'late' | 'ready';
+
+export interface CardLine {
+  readonly ticketId: string;
+  readonly lineId: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly modifiers: readonly string[];
+  readonly note: string | undefined;
+  readonly allergy: boolean;
+  readonly ready: boolean;
+  readonly voided: boolean;
+  /** Joined an open ticket after it was fired. */
+  readonly addOn: boolean;
+}
+
+export interface CardSection {
+  /** The station whose share this is (expo shows one section per station). */
+  readonly station: string;
+  readonly stationName: string;
+  readonly ticketId: string;
+  readonly status: Ticket['status'];
+  readonly lines: readonly CardLine[];
+}
+
+export interface Card {
+  /** `ticket:<id>` on a prep screen, `order:<id>` on expo. */
+  readonly key: string;
+  readonly orderId: string;
+  /** The tickets the card's actions apply to. */
+  readonly ticketIds: readonly string[];
+  readonly number: string;
+  readonly table: string | null;
+  readonly server: string | null;
+  readonly covers: number | null;
+  readonly course: number;
+  readonly status: Ticket['status'];
+  readonly held: boolean;
+  /** Every share ready (expo) or the ticket ready (prep). */
+  readonly allReady: boolean;
+  readonly firedAt: number;
+  readonly startedAt: number | null;
+  /** ms since fired / since started, at `now`. */
+  readonly sinceFiredMs: number;
+  readonly sinceStartedMs: number | null;
+  readonly tone: Tone;
+  readonly sections: readonly CardSection[];
+  /** Other stations cooking for the same order (prep screens). */
+  readonly alsoAt: readonly string[];
+  /** VOID across the card, or CHANGED, until acknowledged. */
+  readonly attention: 'void' | 'change' | null;
+  readonly voided: boolean;
+  /** Line ids on the card: what a new-ticket or add-on flash is about. */
+  readonly lineKeys: readonly string[];
+}
+
+export interface AllDayCount {
+  readonly name: string;
+  readonly quantity: number;
+}
+
+export interface RecentEntry {
+  readonly key: string;
+  readonly ticketIds: readonly string[];
+  readonly number: string;
+  readonly table: string | null;
+  readonly at: number;
+  readonly summary: string;
+}
+
+export interface Board {
+  readonly cards: readonly Card[];
+  readonly allDay: readonly AllDayCount[];
+  /** Newest first, at most RECENTLY_BUMPED_LIMIT, within RECALL_WINDOW_MS. */
+  readonly recent: readonly RecentEntry[];
+}
+
+export interface BoardInput {
+  readonly tickets: readonly Ticket[];
+  readonly station: StationChoice;
+  readonly settings: Pick<Settings, 'kitchenTimers' | 'stations'> | undefined;
+  /** Venue time now (device clock + measured offset), ms. */
+  readonly now: number;
+}
+
+/** Used when the settings have not reached the device yet (common defaults). */
+export const DEFAULT_TIMERS = { warnAfterSec: 480, lateAfterSec: 900 } as const;
+
+const ms = (iso: string | null | undefined): number | null => {
+  if (!iso) return null;
+  const parsed = Date.parse(iso);
+  return Number.isNaN(parsed) ? null : parsed;
+};
+
+/** Green until warn, orange until late, then red; held and ready are their own. */
+export function toneOf(
+  sinceFiredMs: number,
+  timers: { readonly warnAfterSec: number; readonly lateAfterSec: number },
+): Tone {
+  if (sinceFiredMs >= timers.lateAfterSec * 1000) return 'late';
+  if (sinceFiredMs >= timers.warnAfterSec * 1000) return 'warn';
+  return 'ok';
+}
+
+/** "0:42", "7 min", "1 h 05": the age in words a cook reads at a glance. */
+export function formatAge(msAge: number): string {
+  const seconds = Math.max(0, Math.floor(msAge / 1000));
+  if (seconds < 60) return `0:${String(seconds).padStart(2, '0')}`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
+}
+
+function lineOf(ticket: Ticket, line: TicketLine): CardLine {
+  return {
+    ticketId: ticket.id,
+    lineId: line.lineId,
+    name: line.name,
+    quantity: line.quantity,
+    modifiers: line.modifiers,
+    note: line.note,
+    allergy: isAllergyNote(line.note),
+    ready: Boolean(line.readyAt) || ticket.status === 'ready' || ticket.status === 'bumped',
+    voided: Boolean(line.voidedAt) || Boolean(ticket.voidedAt),
+    addOn: Boolean(line.addedAt),
+  };
+}
+
+const byArrival = (a: Ticket, b: Ticket): number =>
+  a.firedAt < b.firedAt ? -1 : a.firedAt > b.firedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+function stationNames(settings: BoardInput['settings']): Map<string, string> {
+  return new Map((settings?.stations ?? []).map((s) => [s.id, s.name]));
+}
+
+function sectionOf(ticket: Ticket, names: Map<string, string>): CardSection {
+  return {
+    station: ticket.station,
+    stationName: names.get(ticket.station) ?? ticket.station,
+    ticketId: ticket.id,
+    status: ticket.status,
+    lines: ticket.lines.map((line) => lineOf(ticket, line)),
+  };
+}
+
+function clocks(firedAt: number, startedAt: number | null, now: number) {
+  return {
+    sinceFiredMs: Math.max(0, now - firedAt),
+    sinceStartedMs: startedAt === null ? null : Math.max(0, now - startedAt),
+  };
+}
+
+/** A prep station's cards: its tickets still to cook, in arrival order. */
+function prepCards(input: BoardInput, station: string, names: Map<string, string>): Card[] {
+  const timers = input.settings?.kitchenTimers ?? DEFAULT_TIMERS;
+  const openByOrder = new Map<string, Set<string>>();
+  for (const t of input.tickets) {
+    if (!onThePass(t) || t.status === 'ready') continue;
+    const set = openByOrder.get(t.orderId) ?? new Set<string>();
+    set.add(t.station);
+    openByOrder.set(t.orderId, set);
+  }
+  return input.tickets
+    .filter((t) => t.station === station && onThePass(t) && (t.status !== 'ready' || t.attention))
+    .sort(byArrival)
+    .map((t) => {
+      const firedAt = ms(t.firedAt) ?? input.now;
+      const startedAt = ms(t.startedAt);
+      const held = t.status === 'held';
+      const allReady = t.status === 'ready' || allLinesReady(t);
+      const time = clocks(firedAt, startedAt, input.now);
+      const others = [...(openByOrder.get(t.orderId) ?? [])].filter((s) => s !== station);
+      return {
+        key: `ticket:${t.id}`,
+        orderId: t.orderId,
+        ticketIds: [t.id],
+        number: ticketNumber(t.orderId),
+        table: t.tableLabel,
+        server: t.server ?? null,
+        covers: t.covers ?? null,
+        course: courseOf(t),
+        status: t.status,
+        held,
+        allReady,
+        firedAt,
+        startedAt,
+        ...time,
+        tone: held ? 'held' : allReady ? 'ready' : toneOf(time.sinceFiredMs, timers),
+        sections: [sectionOf(t, names)],
+        alsoAt: others.map((s) => names.get(s) ?? s).sort(),
+        attention: t.attention ?? null,
+        voided: Boolean(t.voidedAt),
+        lineKeys: t.lines.map((l) => `${t.id}/${l.lineId}`),
+      } satisfies Card;
+    });
+}
+
+/** Expo's cards: one per order (and course) with a share not yet handed out. */
+function expoCards(input: BoardInput, names: Map<string, string>): Card[] {
+  const timers = input.settings?.kitchenTimers ?? DEFAULT_TIMERS;
+  const groups = new Map<string, Ticket[]>();
+  for (const t of [...input.tickets].sort(byArrival)) {
+    const key = `${t.orderId}#${courseOf(t)}`;
+    const group = groups.get(key) ?? [];
+    group.push(t);
+    groups.set(key, group);
+  }
+  const cards: Card[] = [];
+  for (const [key, group] of groups) {
+    const open = group.filter(onThePass);
+    if (open.length === 0) continue;
+    const first = open[0] as Ticket;
+    const live = open.filter((t) => !t.voidedAt);
+    const held = live.length > 0 && live.every((t) => t.status === 'held');
+    const allReady = live.length > 0 && live.every((t) => t.status === 'ready');
+    const fired = live.filter((t) => t.status !== 'held').map((t) => ms(t.firedAt) ?? input.now);
+    const firedAt = fired.length > 0 ? Math.min(...fired) : (ms(first.firedAt) ?? input.now);
+    const starts = live.map((t) => ms(t.startedAt)).filter((v): v is number => v !== null);
+    const startedAt = starts.length > 0 ? Math.min(...starts) : null;
+    const time = clocks(firedAt, startedAt, input.now);
+    const attention = open.some((t) => t.attention === 'void')
+      ? 'void'
+      : open.some((t) => t.attention === 'change')
+        ? 'change'
+        : null;
+    cards.push({
+      key: `order:${key}`,
+      orderId: first.orderId,
+      ticketIds: open.map((t) => t.id),
+      number: ticketNumber(first.orderId),
+      table: first.tableLabel,
+      server: first.server ?? null,
+      covers: first.covers ?? null,
+      course: courseOf(first),
+      status: allReady ? 'ready' : held ? 'held' : first.status,
+      held,
+      allReady,
+      firedAt,
+      startedAt,
+      ...time,
+      tone: held ? 'held' : allReady ? 'ready' : toneOf(time.sinceFiredMs, timers),
+      sections: open.map((t) => sectionOf(t, names)),
+      alsoAt: [],
+      attention,
+      voided: live.length === 0,
+      lineKeys: open.flatMap((t) => t.lines.map((l) => `${t.id}/${l.lineId}`)),
+    });
+  }
+  return cards;
+}
+
+/** Items still to cook, summed by name: on a prep screen its own, on expo every station's. */
+function allDayOf(input: BoardInput): AllDayCount[] {
+  const counts = new Map<string, number>();
+  for (const t of input.tickets) {
+    if (t.status !== 'queued' && t.status !== 'in_progress') continue;
+    if (t.voidedAt) continue;
+    if (input.station.kind === 'prep' && t.station !== input.station.id) continue;
+    for (const line of standingLines(t)) {
+      if (line.readyAt) continue;
+      counts.set(line.name, (counts.get(line.name) ?? 0) + line.quantity);
+    }
+  }
+  return [...counts]
+    .map(([name, quantity]) => ({ name, quantity }))
+    .sort((a, b) => b.quantity - a.quantity || (a.name < b.name ? -1 : 1));
+}
+
+const summaryOf = (tickets: readonly Ticket[]): string =>
+  tickets
+    .flatMap((t) => standingLines(t).map((l) => `${l.quantity} × ${l.name}`))
+    .slice(0, 4)
+    .join(', ');
+
+/**
+ * What can be brought back: on a prep screen its tickets marked ready (by this station's bump);
+ * on expo the orders handed out. Within the recall window, newest first, at most 50.
+ */
+function recentOf(input: BoardInput): RecentEntry[] {
+  const since = input.now - RECALL_WINDOW_MS;
+  const entries: RecentEntry[] = [];
+  if (input.station.kind === 'prep') {
+    const station = input.station.id;
+    for (const t of input.tickets) {
+      if (t.station !== station || t.status !== 'ready' || t.voidedAt) continue;
+      const at = ms(t.readyAt);
+      if (at === null || at < since) continue;
+      entries.push({
+        key: `ticket:${t.id}`,
+        ticketIds: [t.id],
+        number: ticketNumber(t.orderId),
+        table: t.tableLabel,
+        at,
+        summary: summaryOf([t]),
+      });
+    }
+  } else {
+    const byOrder = new Map<string, Ticket[]>();
+    for (const t of input.tickets) {
+      const group = byOrder.get(t.orderId) ?? [];
+      group.push(t);
+      byOrder.set(t.orderId, group);
+    }
+    for (const [orderId, group] of byOrder) {
+      const bumped = group.filter((t) => t.status === 'bumped');
+      if (bumped.length === 0 || group.some((t) => onThePass(t) && t.status !== 'held')) continue;
+      const at = Math.max(...bumped.map((t) => ms(t.bumpedAt) ?? 0));
+      if (at < since) continue;
+      const first = bumped[0] as Ticket;
+      entries.push({
+        key: `order:${orderId}`,
+        ticketIds: bumped.filter((t) => (ms(t.bumpedAt) ?? 0) >= since).map((t) => t.id),
+        number: ticketNumber(orderId),
+        table: first.tableLabel,
+        at,
+        summary: summaryOf(bumped),
+      });
+    }
+  }
+  return entries.sort((a, b) => b.at - a.at).slice(0, RECENTLY_BUMPED_LIMIT);
+}
+
+/** The board at `now`. Pure: the same input gives the same board. */
+export function boardOf(input: BoardInput): Board {
+  const names = stationNames(input.settings);
+  const cards =
+    input.station.kind === 'prep'
+      ? prepCards(input, input.station.id, names)
+      : expoCards(input, names);
+  return { cards, allDay: allDayOf(input), recent: recentOf(input) };
+}
