@@ -1,0 +1,607 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allowedRoles,
+  type Decision,
+  decide,
+  getEntity,
+  listEntities,
+  type Operation,
+  type Principal,
+  project,
+  RECALL_WINDOW_MS,
+  type Ticket,
+  ticketIdFor,
+  ticketSourceOpId,
+  type VenueState,
+} from '#protocol';
+import { applyAll } from './support/run-ops.ts';
+import { ctxFor, guest, NOW, opOf, staff, venueState } from './support/venue-fixture.ts';
+
+const ORDER = '01JD0000000000000000000K01';
+const SEND = '01JD0000000000000000000K02';
+const SEND_2 = '01JD0000000000000000000K03';
+const owner = staff('owner', 'boss'); // a team member: Olu
+const manager = staff('manager'); // manager-1: no team member by that id
+const kitchen = staff('kitchen');
+
+/** NOW plus `minutes`. */
+const at = (minutes: number): string => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
+
+type Line = { lineId: string; itemId: string; quantity: number; course?: number; note?: string };
+
+const create = (lines: Line[], by: Principal = owner, orderId = ORDER, tableId = 'table-1') =>
+  opOf('order.create', { orderId, tableId, guestCount: 3, lines }, by);
+const send = (payload: object = {}, opId = SEND, by: Principal = owner) =>
+  opOf('order.sendToKitchen', { orderId: ORDER, ...payload }, by, { opId });
+const addLines = (lines: Line[]) => opOf('order.addLines', { orderId: ORDER, lines }, owner);
+const fire = (course: number, orderId = ORDER) =>
+  opOf('order.fireCourse', { orderId, course }, kitchen);
+const voidLine = (lineId: string) =>
+  opOf('order.voidLine', { orderId: ORDER, lineId, reason: 'sent back' }, owner);
+const mark = (ticketId: string, lineId: string, ready: boolean) =>
+  opOf('ticket.markLine', { ticketId, lineId, ready }, kitchen);
+const transition = (ticketId: string, action: string) =>
+  opOf('ticket.transition', { ticketId, action }, kitchen);
+const recall = (ticketId: string) => opOf('ticket.recall', { ticketId }, kitchen);
+const acknowledge = (ticketId: string) => opOf('ticket.acknowledge', { ticketId }, kitchen);
+
+/** Decides `op` as its maker (the op's actor decides who that is) at `now`. */
+function run(state: VenueState, op: Operation, now = NOW): Decision {
+  const by: Principal =
+    op.actorId === 'boss' ? owner : op.actorId === 'kitchen-1' ? kitchen : manager;
+  return decide(state, op, ctxFor(by, now));
+}
+
+/** Applies ops in order, each at its own time; a rejection is a broken setup. */
+function applyAt(state: VenueState, steps: readonly (readonly [Operation, string])[]): VenueState {
+  let current = state;
+  for (const [op, now] of steps) {
+    const decision = run(current, op, now);
+    if (decision.kind === 'rejected')
+      throw new Error(`setup ${op.type} rejected: ${decision.code} ${decision.message}`);
+    current = decision.state;
+  }
+  return current;
+}
+
+function applied(decision: Decision): VenueState {
+  if (decision.kind === 'rejected') throw new Error(`${decision.code}: ${decision.message}`);
+  return decision.state;
+}
+
+const ticket = (state: VenueState, id: string): Ticket => {
+  const found = getEntity(state.entities, 'ticket', id);
+  if (!found) throw new Error(`no ticket ${id}`);
+  return found;
+};
+const ticketsOfOrder = (state: VenueState) =>
+  listEntities(state.entities, 'ticket').filter((t) => t.orderId === ORDER);
+const order = (state: VenueState) => {
+  const found = getEntity(state.entities, 'order', ORDER);
+  if (!found) throw new Error('no order');
+  return found;
+};
+
+const GRILL = ticketIdFor(SEND, 'grill');
+const FRY = ticketIdFor(SEND, 'fry');
+
+/** Burger and fries (course 1), salad and a second burger (course 2). */
+const COURSED: Line[] = [
+  { lineId: 'burger', itemId: 'burger', quantity: 1 },
+  { lineId: 'fries', itemId: 'fries', quantity: 2 },
+  { lineId: 'salad', itemId: 'salad', quantity: 1, course: 2 },
+  { lineId: 'burger-2', itemId: 'burger', quantity: 1, course: 2 },
+];
+
+describe('routing by station and course', () => {
+  it('makes one ticket per (station, course), course 1 keeping the old id', async () => {
+    const state = applyAt(venueState(), [
+      [await create(COURSED), NOW],
+      [await send(), NOW],
+    ]);
+    const ids = ticketsOfOrder(state).map((t) => t.id);
+    expect(new Set(ids)).toEqual(
+      new Set([`${SEND}-grill`, `${SEND}-fry`, `${SEND}-cold-c2`, `${SEND}-grill-c2`]),
+    );
+    expect(ticketIdFor(SEND, 'cold', 2)).toBe(`${SEND}-cold-c2`);
+    expect(ticketSourceOpId(`${SEND}-grill-c2`)).toBe(SEND);
+    expect(ticket(state, `${SEND}-grill-c2`)).toMatchObject({
+      course: 2,
+      status: 'queued',
+      covers: 3,
+      server: 'Olu',
+      attention: null,
+      voidedAt: null,
+      lines: [{ lineId: 'burger-2', readyAt: null }],
+    });
+    expect(ticket(state, GRILL)).toMatchObject({ course: 1, lines: [{ lineId: 'burger' }] });
+    expect(order(state).lines.find((l) => l.id === 'salad')?.course).toBe(2);
+    // A line given no course carries none (it reads as course 1).
+    expect(order(state).lines.find((l) => l.id === 'burger')).not.toHaveProperty('course');
+  });
+
+  it('names the server from the team, "guest" for a guest order, nobody otherwise', async () => {
+    const byManager = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1), manager), NOW],
+      [await send({}, SEND, manager), NOW],
+    ]);
+    expect(ticket(byManager, GRILL)).not.toHaveProperty('server');
+    const atTable = guest('table-1', 'session-1');
+    const guestOrder = applyAll(
+      venueState(),
+      [await create(COURSED.slice(0, 1), atTable)],
+      atTable,
+    );
+    const sent = applyAll(guestOrder, [await send({}, SEND, manager)]);
+    expect(ticket(sent, GRILL).server).toBe('guest');
+  });
+
+  it('sends one course alone; a course with nothing waiting is NOTHING_TO_SEND', async () => {
+    const made = applyAt(venueState(), [[await create(COURSED), NOW]]);
+    const state = applied(run(made, await send({ course: 2 })));
+    expect(ticketsOfOrder(state).map((t) => t.course)).toEqual([2, 2]);
+    const lines = order(state).lines;
+    expect(lines.filter((l) => l.sentAt !== null).map((l) => l.id)).toEqual(['salad', 'burger-2']);
+    expect(run(state, await send({ course: 2 }, SEND_2))).toMatchObject({
+      code: 'NOTHING_TO_SEND',
+    });
+    expect(run(state, await send({ course: 3 }, SEND_2))).toMatchObject({
+      code: 'NOTHING_TO_SEND',
+    });
+    // Without a course: what is left, as before.
+    const rest = applied(run(state, await send({}, SEND_2)));
+    expect(order(rest).lines.every((l) => l.sentAt !== null)).toBe(true);
+  });
+});
+
+describe('holding and firing a course', () => {
+  it('holds, fires (queued, clock from the fire), and a second fire is harmless', async () => {
+    const held = applyAt(venueState(), [
+      [await create(COURSED), NOW],
+      [await send({ course: 2, hold: true }), NOW],
+    ]);
+    expect(ticketsOfOrder(held).map((t) => t.status)).toEqual(['held', 'held']);
+    expect(run(held, await fire(3))).toMatchObject({ code: 'NOTHING_TO_FIRE' });
+    // Course 1 has lines but no tickets yet: nothing to fire either.
+    expect(run(held, await fire(1))).toMatchObject({ code: 'NOTHING_TO_FIRE' });
+    const fired = applied(run(held, await fire(2), at(20)));
+    for (const t of ticketsOfOrder(fired))
+      expect(t).toMatchObject({ status: 'queued', firedAt: at(20) });
+    expect(run(fired, await fire(2), at(21))).toMatchObject({ kind: 'applied', changes: [] });
+  });
+
+  it('refuses an unknown order and a closed one', async () => {
+    expect(run(venueState(), await fire(1))).toMatchObject({ code: 'NOT_FOUND' });
+    const closed = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send({ hold: true }), NOW],
+      [
+        await opOf(
+          'order.close',
+          { orderId: ORDER, payment: { method: 'cash', tendered: 100_000 } },
+          owner,
+        ),
+        NOW,
+      ],
+    ]);
+    expect(run(closed, await fire(1))).toMatchObject({ code: 'INVALID_STATE_TRANSITION' });
+  });
+
+  it('a held ticket refuses marks and recalls', async () => {
+    const held = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send({ hold: true }), NOW],
+    ]);
+    expect(run(held, await mark(GRILL, 'burger', true))).toMatchObject({
+      code: 'INVALID_STATE_TRANSITION',
+    });
+    expect(run(held, await recall(GRILL))).toMatchObject({ code: 'INVALID_STATE_TRANSITION' });
+  });
+});
+
+describe('add-ons', () => {
+  const sentOnce = async () =>
+    applyAt(venueState(), [
+      [await create(COURSED.slice(0, 2)), NOW],
+      [await send(), NOW],
+      [await addLines([{ lineId: 'extra', itemId: 'burger', quantity: 1 }]), NOW],
+    ]);
+
+  it('join the queued or cooking ticket of their station and course, marked added', async () => {
+    for (const started of [false, true]) {
+      let state = await sentOnce();
+      if (started) state = applyAt(state, [[await transition(GRILL, 'start'), NOW]]);
+      const merged = applied(run(state, await send({}, SEND_2), at(5)));
+      expect(ticketsOfOrder(merged)).toHaveLength(2);
+      expect(ticket(merged, GRILL)).toMatchObject({
+        status: started ? 'in_progress' : 'queued',
+        firedAt: NOW,
+        lines: [{ lineId: 'burger' }, { lineId: 'extra', addedAt: at(5), readyAt: null }],
+      });
+      expect(ticket(merged, GRILL).lines[0]).not.toHaveProperty('addedAt');
+    }
+  });
+
+  it('get a ticket of their own when that ticket is ready, bumped, held or voided', async () => {
+    const base = await sentOnce();
+    const ready = applyAt(base, [[await transition(GRILL, 'ready'), NOW]]);
+    const bumped = applyAt(ready, [[await transition(GRILL, 'bump'), NOW]]);
+    const heldBase = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send({ hold: true }), NOW],
+      [await addLines([{ lineId: 'extra', itemId: 'burger', quantity: 1 }]), NOW],
+    ]);
+    // No op voids a ticket of an order still open; a stored one may say so all the same.
+    const grill = ticket(base, GRILL);
+    const voided = {
+      ...base,
+      entities: project(base.entities, [
+        {
+          entity: 'ticket',
+          id: GRILL,
+          op: 'upsert',
+          data: { ...grill, voidedAt: NOW, version: grill.version + 1 },
+          version: grill.version + 1,
+        },
+      ]),
+    };
+    for (const state of [ready, bumped, heldBase, voided]) {
+      const next = applied(run(state, await send({}, SEND_2)));
+      expect(ticket(next, ticketIdFor(SEND_2, 'grill')).lines).toEqual([
+        expect.objectContaining({ lineId: 'extra' }),
+      ]);
+      expect(ticket(next, GRILL).lines.map((l) => l.lineId)).not.toContain('extra');
+    }
+  });
+
+  it('a held send never joins an open ticket', async () => {
+    const next = applied(run(await sentOnce(), await send({ hold: true }, SEND_2)));
+    expect(ticket(next, ticketIdFor(SEND_2, 'grill'))).toMatchObject({ status: 'held' });
+    expect(ticket(next, GRILL).lines).toHaveLength(1);
+  });
+
+  it.each([
+    ['the last fired', 1],
+    ['on a tie, the higher id', 0],
+  ])('of two open tickets at one station and course, join %s', async (_, later) => {
+    // The fry ticket (fired second) moved to the grill: two open grill tickets of course 1.
+    const state = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send(), NOW],
+      [await opOf('order.addLines', { orderId: ORDER, lines: [COURSED[1]] }, owner), NOW],
+      [await send({}, SEND_2), at(later)],
+      [
+        await opOf(
+          'ticket.assign',
+          { ticketId: ticketIdFor(SEND_2, 'fry'), station: 'grill' },
+          kitchen,
+        ),
+        at(1),
+      ],
+      [await addLines([{ lineId: 'extra', itemId: 'burger', quantity: 1 }]), at(2)],
+    ]);
+    const next = applied(run(state, await send({}, '01JD0000000000000000000K04'), at(3)));
+    expect(ticket(next, ticketIdFor(SEND_2, 'fry')).lines.map((l) => l.lineId)).toEqual([
+      'fries',
+      'extra',
+    ]);
+    expect(ticket(next, GRILL).lines.map((l) => l.lineId)).toEqual(['burger']);
+  });
+});
+
+describe('order.voidLine', () => {
+  const sent = async () =>
+    applyAt(venueState(), [
+      [await create(COURSED.slice(0, 2)), NOW],
+      [await send(), NOW],
+      [await addLines([{ lineId: 'unsent', itemId: 'beer', quantity: 1 }]), NOW],
+    ]);
+
+  it('refuses a line the order lacks, or one not sent yet (remove it instead)', async () => {
+    const state = await sent();
+    expect(run(state, await voidLine('nope'))).toMatchObject({ code: 'NOT_FOUND' });
+    const unsent = run(state, await voidLine('unsent'));
+    expect(unsent).toMatchObject({ code: 'LINE_NOT_SENT' });
+    expect(unsent.kind === 'rejected' && unsent.message).toMatch(/remove it instead/);
+  });
+
+  it('voids the line: out of the totals, struck on its ticket, which asks for an ack', async () => {
+    const state = await sent();
+    const before = order(state).totals.total;
+    const after = applied(run(state, await voidLine('fries'), at(4)));
+    expect(order(after).lines.find((l) => l.id === 'fries')).toMatchObject({
+      voidedAt: at(4),
+      voidReason: 'sent back',
+    });
+    expect(order(after).totals.total).toBe(before - 2 * 450);
+    expect(ticket(after, FRY)).toMatchObject({
+      attention: 'change',
+      lines: [{ lineId: 'fries', voidedAt: at(4) }],
+    });
+    // The grill ticket does not hold that line: untouched.
+    expect(ticket(after, GRILL)).toEqual(ticket(state, GRILL));
+    expect(run(after, await voidLine('fries'), at(5))).toMatchObject({
+      kind: 'applied',
+      changes: [],
+    });
+  });
+
+  it('makes a ticket ready when the line voided was the last still cooking', async () => {
+    const state = applyAt(venueState(), [
+      [
+        await create([
+          { lineId: 'burger', itemId: 'burger', quantity: 1 },
+          { lineId: 'burger-b', itemId: 'burger', quantity: 1 },
+        ]),
+        NOW,
+      ],
+      [await send(), NOW],
+      [await mark(GRILL, 'burger', true), at(1)],
+    ]);
+    expect(ticket(state, GRILL).status).toBe('queued');
+    const after = applied(run(state, await voidLine('burger-b'), at(2)));
+    // Marking a line does not start the ticket; arriving at ready does.
+    expect(ticket(after, GRILL)).toMatchObject({
+      status: 'ready',
+      startedAt: at(2),
+      readyAt: at(2),
+    });
+  });
+
+  it('leaves a bumped ticket alone and refuses on a closed order', async () => {
+    const bumped = applyAt(await sent(), [
+      [await transition(FRY, 'ready'), NOW],
+      [await transition(FRY, 'bump'), NOW],
+    ]);
+    const after = applied(run(bumped, await voidLine('fries')));
+    expect(ticket(after, FRY)).toEqual(ticket(bumped, FRY));
+    expect(order(after).lines.find((l) => l.id === 'fries')?.voidedAt).toBe(NOW);
+    const closed = applyAt(await sent(), [
+      [
+        await opOf(
+          'order.close',
+          { orderId: ORDER, payment: { method: 'cash', tendered: 100_000 } },
+          owner,
+        ),
+        NOW,
+      ],
+    ]);
+    expect(run(closed, await voidLine('fries'))).toMatchObject({
+      code: 'INVALID_STATE_TRANSITION',
+    });
+  });
+});
+
+describe('order.void', () => {
+  it('marks every ticket not bumped VOID, held ones too, and leaves bumped ones', async () => {
+    const state = applyAt(venueState(), [
+      [await create(COURSED), NOW],
+      [await send({ course: 1 }), NOW],
+      [await send({ course: 2, hold: true }, SEND_2), NOW],
+      [await transition(FRY, 'ready'), NOW],
+      [await transition(FRY, 'bump'), NOW],
+    ]);
+    const voided = applied(
+      run(state, await opOf('order.void', { orderId: ORDER, reason: 'left' }, manager), at(3)),
+    );
+    expect(voided.entities.ticket.size).toBe(state.entities.ticket.size);
+    for (const before of ticketsOfOrder(state)) {
+      const after = ticket(voided, before.id);
+      if (before.status === 'bumped') expect(after).toEqual(before);
+      else
+        expect(after).toMatchObject({ status: before.status, voidedAt: at(3), attention: 'void' });
+    }
+    expect(ticketsOfOrder(voided).filter((t) => t.attention === 'void')).toHaveLength(3);
+  });
+});
+
+describe('ticket.markLine', () => {
+  const twoBurgers = async () =>
+    applyAt(venueState(), [
+      [
+        await create([
+          { lineId: 'burger', itemId: 'burger', quantity: 1 },
+          { lineId: 'burger-b', itemId: 'burger', quantity: 1 },
+        ]),
+        NOW,
+      ],
+      [await send(), NOW],
+    ]);
+
+  it('refuses an unknown ticket or line, and a voided line', async () => {
+    const state = await twoBurgers();
+    expect(run(state, await mark('nope', 'burger', true))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(run(state, await mark(GRILL, 'nope', true))).toMatchObject({ code: 'NOT_FOUND' });
+    const voided = applyAt(state, [[await voidLine('burger-b'), NOW]]);
+    expect(run(voided, await mark(GRILL, 'burger-b', true))).toMatchObject({
+      code: 'INVALID_STATE_TRANSITION',
+    });
+  });
+
+  it('marks lines done; the last one makes the ticket ready; a repeat changes nothing', async () => {
+    const first = applied(run(await twoBurgers(), await mark(GRILL, 'burger', true), at(1)));
+    expect(ticket(first, GRILL)).toMatchObject({
+      status: 'queued',
+      lines: [
+        { lineId: 'burger', readyAt: at(1) },
+        { lineId: 'burger-b', readyAt: null },
+      ],
+    });
+    expect(run(first, await mark(GRILL, 'burger', true), at(2))).toMatchObject({
+      kind: 'applied',
+      changes: [],
+    });
+    const both = applied(run(first, await mark(GRILL, 'burger-b', true), at(3)));
+    expect(ticket(both, GRILL)).toMatchObject({
+      status: 'ready',
+      startedAt: at(3),
+      readyAt: at(3),
+    });
+    // An earlier start is kept.
+    const started = applyAt(first, [[await transition(GRILL, 'start'), at(2)]]);
+    expect(
+      ticket(applied(run(started, await mark(GRILL, 'burger-b', true), at(3))), GRILL),
+    ).toMatchObject({ status: 'ready', startedAt: at(2), readyAt: at(3) });
+  });
+
+  it('un-marking reopens a ready ticket; un-marking an unmarked line changes nothing', async () => {
+    const ready = applyAt(await twoBurgers(), [
+      [await mark(GRILL, 'burger', true), at(1)],
+      [await mark(GRILL, 'burger-b', true), at(2)],
+    ]);
+    const reopened = applied(run(ready, await mark(GRILL, 'burger', false), at(3)));
+    expect(ticket(reopened, GRILL)).toMatchObject({
+      status: 'in_progress',
+      readyAt: null,
+      lines: [
+        { lineId: 'burger', readyAt: null },
+        { lineId: 'burger-b', readyAt: at(2) },
+      ],
+    });
+    expect(run(reopened, await mark(GRILL, 'burger', false))).toMatchObject({
+      kind: 'applied',
+      changes: [],
+    });
+  });
+
+  it('on a bumped ticket: the same mark changes nothing, another is refused (recall first)', async () => {
+    const bumped = applyAt(await twoBurgers(), [
+      [await mark(GRILL, 'burger', true), at(1)],
+      [await mark(GRILL, 'burger-b', true), at(2)],
+      [await transition(GRILL, 'bump'), at(3)],
+    ]);
+    expect(run(bumped, await mark(GRILL, 'burger', true))).toMatchObject({
+      kind: 'applied',
+      changes: [],
+    });
+    const refused = run(bumped, await mark(GRILL, 'burger', false));
+    expect(refused).toMatchObject({ code: 'INVALID_STATE_TRANSITION' });
+    expect(refused.kind === 'rejected' && refused.message).toMatch(/recall it first/);
+  });
+});
+
+describe('ticket.recall', () => {
+  const bumpedAt = async (minutes: number) =>
+    applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send(), NOW],
+      [await transition(GRILL, 'ready'), NOW],
+      [await transition(GRILL, 'bump'), at(minutes)],
+    ]);
+
+  it('brings a bumped ticket back as ready within the window, to the millisecond', async () => {
+    const state = await bumpedAt(1);
+    const edge = new Date(Date.parse(at(1)) + RECALL_WINDOW_MS).toISOString();
+    const recalled = applied(run(state, await recall(GRILL), edge));
+    expect(ticket(recalled, GRILL)).toMatchObject({
+      status: 'ready',
+      bumpedAt: null,
+      readyAt: NOW,
+    });
+    const late = new Date(Date.parse(at(1)) + RECALL_WINDOW_MS + 1).toISOString();
+    expect(run(state, await recall(GRILL), late)).toMatchObject({
+      code: 'RECALL_WINDOW_PASSED',
+    });
+  });
+
+  it('leaves a ticket still on the pass as it is, and refuses an unknown one', async () => {
+    const ready = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send(), NOW],
+    ]);
+    for (const state of [
+      ready,
+      applyAt(ready, [[await transition(GRILL, 'start'), NOW]]),
+      applyAt(ready, [[await transition(GRILL, 'ready'), NOW]]),
+    ])
+      expect(run(state, await recall(GRILL))).toMatchObject({ kind: 'applied', changes: [] });
+    expect(run(ready, await recall('nope'))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('ticket.acknowledge', () => {
+  it('clears what the ticket asked for; nothing to clear changes nothing', async () => {
+    const state = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 2)), NOW],
+      [await send(), NOW],
+      [await voidLine('fries'), NOW],
+    ]);
+    expect(ticket(state, FRY).attention).toBe('change');
+    const seen = applied(run(state, await acknowledge(FRY)));
+    expect(ticket(seen, FRY).attention).toBeNull();
+    expect(run(seen, await acknowledge(FRY))).toMatchObject({ kind: 'applied', changes: [] });
+    expect(run(seen, await acknowledge(GRILL))).toMatchObject({ kind: 'applied', changes: [] });
+    expect(run(seen, await acknowledge('nope'))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('old clients and old tickets', () => {
+  it('a send in the old shape fires every line as one queued ticket per station, as before', async () => {
+    const state = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 2), manager), NOW],
+      [await send({}, SEND, manager), NOW],
+    ]);
+    expect(ticketsOfOrder(state).map((t) => t.id)).toEqual([GRILL, FRY].sort());
+    expect(ticket(state, GRILL)).toMatchObject({
+      orderId: ORDER,
+      tableLabel: '1',
+      station: 'grill',
+      status: 'queued',
+      firedAt: NOW,
+      startedAt: null,
+      readyAt: null,
+      bumpedAt: null,
+      assigneeId: null,
+      lines: [{ lineId: 'burger', name: 'Burger', quantity: 1, modifiers: [] }],
+    });
+  });
+
+  it('ticket.transition recall still sends a bumped ticket back to cooking, whenever', async () => {
+    const bumped = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send(), NOW],
+      [await transition(GRILL, 'ready'), NOW],
+      [await transition(GRILL, 'bump'), NOW],
+    ]);
+    const recalled = applied(run(bumped, await transition(GRILL, 'recall'), at(60 * 24)));
+    expect(ticket(recalled, GRILL)).toMatchObject({ status: 'in_progress', bumpedAt: null });
+  });
+
+  it('a ticket stored before these fields reads as course 1 and takes marks and add-ons', async () => {
+    const state = applyAt(venueState(), [
+      [await create(COURSED.slice(0, 1)), NOW],
+      [await send(), NOW],
+      [await addLines([{ lineId: 'extra', itemId: 'burger', quantity: 1 }]), NOW],
+    ]);
+    const t = ticket(state, GRILL);
+    const {
+      course: _c,
+      covers: _v,
+      server: _s,
+      voidedAt: _d,
+      attention: _a,
+      ...old
+    } = { ...t, lines: t.lines.map(({ readyAt: _r, ...line }) => line), version: t.version + 1 };
+    const oldState = {
+      ...state,
+      entities: project(state.entities, [
+        { entity: 'ticket', id: GRILL, op: 'upsert', data: old, version: old.version },
+      ]),
+    };
+    const merged = applied(run(oldState, await send({}, SEND_2)));
+    expect(ticket(merged, GRILL).lines.map((l) => l.lineId)).toEqual(['burger', 'extra']);
+    const marked = applied(run(merged, await mark(GRILL, 'burger', true)));
+    expect(ticket(marked, GRILL).status).toBe('queued');
+    const done = applied(run(marked, await mark(GRILL, 'extra', true)));
+    expect(ticket(done, GRILL).status).toBe('ready');
+  });
+});
+
+describe('who may make the kitchen ops', () => {
+  it('servers void lines, expo fires courses, only the kitchen side marks, recalls and acknowledges', () => {
+    expect(allowedRoles['order.voidLine']).toEqual(['server', 'manager', 'owner']);
+    expect(allowedRoles['order.fireCourse']).toEqual(['kitchen', 'server', 'manager', 'owner']);
+    for (const type of ['ticket.markLine', 'ticket.recall', 'ticket.acknowledge'] as const)
+      expect(allowedRoles[type]).toEqual(['kitchen', 'manager', 'owner']);
+  });
+});
