@@ -16,7 +16,17 @@ export const DEMO = {
     manager: '3333',
     owner: '4444',
   } as const satisfies Record<StaffRole, string>,
+  /** Who signs in with each demo PIN: a team member of the venue, named on kitchen tickets. */
+  staff: {
+    server: 'Ana',
+    kitchen: 'Marco',
+    manager: 'Priya',
+    owner: 'Tom',
+  } as const satisfies Record<StaffRole, string>,
 } as const;
+
+/** The team member (and credential) id of a demo role's staff member. */
+export const demoMemberId = (role: StaffRole): string => `demo-${role}`;
 
 /** The table entity id for a printed table label. */
 export const demoTableId = (label: string): string => `table-${label}`;
@@ -67,6 +77,15 @@ export function demoVenueChanges(tenantId: string, venueId: string, name: string
     ...DEMO.tables.map((label) =>
       upsert('table', { id: demoTableId(label), label, seats: Number(label) % 3 === 0 ? 6 : 4 }),
     ),
+    ...(Object.entries(DEMO.staff) as [StaffRole, string][]).map(([role, memberName]) =>
+      upsert('teamMember', {
+        id: demoMemberId(role),
+        name: memberName,
+        role,
+        sectionId: null,
+        active: true,
+      }),
+    ),
   ];
 }
 
@@ -90,8 +109,8 @@ export async function seedDemo(
     await store.putStaffCredential({
       tenantId: DEMO.tenantId,
       venueId: DEMO.venueId,
-      memberId: `demo-${role}`,
-      name: `Demo ${role}`,
+      memberId: demoMemberId(role),
+      name: DEMO.staff[role],
       role,
       pinDigest: await pinDigest(deps.pinKey, DEMO.venueId, pin),
     });
