@@ -183,7 +183,7 @@ function prepCards(input: BoardInput, station: string, names: Map<string, string
   const timers = input.settings?.kitchenTimers ?? DEFAULT_TIMERS;
   const openByOrder = new Map<string, Set<string>>();
   for (const t of input.tickets) {
-    if (!onThePass(t) || t.status === 'ready') continue;
+    if (!onThePass(t) || t.status === 'ready' || t.voidedAt) continue;
     const set = openByOrder.get(t.orderId) ?? new Set<string>();
     set.add(t.station);
     openByOrder.set(t.orderId, set);

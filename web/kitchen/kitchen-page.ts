@@ -161,7 +161,7 @@ export class KitchenPage extends LitElement {
         ? html`<button type="button" @click=${() => this.#choose(true)}>Change station</button>`
         : nothing
     }
-      <button type="button" aria-label="Full screen" @click=${() => void this.#fullScreen()}>⛶</button>
+      <button type="button" @click=${() => void this.#fullScreen()}>Full screen</button>
       <button type="button" @click=${() => void this.#session.signOut()}>Sign out</button>`;
     if (!this.#station || this.#choosing) {
       return html`<header>

@@ -255,6 +255,17 @@ export class TicketCard extends LitElement {
       border-radius: 0.2rem;
       padding: 0 0.25rem;
     }
+    .more {
+      display: none;
+      padding: 0.15rem 0.6rem;
+      font-size: 0.85rem;
+      font-weight: 800;
+      color: #101010;
+      background: #cfc8c3;
+    }
+    :host([overflowing]) .more {
+      display: block;
+    }
     footer {
       display: flex;
       gap: 0.4rem;
@@ -285,6 +296,18 @@ export class TicketCard extends LitElement {
       color: #101010;
     }
   `;
+
+  protected override updated(): void {
+    this.#measure();
+  }
+
+  /** Marks a card whose items do not all fit (`[overflowing]`): "▼ more items" shows. */
+  #measure(): void {
+    const list = this.renderRoot.querySelector<HTMLElement>('.lines');
+    if (!list) return;
+    const hidden = list.scrollHeight - list.scrollTop - list.clientHeight > 2;
+    this.toggleAttribute('overflowing', hidden);
+  }
 
   #emit(name: string, detail: unknown = this.card): void {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
@@ -333,9 +356,10 @@ export class TicketCard extends LitElement {
       </div>
       ${card.alsoAt.length > 0 ? html`<div class="also">ALSO AT: ${card.alsoAt.join(', ')}</div>` : nothing}
       ${this.#flag(card)}
-      <ol class="lines">
+      <ol class="lines" @scroll=${() => this.#measure()}>
         ${card.sections.map((section) => this.#section(card, section))}
       </ol>
+      <div class="more" aria-hidden="true">▼ more items — scroll</div>
       ${this.#actions(card)}
     </article>`;
   }
@@ -405,7 +429,8 @@ export class TicketCard extends LitElement {
   }
 
   #actions(card: Card) {
-    if (card.held || (card.voided && !card.attention)) return nothing;
+    // A voided card's only action is the VOID flag's "Seen".
+    if (card.held || card.voided) return nothing;
     const startable = card.sections.some((s) => s.status === 'queued');
     return html`<footer>
       ${
@@ -415,9 +440,7 @@ export class TicketCard extends LitElement {
             </button>`
           : nothing
       }
-      <button type="button" class="bump" @click=${() => this.#emit('hearth-bump')}>
-        ${card.voided ? 'Clear' : 'Bump'}
-      </button>
+      <button type="button" class="bump" @click=${() => this.#emit('hearth-bump')}>Bump</button>
     </footer>`;
   }
 }
