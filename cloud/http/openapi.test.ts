@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPERATION_TYPES } from '#protocol';
 import { makeTestApp } from '../testing/test-app.ts';
 import { ROUTES } from './openapi.ts';
 
@@ -18,8 +19,7 @@ describe('/openapi.json', () => {
     for (const route of ROUTES)
       expect(doc.paths[route.path]?.[route.method], `${route.method} ${route.path}`).toBeDefined();
     const ops = doc.paths['/v1/venues/{venueId}/ops']?.post;
-    expect(JSON.stringify(ops?.requestBody)).toContain('order.sendToKitchen');
-    expect(JSON.stringify(ops?.requestBody)).toContain('menu.item.setAvailability');
+    for (const type of OPERATION_TYPES) expect(JSON.stringify(ops?.requestBody)).toContain(type);
   });
 
   it('serves Prometheus metrics that count requests and ops', async () => {
