@@ -310,17 +310,23 @@ export class KdsBoard extends LitElement {
         <slot name="actions"></slot>
       </div>
       ${this.#status()}
-      ${
-        board.cards.length === 0
-          ? html`<div class="grid empty" data-tickets="0"><p>No open tickets</p></div>`
-          : html`<div
-              class="grid"
-              data-tickets=${board.cards.length}
-              style=${`grid-template-columns: repeat(${columns}, minmax(0, 1fr)); grid-template-rows: repeat(${rows}, minmax(0, 1fr));`}
-            >
-              ${cards.map((card) => this.#card(card))}
-            </div>`
-      }
+      <!-- One grid element whether empty or not: the ResizeObserver (firstUpdated) watches it;
+           a replaced one would report 0×0 once detached, and the page would hold one card. -->
+      <div
+        class=${board.cards.length === 0 ? 'grid empty' : 'grid'}
+        data-tickets=${board.cards.length}
+        style=${
+          board.cards.length === 0
+            ? ''
+            : `grid-template-columns: repeat(${columns}, minmax(0, 1fr)); grid-template-rows: repeat(${rows}, minmax(0, 1fr));`
+        }
+      >
+        ${
+          board.cards.length === 0
+            ? html`<p>No open tickets</p>`
+            : cards.map((card) => this.#card(card))
+        }
+      </div>
       <div class="side">
         ${
           undo
