@@ -148,6 +148,8 @@ export class KdsBoard extends LitElement {
       font-weight: 900;
     }
     .grid {
+      /* Rows by number: without a status line the cards still take the 1fr row. */
+      grid-row: 3;
       display: grid;
       gap: 0.6rem;
       min-height: 0;
@@ -159,6 +161,7 @@ export class KdsBoard extends LitElement {
       color: #cfc8c3;
     }
     .side {
+      grid-row: 4;
       display: grid;
       grid-template-columns: 1fr;
       gap: 0.5rem;
