@@ -400,14 +400,12 @@ export class TicketCard extends LitElement {
 
   #line(card: Card, line: CardLine) {
     const unseen = line.addOn && (this.unseen?.(line) ?? false);
-    const state = line.voided ? 'voided' : line.ready ? 'done' : 'to do';
     return html`<li>
       <button
         type="button"
         class=${classMap({ line: true, ready: line.ready, voided: line.voided, unseen })}
         data-line=${line.lineId}
         aria-pressed=${line.ready ? 'true' : 'false'}
-        aria-label=${`${line.quantity} ${line.name}, ${state}${line.allergy ? ', allergy note' : ''}`}
         ?disabled=${line.voided || card.held}
         @click=${() => this.#emit('hearth-line', { card, line } satisfies LineTap)}
       >
