@@ -9,6 +9,7 @@ export default defineConfig({
       'cloud/**/*.test.ts',
       'relay/**/*.test.ts',
       'tests/sim/**/*.test.ts',
+      'tests/web/**/*.test.ts',
     ],
     exclude: ['**/*.bun.test.ts', '**/node_modules/**'],
     reporters: ['default', 'junit'],
