@@ -21,7 +21,10 @@ import { materialize, type Step, step } from './support/op-arbitrary.ts';
 import { ctxFor, NOW, TENANT, venueState } from './support/venue-fixture.ts';
 
 const RUNS = 1000;
-/** Every sequence opens with two orders, one already sent, so later steps meet real tickets. */
+/**
+ * Every sequence opens with two orders, one already sent and one of its tickets bumped, so later
+ * steps meet real tickets and a recall has something to bring back.
+ */
 const PRELUDE: readonly Step[] = [
   {
     role: 'manager',
@@ -37,6 +40,16 @@ const PRELUDE: readonly Step[] = [
     },
   },
   { role: 'manager', repeatPrevious: false, command: { k: 'order.sendToKitchen', order: 0 } },
+  {
+    role: 'kitchen',
+    repeatPrevious: false,
+    command: { k: 'ticket.transition', ticket: 0, action: 'ready' },
+  },
+  {
+    role: 'kitchen',
+    repeatPrevious: false,
+    command: { k: 'ticket.transition', ticket: 0, action: 'bump' },
+  },
   {
     role: 'manager',
     repeatPrevious: false,

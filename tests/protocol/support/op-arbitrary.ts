@@ -58,6 +58,19 @@ export const command = fc.oneof(
   }),
   fc.record({ k: fc.constant('order.removeLine' as const), order: fc.nat(7), line: fc.nat(7) }),
   fc.record({ k: fc.constant('order.sendToKitchen' as const), order: fc.nat(7) }),
+  // One course, sometimes held; lines numbered 5–7 are course 2.
+  fc.record({
+    k: fc.constant('order.sendToKitchen' as const),
+    order: fc.nat(7),
+    course: fc.constantFrom(1, 2),
+    hold: fc.boolean(),
+  }),
+  fc.record({
+    k: fc.constant('order.fireCourse' as const),
+    order: fc.nat(7),
+    course: fc.constantFrom(1, 2, 3),
+  }),
+  fc.record({ k: fc.constant('order.voidLine' as const), order: fc.nat(7), line: fc.nat(7) }),
   fc.record({
     k: fc.constant('order.close' as const),
     order: fc.nat(7),
@@ -76,6 +89,14 @@ export const command = fc.oneof(
     station: fc.option(fc.constantFrom('grill', 'fry', 'cold', 'bar', 'moon'), { nil: undefined }),
     assignee: fc.constantFrom('cook-1', 'cook-2', 'nobody', null),
   }),
+  fc.record({
+    k: fc.constant('ticket.markLine' as const),
+    ticket: fc.nat(7),
+    line: fc.nat(7),
+    ready: fc.boolean(),
+  }),
+  fc.record({ k: fc.constant('ticket.recall' as const), ticket: fc.nat(7) }),
+  fc.record({ k: fc.constant('ticket.acknowledge' as const), ticket: fc.nat(7) }),
   fc.record({
     k: fc.constant('serviceRequest.create' as const),
     request: fc.nat(7),
@@ -135,6 +156,7 @@ const lineInput = (orderIdx: number) => (l: LineCommand) => ({
   itemId: ITEMS[l.item] ?? 'burger',
   quantity: l.quantity,
   modifierIds: [...l.modifiers],
+  ...(l.line >= 5 ? { course: 2 } : {}),
 });
 
 /** Mostly something that exists now; sometimes an id from the pool that may not. */
@@ -162,15 +184,32 @@ function payloadOf(c: Command, state: VenueState): [OperationType, unknown] {
       ];
     case 'order.addLines':
       return [c.k, { orderId: orderId(c.order), lines: c.lines.map(lineInput(c.order)) }];
-    case 'order.removeLine': {
+    case 'order.removeLine':
+    case 'order.voidLine': {
       // Usually a line the order holds (sent or not), sometimes one it never had.
       const id = orderId(c.order);
       const lines = listEntities(state.entities, 'order').find((o) => o.id === id)?.lines ?? [];
       const held = c.line < 6 && lines.length > 0 ? lines[c.line % lines.length]?.id : undefined;
-      return [c.k, { orderId: id, lineId: held ?? `o${c.order}-l${c.line}` }];
+      const lineId = held ?? `o${c.order}-l${c.line}`;
+      return c.k === 'order.removeLine'
+        ? [c.k, { orderId: id, lineId }]
+        : [c.k, { orderId: id, lineId, reason: 'property test' }];
     }
     case 'order.sendToKitchen':
-      return [c.k, { orderId: orderId(c.order) }];
+      return [
+        c.k,
+        'course' in c
+          ? { orderId: orderId(c.order), course: c.course, hold: c.hold }
+          : { orderId: orderId(c.order) },
+      ];
+    case 'order.fireCourse': {
+      // Mostly a course some order holds, when one does.
+      const held = tickets.filter((t) => t.status === 'held');
+      const pickHeld = c.course < 3 ? held[c.order % Math.max(1, held.length)] : undefined;
+      return pickHeld
+        ? [c.k, { orderId: pickHeld.orderId, course: pickHeld.course ?? 1 }]
+        : [c.k, { orderId: orderId(c.order), course: c.course }];
+    }
     case 'order.close': {
       const id = orderId(c.order);
       const order = listEntities(state.entities, 'order').find((o) => o.id === id);
@@ -184,6 +223,36 @@ function payloadOf(c: Command, state: VenueState): [OperationType, unknown] {
       return [c.k, { orderId: orderId(c.order), reason: 'property test' }];
     case 'ticket.transition':
       return [c.k, { ticketId, action: c.action }];
+    case 'ticket.markLine': {
+      // Usually a line the ticket holds, sometimes one it does not.
+      const lines = tickets.find((t) => t.id === ticketId)?.lines ?? [];
+      const held = c.line < 6 && lines.length > 0 ? lines[c.line % lines.length] : undefined;
+      return [c.k, { ticketId, lineId: held?.lineId ?? `l-${c.line}`, ready: c.ready }];
+    }
+    case 'ticket.recall':
+      // Mostly a bumped ticket (the one a recall moves), when there is one.
+      return [
+        c.k,
+        {
+          ticketId: pick(
+            tickets.filter((t) => t.status === 'bumped'),
+            ticketId,
+            c.ticket,
+          ),
+        },
+      ];
+    case 'ticket.acknowledge':
+      // Mostly a ticket asking for an ack, when one does.
+      return [
+        c.k,
+        {
+          ticketId: pick(
+            tickets.filter((t) => t.attention),
+            ticketId,
+            c.ticket,
+          ),
+        },
+      ];
     case 'ticket.assign':
       return [
         c.k,
