@@ -2,7 +2,8 @@
 // Builds the PWA into web/dist: the generated schema modules first (rewritten when their zod
 // source changed), the pages with Vite, then the service worker with esbuild (and terser), then Workbox
 // injects the precache manifest (every file the build emitted) into the worker. Fails when
-// zod reaches the worker or the worker outgrows its budget.
+// zod reaches the worker, the worker outgrows its budget, or the kitchen display's first-paint
+// JavaScript outgrows its own.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +18,11 @@ import { injectManifest } from 'workbox-build';
  * default level Node's and Bun's zlib differ by ~120 B on the same file; at 9 by a few.
  */
 const SW_GZIP_BUDGET = 15 * 1024;
+/**
+ * The kitchen display's JavaScript before first paint, gzipped -9: the module script of
+ * web/dist/kitchen/index.html and its modulepreload links (`npm run bench:kds` row (3)).
+ */
+const KITCHEN_JS_GZIP_BUDGET = 35 * 1024;
 const GZIP_LEVEL = 9;
 
 const started = Date.now();
@@ -110,6 +116,33 @@ if (gzipped > SW_GZIP_BUDGET) {
   console.error(
     `web/dist/sw.js is ${gzipped} B gzipped, over its ${SW_GZIP_BUDGET} B budget: ` +
       'see what grew with `npx esbuild web/sw/sw.ts --bundle --minify --analyze`',
+  );
+  process.exit(1);
+}
+
+/** The kitchen page's module script and modulepreload links, each with its gzip -9 size. */
+function kitchenFirstPaintJs() {
+  const html = readFileSync('web/dist/kitchen/index.html', 'utf8');
+  const paths = [
+    ...[...html.matchAll(/<script\b[^>]*type="module"[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]),
+    ...[...html.matchAll(/<link\b[^>]*rel="modulepreload"[^>]*\bhref="([^"]+)"/g)].map((m) => m[1]),
+  ];
+  if (paths.length === 0) throw new Error('web/dist/kitchen/index.html has no module script');
+  return paths.map((path) => ({
+    path,
+    gzip: gzipSync(readFileSync(`web/dist${path}`), { level: GZIP_LEVEL }).length,
+  }));
+}
+const kitchenJs = kitchenFirstPaintJs();
+const kitchenSum = kitchenJs.reduce((sum, file) => sum + file.gzip, 0);
+console.log(
+  `kitchen display JS before first paint: ${kitchenSum} B gzipped -9 in ${kitchenJs.length} files ` +
+    `(budget ${KITCHEN_JS_GZIP_BUDGET} B)`,
+);
+if (kitchenSum > KITCHEN_JS_GZIP_BUDGET) {
+  console.error(
+    `the kitchen display's first-paint JavaScript is ${kitchenSum} B gzipped, over its ` +
+      `${KITCHEN_JS_GZIP_BUDGET} B budget: ${kitchenJs.map((f) => `${f.path} ${f.gzip} B`).join(', ')}`,
   );
   process.exit(1);
 }
