@@ -291,10 +291,13 @@ export class KdsController implements ReactiveController {
     for (const section of card.sections) {
       if (section.status === 'held' || section.status === 'bumped') continue;
       if (section.lines.every((line) => line.voided)) continue;
-      ids.push(section.ticketId);
       if (station.kind === 'prep') {
-        if (section.status !== 'ready') await this.#transition(label, section.ticketId, 'ready');
+        // Already ready (the bump only acknowledged a change): nothing for undo to take back.
+        if (section.status === 'ready') continue;
+        ids.push(section.ticketId);
+        await this.#transition(label, section.ticketId, 'ready');
       } else {
+        ids.push(section.ticketId);
         if (section.status !== 'ready') await this.#transition(label, section.ticketId, 'ready');
         await this.#transition(label, section.ticketId, 'bump');
       }
