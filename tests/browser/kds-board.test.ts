@@ -25,6 +25,12 @@ const EXPO = { kind: 'expo' } as const;
 const rgb = (el: Element, property: 'borderTopColor' | 'backgroundColor') =>
   getComputedStyle(el)[property];
 
+/**
+ * An element as its markup, or null: a failing assertion on an element itself makes chai walk
+ * its whole object graph (Lit's parts, the document) and hangs the page.
+ */
+const markup = (el: Element | null | undefined): string | null => el?.outerHTML ?? null;
+
 /** Ops sent, as [type, payload] pairs. */
 const sent = (m: Mounted) => m.ops.map((op) => [op.type, op.payload]);
 
@@ -51,7 +57,7 @@ describe('<hearth-kds-board> clocks and colours', () => {
     expect(article.dataset.tone).to.equal('ok');
     expect(rgb(article, 'borderTopColor')).to.equal('rgb(47, 143, 85)');
     expect(text(inCard(c, '.age'))).to.equal('4 min');
-    expect(c.shadowRoot?.querySelector('.tone-word')).to.equal(null);
+    expect(markup(c.shadowRoot?.querySelector('.tone-word'))).to.equal(null);
 
     await m.at(300 * SEC);
     expect(article.dataset.tone).to.equal('warn');
@@ -101,13 +107,13 @@ describe('<hearth-kds-board> what a card says', () => {
       ],
     });
     expect(text(inCard(card(m.board, 'ticket:g'), '.also'))).to.equal('ALSO AT: Fry');
-    expect(card(m.board, 'ticket:lone').shadowRoot?.querySelector('.also')).to.equal(null);
+    expect(markup(card(m.board, 'ticket:lone').shadowRoot?.querySelector('.also'))).to.equal(null);
   });
 
   it('add-on lines come under ADD-ON, marked unseen when they join a card on screen', async () => {
     const first = ticket({ id: 'a', lines: [{ name: 'Burger' }] });
     const m = await mount({ tickets: [first] });
-    expect(card(m.board, 'ticket:a').shadowRoot?.querySelector('.addon')).to.equal(null);
+    expect(markup(card(m.board, 'ticket:a').shadowRoot?.querySelector('.addon'))).to.equal(null);
     m.board.tickets = [
       {
         ...first,
@@ -164,7 +170,7 @@ describe('<hearth-kds-board> what a card says', () => {
     const flag = inCard(c, '.flag.void');
     expect(flag.getAttribute('role')).to.equal('alert');
     expect(text(flag)).to.equal('VOID Seen');
-    expect(c.shadowRoot?.querySelector('footer')).to.equal(null);
+    expect(markup(c.shadowRoot?.querySelector('footer'))).to.equal(null);
     expect([...(c.shadowRoot?.querySelectorAll('.line.voided') ?? [])].length).to.equal(1);
     await tap(m, flag.querySelector('button') as HTMLButtonElement);
     expect(sent(m)).to.deep.equal([['ticket.acknowledge', { ticketId: 'a' }]]);
@@ -181,10 +187,10 @@ describe('<hearth-kds-board> what a card says', () => {
     expect(rgb(article, 'backgroundColor')).to.equal('rgb(38, 38, 38)');
     expect(rgb(article, 'borderTopColor')).to.equal('rgb(110, 110, 110)');
     expect(text(inCard(c, '.flag.held'))).to.equal('HELD — course 2 Fire');
-    expect(c.shadowRoot?.querySelector('footer')).to.equal(null);
+    expect(markup(c.shadowRoot?.querySelector('footer'))).to.equal(null);
     expect(inCard<HTMLButtonElement>(c, '[data-line="line-1"]').disabled).to.equal(true);
     // Not LATE however long it is held.
-    expect(c.shadowRoot?.querySelector('.tone-word')).to.equal(null);
+    expect(markup(c.shadowRoot?.querySelector('.tone-word'))).to.equal(null);
   });
 });
 
@@ -210,7 +216,7 @@ describe('<hearth-kds-board> actions send ops', () => {
       ],
     });
     const c = card(m.board, 'order:o1#1');
-    expect(c.shadowRoot?.querySelector('footer .start')).to.equal(null);
+    expect(markup(c.shadowRoot?.querySelector('footer .start'))).to.equal(null);
     expect(text(inCard(c, '.station[data-status="ready"]'))).to.equal('Grill ✓ ready');
     await tap(m, inCard(c, 'footer .bump'));
     expect(sent(m)).to.deep.equal([
@@ -270,7 +276,7 @@ describe('<hearth-kds-board> actions send ops', () => {
       ['ticket.transition', { ticketId: 'a', action: 'ready' }],
       ['ticket.transition', { ticketId: 'a', action: 'recall' }],
     ]);
-    expect(inBoard(m.board, '.undo')).to.equal(null);
+    expect(markup(inBoard(m.board, '.undo'))).to.equal(null);
   });
 
   it('undo on expo sends ticket.recall for each share handed out', async () => {
@@ -290,12 +296,25 @@ describe('<hearth-kds-board> actions send ops', () => {
     ]);
   });
 
+  it('prep: bumping a ready ticket that only had a change to see acknowledges it, nothing to undo', async () => {
+    const m = await mount({
+      tickets: [ticket({ id: 'a', status: 'ready', readyAt: iso(T0), attention: 'change' })],
+    });
+    await tap(m, inCard(card(m.board, 'ticket:a'), 'footer .bump'));
+    expect(sent(m)).to.deep.equal([['ticket.acknowledge', { ticketId: 'a' }]]);
+    // Undo must not send the finished ticket back to cooking.
+    expect(markup(inBoard(m.board, '.undo'))).to.equal(null);
+    press('U');
+    await m.settle();
+    expect(sent(m)).to.have.length(1);
+  });
+
   it('after 5 s the undo offer is gone and U does nothing', async () => {
     const m = await mount({ tickets: [ticket({ id: 'a', status: 'in_progress' })] });
     await tap(m, inCard(card(m.board, 'ticket:a'), 'footer .bump'));
     expect(inBoard(m.board, '.undo')).to.not.equal(null);
     await m.advance(UNDO_WINDOW_MS + 1);
-    expect(inBoard(m.board, '.undo')).to.equal(null);
+    expect(markup(inBoard(m.board, '.undo'))).to.equal(null);
     press('U');
     await m.settle();
     expect(m.ops.map((op) => op.payload.action)).to.deep.equal(['ready']);
@@ -364,14 +383,14 @@ describe('<hearth-kds-board> all day', () => {
         ticket({ id: 'f', station: 'fry', lines: [{ name: 'Fries', quantity: 9 }] }),
       ],
     });
-    expect(inBoard(m.board, '[aria-label="All day"]')).to.equal(null);
+    expect(markup(inBoard(m.board, '[aria-label="All day"]'))).to.equal(null);
     press('S');
     await m.settle();
     const items = [...(inBoard(m.board, '.all-day')?.querySelectorAll('li') ?? [])].map(text);
     expect(items).to.deep.equal(['5 × Burger', '1 × Fries']);
     press('s');
     await m.settle();
-    expect(inBoard(m.board, '[aria-label="All day"]')).to.equal(null);
+    expect(markup(inBoard(m.board, '[aria-label="All day"]'))).to.equal(null);
   });
 });
 
@@ -549,7 +568,7 @@ describe('<hearth-kds-board> status line', () => {
       const line = inBoard(m.board, '.status');
       expect(line?.getAttribute('role')).to.equal('status');
       expect(text(line?.querySelector('.headline'))).to.equal(headline);
-      expect(line?.querySelector('[role="alert"]')).to.equal(null);
+      expect(markup(line?.querySelector('[role="alert"]'))).to.equal(null);
     });
   }
 
@@ -567,6 +586,6 @@ describe('<hearth-kds-board> status line', () => {
     );
     m.board.status = status({ mode: 'offline', target: null, lastSyncAt: heard + 1 });
     await m.settle();
-    expect(line?.querySelector('[role="alert"]')).to.equal(null);
+    expect(markup(line?.querySelector('[role="alert"]'))).to.equal(null);
   });
 });
