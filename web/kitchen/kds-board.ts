@@ -273,7 +273,11 @@ export class KdsBoard extends LitElement {
     const digit = /^[1-9]$/.test(event.key) ? Number(event.key) : 0;
     if (digit > 0) {
       const card = this.kds.selected;
-      const line = card?.sections.flatMap((s) => s.lines)[digit - 1];
+      // Numbered as the card shows them: each share's lines, its add-ons last.
+      const line = card?.sections.flatMap((s) => [
+        ...s.lines.filter((l) => !l.addOn),
+        ...s.lines.filter((l) => l.addOn),
+      ])[digit - 1];
       if (card && line) void this.kds.bumpLine(card, line);
       event.preventDefault();
       return;

@@ -226,6 +226,11 @@ export class KitchenPage extends LitElement {
     if (view.status === 'error') {
       return html`<section><p class="error">The local copy could not be read: ${view.message}</p></section>`;
     }
+    // The board counts what it first shows as already seen: it waits for the cached copy, or
+    // every cached ticket would flash (and chime) as new.
+    if (view.status !== 'complete') {
+      return html`<section><p class="muted">Reading this display’s tickets…</p></section>`;
+    }
     const tickets = snapshot ? snapshot.items('ticket').map(({ entity }) => entity) : [];
     const now = this.#services.clock();
     const resilience = this.#resilience.view;
