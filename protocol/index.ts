@@ -76,7 +76,6 @@ export {
   orderTransitions,
 } from './domain/order-machine.ts';
 export {
-  addOnTarget,
   type RouteOptions,
   routeTickets,
   ticketIdFor,

@@ -1,7 +1,7 @@
 import { allLinesReady, courseOf } from '../domain/kitchen-rules.ts';
 import { type OrderEvent, orderStep } from '../domain/order-machine.ts';
 import { hasDuplicateLineIds, priceLines, totalsFor } from '../domain/price-lines.ts';
-import { addOnTarget, routeTickets } from '../domain/route-tickets.ts';
+import { routeTickets } from '../domain/route-tickets.ts';
 import type { Order, Payment } from '../entities/order.ts';
 import type { Ticket } from '../entities/ticket.ts';
 import type { OperationOfType } from '../ops/operation.ts';
@@ -161,15 +161,10 @@ export function decideOrderSendToKitchen(
     hold: hold === true,
     server: serverOf(draft, order),
   });
-  // Add-ons: lines for a station and course whose ticket is still queued or cooking join it.
-  const open = hold ? [] : ticketsOf(state, order.id);
+  // Every send makes its own tickets, whatever the earlier ones' state: a replay, which may
+  // order a kitchen's bump and a server's add-on differently, decides them the same. The
+  // display shows a later send to a station as the open card's ADD-ON.
   for (const ticket of routed) {
-    const target = addOnTarget(open, ticket);
-    if (target) {
-      const added = ticket.lines.map((line) => ({ ...line, addedAt: ctx.now }));
-      draft.put('ticket', { ...target, lines: [...target.lines, ...added] }, target.version);
-      continue;
-    }
     const existing = draft.get('ticket', ticket.id);
     if (existing) return reject('ALREADY_EXISTS', `ticket ${ticket.id} already exists`, existing);
     draft.put('ticket', ticket, 0);

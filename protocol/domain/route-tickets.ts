@@ -76,27 +76,3 @@ export function routeTickets(
     attention: null,
   }));
 }
-
-/**
- * The open ticket a new ticket's lines join as add-ons instead: same order, station and course,
- * queued or cooking, not voided. Of several, the last fired (then the highest id), so every
- * node picks the same one from the same state. A ready, bumped or held ticket is never joined.
- */
-export function addOnTarget<T extends Ticket>(
-  orderTickets: readonly T[],
-  fresh: Pick<Ticket, 'station' | 'course'>,
-): T | undefined {
-  let best: T | undefined;
-  for (const ticket of orderTickets) {
-    if (ticket.station !== fresh.station || courseOf(ticket) !== courseOf(fresh)) continue;
-    if (ticket.status !== 'queued' && ticket.status !== 'in_progress') continue;
-    if (ticket.voidedAt) continue;
-    if (!best) {
-      best = ticket;
-      continue;
-    }
-    const later = Date.parse(ticket.firedAt) - Date.parse(best.firedAt);
-    if (later > 0 || (later === 0 && ticket.id > best.id)) best = ticket;
-  }
-  return best;
-}

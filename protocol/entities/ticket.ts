@@ -15,8 +15,6 @@ export const TicketLine = z.object({
   readyAt: Timestamp.nullable().optional(),
   /** Server time the line was voided after firing: struck through, and the ticket asks for an ack. */
   voidedAt: Timestamp.nullable().optional(),
-  /** Server time the line joined an open ticket as an add-on (absent: it came with the ticket). */
-  addedAt: Timestamp.nullable().optional(),
 });
 export type TicketLine = z.infer<typeof TicketLine>;
 
