@@ -71,8 +71,13 @@ const FLAGGED: Ticket[] = [
       { name: 'Burger', note: 'peanut allergy', modifiers: ['no bun', 'well done'] },
       { name: 'Salad', voidedAt: iso(T0 + MIN) },
       { name: 'Fries', readyAt: iso(T0 + MIN) },
-      { name: 'Shake', addedAt: iso(T0 + 2 * MIN), note: 'extra thick' },
     ],
+  }),
+  ticket({
+    id: 'change-addon',
+    orderId: 'o-change',
+    firedMs: 2 * MIN,
+    lines: [{ lineId: 'line-9', name: 'Shake', note: 'extra thick' }],
   }),
   ticket({ id: 'held', orderId: 'o-held', status: 'held', course: 2, firedMs: 2 * SEC }),
   ticket({

@@ -110,18 +110,18 @@ describe('<hearth-kds-board> what a card says', () => {
     expect(markup(card(m.board, 'ticket:lone').shadowRoot?.querySelector('.also'))).to.equal(null);
   });
 
-  it('add-on lines come under ADD-ON, marked unseen when they join a card on screen', async () => {
-    const first = ticket({ id: 'a', lines: [{ name: 'Burger' }] });
+  it('a later send to the station comes under ADD-ON on the open card, unseen until touched', async () => {
+    const first = ticket({ id: 'a', orderId: 'o-a', lines: [{ name: 'Burger' }] });
     const m = await mount({ tickets: [first] });
     expect(markup(card(m.board, 'ticket:a').shadowRoot?.querySelector('.addon'))).to.equal(null);
     m.board.tickets = [
-      {
-        ...first,
-        lines: [
-          ...first.lines,
-          { lineId: 'line-2', name: 'Shake', quantity: 1, modifiers: [], addedAt: iso(T0 + MIN) },
-        ],
-      },
+      first,
+      ticket({
+        id: 'a2',
+        orderId: 'o-a',
+        firedMs: MIN,
+        lines: [{ lineId: 'line-2', name: 'Shake' }],
+      }),
     ];
     await m.settle();
     const c = card(m.board, 'ticket:a');
@@ -469,8 +469,13 @@ describe('<hearth-kds-board> touch targets', () => {
           lines: [
             { name: 'Burger', note: 'nut allergy', modifiers: ['no onion'] },
             { name: 'Salad', voidedAt: iso(T0) },
-            { name: 'Shake', addedAt: iso(T0 + MIN) },
           ],
+        }),
+        ticket({
+          id: 'a2',
+          orderId: 'order-a',
+          firedMs: MIN,
+          lines: [{ lineId: 'line-3', name: 'Shake' }],
         }),
         ticket({ id: 'h', status: 'held', course: 2, firedMs: SEC }),
         ticket({ id: 'r', status: 'ready', readyAt: iso(T0), firedMs: 2 * SEC }),

@@ -195,24 +195,44 @@ describe('prep station cards', () => {
     ]);
   });
 
-  it('marks allergy notes and add-on lines; the line keys name every line', () => {
-    const t = ticket({
+  it('marks allergy notes; a later send to the station is the card’s ADD-ON; line keys name every line', () => {
+    const first = ticket({
       id: 'n',
+      orderId: 'o-n',
       lines: [
         { name: 'Burger', note: 'NUT allergy, no sauce' },
         { name: 'Fries', note: 'extra crispy' },
-        { name: 'Shake', addedAt: iso(T0 + 3 * MIN), modifiers: ['oat milk'] },
       ],
     });
-    const [card] = board([t], GRILL, T0 + 4 * MIN).cards;
-    const lines = card?.sections[0]?.lines ?? [];
+    const later = ticket({
+      id: 'n2',
+      orderId: 'o-n',
+      firedMs: 3 * MIN,
+      lines: [{ name: 'Shake', modifiers: ['oat milk'] }],
+    });
+    const other = ticket({ id: 'x', orderId: 'o-x', firedMs: MIN });
+    const cards = board([later, other, first], GRILL, T0 + 4 * MIN).cards;
+    expect(cards.map((c) => c.key)).toEqual(['ticket:n', 'ticket:x']);
+    const [card] = cards;
+    const lines = card?.sections.flatMap((s) => s.lines) ?? [];
     expect(lines.map((l) => [l.name, l.allergy, l.addOn])).toEqual([
       ['Burger', true, false],
       ['Fries', false, false],
       ['Shake', false, true],
     ]);
+    expect(card?.ticketIds).toEqual(['n', 'n2']);
     expect(lines[2]?.modifiers).toEqual(['oat milk']);
-    expect(card?.lineKeys).toEqual(['n/line-1', 'n/line-2', 'n/line-3']);
+    expect(card?.lineKeys).toEqual(['n/line-1', 'n/line-2', 'n2/line-1']);
+  });
+
+  it('keeps a held send of the same course on a card of its own', () => {
+    const fired = ticket({ id: 'f', orderId: 'o-h' });
+    const held = ticket({ id: 'h', orderId: 'o-h', status: 'held', firedMs: MIN });
+    const cards = board([fired, held], GRILL, T0 + 2 * MIN).cards;
+    expect(cards.map((c) => [c.key, c.held])).toEqual([
+      ['ticket:f', false],
+      ['ticket:h', true],
+    ]);
   });
 });
 

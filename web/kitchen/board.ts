@@ -139,7 +139,7 @@ export function formatAge(msAge: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
 }
 
-function lineOf(ticket: Ticket, line: TicketLine): CardLine {
+function lineOf(ticket: Ticket, line: TicketLine, addOn: boolean): CardLine {
   return {
     ticketId: ticket.id,
     lineId: line.lineId,
@@ -150,7 +150,7 @@ function lineOf(ticket: Ticket, line: TicketLine): CardLine {
     allergy: isAllergyNote(line.note),
     ready: Boolean(line.readyAt) || ticket.status === 'ready' || ticket.status === 'bumped',
     voided: Boolean(line.voidedAt) || Boolean(ticket.voidedAt),
-    addOn: Boolean(line.addedAt),
+    addOn,
   };
 }
 
@@ -161,15 +161,47 @@ function stationNames(settings: BoardInput['settings']): Map<string, string> {
   return new Map((settings?.stations ?? []).map((s) => [s.id, s.name]));
 }
 
-function sectionOf(ticket: Ticket, names: Map<string, string>): CardSection {
+/** One ticket's share on a card; an add-on when the card already has this station's share. */
+function sectionOf(ticket: Ticket, names: Map<string, string>, addOn: boolean): CardSection {
   return {
     station: ticket.station,
     stationName: names.get(ticket.station) ?? ticket.station,
     ticketId: ticket.id,
     status: ticket.status,
-    lines: ticket.lines.map((line) => lineOf(ticket, line)),
+    lines: ticket.lines.map((line) => lineOf(ticket, line, addOn)),
   };
 }
+
+/**
+ * Sections for a card's tickets in arrival order: a later send to a station already on the card
+ * is its ADD-ON. Decided here, on the screen, and not by merging tickets in the protocol: a
+ * send's tickets never depend on the state of earlier ones, so a replay decides them the same.
+ */
+function sectionsOf(tickets: readonly Ticket[], names: Map<string, string>): CardSection[] {
+  const seen = new Set<string>();
+  return tickets.map((t) => {
+    const addOn = seen.has(t.station);
+    seen.add(t.station);
+    return sectionOf(t, names, addOn);
+  });
+}
+
+/** Groups tickets (already in arrival order) by key, keeping first-arrival order of groups. */
+function groupBy(tickets: readonly Ticket[], keyOf: (t: Ticket) => string): Ticket[][] {
+  const groups = new Map<string, Ticket[]>();
+  for (const t of tickets) {
+    const key = keyOf(t);
+    const group = groups.get(key);
+    if (group) group.push(t);
+    else groups.set(key, [t]);
+  }
+  return [...groups.values()];
+}
+
+const earliest = (values: readonly (number | null)[]): number | null => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length > 0 ? Math.min(...known) : null;
+};
 
 function clocks(firedAt: number, startedAt: number | null, now: number) {
   return {
@@ -188,39 +220,48 @@ function prepCards(input: BoardInput, station: string, names: Map<string, string
     set.add(t.station);
     openByOrder.set(t.orderId, set);
   }
-  return input.tickets
+  const mine = input.tickets
     .filter((t) => t.station === station && onThePass(t) && (t.status !== 'ready' || t.attention))
-    .sort(byArrival)
-    .map((t) => {
-      const firedAt = ms(t.firedAt) ?? input.now;
-      const startedAt = ms(t.startedAt);
-      const held = t.status === 'held';
-      const allReady = t.status === 'ready' || allLinesReady(t);
-      const time = clocks(firedAt, startedAt, input.now);
-      const others = [...(openByOrder.get(t.orderId) ?? [])].filter((s) => s !== station);
-      return {
-        key: `ticket:${t.id}`,
-        orderId: t.orderId,
-        ticketIds: [t.id],
-        number: ticketNumber(t.orderId),
-        table: t.tableLabel,
-        server: t.server ?? null,
-        covers: t.covers ?? null,
-        course: courseOf(t),
-        status: t.status,
-        held,
-        allReady,
-        firedAt,
-        startedAt,
-        ...time,
-        tone: held ? 'held' : allReady ? 'ready' : toneOf(time.sinceFiredMs, timers),
-        sections: [sectionOf(t, names)],
-        alsoAt: others.map((s) => names.get(s) ?? s).sort(),
-        attention: t.attention ?? null,
-        voided: Boolean(t.voidedAt),
-        lineKeys: t.lines.map((l) => `${t.id}/${l.lineId}`),
-      } satisfies Card;
-    });
+    .sort(byArrival);
+  // One card per order and course: a later send to this station is the card's ADD-ON.
+  return groupBy(mine, (t) => `${t.orderId}#${courseOf(t)}#${t.status === 'held'}`).map((group) => {
+    const first = group[0] as Ticket;
+    const firedAt = ms(first.firedAt) ?? input.now;
+    const startedAt = earliest(group.map((t) => ms(t.startedAt)));
+    const held = first.status === 'held';
+    const live = group.filter((t) => !t.voidedAt);
+    const allReady = live.length > 0 && live.every((t) => t.status === 'ready' || allLinesReady(t));
+    const time = clocks(firedAt, startedAt, input.now);
+    const others = [...(openByOrder.get(first.orderId) ?? [])].filter((s) => s !== station);
+    const statusOrder: Ticket['status'][] = ['queued', 'in_progress', 'held', 'ready', 'bumped'];
+    const status = statusOrder.find((s) => live.some((t) => t.status === s)) ?? first.status;
+    return {
+      key: `ticket:${first.id}`,
+      orderId: first.orderId,
+      ticketIds: group.map((t) => t.id),
+      number: ticketNumber(first.orderId),
+      table: first.tableLabel,
+      server: first.server ?? null,
+      covers: first.covers ?? null,
+      course: courseOf(first),
+      status,
+      held,
+      allReady,
+      firedAt,
+      startedAt,
+      ...time,
+      tone: held ? 'held' : allReady ? 'ready' : toneOf(time.sinceFiredMs, timers),
+      sections: sectionsOf(group, names),
+      alsoAt: others.map((s) => names.get(s) ?? s).sort(),
+      attention: group.some((t) => t.attention === 'void')
+        ? 'void'
+        : group.some((t) => t.attention === 'change')
+          ? 'change'
+          : null,
+      voided: live.length === 0,
+      lineKeys: group.flatMap((t) => t.lines.map((l) => `${t.id}/${l.lineId}`)),
+    } satisfies Card;
+  });
 }
 
 /** Expo's cards: one per order (and course) with a share not yet handed out. */
@@ -267,7 +308,7 @@ function expoCards(input: BoardInput, names: Map<string, string>): Card[] {
       startedAt,
       ...time,
       tone: held ? 'held' : allReady ? 'ready' : toneOf(time.sinceFiredMs, timers),
-      sections: open.map((t) => sectionOf(t, names)),
+      sections: sectionsOf(open, names),
       alsoAt: [],
       attention,
       voided: live.length === 0,
