@@ -104,6 +104,12 @@ export class MemoryRelayStore implements RelayStore {
     for (const opId of this.journal.keys()) visit(opId);
   }
 
+  appliedAfter(seq: number): JournalRecord[] {
+    return [...this.journal.values()]
+      .filter((r) => r.status === 'synced' && r.result.status === 'applied' && r.result.seq > seq)
+      .sort((a, b) => a.jseq - b.jseq);
+  }
+
   pendingJournal(limit: number): JournalRecord[] {
     return [...this.journal.values()]
       .filter((r) => r.status === 'pending')

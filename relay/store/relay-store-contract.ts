@@ -222,6 +222,16 @@ export function runRelayStoreContract(name: string, makeStore: () => RelayStore,
       expect(seen()).toEqual([opId(1), opId(2), opId(3)]);
     });
 
+    it('lists the ops the cloud applied above a seq, in journal order', () => {
+      store.commit({ journalInserts: [journal(1), journal(2), journal(3), journal(4)] });
+      // synced(n) was applied at seq 40 + n.
+      store.commit({ journalUpdates: [synced(3), synced(1), rejected(2)] });
+      expect(store.appliedAfter(0).map((r) => r.opId)).toEqual([opId(1), opId(3)]);
+      expect(store.appliedAfter(41).map((r) => r.opId)).toEqual([opId(3)]);
+      expect(store.appliedAfter(43)).toEqual([]);
+      expect(store.appliedAfter(42)[0]).toEqual({ ...journal(3), ...synced(3) });
+    });
+
     it('lands nothing of a commit that repeats an opId', () => {
       store.commit({
         journalInserts: [journal(1)],

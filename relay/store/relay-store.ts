@@ -95,6 +95,11 @@ export interface RelayStore {
    * memory (the engine builds its filter of journaled ops from this at start).
    */
   forEachOpId(visit: (opId: string) => void): void;
+  /**
+   * Journal records the cloud applied at a seq above `seq` (the confirmed layer's), in journal
+   * order: at start, the entities they changed are known to be ahead of the relay's copy.
+   */
+  appliedAfter(seq: number): JournalRecord[];
   /** Journal records that still await the cloud, oldest first, at most `limit`. */
   pendingJournal(limit: number): JournalRecord[];
   /** Counts for metrics: pending ops, and when the oldest of them was accepted. */

@@ -78,6 +78,11 @@ function statements(db: Database) {
       'SELECT * FROM journal WHERE op_id = $opId',
     ),
     opIds: db.prepare<{ op_id: string }, []>('SELECT op_id FROM journal'),
+    appliedAfter: db.prepare<JournalRow, { seq: number }>(
+      `SELECT * FROM journal WHERE status = 'synced'
+       AND json_extract(result, '$.status') = 'applied' AND json_extract(result, '$.seq') > $seq
+       ORDER BY jseq`,
+    ),
     pending: db.prepare<JournalRow, { limit: number }>(
       "SELECT * FROM journal WHERE status = 'pending' ORDER BY jseq LIMIT $limit",
     ),
@@ -315,6 +320,10 @@ export class SqliteRelayStore implements RelayStore {
   forEachOpId(visit: (opId: string) => void): void {
     // One statement, stepped row by row: one read transaction, never the whole list in memory.
     for (const row of this.s.opIds.iterate()) visit(row.op_id);
+  }
+
+  appliedAfter(seq: number): JournalRecord[] {
+    return this.s.appliedAfter.all({ seq }).map(toJournal);
   }
 
   pendingJournal(limit: number): JournalRecord[] {

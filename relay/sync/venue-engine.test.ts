@@ -199,6 +199,47 @@ describe('venue engine', () => {
     });
   });
 
+  it('after a restart still holds ops on what a forwarded op changed ahead of its copy', async () => {
+    // The cloud applied a forwarded addLines at seq 13; the relay crashed before the feed came.
+    const store = new MemoryRelayStore();
+    const { engine } = await bootstrapped(store);
+    const create = await order(11);
+    const decided = decide(venueState(), create, ctxFor(manager));
+    if (decided.kind !== 'applied') throw new Error('setup');
+    await engine.applyCloud({ entries: decided.changes, cursor: { cursor: 'c-11', seq: 11 } });
+    const added = await opOf('order.addLines', {
+      orderId: orderId(11),
+      lines: [{ lineId: 'l-2', itemId: 'fries', quantity: 1 }],
+    });
+    await engine.recordForwarded(manager, [
+      {
+        op: added,
+        verdict: {
+          opId: added.opId,
+          status: 'applied',
+          seq: 13,
+          changed: [{ entity: 'order', id: orderId(11), version: 2 }],
+          at: NOW,
+        },
+      },
+    ]);
+    const restarted = await bootstrapped(store);
+    // Decided on the old copy, the send would fire the first line again: it waits for the cloud.
+    const send = await opOf('order.sendToKitchen', { orderId: orderId(11) });
+    expect(await restarted.engine.submitLocal(send, manager)).toMatchObject({
+      result: { status: 'retryable', message: expect.stringContaining('cloud changed') },
+    });
+    // Once the confirmed layer reaches seq 13, ops on the order are decided here again.
+    await restarted.engine.applyCloud({ entries: [], cursor: { cursor: 'c-13', seq: 13 } });
+    const later = await opOf('order.addLines', {
+      orderId: orderId(11),
+      lines: [{ lineId: 'l-3', itemId: 'fries', quantity: 1 }],
+    });
+    expect(await restarted.engine.submitLocal(later, manager)).toMatchObject({
+      result: { status: 'accepted_local' },
+    });
+  });
+
   it('holds an op on an entity a forwarded op changed at the cloud until the feed brings it', async () => {
     const { engine } = await bootstrapped();
     const create = await order(10);

@@ -85,8 +85,9 @@ export class VenueEngine {
   private readonly opIds = new OpIdFilter();
   /**
    * Entities a forwarded op changed at the cloud, by the cloud seq that changed them, while the
-   * confirmed layer is still behind that seq: ops on them are held for the cloud. In memory: after
-   * a restart the feed brings them soon, and the cloud corrects what was decided in between.
+   * confirmed layer is still behind that seq: ops on them are held for the cloud. Rebuilt at
+   * start from the journal (a crash between the cloud's answer and its feed entries must not
+   * let the relay decide a second send on the old copy: the cloud would route it differently).
    */
   private readonly changedAhead = new Map<string, number>();
 
@@ -99,6 +100,11 @@ export class VenueEngine {
     this.cloudSeq = state.cloudSeq;
     this.cloudCursor = state.cloudCursor;
     this.lanEpoch = state.epoch;
+    for (const record of deps.store.appliedAfter(state.cloudSeq)) {
+      if (record.result.status !== 'applied') continue;
+      for (const ref of record.result.changed)
+        this.changedAhead.set(`${ref.entity}:${ref.id}`, record.result.seq);
+    }
     if (state.feedHead === 0 && state.epoch === 0) {
       // A new LAN stream gets a random epoch: if the data dir is wiped but the identity (and so
       // the cursor key) kept, cursors devices still hold answer 410 instead of matching by chance.
