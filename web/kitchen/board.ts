@@ -139,6 +139,37 @@ export function formatAge(msAge: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
 }
 
+/**
+ * What a ticket contributes to the board that does not depend on the time or its neighbours,
+ * worked out once per ticket object: the board is rebuilt on every change and every second,
+ * and of 1,000 tickets one has changed. Entities are immutable, so identity is the cache key.
+ */
+interface TicketFacts {
+  readonly firedAt: number;
+  readonly startedAt: number | null;
+  readonly number: string;
+  /** Card lines as the first send of a card, and as an ADD-ON. */
+  readonly lines: readonly CardLine[];
+  readonly addOnLines: readonly CardLine[];
+}
+
+const facts = new WeakMap<Ticket, TicketFacts>();
+
+function factsOf(ticket: Ticket): TicketFacts {
+  let known = facts.get(ticket);
+  if (!known) {
+    known = {
+      firedAt: ms(ticket.firedAt) ?? 0,
+      startedAt: ms(ticket.startedAt),
+      number: ticketNumber(ticket.orderId),
+      lines: ticket.lines.map((line) => lineOf(ticket, line, false)),
+      addOnLines: ticket.lines.map((line) => lineOf(ticket, line, true)),
+    };
+    facts.set(ticket, known);
+  }
+  return known;
+}
+
 function lineOf(ticket: Ticket, line: TicketLine, addOn: boolean): CardLine {
   return {
     ticketId: ticket.id,
@@ -155,10 +186,14 @@ function lineOf(ticket: Ticket, line: TicketLine, addOn: boolean): CardLine {
 }
 
 const byArrival = (a: Ticket, b: Ticket): number =>
-  a.firedAt < b.firedAt ? -1 : a.firedAt > b.firedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  factsOf(a).firedAt - factsOf(b).firedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Station names by id; the same map while the settings object is the same. */
 function stationNames(settings: BoardInput['settings']): Map<string, string> {
-  return new Map((settings?.stations ?? []).map((s) => [s.id, s.name]));
+  if (memoNames && memoNames.settings === settings) return memoNames.names;
+  const names = new Map((settings?.stations ?? []).map((s) => [s.id, s.name]));
+  memoNames = { settings, names };
+  return names;
 }
 
 /** One ticket's share on a card; an add-on when the card already has this station's share. */
@@ -168,7 +203,7 @@ function sectionOf(ticket: Ticket, names: Map<string, string>, addOn: boolean): 
     stationName: names.get(ticket.station) ?? ticket.station,
     ticketId: ticket.id,
     status: ticket.status,
-    lines: ticket.lines.map((line) => lineOf(ticket, line, addOn)),
+    lines: addOn ? factsOf(ticket).addOnLines : factsOf(ticket).lines,
   };
 }
 
@@ -210,6 +245,45 @@ function clocks(firedAt: number, startedAt: number | null, now: number) {
   };
 }
 
+/**
+ * The cards of the last board, by key, with what they were built from: a card whose tickets
+ * (the same objects), time, timers, station names and ALSO AT are unchanged is reused, so an
+ * update of one ticket among 1,000 builds one card. Swapped on every board: never grows.
+ */
+interface Memo {
+  readonly card: Card;
+  readonly tickets: readonly Ticket[];
+  readonly now: number;
+  readonly timers: object;
+  readonly names: object;
+  readonly alsoAtKey: string;
+}
+let memoCards = new Map<string, Memo>();
+let nextMemo = new Map<string, Memo>();
+let memoNames: { readonly settings: unknown; readonly names: Map<string, string> } | undefined;
+
+function remember(key: string, memo: Memo): void {
+  nextMemo.set(key, memo);
+}
+
+function sameInputs(
+  memo: Memo,
+  tickets: readonly Ticket[],
+  now: number,
+  timers: object,
+  names: object,
+  alsoAtKey: string,
+): boolean {
+  return (
+    memo.now === now &&
+    memo.timers === timers &&
+    memo.names === names &&
+    memo.alsoAtKey === alsoAtKey &&
+    memo.tickets.length === tickets.length &&
+    memo.tickets.every((t, i) => t === tickets[i])
+  );
+}
+
 /** A prep station's cards: its tickets still to cook, in arrival order. */
 function prepCards(input: BoardInput, station: string, names: Map<string, string>): Card[] {
   const timers = input.settings?.kitchenTimers ?? DEFAULT_TIMERS;
@@ -226,8 +300,14 @@ function prepCards(input: BoardInput, station: string, names: Map<string, string
   // One card per order and course: a later send to this station is the card's ADD-ON.
   return groupBy(mine, (t) => `${t.orderId}#${courseOf(t)}#${t.status === 'held'}`).map((group) => {
     const first = group[0] as Ticket;
-    const firedAt = ms(first.firedAt) ?? input.now;
-    const startedAt = earliest(group.map((t) => ms(t.startedAt)));
+    const alsoAtKey = [...(openByOrder.get(first.orderId) ?? [])].join(' ');
+    const memo = memoCards.get(`prep:${first.id}`);
+    if (memo && sameInputs(memo, group, input.now, timers, names, alsoAtKey)) {
+      nextMemo.set(`prep:${first.id}`, memo);
+      return memo.card;
+    }
+    const firedAt = factsOf(first).firedAt;
+    const startedAt = earliest(group.map((t) => factsOf(t).startedAt));
     const held = first.status === 'held';
     const live = group.filter((t) => !t.voidedAt);
     const allReady = live.length > 0 && live.every((t) => t.status === 'ready' || allLinesReady(t));
@@ -235,11 +315,11 @@ function prepCards(input: BoardInput, station: string, names: Map<string, string
     const others = [...(openByOrder.get(first.orderId) ?? [])].filter((s) => s !== station);
     const statusOrder: Ticket['status'][] = ['queued', 'in_progress', 'held', 'ready', 'bumped'];
     const status = statusOrder.find((s) => live.some((t) => t.status === s)) ?? first.status;
-    return {
+    const card: Card = {
       key: `ticket:${first.id}`,
       orderId: first.orderId,
       ticketIds: group.map((t) => t.id),
-      number: ticketNumber(first.orderId),
+      number: factsOf(first).number,
       table: first.tableLabel,
       server: first.server ?? null,
       covers: first.covers ?? null,
@@ -260,7 +340,16 @@ function prepCards(input: BoardInput, station: string, names: Map<string, string
           : null,
       voided: live.length === 0,
       lineKeys: group.flatMap((t) => t.lines.map((l) => `${t.id}/${l.lineId}`)),
-    } satisfies Card;
+    };
+    remember(`prep:${first.id}`, {
+      card,
+      tickets: group,
+      now: input.now,
+      timers,
+      names,
+      alsoAtKey,
+    });
+    return card;
   });
 }
 
@@ -279,12 +368,18 @@ function expoCards(input: BoardInput, names: Map<string, string>): Card[] {
     const open = group.filter(onThePass);
     if (open.length === 0) continue;
     const first = open[0] as Ticket;
+    const memo = memoCards.get(`expo:${key}`);
+    if (memo && sameInputs(memo, open, input.now, timers, names, '')) {
+      nextMemo.set(`expo:${key}`, memo);
+      cards.push(memo.card);
+      continue;
+    }
     const live = open.filter((t) => !t.voidedAt);
     const held = live.length > 0 && live.every((t) => t.status === 'held');
     const allReady = live.length > 0 && live.every((t) => t.status === 'ready');
-    const fired = live.filter((t) => t.status !== 'held').map((t) => ms(t.firedAt) ?? input.now);
-    const firedAt = fired.length > 0 ? Math.min(...fired) : (ms(first.firedAt) ?? input.now);
-    const starts = live.map((t) => ms(t.startedAt)).filter((v): v is number => v !== null);
+    const fired = live.filter((t) => t.status !== 'held').map((t) => factsOf(t).firedAt);
+    const firedAt = fired.length > 0 ? Math.min(...fired) : factsOf(first).firedAt;
+    const starts = live.map((t) => factsOf(t).startedAt).filter((v): v is number => v !== null);
     const startedAt = starts.length > 0 ? Math.min(...starts) : null;
     const time = clocks(firedAt, startedAt, input.now);
     const attention = open.some((t) => t.attention === 'void')
@@ -292,11 +387,11 @@ function expoCards(input: BoardInput, names: Map<string, string>): Card[] {
       : open.some((t) => t.attention === 'change')
         ? 'change'
         : null;
-    cards.push({
+    const card: Card = {
       key: `order:${key}`,
       orderId: first.orderId,
       ticketIds: open.map((t) => t.id),
-      number: ticketNumber(first.orderId),
+      number: factsOf(first).number,
       table: first.tableLabel,
       server: first.server ?? null,
       covers: first.covers ?? null,
@@ -313,7 +408,9 @@ function expoCards(input: BoardInput, names: Map<string, string>): Card[] {
       attention,
       voided: live.length === 0,
       lineKeys: open.flatMap((t) => t.lines.map((l) => `${t.id}/${l.lineId}`)),
-    });
+    };
+    remember(`expo:${key}`, { card, tickets: open, now: input.now, timers, names, alsoAtKey: '' });
+    cards.push(card);
   }
   return cards;
 }
@@ -392,9 +489,11 @@ function recentOf(input: BoardInput): RecentEntry[] {
 /** The board at `now`. Pure: the same input gives the same board. */
 export function boardOf(input: BoardInput): Board {
   const names = stationNames(input.settings);
+  nextMemo = new Map();
   const cards =
     input.station.kind === 'prep'
       ? prepCards(input, input.station.id, names)
       : expoCards(input, names);
+  memoCards = nextMemo;
   return { cards, allDay: allDayOf(input), recent: recentOf(input) };
 }

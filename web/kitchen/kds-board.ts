@@ -50,6 +50,8 @@ export class KdsBoard extends LitElement {
 
   readonly kds: KdsController;
   #columns = 4;
+  /** The cards of the page on screen, by key, as last rendered. */
+  #rendered = new Map<string, { json: string; card: Card }>();
   #resize: ResizeObserver | undefined;
   readonly #onKey = (event: KeyboardEvent) => this.#key(event);
 
@@ -293,6 +295,8 @@ export class KdsBoard extends LitElement {
     const kds = this.kds;
     const board = kds.board;
     const cards = kds.pageCards;
+    const onPage = new Set(cards.map((card) => card.key));
+    for (const key of this.#rendered.keys()) if (!onPage.has(key)) this.#rendered.delete(key);
     const undo = kds.undo;
     const columns = Math.max(1, Math.min(this.#columns, kds.pageSize));
     const rows = Math.max(1, Math.ceil(kds.pageSize / columns));
@@ -331,7 +335,7 @@ export class KdsBoard extends LitElement {
         ${
           board.cards.length === 0
             ? html`<p>No open tickets</p>`
-            : cards.map((card) => this.#card(card))
+            : cards.map((card) => this.#card(this.#stable(card)))
         }
       </div>
       <div class="side">
@@ -363,7 +367,11 @@ export class KdsBoard extends LitElement {
     const kds = this.kds;
     return html`<hearth-ticket-card
       .card=${card}
-      .unseen=${(line: Parameters<typeof kds.isUnseen>[0]) => kds.isUnseen(line)}
+      .unseen=${card.sections
+        .flatMap((section) => section.lines)
+        .filter((line) => line.addOn && kds.isUnseen(line))
+        .map((line) => `${line.ticketId}/${line.lineId}`)
+        .join(' ')}
       ?selected=${kds.selected?.key === card.key}
       ?fresh=${kds.isNew(card)}
       ?expo=${this.station.kind === 'expo'}
@@ -374,6 +382,20 @@ export class KdsBoard extends LitElement {
       @hearth-fire=${() => void kds.fire(card)}
       @hearth-line=${(e: CustomEvent<LineTap>) => void kds.bumpLine(e.detail.card, e.detail.line)}
     ></hearth-ticket-card>`;
+  }
+
+  /**
+   * The card object last rendered for this key when nothing on it changed: the board is rebuilt
+   * on every update, and a new but equal object would render every card of the page again.
+   */
+  #stable(card: Card): Card {
+    const previous = this.#rendered.get(card.key);
+    // boardOf reuses the objects of unchanged cards: most of a page is this cheap check.
+    if (previous?.card === card) return card;
+    const json = JSON.stringify(card);
+    if (previous?.json === json) return previous.card;
+    this.#rendered.set(card.key, { json, card });
+    return card;
   }
 
   #allDay() {

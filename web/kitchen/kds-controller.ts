@@ -87,6 +87,7 @@ export class KdsController implements ReactiveController {
   #seen = new Set<string>();
   /** Every line key the board has shown: a key not in it is a new arrival (the chime). */
   #known = new Set<string>();
+  #walked = new WeakSet<object>();
   #seeded = false;
   allDayOpen = false;
   recentOpen = false;
@@ -145,12 +146,16 @@ export class KdsController implements ReactiveController {
     if (this.#station && !sameStation(this.#station, station)) {
       this.#seeded = false;
       this.#known.clear();
+      this.#walked = new WeakSet();
       this.#selectedKey = undefined;
     }
     this.#station = station;
     this.#board = board;
     let arrived = false;
     for (const card of board.cards) {
+      // A card object seen before (boardOf reuses unchanged ones) has no new lines.
+      if (this.#walked.has(card)) continue;
+      this.#walked.add(card);
       for (const key of card.lineKeys) {
         if (this.#known.has(key)) continue;
         this.#known.add(key);

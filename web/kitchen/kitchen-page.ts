@@ -17,6 +17,12 @@ import { browserStationStore, stationKey } from './station-store.ts';
 /** What the kitchen display reads: its tickets and the settings (stations, timers). */
 export const KITCHEN_SCOPES = ['settings', 'ticket'] as const;
 
+/**
+ * Venue time to the second: the clocks show no finer, and a board given the same second reuses
+ * every card whose tickets did not change.
+ */
+const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
+
 /** Roles that may change a display's station once it is set. */
 const CHANGES_STATION = new Set(['manager', 'owner']);
 
@@ -241,7 +247,7 @@ export class KitchenPage extends LitElement {
       .tickets=${tickets}
       .settings=${settings}
       .station=${station}
-      .now=${this.#offset.now()}
+      .now=${wholeSecond(this.#offset.now())}
       .status=${kdsStatusOf(resilience, now, this.#openedAt, undefined, this.#link.at)}
       .submit=${(
         label: string,

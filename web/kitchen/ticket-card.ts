@@ -18,6 +18,8 @@ export interface LineTap {
 
 /**
  * `<hearth-ticket-card .card .selected .fresh .unseen>`: one ticket (prep) or one order (expo).
+ * Every property is a value that changes only when what it shows does, so of a page of cards
+ * only the changed one renders again.
  * Number, table, server, covers, course, the two clocks with their minutes in words, items with
  * modifiers and notes (allergy notes with a ⚠ and the word), ADD-ON lines, struck-through voids,
  * VOID / CHANGED / HELD across the card. Every action is a ≥ 48 px button that fires an event
@@ -37,7 +39,8 @@ export class TicketCard extends LitElement {
   declare selected: boolean;
   /** A new ticket no one has touched: it flashes. */
   declare fresh: boolean;
-  declare unseen: ((line: CardLine) => boolean) | undefined;
+  /** Keys (`ticketId/lineId`) of add-on lines no one has touched yet, joined by spaces. */
+  declare unseen: string;
   declare expo: boolean;
 
   constructor() {
@@ -45,6 +48,7 @@ export class TicketCard extends LitElement {
     this.selected = false;
     this.fresh = false;
     this.expo = false;
+    this.unseen = '';
   }
 
   static override styles = css`
@@ -297,8 +301,16 @@ export class TicketCard extends LitElement {
     }
   `;
 
+  #measuring = 0;
+
   protected override updated(): void {
-    this.#measure();
+    // Measured in the next frame, where the layout is the one the frame paints anyway (in
+    // updated() it would force one more layout per card).
+    if (this.#measuring) return;
+    this.#measuring = requestAnimationFrame(() => {
+      this.#measuring = 0;
+      this.#measure();
+    });
   }
 
   /** Marks a card whose items do not all fit (`[overflowing]`): "▼ more items" shows. */
@@ -306,7 +318,7 @@ export class TicketCard extends LitElement {
     const list = this.renderRoot.querySelector<HTMLElement>('.lines');
     if (!list) return;
     const hidden = list.scrollHeight - list.scrollTop - list.clientHeight > 2;
-    this.toggleAttribute('overflowing', hidden);
+    if (hidden !== this.hasAttribute('overflowing')) this.toggleAttribute('overflowing', hidden);
   }
 
   #emit(name: string, detail: unknown = this.card): void {
@@ -399,7 +411,7 @@ export class TicketCard extends LitElement {
   }
 
   #line(card: Card, line: CardLine) {
-    const unseen = line.addOn && (this.unseen?.(line) ?? false);
+    const unseen = line.addOn && this.unseen.split(' ').includes(`${line.ticketId}/${line.lineId}`);
     return html`<li>
       <button
         type="button"
