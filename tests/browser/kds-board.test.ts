@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { UNDO_WINDOW_MS } from '#protocol/domain/kitchen-rules.ts';
+import { gridFor } from '../../web/kitchen/kds-board.ts';
 import { kdsStatusOf } from '../../web/kitchen/kds-status.ts';
 import { iso, MIN, manyTickets, SEC, T0, ticket, view } from '../web/kds-fixtures.ts';
 import {
@@ -374,6 +375,23 @@ describe('<hearth-kds-board> new tickets flash', () => {
   });
 });
 
+describe('<hearth-kds-board> a display signing in on an empty cache', () => {
+  it('does not flash what its first sync brings; once primed, a new ticket flashes', async () => {
+    const m = await mount({ tickets: [] });
+    m.board.primed = false;
+    await m.settle();
+    // The first sync fills the cache: the whole kitchen arrives at once, none of it news.
+    m.board.tickets = [ticket({ id: 'a' }), ticket({ id: 'b', firedMs: SEC })];
+    await m.settle();
+    expect(cards(m.board).map((c) => c.hasAttribute('fresh'))).to.deep.equal([false, false]);
+    m.board.primed = true;
+    m.board.tickets = [...m.board.tickets, ticket({ id: 'c', firedMs: 2 * SEC })];
+    await m.settle();
+    expect(card(m.board, 'ticket:c').hasAttribute('fresh')).to.equal(true);
+    expect(card(m.board, 'ticket:a').hasAttribute('fresh')).to.equal(false);
+  });
+});
+
 describe('<hearth-kds-board> all day', () => {
   it('S opens and closes the all-day counts', async () => {
     const m = await mount({
@@ -519,9 +537,12 @@ describe('<hearth-kds-board> layout', () => {
     expect(m.board.kds.pageSize).to.equal(8);
     (m.board.parentElement as HTMLElement).style.width = '700px';
     await m.settle();
-    // 684 px wide: two columns of cards, two rows.
-    expect(m.board.kds.pageSize).to.equal(4);
-    expect(cards(m.board).length).to.equal(4);
+    // 684 px wide: two columns of cards; as many rows as the grid's height holds.
+    const grid = (inBoard(m.board, '.grid') as HTMLElement).getBoundingClientRect();
+    const { columns, rows } = gridFor(grid.width, grid.height);
+    expect(columns).to.equal(2);
+    expect(m.board.kds.pageSize).to.equal(columns * rows);
+    expect(cards(m.board).length).to.equal(columns * rows);
   });
 });
 

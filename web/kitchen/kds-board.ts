@@ -9,7 +9,7 @@ import type { LineTap } from './ticket-card.ts';
 /** A card's width on the grid; the page holds as many columns as fit. */
 export const CARD_MIN_WIDTH = 280;
 /** A card's least height: a row of cards per this much of the board's height. */
-export const CARD_MIN_HEIGHT = 270;
+export const CARD_MIN_HEIGHT = 320;
 
 /** Columns and rows of cards that fit a board of this size. */
 export function gridFor(width: number, height: number): { columns: number; rows: number } {
@@ -35,6 +35,7 @@ export class KdsBoard extends LitElement {
     submit: { attribute: false },
     clock: { attribute: false },
     stationLabel: { type: String },
+    primed: { type: Boolean },
   };
 
   declare tickets: readonly Ticket[];
@@ -47,6 +48,8 @@ export class KdsBoard extends LitElement {
   /** Device time, ms (undo windows). */
   declare clock: () => number;
   declare stationLabel: string;
+  /** The device has synced at least once: tickets arriving from now on are news (they flash). */
+  declare primed: boolean;
 
   readonly kds: KdsController;
   #columns = 4;
@@ -65,6 +68,7 @@ export class KdsBoard extends LitElement {
     this.submit = async () => undefined;
     this.clock = () => Date.now();
     this.stationLabel = '';
+    this.primed = true;
     this.kds = new KdsController(this, {
       submit: (label, type, payload) => this.submit(label, type, payload),
       clock: () => this.clock(),
@@ -89,10 +93,11 @@ export class KdsBoard extends LitElement {
       flex-wrap: wrap;
       gap: 0.5rem;
       align-items: center;
+      font-size: 0.85rem;
     }
     .bar h2 {
       margin: 0 auto 0 0;
-      font-size: 1.2rem;
+      font-size: 1.25rem;
     }
     button {
       min-height: 48px;
@@ -247,6 +252,7 @@ export class KdsBoard extends LitElement {
           now: this.now,
         }),
         this.station,
+        this.primed,
       );
     }
   }

@@ -141,8 +141,12 @@ export class KdsController implements ReactiveController {
     return this.#board.cards.slice(start, start + this.#pageSize);
   }
 
-  /** Takes the board for the station; the first one seeds what counts as already seen. */
-  setBoard(board: Board, station: StationChoice): void {
+  /**
+   * Takes the board for the station. Until `primed` (the device has synced once), every card
+   * counts as already seen: a display signing in on an empty cache is not told that the whole
+   * kitchen is news. After that, a line key it has not shown before flashes.
+   */
+  setBoard(board: Board, station: StationChoice, primed = true): void {
     if (this.#station && !sameStation(this.#station, station)) {
       this.#seeded = false;
       this.#known.clear();
@@ -160,11 +164,11 @@ export class KdsController implements ReactiveController {
         if (this.#known.has(key)) continue;
         this.#known.add(key);
         arrived = true;
-        // What was on screen when the display opened is not news.
-        if (!this.#seeded) this.#seen.add(key);
+        // What was on screen when the display opened, or came with its first sync, is not news.
+        if (!this.#seeded || !primed) this.#seen.add(key);
       }
     }
-    if (this.#seeded && arrived && this.soundOn) this.#deps.chime?.();
+    if (this.#seeded && primed && arrived && this.soundOn) this.#deps.chime?.();
     this.#seeded = true;
     const at = this.#selectedKey
       ? board.cards.findIndex((card) => card.key === this.#selectedKey)

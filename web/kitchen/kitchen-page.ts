@@ -59,7 +59,7 @@ export class KitchenPage extends LitElement {
     select {
       min-height: 48px;
       min-width: 48px;
-      padding: 0 0.8rem;
+      padding: 0 0.7rem;
       font: inherit;
       font-weight: 700;
       border-radius: 0.4rem;
@@ -256,6 +256,7 @@ export class KitchenPage extends LitElement {
       ) => this.#ops.submit(label, type, payload)}
       .clock=${this.#services.clock}
       stationLabel=${name ?? ''}
+      ?primed=${resilience.lastSyncAt !== null}
     >
       <span slot="actions">${actions}</span>
     </hearth-kds-board>
