@@ -375,18 +375,17 @@ describe('<hearth-kds-board> new tickets flash', () => {
   });
 });
 
-describe('<hearth-kds-board> a display signing in on an empty cache', () => {
-  it('does not flash what its first sync brings; once primed, a new ticket flashes', async () => {
-    const m = await mount({ tickets: [] });
-    m.board.primed = false;
+describe('<hearth-kds-board> a display opening on an empty cache', () => {
+  it('does not flash what its first sync brings; a ticket fired since it opened does', async () => {
+    const m = await mount({ tickets: [], at: 10 * SEC });
+    m.board.openedAt = T0 + 10 * SEC;
     await m.settle();
-    // The first sync fills the cache: the whole kitchen arrives at once, none of it news.
-    m.board.tickets = [ticket({ id: 'a' }), ticket({ id: 'b', firedMs: SEC })];
+    // The first sync fills the cache: tickets fired before the display opened are not news.
+    m.board.tickets = [ticket({ id: 'a' }), ticket({ id: 'b', firedMs: 5 * SEC })];
     await m.settle();
     expect(cards(m.board).map((c) => c.hasAttribute('fresh'))).to.deep.equal([false, false]);
-    m.board.primed = true;
-    m.board.tickets = [...m.board.tickets, ticket({ id: 'c', firedMs: 2 * SEC })];
-    await m.settle();
+    m.board.tickets = [...m.board.tickets, ticket({ id: 'c', firedMs: 12 * SEC })];
+    await m.at(13 * SEC);
     expect(card(m.board, 'ticket:c').hasAttribute('fresh')).to.equal(true);
     expect(card(m.board, 'ticket:a').hasAttribute('fresh')).to.equal(false);
   });

@@ -48,6 +48,8 @@ export interface CardSection {
   readonly stationName: string;
   readonly ticketId: string;
   readonly status: Ticket['status'];
+  /** Server time (ms) the ticket was fired (sent, for a held one). */
+  readonly firedAt: number;
   readonly lines: readonly CardLine[];
 }
 
@@ -203,6 +205,7 @@ function sectionOf(ticket: Ticket, names: Map<string, string>, addOn: boolean): 
     stationName: names.get(ticket.station) ?? ticket.station,
     ticketId: ticket.id,
     status: ticket.status,
+    firedAt: factsOf(ticket).firedAt,
     lines: addOn ? factsOf(ticket).addOnLines : factsOf(ticket).lines,
   };
 }

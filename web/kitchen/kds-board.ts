@@ -35,7 +35,7 @@ export class KdsBoard extends LitElement {
     submit: { attribute: false },
     clock: { attribute: false },
     stationLabel: { type: String },
-    primed: { type: Boolean },
+    openedAt: { type: Number },
   };
 
   declare tickets: readonly Ticket[];
@@ -48,8 +48,8 @@ export class KdsBoard extends LitElement {
   /** Device time, ms (undo windows). */
   declare clock: () => number;
   declare stationLabel: string;
-  /** The device has synced at least once: tickets arriving from now on are news (they flash). */
-  declare primed: boolean;
+  /** Venue time (ms) the display opened: tickets fired since are news (they flash). */
+  declare openedAt: number;
 
   readonly kds: KdsController;
   #columns = 4;
@@ -68,7 +68,7 @@ export class KdsBoard extends LitElement {
     this.submit = async () => undefined;
     this.clock = () => Date.now();
     this.stationLabel = '';
-    this.primed = true;
+    this.openedAt = Number.NEGATIVE_INFINITY;
     this.kds = new KdsController(this, {
       submit: (label, type, payload) => this.submit(label, type, payload),
       clock: () => this.clock(),
@@ -252,7 +252,7 @@ export class KdsBoard extends LitElement {
           now: this.now,
         }),
         this.station,
-        this.primed,
+        this.openedAt,
       );
     }
   }

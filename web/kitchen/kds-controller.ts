@@ -142,11 +142,12 @@ export class KdsController implements ReactiveController {
   }
 
   /**
-   * Takes the board for the station. Until `primed` (the device has synced once), every card
-   * counts as already seen: a display signing in on an empty cache is not told that the whole
-   * kitchen is news. After that, a line key it has not shown before flashes.
+   * Takes the board for the station. A line is news (its card flashes, the chime sounds) when
+   * it reaches the screen after the first board and was fired at or after `since` (venue ms):
+   * a display opening on an empty cache is not told that the whole kitchen is new when its
+   * first sync brings it.
    */
-  setBoard(board: Board, station: StationChoice, primed = true): void {
+  setBoard(board: Board, station: StationChoice, since = Number.NEGATIVE_INFINITY): void {
     if (this.#station && !sameStation(this.#station, station)) {
       this.#seeded = false;
       this.#known.clear();
@@ -160,15 +161,18 @@ export class KdsController implements ReactiveController {
       // A card object seen before (boardOf reuses unchanged ones) has no new lines.
       if (this.#walked.has(card)) continue;
       this.#walked.add(card);
-      for (const key of card.lineKeys) {
-        if (this.#known.has(key)) continue;
-        this.#known.add(key);
-        arrived = true;
-        // What was on screen when the display opened, or came with its first sync, is not news.
-        if (!this.#seeded || !primed) this.#seen.add(key);
+      for (const section of card.sections) {
+        const old = !this.#seeded || section.firedAt < since;
+        for (const line of section.lines) {
+          const key = `${line.ticketId}/${line.lineId}`;
+          if (this.#known.has(key)) continue;
+          this.#known.add(key);
+          if (old) this.#seen.add(key);
+          else arrived = true;
+        }
       }
     }
-    if (this.#seeded && primed && arrived && this.soundOn) this.#deps.chime?.();
+    if (arrived && this.soundOn) this.#deps.chime?.();
     this.#seeded = true;
     const at = this.#selectedKey
       ? board.cards.findIndex((card) => card.key === this.#selectedKey)

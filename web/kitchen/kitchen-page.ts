@@ -256,7 +256,7 @@ export class KitchenPage extends LitElement {
       ) => this.#ops.submit(label, type, payload)}
       .clock=${this.#services.clock}
       stationLabel=${name ?? ''}
-      ?primed=${resilience.lastSyncAt !== null}
+      .openedAt=${this.#openedAt + this.#offset.offsetMs}
     >
       <span slot="actions">${actions}</span>
     </hearth-kds-board>
