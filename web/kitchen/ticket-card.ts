@@ -234,8 +234,24 @@ export class TicketCard extends LitElement {
       text-decoration-thickness: 0.2rem;
       color: #ff9a8f;
     }
+    /* An add-on no one has touched yet flashes, as a new ticket does. */
     .line.unseen {
       background: #0d3550;
+      animation: flash-line 1s steps(2, jump-none) infinite;
+    }
+    @keyframes flash-line {
+      from {
+        box-shadow: inset 0 0 0 0.2rem #5bc0ff;
+      }
+      to {
+        box-shadow: none;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .line.unseen {
+        animation: none;
+        box-shadow: inset 0 0 0 0.2rem #5bc0ff;
+      }
     }
     .qty {
       font-weight: 800;
