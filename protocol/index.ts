@@ -197,6 +197,7 @@ export {
   OpResult,
   type RejectedResult,
 } from './ops/op-result.ts';
+export { opSubjects } from './ops/op-subjects.ts';
 export {
   DeviceId,
   OPERATION_TYPES,

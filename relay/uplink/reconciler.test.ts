@@ -228,4 +228,28 @@ describe('replay batches and tickets', () => {
     );
     expect(nextBatch([create1, fire, bump], 50, new Set(['tab-w']))).toEqual([]);
   });
+
+  it('a ticket op never overtakes an op on the ticket’s order (a voided line, a fired course)', async () => {
+    const ticketId = '01JD00000000000000000SEND1-grill';
+    const voided = record(
+      await opOf(
+        'order.voidLine',
+        { orderId: 'o-7', lineId: 'l-2', reason: 'sent back' },
+        staff('server'),
+      ),
+      'tab-w',
+    );
+    const bump = record(
+      await opOf('ticket.transition', { ticketId, action: 'ready' }, staff('kitchen')),
+      'kds-1',
+      staff('kitchen'),
+    );
+    const orderOf = (id: string) => (id === ticketId ? ['o-7'] : []);
+    // The server's device waits: the kitchen's op on that order's ticket waits behind it.
+    expect(nextBatch([voided, bump], 50, new Set(['tab-w']), orderOf)).toEqual([]);
+    // Without knowing the ticket's order it would have gone first.
+    expect(nextBatch([voided, bump], 50, new Set(['tab-w'])).map((r) => r.opId)).toEqual([
+      bump.opId,
+    ]);
+  });
 });

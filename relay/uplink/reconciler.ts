@@ -1,4 +1,4 @@
-import { type OpResult, type Principal, type TokenSigner, ticketSourceOpId } from '#protocol';
+import { getEntity, type OpResult, opSubjects, type Principal, type TokenSigner } from '#protocol';
 import type { Logger } from '../lan/relay-log.ts';
 import type { JournalRecord, RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
@@ -37,23 +37,27 @@ const samePrincipal = (a: Principal, b: Principal): boolean =>
  * and its own opId (ticket ids derive from it); for a ticket, the op that created it too.
  * Tables are left out: they have no state an op could depend on.
  */
-function touchedBy(record: JournalRecord): Set<string> {
-  const ids = new Set<string>([record.opId]);
-  for (const [key, value] of Object.entries(record.op.payload as Record<string, unknown>)) {
-    if (typeof value !== 'string' || !key.endsWith('Id') || key === 'tableId') continue;
-    ids.add(value);
-    const source = key === 'ticketId' ? ticketSourceOpId(value) : undefined;
-    if (source !== undefined) ids.add(source);
-  }
+function touchedBy(record: JournalRecord, related: RelatedIds): Set<string> {
+  const ids = new Set<string>(opSubjects(record.op));
+  for (const id of [...ids]) for (const other of related(id)) ids.add(other);
   return ids;
 }
+
+/**
+ * Ids an entity belongs with beyond its own: a ticket's order (an order's voids, voided lines
+ * and fired courses change its tickets, so ops on the two must keep their order). From the
+ * relay's copy; an id it does not know has none.
+ */
+export type RelatedIds = (id: string) => readonly string[];
+
+const NONE: RelatedIds = () => [];
 
 /**
  * What an op could depend on: what it is about and the ops it names in `dependsOn`. An op the
  * replay steps over never holds back one it depends on itself (that one must go first).
  */
-function neededBy(record: JournalRecord): Set<string> {
-  const ids = touchedBy(record);
+function neededBy(record: JournalRecord, related: RelatedIds): Set<string> {
+  const ids = touchedBy(record, related);
   for (const dependency of record.op.dependsOn) ids.add(dependency);
   return ids;
 }
@@ -76,6 +80,7 @@ export function nextBatch(
   records: readonly JournalRecord[],
   max: number,
   waiting: ReadonlySet<string> = new Set(),
+  related: RelatedIds = NONE,
 ): JournalRecord[] {
   const batch: JournalRecord[] = [];
   /** What the records stepped over are about: a later op that needs any of it must wait. */
@@ -84,11 +89,11 @@ export function nextBatch(
   let first: JournalRecord | undefined;
   const stepOver = (record: JournalRecord) => {
     passed.add(record.deviceId);
-    for (const id of touchedBy(record)) skipped.add(id);
+    for (const id of touchedBy(record, related)) skipped.add(id);
   };
   for (const record of records) {
     if (batch.length >= max) break;
-    const blocked = skipped.size > 0 && overlaps(neededBy(record), skipped);
+    const blocked = skipped.size > 0 && overlaps(neededBy(record, related), skipped);
     if (!first) {
       if (passed.has(record.deviceId) || blocked) {
         stepOver(record);
@@ -203,7 +208,10 @@ export class Reconciler {
     for (const limit of [200, 5000]) {
       const records = this.deps.store.pendingJournal(limit);
       const pending = records.filter((r) => !this.awaitingFeed.has(r.opId));
-      batch = nextBatch(pending, max, waiting);
+      batch = nextBatch(pending, max, waiting, (id) => {
+        const ticket = getEntity(this.deps.engine.visible, 'ticket', id);
+        return ticket ? [ticket.orderId] : [];
+      });
       if (batch.length > 0 || records.length < limit || waiting.size === 0) break;
     }
     const first = batch[0];

@@ -1,0 +1,19 @@
+import { ticketSourceOpId } from '../domain/route-tickets.ts';
+import type { Operation } from './operation.ts';
+
+/**
+ * What an op is about, as ids: its own opId (ticket ids derive from it), every entity its
+ * payload names (order, ticket, line, request, booking, item, member…) and, for a ticket, the
+ * send that made it. Tables are left out: no op depends on a table's state. Two ops with a
+ * subject in common may not trade places; a node that reorders or holds ops uses this.
+ */
+export function opSubjects(op: Operation): string[] {
+  const ids = [op.opId];
+  for (const [key, value] of Object.entries(op.payload as Record<string, unknown>)) {
+    if (typeof value !== 'string' || !key.endsWith('Id') || key === 'tableId') continue;
+    ids.push(value);
+    const source = key === 'ticketId' ? ticketSourceOpId(value) : undefined;
+    if (source !== undefined) ids.push(source);
+  }
+  return ids;
+}

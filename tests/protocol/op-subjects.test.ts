@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { opSubjects } from '#protocol';
+import { opOf, staff } from './support/venue-fixture.ts';
+
+describe('opSubjects (what an op is about, for whoever reorders or holds ops)', () => {
+  it('names the op, the entities of its payload and the send a ticket came from; never a table', async () => {
+    const send = '01JD0000000000000000000S01';
+    const mark = await opOf(
+      'ticket.markLine',
+      { ticketId: `${send}-grill-c2`, lineId: 'l-1', ready: true },
+      staff('kitchen'),
+    );
+    expect(opSubjects(mark)).toEqual([mark.opId, `${send}-grill-c2`, send, 'l-1']);
+    const create = await opOf(
+      'order.create',
+      { orderId: 'o-1', tableId: 'table-1', lines: [] },
+      staff('server'),
+    );
+    expect(opSubjects(create)).toEqual([create.opId, 'o-1']);
+  });
+});
