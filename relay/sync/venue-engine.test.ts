@@ -199,6 +199,41 @@ describe('venue engine', () => {
     });
   });
 
+  it('holds an op on what a replayed op changed at the cloud until the feed brings it', async () => {
+    // An order the cloud has; closed here while offline, then replayed: the cloud applied the
+    // close at seq 13, the feed is at 11.
+    const { engine } = await bootstrapped();
+    const create = await order(12);
+    const decided = decide(venueState(), create, ctxFor(manager));
+    if (decided.kind !== 'applied') throw new Error('setup');
+    await engine.applyCloud({ entries: decided.changes, cursor: { cursor: 'c-11', seq: 11 } });
+    const close = await opOf('order.close', {
+      orderId: orderId(12),
+      payment: { method: 'cash', tendered: 100_000 },
+    });
+    expect(await engine.submitLocal(close, manager)).toMatchObject({
+      result: { status: 'accepted_local' },
+    });
+    const applied: OpResult = {
+      opId: close.opId,
+      status: 'applied',
+      seq: 13,
+      changed: [{ entity: 'order', id: orderId(12), version: 2 }],
+      at: NOW,
+    };
+    await engine.applyCloud({ entries: [], verdicts: new Map([[close.opId, applied]]) });
+    // Settled, the close no longer shows through the pending layer: this copy has the order open
+    // again until the feed brings seq 13. An op decided on it would be accepted here and
+    // rejected by the cloud: it is held.
+    const added = await opOf('order.addLines', {
+      orderId: orderId(12),
+      lines: [{ lineId: 'l-9', itemId: 'fries', quantity: 1 }],
+    });
+    expect(await engine.submitLocal(added, manager)).toMatchObject({
+      result: { status: 'retryable', message: expect.stringContaining('cloud changed') },
+    });
+  });
+
   it('after a restart still holds ops on what a forwarded op changed ahead of its copy', async () => {
     // The cloud applied a forwarded addLines at seq 13; the relay crashed before the feed came.
     const store = new MemoryRelayStore();

@@ -272,7 +272,14 @@ export class VenueEngine {
       this.emit(result.changes, undefined);
       this.stage.confirmed.push(...update.entries);
     }
+    const confirmedSeq = update.cursor?.seq ?? this.cloudSeq;
     for (const [opId, verdict] of verdicts) {
+      // A replayed op the cloud applied past the feed's position: until the feed brings it, this
+      // copy is behind on what it changed (settled, the op no longer shows through `pending`).
+      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+      if (final.status === 'applied' && final.seq > confirmedSeq)
+        for (const ref of final.changed)
+          this.changedAhead.set(`${ref.entity}:${ref.id}`, final.seq);
       const record = this.journaled(opId);
       if (record?.status !== 'pending') continue;
       const settled = settledResult(record.result, verdict);
