@@ -95,7 +95,15 @@ async function waiter(device: Device, ctx: ActContext): Promise<Operation[]> {
   const roll = ctx.rng.next();
   if (order.unsent && roll < 0.4) {
     order.unsent = false;
-    return [await op(device, ctx, 'order.sendToKitchen', { orderId: order.orderId }, after)];
+    // Now and then a course is held for later: the kitchen sees it grey until it is fired.
+    const send = ctx.rng.chance(0.2)
+      ? { orderId: order.orderId, hold: true }
+      : { orderId: order.orderId };
+    return [await op(device, ctx, 'order.sendToKitchen', send, after)];
+  }
+  if (roll < 0.48) {
+    const kitchenOp = await afterTheKitchen(device, ctx, order, after);
+    if (kitchenOp) return [kitchenOp];
   }
   if (order.lines > 0 && !order.unsent && roll < 0.7) {
     order.closed = true;
@@ -108,9 +116,60 @@ async function waiter(device: Device, ctx: ActContext): Promise<Operation[]> {
   return [await op(device, ctx, 'order.addLines', { orderId: order.orderId, lines: added }, after)];
 }
 
-/** The kitchen: moves the tickets it sees on the relay one step on (start, ready, bump). */
+/**
+ * A waiter's second thoughts on what the kitchen has (as the relay shows it): fire a held course,
+ * or void a line already sent. None when the order has neither.
+ */
+async function afterTheKitchen(
+  device: Device,
+  ctx: ActContext,
+  order: KnownOrder,
+  after: string[],
+): Promise<Operation | undefined> {
+  const visible = ctx.visible();
+  const held = listEntities(visible, 'ticket').some(
+    (t) => t.orderId === order.orderId && t.status === 'held',
+  );
+  if (held) {
+    const payload = { orderId: order.orderId, course: 1 };
+    return op(device, ctx, 'order.fireCourse', payload, after);
+  }
+  const sent = listEntities(visible, 'order')
+    .find((o) => o.id === order.orderId)
+    ?.lines.filter((l) => l.sentAt !== null && !l.voidedAt);
+  if (!sent || sent.length === 0) return undefined;
+  const lineId = ctx.rng.pick(sent).id;
+  const payload = { orderId: order.orderId, lineId, reason: 'sent back' };
+  return op(device, ctx, 'order.voidLine', payload, after);
+}
+
+/**
+ * The kitchen, on the tickets it sees on the relay: acknowledges a void or change, recalls a
+ * bumped ticket, marks a dish done or not (bump per item), or moves a ticket one step on (start,
+ * ready, bump).
+ */
 async function kitchen(device: Device, ctx: ActContext): Promise<Operation[]> {
-  const candidates = listEntities(ctx.visible(), 'ticket')
+  const tickets = listEntities(ctx.visible(), 'ticket');
+  const roll = ctx.rng.next();
+  const flagged = tickets.filter((t) => t.attention);
+  if (flagged.length > 0 && roll < 0.15) {
+    const ticketId = ctx.rng.pick(flagged).id;
+    return [await op(device, ctx, 'ticket.acknowledge', { ticketId })];
+  }
+  const bumped = tickets.filter((t) => t.status === 'bumped');
+  if (bumped.length > 0 && roll < 0.25) {
+    const ticket = ctx.rng.pick(bumped);
+    device.tickets.set(ticket.id, TICKET_STEP.ready ?? 2);
+    return [await op(device, ctx, 'ticket.recall', { ticketId: ticket.id })];
+  }
+  const cooking = tickets.filter((t) => t.status === 'queued' || t.status === 'in_progress');
+  if (cooking.length > 0 && roll < 0.4) {
+    const ticket = ctx.rng.pick(cooking);
+    const line = ctx.rng.pick(ticket.lines);
+    const payload = { ticketId: ticket.id, lineId: line.lineId, ready: !line.readyAt };
+    return [await op(device, ctx, 'ticket.markLine', payload)];
+  }
+  const candidates = tickets
     .map((t) => ({
       id: t.id,
       step: Math.max(device.tickets.get(t.id) ?? 0, TICKET_STEP[t.status] ?? 3),

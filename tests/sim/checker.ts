@@ -78,7 +78,12 @@ export async function checkFinal(
         );
       if (applied.seq > 0) {
         const before = lastSeq.get(device.id);
-        if (before && before.seq >= applied.seq)
+        // An op that changed nothing (a repeated bump) is applied at the head it was decided
+        // at: the same seq as the op before it is in order; an op with changes has its own.
+        const outOfOrder =
+          before !== undefined &&
+          (before.seq > applied.seq || (before.seq === applied.seq && applied.changed.length > 0));
+        if (before && outOfOrder)
           history.violate(
             'per-device order holds in the cloud',
             `${device.id}: ${op.opId} (#${record.index}) applied at seq ${applied.seq}, after ${before.opId} at seq ${before.seq}`,
