@@ -17,12 +17,13 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { newUlid, type Operation, ticketIdFor } from '#protocol';
+import { type Operation, ticketIdFor } from '#protocol';
 import { type VenueHarness, venueHarness } from '../tests/e2e/support/relay-process.ts';
 import { CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, WEB_DIST } from '../tests/e2e/support/web-build.ts';
 import {
   type OrderSpec,
   opAs,
+  orderOps,
   post,
   SAMPLE_ORDERS,
   type Staff,
@@ -77,21 +78,11 @@ async function placeOrders(
     const deviceId = `screenshots-${from + start}`;
     const ops: Operation[] = [];
     for (let i = start; i < Math.min(count, start + perBatch); i++) {
-      const spec = ORDERS[(from + i) % ORDERS.length] as OrderSpec;
-      const orderId = newUlid();
-      const create = await opAs(server, deviceId, 'order.create', {
-        orderId,
-        tableId: `table-${spec.table}`,
-        guestCount: spec.guests,
-        lines: spec.lines.map((line) => ({
-          lineId: newUlid(),
-          itemId: line.itemId,
-          quantity: line.quantity ?? 1,
-          modifierIds: [...(line.modifierIds ?? [])],
-          ...(line.note ? { note: line.note } : {}),
-        })),
-      });
-      const send = await opAs(server, deviceId, 'order.sendToKitchen', { orderId }, [create.opId]);
+      const { orderId, create, send } = await orderOps(
+        server,
+        deviceId,
+        ORDERS[(from + i) % ORDERS.length] as OrderSpec,
+      );
       ops.push(create, send);
       placed.push({ orderId, sendOpId: send.opId });
     }

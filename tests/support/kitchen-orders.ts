@@ -1,4 +1,4 @@
-import { makeOperation, type Operation, type OperationType } from '#protocol';
+import { makeOperation, newUlid, type Operation, type OperationType } from '#protocol';
 
 // Orders a server places for the kitchen, through the real API of a cloud or a relay: used by
 // the kitchen display's end-to-end drill, its screenshots and its benchmark. Runs under Node
@@ -155,8 +155,35 @@ export const SAMPLE_ORDERS: readonly OrderSpec[] = [
 ];
 
 /**
- * Creates and sends `count` orders (cycling through SAMPLE_ORDERS), one `order.create` and one
- * `order.sendToKitchen` each. Returns the send ops (their ids name the tickets).
+ * One order as a server's device makes it: `order.create` with the spec's lines, then
+ * `order.sendToKitchen` depending on it. The send's opId names the order's tickets.
+ */
+export async function orderOps(
+  server: Staff,
+  deviceId: string,
+  spec: OrderSpec,
+): Promise<{ readonly orderId: string; readonly create: Operation; readonly send: Operation }> {
+  const orderId = newUlid();
+  const create = await opAs(server, deviceId, 'order.create', {
+    orderId,
+    tableId: `table-${spec.table}`,
+    guestCount: spec.guests,
+    lines: spec.lines.map((line) => ({
+      lineId: newUlid(),
+      itemId: line.itemId,
+      quantity: line.quantity ?? 1,
+      modifierIds: [...(line.modifierIds ?? [])],
+      ...(line.note ? { note: line.note } : {}),
+      ...(line.course ? { course: line.course } : {}),
+    })),
+  });
+  const send = await opAs(server, deviceId, 'order.sendToKitchen', { orderId }, [create.opId]);
+  return { orderId, create, send };
+}
+
+/**
+ * Creates and sends `count` orders (cycling through SAMPLE_ORDERS), one op at a time. Returns
+ * the send ops (their ids name the tickets).
  */
 export async function placeOrders(
   base: string,
@@ -166,26 +193,10 @@ export async function placeOrders(
 ): Promise<Operation[]> {
   const deviceId = options.deviceId ?? 'server-tablet';
   const specs = options.specs ?? SAMPLE_ORDERS;
-  const { newUlid } = await import('#protocol');
   const sends: Operation[] = [];
   for (let i = 0; i < count; i++) {
-    const spec = specs[i % specs.length] as OrderSpec;
-    const orderId = newUlid();
-    const create = await opAs(server, deviceId, 'order.create', {
-      orderId,
-      tableId: `table-${spec.table}`,
-      guestCount: spec.guests,
-      lines: spec.lines.map((line) => ({
-        lineId: newUlid(),
-        itemId: line.itemId,
-        quantity: line.quantity ?? 1,
-        modifierIds: [...(line.modifierIds ?? [])],
-        ...(line.note ? { note: line.note } : {}),
-        ...(line.course ? { course: line.course } : {}),
-      })),
-    });
+    const { create, send } = await orderOps(server, deviceId, specs[i % specs.length] as OrderSpec);
     await post(base, server, create);
-    const send = await opAs(server, deviceId, 'order.sendToKitchen', { orderId }, [create.opId]);
     await post(base, server, send);
     sends.push(send);
   }
