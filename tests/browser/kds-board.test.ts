@@ -476,6 +476,21 @@ describe('<hearth-kds-board> keys', () => {
   });
 });
 
+describe('<hearth-kds-board> kiosk', () => {
+  it('a long press opens no context menu, and nothing on the board can be selected', async () => {
+    const m = await mount({ tickets: [ticket({ id: 'a' })] });
+    const target = inCard(card(m.board, 'ticket:a'), '[data-line]');
+    const press = new MouseEvent('contextmenu', {
+      bubbles: true,
+      composed: true,
+      cancelable: true,
+    });
+    target.dispatchEvent(press);
+    expect(press.defaultPrevented).to.equal(true);
+    expect(getComputedStyle(m.board).userSelect).to.equal('none');
+  });
+});
+
 describe('<hearth-kds-board> touch targets', () => {
   it('every button on a card and in the bar is at least 48 × 48 px', async () => {
     const m = await mount({

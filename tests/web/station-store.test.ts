@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStationStore, parseStation, stationKey } from '../../web/kitchen/station-store.ts';
+import {
+  mayChooseStation,
+  memoryStationStore,
+  parseStation,
+  stationKey,
+} from '../../web/kitchen/station-store.ts';
 
 // The station a display keeps on the device: "expo" or a station id the settings could hold.
 
@@ -44,5 +49,17 @@ describe('memoryStationStore', () => {
     expect(store.load()).toEqual({ kind: 'prep', id: 'grill' });
     store.save(undefined);
     expect(store.load()).toBe(undefined);
+  });
+});
+
+describe('who may choose the station', () => {
+  it('anyone on first open; once chosen, a manager or owner only', () => {
+    const grill = { kind: 'prep', id: 'grill' } as const;
+    for (const role of ['kitchen', 'server', 'manager', 'owner'])
+      expect(mayChooseStation(role, undefined), role).toBe(true);
+    expect(mayChooseStation('kitchen', grill)).toBe(false);
+    expect(mayChooseStation('server', { kind: 'expo' })).toBe(false);
+    expect(mayChooseStation('manager', grill)).toBe(true);
+    expect(mayChooseStation('owner', { kind: 'expo' })).toBe(true);
   });
 });

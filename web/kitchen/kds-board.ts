@@ -57,6 +57,8 @@ export class KdsBoard extends LitElement {
   #rendered = new Map<string, { json: string; card: Card }>();
   #resize: ResizeObserver | undefined;
   readonly #onKey = (event: KeyboardEvent) => this.#key(event);
+  /** Kiosk: a long press opens no menu (and so no "open in new tab" off the board). */
+  readonly #noMenu = (event: Event) => event.preventDefault();
 
   constructor() {
     super();
@@ -228,11 +230,13 @@ export class KdsBoard extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('keydown', this.#onKey);
+    window.addEventListener('contextmenu', this.#noMenu);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.#onKey);
+    window.removeEventListener('contextmenu', this.#noMenu);
     this.#resize?.disconnect();
     this.#resize = undefined;
   }

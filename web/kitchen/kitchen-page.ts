@@ -12,7 +12,7 @@ import type { StationChoice } from './board.ts';
 import { ClockOffsetController } from './clock-offset.ts';
 import './kds-board.ts';
 import { kdsStatusOf } from './kds-status.ts';
-import { browserStationStore, stationKey } from './station-store.ts';
+import { browserStationStore, mayChooseStation, stationKey } from './station-store.ts';
 
 /** What the kitchen display reads: its tickets and the settings (stations, timers). */
 export const KITCHEN_SCOPES = ['settings', 'ticket'] as const;
@@ -22,9 +22,6 @@ export const KITCHEN_SCOPES = ['settings', 'ticket'] as const;
  * every card whose tickets did not change.
  */
 const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
-
-/** Roles that may change a display's station once it is set. */
-const CHANGES_STATION = new Set(['manager', 'owner']);
 
 /**
  * `<hearth-kitchen-page>`: the kitchen display. Sign in (kitchen PIN), pick the station once
@@ -128,19 +125,16 @@ export class KitchenPage extends LitElement {
   /** The connection the display is on ('connected:relay', 'offline:null'…) and since when. */
   #link: { key: string; at: number } | undefined;
   #stopTick: (() => void) | undefined;
-  readonly #noMenu = (event: Event) => event.preventDefault();
 
   override connectedCallback(): void {
     super.connectedCallback();
     // The clocks tick on the device, every second, with or without a network.
     this.#stopTick = browserTimers.every(1_000, () => this.requestUpdate());
-    document.addEventListener('contextmenu', this.#noMenu);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#stopTick?.();
-    document.removeEventListener('contextmenu', this.#noMenu);
   }
 
   override render() {
@@ -156,7 +150,7 @@ export class KitchenPage extends LitElement {
           ></hearth-sign-in-form>
         </section>`;
     }
-    const mayChange = CHANGES_STATION.has(principal.role) || !this.#station;
+    const mayChange = mayChooseStation(principal.role, this.#station);
     const snapshot = this.#view.status;
     const settings =
       snapshot.status === 'complete' ? snapshot.value.items('settings')[0]?.entity : undefined;

@@ -39,3 +39,14 @@ export function memoryStationStore(initial?: StationChoice): StationStore {
     },
   };
 }
+
+/** Roles that may change a display's station once it is set. */
+const CHANGES_STATION: ReadonlySet<string> = new Set(['manager', 'owner']);
+
+/**
+ * Whether whoever is signed in may pick the display's station: anyone on a display that has
+ * none yet (first open), then only a manager or owner — a cook cannot move the grill's screen.
+ */
+export function mayChooseStation(role: string, chosen: StationChoice | undefined): boolean {
+  return chosen === undefined || CHANGES_STATION.has(role);
+}
