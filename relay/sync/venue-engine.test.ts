@@ -72,6 +72,28 @@ const orderPayload = (n: number) => ({
 });
 const order = (n: number) => opOf('order.create', orderPayload(n));
 
+/**
+ * Order `n` confirmed at seq 11, then an addLines on it forwarded and applied by the cloud at
+ * seq 13: the relay's copy is behind on that order until the feed reaches 13.
+ */
+async function forwardedAhead(engine: VenueEngine, n: number): Promise<void> {
+  const decided = decide(venueState(), await order(n), ctxFor(manager));
+  if (decided.kind !== 'applied') throw new Error('setup');
+  await engine.applyCloud({ entries: decided.changes, cursor: { cursor: 'c-11', seq: 11 } });
+  const added = await opOf('order.addLines', {
+    orderId: orderId(n),
+    lines: [{ lineId: 'l-2', itemId: 'fries', quantity: 1 }],
+  });
+  const verdict: OpResult = {
+    opId: added.opId,
+    status: 'applied',
+    seq: 13,
+    changed: [{ entity: 'order', id: orderId(n), version: 2 }],
+    at: NOW,
+  };
+  await engine.recordForwarded(manager, [{ op: added, verdict }]);
+}
+
 describe('venue engine', () => {
   it('bootstraps from a snapshot: devices get the whole venue, the cloud cursor is stored', async () => {
     const { store, published } = await bootstrapped();
@@ -238,26 +260,7 @@ describe('venue engine', () => {
     // The cloud applied a forwarded addLines at seq 13; the relay crashed before the feed came.
     const store = new MemoryRelayStore();
     const { engine } = await bootstrapped(store);
-    const create = await order(11);
-    const decided = decide(venueState(), create, ctxFor(manager));
-    if (decided.kind !== 'applied') throw new Error('setup');
-    await engine.applyCloud({ entries: decided.changes, cursor: { cursor: 'c-11', seq: 11 } });
-    const added = await opOf('order.addLines', {
-      orderId: orderId(11),
-      lines: [{ lineId: 'l-2', itemId: 'fries', quantity: 1 }],
-    });
-    await engine.recordForwarded(manager, [
-      {
-        op: added,
-        verdict: {
-          opId: added.opId,
-          status: 'applied',
-          seq: 13,
-          changed: [{ entity: 'order', id: orderId(11), version: 2 }],
-          at: NOW,
-        },
-      },
-    ]);
+    await forwardedAhead(engine, 11);
     const restarted = await bootstrapped(store);
     // Decided on the old copy, the send would fire the first line again: it waits for the cloud.
     const send = await opOf('order.sendToKitchen', { orderId: orderId(11) });
@@ -277,26 +280,7 @@ describe('venue engine', () => {
 
   it('holds an op on an entity a forwarded op changed at the cloud until the feed brings it', async () => {
     const { engine } = await bootstrapped();
-    const create = await order(10);
-    const decided = decide(venueState(), create, ctxFor(manager));
-    if (decided.kind !== 'applied') throw new Error('setup');
-    await engine.applyCloud({ entries: decided.changes, cursor: { cursor: 'c-11', seq: 11 } });
-    const added = await opOf('order.addLines', {
-      orderId: orderId(10),
-      lines: [{ lineId: 'l-2', itemId: 'fries', quantity: 1 }],
-    });
-    await engine.recordForwarded(manager, [
-      {
-        op: added,
-        verdict: {
-          opId: added.opId,
-          status: 'applied',
-          seq: 13,
-          changed: [{ entity: 'order', id: orderId(10), version: 2 }],
-          at: NOW,
-        },
-      },
-    ]);
+    await forwardedAhead(engine, 10);
     const send = await opOf('order.sendToKitchen', { orderId: orderId(10) });
     expect(await engine.submitLocal(send, manager)).toMatchObject({
       result: { status: 'retryable', message: expect.stringContaining('cloud changed') },

@@ -287,6 +287,24 @@ function sameInputs(
   );
 }
 
+/** What every card says of its order, from its first ticket. */
+function headerOf(first: Ticket) {
+  return {
+    orderId: first.orderId,
+    number: factsOf(first).number,
+    table: first.tableLabel,
+    server: first.server ?? null,
+    covers: first.covers ?? null,
+    course: courseOf(first),
+  };
+}
+
+/** VOID over CHANGED: what the card asks the kitchen to acknowledge, if anything. */
+function attentionOf(tickets: readonly Ticket[]): Card['attention'] {
+  if (tickets.some((t) => t.attention === 'void')) return 'void';
+  return tickets.some((t) => t.attention === 'change') ? 'change' : null;
+}
+
 /** A prep station's cards: its tickets still to cook, in arrival order. */
 function prepCards(input: BoardInput, station: string, names: Map<string, string>): Card[] {
   const timers = input.settings?.kitchenTimers ?? DEFAULT_TIMERS;
@@ -320,13 +338,8 @@ function prepCards(input: BoardInput, station: string, names: Map<string, string
     const status = statusOrder.find((s) => live.some((t) => t.status === s)) ?? first.status;
     const card: Card = {
       key: `ticket:${first.id}`,
-      orderId: first.orderId,
+      ...headerOf(first),
       ticketIds: group.map((t) => t.id),
-      number: factsOf(first).number,
-      table: first.tableLabel,
-      server: first.server ?? null,
-      covers: first.covers ?? null,
-      course: courseOf(first),
       status,
       held,
       allReady,
@@ -336,11 +349,7 @@ function prepCards(input: BoardInput, station: string, names: Map<string, string
       tone: held ? 'held' : allReady ? 'ready' : toneOf(time.sinceFiredMs, timers),
       sections: sectionsOf(group, names),
       alsoAt: others.map((s) => names.get(s) ?? s).sort(),
-      attention: group.some((t) => t.attention === 'void')
-        ? 'void'
-        : group.some((t) => t.attention === 'change')
-          ? 'change'
-          : null,
+      attention: attentionOf(group),
       voided: live.length === 0,
       lineKeys: group.flatMap((t) => t.lines.map((l) => `${t.id}/${l.lineId}`)),
     };
@@ -385,20 +394,11 @@ function expoCards(input: BoardInput, names: Map<string, string>): Card[] {
     const starts = live.map((t) => factsOf(t).startedAt).filter((v): v is number => v !== null);
     const startedAt = starts.length > 0 ? Math.min(...starts) : null;
     const time = clocks(firedAt, startedAt, input.now);
-    const attention = open.some((t) => t.attention === 'void')
-      ? 'void'
-      : open.some((t) => t.attention === 'change')
-        ? 'change'
-        : null;
+    const attention = attentionOf(open);
     const card: Card = {
       key: `order:${key}`,
-      orderId: first.orderId,
+      ...headerOf(first),
       ticketIds: open.map((t) => t.id),
-      number: factsOf(first).number,
-      table: first.tableLabel,
-      server: first.server ?? null,
-      covers: first.covers ?? null,
-      course: courseOf(first),
       status: allReady ? 'ready' : held ? 'held' : first.status,
       held,
       allReady,
