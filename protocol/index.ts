@@ -75,6 +75,7 @@ export {
   orderStep,
   orderTransitions,
 } from './domain/order-machine.ts';
+export { groupRuleBroken, groupRuleText } from './domain/price-lines.ts';
 export {
   type RouteOptions,
   routeTickets,
@@ -128,7 +129,7 @@ export {
   TENANT_WIDE_KINDS,
 } from './entities/entity-kind.ts';
 export { MenuCategory } from './entities/menu-category.ts';
-export { MenuItem } from './entities/menu-item.ts';
+export { MenuItem, ModifierGroup } from './entities/menu-item.ts';
 export { MenuModifier } from './entities/menu-modifier.ts';
 export { LineModifier, Order, OrderLine, OrderStatus, Payment } from './entities/order.ts';
 export {

@@ -50,7 +50,10 @@ const GRILL = new Set(['burger', 'steak-frites', 'chicken', 'salmon', 'risotto',
 const ORDERS: readonly OrderSpec[] = SAMPLE_ORDERS.map((spec) =>
   spec.lines.some((l) => GRILL.has(l.itemId))
     ? spec
-    : { ...spec, lines: [...spec.lines, { itemId: 'chicken', note: 'no jus' }] },
+    : {
+        ...spec,
+        lines: [...spec.lines, { itemId: 'chicken', modifierIds: ['side-salad'], note: 'no jus' }],
+      },
 );
 
 const began = performance.now();

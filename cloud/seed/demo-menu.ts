@@ -1,4 +1,4 @@
-import type { MenuCategory, MenuItem, MenuModifier } from '#protocol';
+import type { MenuCategory, MenuItem, MenuModifier, ModifierGroup } from '#protocol';
 
 type Unversioned<T> = Omit<T, 'version'>;
 
@@ -21,7 +21,19 @@ export const demoModifiers: Unversioned<MenuModifier>[] = [
   { id: 'oat-milk', name: 'Oat milk', priceDelta: 40, available: true },
   { id: 'no-ice', name: 'No ice', priceDelta: 0, available: true },
   { id: 'dressing-side', name: 'Dressing on the side', priceDelta: 0, available: true },
+  { id: 'side-fries', name: 'Fries', priceDelta: 0, available: true },
+  { id: 'side-salad', name: 'Green salad', priceDelta: 0, available: true },
+  { id: 'side-mash', name: 'Mash', priceDelta: 50, available: true },
 ];
+
+/** How it is cooked: at most one. */
+const DONENESS: ModifierGroup = {
+  id: 'doneness',
+  name: 'Cooking',
+  min: 0,
+  max: 1,
+  modifierIds: ['medium-rare', 'well-done'],
+};
 
 function item(
   id: string,
@@ -31,8 +43,19 @@ function item(
   station: string,
   description: string,
   modifierIds: string[] = [],
+  modifierGroups?: ModifierGroup[],
 ): Unversioned<MenuItem> {
-  return { id, categoryId, name, description, price, station, modifierIds, available: true };
+  return {
+    id,
+    categoryId,
+    name,
+    description,
+    price,
+    station,
+    modifierIds,
+    ...(modifierGroups ? { modifierGroups } : {}),
+    available: true,
+  };
 }
 
 /** Thirty dishes and drinks across the grill, fry, cold and bar stations; prices in euro cents. */
@@ -52,19 +75,53 @@ export const demoItems: Unversioned<MenuItem>[] = [
     'dressing-side',
   ]),
   item('oysters', 'starters', 'Oysters (6)', 1800, 'cold', 'Shallot vinegar, lemon.'),
-  item('burger', 'mains', 'Bistro burger', 1650, 'grill', 'Aged beef, brioche, pickles.', [
-    'extra-cheese',
-    'add-bacon',
-    'no-onions',
-    'gluten-free-bun',
-    'medium-rare',
-    'well-done',
-  ]),
-  item('steak-frites', 'mains', 'Steak frites', 2650, 'grill', 'Bavette, béarnaise, fries.', [
-    'medium-rare',
-    'well-done',
-  ]),
-  item('chicken', 'mains', 'Half chicken', 2150, 'grill', 'Lemon, thyme, jus.'),
+  item(
+    'burger',
+    'mains',
+    'Bistro burger',
+    1650,
+    'grill',
+    'Aged beef, brioche, pickles.',
+    ['no-onions'],
+    [
+      DONENESS,
+      {
+        id: 'burger-extras',
+        name: 'Extras',
+        min: 0,
+        max: 3,
+        modifierIds: ['extra-cheese', 'add-bacon', 'gluten-free-bun'],
+      },
+    ],
+  ),
+  item(
+    'steak-frites',
+    'mains',
+    'Steak frites',
+    2650,
+    'grill',
+    'Bavette, béarnaise, fries.',
+    [],
+    [DONENESS],
+  ),
+  item(
+    'chicken',
+    'mains',
+    'Half chicken',
+    2150,
+    'grill',
+    'Lemon, thyme, jus.',
+    [],
+    [
+      {
+        id: 'chicken-side',
+        name: 'Side',
+        min: 1,
+        max: 1,
+        modifierIds: ['side-fries', 'side-salad', 'side-mash'],
+      },
+    ],
+  ),
   item('salmon', 'mains', 'Grilled salmon', 2350, 'grill', 'Fennel, beurre blanc.'),
   item('fish-and-chips', 'mains', 'Fish and chips', 1950, 'fry', 'Beer batter, mushy peas.'),
   item('risotto', 'mains', 'Mushroom risotto', 1850, 'grill', 'Parmesan, truffle oil.'),

@@ -1632,6 +1632,7 @@ export const WIRE_SHAPES: SchemaBundle = {
           'UNKNOWN_ITEM',
           'ITEM_UNAVAILABLE',
           'MODIFIER_NOT_ALLOWED',
+          'MODIFIER_GROUP_RULE',
           'LINE_ALREADY_SENT',
           'NOTHING_TO_SEND',
           'NOTHING_TO_FIRE',

@@ -1,4 +1,5 @@
 import { type Rejection, reject } from '../decide/decision.ts';
+import type { MenuItem, ModifierGroup } from '../entities/menu-item.ts';
 import type { OrderLine } from '../entities/order.ts';
 import type { Settings } from '../entities/settings.ts';
 import { MAX_MINOR } from '../money/money.ts';
@@ -19,10 +20,13 @@ export function priceLines(
     const item = getEntity(entities, 'menuItem', input.itemId);
     if (!item) return reject('UNKNOWN_ITEM', `no menu item ${input.itemId}`);
     if (!item.available) return reject('ITEM_UNAVAILABLE', `${item.name} is sold out`, item);
+    const broken = groupRuleBroken(item, input.modifierIds);
+    if (broken) return reject('MODIFIER_GROUP_RULE', `${item.name}: ${broken}`, item);
+    const offered = offeredModifiers(item);
     const modifiers = [];
     for (const modifierId of input.modifierIds) {
       const modifier = getEntity(entities, 'menuModifier', modifierId);
-      if (!modifier || !item.modifierIds.includes(modifierId) || !modifier.available) {
+      if (!modifier || !offered.has(modifierId) || !modifier.available) {
         return reject(
           'MODIFIER_NOT_ALLOWED',
           `modifier ${modifierId} is not offered on ${item.name}`,
@@ -48,6 +52,38 @@ export function priceLines(
     lines.push(line);
   }
   return lines;
+}
+
+/** Every modifier a line of the item may carry: its own list and its groups'. */
+function offeredModifiers(item: MenuItem): Set<string> {
+  const offered = new Set(item.modifierIds);
+  for (const group of item.modifierGroups ?? [])
+    for (const id of group.modifierIds) offered.add(id);
+  return offered;
+}
+
+/** What a group asks for, in words: "exactly 1", "up to 3", "at least 1", "1 to 2". */
+export function groupRuleText(group: Pick<ModifierGroup, 'min' | 'max'>): string {
+  if (group.min === group.max) return `exactly ${group.min}`;
+  if (group.min === 0) return `up to ${group.max}`;
+  return `${group.min} to ${group.max}`;
+}
+
+/**
+ * The first of the item's modifier-group rules the chosen modifiers break ("choose exactly 1
+ * Side (chose 0)"), or undefined when they keep every rule. A modifier counts once per group.
+ */
+export function groupRuleBroken(
+  item: Pick<MenuItem, 'modifierGroups'>,
+  chosen: readonly string[],
+): string | undefined {
+  const picked = new Set(chosen);
+  for (const group of item.modifierGroups ?? []) {
+    const count = group.modifierIds.filter((id) => picked.has(id)).length;
+    if (count < group.min || count > group.max)
+      return `choose ${groupRuleText(group)} of ${group.name} (chose ${count})`;
+  }
+  return undefined;
 }
 
 /** True when any two lines share an id (within the request or against what the order holds). */

@@ -17,6 +17,8 @@ export const RejectionCode = z.enum([
   'UNKNOWN_ITEM',
   'ITEM_UNAVAILABLE',
   'MODIFIER_NOT_ALLOWED',
+  /** A line breaks one of its item's modifier-group rules ("choose exactly 1 side"). */
+  'MODIFIER_GROUP_RULE',
   'LINE_ALREADY_SENT',
   'NOTHING_TO_SEND',
   /** `order.fireCourse` for a course the order has no tickets for. */

@@ -327,7 +327,7 @@ async function createOrders(base: string, server: Staff, count: number): Promise
               lineId: newUlid(),
               itemId: 'chicken',
               quantity: 1,
-              modifierIds: [],
+              modifierIds: ['side-fries'],
               note: 'sauce on the side',
             },
           ],

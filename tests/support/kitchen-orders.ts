@@ -109,7 +109,7 @@ export const SAMPLE_ORDERS: readonly OrderSpec[] = [
     guests: 3,
     lines: [
       { itemId: 'fish-and-chips', quantity: 2 },
-      { itemId: 'chicken', note: 'sauce on the side' },
+      { itemId: 'chicken', modifierIds: ['side-fries'], note: 'sauce on the side' },
     ],
   },
   {
@@ -132,7 +132,11 @@ export const SAMPLE_ORDERS: readonly OrderSpec[] = [
     guests: 2,
     lines: [{ itemId: 'croquettes' }, { itemId: 'steak-frites', modifierIds: ['well-done'] }],
   },
-  { table: 9, guests: 2, lines: [{ itemId: 'beet-salad' }, { itemId: 'chicken' }] },
+  {
+    table: 9,
+    guests: 2,
+    lines: [{ itemId: 'beet-salad' }, { itemId: 'chicken', modifierIds: ['side-mash'] }],
+  },
   {
     table: 10,
     guests: 6,

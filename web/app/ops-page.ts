@@ -92,7 +92,9 @@ export class OpsPage extends LitElement {
       items: snapshot
         .items('menuItem')
         .map(({ entity }) => entity)
-        .filter((item) => item.available),
+        // This one-dish form picks no modifiers: a dish that needs a choice ("choose 1 side")
+        // waits for the order screen that offers it.
+        .filter((item) => item.available && !item.modifierGroups?.some((g) => g.min > 0)),
     };
   }
 
