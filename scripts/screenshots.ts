@@ -30,6 +30,7 @@ import {
   signIn,
   VENUE,
 } from '../tests/support/kitchen-orders.ts';
+import { guardRun } from '../tests/support/run-guard.ts';
 
 const OUT = join(REPO_ROOT, 'docs/screenshots');
 const SIZES = [
@@ -266,13 +267,7 @@ async function main(): Promise<void> {
     await browser?.close().catch(() => undefined);
     await venue?.close().catch(() => undefined);
   };
-  const deadline = setTimeout(() => {
-    console.error(`screenshots: over ${DEADLINE_MS / 60_000} min, giving up`);
-    void stop().finally(() => process.exit(1));
-  }, DEADLINE_MS);
-  const interrupted = () => void stop().finally(() => process.exit(130));
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const disarm = guardRun('screenshots', DEADLINE_MS, stop);
   try {
     venue = await venueHarness({ relayEnv: { HEARTH_WEB_DIR: WEB_DIST } });
     progress(`cloud ${venue.cloud.url}, relay ${venue.relay.url}`);
@@ -301,7 +296,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    clearTimeout(deadline);
+    disarm();
     await stop();
   }
   const total = written.reduce((sum, file) => sum + statSync(file).size, 0);

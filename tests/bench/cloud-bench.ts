@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
+import { textTable } from './text-table.ts';
 
 // Write throughput of the real cloud process (`bun cloud/main.ts`), lane by lane, beside the raw
 // bun:sqlite ceiling of the same disk, measured in the same run. A script, not a test:
@@ -296,17 +297,7 @@ function table(rows: readonly Row[]): string {
     r.seconds > 0 ? Math.round(r.ops / r.seconds).toLocaleString('en-US') : '-',
     r.note ?? '',
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...body.map((cells) => cells[i]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) =>
-        i === 0 || i === 4 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return textTable(header, body, [0, 4]);
 }
 
 const ms = (n: number): string => `${n.toFixed(1)} ms`;

@@ -15,6 +15,8 @@ import {
   webDistIsStale,
 } from '../e2e/support/web-build.ts';
 import { opAs, post, type Staff, signIn, VENUE } from '../support/kitchen-orders.ts';
+import { guardRun } from '../support/run-guard.ts';
+import { textTable } from './text-table.ts';
 
 // The kitchen display's figures, each beside its target. A script, not a test:
 //   npm run bench:kds        (or: npx bun tests/bench/kds-bench.ts)
@@ -64,22 +66,10 @@ interface Row {
 }
 
 function table(rows: readonly Row[]): string {
-  const header: Row = {
-    name: 'measure',
-    result: 'result',
-    target: 'target',
-    met: 'met',
-    note: 'note',
-  };
-  const keys = ['name', 'result', 'target', 'met', 'note'] as const;
-  const all = [header, ...rows];
-  const widths = keys.map((k) => Math.max(...all.map((r) => r[k].length)));
-  const line = (r: Row) =>
-    keys
-      .map((k, i) => r[k].padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return textTable(
+    ['measure', 'result', 'target', 'met', 'note'],
+    rows.map((r) => [r.name, r.result, r.target, r.met, r.note]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,13 +439,7 @@ async function main(): Promise<void> {
     await venue?.close().catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
   };
-  const deadline = setTimeout(() => {
-    console.error(`bench: over ${DEADLINE_MS / 1000} s, giving up`);
-    void stop().finally(() => process.exit(1));
-  }, DEADLINE_MS);
-  const interrupted = () => void stop().finally(() => process.exit(130));
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const disarm = guardRun('bench', DEADLINE_MS, stop);
   try {
     if (webDistIsStale()) {
       progress('building web/dist');
@@ -525,7 +509,7 @@ async function main(): Promise<void> {
     console.log(table(rows));
     if (lan.missing > 0) process.exitCode = 1;
   } finally {
-    clearTimeout(deadline);
+    disarm();
     await stop();
   }
 }

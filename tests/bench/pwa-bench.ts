@@ -16,6 +16,7 @@ import {
   WEB_DIST,
   webDistIsStale,
 } from '../e2e/support/web-build.ts';
+import { textTable } from './text-table.ts';
 
 // The PWA's offline machinery in Debian's Chromium, each number beside the raw IndexedDB
 // ceiling measured in the same run on the same page. A script, not a test:
@@ -303,23 +304,10 @@ interface Row {
 }
 
 function table(rows: readonly Row[]): string {
-  const header: Row = {
-    name: 'measure',
-    result: 'result',
-    target: 'target',
-    met: 'met',
-    ceiling: 'raw IndexedDB ceiling (same run)',
-    note: 'note',
-  };
-  const keys = ['name', 'result', 'target', 'met', 'ceiling', 'note'] as const;
-  const all = [header, ...rows];
-  const widths = keys.map((k) => Math.max(...all.map((r) => r[k].length)));
-  const line = (r: Row) =>
-    keys
-      .map((k, i) => r[k].padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return textTable(
+    ['measure', 'result', 'target', 'met', 'raw IndexedDB ceiling (same run)', 'note'],
+    rows.map((r) => [r.name, r.result, r.target, r.met, r.ceiling, r.note]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
 import { type CloudProcess, findFreePort, startCloud } from '../e2e/support/processes.ts';
+import { textTable } from './text-table.ts';
 
 // The venue relay (`bun relay/main.ts`) working local-only, beside the machine's ceilings
 // measured in the same run. A script, not a test:
@@ -34,7 +35,7 @@ const RUN_BUDGET_MS = 150_000;
 const FANOUT = { subscribers: 200, opsPerSecond: 1_000, seconds: 10, writeEveryMs: 10 } as const;
 const INGEST = { ops: 20_000, clients: 32, batch: 50, budgetMs: 20_000 } as const;
 const SQLITE = { rows: 40_000, perTx: 100, budgetMs: 6_000 } as const;
-/** From the issue. */
+/** The relay's targets (docs/benchmarks.md): fan-out p99 and the batch lane's throughput. */
 const TARGET = { fanoutP99Ms: 25, ingestOpsPerSecond: 10_000 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -778,18 +779,6 @@ function sqliteCeiling(dir: string, rows: number, perTx: number, budgetMs: numbe
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function table(header: string[], rows: string[][], left: readonly number[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) =>
-        left.includes(i) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
 const perSecond = (n: number) =>
   Number.isFinite(n) ? `${Math.round(n).toLocaleString('en-US')}/s` : '-';
@@ -935,7 +924,7 @@ async function main(): Promise<void> {
       `hearth relay bench — ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}, load average ${loadBefore} at start; relay ${health.connectivity}, setup ${setupSeconds.toFixed(1)} s`,
       '',
       'a. LAN fan-out: latency per (op, subscriber) = entries frame received − op request sent',
-      table(['', 'p50', 'p99', 'max', 'samples', 'target', ''], fanRows, [0, 5, 6]),
+      textTable(['', 'p50', 'p99', 'max', 'samples', 'target', ''], fanRows, [0, 5, 6]),
       `   relay: ${FANOUT.seconds * FANOUT.opsPerSecond} order.create, a batch every ${FANOUT.writeEveryMs} ms, ${fan.notAccepted} not accepted_local; batch answered p50 ${ms(fan.response.p50)}, p99 ${ms(fan.response.p99)}`,
       `          ${f.frames0} frames/subscriber, ${(f.entries0 / (f.frames0 || 1)).toFixed(1)} entries and ${Math.round(f.bytes0 / (f.frames0 || 1))} B per frame; publish→send ≤ 5 ms for ${(fan.lagWithin('5') * 100).toFixed(1)}% of pushes, ≤ 25 ms for ${(fan.lagWithin('25') * 100).toFixed(1)}%; ${cpuNote(fan.cpu)}`,
       `   p99 by half of the run: relay ${ms(fan.halves[0])} / ${ms(fan.halves[1])} at load average ${fan.load.map((l) => l.toFixed(2)).join(' → ')}; ceiling ${ms(ceiling.halves[0])} / ${ms(ceiling.halves[1])} at ${ceiling.load.map((l) => l.toFixed(2)).join(' → ')} (${navigator.hardwareConcurrency} cores: above ~${navigator.hardwareConcurrency} the relay waits for a core, and both p99s say more about the machine than the code)`,
@@ -943,7 +932,7 @@ async function main(): Promise<void> {
       ...[...f.errors, ...c.errors].map((e) => `   ! ${e}`),
       '',
       'b. Durable ingest at the relay: journal + decide + group commit + fan-out, per op',
-      table(['', 'ops', 'seconds', 'ops/s', 'of ceiling', 'target', ''], ingestRows, [0, 5, 6]),
+      textTable(['', 'ops', 'seconds', 'ops/s', 'of ceiling', 'target', ''], ingestRows, [0, 5, 6]),
       `   single: request p50 ${ms(single.request.p50)}, p99 ${ms(single.request.p99)}; ${single.failures} not 202; fanned out ${single.fannedOut}/${single.ops} in ${single.frames} frames (≈ ${(single.ops / (single.frames || 1)).toFixed(1)} ops/commit); ${cpuNote(single.cpu)}, ${perOp(single)}` +
         (single.ops < single.planned ? `; stopped at the ${INGEST.budgetMs / 1000} s budget` : ''),
       `   batch:  request p50 ${ms(batch.request.p50)}, p99 ${ms(batch.request.p99)}; ${batch.failures} not accepted_local; fanned out ${batch.fannedOut}/${batch.ops} in ${batch.frames} frames (≈ ${(batch.ops / (batch.frames || 1)).toFixed(1)} ops/commit); ${cpuNote(batch.cpu)}, ${perOp(batch)}` +
