@@ -44,7 +44,7 @@ import {
 //    the cloud has exactly 3 ready transitions, nothing doubled, 7 cards left.
 
 const STEP_TIMEOUT_MS = 20_000;
-/** The bound the issue sets: a ticket on both screens within this of the send's answer. */
+/** The display's promise: a ticket on both screens within this of the send's answer. */
 const DISPLAY_BOUND_MS = 1_000;
 const VIEWPORT = { width: 1920, height: 1080 };
 const LIVE_HEADLINE = 'Live via the venue relay';

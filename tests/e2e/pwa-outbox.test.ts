@@ -41,8 +41,9 @@ const SYNC_TAG = 'hearth-outbox';
 /** The lease of the tab frozen in test (e): short, so the test need not wait 60 s. */
 const FROZEN_LEASE_MS = 3_000;
 
-// TOOLCHAIN.md's flags for headless Chromium here (Playwright adds the headless switch itself),
-// plus a DevTools port for the raw CDP connection to the service-worker target.
+// The shared headless-Chromium flags (tests/support/chromium-args.mjs; Playwright adds the
+// headless switch itself), plus a DevTools port for the raw CDP connection to the
+// service-worker target.
 
 // ---------------------------------------------------------------------------------------------
 // The build

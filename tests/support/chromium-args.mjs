@@ -1,5 +1,6 @@
-// TOOLCHAIN.md's flags for headless Chromium on these machines, shared by the browser tests'
-// runner (web-test-runner, plain JavaScript) and the PWA end-to-end tests and bench (TypeScript).
+// The flags headless Chromium needs on these CI machines (no sandbox as root, no GPU), shared by
+// the browser tests' runner (web-test-runner, plain JavaScript) and the PWA end-to-end tests and
+// bench (TypeScript).
 // Without the background-networking ones Chromium dials Google's hosts at every start. The
 // headless switch is left to each launcher.
 

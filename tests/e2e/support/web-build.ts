@@ -10,7 +10,7 @@ export const WEB_DIST = join(REPO_ROOT, 'web/dist');
 export const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 export const BUILD_TIMEOUT_MS = 240_000;
 
-/** TOOLCHAIN.md's Chromium flags (Playwright adds the headless switch itself). */
+/** The shared Chromium flags (Playwright adds the headless switch itself). */
 export { CHROMIUM_ARGS } from '../../support/chromium-args.mjs';
 
 /** The newest modification time under `path` (files only), skipping `skip`. */
