@@ -129,7 +129,7 @@ export {
   TENANT_WIDE_KINDS,
 } from './entities/entity-kind.ts';
 export { MenuCategory } from './entities/menu-category.ts';
-export { MenuItem, ModifierGroup } from './entities/menu-item.ts';
+export { Allergen, DietaryTag, MenuItem, ModifierGroup } from './entities/menu-item.ts';
 export { MenuModifier } from './entities/menu-modifier.ts';
 export { LineModifier, Order, OrderLine, OrderStatus, Payment } from './entities/order.ts';
 export {
@@ -137,7 +137,14 @@ export {
   ServiceRequestKind,
   ServiceRequestStatus,
 } from './entities/service-request.ts';
-export { OfflineCardPolicy, Settings, Station } from './entities/settings.ts';
+export {
+  DEFAULT_GUEST_ORDERING,
+  GuestOrdering,
+  guestOrderingOf,
+  OfflineCardPolicy,
+  Settings,
+  Station,
+} from './entities/settings.ts';
 export { Table } from './entities/table.ts';
 export { TeamMember } from './entities/team-member.ts';
 export { TeamSection } from './entities/team-section.ts';
@@ -161,6 +168,13 @@ export {
 } from './feed/cursor-rules.ts';
 export { type EntityChange, FeedEntry, FeedPage } from './feed/feed-entry.ts';
 export { type LiveBatch, LiveSession, type ReadRequest } from './feed/live-session.ts';
+export {
+  type RowRule,
+  rowRuleFor,
+  TABLE_BOUND_KINDS,
+  visibleEntries,
+  visibleRecords,
+} from './feed/row-rules.ts';
 export {
   allowedScopes,
   type FeedReader,

@@ -15,7 +15,7 @@ import { createCursorService } from './cursor-service.ts';
 const V = DEMO.venueId;
 const BASE = `/v1/venues/${V}`;
 
-const ticket = (n: number): EntityChange => ({
+const ticket = (n: number, tableId?: string): EntityChange => ({
   entity: 'ticket',
   id: `ticket-${n}`,
   op: 'upsert',
@@ -23,6 +23,7 @@ const ticket = (n: number): EntityChange => ({
   data: {
     id: `ticket-${n}`,
     orderId: `order-${n}`,
+    ...(tableId === undefined ? {} : { tableId }),
     tableLabel: '1',
     station: 'grill',
     status: 'queued',
@@ -32,6 +33,22 @@ const ticket = (n: number): EntityChange => ({
     startedAt: null,
     readyAt: null,
     bumpedAt: null,
+    version: 1,
+  },
+});
+
+const request = (n: number, tableId: string): EntityChange => ({
+  entity: 'serviceRequest',
+  id: `request-${n}`,
+  op: 'upsert',
+  version: 1,
+  data: {
+    id: `request-${n}`,
+    tableId,
+    kind: 'call_waiter',
+    status: 'open',
+    createdAt: TEST_NOW,
+    acknowledgedBy: null,
     version: 1,
   },
 });
@@ -106,19 +123,27 @@ describe('GET …/snapshot', () => {
     expect(snap.cursor.length).toBeGreaterThan(0);
   });
 
-  it('limits a guest to the menu, settings and venue by default, and refuses more', async () => {
+  it("gives a guest the menu, the venue and only their own table's rows", async () => {
     const t = await makeTestApp();
-    await commit(t, [ticket(1)]);
+    // The guest sits at table-1; a ticket without a table (made before tickets named theirs) and
+    // another table's are not theirs.
+    await commit(t, [ticket(1), ticket(2, 'table-2'), ticket(3, 'table-1')]);
     const snap = await snapshot(t, t.as.guest);
     expect(new Set(snap.records.map((r) => r.entity))).toEqual(
       new Set(['venue', 'table', 'settings', 'menuCategory', 'menuModifier', 'menuItem']),
     );
-    const res = await t.app.request(`${BASE}/snapshot?scopes=menu,order`, { headers: t.as.guest });
+    const res = await t.app.request(`${BASE}/snapshot?scopes=menu,booking`, {
+      headers: t.as.guest,
+    });
     expect(res.status).toBe(403);
     expect(await problemOf(res)).toMatchObject({ code: 'SCOPE_FORBIDDEN', kind: 'stop' });
-    // The default scope set is the guest's whole set, in any order.
-    const page = await feed(t, t.as.guest, { cursor: snap.cursor, scopes: 'venue,settings,menu' });
-    expect(page.entries).toEqual([]);
+    // In the feed: their table's ticket and request; the other table's rows move the cursor only.
+    await commit(t, [ticket(4, 'table-2'), request(1, 'table-2')]);
+    const none = await feed(t, t.as.guest, { cursor: snap.cursor });
+    expect(none.entries).toEqual([]);
+    await commit(t, [ticket(5, 'table-1'), request(2, 'table-1'), orderGone(5)]);
+    const page = await feed(t, t.as.guest, { cursor: none.cursor });
+    expect(page.entries.map((e) => e.id)).toEqual(['ticket-5', 'request-2']);
   });
 
   it('gives only the asked scopes', async () => {
@@ -190,7 +215,7 @@ describe('GET …/feed', () => {
   it('pages by limit with hasMore', async () => {
     const t = await makeTestApp();
     const snap = await snapshot(t, t.as.manager);
-    const committed = await commit(t, [1, 2, 3, 4, 5].map(ticket));
+    const committed = await commit(t, [1, 2, 3, 4, 5].map((n) => ticket(n)));
     const pages: FeedPage[] = [];
     let cursor = snap.cursor;
     for (let i = 0; i < 3; i++) {
@@ -304,12 +329,14 @@ describe('GET …/feed', () => {
     expect(await problemOf(res)).toMatchObject({ code: 'CURSOR_AHEAD', kind: 're_bootstrap' });
   });
 
-  it('refuses a guest the order scope, and another venue in the path', async () => {
+  it('refuses a guest the booking and team scopes, and another venue in the path', async () => {
     const t = await makeTestApp();
     const snap = await snapshot(t, t.as.guest);
-    const forbidden = await feedRequest(t, t.as.guest, { cursor: snap.cursor, scopes: 'order' });
-    expect(forbidden.status).toBe(403);
-    expect(await problemOf(forbidden)).toMatchObject({ code: 'SCOPE_FORBIDDEN', kind: 'stop' });
+    for (const scopes of ['booking', 'team']) {
+      const forbidden = await feedRequest(t, t.as.guest, { cursor: snap.cursor, scopes });
+      expect(forbidden.status).toBe(403);
+      expect(await problemOf(forbidden)).toMatchObject({ code: 'SCOPE_FORBIDDEN', kind: 'stop' });
+    }
     const elsewhere = await t.app.request(`/v1/venues/harbour-bar/feed?cursor=${snap.cursor}`, {
       headers: t.as.manager,
     });

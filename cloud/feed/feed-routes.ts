@@ -4,10 +4,15 @@ import {
   type EntityKind,
   type FeedEntry,
   type FeedPage,
+  type RowRule,
+  rowRuleFor,
   type Snapshot,
   toIssues,
+  visibleEntries,
+  visibleRecords,
 } from '#protocol';
 import type { CoreDeps } from '../app-deps.ts';
+import type { Caller } from '../http/caller.ts';
 import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
 import { problemResponse } from '../http/problem-response.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
@@ -56,7 +61,7 @@ export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps)
       cursor: await deps.cursors.issue(venue, snapshot.seq, scopes.scopes),
       seq: snapshot.seq,
       at: deps.clock().toISOString(),
-      records: snapshot.records,
+      records: visibleRecords(snapshot.records, rowsOf(c.get('caller'))),
     };
     return c.json(body);
   });
@@ -78,8 +83,19 @@ export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps)
     const checked = await deps.cursors.check(token, venue, scopes.scopes, head);
     if (!checked.ok) return reject(checked.rejection);
 
-    const read = (afterSeq: number, through: number) =>
-      readPage(deps, venue, { afterSeq, head: through, limit, kinds: scopes.kinds });
+    const rows = rowsOf(c.get('caller'));
+    const read = async (afterSeq: number, through: number) => {
+      const page = await readPage(deps, venue, {
+        afterSeq,
+        head: through,
+        limit,
+        kinds: scopes.kinds,
+      });
+      // Rows the caller may not see are covered by the cursor like scoped-out entries.
+      return page === 'expired' || !rows
+        ? page
+        : { ...page, entries: [...visibleEntries(page.entries, rows)] };
+    };
     const answer = async (page: ReadPage) => {
       const body: FeedPage = {
         entries: page.entries,
@@ -159,6 +175,11 @@ export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps)
     });
     return c.body(null, 204);
   });
+}
+
+/** The caller's row rule: a guest sees only their table's orders, tickets and requests. */
+export function rowsOf(caller: Caller): RowRule | undefined {
+  return caller.kind === 'principal' ? rowRuleFor(caller.principal) : undefined;
 }
 
 interface ReadPage {

@@ -150,7 +150,7 @@ describe('GET …/live before the upgrade', () => {
       expect(Problem.parse(await response.json()).code).toBe(code);
       expect(server.data).toBeUndefined();
     }
-    const guest = await connect({ cursor: snap.cursor, scopes: 'order' }, t.as.guest);
+    const guest = await connect({ cursor: snap.cursor, scopes: 'booking' }, t.as.guest);
     expect(guest.response.status).toBe(403);
     const other = await t.app.request('/v1/venues/harbour-bar/live', {
       headers: { ...t.as.kitchen, Upgrade: 'websocket' },

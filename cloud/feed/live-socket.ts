@@ -14,6 +14,7 @@ import type { Logger } from '../http/logger.ts';
 import { problemResponse } from '../http/problem-response.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type CursorService, type FeedRejection, resolveScopes } from './cursor-service.ts';
+import { rowsOf } from './feed-routes.ts';
 
 /** A frame the live socket sends, as JSON text. */
 export type LiveFrame =
@@ -147,7 +148,7 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
         venue,
         scopes: scopes.scopes,
         kinds: scopes.kinds,
-        session: new LiveSession(checked.seq, scopes.kinds),
+        session: new LiveSession(checked.seq, scopes.kinds, rowsOf(c.get('caller'))),
         log: c.get('log'),
       });
       const offered = (c.req.header('sec-websocket-protocol') ?? '')

@@ -55,8 +55,38 @@ function item(
     modifierIds,
     ...(modifierGroups ? { modifierGroups } : {}),
     available: true,
+    ...LABELS[id],
   };
 }
+
+/** Dietary labels and allergens as the demo kitchen declares them. */
+const LABELS: Record<string, Pick<MenuItem, 'tags' | 'allergens'>> = {
+  'soup-of-the-day': { tags: ['vegetarian'], allergens: ['celery', 'milk'] },
+  burrata: { tags: ['vegetarian', 'gluten_free'], allergens: ['milk'] },
+  calamari: { allergens: ['molluscs', 'gluten', 'eggs'] },
+  croquettes: { allergens: ['gluten', 'milk', 'mustard'] },
+  'beet-salad': { tags: ['vegetarian', 'gluten_free'], allergens: ['milk', 'nuts'] },
+  oysters: { tags: ['gluten_free', 'dairy_free'], allergens: ['molluscs', 'sulphites'] },
+  burger: { allergens: ['gluten', 'milk', 'sesame', 'mustard'] },
+  'steak-frites': { tags: ['gluten_free'], allergens: ['milk'] },
+  chicken: { tags: ['gluten_free'] },
+  salmon: { tags: ['gluten_free'], allergens: ['fish', 'milk'] },
+  'fish-and-chips': { allergens: ['fish', 'gluten'] },
+  risotto: { tags: ['vegetarian', 'gluten_free'], allergens: ['milk', 'celery'] },
+  caesar: { allergens: ['fish', 'eggs', 'gluten', 'milk'] },
+  'veggie-burger': { tags: ['vegan', 'spicy'], allergens: ['gluten', 'soya'] },
+  fries: { tags: ['vegan', 'gluten_free'] },
+  'sweet-potato-fries': { tags: ['vegetarian', 'spicy'], allergens: ['eggs'] },
+  'green-salad': { tags: ['vegan', 'gluten_free'], allergens: ['mustard'] },
+  'onion-rings': { tags: ['vegan'], allergens: ['gluten'] },
+  'creme-brulee': { tags: ['vegetarian', 'gluten_free'], allergens: ['eggs', 'milk'] },
+  'chocolate-fondant': { tags: ['vegetarian'], allergens: ['eggs', 'milk', 'gluten'] },
+  'cheese-board': { tags: ['vegetarian'], allergens: ['milk', 'gluten', 'nuts'] },
+  sorbet: { tags: ['vegan', 'gluten_free'] },
+  'house-red': { tags: ['vegan'], allergens: ['sulphites'] },
+  'house-white': { tags: ['vegan'], allergens: ['sulphites'] },
+  'draft-beer': { allergens: ['gluten'] },
+};
 
 /** Thirty dishes and drinks across the grill, fry, cold and bar stations; prices in euro cents. */
 export const demoItems: Unversioned<MenuItem>[] = [

@@ -57,6 +57,7 @@ export function demoTenantChanges(tenantId: string): EntityChange[] {
         { id: 'cold', name: 'Cold' },
         { id: 'bar', name: 'Bar' },
       ],
+      guestOrdering: { approval: false, lineNotes: true, callCooldownSec: 60 },
       offlineCard: {
         enabled: false,
         perTransactionLimit: 5000,
@@ -73,7 +74,7 @@ export function demoTenantChanges(tenantId: string): EntityChange[] {
 /** One venue's own entities: the venue and its tables. */
 export function demoVenueChanges(tenantId: string, venueId: string, name: string): EntityChange[] {
   return [
-    upsert('venue', { id: venueId, tenantId, name, timezone: 'Europe/Amsterdam' }),
+    upsert('venue', { id: venueId, tenantId, name, timezone: 'Europe/Amsterdam', locale: 'en-NL' }),
     ...DEMO.tables.map((label) =>
       upsert('table', { id: demoTableId(label), label, seats: Number(label) % 3 === 0 ? 6 : 4 }),
     ),

@@ -2,9 +2,11 @@ import { allLinesReady, courseOf } from '../domain/kitchen-rules.ts';
 import { type OrderEvent, orderStep } from '../domain/order-machine.ts';
 import { hasDuplicateLineIds, priceLines, totalsFor } from '../domain/price-lines.ts';
 import { routeTickets } from '../domain/route-tickets.ts';
-import type { Order, Payment } from '../entities/order.ts';
+import type { Order, OrderLine, Payment } from '../entities/order.ts';
+import { guestOrderingOf, type Settings } from '../entities/settings.ts';
 import type { Ticket } from '../entities/ticket.ts';
 import type { OperationOfType } from '../ops/operation.ts';
+import type { LineInput } from '../ops/payloads/line-input.ts';
 import type { PaymentInput } from '../ops/payloads/order-close.ts';
 import { filterEntities } from '../state/entity-set.ts';
 import type { VenueState } from '../state/venue-state.ts';
@@ -51,6 +53,85 @@ function serverOf(draft: Draft, order: Order): string | undefined {
   return draft.get('teamMember', order.openedBy)?.name;
 }
 
+/** The table's open tab (open or sent), the oldest first when there are several. */
+function openOrderAt(state: VenueState, tableId: string): Order | undefined {
+  const open = filterEntities(
+    state.entities,
+    'order',
+    (o) => o.tableId === tableId && (o.status === 'open' || o.status === 'sent'),
+  );
+  return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0];
+}
+
+/** Refuses a guest's line notes where the venue does not take them. */
+function guestNoteRefused(
+  inputs: readonly LineInput[],
+  settings: Settings,
+  ctx: DecideContext,
+): Rejection | undefined {
+  if (ctx.principal.kind !== 'guest' || guestOrderingOf(settings).lineNotes) return undefined;
+  if (inputs.some((l) => (l.note ?? '').trim() !== ''))
+    return reject('VALIDATION', 'this venue does not take notes on orders from the table');
+  return undefined;
+}
+
+/**
+ * Routes `unsent` to the kitchen as this op's tickets and stamps them sent; the order becomes
+ * `sent`. Every send makes its own tickets, whatever the earlier ones' state: a replay, which may
+ * order a kitchen's bump and a server's add-on differently, decides them the same. The display
+ * shows a later send to a station as the open card's ADD-ON.
+ */
+function sendLines(
+  draft: Draft,
+  order: Order,
+  unsent: readonly OrderLine[],
+  op: { readonly opId: string },
+  ctx: DecideContext,
+  hold: boolean,
+): Order | Rejection {
+  const table = order.tableId === null ? undefined : draft.get('table', order.tableId);
+  const routed = routeTickets(order, unsent, op.opId, table?.label ?? null, ctx.now, {
+    hold,
+    server: serverOf(draft, order),
+  });
+  for (const ticket of routed) {
+    const existing = draft.get('ticket', ticket.id);
+    if (existing) return reject('ALREADY_EXISTS', `ticket ${ticket.id} already exists`, existing);
+    draft.put('ticket', ticket, 0);
+  }
+  const sent = new Set(unsent.map((l) => l.id));
+  const lines = order.lines.map((l) => (sent.has(l.id) ? { ...l, sentAt: ctx.now } : l));
+  return { ...order, status: 'sent', lines };
+}
+
+/**
+ * Adds a guest's priced lines to `order` and, unless the venue wants staff to approve guest
+ * orders, sends just those lines to the kitchen (never a server's lines still being composed).
+ */
+function addGuestLines(
+  draft: Draft,
+  order: Order,
+  added: readonly OrderLine[],
+  settings: Settings,
+  op: { readonly opId: string },
+  ctx: DecideContext,
+): Order | Rejection {
+  const lines = [...order.lines, ...added];
+  if (hasDuplicateLineIds(lines))
+    return reject('ALREADY_EXISTS', 'a line with that id is already on the order', order);
+  if (lines.length > 200) return reject('VALIDATION', 'an order holds at most 200 lines', order);
+  const totals = totalsFor(lines, settings);
+  if (isRejection(totals)) return totals;
+  const grown: Order = { ...order, lines, totals };
+  if (guestOrderingOf(settings).approval || added.length === 0) return grown;
+  return sendLines(draft, grown, added, op, ctx, false);
+}
+
+/**
+ * Opens an order. A guest's order joins their table's open tab when there is one (several phones
+ * at a table share it; the op's `orderId` is then unused), and its lines go to the kitchen at once
+ * unless the venue's guest ordering asks for staff approval.
+ */
 export function decideOrderCreate(
   state: VenueState,
   op: OperationOfType<'order.create'>,
@@ -60,37 +141,54 @@ export function decideOrderCreate(
   const draft = new Draft(state);
   const existing = draft.get('order', orderId);
   if (existing) return reject('ALREADY_EXISTS', `order ${orderId} already exists`, existing);
-  if (ctx.principal.kind === 'guest' && tableId !== ctx.principal.tableId) {
+  const guest = ctx.principal.kind === 'guest';
+  if (guest && tableId !== ctx.principal.tableId) {
     return reject('FORBIDDEN', 'a guest may only order for their own table');
   }
   if (tableId !== null && !draft.get('table', tableId))
     return reject('NOT_FOUND', `no table ${tableId}`);
   const settings = settingsOf(state);
   if (isRejection(settings)) return settings;
+  const refused = guestNoteRefused(inputs, settings, ctx);
+  if (refused) return refused;
   const lines = priceLines(state.entities, inputs);
   if (isRejection(lines)) return lines;
   if (hasDuplicateLineIds(lines)) return reject('VALIDATION', 'line ids must be unique');
-  const totals = totalsFor(lines, settings);
-  if (isRejection(totals)) return totals;
-  draft.put(
-    'order',
-    {
+  const tab = guest && tableId !== null ? openOrderAt(state, tableId) : undefined;
+  const noTotals = totalsFor([], settings);
+  if (isRejection(noTotals)) return noTotals;
+  const base: Order =
+    tab ??
+    ({
       id: orderId,
       tableId,
       status: 'open',
-      source: ctx.principal.kind === 'guest' ? 'guest' : 'staff',
+      source: guest ? 'guest' : 'staff',
       openedBy: op.actorId,
       guestCount,
-      lines,
-      totals,
+      lines: [],
+      totals: noTotals,
       payment: null,
       createdAt: ctx.now,
       closedAt: null,
       voidReason: null,
-    },
-    0,
-  );
+      version: 0,
+    } satisfies Order);
+  if (guest) {
+    const next = addGuestLines(draft, base, lines, settings, op, ctx);
+    if (isRejection(next)) return next;
+    draft.put('order', withoutVersion(next), tab?.version ?? 0);
+    return draft.commit();
+  }
+  const totals = totalsFor(lines, settings);
+  if (isRejection(totals)) return totals;
+  draft.put('order', withoutVersion({ ...base, lines, totals }), 0);
   return draft.commit();
+}
+
+function withoutVersion(order: Order): Omit<Order, 'version'> {
+  const { version: _version, ...rest } = order;
+  return rest;
 }
 
 export function decideOrderAddLines(
@@ -103,8 +201,16 @@ export function decideOrderAddLines(
   if (isRejection(order)) return order;
   const settings = settingsOf(state);
   if (isRejection(settings)) return settings;
+  const refused = guestNoteRefused(op.payload.lines, settings, ctx);
+  if (refused) return refused;
   const added = priceLines(state.entities, op.payload.lines);
   if (isRejection(added)) return added;
+  if (ctx.principal.kind === 'guest') {
+    const next = addGuestLines(draft, order, added, settings, op, ctx);
+    if (isRejection(next)) return next;
+    draft.put('order', withoutVersion(next), order.version);
+    return draft.commit();
+  }
   const lines = [...order.lines, ...added];
   if (hasDuplicateLineIds(lines))
     return reject('ALREADY_EXISTS', 'a line with that id is already on the order', order);
@@ -156,22 +262,9 @@ export function decideOrderSendToKitchen(
         : `course ${course} has no line waiting to be sent`,
       order,
     );
-  const table = order.tableId === null ? undefined : draft.get('table', order.tableId);
-  const routed = routeTickets(order, unsent, op.opId, table?.label ?? null, ctx.now, {
-    hold: hold === true,
-    server: serverOf(draft, order),
-  });
-  // Every send makes its own tickets, whatever the earlier ones' state: a replay, which may
-  // order a kitchen's bump and a server's add-on differently, decides them the same. The
-  // display shows a later send to a station as the open card's ADD-ON.
-  for (const ticket of routed) {
-    const existing = draft.get('ticket', ticket.id);
-    if (existing) return reject('ALREADY_EXISTS', `ticket ${ticket.id} already exists`, existing);
-    draft.put('ticket', ticket, 0);
-  }
-  const sent = new Set(unsent.map((l) => l.id));
-  const lines = order.lines.map((l) => (sent.has(l.id) ? { ...l, sentAt: ctx.now } : l));
-  draft.put('order', { ...order, status: 'sent', lines }, order.version);
+  const sent = sendLines(draft, order, unsent, op, ctx, hold === true);
+  if (isRejection(sent)) return sent;
+  draft.put('order', withoutVersion(sent), order.version);
   return draft.commit();
 }
 

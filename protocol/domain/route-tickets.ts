@@ -60,6 +60,7 @@ export function routeTickets(
   return [...groups.values()].map(({ station, course, lines }) => ({
     id: ticketIdFor(opId, station, course),
     orderId: order.id,
+    tableId: order.tableId,
     tableLabel,
     station,
     status: options.hold ? 'held' : 'queued',

@@ -17,6 +17,29 @@ export const ModifierGroup = z
   .refine((g) => g.max >= g.min, 'max must be at least min');
 export type ModifierGroup = z.infer<typeof ModifierGroup>;
 
+/** Dietary labels a guest filters by; shown as words, never by colour or icon alone. */
+export const DietaryTag = z.enum(['vegetarian', 'vegan', 'gluten_free', 'dairy_free', 'spicy']);
+export type DietaryTag = z.infer<typeof DietaryTag>;
+
+/** The fourteen allergens a menu must declare in the EU and the UK. */
+export const Allergen = z.enum([
+  'celery',
+  'gluten',
+  'crustaceans',
+  'eggs',
+  'fish',
+  'lupin',
+  'milk',
+  'molluscs',
+  'mustard',
+  'nuts',
+  'peanuts',
+  'sesame',
+  'soya',
+  'sulphites',
+]);
+export type Allergen = z.infer<typeof Allergen>;
+
 /** A dish or drink. `station` routes it to a kitchen display when an order is sent. */
 export const MenuItem = z.object({
   id: EntityId,
@@ -32,6 +55,10 @@ export const MenuItem = z.object({
   /** False when the kitchen has run out ("86'd"). */
   available: z.boolean(),
   imageUrl: z.string().max(500).optional(),
+  /** Dietary labels; absent means none declared. */
+  tags: z.array(DietaryTag).max(10).optional(),
+  /** Allergens the dish contains; absent means none declared (not "none present"). */
+  allergens: z.array(Allergen).max(14).optional(),
   version: z.number().int().min(1),
 });
 export type MenuItem = z.infer<typeof MenuItem>;

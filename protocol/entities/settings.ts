@@ -17,6 +17,29 @@ export const OfflineCardPolicy = z.object({
 });
 export type OfflineCardPolicy = z.infer<typeof OfflineCardPolicy>;
 
+/** How guests order from the table's QR code. */
+export const GuestOrdering = z.object({
+  /** Guest orders wait for a member of staff to send them to the kitchen. */
+  approval: z.boolean(),
+  /** Guests may write a note on a line ("no ice", "nut allergy"). */
+  lineNotes: z.boolean(),
+  /** Seconds before a guest may call a waiter or ask for the bill again. */
+  callCooldownSec: z.number().int().min(0).max(3600),
+});
+export type GuestOrdering = z.infer<typeof GuestOrdering>;
+
+/** What a venue that set nothing gets: guest orders go straight to the kitchen. */
+export const DEFAULT_GUEST_ORDERING: GuestOrdering = {
+  approval: false,
+  lineNotes: true,
+  callCooldownSec: 60,
+};
+
+/** The venue's guest ordering rules, the defaults where the settings predate them. */
+export function guestOrderingOf(settings: Pick<Settings, 'guestOrdering'>): GuestOrdering {
+  return settings.guestOrdering ?? DEFAULT_GUEST_ORDERING;
+}
+
 /** Tenant-wide settings; the id is the tenant's. Written into every venue's stream. */
 export const Settings = z.object({
   id: EntityId,
@@ -31,6 +54,8 @@ export const Settings = z.object({
     .refine((t) => t.lateAfterSec > t.warnAfterSec, 'lateAfterSec must exceed warnAfterSec'),
   stations: z.array(Station).min(1).max(20),
   offlineCard: OfflineCardPolicy,
+  /** Absent in settings made before guest ordering: {@link DEFAULT_GUEST_ORDERING}. */
+  guestOrdering: GuestOrdering.optional(),
   version: z.number().int().min(1),
 });
 export type Settings = z.infer<typeof Settings>;

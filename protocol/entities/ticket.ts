@@ -30,6 +30,8 @@ export type TicketAttention = z.infer<typeof TicketAttention>;
 export const Ticket = z.object({
   id: EntityId,
   orderId: EntityId,
+  /** The order's table, so a guest's feed carries their table's tickets; absent on old tickets. */
+  tableId: EntityId.nullable().optional(),
   tableLabel: z.string().max(20).nullable(),
   station: z.string().min(1).max(32),
   status: TicketStatus,

@@ -1,5 +1,6 @@
 import type { EntityKind } from '../entities/entity-kind.ts';
 import type { FeedEntry } from './feed-entry.ts';
+import type { RowRule } from './row-rules.ts';
 
 /** Entries to push, and the seq the client is complete through once it has them. */
 export interface LiveBatch {
@@ -34,11 +35,18 @@ export class LiveSession {
   private readonly pending = new Map<number, FeedEntry | null>();
   private inFlight: ReadRequest | undefined;
   private readonly kinds: ReadonlySet<EntityKind>;
+  private readonly rows: RowRule | undefined;
 
-  constructor(afterSeq: number, kinds: readonly EntityKind[]) {
+  /** `rows` narrows the scoped entries to the rows the reader may see (a guest's table). */
+  constructor(afterSeq: number, kinds: readonly EntityKind[], rows?: RowRule) {
     this.covered = afterSeq;
     this.known = afterSeq;
     this.kinds = new Set(kinds);
+    this.rows = rows;
+  }
+
+  private visible(entry: FeedEntry): boolean {
+    return this.kinds.has(entry.entity) && (this.rows === undefined || this.rows(entry));
   }
 
   /** The seq a cursor may claim now: every entry up to it has been handed out. */
@@ -65,14 +73,14 @@ export class LiveSession {
     if (this.pending.size === 0 && contiguousFrom(entries, before + 1)) {
       const last = entries[entries.length - 1] as FeedEntry;
       const fresh: FeedEntry[] = [];
-      for (const entry of entries) if (this.kinds.has(entry.entity)) fresh.push(entry);
+      for (const entry of entries) if (this.visible(entry)) fresh.push(entry);
       this.covered = last.seq;
       this.known = Math.max(this.known, last.seq);
       return { entries: fresh, throughSeq: this.covered };
     }
     for (const entry of entries) {
       if (entry.seq <= this.covered) continue;
-      this.pending.set(entry.seq, this.kinds.has(entry.entity) ? entry : null);
+      this.pending.set(entry.seq, this.visible(entry) ? entry : null);
       this.known = Math.max(this.known, entry.seq);
     }
     return this.advance(before, []);
@@ -106,7 +114,7 @@ export class LiveSession {
     const through = pageFull && last ? Math.min(last.seq, request.throughSeq) : request.throughSeq;
     if (through <= this.covered) return this.advance(before, []);
     const fresh = entries.filter(
-      (e) => e.seq > this.covered && e.seq <= through && this.kinds.has(e.entity),
+      (e) => e.seq > this.covered && e.seq <= through && this.visible(e),
     );
     this.covered = through;
     return this.advance(before, fresh);

@@ -16,8 +16,18 @@ export interface FeedRejection {
   readonly extras: ProblemExtras;
 }
 
-/** What a guest may read: the menu and the venue, nothing about other tables or staff. */
-export const GUEST_SCOPES: readonly Scope[] = ['menu', 'settings', 'venue'];
+/**
+ * What a guest may read: the menu and the venue, and of orders, tickets and service requests
+ * only their own table's rows (row-rules.ts); nothing about other tables, bookings or staff.
+ */
+export const GUEST_SCOPES: readonly Scope[] = [
+  'menu',
+  'order',
+  'serviceRequest',
+  'settings',
+  'ticket',
+  'venue',
+];
 
 /** Who reads a feed: a guest, or anyone else (staff, a relay) — the only line the scopes draw. */
 export type FeedReader = 'guest' | 'staff';

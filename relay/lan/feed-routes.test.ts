@@ -78,14 +78,14 @@ async function makeRelay() {
 type Relay = Awaited<ReturnType<typeof makeRelay>>;
 
 let orderNo = 0;
-const newOrder = () => {
+const newOrder = (tableId = 'table-1') => {
   orderNo += 1;
   const orderId = `01JD00000000000000000${String(orderNo).padStart(5, '0')}`;
   return {
     orderId,
     create: opOf('order.create', {
       orderId,
-      tableId: 'table-1',
+      tableId,
       lines: [{ lineId: 'l-1', itemId: 'burger', quantity: 1 }],
     }),
     send: () => opOf('order.sendToKitchen', { orderId }),
@@ -129,25 +129,43 @@ describe('GET …/snapshot on the LAN', () => {
     expect(snap.at).toBe(NOW);
   });
 
-  it('limits a guest to menu, settings and venue, and refuses more', async () => {
+  it("gives a guest the menu, the venue and only their own table's business", async () => {
     const r = await makeRelay();
-    const order = newOrder();
-    await r.submit(await order.create);
+    const own = newOrder();
+    const other = newOrder('table-2');
+    await r.submit(await own.create, await own.send(), await other.create, await other.send());
     const snap = await snapshot(r, r.headers.guest);
     expect(new Set(snap.records.map((x) => x.entity))).toEqual(
-      new Set(['venue', 'table', 'settings', 'menuCategory', 'menuModifier', 'menuItem']),
+      new Set([
+        'venue',
+        'table',
+        'settings',
+        'menuCategory',
+        'menuModifier',
+        'menuItem',
+        'order',
+        'ticket',
+      ]),
     );
-    const more = await r.app.request(`${BASE}/snapshot?scopes=menu,order`, {
+    const rows = snap.records.filter((x) => x.entity === 'order' || x.entity === 'ticket');
+    expect(rows.map((x) => (x.entity === 'order' ? x.data.id : x.data.orderId))).toEqual([
+      own.orderId,
+      own.orderId,
+    ]);
+    const more = await r.app.request(`${BASE}/snapshot?scopes=menu,booking`, {
       headers: r.headers.guest,
     });
     expect(more.status).toBe(403);
     expect(await problemOf(more)).toMatchObject({ code: 'SCOPE_FORBIDDEN', kind: 'stop' });
-    // The default set is the guest's whole set, in any order.
-    const page = await feed(r, r.headers.guest, {
-      cursor: snap.cursor,
-      scopes: 'venue,settings,menu',
-    });
-    expect(page.entries).toEqual([]);
+    // Another table's new order is covered by the cursor but never shown; the guest's own is.
+    const later = newOrder('table-2');
+    await r.submit(await later.create);
+    const none = await feed(r, r.headers.guest, { cursor: snap.cursor });
+    expect(none.entries).toEqual([]);
+    const mine = newOrder();
+    await r.submit(await mine.create);
+    const page = await feed(r, r.headers.guest, { cursor: none.cursor });
+    expect(page.entries.map((e) => [e.entity, e.id])).toEqual([['order', mine.orderId]]);
   });
 
   it('gives only the asked scopes; refuses unknown scopes, other venues and strangers', async () => {
@@ -281,12 +299,14 @@ describe('GET …/feed on the LAN', () => {
     expect(await problemOf(res)).toMatchObject({ code: 'CURSOR_AHEAD', kind: 're_bootstrap' });
   });
 
-  it('refuses a guest the order scope', async () => {
+  it('refuses a guest the booking and team scopes', async () => {
     const r = await makeRelay();
     const snap = await snapshot(r, r.headers.guest);
-    const res = await feedRequest(r, r.headers.guest, { cursor: snap.cursor, scopes: 'order' });
-    expect(res.status).toBe(403);
-    expect(await problemOf(res)).toMatchObject({ code: 'SCOPE_FORBIDDEN', kind: 'stop' });
+    for (const scopes of ['booking', 'team']) {
+      const res = await feedRequest(r, r.headers.guest, { cursor: snap.cursor, scopes });
+      expect(res.status).toBe(403);
+      expect(await problemOf(res)).toMatchObject({ code: 'SCOPE_FORBIDDEN', kind: 'stop' });
+    }
   });
 
   it.each([

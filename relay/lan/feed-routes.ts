@@ -5,8 +5,11 @@ import {
   type FeedEntry,
   type FeedPage,
   type LanDeviceReport,
+  rowRuleFor,
   type Snapshot,
   toIssues,
+  visibleEntries,
+  visibleRecords,
 } from '#protocol';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { RelayBus } from '../sync/feed-bus.ts';
@@ -137,7 +140,7 @@ export function registerLanFeedRoutes(app: Hono<LanEnv>, deps: LanFeedDeps): voi
       cursor: await cursors.issue(snapshot.seq, scopes.scopes, epoch),
       seq: snapshot.seq,
       at: deps.clock().toISOString(),
-      records: snapshot.records,
+      records: visibleRecords(snapshot.records, rowRuleFor(c.get('caller').principal)),
     };
     return c.json(body);
   });
@@ -156,7 +159,12 @@ export function registerLanFeedRoutes(app: Hono<LanEnv>, deps: LanFeedDeps): voi
     const checked = await cursors.check(token, scopes.scopes, lanHead(store));
     if (!checked.ok) return reject(checked.rejection);
 
-    const read = (afterSeq: number) => readPage(store, afterSeq, limit, scopes.kinds);
+    const rows = rowRuleFor(c.get('caller').principal);
+    const read = (afterSeq: number): ReadPage => {
+      const page = readPage(store, afterSeq, limit, scopes.kinds);
+      // Rows the caller may not see are covered by the cursor like scoped-out entries.
+      return rows ? { ...page, entries: [...visibleEntries(page.entries, rows)] } : page;
+    };
     const answer = async (page: ReadPage): Promise<Response> => {
       if (cursors.epoch() !== checked.epoch) return cursorExpired();
       const body: FeedPage = {

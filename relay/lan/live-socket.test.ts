@@ -217,7 +217,7 @@ describe('GET …/live before the upgrade', () => {
       expect(Problem.parse(await response.json()).code).toBe(code);
       expect(server.data).toBeUndefined();
     }
-    const guestAsks = await s.connect({ cursor: s.snap.cursor, scopes: 'order' }, s.guestToken);
+    const guestAsks = await s.connect({ cursor: s.snap.cursor, scopes: 'team' }, s.guestToken);
     expect(guestAsks.response.status).toBe(403);
     const nobody = await s.app.request(`${BASE}/live?cursor=${s.snap.cursor}`, {
       headers: { Upgrade: 'websocket' },

@@ -8,6 +8,7 @@ import {
   type OpResult,
   type Problem,
   problem,
+  rowRuleFor,
   type Scope,
 } from '#protocol';
 import type { RelayStore } from '../store/relay-store.ts';
@@ -190,7 +191,7 @@ export function createLanLiveRoute(
         epoch: checked.epoch,
         scopes: scopes.scopes,
         kinds: scopes.kinds,
-        session: new LiveSession(checked.seq, scopes.kinds),
+        session: new LiveSession(checked.seq, scopes.kinds, rowRuleFor(principal)),
         cursor: token,
         // Guests never get notices: a rejection can carry state that is not theirs to see.
         noticesFor: principal.kind === 'staff' ? deviceId?.data : undefined,

@@ -3,6 +3,9 @@ import {
   type EntityKind,
   type EntityOf,
   emptyEntitySet,
+  type GuestOrdering,
+  getEntity,
+  guestOrderingOf,
   makeOperation,
   type Operation,
   type OperationType,
@@ -171,4 +174,16 @@ export function opOf<T extends OperationType>(
     ...(extra.opId === undefined ? {} : { opId: extra.opId }),
     ...(extra.dependsOn === undefined ? {} : { dependsOn: extra.dependsOn }),
   });
+}
+
+/** `state` with the venue's guest ordering rules changed (the settings' version moves on). */
+export function withGuestOrdering(state: VenueState, patch: Partial<GuestOrdering>): VenueState {
+  const settings = getEntity(state.entities, 'settings', TENANT);
+  if (!settings) throw new Error('the fixture has no settings');
+  const next = {
+    ...settings,
+    guestOrdering: { ...guestOrderingOf(settings), ...patch },
+    version: settings.version + 1,
+  };
+  return { ...state, entities: project(state.entities, [seed('settings', next)]) };
 }
