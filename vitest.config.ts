@@ -8,6 +8,7 @@ export default defineConfig({
       'tests/protocol/**/*.test.ts',
       'cloud/**/*.test.ts',
       'relay/**/*.test.ts',
+      'server/**/*.test.ts',
       'tests/sim/**/*.test.ts',
       'tests/web/**/*.test.ts',
     ],

@@ -50,6 +50,8 @@ export interface CoreDeps {
   readonly bus: FeedBus;
   readonly limits: Limits;
   readonly metrics: Metrics;
+  /** The built PWA (web/dist) for guests on the cloud's origin; not served when absent. */
+  readonly webDir?: string;
 }
 
 export type AppDeps = CoreDeps & AuthDeps & FeedDeps & EdgeDeps;

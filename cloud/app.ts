@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { serveWeb } from '../server/static-web.ts';
 import type { AppDeps } from './app-deps.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { registerEdgeRoutes } from './edge/edge-routes.ts';
@@ -47,6 +48,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   registerFeedRoutes(app, deps);
   registerEdgeRoutes(app, deps);
+  // The PWA's files after every API route: API paths and missing files go on to the 404 below.
+  if (deps.webDir !== undefined) app.get('*', serveWeb(deps.webDir));
 
   app.notFound((c) =>
     problemResponse(404, 'NOT_FOUND', 'Not Found', {

@@ -1,18 +1,46 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCloudConfig } from './config.ts';
+import { DEFAULT_WEB_DIR, parseCloudConfig } from './config.ts';
 
 describe('parseCloudConfig', () => {
-  it('falls back to port 8787 and ./data', () => {
+  it('falls back to port 8787, ./data and this checkout’s web/dist', () => {
     expect(parseCloudConfig({})).toEqual({
       ok: true,
-      config: { port: 8787, dataDir: './data', dependencyHoldMs: 3_600_000 },
+      config: {
+        port: 8787,
+        dataDir: './data',
+        dependencyHoldMs: 3_600_000,
+        webDir: DEFAULT_WEB_DIR,
+      },
     });
   });
 
-  it('reads PORT and HEARTH_DATA_DIR', () => {
-    expect(parseCloudConfig({ PORT: '9001', HEARTH_DATA_DIR: '/var/lib/hearth' })).toEqual({
+  it('takes the default web dir from the repository, not from the working directory', () => {
+    expect(DEFAULT_WEB_DIR).toBe(resolve(import.meta.dirname, '../web/dist'));
+  });
+
+  it('reads PORT, HEARTH_DATA_DIR and HEARTH_WEB_DIR', () => {
+    expect(
+      parseCloudConfig({
+        PORT: '9001',
+        HEARTH_DATA_DIR: '/var/lib/hearth',
+        HEARTH_WEB_DIR: '/srv/hearth/web',
+      }),
+    ).toEqual({
       ok: true,
-      config: { port: 9001, dataDir: '/var/lib/hearth', dependencyHoldMs: 3_600_000 },
+      config: {
+        port: 9001,
+        dataDir: '/var/lib/hearth',
+        dependencyHoldMs: 3_600_000,
+        webDir: '/srv/hearth/web',
+      },
+    });
+  });
+
+  it('names HEARTH_WEB_DIR when it is blank', () => {
+    expect(parseCloudConfig({ HEARTH_WEB_DIR: ' ' })).toEqual({
+      ok: false,
+      errors: ['HEARTH_WEB_DIR must be a directory path, got " "'],
     });
   });
 

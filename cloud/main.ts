@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { createCursorCodec, publicJwkOf } from '#protocol';
 import { createApp } from './app.ts';
@@ -40,6 +40,11 @@ if (!parsed.ok) {
 }
 const { port, dataDir, dependencyHoldMs } = parsed.config;
 
+// The PWA is served when its directory exists at start (web/dist once built); not otherwise.
+const webDir = statSync(parsed.config.webDir, { throwIfNoEntry: false })?.isDirectory()
+  ? resolve(parsed.config.webDir)
+  : undefined;
+
 mkdirSync(dataDir, { recursive: true });
 const keys = await loadOrCreateKeys(dataDir);
 const imported = await importCloudKeys(keys);
@@ -72,6 +77,7 @@ const deps = {
     ...DEFAULT_EDGE,
     verificationKeys: [{ kid: CLOUD_SIGNING_KID, jwk: publicJwkOf(keys.signingJwk) }],
   },
+  webDir,
 };
 const app = createApp(deps);
 const live = createLiveRoute(deps);
@@ -84,7 +90,14 @@ const server = Bun.serve({
   // Long-polls wait up to maxWaitSeconds; Bun would close an idle request after 10 s.
   idleTimeout: DEFAULT_LIMITS.maxWaitSeconds + 10,
 });
-log('info', 'cloud listening', { port: server.port, dataDir });
+log('info', 'cloud listening', { port: server.port, dataDir, webDir: webDir ?? null });
+if (webDir === undefined) {
+  // Named when asked for; the default (an unbuilt checkout) only says so.
+  log(process.env.HEARTH_WEB_DIR === undefined ? 'info' : 'warn', 'the PWA is not served', {
+    webDir: parsed.config.webDir,
+    reason: 'no such directory (npm run build:web writes web/dist)',
+  });
+}
 
 async function cleanUp(): Promise<void> {
   const deleted = await cleanUpIdempotencyKeys(

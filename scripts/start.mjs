@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the demo venue on this machine — the cloud origin, and a venue relay enrolled to
 // it (enrollment happens once; the relay keeps its identity in ./data/relay). Ctrl-C stops both.
+// Both serve the built PWA (web/dist): staff use the relay's, guests on mobile data the cloud's.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -85,7 +86,11 @@ process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
 try {
-  start('cloud', 'cloud/main.ts', { PORT: String(CLOUD_PORT), HEARTH_DATA_DIR: './data/cloud' });
+  start('cloud', 'cloud/main.ts', {
+    PORT: String(CLOUD_PORT),
+    HEARTH_DATA_DIR: './data/cloud',
+    HEARTH_WEB_DIR: './web/dist',
+  });
   await waitForHealth(cloudUrl, 'cloud');
   const enrolled = existsSync(`${root}/data/relay/relay-identity.json`);
   const relayEnv = {
@@ -104,6 +109,7 @@ try {
   venue relay    ${relayUrl}      (the same API on the venue LAN; works with the cloud down)
 
   The app        http://localhost:${RELAY_PORT}/ops/ · /kitchen/ · /guest/?table=5   (installable PWA)
+  Guests (cloud) http://localhost:${CLOUD_PORT}/guest/?venue=demo-bistro&table=5   (mobile data)
 
   Staff PINs     server 1111 · kitchen 2222 · manager 3333 · owner 4444
   Guest tables   1 … 12         (POST /v1/auth/guest {"venueId":"demo-bistro","table":"5"})

@@ -198,6 +198,7 @@ describe('health, metrics and logs', () => {
   });
 });
 
+// The serving rules themselves are tested in server/static-web.test.ts; here, the relay's wiring.
 describe('the PWA’s files', () => {
   let dir: string;
   let webDir: string;
@@ -211,12 +212,7 @@ describe('the PWA’s files', () => {
       'index.html': '<!doctype html><title>Hearth</title>',
       'ops/index.html': '<!doctype html><title>Hearth ops</title>',
       'sw.js': 'self.addEventListener("fetch", () => {});',
-      'assets/app.js': 'console.log("app");',
-      'assets/app.css': 'body { margin: 0 }',
-      'manifest.webmanifest': '{"name":"Hearth"}',
-      'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
-      'icon.png': '\x89PNG',
-      'version.json': '{"v":1}',
+      'assets/ops-D8KdQ-FI.js': 'console.log("ops");',
     };
     for (const [name, text] of Object.entries(files)) await writeFile(join(webDir, name), text);
     await writeFile(join(dir, 'secret.txt'), 'do not serve');
@@ -227,67 +223,39 @@ describe('the PWA’s files', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('serves files with their content types; the shell and the worker uncached', async () => {
+  it('serves the pages, the worker and hashed assets with their caching policy', async () => {
     const r = await makeRelay({ webDir });
-    const expected: [string, string, string | null][] = [
-      ['/', 'text/html; charset=utf-8', 'no-cache'],
-      ['/index.html', 'text/html; charset=utf-8', 'no-cache'],
+    const expected: [string, string, string][] = [
+      ['/ops/', 'text/html; charset=utf-8', 'no-cache'],
       ['/sw.js', 'text/javascript; charset=utf-8', 'no-cache'],
-      ['/assets/app.js', 'text/javascript; charset=utf-8', null],
-      ['/assets/app.css', 'text/css; charset=utf-8', null],
-      ['/manifest.webmanifest', 'application/manifest+json', null],
-      ['/icon.svg', 'image/svg+xml', null],
-      ['/icon.png', 'image/png', null],
-      ['/version.json', 'application/json', null],
+      [
+        '/assets/ops-D8KdQ-FI.js',
+        'text/javascript; charset=utf-8',
+        'public, max-age=31536000, immutable',
+      ],
     ];
     for (const [path, type, cache] of expected) {
       const res = await r.app.request(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type'), path).toBe(type);
       expect(res.headers.get('cache-control'), path).toBe(cache);
+      const again = await r.app.request(path, {
+        headers: { 'If-None-Match': res.headers.get('etag') ?? '' },
+      });
+      expect(again.status, path).toBe(304);
     }
-    expect(await (await r.app.request('/assets/app.js')).text()).toBe('console.log("app");');
+    expect(await (await r.app.request('/ops')).text()).toContain('<title>Hearth ops</title>');
   });
 
-  it('serves each page of the multi-page app from its own index.html', async () => {
+  it('answers missing files, escapes and unknown API paths with problem+json, never a page', async () => {
     const r = await makeRelay({ webDir });
-    for (const path of ['/ops/', '/ops']) {
-      const page = await r.app.request(path);
-      expect(await page.text()).toContain('<title>Hearth ops</title>');
-    }
-  });
-
-  it('falls back to index.html for app routes, not for missing files or the API', async () => {
-    const r = await makeRelay({ webDir });
-    const route = await r.app.request('/kitchen/grill');
-    expect(route.status).toBe(200);
-    expect(await route.text()).toContain('<title>Hearth</title>');
-    expect(route.headers.get('cache-control')).toBe('no-cache');
-    const missing = await r.app.request('/assets/missing.js');
-    expect(missing.status).toBe(404);
-    expect((await problemOf(missing)).code).toBe('NOT_FOUND');
-    const api = await r.app.request('/v1/nothing/here');
-    expect(api.status).toBe(404);
-    expect((await problemOf(api)).kind).toBe('stop');
-  });
-
-  it('never serves outside webDir', async () => {
-    const r = await makeRelay({ webDir });
-    for (const path of [
-      '/%2e%2e/secret.txt',
-      '/assets/%2e%2e/%2e%2e/secret.txt',
-      '/..%2fsecret.txt',
-      '/assets%5c..%5c..%5csecret.txt',
-      '/escape/secret.txt',
-      '/%00index.html',
-    ]) {
+    for (const path of ['/assets/missing.js', '/escape/secret.txt', '/v1/nothing/here']) {
       const res = await r.app.request(path);
       expect(res.status, path).toBe(404);
-      expect(await res.text(), path).not.toContain('do not serve');
+      expect((await problemOf(res)).code, path).toBe('NOT_FOUND');
     }
-    // URL normalisation keeps plain dot segments inside the root: the SPA shell, not the file.
-    const dotted = await r.app.request('/../secret.txt');
-    expect(await dotted.text()).not.toContain('do not serve');
+    const health = await r.app.request('/healthz');
+    expect(health.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('serves no files without a webDir, or when it does not exist', async () => {

@@ -1,9 +1,8 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { RelayConnectivity } from '#protocol';
+import { serveWeb } from '../../server/static-web.ts';
 import { type LanAuthDeps, registerLanAuthRoutes } from './auth-routes.ts';
 import { type LanFeedDeps, registerLanFeedRoutes } from './feed-routes.ts';
 import type { LanEnv } from './lan-caller.ts';
@@ -100,11 +99,8 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
   registerLanFeedRoutes(app, deps);
   deps.live?.route(app);
 
-  const webDir = deps.webDir === undefined ? undefined : resolve(deps.webDir);
-  app.get('*', async (c) => {
-    if (webDir === undefined || isApiPath(c.req.path)) return c.notFound();
-    return (await serveWeb(webDir, new URL(c.req.url).pathname)) ?? c.notFound();
-  });
+  // The PWA's files last: API paths and missing files go on to the problem+json 404.
+  if (deps.webDir !== undefined) app.get('*', serveWeb(deps.webDir));
 
   app.notFound((c) =>
     problemResponse(404, 'NOT_FOUND', 'Not Found', {
@@ -157,92 +153,4 @@ function requestContext(log: RelayLog, metrics: RelayMetrics): MiddlewareHandler
 /** The route pattern that answered (bounded label values): `/*` for files and not-found. */
 function routeOf(c: Context<LanEnv>): string {
   return routePath(c) || '/*';
-}
-
-const isApiPath = (path: string): boolean =>
-  path === '/v1' || path.startsWith('/v1/') || path === '/healthz' || path === '/metrics';
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** Files a browser must revalidate every time: the app shell and the service worker. */
-const NO_CACHE = new Set(['index.html', 'sw.js']);
-
-/**
- * A file of the built PWA for a URL path, or `index.html` for an app route (a path whose last
- * segment has no extension: SPA fallback). Undefined when there is nothing to serve, or the
- * path tries to leave `root` (`..`, encoded separators, symlinks out).
- */
-async function serveWeb(root: string, pathname: string): Promise<Response | undefined> {
-  const segments = decodeSegments(pathname);
-  if (!segments) return undefined;
-  const name = segments.at(-1) ?? '';
-  const file =
-    segments.length === 0 ? await webFile(root, ['index.html']) : await webFile(root, segments);
-  if (file) return fileResponse(file, name || 'index.html');
-  if (extname(name) !== '') return undefined;
-  // A page of the multi-page app (`/ops/`, `/kitchen`): its own index.html.
-  const page = segments.length > 0 ? await webFile(root, [...segments, 'index.html']) : undefined;
-  if (page) return fileResponse(page, 'index.html');
-  const index = await webFile(root, ['index.html']);
-  return index ? fileResponse(index, 'index.html') : undefined;
-}
-
-/** The path's segments, decoded; undefined when one could step out or is not decodable. */
-function decodeSegments(pathname: string): string[] | undefined {
-  const segments: string[] = [];
-  for (const raw of pathname.split('/')) {
-    if (raw === '') continue;
-    let segment: string;
-    try {
-      segment = decodeURIComponent(raw);
-    } catch (error) {
-      if (error instanceof URIError) return undefined;
-      throw error;
-    }
-    if (segment === '.' || segment === '..' || /[/\\\0:]/.test(segment)) return undefined;
-    segments.push(segment);
-  }
-  return segments;
-}
-
-async function webFile(root: string, segments: readonly string[]): Promise<Uint8Array | undefined> {
-  const path = join(root, ...segments);
-  if (!path.startsWith(root + sep)) return undefined;
-  try {
-    const [realRoot, realPath] = await Promise.all([realpath(root), realpath(path)]);
-    if (!realPath.startsWith(realRoot + sep) || !(await stat(realPath)).isFile()) return undefined;
-    return new Uint8Array(await readFile(realPath));
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}
-
-const MISSING = new Set<unknown>(['ENOENT', 'ENOTDIR', 'EACCES', 'ELOOP']);
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && MISSING.has(error.code);
-}
-
-function fileResponse(bytes: Uint8Array, name: string): Response {
-  const headers: Record<string, string> = {
-    'Content-Type': CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
-    'X-Content-Type-Options': 'nosniff',
-  };
-  if (NO_CACHE.has(name)) headers['Cache-Control'] = 'no-cache';
-  return new Response(bytes, { headers });
 }

@@ -27,7 +27,7 @@ describe('cloud process', () => {
       time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
     });
 
-    const missing = await fetch(`${cloud.url}/no-such-route`);
+    const missing = await fetch(`${cloud.url}/v1/no-such-route`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toBe('application/problem+json');
     expect(await missing.json()).toMatchObject({ status: 404, kind: 'stop', code: 'NOT_FOUND' });

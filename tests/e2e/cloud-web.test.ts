@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, VENUE } from '../support/kitchen-orders.ts';
+import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
+import {
+  BUILD_TIMEOUT_MS,
+  buildWeb,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  WEB_DIST,
+  webDistIsStale,
+} from './support/web-build.ts';
+
+// A guest on mobile data: the guest app and its service worker come from the cloud's origin
+// (`bun cloud/main.ts` serving the built web/dist), opened in Debian's Chromium.
+
+const STEP_TIMEOUT_MS = 20_000;
+const GUEST_PATH = `/guest/?venue=${VENUE}&table=5`;
+
+describe('the guest app from the cloud’s origin, in Chromium', () => {
+  let dataDir: string;
+  let cloud: CloudProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (webDistIsStale()) await buildWeb();
+    dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-cloud-web-'));
+    cloud = await startCloud({ dataDir, env: { HEARTH_WEB_DIR: WEB_DIST } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      timeout: 60_000,
+    });
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, BUILD_TIMEOUT_MS + 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await cloud?.stop();
+    await stopAllChildren();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('serves the worker no-cache and hashed assets immutable, both with ETags', async () => {
+    const worker = await fetch(`${cloud.url}/sw.js`);
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    const etag = worker.headers.get('etag') ?? '';
+    expect(etag).not.toBe('');
+    const again = await fetch(`${cloud.url}/sw.js`, { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+
+    const html = await (await fetch(`${cloud.url}${GUEST_PATH}`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const asset = await fetch(`${cloud.url}${script}`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+
+    const api = await fetch(`${cloud.url}/v1/no-such-route`);
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('opens the guest page, and its service worker takes control on the cloud’s origin', async () => {
+    await page.goto(`${cloud.url}${GUEST_PATH}`);
+    await page.waitForFunction('navigator.serviceWorker.ready.then(() => true)');
+    // The worker claims open pages on activation; a reload covers a worker that did not yet.
+    if (!(await page.evaluate('navigator.serviceWorker.controller !== null'))) await page.reload();
+    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    expect(await page.evaluate('navigator.serviceWorker.controller.scriptURL')).toBe(
+      `${cloud.url}/sw.js`,
+    );
+  }, 60_000);
+
+  it('signs the guest in at table 5 and calls a waiter through the outbox to the cloud', async () => {
+    await page.goto(`${cloud.url}${GUEST_PATH}`);
+    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    await page.locator('hearth-sign-in-form button[type="submit"]').click();
+    await page.locator('hearth-guest-page h2', { hasText: 'Table 5' }).waitFor();
+    await page
+      .locator('hearth-resilience-banner [role="status"]', { hasText: 'Connected to the cloud' })
+      .waitFor();
+    await page.locator('hearth-guest-page button', { hasText: 'Call a waiter' }).click();
+    const synced = page.locator('hearth-op-list li[data-status="synced"]').first();
+    await synced.waitFor();
+    const opId = await synced.getAttribute('data-op');
+    const manager = await signIn(cloud.url, 'manager');
+    const inCloud = await fetch(`${cloud.url}/v1/venues/${VENUE}/ops/${opId}`, {
+      headers: { Authorization: `Bearer ${manager.token}` },
+    });
+    expect(inCloud.status, await inCloud.clone().text()).toBe(200);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
