@@ -86,6 +86,21 @@ describe('verdictOf (the answer to POST …/ops)', () => {
       final: true,
     });
   });
+
+  it('carries the rejection’s code, so a screen can say what to do about it', () => {
+    expect(
+      verdictOf(
+        422,
+        { title: 'Operation rejected', code: 'ITEM_UNAVAILABLE', detail: 'Chips is sold out' },
+        true,
+      ),
+    ).to.deep.equal({
+      status: 'failed',
+      detail: 'Chips is sold out',
+      final: true,
+      code: 'ITEM_UNAVAILABLE',
+    });
+  });
 });
 
 function opSetup(options: { controlled: boolean }) {

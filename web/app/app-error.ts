@@ -1,11 +1,14 @@
 /** A failure a screen shows: `code` says what the user can do about it. */
 export class AppError extends Error {
   readonly code: 'NETWORK' | 'REJECTED' | 'BAD_RESPONSE' | 'NOT_SIGNED_IN';
+  /** The HTTP status of a refusal (a guest's unknown table is 404), when there was one. */
+  readonly status: number | undefined;
 
-  constructor(code: AppError['code'], message: string) {
+  constructor(code: AppError['code'], message: string, status?: number) {
     super(message);
     this.name = 'AppError';
     this.code = code;
+    this.status = status;
   }
 }
 

@@ -17,6 +17,8 @@ export interface TrackedOp {
   readonly status: 'sending' | OpStatus;
   /** Why it failed. */
   readonly detail?: string;
+  /** The rejection's code, when the server gave one. */
+  readonly code?: string;
   /** Failed for good (a rejection): discard only, sending it again would change nothing. */
   readonly final?: boolean;
   /** Pending, held by the target until the cloud can decide it. */
@@ -43,13 +45,14 @@ const isSettled = (status: TrackedOp['status']): boolean =>
 
 /** The op with a new state: the detail and finality of the old one go with it. */
 function withState(tracked: TrackedOp, state: OpState | { readonly status: 'sending' }): TrackedOp {
-  const { detail: _detail, final: _final, waiting: _waiting, ...rest } = tracked;
+  const { detail: _detail, code: _code, final: _final, waiting: _waiting, ...rest } = tracked;
   return { ...rest, ...state };
 }
 
 const sameState = (tracked: TrackedOp, state: OpState): boolean =>
   tracked.status === state.status &&
   tracked.detail === state.detail &&
+  tracked.code === state.code &&
   (tracked.final ?? false) === (state.final ?? false) &&
   (tracked.waiting ?? false) === (state.waiting ?? false);
 

@@ -47,7 +47,12 @@ export function verdictOf(status: number | 'no-answer', body: unknown, queued: b
   if (status >= 200 && status < 300) return { status: 'synced' };
   const retryable = status === 409 || status === 429 || status >= 500;
   if (retryable && queued) return { status: 'pending' };
-  return retryable
-    ? { status: 'failed', detail: problemText(body, `HTTP ${status}`) }
-    : { status: 'failed', detail: problemText(body, `HTTP ${status}`), final: true };
+  if (retryable) return { status: 'failed', detail: problemText(body, `HTTP ${status}`) };
+  const code = isRecord(body) && typeof body.code === 'string' ? body.code : undefined;
+  return {
+    status: 'failed',
+    detail: problemText(body, `HTTP ${status}`),
+    final: true,
+    ...(code ? { code } : {}),
+  };
 }

@@ -12,6 +12,8 @@ export interface OpState {
   readonly status: OpStatus;
   /** Why it failed (the server's reason or the outbox's), shown beside the badge. */
   readonly detail?: string;
+  /** The rejection's code (`ITEM_UNAVAILABLE`…), when the server gave one: what to say about it. */
+  readonly code?: string;
   /** A failure that sending again cannot undo (a rejection, too old): discard only. */
   readonly final?: boolean;
   /**

@@ -28,10 +28,22 @@ export function failureOf(entry: OutboxEntry): string {
   return entry.lastError ? entry.lastError.message || entry.lastError.code : 'not accepted';
 }
 
+/** The rejection's code, or the outbox's own (`RETRIES_EXHAUSTED`…), of a failed entry. */
+function failureCode(entry: OutboxEntry): string | undefined {
+  const result = entry.result;
+  if (result?.status === 'rejected') return result.code;
+  if (result?.status === 'duplicate' && result.first.status === 'rejected')
+    return result.first.code;
+  return entry.lastError?.code;
+}
+
 /** The entry as a screen shows it. */
 export function opStateOf(entry: OutboxEntry): OpState {
   const status = STATUS[entry.status];
-  if (status === 'failed') return { status, detail: failureOf(entry), final: isFinal(entry) };
+  if (status === 'failed') {
+    const code = failureCode(entry);
+    return { status, detail: failureOf(entry), final: isFinal(entry), ...(code ? { code } : {}) };
+  }
   if (status === 'pending' && entry.lastError?.code === 'DEPENDENCY_PENDING')
     return { status, waiting: true };
   return { status };

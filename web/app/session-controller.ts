@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Principal } from '#protocol';
 import { apiUrl } from './api-url.ts';
-import { messageOf } from './app-error.ts';
+import { AppError, messageOf } from './app-error.ts';
 import { type AsyncStatus, INITIAL, PENDING } from './async-status.ts';
 import type { DeviceSource } from './device-source.ts';
 import type { ServiceWorkerLink } from './service-worker-link.ts';
@@ -32,6 +32,8 @@ export class SessionController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   readonly #deps: SessionDeps;
   #status: AsyncStatus<Principal> = INITIAL;
+  #failure: AppError | undefined;
+  #restored: Promise<void> = Promise.resolve();
   #stop: (() => void) | undefined;
 
   constructor(host: ReactiveControllerHost, deps: SessionDeps) {
@@ -49,9 +51,19 @@ export class SessionController implements ReactiveController {
     return this.#status;
   }
 
+  /** Why the last sign-in failed when it got no answer or was refused (with the HTTP status). */
+  get failure(): AppError | undefined {
+    return this.#failure;
+  }
+
+  /** Settles once the session a reload left is back (or known to be absent). */
+  get restored(): Promise<void> {
+    return this.#restored;
+  }
+
   hostConnected(): void {
     this.#stop = this.#deps.session.subscribe(() => this.#host.requestUpdate());
-    if (this.principal === null) void this.#restore();
+    if (this.principal === null) this.#restored = this.#restore();
   }
 
   hostDisconnected(): void {
@@ -65,6 +77,7 @@ export class SessionController implements ReactiveController {
       input.kind === 'staff'
         ? { kind: 'staff', venueId, pin: input.pin }
         : { kind: 'guest', venueId, table: input.table };
+    this.#failure = undefined;
     this.#setStatus(PENDING);
     try {
       const url = apiUrl(`/v1/auth/${input.kind}`, serviceWorker.controlled());
@@ -74,6 +87,7 @@ export class SessionController implements ReactiveController {
       await this.#announce(principal);
       this.#setStatus({ status: 'complete', value: principal });
     } catch (error) {
+      this.#failure = error instanceof AppError ? error : undefined;
       this.#setStatus({ status: 'error', message: messageOf(error) });
     }
   }

@@ -58,6 +58,7 @@ export async function signIn(
     throw new AppError(
       'REJECTED',
       problemDetail(answer) ?? `Sign-in failed (HTTP ${response.status})`,
+      response.status,
     );
   }
   // zod, loaded only now: a page paints and listens with Lit alone.
