@@ -1,5 +1,5 @@
 // The guest page's entry (web/guest/index.html).
 import { boot } from './boot.ts';
-import './guest-page.ts';
+import '../guest/guest-page.ts';
 
 boot();

@@ -1,0 +1,400 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { type AppServices, appServices } from '../app/app-services.ts';
+import { CacheSyncController } from '../app/cache-sync-controller.ts';
+import { type LocalSnapshot, LocalViewController } from '../app/local-view-controller.ts';
+import { OpController } from '../app/op-controller.ts';
+import '../app/resilience-banner.ts';
+import { ResilienceController } from '../app/resilience-controller.ts';
+import { SessionController, type SignInInput } from '../app/session-controller.ts';
+import '../app/sign-in-form.ts';
+import { Announcer } from './announcer.ts';
+import { browserBasketStorage } from './basket.ts';
+import { BasketController } from './basket-controller.ts';
+import { GUEST_KINDS, type GuestData, guestDataOf, menuSectionsOf } from './guest-data.ts';
+import {
+  browserTableMemory,
+  type GuestEntry,
+  GuestEntryController,
+  type GuestPrincipal,
+} from './guest-entry.ts';
+import './guest-basket.ts';
+import type { GuestBasket, QuantityChange } from './guest-basket.ts';
+import './guest-menu.ts';
+import type { GuestRules } from './guest-rules.ts';
+import './guest-status.ts';
+import { guestStyles } from './guest-styles.ts';
+import './item-sheet.ts';
+import type { SheetToggle } from './item-sheet.ts';
+import { ItemSheetController } from './item-sheet-controller.ts';
+import { type LineStage, stageNews, stagesOf, tableStatusOf } from './order-status.ts';
+
+/** The table label the QR code's URL carries (`/guest/?venue=demo-bistro&table=5`). */
+export const tableOfPage = (location: Location = window.location): string | null =>
+  new URLSearchParams(location.search).get('table')?.trim() || null;
+
+/** The page's controllers, built on first connection. */
+interface Parts {
+  readonly session: SessionController;
+  readonly entry: GuestEntryController;
+  readonly resilience: ResilienceController;
+  readonly sync: CacheSyncController;
+  readonly view: LocalViewController;
+  readonly announcer: Announcer;
+  readonly basket: BasketController;
+  readonly sheet: ItemSheetController;
+}
+
+/*
+ * <hearth-guest-page>: a diner at their table, on their own phone. The QR code's URL signs them
+ * in; the menu, their table's orders and tickets come from the local view (live from the feed,
+ * and there offline); the basket stays on the phone; an order goes through the outbox, so it is
+ * kept offline and sent when the phone is back. What the protocol must decide (prices, modifier
+ * rules) loads after the first paint, with the zod schemas (guest-rules.ts).
+ */
+export class GuestPage extends LitElement {
+  static override properties = {
+    services: { attribute: false },
+    table: { attribute: false },
+    storage: { attribute: false },
+  };
+
+  /** The page's services; `appServices()` when not given (tests give their own). */
+  declare services: AppServices | undefined;
+  /** The table label; the URL's when not given. */
+  declare table: string | null | undefined;
+  /** Where the basket and the table's label are kept; localStorage when not given. */
+  declare storage: Storage | undefined;
+
+  #parts: Parts | undefined;
+  #rules: GuestRules | undefined;
+  #memo: { snapshot: LocalSnapshot; tableId: string | undefined; data: GuestData } | undefined;
+  #stages: Map<string, LineStage> | undefined;
+
+  static override styles = [
+    guestStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 1rem;
+      }
+      header {
+        display: flex;
+        justify-content: space-between;
+        align-items: baseline;
+        gap: 1rem;
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.4rem;
+      }
+      header p {
+        margin: 0;
+        font-weight: 600;
+      }
+      .panel {
+        display: grid;
+        gap: 0.75rem;
+        padding: 1rem;
+        border-radius: var(--hearth-radius, 0.5rem);
+        background: var(--hearth-surface, #fff);
+      }
+      .panel p {
+        margin: 0;
+      }
+      .panel.alert {
+        border-left: 0.4rem solid var(--hearth-bad, #a12a1b);
+      }
+      .menu {
+        display: grid;
+        gap: 0.5rem;
+      }
+      .bar {
+        position: sticky;
+        bottom: 0;
+        padding: 0.5rem 0 calc(0.5rem + env(safe-area-inset-bottom, 0px));
+        background: var(--hearth-bg, #fbf7f4);
+      }
+      .bar button {
+        width: 100%;
+        min-height: 52px;
+      }
+      .sr-only {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        margin: -1px;
+        padding: 0;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+        border: 0;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    // Controllers are built on first connection, so a test can hand the page its services.
+    this.#parts ??= this.#build();
+    super.connectedCallback();
+    if (!this.#rules) {
+      void import('./guest-rules.ts').then(
+        (rules) => {
+          this.#rules = rules;
+          this.requestUpdate();
+        },
+        (error: unknown) => console.error('the ordering rules could not load', error),
+      );
+    }
+  }
+
+  #build(): Parts {
+    const services = this.services ?? appServices();
+    const storage = this.storage ?? window.localStorage;
+    const table = this.table === undefined ? tableOfPage() : this.table;
+    const session = new SessionController(this, {
+      ...services,
+      accepts: (principal) => principal.kind === 'guest',
+    });
+    const entry = new GuestEntryController(this, {
+      venueId: services.venueId,
+      table,
+      session,
+      memory: browserTableMemory(storage),
+      network: services.network,
+    });
+    const resilience = new ResilienceController(this, services);
+    const sync = new CacheSyncController(this, { ...services, scopes: [] });
+    const view = new LocalViewController(this, { ...services, kinds: GUEST_KINDS });
+    const ops = new OpController(this, services);
+    const announcer = new Announcer(this);
+    const principal = (): GuestPrincipal | undefined => {
+      const e = entry.entry;
+      return e.kind === 'signed_in' ? e.principal : undefined;
+    };
+    const data = () => this.#data(view, principal());
+    const rules = () => this.#rules;
+    const basket = new BasketController(this, {
+      venueId: services.venueId,
+      storage: browserBasketStorage(storage),
+      principal,
+      data,
+      rules,
+      submit: (label, type, payload) => ops.submit(label, type, payload),
+      retry: (opId) => ops.retry(opId),
+      tracked: (opId) => ops.ops.find((op) => op.opId === opId),
+      makeError: () => ops.error,
+      outbox: services.outbox,
+      broadcasts: services.broadcasts,
+      network: services.network,
+      offline: () => resilience.view.mode === 'offline',
+      announce: (text) => announcer.say(text),
+      clock: services.clock,
+    });
+    const sheet = new ItemSheetController(this, {
+      data,
+      rules,
+      add: (line) => basket.add(line),
+    });
+    return { session, entry, resilience, sync, view, announcer, basket, sheet };
+  }
+
+  /** The local view as this table reads it, once per snapshot. */
+  #data(view: LocalViewController, principal: GuestPrincipal | undefined): GuestData | undefined {
+    const status = view.status;
+    if (status.status !== 'complete') return undefined;
+    const tableId = principal?.tableId;
+    const memo = this.#memo;
+    if (memo?.snapshot === status.value && memo.tableId === tableId) return memo.data;
+    const data = guestDataOf(status.value, tableId);
+    this.#memo = { snapshot: status.value, tableId, data };
+    return data;
+  }
+
+  override render() {
+    const parts = this.#parts;
+    if (!parts) return nothing;
+    const entry = parts.entry.entry;
+    const data = this.#data(parts.view, entry.kind === 'signed_in' ? entry.principal : undefined);
+    const table = entry.kind === 'no_table' ? null : entry.table;
+    return html`<header>
+        <h1>${data?.venue?.name ?? 'Your table'}</h1>
+        ${table ? html`<p>Table ${table}</p>` : nothing}
+      </header>
+      <hearth-resilience-banner .view=${parts.resilience.view}></hearth-resilience-banner>
+      ${entry.kind === 'signed_in' ? this.#ordering(data) : this.#entry(entry)}
+      <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">
+        ${parts.announcer.text}
+      </p>`;
+  }
+
+  #entry(entry: Exclude<GuestEntry, { kind: 'signed_in' }>) {
+    const parts = this.#parts;
+    if (!parts) return nothing;
+    const form = html`<hearth-sign-in-form
+      mode="guest"
+      .status=${parts.session.status}
+      @hearth-sign-in=${(e: CustomEvent<SignInInput>) => {
+        if (e.detail.kind === 'guest') void parts.entry.signIn(e.detail.table);
+      }}
+    ></hearth-sign-in-form>`;
+    const retry = (table: string) => html`<button
+      type="button"
+      class="primary"
+      @click=${() => void parts.entry.signIn(table)}
+    >
+      Try again
+    </button>`;
+    switch (entry.kind) {
+      case 'opening':
+        return html`<section class="panel" aria-busy="true">
+          <p>${entry.table ? `Opening table ${entry.table}…` : 'Opening your table…'}</p>
+        </section>`;
+      case 'no_table':
+        return html`<section class="panel" aria-labelledby="entry-title">
+          <h2 id="entry-title">Which table are you at?</h2>
+          <p>
+            Scan the QR code on your table with your phone’s camera: it opens this page for your
+            table. Or type the table number printed on the card.
+          </p>
+          ${form}
+        </section>`;
+      case 'not_found':
+        return html`<section class="panel alert" role="alert" aria-labelledby="entry-title">
+          <h2 id="entry-title">We can’t find this table</h2>
+          <p>
+            This QR code is for a table we can’t find (table “${entry.table}”). Please ask a member
+            of staff — they can give you the right code. Or type the number on your table’s card.
+          </p>
+          ${form}
+        </section>`;
+      case 'offline':
+        return html`<section class="panel alert" role="alert" aria-labelledby="entry-title">
+          <h2 id="entry-title">You’re offline</h2>
+          <p>
+            We couldn’t reach the restaurant to open table ${entry.table}. Check your Wi-Fi or
+            mobile data — we’ll try again as soon as you’re back online.
+          </p>
+          ${retry(entry.table)}
+        </section>`;
+      case 'failed':
+        return html`<section class="panel alert" role="alert" aria-labelledby="entry-title">
+          <h2 id="entry-title">Your table couldn’t be opened</h2>
+          <p>${entry.message}. Try again, or ask a member of staff.</p>
+          ${retry(entry.table)}
+        </section>`;
+    }
+  }
+
+  #ordering(data: GuestData | undefined) {
+    const parts = this.#parts;
+    if (!parts) return nothing;
+    const { basket, sheet } = parts;
+    const rules = this.#rules;
+    const placed = basket.placedViews();
+    const orders =
+      data && rules && data.settings
+        ? tableStatusOf(data.orders, data.tickets, {
+            approval: rules.orderingOf(data.settings).approval,
+            money: data.money,
+          })
+        : [];
+    const basketView = basket.view();
+    return html`${
+      placed.length > 0 || orders.length > 0
+        ? html`<hearth-guest-status
+            .orders=${orders}
+            .placed=${placed}
+            @hearth-placed-retry=${(e: CustomEvent<string>) => void basket.retry(e.detail)}
+            @hearth-placed-put-back=${(e: CustomEvent<string>) => basket.putBack(e.detail)}
+          ></hearth-guest-status>`
+        : nothing
+    }
+      <!-- <hearth-guest-calls> (call a waiter, ask for the bill; web/guest/) mounts here. -->
+      <section class="menu" aria-labelledby="menu-title">
+        <h2 id="menu-title">Menu</h2>
+        ${this.#menu(data)}
+      </section>
+      <hearth-guest-basket
+        .view=${basketView}
+        .notice=${basket.basket.notice}
+        .placing=${basket.placing}
+        @hearth-basket-quantity=${(e: CustomEvent<QuantityChange>) =>
+          basket.setQuantity(e.detail.lineId, e.detail.quantity)}
+        @hearth-basket-remove=${(e: CustomEvent<string>) => basket.remove(e.detail)}
+        @hearth-basket-place=${() => void basket.place()}
+        @hearth-basket-dismiss=${() => basket.dismissNotice()}
+      ></hearth-guest-basket>
+      <!-- <hearth-booking-form> (book a table; web/guest/) mounts here. -->
+      <hearth-item-sheet
+        .view=${sheet.view()}
+        @hearth-sheet-toggle=${(e: CustomEvent<SheetToggle>) =>
+          sheet.toggle(e.detail.groupId, e.detail.modifierId)}
+        @hearth-sheet-quantity=${(e: CustomEvent<number>) => sheet.setQuantity(e.detail)}
+        @hearth-sheet-note=${(e: CustomEvent<string>) => sheet.setNote(e.detail)}
+        @hearth-sheet-add=${() => sheet.add()}
+        @hearth-sheet-close=${() => sheet.close()}
+      ></hearth-item-sheet>
+      ${
+        basketView && basketView.count > 0
+          ? html`<div class="bar">
+              <button type="button" class="primary" data-action="view-basket" @click=${this.#showBasket}>
+                View basket · ${basketView.count} ${basketView.count === 1 ? 'item' : 'items'}
+                ${basketView.total ? `· ${basketView.total}` : ''}
+              </button>
+            </div>`
+          : nothing
+      }`;
+  }
+
+  #menu(data: GuestData | undefined) {
+    const parts = this.#parts;
+    if (!parts) return nothing;
+    const status = parts.view.status;
+    if (status.status === 'error')
+      return html`<p class="problem">
+        The menu couldn’t be read on this phone (${status.message}). Reload the page, or ask a
+        member of staff for a paper menu.
+      </p>`;
+    if (!data) return html`<p class="muted">Loading the menu…</p>`;
+    if (data.items.length === 0)
+      return html`<p class="muted">
+        ${
+          parts.sync.error
+            ? `The menu can’t be kept on this phone (${parts.sync.error}).`
+            : 'The menu is on its way — it arrives as soon as your phone is connected.'
+        }
+      </p>`;
+    return html`<hearth-guest-menu
+      .sections=${menuSectionsOf(data)}
+      @hearth-open-item=${(e: CustomEvent<string>) => parts.sheet.open(e.detail)}
+    ></hearth-guest-menu>`;
+  }
+
+  /** Announces what changed on the table's order since the last render ("1 × Fries: Ready"). */
+  override willUpdate(): void {
+    const parts = this.#parts;
+    const entry = parts?.entry.entry;
+    const rules = this.#rules;
+    if (!parts || entry?.kind !== 'signed_in' || !rules) return;
+    const data = this.#data(parts.view, entry.principal);
+    if (!data?.settings) return;
+    const orders = tableStatusOf(data.orders, data.tickets, {
+      approval: rules.orderingOf(data.settings).approval,
+    });
+    const news = stageNews(this.#stages, orders);
+    this.#stages = stagesOf(orders);
+    if (news.length > 0) parts.announcer.say(news.join('. '));
+  }
+
+  #showBasket(): void {
+    this.renderRoot.querySelector<GuestBasket>('hearth-guest-basket')?.focusHeading();
+  }
+}
+
+customElements.define('hearth-guest-page', GuestPage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hearth-guest-page': GuestPage;
+  }
+}

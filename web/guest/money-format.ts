@@ -1,0 +1,51 @@
+/*
+ * Prices as a guest reads them: integer minor units shown in the venue's locale and currency
+ * (`Intl.NumberFormat`), scaled by the currency's own number of digits (2 for EUR, 0 for JPY,
+ * 3 for KWD) as Intl knows it. Display only: amounts are computed by the protocol, in integers.
+ */
+
+/** The venue's locale when its record names none (protocol/entities/venue.ts). */
+export const DEFAULT_LOCALE = 'en-GB';
+
+export interface MoneyFormat {
+  /** "€16.50" */
+  price(minor: number): string;
+  /** A modifier's price change: "+€1.50", "−€2.00", or '' when it costs nothing. */
+  delta(minor: number): string;
+}
+
+function formatterFor(
+  locale: string,
+  currency: string,
+  signDisplay: 'auto' | 'exceptZero',
+): Intl.NumberFormat {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency, signDisplay });
+  } catch (error) {
+    // A locale the browser cannot read: the default's words rather than no prices at all.
+    if (!(error instanceof RangeError)) throw error;
+    return new Intl.NumberFormat(DEFAULT_LOCALE, { style: 'currency', currency, signDisplay });
+  }
+}
+
+/** Minor units per major unit of `currency` (100 for EUR, 1 for JPY). */
+export function minorPerMajor(currency: string): number {
+  const digits = formatterFor(DEFAULT_LOCALE, currency, 'auto').resolvedOptions()
+    .maximumFractionDigits;
+  return 10 ** (digits ?? 2);
+}
+
+/**
+ * @example
+ * moneyFormat('en-GB', 'EUR').price(1650) // "€16.50"
+ * moneyFormat('de-DE', 'EUR').price(1650) // "16,50 €"
+ */
+export function moneyFormat(locale: string | undefined, currency: string): MoneyFormat {
+  const plain = formatterFor(locale ?? DEFAULT_LOCALE, currency, 'auto');
+  const signed = formatterFor(locale ?? DEFAULT_LOCALE, currency, 'exceptZero');
+  const scale = minorPerMajor(currency);
+  return {
+    price: (minor) => plain.format(minor / scale),
+    delta: (minor) => (minor === 0 ? '' : signed.format(minor / scale)),
+  };
+}
