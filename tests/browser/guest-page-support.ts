@@ -206,6 +206,9 @@ export async function mount(w: World, table: string | null = '5'): Promise<Guest
 
 export { serious, unmountFrames as unmountAll } from './guest-support.ts';
 
+/** The narrowest phone the page is made for (guest-support.ts's frame). */
+export const PHONE_WIDTH = 360;
+
 /** Every element matching `selector` in `root` and the shadow roots under it. */
 export function deepAll<E extends Element = HTMLElement>(
   root: Element | ShadowRoot,

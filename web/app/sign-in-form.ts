@@ -39,6 +39,7 @@ export class SignInForm extends LitElement {
     input,
     button {
       font: inherit;
+      min-height: 44px;
       padding: 0.6rem;
       border-radius: var(--hearth-radius, 0.5rem);
       border: 1px solid var(--hearth-muted, #6b5a55);

@@ -5,6 +5,7 @@ import type {
   MenuItem,
   MenuModifier,
   Order,
+  ServiceRequest,
   Settings,
   Ticket,
   Venue,
@@ -41,12 +42,16 @@ export interface GuestData {
   readonly orders: readonly Order[];
   /** The tickets of those orders. */
   readonly tickets: readonly Ticket[];
+  /** The table's calls for a waiter or the bill. */
+  readonly requests: readonly ServiceRequest[];
   readonly locale: string;
   /** Prices in the venue's currency; undefined until the settings are on the device. */
   readonly money: MoneyFormat | undefined;
 }
 
-const entities = <K extends 'menuItem' | 'menuModifier' | 'menuCategory' | 'order' | 'ticket'>(
+const entities = <
+  K extends 'menuItem' | 'menuModifier' | 'menuCategory' | 'order' | 'ticket' | 'serviceRequest',
+>(
   snapshot: LocalSnapshot,
   kind: K,
 ) => snapshot.items(kind).map(({ entity }) => entity);
@@ -72,6 +77,9 @@ export function guestDataOf(snapshot: LocalSnapshot, tableId: string | undefined
     modifierById: new Map(modifiers.map((m) => [m.id, m])),
     orders,
     tickets: entities(snapshot, 'ticket').filter((t) => orderIds.has(t.orderId)),
+    requests: entities(snapshot, 'serviceRequest').filter(
+      (r) => tableId !== undefined && r.tableId === tableId,
+    ),
     locale,
     money: settings ? moneyFormat(locale, settings.currency) : undefined,
   };

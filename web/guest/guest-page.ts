@@ -34,6 +34,8 @@ export const tableOfPage = (location: Location = window.location): string | null
 
 /** The page's controllers, built on first connection. */
 interface Parts {
+  readonly services: AppServices;
+  readonly ops: OpController;
   readonly session: SessionController;
   readonly entry: GuestEntryController;
   readonly resilience: ResilienceController;
@@ -75,6 +77,8 @@ export class GuestPage extends LitElement {
     css`
       :host {
         display: grid;
+        /* minmax: a wide child (the category row) scrolls inside, never widens the page. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
       }
       header {
@@ -136,6 +140,9 @@ export class GuestPage extends LitElement {
     // Controllers are built on first connection, so a test can hand the page its services.
     this.#parts ??= this.#build();
     super.connectedCallback();
+    // Below the menu, and with their own code: they load after first paint, like the rules.
+    void import('./guest-calls.ts');
+    void import('./booking-form.ts');
     if (!this.#rules) {
       void import('./guest-rules.ts').then(
         (rules) => {
@@ -195,7 +202,7 @@ export class GuestPage extends LitElement {
       rules,
       add: (line) => basket.add(line),
     });
-    return { session, entry, resilience, sync, view, announcer, basket, sheet };
+    return { services, ops, session, entry, resilience, sync, view, announcer, basket, sheet };
   }
 
   /** The local view as this table reads it, once per snapshot. */
@@ -309,7 +316,7 @@ export class GuestPage extends LitElement {
           ></hearth-guest-status>`
         : nothing
     }
-      <!-- <hearth-guest-calls> (call a waiter, ask for the bill; web/guest/) mounts here. -->
+      ${this.#calls(data)}
       <section class="menu" aria-labelledby="menu-title">
         <h2 id="menu-title">Menu</h2>
         ${this.#menu(data)}
@@ -324,7 +331,7 @@ export class GuestPage extends LitElement {
         @hearth-basket-place=${() => void basket.place()}
         @hearth-basket-dismiss=${() => basket.dismissNotice()}
       ></hearth-guest-basket>
-      <!-- <hearth-booking-form> (book a table; web/guest/) mounts here. -->
+      ${this.#booking(data)}
       <hearth-item-sheet
         .view=${sheet.view()}
         @hearth-sheet-toggle=${(e: CustomEvent<SheetToggle>) =>
@@ -344,6 +351,43 @@ export class GuestPage extends LitElement {
             </div>`
           : nothing
       }`;
+  }
+
+  /** Call a waiter, ask for the bill (`<hearth-guest-calls>`, through the same outbox). */
+  #calls(data: GuestData | undefined) {
+    const parts = this.#parts;
+    const entry = parts?.entry.entry;
+    if (!parts || entry?.kind !== 'signed_in') return nothing;
+    return html`<section class="panel" aria-labelledby="calls-title">
+      <h2 id="calls-title">Need a hand?</h2>
+      <hearth-guest-calls
+        .tableId=${entry.principal.tableId}
+        .requests=${data?.requests ?? []}
+        .settings=${data?.settings}
+        .submit=${(
+          label: string,
+          type: 'serviceRequest.create',
+          payload: (newId: () => string) => unknown,
+        ) => parts.ops.submit(label, type, payload)}
+        .ops=${parts.ops.ops}
+      ></hearth-guest-calls>
+    </section>`;
+  }
+
+  /** Book a table for another day (`<hearth-booking-form>`). */
+  #booking(data: GuestData | undefined) {
+    const parts = this.#parts;
+    const entry = parts?.entry.entry;
+    if (!parts || entry?.kind !== 'signed_in' || !data?.venue) return nothing;
+    return html`<section class="panel" aria-labelledby="booking-title">
+      <h2 id="booking-title">Book a table</h2>
+      <hearth-booking-form
+        .principal=${entry.principal}
+        .timeZone=${data.venue.timezone}
+        .locale=${data.locale}
+        .services=${parts.services}
+      ></hearth-booking-form>
+    </section>`;
   }
 
   #menu(data: GuestData | undefined) {

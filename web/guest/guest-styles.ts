@@ -80,9 +80,4 @@ export const guestStyles = css`
     font-size: 1.25rem;
     line-height: 1;
   }
-  @media (prefers-reduced-motion: no-preference) {
-    button {
-      transition: background-color 120ms;
-    }
-  }
 `;
