@@ -84,23 +84,28 @@ describe('the guest app from the cloud’s origin, in Chromium', () => {
     );
   }, 60_000);
 
-  it('signs the guest in at table 5 and calls a waiter through the outbox to the cloud', async () => {
+  it('opens table 5 from the URL alone and orders through the outbox to the cloud', async () => {
     await page.goto(`${cloud.url}${GUEST_PATH}`);
     await page.waitForFunction('navigator.serviceWorker.controller !== null');
-    await page.locator('hearth-sign-in-form button[type="submit"]').click();
-    await page.locator('hearth-guest-page h2', { hasText: 'Table 5' }).waitFor();
+    await page.locator('hearth-guest-page header', { hasText: 'Table 5' }).waitFor();
     await page
       .locator('hearth-resilience-banner [role="status"]', { hasText: 'Connected to the cloud' })
       .waitFor();
-    await page.locator('hearth-guest-page button', { hasText: 'Call a waiter' }).click();
-    const synced = page.locator('hearth-op-list li[data-status="synced"]').first();
-    await synced.waitFor();
-    const opId = await synced.getAttribute('data-op');
+    await page.locator('[data-item="fries"]').click();
+    await page.locator('hearth-item-sheet button.add').click();
+    await page.locator('hearth-guest-basket button.place').click();
+    // Sent, then on the table's tab as the feed brings it back.
+    await page.locator('hearth-guest-status [data-order] li', { hasText: 'Fries' }).waitFor();
     const manager = await signIn(cloud.url, 'manager');
-    const inCloud = await fetch(`${cloud.url}/v1/venues/${VENUE}/ops/${opId}`, {
+    const snapshot = await fetch(`${cloud.url}/v1/venues/${VENUE}/snapshot?scopes=order`, {
       headers: { Authorization: `Bearer ${manager.token}` },
     });
-    expect(inCloud.status, await inCloud.clone().text()).toBe(200);
+    expect(snapshot.status, await snapshot.clone().text()).toBe(200);
+    const { records } = (await snapshot.json()) as {
+      records: { entity: string; data: { tableId?: string; source?: string } }[];
+    };
+    const orders = records.filter((r) => r.entity === 'order' && r.data.tableId === 'table-5');
+    expect(orders.map((r) => r.data.source)).toEqual(['guest']);
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });
