@@ -10,9 +10,11 @@
 //
 // each with 0, 12 and 1,000 tickets on the grill (orders placed through the relay's API), then
 // expo with 12 orders (some stations' shares ready) and the all-day panel open. Every shot waits
-// for a settled screen: the cards painted, their clocks counting. Nothing outlives the run.
+// for a settled screen: the cards painted, their clocks counting. Then the guest app on a phone
+// (scripts/guest-screenshots.ts). Nothing outlives the run.
 //
 //   npm run screenshots            (or: bun scripts/screenshots.ts, with web/dist built)
+//   npm run screenshots -- --only guest      (or --only kitchen): one screen's shots
 
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,8 +33,10 @@ import {
   VENUE,
 } from '../tests/support/kitchen-orders.ts';
 import { guardRun } from '../tests/support/run-guard.ts';
+import { guestScreens } from './guest-screenshots.ts';
 
 const OUT = join(REPO_ROOT, 'docs/screenshots');
+const ONLY = onlyArgument(process.argv.slice(2));
 const SIZES = [
   { width: 1280, height: 800 },
   { width: 1920, height: 1080 },
@@ -269,14 +273,21 @@ async function main(): Promise<void> {
   };
   const disarm = guardRun('screenshots', DEADLINE_MS, stop);
   try {
-    venue = await venueHarness({ relayEnv: { HEARTH_WEB_DIR: WEB_DIST } });
+    venue = await venueHarness({
+      cloudEnv: { HEARTH_WEB_DIR: WEB_DIST },
+      relayEnv: { HEARTH_WEB_DIR: WEB_DIST },
+    });
     progress(`cloud ${venue.cloud.url}, relay ${venue.relay.url}`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+    if (ONLY !== 'kitchen') {
+      written.push(...(await guestScreens(venue, browser, OUT)));
+      progress('guest screens');
+    }
     const server = await signIn(venue.relay.url, 'server');
     const kitchen = await signIn(venue.relay.url, 'kitchen');
 
     let placed: Placed[] = [];
-    for (const count of COUNTS) {
+    for (const count of ONLY === 'guest' ? [] : COUNTS) {
       const more = await placeOrders(venue.relay.url, server, count - placed.length, placed.length);
       placed = [...placed, ...more];
       if (count === 12) {
@@ -355,6 +366,15 @@ async function extras(
   // Back to cooking, so the grill holds one ticket per order again for the next count.
   for (const t of toReady)
     await transition(base, kitchen, 'ticket.transition', { ticketId: t.id, action: 'recall' });
+}
+
+/** `--only guest` or `--only kitchen`; undefined for every screen. */
+function onlyArgument(args: readonly string[]): 'guest' | 'kitchen' | undefined {
+  const at = args.indexOf('--only');
+  if (at === -1) return undefined;
+  const value = args[at + 1];
+  if (value === 'guest' || value === 'kitchen') return value;
+  throw new Error(`--only takes guest or kitchen, not ${value ?? 'nothing'}`);
 }
 
 try {
