@@ -10,6 +10,7 @@ import {
   menuButton,
   mount,
   placeButton,
+  setOnline,
   settle,
   text,
   unmountAll,
@@ -37,6 +38,7 @@ describe('<hearth-guest-page>: opening the table and the basket', () => {
     expect(text(deep(page, 'header'))).to.equal('Demo Bistro Table 5');
     const menu = deep(page, 'hearth-guest-menu');
     expect(deepAll(menu, 'nav button').map((b) => text(b))).to.deep.equal([
+      'Small plates to share',
       'Mains',
       'Sides',
       'Drinks',
@@ -71,6 +73,19 @@ describe('<hearth-guest-page>: opening the table and the basket', () => {
       basketLines(again).map((l) => text(l.querySelector('.name') ?? undefined)),
     ).to.deep.equal(['1 × Chips', '1 × Mushroom risotto']);
     expect(text(placeButton(again))).to.equal('Place order · €23.00');
+  });
+
+  it('reopened with no connection: the table, the menu and the basket are all there', async () => {
+    const w = world();
+    const page = await mount(w, '5');
+    await addItem(page, 'chips');
+    unmountAll();
+    setOnline(w, false);
+    const offline = await mount(w, '5');
+    await until(offline, () => basketLines(offline).length === 1, 'the kept basket');
+    expect(menuButton(offline, 'burger')).to.not.equal(null);
+    expect(text(placeButton(offline))).to.equal('Place order · €4.50');
+    expect(w.requests.filter((r) => r.url.endsWith('/auth/guest'))).to.have.length(1);
   });
 
   it('+ and − change a line’s quantity and the totals; Remove takes it out', async () => {

@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import type { GuestPage } from '../../web/guest/guest-page.ts';
+import type { ItemSheet } from '../../web/guest/item-sheet.ts';
 import { menuEntities, settings } from '../web/guest-fixtures.ts';
 import {
   addButton,
@@ -9,6 +10,7 @@ import {
   deep,
   deepAll,
   maybe,
+  menuButton as menuButtonOf,
   mount,
   openItem,
   settle,
@@ -32,7 +34,7 @@ async function pickSideByKeys(page: GuestPage): Promise<void> {
   expect(addButton(page).disabled).to.equal(false);
 }
 
-const sheet = (page: HTMLElement) => deep(page, 'hearth-item-sheet');
+const sheet = (page: HTMLElement) => deep<ItemSheet>(page, 'hearth-item-sheet');
 const group = (page: HTMLElement, id: string) =>
   deep<HTMLFieldSetElement>(sheet(page), `fieldset[data-group="${id}"]`);
 const option = (page: HTMLElement, groupId: string, modifierId: string) =>
@@ -125,6 +127,21 @@ describe('<hearth-guest-page>: the item sheet', () => {
     const page = await mount(w);
     await openItem(page, 'risotto');
     expect(maybe(sheet(page), 'textarea')).to.equal(undefined);
+  });
+
+  it('a dish opened right after another was added keeps its sheet open', async () => {
+    const page = await mount(world());
+    await openItem(page, 'risotto');
+    addButton(page).click();
+    // The dialog closes in this render; its close event comes a task later, after the next tap.
+    await page.updateComplete;
+    await sheet(page).updateComplete;
+    menuButtonOf(page, 'chips')?.click();
+    await page.updateComplete;
+    await sheet(page).updateComplete;
+    await settle(page);
+    expect(deep<HTMLDialogElement>(sheet(page), 'dialog').open).to.equal(true);
+    expect(text(deep(sheet(page), '#sheet-title'))).to.equal('Chips');
   });
 
   it('keyboard: the sheet is a modal dialog, Escape closes it without adding', async () => {

@@ -48,6 +48,8 @@ export const categories = [
   MenuCategory.parse({ id: 'mains', name: 'Mains', position: 1, version: 1 }),
   MenuCategory.parse({ id: 'sides', name: 'Sides', position: 2, version: 1 }),
   MenuCategory.parse({ id: 'empty', name: 'Desserts', position: 3, version: 1 }),
+  // A long name: the category row is wider than a phone and must scroll inside it.
+  MenuCategory.parse({ id: 'starters', name: 'Small plates to share', position: 0, version: 1 }),
 ];
 
 const modifier = (id: string, name: string, priceDelta: number, available = true) =>
@@ -131,11 +133,22 @@ export function items(soldOut: readonly string[] = []): MenuItem[] {
       id: 'chips',
       categoryId: 'sides',
       name: 'Chips',
-      description: 'Sea salt.',
+      // Long enough to need two lines at 360 px: a card must wrap it, not widen the page.
+      description:
+        'Hand-cut, cooked twice in beef dripping, finished with flaky sea salt and rosemary.',
       price: 450,
       station: 'fry',
       modifierIds: [],
       tags: ['vegan'],
+    },
+    {
+      id: 'soup',
+      categoryId: 'starters',
+      name: 'Soup of the day',
+      description: 'Ask your server; with sourdough.',
+      price: 750,
+      station: 'grill',
+      modifierIds: [],
     },
     {
       id: 'lemonade',

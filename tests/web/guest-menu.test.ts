@@ -44,8 +44,13 @@ describe('moneyFormat', () => {
 describe('menuSectionsOf', () => {
   it('categories in position order, empty ones left out, dishes by name', () => {
     const sections = menuSectionsOf(dataOf());
-    expect(sections.map((s) => s.name)).toEqual(['Mains', 'Sides', 'Drinks']);
-    expect(sections[0]?.items.map((i) => i.name)).toEqual([
+    expect(sections.map((s) => s.name)).toEqual([
+      'Small plates to share',
+      'Mains',
+      'Sides',
+      'Drinks',
+    ]);
+    expect(sections[1]?.items.map((i) => i.name)).toEqual([
       'Bistro burger',
       'Half chicken',
       'Mushroom risotto',

@@ -41,6 +41,7 @@ export class GuestMenu extends LitElement {
       }
       section {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.5rem;
         padding-top: 1rem;
         scroll-margin-top: 4rem;
@@ -50,6 +51,7 @@ export class GuestMenu extends LitElement {
       }
       .items {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.5rem;
       }
       .item {

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { type AppServices, appServices } from '../app/app-services.ts';
+import { INITIAL, PENDING } from '../app/async-status.ts';
 import { CacheSyncController } from '../app/cache-sync-controller.ts';
 import { type LocalSnapshot, LocalViewController } from '../app/local-view-controller.ts';
 import { OpController } from '../app/op-controller.ts';
@@ -97,6 +98,7 @@ export class GuestPage extends LitElement {
       }
       .panel {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.75rem;
         padding: 1rem;
         border-radius: var(--hearth-radius, 0.5rem);
@@ -110,6 +112,7 @@ export class GuestPage extends LitElement {
       }
       .menu {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.5rem;
       }
       .bar {
@@ -237,9 +240,11 @@ export class GuestPage extends LitElement {
   #entry(entry: Exclude<GuestEntry, { kind: 'signed_in' }>) {
     const parts = this.#parts;
     if (!parts) return nothing;
+    // The form shows only its own progress: the refusal is said above it, in words.
+    const pending = parts.session.status.status === 'pending';
     const form = html`<hearth-sign-in-form
       mode="guest"
-      .status=${parts.session.status}
+      .status=${pending ? PENDING : INITIAL}
       @hearth-sign-in=${(e: CustomEvent<SignInInput>) => {
         if (e.detail.kind === 'guest') void parts.entry.signIn(e.detail.table);
       }}

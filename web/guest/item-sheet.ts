@@ -177,7 +177,7 @@ export class ItemSheet extends LitElement {
       ${
         v.extras.length > 0
           ? html`<fieldset data-group="extras">
-              <legend>Extras <span class="rule">Optional</span></legend>
+              <legend>Anything else? <span class="rule">Optional</span></legend>
               ${v.extras.map((o) => this.#option('checkbox', 'extras', null, o))}
             </fieldset>`
           : nothing
@@ -301,8 +301,10 @@ export class ItemSheet extends LitElement {
     this.#close();
   }
 
-  #closed(): void {
-    if (this.view) this.#close();
+  /** Closed by the browser itself (a second Escape): the page follows. A close event that
+   * arrives after the sheet was opened again (for the next dish) is stale and changes nothing. */
+  #closed(event: Event): void {
+    if (this.view && !(event.currentTarget as HTMLDialogElement).open) this.#close();
   }
 }
 
