@@ -62,6 +62,21 @@ describe('<hearth-guest-page>: opening the table and the basket', () => {
     expect(text(deep(page, '[data-action="view-basket"]'))).to.equal(
       'View basket · 2 items · €23.00',
     );
+    // The bar takes the guest to the basket, and steps aside while the basket is on screen.
+    deep<HTMLButtonElement>(page, '[data-action="view-basket"]').click();
+    const basket = deep(page, 'hearth-guest-basket');
+    expect(basket.shadowRoot?.activeElement?.id).to.equal('basket-title');
+    await until(
+      page,
+      () => maybe(page, '[data-action="view-basket"]') === undefined,
+      'the bar aside',
+    );
+    window.scrollTo(0, 0);
+    await until(
+      page,
+      () => maybe(page, '[data-action="view-basket"]') !== undefined,
+      'the bar back',
+    );
 
     unmountAll();
     const signIns = w.requests.length;

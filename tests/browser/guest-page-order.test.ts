@@ -87,6 +87,10 @@ describe('<hearth-guest-page>: placing the order', () => {
     expect(announced(page)).to.equal('Order saved — will send when you’re back online');
     expect(basketLines(page)).to.have.length(0);
     expect(text(placed(page)?.querySelector('li') ?? undefined)).to.equal('1 × Chips');
+    // The table's order comes into view, with the keyboard on it.
+    expect(deep(page, 'hearth-guest-status').shadowRoot?.activeElement?.id).to.equal(
+      'status-title',
+    );
 
     // Back online: the worker sends it, the outbox says synced.
     setOnline(w, true);

@@ -227,15 +227,15 @@ export class BasketController implements ReactiveController {
     this.#save(dismissNotice(this.basket));
   }
 
-  /** Sends the basket as one order. */
-  async place(): Promise<void> {
+  /** Sends the basket as one order; true once it is made and handed to the outbox. */
+  async place(): Promise<boolean> {
     const principal = this.#deps.principal();
     const rules = this.#deps.rules();
     const view = this.view();
-    if (!principal || !rules || !view || this.#placing) return;
+    if (!principal || !rules || !view || this.#placing) return false;
     if (!view.canPlace) {
       this.#deps.announce(view.blocked ?? 'This order can’t be placed yet');
-      return;
+      return false;
     }
     const lines = this.basket.lines;
     const key = rules.newId();
@@ -257,12 +257,13 @@ export class BasketController implements ReactiveController {
     if (!tracked) {
       const why = this.#deps.makeError() ?? 'it could not be made on this phone';
       this.#returnLines(key, `Your order wasn’t sent: ${why}. Try again, or ask a member of staff`);
-      return;
+      return false;
     }
     this.#save(withOpId(this.basket, key, tracked.opId));
     this.#apply(key, stateOfTracked(tracked));
     // The outbox may have moved on while the answer was on its way.
     void this.#refresh();
+    return this.#placed(key) !== undefined;
   }
 
   /** Try again for a placed order whose send failed without a decision. */

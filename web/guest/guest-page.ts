@@ -23,6 +23,7 @@ import type { GuestBasket, QuantityChange } from './guest-basket.ts';
 import './guest-menu.ts';
 import type { GuestRules } from './guest-rules.ts';
 import './guest-status.ts';
+import type { GuestStatus } from './guest-status.ts';
 import { guestStyles } from './guest-styles.ts';
 import './item-sheet.ts';
 import type { SheetToggle } from './item-sheet.ts';
@@ -72,6 +73,9 @@ export class GuestPage extends LitElement {
   #rules: GuestRules | undefined;
   #memo: { snapshot: LocalSnapshot; tableId: string | undefined; data: GuestData } | undefined;
   #stages: Map<string, LineStage> | undefined;
+  /** The basket is on screen: the "View basket" bar would only cover it. */
+  #basketSeen = false;
+  #watcher: { readonly target: Element; readonly observer: IntersectionObserver } | undefined;
 
   static override styles = [
     guestStyles,
@@ -333,7 +337,7 @@ export class GuestPage extends LitElement {
         @hearth-basket-quantity=${(e: CustomEvent<QuantityChange>) =>
           basket.setQuantity(e.detail.lineId, e.detail.quantity)}
         @hearth-basket-remove=${(e: CustomEvent<string>) => basket.remove(e.detail)}
-        @hearth-basket-place=${() => void basket.place()}
+        @hearth-basket-place=${() => void this.#place()}
         @hearth-basket-dismiss=${() => basket.dismissNotice()}
       ></hearth-guest-basket>
       ${this.#booking(data)}
@@ -347,7 +351,7 @@ export class GuestPage extends LitElement {
         @hearth-sheet-close=${() => sheet.close()}
       ></hearth-item-sheet>
       ${
-        basketView && basketView.count > 0
+        basketView && basketView.count > 0 && !this.#basketSeen
           ? html`<div class="bar">
               <button type="button" class="primary" data-action="view-basket" @click=${this.#showBasket}>
                 View basket · ${basketView.count} ${basketView.count === 1 ? 'item' : 'items'}
@@ -433,6 +437,40 @@ export class GuestPage extends LitElement {
     const news = stageNews(this.#stages, orders);
     this.#stages = stagesOf(orders);
     if (news.length > 0) parts.announcer.say(news.join('. '));
+  }
+
+  override updated(): void {
+    this.#watchBasket();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#watcher?.observer.disconnect();
+    this.#watcher = undefined;
+  }
+
+  /** Follows whether the basket is on screen (the bar hides while it is). */
+  #watchBasket(): void {
+    const basket = this.renderRoot.querySelector('hearth-guest-basket');
+    if (basket === (this.#watcher?.target ?? null)) return;
+    this.#watcher?.observer.disconnect();
+    this.#watcher = undefined;
+    if (!basket || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => {
+      const seen = entries.at(-1)?.isIntersecting ?? false;
+      if (seen === this.#basketSeen) return;
+      this.#basketSeen = seen;
+      this.requestUpdate();
+    });
+    observer.observe(basket);
+    this.#watcher = { target: basket, observer };
+  }
+
+  /** Place, then show where the order stands (the table's order, at the top). */
+  async #place(): Promise<void> {
+    if (!(await this.#parts?.basket.place())) return;
+    await this.updateComplete;
+    this.renderRoot.querySelector<GuestStatus>('hearth-guest-status')?.focusHeading();
   }
 
   #showBasket(): void {

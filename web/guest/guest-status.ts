@@ -28,6 +28,9 @@ export class GuestStatus extends LitElement {
   static override styles = [
     guestStyles,
     css`
+      h2:focus {
+        outline: none;
+      }
       section {
         display: grid;
         gap: 0.75rem;
@@ -89,9 +92,16 @@ export class GuestStatus extends LitElement {
     `,
   ];
 
+  /** Brings the table's order into view, with the keyboard on it (after Place). */
+  focusHeading(): void {
+    const heading = this.renderRoot.querySelector<HTMLElement>('h2');
+    heading?.scrollIntoView({ block: 'start' });
+    heading?.focus({ preventScroll: true });
+  }
+
   override render() {
     return html`<section aria-labelledby="status-title">
-      <h2 id="status-title">Your table’s order</h2>
+      <h2 id="status-title" tabindex="-1">Your table’s order</h2>
       ${this.placed.map((p) => this.#placed(p))}
       ${this.orders.map((o) => this.#order(o))}
     </section>`;
