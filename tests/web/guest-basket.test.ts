@@ -196,6 +196,7 @@ describe('basketViewOf', () => {
     expect(v.total).toBe('€18.50');
     expect(v.canPlace).toBe(false);
     expect(v.blocked).toBe('Chips, Half chicken can’t be ordered — see your basket');
+    expect(v.placeLabel).toBe('Place order');
   });
 
   it('a dish gone from the menu keeps its name and says so; a note where none are taken blocks', () => {

@@ -134,6 +134,7 @@ export function basketViewOf(lines: readonly BasketLine[], ctx: BasketContext): 
     taxLabel: ctx.settings.taxInclusive ? 'Includes tax' : 'Tax',
     canPlace: blocked === null,
     blocked,
-    placeLabel: total ? `Place order · ${total}` : 'Place order',
+    // The price only on an order that can go: a blocked one's total leaves lines out.
+    placeLabel: blocked === null && total ? `Place order · ${total}` : 'Place order',
   };
 }
