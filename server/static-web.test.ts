@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveWeb } from './static-web.ts';
@@ -40,6 +41,8 @@ describe('serveWeb', () => {
       'icons/icon-192.png': '\x89PNG',
       'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
       'version.json': '{"v":1}',
+      'assets/menu-Q1w2e3r4.js': `export const menu = ${JSON.stringify('dish '.repeat(600))};`,
+      'icons/big.png': '\x89PNG'.repeat(400),
     };
     for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);
     await writeFile(join(dir, 'secret.txt'), 'do not serve');
@@ -77,6 +80,34 @@ describe('serveWeb', () => {
     expect(await (await app.request('/assets/guest-Btldn4ef.js')).text()).toBe(
       'console.log("guest");',
     );
+  });
+
+  it('gzips text over 1 KB for a client that takes it, under its own ETag', async () => {
+    const path = '/assets/menu-Q1w2e3r4.js';
+    const plain = await app.request(path);
+    const raw = await plain.text();
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toBe('Accept-Encoding');
+    const zipped = await app.request(path, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('Accept-Encoding');
+    expect(zipped.headers.get('etag')).toBe(`${plain.headers.get('etag')?.slice(0, -1)}-gz"`);
+    const body = new Uint8Array(await zipped.arrayBuffer());
+    expect(body.length).toBeLessThan(raw.length / 4);
+    expect(gunzipSync(body).toString()).toBe(raw);
+    const again = await app.request(path, {
+      headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': zipped.headers.get('etag') ?? '' },
+    });
+    expect(again.status).toBe(304);
+    // Refused gzip, small text and images go as they are.
+    for (const [file, encoding] of [
+      [path, 'gzip;q=0'],
+      ['/sw.js', 'gzip'],
+      ['/icons/big.png', 'gzip'],
+    ] as const) {
+      const res = await app.request(file, { headers: { 'Accept-Encoding': encoding } });
+      expect(res.headers.get('content-encoding'), file).toBeNull();
+    }
   });
 
   it('answers 304 to a matching If-None-Match, with the same ETag and policy', async () => {

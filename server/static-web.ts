@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
 
 // The built PWA (web/dist) as both the cloud and the venue relay serve it. Our own small
@@ -36,7 +37,11 @@ export function serveWeb(root: string): MiddlewareHandler {
     if (isApiPath(c.req.path)) return next();
     const file = await findWebFile(base, new URL(c.req.url).pathname);
     if (!file) return next();
-    return webResponse(file, c.req.header('if-none-match'));
+    return webResponse(
+      file,
+      c.req.header('if-none-match'),
+      acceptsGzip(c.req.header('accept-encoding')),
+    );
   };
 }
 
@@ -129,19 +134,64 @@ function cacheControlOf(segments: readonly string[]): string {
     : REVALIDATE;
 }
 
-function webResponse(file: WebFile, ifNoneMatch: string | undefined): Response {
+/** Types worth compressing: text. Images and fonts come compressed already. */
+const COMPRESSIBLE = new Set([
+  '.html',
+  '.js',
+  '.mjs',
+  '.css',
+  '.json',
+  '.map',
+  '.webmanifest',
+  '.svg',
+  '.txt',
+]);
+/** Below this a gzip header costs more than it saves. */
+const GZIP_MIN_BYTES = 1024;
+/** Gzipped bodies by ETag: a build's files are few and never change under one tag. */
+const gzipped = new Map<string, Uint8Array>();
+const GZIP_CACHE_ENTRIES = 256;
+
+function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  return (acceptEncoding ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .some((part) => part === 'gzip' || (part.startsWith('gzip;') && !/;\s*q=0(\.0*)?$/.test(part)));
+}
+
+function gzipOf(etag: string, bytes: Uint8Array): Uint8Array {
+  let body = gzipped.get(etag);
+  if (!body) {
+    body = gzipSync(bytes, { level: 9 });
+    if (gzipped.size >= GZIP_CACHE_ENTRIES) gzipped.delete(gzipped.keys().next().value as string);
+    gzipped.set(etag, body);
+  }
+  return body;
+}
+
+/**
+ * The file's answer. Text over 1 KB goes gzipped to a client that takes it (guests on mobile
+ * data pay for every byte), under its own ETag, with `Vary: Accept-Encoding` for caches.
+ */
+function webResponse(file: WebFile, ifNoneMatch: string | undefined, gzip: boolean): Response {
   const name = file.segments.at(-1) ?? '';
-  const etag = `"${createHash('sha256').update(file.bytes).digest('base64url').slice(0, 27)}"`;
+  const type = extname(name).toLowerCase();
+  const compress = gzip && COMPRESSIBLE.has(type) && file.bytes.length >= GZIP_MIN_BYTES;
+  const hash = createHash('sha256').update(file.bytes).digest('base64url').slice(0, 27);
+  const etag = compress ? `"${hash}-gz"` : `"${hash}"`;
   const headers: Record<string, string> = {
     ETag: etag,
     'Cache-Control': cacheControlOf(file.segments),
     'X-Content-Type-Options': 'nosniff',
   };
+  if (COMPRESSIBLE.has(type) && file.bytes.length >= GZIP_MIN_BYTES)
+    headers.Vary = 'Accept-Encoding';
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag))
     return new Response(null, { status: 304, headers });
-  headers['Content-Type'] =
-    CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
-  return new Response(file.bytes, { headers });
+  headers['Content-Type'] = CONTENT_TYPES[type] ?? 'application/octet-stream';
+  if (!compress) return new Response(file.bytes, { headers });
+  headers['Content-Encoding'] = 'gzip';
+  return new Response(gzipOf(etag, file.bytes), { headers });
 }
 
 /** If-None-Match's weak comparison: any listed tag, `W/` or not, or `*`. */
