@@ -19,12 +19,12 @@ import { textTable } from './text-table.ts';
 //
 //   (1) cold start from the service worker's cache with the network off → menu painted: a real
 //       cloud serving web/dist, the guest page opened once online (signed in, menu cached), then
-//       the browser offline and every service worker stopped before each load; the time from
-//       navigation start to the page's `hearth:menu-painted` mark. Beside it, from the same
-//       browser and run, a blank page's load (an empty `data:` document: the browser's floor
-//       for any navigation)
+//       the browser offline and every service worker stopped before each load (the page loaded
+//       again in its tab); the time from navigation start to the page's `hearth:menu-painted`
+//       mark. Beside it, from the same browser and run, a blank page's load in a tab of its own
+//       (an empty `data:` document: the browser's floor for any navigation)
 //   (2) the JavaScript fetched before the menu painted, gzip -9: every script resource the page
-//       loaded before the mark (entry, preloads and lazy chunks alike), read from web/dist
+//       had received before the mark (entry, preloads and lazy chunks alike), read from web/dist
 
 const RUNS = { loads: 40, warmups: 5 } as const;
 const TARGET = { coldStartP50Ms: 300, jsGzipBytes: 35 * 1024 } as const;
@@ -60,13 +60,17 @@ async function menuPaintedAt(page: Page): Promise<number> {
   );
 }
 
-/** Script resources fetched before the mark, as paths under web/dist. */
+/** Script resources received before the mark, as paths under web/dist. */
 async function scriptsBeforeMark(page: Page): Promise<string[]> {
   return page.evaluate((mark) => {
     const at = performance.getEntriesByName(mark, 'mark')[0]?.startTime ?? Infinity;
     return performance
       .getEntriesByType('resource')
-      .filter((r) => r.startTime <= at && new URL(r.name).pathname.endsWith('.js'))
+      .filter(
+        (r) =>
+          (r as unknown as { responseEnd: number }).responseEnd <= at &&
+          new URL(r.name).pathname.endsWith('.js'),
+      )
       .map((r) => new URL(r.name).pathname);
   }, MARK);
 }
@@ -90,6 +94,9 @@ async function coldStarts(browser: Browser, cloud: CloudProcess): Promise<ColdSt
     await page.waitForFunction('navigator.serviceWorker.controller !== null');
     await menuPaintedAt(page);
     const cdp = await context.newCDPSession(page);
+    // The blank page has its own tab: going between a data: document and the venue's origin
+    // in one tab would start a renderer process each way, and measure that instead.
+    const blankPage = await context.newPage();
     await context.setOffline(true);
     const menu: number[] = [];
     const blank: number[] = [];
@@ -101,10 +108,12 @@ async function coldStarts(browser: Browser, cloud: CloudProcess): Promise<ColdSt
       await page.goto(url);
       const painted = await menuPaintedAt(page);
       if (run === RUNS.warmups) scripts = await scriptsBeforeMark(page);
-      await page.goto('data:text/html,<!doctype html><title>blank</title>');
-      await page.waitForFunction("performance.getEntriesByType('navigation')[0]?.loadEventEnd > 0");
+      await blankPage.goto(`data:text/html,<!doctype html><title>blank ${run}</title>`);
+      await blankPage.waitForFunction(
+        "performance.getEntriesByType('navigation')[0]?.loadEventEnd > 0",
+      );
       const loaded = Number(
-        await page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"),
+        await blankPage.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"),
       );
       if (run < RUNS.warmups) continue;
       menu.push(painted);

@@ -2,6 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { menuEntities } from '../web/guest-fixtures.ts';
 import {
   addItem,
+  attach,
   basketLines,
   deep,
   maybe,
@@ -51,6 +52,25 @@ describe('<hearth-guest-page>: the menu, live', () => {
     setEntities(w, menuEntities());
     await until(page, () => menuButton(page, 'chips')?.disabled === false, 'back on');
     expect(placeButton(page).disabled).to.equal(false);
+  });
+
+  it('a reopened page paints the menu it kept in its first frame, then the live one', async () => {
+    const w = world();
+    const first = await mount(w);
+    await until(first, () => w.storage.getItem('hearth.guest.menu:demo-bistro') !== null, 'kept');
+    unmountAll();
+
+    // Meanwhile the kitchen 86'd the chips; the phone has not heard yet.
+    w.entities = menuEntities({ soldOut: ['chips'] });
+    const page = attach(w);
+    await page.updateComplete;
+    // The first frame: the kept menu, before any service has started.
+    expect(menuButton(page, 'chips')?.disabled).to.equal(false);
+    expect(maybe(page, 'hearth-resilience-banner')).to.equal(undefined);
+    expect(text(deep(page, 'h1'))).to.equal('Demo Bistro');
+    // Then the live menu takes over.
+    await until(page, () => menuButton(page, 'chips')?.disabled === true, 'the live menu');
+    expect(maybe(page, 'hearth-resilience-banner')).not.to.equal(undefined);
   });
 
   it('a sold-out choice is disabled in the sheet with its words', async () => {

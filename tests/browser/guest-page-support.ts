@@ -195,12 +195,18 @@ export function outboxChanged(w: World): void {
 }
 
 export async function mount(w: World, table: string | null = '5'): Promise<GuestPage> {
+  const page = attach(w, table);
+  await settle(page);
+  return page;
+}
+
+/** Puts the page on the phone and returns at once: its first frame is still to come. */
+export function attach(w: World, table: string | null = '5'): GuestPage {
   const page = document.createElement('hearth-guest-page');
   page.services = services(w);
   page.storage = w.storage;
   page.table = table;
   phoneFrame().append(page);
-  await settle(page);
   return page;
 }
 

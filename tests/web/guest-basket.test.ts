@@ -19,7 +19,7 @@ import { basketViewOf } from '../../web/guest/basket-pricing.ts';
 import { menuEntitiesOf } from '../../web/guest/guest-rules.ts';
 import { moneyFormat } from '../../web/guest/money-format.ts';
 import { refusalNotice } from '../../web/guest/order-advice.ts';
-import { dataOf, menuEntities, settings } from './guest-fixtures.ts';
+import { dataOf, memoryStorage, menuEntities, settings } from './guest-fixtures.ts';
 
 // The basket: what it keeps (plain data, per venue and table), how lines merge and change,
 // what happens to an order that is placed, refused or shown on the tab, and its running
@@ -33,21 +33,6 @@ const line = (lineId: string, itemId: string, patch: Partial<BasketLine> = {}): 
   name: itemId,
   ...patch,
 });
-
-/** A Storage in memory (the page is given localStorage). */
-function memoryStorage(): Storage {
-  const map = new Map<string, string>();
-  return {
-    get length() {
-      return map.size;
-    },
-    clear: () => map.clear(),
-    getItem: (k) => map.get(k) ?? null,
-    key: (i) => [...map.keys()][i] ?? null,
-    removeItem: (k) => void map.delete(k),
-    setItem: (k, v) => void map.set(k, String(v)),
-  };
-}
 
 describe('basket lines', () => {
   it('the same dish with the same choices adds up; other choices make a new line', () => {

@@ -279,3 +279,18 @@ export function snapshotOf(entities: Entities): LocalSnapshot {
 
 export const dataOf = (entities: Entities = menuEntities()): GuestData =>
   guestDataOf(snapshotOf(entities), TABLE_ID);
+
+/** A Storage in memory (the page is given localStorage). */
+export function memoryStorage(): Storage {
+  const map = new Map<string, string>();
+  return {
+    get length() {
+      return map.size;
+    },
+    clear: () => map.clear(),
+    getItem: (k) => map.get(k) ?? null,
+    key: (i) => [...map.keys()][i] ?? null,
+    removeItem: (k) => void map.delete(k),
+    setItem: (k, v) => void map.set(k, String(v)),
+  };
+}
