@@ -93,7 +93,8 @@ export async function guestScreens(
     await page.locator('[data-action="view-basket"]').click();
     await page.locator('hearth-guest-basket button.place').click();
     await page.locator('hearth-guest-status [data-phase="not_sent"]').first().waitFor();
-    await page.locator('hearth-guest-status').scrollIntoViewIfNeeded();
+    // The top of the page: the banner says offline, the order below it waits.
+    await page.evaluate('window.scrollTo(0, 0)');
     written.push(await shoot(page, out, 'offline'));
     await context.setOffline(false);
 

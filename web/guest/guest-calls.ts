@@ -74,7 +74,7 @@ export class GuestCalls extends LitElement {
   static override styles = css`
     :host {
       display: grid;
-      gap: 1rem;
+      gap: 0.75rem;
       color: var(--hearth-fg, #231411);
     }
     .call {
@@ -106,7 +106,9 @@ export class GuestCalls extends LitElement {
     }
     .status {
       margin: 0;
-      min-height: 1.4em;
+    }
+    .status[hidden] {
+      display: none;
     }
     .sync {
       display: block;
@@ -137,7 +139,7 @@ export class GuestCalls extends LitElement {
         >
           ${view.action}
         </button>
-        <p class="status" id="status-${view.kind}">
+        <p class="status" id="status-${view.kind}" ?hidden=${!view.status && !view.sync}>
           ${view.status}
           ${
             view.sync
