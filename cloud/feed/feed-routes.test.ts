@@ -215,7 +215,10 @@ describe('GET …/feed', () => {
   it('pages by limit with hasMore', async () => {
     const t = await makeTestApp();
     const snap = await snapshot(t, t.as.manager);
-    const committed = await commit(t, [1, 2, 3, 4, 5].map((n) => ticket(n)));
+    const committed = await commit(
+      t,
+      [1, 2, 3, 4, 5].map((n) => ticket(n)),
+    );
     const pages: FeedPage[] = [];
     let cursor = snap.cursor;
     for (let i = 0; i < 3; i++) {
