@@ -88,6 +88,7 @@ export {
   serviceRequestStep,
   serviceRequestTransitions,
 } from './domain/service-request-machine.ts';
+export { type BillShare, splitBySeat, splitEvenly } from './domain/split-bill.ts';
 export { type Step, step, type TransitionTable } from './domain/state-machine.ts';
 export {
   TEAM_MEMBER_EVENTS,

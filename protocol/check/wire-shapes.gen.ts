@@ -1523,6 +1523,11 @@ export const WIRE_SHAPES: SchemaBundle = {
         minimum: 1,
         maximum: 9,
       },
+      seat: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 50,
+      },
     },
     required: ['lineId', 'itemId', 'quantity'],
   },

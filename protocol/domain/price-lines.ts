@@ -45,6 +45,7 @@ export function priceLines(
       modifiers,
       sentAt: null,
       ...(input.note === undefined ? {} : { note: input.note }),
+      ...(input.seat === undefined ? {} : { seat: input.seat }),
       ...(input.course === undefined ? {} : { course: input.course }),
     };
     if (lineAmount(line) < 0)

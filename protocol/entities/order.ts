@@ -27,6 +27,8 @@ export const OrderLine = z.object({
   sentAt: Timestamp.nullable(),
   /** Course number (1 = first); absent means 1. */
   course: z.number().int().min(1).max(9).optional(),
+  /** Seat number at the table; absent when the server did not say. */
+  seat: z.number().int().min(1).max(50).optional(),
   /** Server time a sent line was voided (`order.voidLine`); it no longer counts in the totals. */
   voidedAt: Timestamp.nullable().optional(),
   voidReason: z.string().max(200).optional(),

@@ -11,5 +11,7 @@ export const LineInput = z.object({
   note: z.string().max(200).optional(),
   /** Course number (1 = first, the default); a course can be sent or held on its own. */
   course: z.number().int().min(1).max(9).optional(),
+  /** Seat number at the table (1 = first), for the kitchen's handout and a split by seat. */
+  seat: z.number().int().min(1).max(50).optional(),
 });
 export type LineInput = z.infer<typeof LineInput>;
