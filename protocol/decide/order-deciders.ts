@@ -104,6 +104,21 @@ function sendLines(
   return { ...order, status: 'sent', lines };
 }
 
+/** `order` with `added` after its lines and the totals again; refused past 200 lines. */
+function withLines(
+  order: Order,
+  added: readonly OrderLine[],
+  settings: Settings,
+): Order | Rejection {
+  const lines = [...order.lines, ...added];
+  if (hasDuplicateLineIds(lines))
+    return reject('ALREADY_EXISTS', 'a line with that id is already on the order', order);
+  if (lines.length > 200) return reject('VALIDATION', 'an order holds at most 200 lines', order);
+  const totals = totalsFor(lines, settings);
+  if (isRejection(totals)) return totals;
+  return { ...order, lines, totals };
+}
+
 /**
  * Adds a guest's priced lines to `order` and, unless the venue wants staff to approve guest
  * orders, sends just those lines to the kitchen (never a server's lines still being composed).
@@ -116,13 +131,8 @@ function addGuestLines(
   op: { readonly opId: string },
   ctx: DecideContext,
 ): Order | Rejection {
-  const lines = [...order.lines, ...added];
-  if (hasDuplicateLineIds(lines))
-    return reject('ALREADY_EXISTS', 'a line with that id is already on the order', order);
-  if (lines.length > 200) return reject('VALIDATION', 'an order holds at most 200 lines', order);
-  const totals = totalsFor(lines, settings);
-  if (isRejection(totals)) return totals;
-  const grown: Order = { ...order, lines, totals };
+  const grown = withLines(order, added, settings);
+  if (isRejection(grown)) return grown;
   if (guestOrderingOf(settings).approval || added.length === 0) return grown;
   return sendLines(draft, grown, added, op, ctx, false);
 }
@@ -211,13 +221,9 @@ export function decideOrderAddLines(
     draft.put('order', withoutVersion(next), order.version);
     return draft.commit();
   }
-  const lines = [...order.lines, ...added];
-  if (hasDuplicateLineIds(lines))
-    return reject('ALREADY_EXISTS', 'a line with that id is already on the order', order);
-  if (lines.length > 200) return reject('VALIDATION', 'an order holds at most 200 lines', order);
-  const totals = totalsFor(lines, settings);
-  if (isRejection(totals)) return totals;
-  draft.put('order', { ...order, lines, totals }, order.version);
+  const grown = withLines(order, added, settings);
+  if (isRejection(grown)) return grown;
+  draft.put('order', withoutVersion(grown), order.version);
   return draft.commit();
 }
 

@@ -10,6 +10,7 @@ import '../../web/guest/guest-page.ts';
 import type { GuestPage } from '../../web/guest/guest-page.ts';
 import {
   type Entities,
+  memoryStorage,
   menuEntities,
   snapshotOf,
   TABLE_ID,
@@ -57,19 +58,7 @@ export const json = (status: number, body: unknown): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 /** A Storage in memory, shared by the mounts of one test (a reload keeps it). */
-export function memoryStorage(): Storage {
-  const map = new Map<string, string>();
-  return {
-    get length() {
-      return map.size;
-    },
-    clear: () => map.clear(),
-    getItem: (k) => map.get(k) ?? null,
-    key: (i) => [...map.keys()][i] ?? null,
-    removeItem: (k) => void map.delete(k),
-    setItem: (k, v) => void map.set(k, String(v)),
-  };
-}
+export { memoryStorage };
 
 export function world(patch: Partial<World> = {}): World {
   return {
