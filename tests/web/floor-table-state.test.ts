@@ -7,6 +7,7 @@ import {
   STATE_PRECEDENCE,
   stateOf,
   type TableState,
+  type TableView,
   tableViewsOf,
 } from '../../web/floor/table-state.ts';
 import { MIN, order, request, section, T0, table, ticket } from './floor-fixtures.ts';
@@ -111,11 +112,14 @@ describe('stateOf: the rule, every combination', () => {
 });
 
 const T5 = table('5');
-const only = (entities: Partial<FloorEntities>, now = T0) =>
-  tableViewsOf(
+function only(entities: Partial<FloorEntities>, now = T0): TableView {
+  const [view] = tableViewsOf(
     { tables: [T5], orders: [], tickets: [], requests: [], approval: false, ...entities },
     now,
-  )[0];
+  );
+  if (!view) throw new Error('no view for the table');
+  return view;
+}
 
 describe('tableViewsOf: the facts from the entities', () => {
   it('no order: free, no time, no covers', () => {
