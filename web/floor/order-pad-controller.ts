@@ -1,0 +1,323 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { MenuItem, OperationType, Order } from '#protocol';
+import type { NewId, TrackedOp } from '../app/op-controller.ts';
+import type { Selection } from '../guest/item-selection.ts';
+import { type DraftLine, inputOfDraft, type PadLine } from './order-draft.ts';
+import type { PadRules } from './pad-rules.ts';
+
+/** The page's OpController.submit, passed in so the pad's ops go through the outbox. */
+export type Submit = (
+  label: string,
+  type: OperationType,
+  payload: (newId: NewId) => unknown,
+) => Promise<TrackedOp | undefined>;
+
+/** What the controller reads from its element. */
+export interface PadHost extends ReactiveControllerHost {
+  readonly order: Order | undefined;
+  readonly tableId: string | null;
+  readonly tableLabel: string;
+  readonly covers: number;
+  readonly submit: Submit | undefined;
+}
+
+/** The item sheet open on one dish: its choices, plus where the line goes. */
+export interface SheetState {
+  readonly item: MenuItem;
+  readonly selection: Selection;
+  readonly seat: number | undefined;
+  readonly course: number;
+  /** The line it replaces (a change), if any. */
+  readonly replaces?: PadLine;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The order pad's state: the draft (lines picked here, not on the order yet), the lines sent
+ * to the order and not shown by the local view yet, the item sheet, and the ops that add, send,
+ * hold, fire, close and void. Ops go through `submit` one after the other (the outbox keeps a
+ * device's ops in order), the create before the send that needs its order.
+ */
+export class OrderPadController implements ReactiveController {
+  readonly #host: PadHost;
+  readonly #say: (text: string) => void;
+  #rules: PadRules | undefined;
+  #draft: DraftLine[] = [];
+  #adding: DraftLine[] = [];
+  #orderId: string | undefined;
+  #sheet: SheetState | undefined;
+  #busy = false;
+  readonly #removed = new Set<string>();
+  /** The seat and course a tapped dish gets. */
+  seat: number | undefined = undefined;
+  course = 1;
+
+  constructor(host: PadHost, say: (text: string) => void) {
+    this.#host = host;
+    this.#say = say;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // zod and the protocol's pricing come after the pad's first paint.
+    void import('./pad-rules.ts').then((rules) => {
+      this.#rules = rules;
+      this.#host.requestUpdate();
+    });
+  }
+
+  get rules(): PadRules | undefined {
+    return this.#rules;
+  }
+  get draft(): readonly DraftLine[] {
+    return this.#draft;
+  }
+  get adding(): readonly DraftLine[] {
+    return this.#adding;
+  }
+  get sheet(): SheetState | undefined {
+    return this.#sheet;
+  }
+  /** Lines this device removed from the order, hidden until the order drops them. */
+  get removed(): ReadonlySet<string> {
+    return this.#removed;
+  }
+  get busy(): boolean {
+    return this.#busy;
+  }
+  /** The order's id: the property's, or the one this device made for a new order. */
+  get orderId(): string | undefined {
+    return this.#host.order?.id ?? this.#orderId;
+  }
+
+  /** A tap on a dish: straight into the draft, or the sheet when it has modifier groups. */
+  pick(item: MenuItem): void {
+    const rules = this.#rules;
+    if (!item.available || !rules) return;
+    if ((item.modifierGroups ?? []).length > 0) {
+      this.#sheet = {
+        item,
+        selection: rules.newSelection(item.id),
+        seat: this.seat,
+        course: this.course,
+      };
+      this.#host.requestUpdate();
+      return;
+    }
+    this.#put({
+      lineId: rules.newId(),
+      itemId: item.id,
+      quantity: 1,
+      modifierIds: [],
+      note: '',
+      seat: this.seat,
+      course: this.course,
+    });
+    this.#say(
+      `Added ${item.name}${this.seat ? ` for seat ${this.seat}` : ''}, course ${this.course}`,
+    );
+  }
+
+  /** Opens the sheet on a line to change it (quantity, seat, course, note, choices). */
+  edit(line: PadLine, item: MenuItem): void {
+    this.#sheet = {
+      item,
+      selection: {
+        itemId: item.id,
+        chosen: [...line.modifierIds],
+        quantity: line.quantity,
+        note: line.note,
+      },
+      seat: line.seat,
+      course: line.course,
+      replaces: line,
+    };
+    this.#host.requestUpdate();
+  }
+
+  /** The sheet with a change. */
+  change(patch: Partial<Omit<SheetState, 'item' | 'replaces'>>): void {
+    if (!this.#sheet) return;
+    this.#sheet = { ...this.#sheet, ...patch };
+    this.#host.requestUpdate();
+  }
+
+  closeSheet(): void {
+    this.#sheet = undefined;
+    this.#host.requestUpdate();
+  }
+
+  /**
+   * The sheet's line into the draft. A change to a line already on the order removes it there
+   * (`order.removeLine`) and adds it again as a new line; a draft line is just replaced.
+   */
+  async confirmSheet(): Promise<void> {
+    const sheet = this.#sheet;
+    const rules = this.#rules;
+    if (!sheet || !rules) return;
+    const line: DraftLine = {
+      lineId: rules.newId(),
+      itemId: sheet.item.id,
+      quantity: sheet.selection.quantity,
+      modifierIds: [...sheet.selection.chosen],
+      note: sheet.selection.note,
+      seat: sheet.seat,
+      course: sheet.course,
+    };
+    this.#sheet = undefined;
+    const old = sheet.replaces;
+    if (old?.where === 'order' && !(await this.#removeFromOrder(old))) return;
+    if (old?.where === 'draft') this.#draft = this.#draft.filter((l) => l.lineId !== old.lineId);
+    this.#put(line);
+    this.#say(`${old ? 'Changed' : 'Added'} ${line.quantity} × ${sheet.item.name}`);
+  }
+
+  /** Drops a draft line, or removes an unsent line from the order. */
+  async remove(line: PadLine): Promise<void> {
+    if (line.where === 'draft') {
+      this.#draft = this.#draft.filter((l) => l.lineId !== line.lineId);
+      this.#host.requestUpdate();
+      this.#say(`Removed ${line.name}`);
+      return;
+    }
+    if (line.where === 'order' && line.stage === 'new' && (await this.#removeFromOrder(line)))
+      this.#say(`Removed ${line.name} from the order`);
+  }
+
+  /**
+   * Sends to the kitchen: the draft goes onto the order first (`order.create` with it for a
+   * new order, else `order.addLines`), then `order.sendToKitchen` for every unsent line or
+   * one course, held when asked (fired later with `fire`).
+   */
+  async send(options: { course?: number; hold?: boolean } = {}): Promise<void> {
+    const submit = this.#host.submit;
+    const rules = this.#rules;
+    if (!submit || !rules || this.#busy) return;
+    this.#busy = true;
+    this.#host.requestUpdate();
+    try {
+      if (!(await this.#addDraft(submit))) return;
+      const orderId = this.orderId;
+      if (!orderId) return;
+      const what = options.course ? `course ${options.course}` : 'all new lines';
+      const sent = await submit(
+        `Table ${this.#host.tableLabel}: ${options.hold ? 'hold' : 'send'} ${what}`,
+        'order.sendToKitchen',
+        () => ({
+          orderId,
+          ...(options.course ? { course: options.course } : {}),
+          ...(options.hold ? { hold: true } : {}),
+        }),
+      );
+      if (sent)
+        this.#say(
+          options.hold
+            ? `Course ${options.course} held for the kitchen`
+            : `Sent ${what} to the kitchen`,
+        );
+    } finally {
+      this.#busy = false;
+      this.#host.requestUpdate();
+    }
+  }
+
+  /** Fires a held course (`order.fireCourse`). */
+  async fire(course: number): Promise<void> {
+    const orderId = this.orderId;
+    const submit = this.#host.submit;
+    if (!orderId || !submit) return;
+    const made = await submit(
+      `Table ${this.#host.tableLabel}: fire course ${course}`,
+      'order.fireCourse',
+      () => ({
+        orderId,
+        course,
+      }),
+    );
+    if (made) this.#say(`Course ${course} fired`);
+  }
+
+  /** Settles the order in cash (`order.close`); the amount is checked by the caller. */
+  async closeCash(tendered: number): Promise<boolean> {
+    const orderId = this.orderId;
+    const submit = this.#host.submit;
+    if (!orderId || !submit) return false;
+    const made = await submit(
+      `Table ${this.#host.tableLabel}: paid in cash`,
+      'order.close',
+      () => ({
+        orderId,
+        payment: { method: 'cash', tendered },
+      }),
+    );
+    if (made) this.#say('Order closed, paid in cash');
+    return made !== undefined;
+  }
+
+  /** Voids the whole order (`order.void`, a manager's or owner's). */
+  async voidOrder(reason: string): Promise<boolean> {
+    const orderId = this.orderId;
+    const submit = this.#host.submit;
+    if (!orderId || !submit || reason.trim() === '') return false;
+    const made = await submit(`Table ${this.#host.tableLabel}: void`, 'order.void', () => ({
+      orderId,
+      reason: reason.trim(),
+    }));
+    if (made) this.#say('Order voided');
+    return made !== undefined;
+  }
+
+  /** The draft onto the order; false when its op could not be made (nothing is lost). */
+  async #addDraft(submit: Submit): Promise<boolean> {
+    const lines = this.#draft;
+    if (lines.length === 0) return this.orderId !== undefined;
+    const inputs = lines.map(inputOfDraft);
+    const existing = this.orderId;
+    const label = `Table ${this.#host.tableLabel}: ${plural(lines.length, 'line')}`;
+    let made: TrackedOp | undefined;
+    if (existing) {
+      made = await submit(label, 'order.addLines', () => ({ orderId: existing, lines: inputs }));
+    } else {
+      let orderId: string | undefined;
+      made = await submit(label, 'order.create', (newId) => {
+        orderId = newId();
+        return {
+          orderId,
+          tableId: this.#host.tableId,
+          guestCount: this.#host.covers,
+          lines: inputs,
+        };
+      });
+      if (made) this.#orderId = orderId;
+    }
+    if (!made) return false;
+    const sent = new Set(lines.map((l) => l.lineId));
+    this.#draft = this.#draft.filter((l) => !sent.has(l.lineId));
+    this.#adding = [...this.#adding, ...lines];
+    this.#host.requestUpdate();
+    return true;
+  }
+
+  async #removeFromOrder(line: PadLine): Promise<boolean> {
+    const orderId = this.orderId;
+    const submit = this.#host.submit;
+    if (!orderId || !submit) return false;
+    const made = await submit(
+      `Table ${this.#host.tableLabel}: remove ${line.name}`,
+      'order.removeLine',
+      () => ({
+        orderId,
+        lineId: line.lineId,
+      }),
+    );
+    if (made) this.#removed.add(line.lineId);
+    this.#host.requestUpdate();
+    return made !== undefined;
+  }
+
+  #put(line: DraftLine): void {
+    this.#draft = [...this.#draft, line];
+    this.#host.requestUpdate();
+  }
+}
