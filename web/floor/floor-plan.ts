@@ -167,6 +167,10 @@ export class FloorPlan extends LitElement {
         padding: 0;
         list-style: none;
       }
+      /* Tiles of a row as tall as the tallest. */
+      ul.grid > li {
+        display: grid;
+      }
       .tile {
         --tone: #b0b0b0;
         box-sizing: border-box;

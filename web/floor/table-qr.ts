@@ -81,10 +81,14 @@ export class TableQrSheet extends LitElement {
   }
 
   static override styles = css`
+    /* A light sheet of its own on screen, whatever the page's theme: what is seen is printed. */
     :host {
       display: grid;
       gap: 1rem;
+      padding: 1rem;
       color: #1b1b1b;
+      background: #ece8e4;
+      border-radius: 0.75rem;
       font-family: system-ui, sans-serif;
     }
     .toolbar {
@@ -165,7 +169,9 @@ export class TableQrSheet extends LitElement {
     @media print {
       :host {
         display: block;
+        padding: 0;
         color: #000;
+        background: none;
       }
       .toolbar {
         display: none;
