@@ -169,6 +169,14 @@ describe('<hearth-order-pad>', () => {
 
   it('puts the seat and course on a line and on the wire; send all creates then sends', async () => {
     const { el, sent } = await mount();
+    let opened = '';
+    el.addEventListener('hearth-order-opened', (e) => {
+      opened = (e as CustomEvent<string>).detail;
+    });
+    await click(el, '[aria-label="One cover more"]');
+    expect(
+      $$(el, '[aria-label="Seat for the next dish"] [data-seat]').map((b) => b.dataset.seat),
+    ).to.deep.equal(['none', '1', '2', '3', '4', '5']);
     await click(el, '[aria-label="Seat for the next dish"] [data-seat="2"]');
     await click(el, '[aria-label="Course for the next dish"] [data-course="2"]');
     await click(el, '[data-category="mains"]');
@@ -177,7 +185,8 @@ describe('<hearth-order-pad>', () => {
     await click(el, '[data-action="send-all"]');
     expect(sent.map((s) => s.type)).to.deep.equal(['order.create', 'order.sendToKitchen']);
     const create = sent[0]?.payload as { orderId: string; guestCount: number; lines: unknown[] };
-    expect(create.guestCount).to.equal(4);
+    expect(create.guestCount).to.equal(5);
+    expect(opened).to.equal(create.orderId);
     const [line] = create.lines as { lineId: string }[];
     expect(line).to.deep.equal({
       lineId: line?.lineId,
@@ -207,6 +216,26 @@ describe('<hearth-order-pad>', () => {
     expect(text($(el, '.line'))).to.contain('no parmesan');
     expect(text($(el, '.line'))).to.contain('Seat 3');
     expect(sent).to.deep.equal([]);
+  });
+
+  it('changes an unsent line on the order by removing it and adding it again', async () => {
+    const existing = order('order-1', [{ id: 'l1', itemId: 'risotto', name: 'Mushroom risotto' }]);
+    const { el, sent } = await mount({ order: existing });
+    await click(el, '[data-line="l1"] [data-action="change"]');
+    await click(el, 'dialog [data-course="2"]');
+    await click(el, '[data-action="sheet-add"]');
+    expect(sent.map((s) => [s.type, s.payload])).to.deep.equal([
+      ['order.removeLine', { orderId: 'order-1', lineId: 'l1' }],
+    ]);
+    const [line] = $$(el, '.line');
+    expect(line?.dataset.where).to.equal('draft');
+    expect(line?.dataset.line).to.not.equal('l1');
+    expect(text(line)).to.contain('Course 2');
+    // Pointed at another table, the pad forgets this one's draft.
+    el.order = undefined;
+    el.tableId = 'table-6';
+    await settle(el);
+    expect(lines(el)).to.deep.equal([]);
   });
 
   it('holds course 2 and fires it later on an existing order (addLines, then sendToKitchen held)', async () => {
@@ -336,6 +365,7 @@ describe('<hearth-order-pad>', () => {
       t === first ? { ...t, status: 'failed', detail: 'no connection' } : t,
     );
     await settle(el);
+    expect(live(el)).to.contain('failed: no connection — tap its badge to retry');
     let retried = '';
     el.addEventListener('hearth-retry', (e) => {
       retried = (e as CustomEvent<string>).detail;

@@ -42,6 +42,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export class OrderPadController implements ReactiveController {
   readonly #host: PadHost;
   readonly #say: (text: string) => void;
+  readonly #opened: (orderId: string) => void;
   #rules: PadRules | undefined;
   #draft: DraftLine[] = [];
   #adding: DraftLine[] = [];
@@ -53,10 +54,28 @@ export class OrderPadController implements ReactiveController {
   seat: number | undefined = undefined;
   course = 1;
 
-  constructor(host: PadHost, say: (text: string) => void) {
+  /** `say` speaks through the pad's live region; `opened` hears a new order's id once made. */
+  constructor(
+    host: PadHost,
+    say: (text: string) => void,
+    opened: (orderId: string) => void = () => {},
+  ) {
     this.#host = host;
     this.#say = say;
+    this.#opened = opened;
     host.addController(this);
+  }
+
+  /** Forgets everything of the last table (the pad was pointed at another one). */
+  reset(): void {
+    this.#draft = [];
+    this.#adding = [];
+    this.#orderId = undefined;
+    this.#sheet = undefined;
+    this.#removed.clear();
+    this.seat = undefined;
+    this.course = 1;
+    this.#host.requestUpdate();
   }
 
   hostConnected(): void {
@@ -289,7 +308,10 @@ export class OrderPadController implements ReactiveController {
           lines: inputs,
         };
       });
-      if (made) this.#orderId = orderId;
+      if (made && orderId) {
+        this.#orderId = orderId;
+        this.#opened(orderId);
+      }
     }
     if (!made) return false;
     const sent = new Set(lines.map((l) => l.lineId));

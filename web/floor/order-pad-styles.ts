@@ -18,6 +18,8 @@ export const orderPadStyles = css`
     color: var(--pad-fg);
     font: 17px/1.4 system-ui, sans-serif;
     container-type: inline-size;
+    color-scheme: dark;
+    accent-color: var(--pad-accent);
   }
   * {
     box-sizing: border-box;
@@ -26,6 +28,12 @@ export const orderPadStyles = css`
     display: grid;
     gap: 12px;
     padding: 12px;
+  }
+  .side {
+    display: grid;
+    gap: 12px;
+    align-content: start;
+    min-width: 0;
   }
   @container (min-width: 900px) {
     .layout {
@@ -178,6 +186,7 @@ export const orderPadStyles = css`
   }
   .line .top {
     display: flex;
+    flex-wrap: wrap;
     justify-content: space-between;
     gap: 8px;
     font-weight: 600;

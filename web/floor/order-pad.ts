@@ -38,8 +38,9 @@ const roleVoids = (role: StaffRole | undefined): boolean => role === 'manager' |
  * by search (the item sheet for modifier groups), each line with its seat, course, kitchen
  * stage and sync badge; send, hold and fire courses; totals and a split; close in cash; void
  * (managers). Reads what the page gives it (the order from the local view, the menu, settings,
- * the order's tickets, the page's ops) and makes ops through `submit`; a failed line's badge
- * fires `hearth-retry` with the op's id for the page's OpController.retry.
+ * the order's tickets, the page's ops) and makes ops through `submit`. Events: `hearth-retry`
+ * (a failed line's badge: the op's id, for OpController.retry) and `hearth-order-opened` (the
+ * id of the order a new pad just created, so the page can pass that order in as `order`).
  */
 export class OrderPad extends LitElement implements PadHost {
   static override styles = orderPadStyles;
@@ -102,7 +103,16 @@ export class OrderPad extends LitElement implements PadHost {
   declare _voidTried: boolean;
 
   readonly #announcer = new Announcer(this);
-  readonly pad = new OrderPadController(this, (text) => this.#announcer.say(text));
+  readonly pad = new OrderPadController(
+    this,
+    (text) => this.#announcer.say(text),
+    (orderId) =>
+      this.dispatchEvent(
+        new CustomEvent('hearth-order-opened', { detail: orderId, bubbles: true, composed: true }),
+      ),
+  );
+  /** The last status heard of each op, so a newly failed one is announced once. */
+  readonly #heard = new Map<string, TrackedOp['status']>();
 
   constructor() {
     super();
@@ -208,7 +218,7 @@ export class OrderPad extends LitElement implements PadHost {
     const closed = this.order?.status === 'closed' || this.order?.status === 'voided';
     return html`<div class="layout">
         ${closed ? nothing : this.#menu(view.itemById)}
-        <div class="layout" style="padding:0">
+        <div class="side">
           ${this.#linesSection(view.lines, view.itemById, closed)}
           ${this.#totalsSection(view.totals)}
           ${closed ? this.#closedNote() : html`${this.#paySection(view.totals)} ${this.#voidSection()}`}
@@ -216,6 +226,22 @@ export class OrderPad extends LitElement implements PadHost {
       </div>
       ${this.#sheet(view.itemById, view.modifierById)}
       <p class="sr-only" role="status" aria-live="polite">${this.#announcer.text}</p>`;
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (this.hasUpdated && changed.has('tableId')) this.pad.reset();
+    if (changed.has('ops')) this.#announceFailures();
+  }
+
+  #announceFailures(): void {
+    for (const op of this.ops) {
+      const before = this.#heard.get(op.opId);
+      this.#heard.set(op.opId, op.status);
+      if (op.status === 'failed' && before !== undefined && before !== 'failed')
+        this.#announcer.say(
+          `${op.label} failed${op.detail ? `: ${op.detail}` : ''}${op.final ? '' : ' — tap its badge to retry'}`,
+        );
+    }
   }
 
   override updated(changed: PropertyValues): void {
@@ -404,6 +430,7 @@ export class OrderPad extends LitElement implements PadHost {
     const busy = this.pad.busy || !this.submit;
     return html`<section aria-labelledby="lines-title">
       <h2 id="lines-title">Order${this.order ? '' : ' (new)'} · ${this.#covers} covers</h2>
+      ${this.pad.orderId ? nothing : this.#coversStepper()}
       ${
         lines.length === 0
           ? html`<p class="muted">No dishes yet: pick from the menu.</p>`
@@ -422,16 +449,7 @@ export class OrderPad extends LitElement implements PadHost {
                     </button>`
                   : nothing
               }
-              ${courses.map(
-                (
-                  c,
-                ) => html`<button type="button" data-action="send-course" data-course=${c} ?disabled=${busy} @click=${() => void this.pad.send({ course: c })}>
-                    Send course ${c}
-                  </button>
-                  <button type="button" data-action="hold-course" data-course=${c} ?disabled=${busy} @click=${() => void this.pad.send({ course: c, hold: true })}>
-                    Hold course ${c}
-                  </button>`,
-              )}
+              ${courses.map((c) => this.#courseButtons(c, courses.length > 1, busy))}
               ${held.map(
                 (
                   c,
@@ -442,6 +460,46 @@ export class OrderPad extends LitElement implements PadHost {
             </div>`
       }
     </section>`;
+  }
+
+  /** Send (when there is more than one course to choose from) and hold, for one course. */
+  #courseButtons(course: number, sendOne: boolean, busy: boolean) {
+    return html`${
+      sendOne
+        ? html`<button
+            type="button"
+            data-action="send-course"
+            data-course=${course}
+            ?disabled=${busy}
+            @click=${() => void this.pad.send({ course })}
+          >
+            Send course ${course}
+          </button>`
+        : nothing
+    }
+      <button
+        type="button"
+        data-action="hold-course"
+        data-course=${course}
+        ?disabled=${busy}
+        @click=${() => void this.pad.send({ course, hold: true })}
+      >
+        Hold course ${course}
+      </button>`;
+  }
+
+  /** A new order's covers (its guest count, and the seats a line may take). */
+  #coversStepper() {
+    const set = (covers: number) => {
+      this.covers = Math.min(50, Math.max(0, covers));
+      this.#announcer.say(`${this.covers} covers`);
+    };
+    return html`<div class="row" role="group" aria-label="Covers">
+      <span aria-hidden="true">Covers</span>
+      <button type="button" aria-label="One cover fewer" ?disabled=${this.covers <= 0} @click=${() => set(this.covers - 1)}>−</button>
+      <span data-covers>${this.covers}</span>
+      <button type="button" aria-label="One cover more" ?disabled=${this.covers >= 50} @click=${() => set(this.covers + 1)}>+</button>
+    </div>`;
   }
 
   #line(line: PadLine, itemById: ReadonlyMap<string, MenuItem>, closed: boolean) {
