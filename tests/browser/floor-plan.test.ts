@@ -238,6 +238,16 @@ describe('<hearth-floor-plan>', () => {
     expect(time.running).to.equal(0);
   });
 
+  it('axe sees into the plan’s shadow DOM (the contrast check can fail)', async () => {
+    const { plan } = await mount(ALL);
+    const faint = document.createElement('span');
+    faint.textContent = 'faint';
+    faint.setAttribute('style', 'color:#3a3a3a');
+    tile(plan, 'table-1').append(faint);
+    const found = await serious(plan.parentElement as HTMLElement);
+    expect(found.map((f) => f.split(' ')[0])).to.deep.equal(['color-contrast']);
+  });
+
   for (const [name, width, height] of [
     ['a tablet, 1280×800', 1280, 800],
     ['a phone, 390×844', 390, 844],
