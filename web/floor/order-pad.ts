@@ -631,6 +631,8 @@ export class OrderPad extends LitElement implements PadHost {
 
   // —— Close in cash, void ——
 
+  // The payment method is already a choice with only Cash on: card joins later as a second
+  // branch of order.close's payment ({method:'card', amount, reference}), not a new flow.
   #paySection(totals: PadTotals | undefined) {
     if (!this.pad.orderId || !totals?.ok) return nothing;
     const cashTotal = totals.totals.cashTotal;
@@ -653,7 +655,6 @@ export class OrderPad extends LitElement implements PadHost {
       <h2 id="pay-title">Close and pay</h2>
       <fieldset>
         <legend>Payment method</legend>
-        <!-- Card comes later: the method is a choice now so card can join without a new flow. -->
         <label class="option"><input type="radio" name="method" value="cash" checked /> Cash</label>
         <label class="option"><input type="radio" name="method" value="card" disabled /> Card (not available yet)</label>
       </fieldset>
@@ -840,6 +841,7 @@ export class OrderPad extends LitElement implements PadHost {
             : nothing
         }
         <div class="row" role="group" aria-label="Quantity">
+          <span aria-hidden="true">Quantity</span>
           <button type="button" aria-label="One fewer" ?disabled=${v.quantity <= 1} @click=${() => this.pad.change({ selection: { ...sheet.selection, quantity: v.quantity - 1 } })}>−</button>
           <span data-quantity>${v.quantity}</span>
           <button type="button" aria-label="One more" ?disabled=${v.quantity >= 99} @click=${() => this.pad.change({ selection: { ...sheet.selection, quantity: v.quantity + 1 } })}>+</button>
