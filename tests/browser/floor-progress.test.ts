@@ -110,6 +110,8 @@ describe('<hearth-kitchen-progress>', () => {
     expect(live(el)).to.equal('Table 4, Grill assigned to Ben');
     expect(text(card(el, 'k1').querySelector('.sync'))).to.equal('not sent yet');
     expect(el.shadowRoot?.activeElement).to.equal(select);
+    // The choice stays shown while the local copy catches up.
+    expect(select.value).to.equal('m-ben');
     await clean(el);
 
     // The feed brings the assignment; the op synced.
@@ -127,6 +129,20 @@ describe('<hearth-kitchen-progress>', () => {
     await settle(el);
     expect(sent[1]?.payload).to.deep.equal({ ticketId: 'k1', assigneeId: null });
     expect(live(el)).to.equal('Table 4, Grill now with nobody');
+  });
+
+  it('a refused assignment puts the select back and says why', async () => {
+    const { el } = await mount();
+    const select = card(el, 'k1').querySelector('select');
+    if (!select) throw new Error('no select');
+    select.value = 'm-ana';
+    select.dispatchEvent(new Event('change'));
+    await settle(el);
+    el.ops = [{ opId: 'op-1', status: 'failed', detail: 'no such member' }];
+    await settle(el);
+    expect(select.value).to.equal('');
+    expect(text(card(el, 'k1').querySelector('.sync'))).to.equal('failed: no such member');
+    await clean(el);
   });
 
   it('a server sees who cooks, with no select (ticket.assign is the kitchen’s and managers’)', async () => {

@@ -1,4 +1,5 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { Role } from '#protocol';
 import { mayPerform } from '#protocol/auth/permissions.ts';
 import { browserTimers, type Timers } from '../app/timers.ts';
@@ -89,6 +90,8 @@ export class KitchenProgress extends LitElement {
 
   readonly #announcer = new Announcer(this);
   readonly #marks = new OpMarks();
+  /** Ticket → the cook chosen here, while the local copy has not caught up. */
+  readonly #chosen = new Map<string, string | null>();
   #stopTick: (() => void) | undefined;
 
   constructor() {
@@ -161,8 +164,21 @@ export class KitchenProgress extends LitElement {
       <p class="visually-hidden" role="status" aria-live="polite">${this.#announcer.text}</p>`;
   }
 
+  /** The cook shown: the one just chosen here until the copy agrees or the op fails. */
+  #shownAssignee(row: TicketRow): string | null {
+    if (!this.#chosen.has(row.id)) return row.assigneeId;
+    const chosen = this.#chosen.get(row.id) ?? null;
+    const state = this.#marks.stateOf(`ticket:${row.id}`, this.ops);
+    if (chosen === row.assigneeId || state?.status === 'failed') {
+      this.#chosen.delete(row.id);
+      return row.assigneeId;
+    }
+    return chosen;
+  }
+
   #ticket(order: OrderProgress, row: TicketRow, mayAssign: boolean) {
     const sync = this.#marks.wordsOf(`ticket:${row.id}`, this.ops);
+    const assigneeId = this.#shownAssignee(row);
     const id = `cook-${row.id}`;
     return html`<li class="card ticket" data-ticket=${row.id} data-status=${row.status}>
       <p>
@@ -180,10 +196,10 @@ export class KitchenProgress extends LitElement {
                 id=${id}
                 @change=${(e: Event) => this.#assign(order, row, (e.target as HTMLSelectElement).value)}
               >
-                <option value=${NOBODY} ?selected=${row.assigneeId === null}>Nobody</option>
-                ${cooksFor(this.members, row.assigneeId).map(
+                <option value=${NOBODY} .selected=${live(assigneeId === null)}>Nobody</option>
+                ${cooksFor(this.members, assigneeId).map(
                   (cook) =>
-                    html`<option value=${cook.id} ?selected=${cook.id === row.assigneeId}>
+                    html`<option value=${cook.id} .selected=${live(cook.id === assigneeId)}>
                       ${cook.name}
                     </option>`,
                 )}
@@ -197,6 +213,7 @@ export class KitchenProgress extends LitElement {
   async #assign(order: OrderProgress, row: TicketRow, value: string): Promise<void> {
     if (!this.submit) return;
     const assigneeId = value === NOBODY ? null : value;
+    this.#chosen.set(row.id, assigneeId);
     const name = assigneeId
       ? (this.members.find((m) => m.id === assigneeId)?.name ?? assigneeId)
       : 'nobody';
