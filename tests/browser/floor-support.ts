@@ -28,11 +28,13 @@ export async function clean(el: HTMLElement): Promise<void> {
   expect(found, found.join('\n\n')).to.deep.equal([]);
 }
 
-/** Every button, select and input in the shadow root is at least 44 × 44 px. */
+/** Every button, select and input (a checkbox with its label) in the shadow root is at least 44 × 44 px. */
 export function targetsFit(el: HTMLElement): void {
   const targets = [...(el.shadowRoot?.querySelectorAll('button, select, input') ?? [])];
   for (const target of targets) {
-    const box = target.getBoundingClientRect();
+    // A checkbox's target is its label: a press anywhere on it ticks the box.
+    const hit = target.matches('[type="checkbox"]') ? (target.closest('label') ?? target) : target;
+    const box = hit.getBoundingClientRect();
     const name =
       target.getAttribute('aria-label') ?? target.textContent?.trim() ?? target.localName;
     expect(box.height, `${name} height`).to.be.at.least(44);

@@ -50,6 +50,14 @@ export class OpMarks {
     return state;
   }
 
+  /** Moves the mark under `from` to `to` (an op keyed before the id it made was known). */
+  rename(from: string, to: string): void {
+    const mark = this.#marks.get(from);
+    if (!mark) return;
+    this.#marks.delete(from);
+    this.#marks.set(to, mark);
+  }
+
   /** The op's latest state: the page's list wins over the first answer. */
   stateOf(key: string, ops: readonly FloorOpState[]): FloorOpState | undefined {
     const mark = this.#marks.get(key);
