@@ -3,7 +3,7 @@ import { serious } from './guest-support.ts';
 
 export { HandTime, text } from './guest-support.ts';
 
-// What the floor panels' browser tests share: a frame like the floor page's on a phone held by
+// What the floor panels' browser tests share: a dark frame like the floor page's on a phone held by
 // a server (390 px), axe's serious findings, every target's size, and ops landing in a list.
 
 export function floorFrame(width = 390): HTMLElement {
@@ -11,7 +11,7 @@ export function floorFrame(width = 390): HTMLElement {
   frame.className = 'floor-frame';
   frame.setAttribute(
     'style',
-    `width:${width}px;padding:16px;box-sizing:border-box;background:#f4efec;color:#231411;` +
+    `width:${width}px;padding:16px;box-sizing:border-box;background:#15110f;color:#f5eeea;` +
       'font-family:system-ui,sans-serif;font-size:16px;line-height:1.4;',
   );
   document.body.append(frame);

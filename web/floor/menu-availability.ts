@@ -74,7 +74,7 @@ export class MenuAvailability extends LitElement {
         font-weight: 700;
       }
       .dish[data-available='false'] .state {
-        color: var(--hearth-bad, #a12a1b);
+        color: var(--floor-bad);
       }
       input[type='search'] {
         width: 100%;

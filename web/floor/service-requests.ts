@@ -72,7 +72,7 @@ export class ServiceRequests extends LitElement {
       }
       .request.late {
         border-width: 4px;
-        border-color: var(--hearth-bad, #a12a1b);
+        border-color: var(--floor-bad);
       }
       .flag {
         display: inline-block;
@@ -80,7 +80,7 @@ export class ServiceRequests extends LitElement {
         padding: 0 0.4rem;
         border: 2px solid currentColor;
         border-radius: 0.25rem;
-        color: var(--hearth-bad, #a12a1b);
+        color: var(--floor-bad);
         font-weight: 700;
         text-transform: uppercase;
         font-size: 0.9em;

@@ -82,8 +82,8 @@ export class TeamAdmin extends LitElement {
         display: grid;
         gap: 0.75rem;
         padding: 0.75rem;
-        border: 2px solid var(--hearth-line, #8a7a75);
-        border-radius: var(--hearth-radius, 0.5rem);
+        border: 2px solid var(--floor-line);
+        border-radius: 0.5rem;
       }
       fieldset {
         border: 0;
@@ -117,7 +117,7 @@ export class TeamAdmin extends LitElement {
         margin: 0;
       }
       [aria-invalid='true'] {
-        border-color: var(--hearth-bad, #a12a1b);
+        border-color: var(--floor-bad);
         border-width: 3px;
       }
       .field-error::before {
