@@ -101,6 +101,8 @@ export class ServiceRequests extends LitElement {
   readonly #announcer = new Announcer(this);
   readonly #marks = new OpMarks();
   #seen: { requests: string[]; orders: string[] } | undefined;
+  #rows: RequestRow[] = [];
+  #approvals: ApprovalRow[] = [];
   #stopTick: (() => void) | undefined;
   /** `data-focus` of the control to focus after the next render, when a press removed its own. */
   #focusNext: string | undefined;
@@ -134,6 +136,16 @@ export class ServiceRequests extends LitElement {
       this.#stopTick?.();
       this.#stopTick = this.timers.every(TICK_MS, () => this.requestUpdate());
     }
+    const now = this.clock();
+    this.#rows = requestRowsOf(this.requests, this.tables, now);
+    this.#approvals = approvalsOf(this.orders, this.tables, this.settings, now);
+    // Calls and orders that arrived since the last look are news (none on the first).
+    const news = arrivalsOf(this.#seen, this.#rows, this.#approvals);
+    this.#seen = {
+      requests: this.#rows.map((r) => r.id),
+      orders: this.#approvals.map((a) => a.orderId),
+    };
+    if (news) this.#announcer.say(news);
   }
 
   protected override updated(): void {
@@ -147,13 +159,8 @@ export class ServiceRequests extends LitElement {
   }
 
   override render() {
-    const now = this.clock();
-    const rows = requestRowsOf(this.requests, this.tables, now);
-    const approvals = approvalsOf(this.orders, this.tables, this.settings, now);
-    const news = arrivalsOf(this.#seen, rows, approvals);
-    this.#seen = { requests: rows.map((r) => r.id), orders: approvals.map((a) => a.orderId) };
-    // New arrivals are said after this render, not during it.
-    if (news) queueMicrotask(() => this.#announcer.say(news));
+    const rows = this.#rows;
+    const approvals = this.#approvals;
     const mayAnswer = !!this.staffRole && mayPerform(this.staffRole, 'serviceRequest.transition');
     const mayApprove =
       !!this.staffRole &&
