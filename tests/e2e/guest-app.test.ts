@@ -24,6 +24,8 @@ import {
 //    station marks its ticket ready at the relay, the guest's phone shows it ready.
 // 3. A booking whose answer is lost is sent again with the same key: one booking. An edit sent
 //    under a key the cloud already booked is refused, and the guest is shown an error.
+// 4. A guest on the venue's Wi-Fi (the relay's origin) orders with the uplink cut: the relay
+//    signs them in and decides the order; when the uplink returns the cloud has it once.
 
 const STEP_TIMEOUT_MS = 20_000;
 const TABLE = { label: '5', id: 'table-5' } as const;
@@ -35,7 +37,9 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
-async function guestPage(options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<Page> {
+async function guestPage(
+  options: { serviceWorkers?: 'allow' | 'block'; origin?: string; table?: string } = {},
+): Promise<Page> {
   const context = await browser.newContext({
     viewport: VIEWPORT,
     serviceWorkers: options.serviceWorkers ?? 'allow',
@@ -44,7 +48,8 @@ async function guestPage(options: { serviceWorkers?: 'allow' | 'block' } = {}): 
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${harness.cloud.url}/guest/?venue=demo-bistro&table=${TABLE.label}`);
+  const origin = options.origin ?? harness.cloud.url;
+  await page.goto(`${origin}/guest/?venue=demo-bistro&table=${options.table ?? TABLE.label}`);
   await page.locator('[data-item="fries"]').first().waitFor();
   return page;
 }
@@ -211,5 +216,37 @@ describe('the guest app, on mobile data, with the venue relay cut off and back',
     const grace = await bookingsNamed('Grace Hopper');
     // The refused edit booked nothing more.
     expect(grace.map((b) => b.partySize)).toEqual([2]);
+  }, 60_000);
+
+  it("4. on the venue's Wi-Fi with the uplink cut: the relay takes the order, the cloud gets it once", async () => {
+    harness.proxy.cut();
+    await harness.relay.waitForConnectivity('offline_local', 10_000);
+    const page = await guestPage({ origin: harness.relay.url, table: '7' });
+    await addDish(page, 'fries');
+    await page.locator('[data-action="view-basket"]').click();
+    await page.locator('hearth-guest-basket button.place').click();
+    await page.locator('hearth-guest-status [data-order]').first().waitFor();
+
+    const atVenue = listEntities(await harness.relayEntities(), 'order').filter(
+      (o) => o.tableId === 'table-7',
+    );
+    expect(atVenue.map((o) => o.source)).toEqual(['guest']);
+    const venueOrder = atVenue[0]?.id ?? '';
+    expect(creations(await harness.relayFeed(), venueOrder).size).toBe(1);
+
+    harness.proxy.restore();
+    await harness.waitSettled();
+    await eventually(
+      'the order in the cloud',
+      async () => creations(await harness.cloudFeed(), venueOrder).size === 1,
+      STEP_TIMEOUT_MS,
+    );
+    expect([...creations(await harness.cloudFeed(), venueOrder).values()]).toEqual([1]);
+    const inCloud = listEntities(await harness.cloudEntities(), 'order').filter(
+      (o) => o.tableId === 'table-7',
+    );
+    expect(inCloud.map((o) => [o.id, o.lines.map((l) => l.itemId)])).toEqual([
+      [venueOrder, ['fries']],
+    ]);
   }, 60_000);
 });
