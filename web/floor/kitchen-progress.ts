@@ -1,4 +1,4 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Role } from '#protocol';
 import { mayPerform } from '#protocol/auth/permissions.ts';
@@ -18,8 +18,8 @@ import {
   type StationName,
   type TicketRow,
 } from './kitchen-progress-state.ts';
+import { MinuteClock } from './minute-clock.ts';
 
-const TICK_MS = 15_000;
 const NOBODY = '';
 
 /**
@@ -92,7 +92,6 @@ export class KitchenProgress extends LitElement {
   readonly #marks = new OpMarks();
   /** Ticket → the cook chosen here, while the local copy has not caught up. */
   readonly #chosen = new Map<string, string | null>();
-  #stopTick: (() => void) | undefined;
 
   constructor() {
     super();
@@ -107,24 +106,7 @@ export class KitchenProgress extends LitElement {
     this.ops = [];
     this.clock = () => Date.now();
     this.timers = browserTimers;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#stopTick = this.timers.every(TICK_MS, () => this.requestUpdate());
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#stopTick?.();
-    this.#stopTick = undefined;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('timers') && this.isConnected) {
-      this.#stopTick?.();
-      this.#stopTick = this.timers.every(TICK_MS, () => this.requestUpdate());
-    }
+    new MinuteClock(this, () => this.timers);
   }
 
   #progress(): OrderProgress[] {

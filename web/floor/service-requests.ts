@@ -1,10 +1,11 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import type { Role } from '#protocol';
 import { mayPerform } from '#protocol/auth/permissions.ts';
 import { browserTimers, type Timers } from '../app/timers.ts';
 import { Announcer } from '../guest/announcer.ts';
 import { type FloorOpState, type FloorSubmit, OpMarks } from './floor-ops.ts';
 import { floorStyles } from './floor-styles.ts';
+import { MinuteClock } from './minute-clock.ts';
 import {
   ACTION_WORDS,
   type ApprovalOrder,
@@ -22,7 +23,6 @@ import {
 } from './service-requests-state.ts';
 
 /** Ages move on by the minute; a tick every 15 s keeps them within a quarter of one. */
-const TICK_MS = 15_000;
 
 /**
  * `<hearth-service-requests>`: the venue's open calls and bill requests, oldest first, with
@@ -103,7 +103,6 @@ export class ServiceRequests extends LitElement {
   #seen: { requests: string[]; orders: string[] } | undefined;
   #rows: RequestRow[] = [];
   #approvals: ApprovalRow[] = [];
-  #stopTick: (() => void) | undefined;
   /** `data-focus` of the control to focus after the next render, when a press removed its own. */
   #focusNext: string | undefined;
 
@@ -118,24 +117,10 @@ export class ServiceRequests extends LitElement {
     this.ops = [];
     this.clock = () => Date.now();
     this.timers = browserTimers;
+    new MinuteClock(this, () => this.timers);
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#stopTick = this.timers.every(TICK_MS, () => this.requestUpdate());
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#stopTick?.();
-    this.#stopTick = undefined;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('timers') && this.isConnected) {
-      this.#stopTick?.();
-      this.#stopTick = this.timers.every(TICK_MS, () => this.requestUpdate());
-    }
+  protected override willUpdate(): void {
     const now = this.clock();
     this.#rows = requestRowsOf(this.requests, this.tables, now);
     this.#approvals = approvalsOf(this.orders, this.tables, this.settings, now);
