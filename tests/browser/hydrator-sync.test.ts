@@ -139,6 +139,18 @@ describe('hydrator: feed → IndexedDB', () => {
     expect(requests(relay, '/snapshot')[0]?.query.get('scopes')).to.equal('venue');
   });
 
+  it('learns it is a venue relay once live, when its first /healthz went unanswered', async () => {
+    relay.healthFailures = 1;
+    const h = await started();
+    await live(h);
+    await until('the relay known', () => h.status().connectivity === 'connected_relay');
+    expect(messages.filter((m) => m.type === 'connectivity').at(-1)).to.deep.include({
+      state: 'connected_relay',
+      target: 'relay',
+    });
+    expect(requests(relay, '/healthz').length).to.equal(2);
+  });
+
   it('applies live frames (upserts and tombstones) with their cursor', async () => {
     const h = await started();
     await live(h);

@@ -395,6 +395,24 @@ export class Hydrator implements HydratorApi {
     if (this.mode === mode) return;
     this.mode = mode;
     this.broadcastConnectivity();
+    if (mode !== 'down' && this.targetKind === null) void this.learnTarget();
+  }
+
+  /**
+   * Asks the target what it is once it answers: a probe made while the network was down learnt
+   * nothing, and a live feed alone cannot tell a venue relay from the cloud.
+   */
+  private async learnTarget(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    const kind = await probeTargetKind(
+      this.deps.fetch,
+      run.target.origin,
+      run.controller.signal,
+    ).catch(() => null);
+    if (kind === null || this.run !== run || this.targetKind !== null) return;
+    this.targetKind = kind;
+    this.broadcastConnectivity();
   }
 
   private broadcastConnectivity(): void {

@@ -57,6 +57,8 @@ export class FakeFeedServer {
   readonly sockets: FakeServerSocket[] = [];
   /** Every request fails as a network error, every socket fails to open. */
   offline = false;
+  /** How many `/healthz` requests to fail as if unreachable (the rest of the API answers). */
+  healthFailures = 0;
   /** Socket upgrades are refused (the socket never opens); HTTP still works. */
   refuseSockets = false;
   /** Added before a snapshot answers (to observe the cache during a re-bootstrap). */
@@ -174,6 +176,10 @@ export class FakeFeedServer {
     this.requests.push({ path: url.pathname, query: url.searchParams });
     if (this.offline) throw new TypeError('Failed to fetch');
     if (url.pathname === '/healthz') {
+      if (this.healthFailures > 0) {
+        this.healthFailures--;
+        throw new TypeError('Failed to fetch');
+      }
       return json(
         200,
         this.kind === 'relay' ? { status: 'ok', connectivity: 'online' } : { status: 'ok' },
