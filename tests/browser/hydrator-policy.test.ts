@@ -10,7 +10,7 @@ import {
   liveEndOf,
   normalizeScopes,
 } from '../../web/hydrator/hydrator-policy.ts';
-import type { SyncMeta } from '../../web/shared/local-db.ts';
+import type { SyncMeta } from '../../web/device/local-db.ts';
 
 // The hydrator's pure decisions: when a stored cursor is unusable, what each server answer
 // means, how long to wait, what the banner says.

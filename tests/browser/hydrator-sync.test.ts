@@ -13,8 +13,8 @@ import {
   readEntity,
   readKind,
   readSync,
-} from '../../web/shared/local-db.ts';
-import type { Broadcast } from '../../web/shared/messages.ts';
+} from '../../web/device/local-db.ts';
+import type { Broadcast } from '../../web/device/messages.ts';
 
 // The hydrator in the page, against in-memory origins passed as its fetch and WebSocket: the
 // whole sync loop over Chromium's real IndexedDB, Web Locks and timers.

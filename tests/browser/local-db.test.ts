@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB, openDB } from 'idb';
 import type { FeedEntry, SnapshotRecord } from '#protocol';
-import { coalesce } from '../../web/shared/local-coalesce.ts';
+import { coalesce } from '../../web/device/local-coalesce.ts';
 import {
   applyChanges,
   BUCKETS,
@@ -18,7 +18,7 @@ import {
   replaceAll,
   type SyncMeta,
   writeSession,
-} from '../../web/shared/local-db.ts';
+} from '../../web/device/local-db.ts';
 
 // The cache's transactional promises, against Chromium's real IndexedDB: data and cursor move
 // together, a page coalesces to one write per entity, a snapshot swap has no empty moment.

@@ -17,7 +17,7 @@ import {
   type LocalViewState,
   type OutboxReader,
 } from '../../web/app/local-view.ts';
-import { coalesce } from '../../web/shared/local-coalesce.ts';
+import { coalesce } from '../../web/device/local-coalesce.ts';
 import {
   applyChanges,
   type LocalDb,
@@ -26,9 +26,9 @@ import {
   replaceAll,
   type SyncMeta,
   writeSession,
-} from '../../web/shared/local-db.ts';
-import type { OutboxEntryLike } from '../../web/shared/local-overlay.ts';
-import type { Broadcast } from '../../web/shared/messages.ts';
+} from '../../web/device/local-db.ts';
+import type { OutboxEntryLike } from '../../web/device/local-overlay.ts';
+import type { Broadcast } from '../../web/device/messages.ts';
 import { ctxFor, NOW, opOf, staff, venueState } from '../protocol/support/venue-fixture.ts';
 
 // The screen's view: cached truth plus this device's own unconfirmed ops, decided on top with

@@ -1,8 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
 import type { Operation } from '#protocol';
-import { OutboxStore } from '../../web/shared/outbox-store.ts';
-import { type OutboxEntry, outboxCounts } from '../../web/shared/outbox-types.ts';
+import { OutboxStore } from '../../web/device/outbox-store.ts';
+import { type OutboxEntry, outboxCounts } from '../../web/device/outbox-types.ts';
 import { callWaiter, due, entryFor, freshStore, rejectionOf, T0 } from './outbox-fixtures.ts';
 
 // The outbox's answers log (outbox-db.ts): a replay's answers stored as one record per batch,

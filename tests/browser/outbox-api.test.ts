@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { Problem } from '#protocol';
-import type { OutboxStore } from '../../web/shared/outbox-store.ts';
+import type { OutboxStore } from '../../web/device/outbox-store.ts';
 import { type ApiDeps, DIRECT_HEADER, handleApi, isApiRequest } from '../../web/sw/api-handler.ts';
 import { callWaiter, createOrder, freshStore, T0 } from './outbox-fixtures.ts';
 

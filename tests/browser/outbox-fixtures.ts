@@ -8,9 +8,9 @@ import {
   type OpResult,
   type Principal,
 } from '#protocol';
-import { pickBatch } from '../../web/shared/outbox-due.ts';
-import { OutboxStore, type OutboxStoreOptions } from '../../web/shared/outbox-store.ts';
-import { laneOf, type OutboxEntry } from '../../web/shared/outbox-types.ts';
+import { pickBatch } from '../../web/device/outbox-due.ts';
+import { OutboxStore, type OutboxStoreOptions } from '../../web/device/outbox-store.ts';
+import { laneOf, type OutboxEntry } from '../../web/device/outbox-types.ts';
 
 // Shared by the outbox tests: ops to queue, a throwaway store, a fake clock and an in-page
 // fake of the ops batch endpoint (a small in-memory adapter passed in as `fetch`).

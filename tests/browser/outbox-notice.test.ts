@@ -5,14 +5,14 @@ import { Hydrator } from '../../web/hydrator/hydrator.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
 import { noticeSink } from '../../web/hydrator/notice-sink.ts';
 import { FakeFeedServer, fakeNetwork } from '../../web/hydrator/testing/fake-feed-server.ts';
-import type { Broadcast } from '../../web/shared/messages.ts';
-import { applyNotice, confirmed } from '../../web/shared/outbox-confirm.ts';
-import type { OutboxStore } from '../../web/shared/outbox-store.ts';
+import type { Broadcast } from '../../web/device/messages.ts';
+import { applyNotice, confirmed } from '../../web/device/outbox-confirm.ts';
+import type { OutboxStore } from '../../web/device/outbox-store.ts';
 import {
   OUTBOX_STATUSES,
   type OutboxEntry,
   type OutboxStatus,
-} from '../../web/shared/outbox-types.ts';
+} from '../../web/device/outbox-types.ts';
 import { callWaiter, entryFor, freshStore, rejectionOf, T0 } from './outbox-fixtures.ts';
 
 // The cloud's word on ops the venue relay kept: the relay's `notice` frames (and a resend's
@@ -204,7 +204,7 @@ describe('notices from the relay’s socket into the outbox (hydrator + notice s
     const channel = { postMessage: (message: Broadcast) => heard.push(message) };
     const onNotice = noticeSink({ openOutbox: async () => store.db, now: Date.now, channel });
     const network = fakeNetwork(relay);
-    const { openLocalDb } = await import('../../web/shared/local-db.ts');
+    const { openLocalDb } = await import('../../web/device/local-db.ts');
     hydrator = new Hydrator({
       fetch: network.fetch,
       WebSocket: network.WebSocket,

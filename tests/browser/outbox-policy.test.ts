@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { OpResult } from '#protocol';
-import type { OutboxEntry, OutboxStatus } from '../../web/shared/outbox-types.ts';
+import type { OutboxEntry, OutboxStatus } from '../../web/device/outbox-types.ts';
 import { ReplayPolicy, type SendOutcome, type Verdict } from '../../web/sw/outbox-policy.ts';
 import { createOrder, entryFor, T0 } from './outbox-fixtures.ts';
 

@@ -3,7 +3,7 @@ import { deleteDB, openDB } from 'idb';
 import type * as z from 'zod';
 import { compileCheck } from '#protocol/check/json-schema-check.ts';
 import { WIRE_SHAPES } from '#protocol/check/wire-shapes.gen.ts';
-import { OutboxDb } from '../../web/shared/outbox-db.ts';
+import { OutboxDb } from '../../web/device/outbox-db.ts';
 import { outboxRecordShapes } from '../../web/sw/generated-shapes.ts';
 import { OUTBOX_RECORD_SHAPES } from '../../web/sw/outbox-records.gen.ts';
 import {

@@ -1,8 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import type { Operation, OpResult } from '#protocol';
-import type { Broadcast } from '../../web/shared/messages.ts';
-import { OutboxStore } from '../../web/shared/outbox-store.ts';
-import { outboxCounts } from '../../web/shared/outbox-types.ts';
+import type { Broadcast } from '../../web/device/messages.ts';
+import { OutboxStore } from '../../web/device/outbox-store.ts';
+import { outboxCounts } from '../../web/device/outbox-types.ts';
 import { REPLAY_LOCK } from '../../web/sw/replay-lease.ts';
 import {
   CONFIRM_AFTER_MS,

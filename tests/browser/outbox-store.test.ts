@@ -1,8 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
 import { newUlid, type Operation } from '#protocol';
-import { KEEP_LOCAL_MS, OutboxStore } from '../../web/shared/outbox-store.ts';
-import { type OutboxEntry, OutboxError, outboxCounts } from '../../web/shared/outbox-types.ts';
+import { KEEP_LOCAL_MS, OutboxStore } from '../../web/device/outbox-store.ts';
+import { type OutboxEntry, OutboxError, outboxCounts } from '../../web/device/outbox-types.ts';
 import {
   addLines,
   callWaiter,

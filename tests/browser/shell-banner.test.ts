@@ -13,7 +13,7 @@ import {
   withRelayHealth,
 } from '../../web/app/resilience-state.ts';
 import { formatAgo, formatClock, formatDuration } from '../../web/app/resilience-text.ts';
-import type { Broadcast } from '../../web/shared/messages.ts';
+import type { Broadcast } from '../../web/device/messages.ts';
 
 // The banner's words for every state, rendered by the real element in Chromium.
 

@@ -7,7 +7,7 @@ import { verdictOf } from '../../web/app/op-response.ts';
 import type { OpState, OpStatus } from '../../web/app/outbox-reader.ts';
 import { SessionController } from '../../web/app/session-controller.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
-import type { ToServiceWorker } from '../../web/shared/messages.ts';
+import type { ToServiceWorker } from '../../web/device/messages.ts';
 
 // Writes from a screen: protocol ops made with the device's id, POSTed through the service
 // worker, their status from the answer and then from the outbox; and sign-in, which keeps the

@@ -8,7 +8,7 @@ import { ResilienceController } from '../../web/app/resilience-controller.ts';
 import type { OutboxSummary } from '../../web/app/resilience-state.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
 import type { Timers } from '../../web/app/timers.ts';
-import type { ToServiceWorker } from '../../web/shared/messages.ts';
+import type { ToServiceWorker } from '../../web/device/messages.ts';
 
 // The resilience controller in Chromium: real BroadcastChannels (one name per test), an
 // injected clock, hand-driven timers and a fake network, service worker, outbox and fetch.

@@ -89,7 +89,7 @@ type Probe =
   | { readonly kind: 'sectionReady'; readonly key: string; readonly station: string };
 
 const HELPER_SOURCE = `
-import { OutboxStore } from './web/shared/outbox-store.ts';
+import { OutboxStore } from './web/device/outbox-store.ts';
 
 const boardEl = () =>
   document.querySelector('hearth-kitchen-page')?.shadowRoot?.querySelector('hearth-kds-board') ?? null;

@@ -93,7 +93,7 @@ interface ReplayView {
 const HELPER_SOURCE = `
 import { makeOperation } from '#protocol/ops/make-operation.ts';
 import { newUlid } from '#protocol/ids/ulid.ts';
-import { OutboxStore } from './web/shared/outbox-store.ts';
+import { OutboxStore } from './web/device/outbox-store.ts';
 import { Replayer } from './web/sw/replayer.ts';
 import { REPLAY_LOCK, ReplayLease } from './web/sw/replay-lease.ts';
 

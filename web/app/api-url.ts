@@ -1,4 +1,4 @@
-import { API_PREFIX } from '../shared/messages.ts';
+import { API_PREFIX } from '../device/messages.ts';
 
 /**
  * The URL a page calls for an API path: `/api/v1/…` once the service worker controls the page

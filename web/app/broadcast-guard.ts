@@ -1,5 +1,5 @@
 import type { EntityKind } from '#protocol';
-import type { Broadcast } from '../shared/messages.ts';
+import type { Broadcast } from '../device/messages.ts';
 
 // The channel is a boundary (another tab, a worker of another build): its messages are checked
 // here by hand rather than with zod, so a page that only listens does not load zod up front.

@@ -1,4 +1,4 @@
-import { type Broadcast, CHANNEL } from '../shared/messages.ts';
+import { type Broadcast, CHANNEL } from '../device/messages.ts';
 import { parseBroadcast } from './broadcast-guard.ts';
 
 /** Where a page hears the service worker's and the hydrator's broadcasts. */

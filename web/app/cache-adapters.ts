@@ -6,11 +6,11 @@ import {
   readSession,
   readSync,
   writeSession,
-} from '../shared/local-db.ts';
+} from '../device/local-db.ts';
 import type { DeviceSource } from './device-source.ts';
 import type { SessionPersistence } from './session-store.ts';
 
-// The page's ports over the hydrator's cache database (web/shared/local-db.ts). Loaded lazily by
+// The page's ports over the hydrator's cache database (web/device/local-db.ts). Loaded lazily by
 // app-services.ts: this module brings zod and the entity schemas with it.
 
 /** The cache's deviceId (made once per install) and cursor. */

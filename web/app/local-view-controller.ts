@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EntityKind, EntityOf } from '#protocol';
-import type { ItemBadge } from '../shared/local-overlay.ts';
+import type { ItemBadge } from '../device/local-overlay.ts';
 import { messageOf } from './app-error.ts';
 import { type AsyncStatus, INITIAL, PENDING } from './async-status.ts';
 

@@ -1,6 +1,6 @@
 import type { EntityKind } from '#protocol';
-import type { LocalDb } from '../shared/local-db.ts';
-import type { OutboxStore } from '../shared/outbox-store.ts';
+import type { LocalDb } from '../device/local-db.ts';
+import type { OutboxStore } from '../device/outbox-store.ts';
 import { itemsOf, LocalView, type LocalViewState } from './local-view.ts';
 import type { LocalSnapshot, LocalViewSource } from './local-view-controller.ts';
 

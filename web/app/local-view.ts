@@ -6,9 +6,9 @@ import {
   projectRecords,
   type SnapshotRecord,
 } from '#protocol';
-import { type LocalDb, readRecords, readSession } from '../shared/local-db.ts';
-import { type LocalViewState, type OutboxEntryLike, overlay } from '../shared/local-overlay.ts';
-import { type Broadcast, CHANNEL } from '../shared/messages.ts';
+import { type LocalDb, readRecords, readSession } from '../device/local-db.ts';
+import { type LocalViewState, type OutboxEntryLike, overlay } from '../device/local-overlay.ts';
+import { type Broadcast, CHANNEL } from '../device/messages.ts';
 
 export {
   badgeOf,
@@ -17,10 +17,10 @@ export {
   itemsOf,
   type LocalViewState,
   type OpView,
-} from '../shared/local-overlay.ts';
+} from '../device/local-overlay.ts';
 
 /**
- * Reads this device's outbox. `OutboxStore` (`web/shared/outbox-store.ts`) fits as it is;
+ * Reads this device's outbox. `OutboxStore` (`web/device/outbox-store.ts`) fits as it is;
  * tests pass an in-memory one.
  */
 export interface OutboxReader {

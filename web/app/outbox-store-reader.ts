@@ -1,5 +1,5 @@
-import { isFinal, OutboxStore } from '../shared/outbox-store.ts';
-import { type OutboxEntry, type OutboxStatus, outboxCounts } from '../shared/outbox-types.ts';
+import { isFinal, OutboxStore } from '../device/outbox-store.ts';
+import { type OutboxEntry, type OutboxStatus, outboxCounts } from '../device/outbox-types.ts';
 import type { OpState, OpStatus, OutboxReader } from './outbox-reader.ts';
 
 // The page's read-only view of the service worker's outbox (the worker alone writes it; a page

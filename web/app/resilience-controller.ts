@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Broadcast } from '../shared/messages.ts';
+import type { Broadcast } from '../device/messages.ts';
 import { apiUrl } from './api-url.ts';
 import type { BroadcastSource } from './broadcast-source.ts';
 import type { DeviceSource } from './device-source.ts';

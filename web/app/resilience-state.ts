@@ -1,5 +1,5 @@
 import type { DeviceConnectivity } from '#protocol';
-import type { Broadcast } from '../shared/messages.ts';
+import type { Broadcast } from '../device/messages.ts';
 import type { RelayHealth } from './relay-health.ts';
 
 // What the resilience banner shows, as a pure function of what the page has heard (channel

@@ -1,4 +1,4 @@
-import type { ToServiceWorker } from '../shared/messages.ts';
+import type { ToServiceWorker } from '../device/messages.ts';
 
 /** The page's line to its service worker. */
 export interface ServiceWorkerLink {

@@ -1,4 +1,4 @@
-import type { ItemBadge } from '../shared/local-overlay.ts';
+import type { ItemBadge } from '../device/local-overlay.ts';
 import type { TrackedOp } from './op-controller.ts';
 
 // What a screen calls each sync state, in one place: the op list's badges and the items' marks

@@ -1,6 +1,6 @@
 import type { OpResult } from '#protocol';
-import { type LocalDb, openLocalDb } from '../shared/local-db.ts';
-import { type Broadcast, CHANNEL } from '../shared/messages.ts';
+import { type LocalDb, openLocalDb } from '../device/local-db.ts';
+import { type Broadcast, CHANNEL } from '../device/messages.ts';
 import type { FetchLike } from './feed-client.ts';
 import { type BackoffSettings, DEFAULT_BACKOFF } from './hydrator-policy.ts';
 import type { SocketConstructor } from './live-connection.ts';

@@ -1,5 +1,5 @@
 import type { DeviceConnectivity, Problem } from '#protocol';
-import type { SyncMeta } from '../shared/local-db.ts';
+import type { SyncMeta } from '../device/local-db.ts';
 
 /*
  * The hydrator's sync policy, pure: what to do about a stored cursor, a failed request, a

@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
-import { CHANNEL } from '../shared/messages.ts';
-import { OutboxDb } from '../shared/outbox-db.ts';
+import { CHANNEL } from '../device/messages.ts';
+import { OutboxDb } from '../device/outbox-db.ts';
 import { Hydrator } from './hydrator.ts';
 import type { HydratorApi } from './hydrator-api.ts';
 import { browserDeps } from './hydrator-deps.ts';

@@ -1,4 +1,4 @@
-import { type CoalescedBatch, Coalescer, InvalidEntityError } from '../shared/local-coalesce.ts';
+import { type CoalescedBatch, Coalescer, InvalidEntityError } from '../device/local-coalesce.ts';
 import {
   applyChanges,
   ensureDeviceId,
@@ -9,7 +9,7 @@ import {
   type SyncMeta,
   type WriteStats,
   writeSession,
-} from '../shared/local-db.ts';
+} from '../device/local-db.ts';
 import { FeedError, getFeedPage, getSnapshot, liveUrl, probeTargetKind } from './feed-client.ts';
 import type { HydratorApi, HydratorStartOptions, HydratorStatus } from './hydrator-api.ts';
 import type { HydratorDeps } from './hydrator-deps.ts';

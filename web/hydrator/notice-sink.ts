@@ -1,7 +1,7 @@
 import type { OpResult } from '#protocol';
-import type { Broadcast } from '../shared/messages.ts';
-import { applyNotice } from '../shared/outbox-confirm.ts';
-import type { OutboxDb } from '../shared/outbox-db.ts';
+import type { Broadcast } from '../device/messages.ts';
+import { applyNotice } from '../device/outbox-confirm.ts';
+import type { OutboxDb } from '../device/outbox-db.ts';
 
 export interface NoticeSinkDeps {
   /** The outbox database, opened on the first notice. */

@@ -2,9 +2,9 @@ import type { JsonValue, ProblemExtras } from '#protocol';
 import { PROBLEM_CONTENT_TYPE, problem } from '#protocol/check/problem-body.ts';
 import { checkOperation } from '#protocol/check/wire-checks.ts';
 import { payloadHash } from '#protocol/hash/sha256.ts';
-import { API_PREFIX } from '../shared/messages.ts';
-import type { OutboxStore } from '../shared/outbox-store.ts';
-import { OutboxError } from '../shared/outbox-types.ts';
+import { API_PREFIX } from '../device/messages.ts';
+import type { OutboxStore } from '../device/outbox-store.ts';
+import { OutboxError } from '../device/outbox-types.ts';
 import type { FetchLike } from './send-batch.ts';
 
 /*

@@ -1,6 +1,6 @@
 import type { OpResult } from '#protocol';
 import { kindForStatus } from '#protocol/check/problem-body.ts';
-import type { OutboxEntry, OutboxErrorInfo } from '../shared/outbox-types.ts';
+import type { OutboxEntry, OutboxErrorInfo } from '../device/outbox-types.ts';
 
 /*
  * What becomes of an in-flight op when the target answers: a pure function of the entry, the

@@ -3,11 +3,11 @@ import { Principal } from '#protocol/auth/principal.ts';
 import { Ulid } from '#protocol/ids/ulid.ts';
 import { OpResult } from '#protocol/ops/op-result.ts';
 import { DeviceId, Operation } from '#protocol/ops/operation.ts';
-import { OUTBOX_STATUSES } from '../shared/outbox-types.ts';
+import { OUTBOX_STATUSES } from '../device/outbox-types.ts';
 
 /*
  * What the outbox database stores, as zod schemas: the source of the types in
- * `../shared/outbox-types.ts` and `../shared/outbox-db.ts`, and of `outbox-records.gen.ts`, the
+ * `../device/outbox-types.ts` and `../device/outbox-db.ts`, and of `outbox-records.gen.ts`, the
  * JSON Schemas the zod-free checker reads records with. Build and test time only: nothing the
  * service worker bundles imports this file (it would bring zod in).
  */

@@ -1,4 +1,4 @@
-import type { LeaseRecord, OutboxDb } from '../shared/outbox-db.ts';
+import type { LeaseRecord, OutboxDb } from '../device/outbox-db.ts';
 
 /*
  * One replayer at a time, across tabs and the service worker.

@@ -1,10 +1,10 @@
 import { actorOf } from '#protocol/auth/actor.ts';
 import { kindForStatus } from '#protocol/check/problem-body.ts';
-import { type Broadcast, CHANNEL } from '../shared/messages.ts';
-import { confirmed } from '../shared/outbox-confirm.ts';
-import { pickBatch, sweep } from '../shared/outbox-due.ts';
-import type { OutboxStore } from '../shared/outbox-store.ts';
-import { DELIVERED_STATUSES, type OutboxEntry } from '../shared/outbox-types.ts';
+import { type Broadcast, CHANNEL } from '../device/messages.ts';
+import { confirmed } from '../device/outbox-confirm.ts';
+import { pickBatch, sweep } from '../device/outbox-due.ts';
+import type { OutboxStore } from '../device/outbox-store.ts';
+import { DELIVERED_STATUSES, type OutboxEntry } from '../device/outbox-types.ts';
 import { ReplayPolicy } from './outbox-policy.ts';
 import { ReplayLease, withReplayLock } from './replay-lease.ts';
 import { type FetchLike, sendBatch } from './send-batch.ts';

@@ -1,7 +1,7 @@
 import { checkPrincipal, isDeviceId, isUlid } from '#protocol/check/wire-checks.ts';
-import { type Broadcast, CHANNEL, type ToServiceWorker } from '../shared/messages.ts';
-import { OutboxStore } from '../shared/outbox-store.ts';
-import { OUTBOX_SYNC_TAG } from '../shared/outbox-types.ts';
+import { type Broadcast, CHANNEL, type ToServiceWorker } from '../device/messages.ts';
+import { OutboxStore } from '../device/outbox-store.ts';
+import { OUTBOX_SYNC_TAG } from '../device/outbox-types.ts';
 import { handleApi, isApiRequest } from './api-handler.ts';
 import { cachedImage } from './image-cache.ts';
 import { Precache, type PrecacheEntry } from './precache.ts';

@@ -13,10 +13,10 @@
 
 import { newUlid } from '#protocol/ids/ulid.ts';
 import { makeOperation } from '#protocol/ops/make-operation.ts';
-import { CHANNEL } from '../../../web/shared/messages.ts';
-import { OutboxDb } from '../../../web/shared/outbox-db.ts';
-import { OutboxStore } from '../../../web/shared/outbox-store.ts';
-import { laneOf } from '../../../web/shared/outbox-types.ts';
+import { CHANNEL } from '../../../web/device/messages.ts';
+import { OutboxDb } from '../../../web/device/outbox-db.ts';
+import { OutboxStore } from '../../../web/device/outbox-store.ts';
+import { laneOf } from '../../../web/device/outbox-types.ts';
 
 const VENUE = 'demo-bistro';
 

@@ -14,8 +14,8 @@ import { FeedPage, newUlid, Snapshot } from '#protocol';
 import { checkFeedPage } from '../../../web/hydrator/feed-check.ts';
 import { Hydrator } from '../../../web/hydrator/hydrator.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../../web/hydrator/hydrator-deps.ts';
-import { Coalescer } from '../../../web/shared/local-coalesce.ts';
-import { bucketsAfter, openLocalDb } from '../../../web/shared/local-db.ts';
+import { Coalescer } from '../../../web/device/local-coalesce.ts';
+import { bucketsAfter, openLocalDb } from '../../../web/device/local-db.ts';
 
 const ORIGIN = 'https://bench.invalid';
 const VENUE = 'demo-bistro';
