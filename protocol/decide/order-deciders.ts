@@ -1,12 +1,9 @@
 import { allLinesReady, courseOf } from '../domain/kitchen-rules.ts';
 import { type OrderEvent, orderStep } from '../domain/order-machine.ts';
 import { hasDuplicateLineIds, priceLines, totalsFor } from '../domain/price-lines.ts';
-import { routeTickets } from '../domain/route-tickets.ts';
-import type { Order, OrderLine, Payment } from '../entities/order.ts';
-import { guestOrderingOf, type Settings } from '../entities/settings.ts';
+import type { Order, Payment } from '../entities/order.ts';
 import type { Ticket } from '../entities/ticket.ts';
 import type { OperationOfType } from '../ops/operation.ts';
-import type { LineInput } from '../ops/payloads/line-input.ts';
 import type { PaymentInput } from '../ops/payloads/order-close.ts';
 import { filterEntities } from '../state/entity-set.ts';
 import type { VenueState } from '../state/venue-state.ts';
@@ -18,6 +15,14 @@ import {
   reject,
 } from './decision.ts';
 import { Draft, unchanged } from './draft.ts';
+import {
+  addGuestLines,
+  guestNoteRefused,
+  openOrderAt,
+  sendLines,
+  withLines,
+  withoutVersion,
+} from './order-lines.ts';
 import { settingsOf } from './settings-of.ts';
 
 /** The order and the machine's verdict on `event`, or why not. */
@@ -45,96 +50,6 @@ function orderFor(
 /** Every ticket of an order, in id order. */
 function ticketsOf(state: VenueState, orderId: string): Ticket[] {
   return filterEntities(state.entities, 'ticket', (t) => t.orderId === orderId);
-}
-
-/** Who took the order, for the kitchen's card: a team member's name, "guest", or unknown. */
-function serverOf(draft: Draft, order: Order): string | undefined {
-  if (order.source === 'guest') return 'guest';
-  return draft.get('teamMember', order.openedBy)?.name;
-}
-
-/** The table's open tab (open or sent), the oldest first when there are several. */
-function openOrderAt(state: VenueState, tableId: string): Order | undefined {
-  const open = filterEntities(
-    state.entities,
-    'order',
-    (o) => o.tableId === tableId && (o.status === 'open' || o.status === 'sent'),
-  );
-  return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0];
-}
-
-/** Refuses a guest's line notes where the venue does not take them. */
-function guestNoteRefused(
-  inputs: readonly LineInput[],
-  settings: Settings,
-  ctx: DecideContext,
-): Rejection | undefined {
-  if (ctx.principal.kind !== 'guest' || guestOrderingOf(settings).lineNotes) return undefined;
-  if (inputs.some((l) => (l.note ?? '').trim() !== ''))
-    return reject('VALIDATION', 'this venue does not take notes on orders from the table');
-  return undefined;
-}
-
-/**
- * Routes `unsent` to the kitchen as this op's tickets and stamps them sent; the order becomes
- * `sent`. Every send makes its own tickets, whatever the earlier ones' state: a replay, which may
- * order a kitchen's bump and a server's add-on differently, decides them the same. The display
- * shows a later send to a station as the open card's ADD-ON.
- */
-function sendLines(
-  draft: Draft,
-  order: Order,
-  unsent: readonly OrderLine[],
-  op: { readonly opId: string },
-  ctx: DecideContext,
-  hold: boolean,
-): Order | Rejection {
-  const table = order.tableId === null ? undefined : draft.get('table', order.tableId);
-  const routed = routeTickets(order, unsent, op.opId, table?.label ?? null, ctx.now, {
-    hold,
-    server: serverOf(draft, order),
-  });
-  for (const ticket of routed) {
-    const existing = draft.get('ticket', ticket.id);
-    if (existing) return reject('ALREADY_EXISTS', `ticket ${ticket.id} already exists`, existing);
-    draft.put('ticket', ticket, 0);
-  }
-  const sent = new Set(unsent.map((l) => l.id));
-  const lines = order.lines.map((l) => (sent.has(l.id) ? { ...l, sentAt: ctx.now } : l));
-  return { ...order, status: 'sent', lines };
-}
-
-/** `order` with `added` after its lines and the totals again; refused past 200 lines. */
-function withLines(
-  order: Order,
-  added: readonly OrderLine[],
-  settings: Settings,
-): Order | Rejection {
-  const lines = [...order.lines, ...added];
-  if (hasDuplicateLineIds(lines))
-    return reject('ALREADY_EXISTS', 'a line with that id is already on the order', order);
-  if (lines.length > 200) return reject('VALIDATION', 'an order holds at most 200 lines', order);
-  const totals = totalsFor(lines, settings);
-  if (isRejection(totals)) return totals;
-  return { ...order, lines, totals };
-}
-
-/**
- * Adds a guest's priced lines to `order` and, unless the venue wants staff to approve guest
- * orders, sends just those lines to the kitchen (never a server's lines still being composed).
- */
-function addGuestLines(
-  draft: Draft,
-  order: Order,
-  added: readonly OrderLine[],
-  settings: Settings,
-  op: { readonly opId: string },
-  ctx: DecideContext,
-): Order | Rejection {
-  const grown = withLines(order, added, settings);
-  if (isRejection(grown)) return grown;
-  if (guestOrderingOf(settings).approval || added.length === 0) return grown;
-  return sendLines(draft, grown, added, op, ctx, false);
 }
 
 /**
@@ -194,11 +109,6 @@ export function decideOrderCreate(
   if (isRejection(totals)) return totals;
   draft.put('order', withoutVersion({ ...base, lines, totals }), 0);
   return draft.commit();
-}
-
-function withoutVersion(order: Order): Omit<Order, 'version'> {
-  const { version: _version, ...rest } = order;
-  return rest;
 }
 
 export function decideOrderAddLines(
