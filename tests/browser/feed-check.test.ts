@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { FeedPage } from '#protocol';
-import { checkFeedPage } from '../../web/hydrator/feed-check.ts';
 import { Coalescer, InvalidEntityError } from '../../web/device/local-coalesce.ts';
+import { checkFeedPage } from '../../web/hydrator/feed-check.ts';
 
 // The hydrator's zod-free envelope check beside protocol's FeedPage: the same verdict on every
 // page whose entities are well-formed; entity data is parsed later, once per surviving entity.

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { problem } from '#protocol';
+import type { SyncMeta } from '../../web/device/local-db.ts';
 import {
   backoffDelay,
   bootstrapReason,
@@ -10,7 +11,6 @@ import {
   liveEndOf,
   normalizeScopes,
 } from '../../web/hydrator/hydrator-policy.ts';
-import type { SyncMeta } from '../../web/device/local-db.ts';
 
 // The hydrator's pure decisions: when a stored cursor is unusable, what each server answer
 // means, how long to wait, what the banner says.

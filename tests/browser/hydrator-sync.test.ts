@@ -1,10 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
 import type { FeedEntry, FeedPage } from '#protocol';
-import { Hydrator } from '../../web/hydrator/hydrator.ts';
-import type { HydratorStartOptions } from '../../web/hydrator/hydrator-api.ts';
-import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
-import { FakeFeedServer, fakeNetwork } from '../../web/hydrator/testing/fake-feed-server.ts';
 import {
   bucketOf,
   countEntities,
@@ -15,6 +11,10 @@ import {
   readSync,
 } from '../../web/device/local-db.ts';
 import type { Broadcast } from '../../web/device/messages.ts';
+import { Hydrator } from '../../web/hydrator/hydrator.ts';
+import type { HydratorStartOptions } from '../../web/hydrator/hydrator-api.ts';
+import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
+import { FakeFeedServer, fakeNetwork } from '../../web/hydrator/testing/fake-feed-server.ts';
 
 // The hydrator in the page, against in-memory origins passed as its fetch and WebSocket: the
 // whole sync loop over Chromium's real IndexedDB, Web Locks and timers.

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
-import { type HydratorHandle, startHydrator } from '../../web/hydrator/hydrator-client.ts';
 import { CACHE_DB_NAME } from '../../web/device/local-db.ts';
+import { type HydratorHandle, startHydrator } from '../../web/hydrator/hydrator-client.ts';
 
 // The real module worker through Comlink, as a page starts it: one leader per origin by the
 // `hearth-hydrator` Web Lock, and a waiting worker takes over when the leader's worker ends.

@@ -10,9 +10,9 @@ import type {
 } from '#protocol';
 import type { TrackedOp } from '../app/op-controller.ts';
 import { ITEM_BADGE_LABEL, OP_STATUS_LABEL, WAITING_LABEL } from '../app/sync-labels.ts';
+import type { ItemBadge } from '../device/local-overlay.ts';
 import { Announcer } from '../guest/announcer.ts';
 import { type MoneyFormat, minorPerMajor, moneyFormat } from '../guest/money-format.ts';
-import type { ItemBadge } from '../device/local-overlay.ts';
 import { checkTender, parseTendered, quickTenders } from './cash-tender.ts';
 import {
   heldCourses,

@@ -11,11 +11,11 @@
 // record per entity (the old layout, for reference), and the parse steps alone.
 
 import { FeedPage, newUlid, Snapshot } from '#protocol';
+import { Coalescer } from '../../../web/device/local-coalesce.ts';
+import { bucketsAfter, openLocalDb } from '../../../web/device/local-db.ts';
 import { checkFeedPage } from '../../../web/hydrator/feed-check.ts';
 import { Hydrator } from '../../../web/hydrator/hydrator.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../../web/hydrator/hydrator-deps.ts';
-import { Coalescer } from '../../../web/device/local-coalesce.ts';
-import { bucketsAfter, openLocalDb } from '../../../web/device/local-db.ts';
 
 const ORIGIN = 'https://bench.invalid';
 const VENUE = 'demo-bistro';
