@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // Builds the PWA into web/dist: the generated schema modules first (rewritten when their zod
 // source changed), the pages with Vite, then the service worker with esbuild (and terser), then Workbox
-// injects the precache manifest (every file the build emitted) into the worker. Fails when
+// lists every file the build emitted into a content-hashed precache list whose name goes into the
+// worker (decision 007). Fails when
 // zod reaches the worker, the worker outgrows its budget, or the kitchen display's or the guest
 // page's first-paint JavaScript outgrows its own.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { minify as terser } from 'terser';
 import { build as vite } from 'vite';
-import { injectManifest } from 'workbox-build';
+import { getManifest } from 'workbox-build';
 
 /**
  * The service worker's budget, gzipped (issue 5): `npm run bench:pwa` row (d) holds it too.
@@ -101,15 +103,25 @@ if (zodInputs.length > 0) {
     .filter((path) => !path.includes('node_modules/zod/'));
   throw new Error(`zod reached web/dist/sw.js, imported by: ${importers.join(', ')}`);
 }
-const { count, size, warnings } = await injectManifest({
-  swSrc: 'web/dist/sw.js',
-  swDest: 'web/dist/sw.js',
+const { count, size, warnings, manifestEntries } = await getManifest({
   globDirectory: 'web/dist',
   globPatterns: ['**/*.{html,js,css,webmanifest,png,svg}'],
   globIgnores: ['sw.js'],
   // Vite's assets carry a content hash in their names: no revision needed (nor its 32 bytes).
   dontCacheBustURLsMatching: /^assets\/.+-[\w-]{8}\.\w+$/,
 });
+// The list's own name carries its content hash (served immutable like Vite's assets), and the
+// worker names it: any file changed changes the worker, so the browser installs the new one.
+const list = JSON.stringify(
+  manifestEntries.map(({ url, revision }) => (revision ? { url, revision } : url)),
+);
+const listUrl = `assets/precache-${createHash('sha256').update(list).digest('hex').slice(0, 8)}.json`;
+writeFileSync(`web/dist/${listUrl}`, list);
+const worker = readFileSync('web/dist/sw.js', 'utf8');
+const placeholder = 'self.__HEARTH_PRECACHE';
+if (worker.split(placeholder).length !== 2)
+  throw new Error(`web/dist/sw.js must name ${placeholder} exactly once`);
+writeFileSync('web/dist/sw.js', worker.replace(placeholder, JSON.stringify(listUrl)));
 for (const warning of warnings) console.warn(`workbox: ${warning}`);
 const sw = readFileSync('web/dist/sw.js');
 const gzipped = gzipSync(sw, { level: GZIP_LEVEL }).length;

@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 const web = resolve(import.meta.dirname);
 
 // The PWA's pages. The service worker is bundled separately (scripts/build-web.mjs) so its
-// precache manifest can list what this build emitted.
+// precache list can name what this build emitted.
 export default defineConfig({
   root: web,
   publicDir: resolve(web, 'public'),

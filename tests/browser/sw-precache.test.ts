@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { cachedImage } from '../../web/sw/image-cache.ts';
-import { Precache, urlVariations } from '../../web/sw/precache.ts';
+import { loadPrecache, Precache, urlVariations } from '../../web/sw/precache.ts';
 
 // The service worker's precache and image cache over the page's real Cache API, with an
 // in-page fake of the network (a function passed in as `fetch`).
@@ -87,6 +87,46 @@ describe('precache', () => {
     expect(await (await second.match(`${BASE}ops/index.html`))?.text()).to.equal('ops v1');
     const cache = await caches.open(cacheName);
     expect((await cache.keys()).length).to.equal(3);
+  });
+
+  it('reads the build list from the network once, then from the cache, and keeps it on activate', async () => {
+    const list = `${BASE}assets/precache-abcd1234.json`;
+    const online = fakeNetwork({
+      [list]: JSON.stringify([{ url: 'index.html', revision: 'r1' }, 'assets/app-abcdefgh.js']),
+      [`${BASE}index.html`]: 'home',
+      [`${BASE}assets/app-abcdefgh.js`]: 'js',
+    });
+    const installed = await loadPrecache(
+      'assets/precache-abcd1234.json',
+      BASE,
+      cacheName,
+      online.fetcher,
+    );
+    await installed.install(online.fetcher);
+    await installed.activate();
+    expect(online.requests.map((r) => r.url).filter((url) => url === list)).to.have.length(1);
+
+    // A worker restarted offline reads the same list from the cache.
+    const offline = fakeNetwork({}, new Set([list]));
+    const restarted = await loadPrecache(
+      'assets/precache-abcd1234.json',
+      BASE,
+      cacheName,
+      offline.fetcher,
+    );
+    expect(offline.requests).to.have.length(0);
+    expect(await (await restarted.match(`${BASE}`))?.text()).to.equal('home');
+    expect(restarted.keyFor(list)).to.equal(list);
+  });
+
+  it('fails to load when the build list cannot be fetched, and stores nothing', async () => {
+    const { fetcher } = fakeNetwork({});
+    let failed = false;
+    await loadPrecache('assets/precache-00000000.json', BASE, cacheName, fetcher).catch(() => {
+      failed = true;
+    });
+    expect(failed).to.equal(true);
+    expect(await (await caches.open(cacheName)).keys()).to.have.length(0);
   });
 
   it('fails the install when a listed file cannot be fetched', async () => {

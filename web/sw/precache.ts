@@ -1,8 +1,11 @@
 /*
  * The app shell, precached: what Workbox's precaching did for this worker, in the few lines
  * it needs (Workbox's runtime was 7 KB of the worker's 15 KB budget; `workbox-build` still
- * writes the manifest into `self.__WB_MANIFEST`, and pages keep `workbox-window`).
+ * lists the files, and pages keep `workbox-window`). The list is its own content-hashed file
+ * (`assets/precache-<hash>.json`) whose name the build writes into the worker: the worker
+ * changes whenever a file does, without carrying ~23 B gzipped per file (decision 007).
  *
+ *   load     ─▶ the list from the cache (kept there as one of its own entries), else the network
  *   install  ─▶ every listed URL not yet cached (revisioned ones past the HTTP cache) is
  *               fetched and stored under its key (url + revision); one failure fails install
  *   activate ─▶ keys no longer listed are deleted, and the caches Workbox's runtime kept
@@ -122,4 +125,27 @@ export class Precache {
     const key = this.keyFor(href);
     return key ? (await caches.open(this.cacheName)).match(key) : undefined;
   }
+}
+
+/**
+ * The precache the build's list describes: read from the cache once stored there, else fetched
+ * (and stored, so a worker restarted offline finds it). The list is one of its own entries, so
+ * install keeps it and activate does not delete it.
+ */
+export async function loadPrecache(
+  listUrl: string,
+  base: string,
+  cacheName = PRECACHE_NAME,
+  fetcher: (request: Request) => Promise<Response> = fetch,
+): Promise<Precache> {
+  const href = new URL(listUrl, base).href;
+  const cache = await caches.open(cacheName);
+  let response = await cache.match(href);
+  if (!response) {
+    response = await fetcher(new Request(href, { credentials: 'same-origin' }));
+    if (!response.ok) throw new Error(`precache: ${href} answered ${response.status}`);
+    await cache.put(href, response.clone());
+  }
+  const entries = (await response.json()) as PrecacheEntry[];
+  return new Precache([...entries, href], base, cacheName);
 }

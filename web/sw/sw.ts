@@ -4,7 +4,7 @@ import { OutboxStore } from '../device/outbox-store.ts';
 import { OUTBOX_SYNC_TAG } from '../device/outbox-types.ts';
 import { handleApi, isApiRequest } from './api-handler.ts';
 import { cachedImage } from './image-cache.ts';
-import { Precache, type PrecacheEntry } from './precache.ts';
+import { loadPrecache, type Precache } from './precache.ts';
 import { type ReplayReason, ReplayTrigger } from './replay-trigger.ts';
 import { Replayer, type ReplayReport } from './replayer.ts';
 
@@ -25,7 +25,8 @@ import { Replayer, type ReplayReport } from './replayer.ts';
  */
 
 declare const self: ServiceWorkerGlobalScope & {
-  readonly __WB_MANIFEST: (PrecacheEntry | string)[];
+  /** The build's precache list (`assets/precache-<hash>.json`), written in by the build. */
+  readonly __HEARTH_PRECACHE: string;
 };
 
 /** Background Sync (not in TypeScript's libs): https://wicg.github.io/background-sync/spec/ */
@@ -66,7 +67,19 @@ function registerSync(): Promise<void> {
   });
 }
 
-const precache = new Precache(self.__WB_MANIFEST, self.registration.scope);
+let loaded: Promise<Precache> | undefined;
+/** The precache, its list read once per worker start (again after a failed read). */
+function precached(): Promise<Precache> {
+  loaded ??= loadPrecache(self.__HEARTH_PRECACHE, self.registration.scope).catch((error) => {
+    loaded = undefined;
+    throw error;
+  });
+  return loaded;
+}
+
+/** What the precache may hold: pages and the build's files (all named by extension). */
+const mayBePrecached = (url: URL) =>
+  url.origin === TARGET && /(\/|\.(html|js|css|json|webmanifest|png|svg))$/.test(url.pathname);
 
 /** The precached page for a path: its role's page (`/ops/…` → `/ops/index.html`), or the index. */
 function shellFor(url: URL): string {
@@ -79,6 +92,7 @@ async function navigate(request: Request, url: URL): Promise<Response> {
   try {
     return await fetch(request);
   } catch (error) {
+    const precache = await precached();
     const shell =
       (await precache.match(shellFor(url))) ??
       (await precache.match(new URL('/index.html', url).href));
@@ -94,7 +108,7 @@ const isImage = (request: Request, url: URL) =>
     (url.origin === TARGET && url.pathname.startsWith('/images/')));
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(precache.install());
+  event.waitUntil(precached().then((precache) => precache.install()));
 });
 
 // One router, first match wins: the API, the precache, navigations, images; the rest is
@@ -104,10 +118,14 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (!isApiRequest(url, TARGET)) {
     if (request.method !== 'GET') return;
-    if (precache.keyFor(url.href)) {
-      event.respondWith(precache.match(url.href).then((hit) => hit ?? fetch(request)));
-    } else if (request.mode === 'navigate' && !/^\/(api|v1)\//.test(url.pathname)) {
-      event.respondWith(navigate(request, url));
+    const navigation = request.mode === 'navigate' && !/^\/(api|v1)\//.test(url.pathname);
+    if (navigation || mayBePrecached(url)) {
+      event.respondWith(
+        precached()
+          .then((precache) => precache.match(url.href))
+          .catch(() => undefined)
+          .then((hit) => hit ?? (navigation ? navigate(request, url) : fetch(request))),
+      );
     } else if (isImage(request, url)) {
       event.respondWith(
         cachedImage(request, {
@@ -138,7 +156,7 @@ self.addEventListener('fetch', (event) => {
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(Promise.all([self.clients.claim(), precache.activate()]));
+  event.waitUntil(Promise.all([self.clients.claim(), precached().then((p) => p.activate())]));
   // Not inside waitUntil: activation must not wait for a replay.
   void kick('activate');
 });
