@@ -12,7 +12,8 @@ export const allowedRoles: Readonly<Record<OperationType, readonly Role[]>> = {
   'order.removeLine': ['server', 'manager', 'owner'],
   'order.sendToKitchen': ['server', 'manager', 'owner'],
   'order.close': ['server', 'manager', 'owner'],
-  'order.void': ['manager', 'owner'],
+  // A server voids only an order nothing of which reached the kitchen (decideOrderVoid).
+  'order.void': ['server', 'manager', 'owner'],
   'order.voidLine': ['server', 'manager', 'owner'],
   // Expo fires the next course as well as the floor.
   'order.fireCourse': ['kitchen', 'server', 'manager', 'owner'],

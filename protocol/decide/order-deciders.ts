@@ -1,3 +1,4 @@
+import { roleOf } from '../auth/principal.ts';
 import { allLinesReady, courseOf } from '../domain/kitchen-rules.ts';
 import { type OrderEvent, orderStep } from '../domain/order-machine.ts';
 import { hasDuplicateLineIds, priceLines, totalsFor } from '../domain/price-lines.ts';
@@ -303,9 +304,14 @@ export function decideOrderVoid(
   const draft = new Draft(state);
   const order = orderFor(draft, op.payload.orderId, 'void', ctx);
   if (isRejection(order)) return order;
+  const tickets = ticketsOf(state, order.id);
+  // Food the kitchen may have started is a manager's call; an unsent order is the server's.
+  const sent = tickets.length > 0 || order.lines.some((l) => l.sentAt !== null);
+  if (sent && roleOf(ctx.principal) === 'server')
+    return reject('FORBIDDEN', 'a manager voids an order already sent to the kitchen', order);
   // Tickets still on the pass are marked, not removed: the card shows VOID until the kitchen
   // acknowledges it. Bumped ones stay as kitchen history.
-  for (const ticket of ticketsOf(state, order.id)) {
+  for (const ticket of tickets) {
     if (ticket.status !== 'bumped')
       draft.put('ticket', { ...ticket, voidedAt: ctx.now, attention: 'void' }, ticket.version);
   }

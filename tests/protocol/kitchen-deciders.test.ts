@@ -337,6 +337,50 @@ describe('order.void', () => {
     }
     expect(ticketsOfOrder(voided).filter((t) => t.attention === 'void')).toHaveLength(3);
   });
+
+  const server = staff('server');
+  const voidBy = (by: Principal, reason = 'walked out') =>
+    opOf('order.void', { orderId: ORDER, reason }, by);
+
+  it('lets a server void an order nothing of which was sent, with its reason', async () => {
+    const state = applyAt(venueState(), [[await create(COURSED), NOW]]);
+    const voided = applied(decide(state, await voidBy(server), ctxFor(server, at(2))));
+    expect(order(voided)).toMatchObject({
+      status: 'voided',
+      voidReason: 'walked out',
+      closedAt: at(2),
+    });
+    expect(ticketsOfOrder(voided)).toHaveLength(0);
+  });
+
+  it('refuses a server the void of an order with anything sent; a manager may', async () => {
+    const sentOnce = applyAt(venueState(), [
+      [await create(COURSED), NOW],
+      [await send({ course: 1 }), NOW],
+    ]);
+    // Only course 2 went, held: nothing is cooking, but the kitchen has its tickets.
+    const heldOnly = applyAt(venueState(), [
+      [await create(COURSED), NOW],
+      [await send({ course: 2, hold: true }), NOW],
+    ]);
+    for (const state of [sentOnce, heldOnly]) {
+      const before = structuredClone(order(state));
+      const refused = decide(state, await voidBy(server), ctxFor(server, at(2)));
+      expect(refused).toMatchObject({
+        kind: 'rejected',
+        code: 'FORBIDDEN',
+        message: 'a manager voids an order already sent to the kitchen',
+        current: before,
+      });
+      expect(order(state)).toEqual(before);
+      const voided = applied(decide(state, await voidBy(manager), ctxFor(manager, at(2))));
+      expect(order(voided)).toMatchObject({ status: 'voided', voidReason: 'walked out' });
+    }
+  });
+
+  it('needs a reason to void', async () => {
+    await expect(voidBy(server, '')).rejects.toThrow();
+  });
 });
 
 describe('ticket.markLine', () => {
@@ -543,6 +587,8 @@ describe('old clients and old tickets', () => {
 describe('who may make the kitchen ops', () => {
   it('servers void lines, expo fires courses, only the kitchen side marks, recalls and acknowledges', () => {
     expect(allowedRoles['order.voidLine']).toEqual(['server', 'manager', 'owner']);
+    // A server's void of an order already sent is still refused, by the decider.
+    expect(allowedRoles['order.void']).toEqual(['server', 'manager', 'owner']);
     expect(allowedRoles['order.fireCourse']).toEqual(['kitchen', 'server', 'manager', 'owner']);
     for (const type of ['ticket.markLine', 'ticket.recall', 'ticket.acknowledge'] as const)
       expect(allowedRoles[type]).toEqual(['kitchen', 'manager', 'owner']);
