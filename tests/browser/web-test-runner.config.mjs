@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
@@ -19,6 +20,16 @@ export default {
   // Resolves bare specifiers and package.json "imports" (#protocol) the way Node does.
   nodeResolve: true,
   plugins: [
+    // `import css from '….css?inline'` gives the stylesheet's text, as Vite does in the build.
+    {
+      name: 'css-inline',
+      async serve(context) {
+        if (!context.path.startsWith('/node_modules/') || !context.path.endsWith('.css')) return;
+        if (!context.URL.searchParams.has('inline')) return;
+        const css = await readFile(`.${decodeURIComponent(context.path)}`, 'utf8');
+        return { body: `export default ${JSON.stringify(css)};`, type: 'js' };
+      },
+    },
     esbuildPlugin({
       ts: true,
       target: 'es2022',
