@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { opList, orderAndSend, showView, signIn, tiles } from './support/floor-steps.ts';
 import { type VenueHarness, venueHarness } from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
@@ -131,7 +132,7 @@ describe('the PWA from a venue relay, in Chromium', () => {
     expect(await page.evaluate('navigator.serviceWorker.controller.scriptURL')).toBe(
       `${origin()}/sw.js`,
     );
-    expect(await page.locator('hearth-sign-in-form input[name="pin"]').count()).toBe(1);
+    await page.locator('hearth-pin-pad [data-sign-in]').waitFor();
     expect(await bannerText(page)).not.toBe('');
   }, 60_000);
 
@@ -143,24 +144,24 @@ describe('the PWA from a venue relay, in Chromium', () => {
   it('signs in with a PIN, syncs from the relay and sends an order through the outbox', async () => {
     await page.goto(`${origin()}/ops/`);
     await page.waitForFunction('navigator.serviceWorker.controller !== null');
-    await page.locator('hearth-sign-in-form input[name="pin"]').fill('1111');
-    await page.locator('hearth-sign-in-form button[type="submit"]').click();
+    await signIn(page, '1111');
     await eventuallyBanner(page, /^Connected to the venue relay/);
     // No token anywhere a script can read: the session is an HttpOnly cookie.
     expect(await page.evaluate('document.cookie')).toBe('');
     const cookies = await context.cookies(origin());
     expect(cookies.find((c) => c.name === 'hearth_session')?.httpOnly).toBe(true);
 
-    const dish = page.locator('hearth-ops-page select[name="item"]');
-    await dish.waitFor();
-    await page.locator('hearth-ops-page button[type="submit"]').click();
-    const badge = page.locator('hearth-op-list li').first();
-    await badge.waitFor();
-    await waitForAttribute(badge, 'data-status', 'synced');
-    const opId = await badge.getAttribute('data-op');
-    const inCloud = await harness.cloudOp(opId ?? '');
-    expect(inCloud.status, inCloud.text).toBe(200);
-    await page.locator('hearth-ops-page li[data-order][data-badge="synced"]').first().waitFor();
+    // The floor plan: tap a table, a dish, send (order.create, then order.sendToKitchen).
+    await orderAndSend(page, 0);
+    await showView(page, 'sync');
+    await expect.poll(() => opList(page).count(), { timeout: STEP_TIMEOUT_MS }).toBe(2);
+    for (const badge of await opList(page).all()) {
+      await waitForAttribute(badge, 'data-status', 'synced');
+      const inCloud = await harness.cloudOp((await badge.getAttribute('data-op')) ?? '');
+      expect(inCloud.status, inCloud.text).toBe(200);
+    }
+    await showView(page, 'floor');
+    await waitForAttribute(tiles(page).first(), 'data-state', 'ordered');
   }, 60_000);
 
   it('reloads offline from the precache, and the banner says it is offline', async () => {
@@ -173,9 +174,9 @@ describe('the PWA from a venue relay, in Chromium', () => {
       // The last sync is the cache's, not "not synced yet": the banner reads it from IndexedDB.
       await eventuallyBanner(page, /^Offline — showing cached data Last sync (just now|\d+ s ago)/);
       // The session outlived the reload (the principal in IndexedDB, the cookie in the jar),
-      // and the floor still offers tables and dishes: read from the device's cache.
-      await page.locator('hearth-ops-page select[name="item"]').waitFor();
-      expect(await page.locator('hearth-ops-page select[name="table"] option').count()).toBe(12);
+      // and the floor plan still shows every table: read from the device's cache.
+      await tiles(page).first().waitFor();
+      expect(await tiles(page).count()).toBe(12);
 
       await page.goto(`${origin()}/kitchen/`);
       expect(await page.title()).toBe('Hearth — kitchen display');
@@ -195,30 +196,35 @@ describe('the PWA from a venue relay, in Chromium', () => {
 
   it('keeps an order made offline in the outbox, shows it pending, and syncs it when back online', async () => {
     await page.goto(`${origin()}/ops/`);
-    await page.locator('hearth-ops-page select[name="item"]').waitFor();
-    const before = await page.locator('hearth-ops-page li[data-order]').count();
+    await tiles(page).first().waitFor();
     await context.setOffline(true);
-    let opId: string | null;
+    const opIds: string[] = [];
     try {
       await eventuallyBanner(page, /^Offline/);
-      await page.locator('hearth-ops-page button[type="submit"]').click();
-      const badge = page.locator('hearth-op-list li').first();
-      await badge.waitFor();
-      await waitForAttribute(badge, 'data-status', 'pending');
-      opId = await badge.getAttribute('data-op');
-      // The order is on screen at once, decided on top of the cache, marked pending.
-      await page.locator('hearth-ops-page li[data-order][data-badge="pending"]').first().waitFor();
-      expect(await page.locator('hearth-ops-page li[data-order]').count()).toBe(before + 1);
-      expect((await harness.cloudOp(opId ?? '')).status).toBe(404);
+      // The order is on the floor at once, decided on top of the cache.
+      await orderAndSend(page, 1);
+      await showView(page, 'floor');
+      await waitForAttribute(tiles(page).nth(1), 'data-state', 'ordered');
+      await showView(page, 'sync');
+      const mine = opList(page);
+      await expect.poll(() => mine.count(), { timeout: STEP_TIMEOUT_MS }).toBeGreaterThanOrEqual(2);
+      // Newest first: this order's two ops, both kept in the outbox, neither in the cloud.
+      for (const badge of (await mine.all()).slice(0, 2)) {
+        await waitForAttribute(badge, 'data-status', 'pending');
+        opIds.push((await badge.getAttribute('data-op')) ?? '');
+      }
+      for (const opId of opIds) expect((await harness.cloudOp(opId)).status).toBe(404);
     } finally {
       await context.setOffline(false);
     }
-    await waitForAttribute(
-      page.locator(`hearth-op-list li[data-op="${opId}"]`),
-      'data-status',
-      'synced',
-    );
-    expect((await harness.cloudOp(opId ?? '')).status).toBe(200);
+    for (const opId of opIds) {
+      await waitForAttribute(
+        page.locator(`hearth-op-list li[data-op="${opId}"]`),
+        'data-status',
+        'synced',
+      );
+      expect((await harness.cloudOp(opId)).status).toBe(200);
+    }
     await eventuallyBanner(page, /^Connected to the venue relay/);
   }, 60_000);
 });

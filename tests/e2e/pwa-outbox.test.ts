@@ -9,6 +9,7 @@ import { build as esbuild } from 'esbuild';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { opList, orderAndSend, showView, signIn, tiles } from './support/floor-steps.ts';
 import { type VenueHarness, venueHarness } from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
@@ -594,9 +595,8 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
 
     // Sign in through the floor page (the principal lands in the cache, the cookie in the jar).
     const page = await openApp();
-    await page.locator('hearth-sign-in-form input[name="pin"]').fill('1111');
-    await page.locator('hearth-sign-in-form button[type="submit"]').click();
-    await page.locator('hearth-ops-page select[name="item"]').waitFor();
+    await signIn(page, '1111');
+    await tiles(page).first().waitFor();
     principal = await helper(page, 'signIn', '1111');
     await page.close();
   }, BUILD_TIMEOUT_MS + 90_000);
@@ -770,13 +770,18 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
   }
 
   /** The wire and the cloud: each op sent once, decided once (`applied`, never `duplicate`). */
-  async function expectExactlyOnce(views: readonly OutboxView[], entriesPerOp = 1) {
+  async function expectExactlyOnce(
+    views: readonly OutboxView[],
+    entriesPerOp: number | readonly number[] = 1,
+  ) {
     const sends = views.map((v) => proxy?.sends(v.opId) ?? 0);
     expect(sends, 'batch requests per opId at the proxy').toEqual(views.map(() => 1));
     expect(views.map((v) => v.result)).toEqual(views.map(() => 'applied'));
     const inCloud = await harness?.countInCloud();
     const counts = views.map((v) => inCloud?.get(v.opId)?.length ?? 0);
-    expect(counts, 'cloud feed entries per opId').toEqual(views.map(() => entriesPerOp));
+    const expected =
+      typeof entriesPerOp === 'number' ? views.map(() => entriesPerOp) : entriesPerOp;
+    expect(counts, 'cloud feed entries per opId').toEqual(expected);
   }
 
   const batchesWith = (opIds: readonly string[]) =>
@@ -843,25 +848,28 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
   }, 40_000);
 
   it('(c) N orders made with the worker offline show pending, then each is applied once on the cloud', async () => {
-    const N = 8;
+    // Two ops an order; the page lists its last 8.
+    const N = 4;
     const page = await openApp();
     try {
-      await page.locator('hearth-ops-page select[name="item"]').waitFor();
+      await tiles(page).first().waitFor();
       const restore = await cutWorkerNetwork();
       let opIds: string[] = [];
       try {
-        const items = page.locator('hearth-op-list li');
+        // Each order: a table, a dish, send — order.create then order.sendToKitchen.
+        const items = opList(page);
         for (let i = 0; i < N; i++) {
-          await page.locator('hearth-ops-page button[type="submit"]').click();
-          await eventually(`op ${i + 1} listed`, async () =>
-            (await items.count()) === i + 1 ? true : undefined,
+          await orderAndSend(page, i);
+          await showView(page, 'sync');
+          await eventually(`order ${i + 1} listed`, async () =>
+            (await items.count()) === 2 * (i + 1) ? true : undefined,
           );
         }
         // The list shows the latest first; the outbox's order is the order they were made in.
         opIds = (await items.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-op'))))
           .filter((id): id is string => id !== null)
           .reverse();
-        expect(opIds).toHaveLength(N);
+        expect(opIds).toHaveLength(2 * N);
         for (const opId of opIds) {
           await waitForAttribute(
             page,
@@ -884,8 +892,11 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
         );
       }
       const views = await allSynced(page, opIds);
-      // An order.create writes one entity: the order.
-      await expectExactlyOnce(views);
+      // An order.create writes the order; its send writes the order again and one ticket.
+      await expectExactlyOnce(
+        views,
+        opIds.map((_, i) => (i % 2 === 0 ? 1 : 2)),
+      );
     } finally {
       await page.close();
     }

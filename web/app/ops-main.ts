@@ -1,5 +1,5 @@
 // The floor page's entry (web/ops/index.html).
 import { boot } from './boot.ts';
-import './ops-page.ts';
+import '../floor/floor-page.ts';
 
 boot();

@@ -6,6 +6,7 @@ import type { BroadcastSource } from '../app/broadcast-source.ts';
 import type { HeldOutbox } from '../app/held-outbox.ts';
 import type { SignInInput } from '../app/session-controller.ts';
 import type { SessionStore } from '../app/session-store.ts';
+import type { OutboxEntry } from '../device/outbox-types.ts';
 import { type HeldGroup, heldGroups } from './held-ops.ts';
 
 /** What the switch needs of the page's SessionController. */
@@ -36,6 +37,7 @@ export class StaffSwitchController implements ReactiveController {
   readonly #deps: StaffSwitchDeps;
   #switching = false;
   #groups: HeldGroup[] = [];
+  #entries: readonly OutboxEntry[] = [];
   #error: string | undefined;
   #stops: (() => void)[] = [];
   #reads = 0;
@@ -54,6 +56,11 @@ export class StaffSwitchController implements ReactiveController {
   /** Ops waiting for their person, longest waiting first. */
   get groups(): readonly HeldGroup[] {
     return this.#groups;
+  }
+
+  /** The device's outbox as last read (the failed-ops inbox reads it too). */
+  get entries(): readonly OutboxEntry[] {
+    return this.#entries;
   }
 
   /** Why the last discard did not happen. */
@@ -122,6 +129,7 @@ export class StaffSwitchController implements ReactiveController {
       return;
     }
     if (read !== this.#reads) return;
+    this.#entries = entries;
     const principal = this.#deps.session.principal;
     this.#groups = heldGroups(entries, principal ? actorOf(principal) : null, this.#deps.nameOf);
     this.#host.requestUpdate();

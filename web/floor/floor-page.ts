@@ -1,0 +1,403 @@
+import { html, LitElement, nothing } from 'lit';
+import type { OperationType, Principal } from '#protocol';
+import { type AppServices, appServices } from '../app/app-services.ts';
+import { CacheSyncController } from '../app/cache-sync-controller.ts';
+import { LocalViewController } from '../app/local-view-controller.ts';
+import { OpController } from '../app/op-controller.ts';
+import '../app/resilience-banner.ts';
+import { browserHeldOutbox, type HeldOutbox } from '../app/held-outbox.ts';
+import { ResilienceController } from '../app/resilience-controller.ts';
+import { SessionController, type SignInInput } from '../app/session-controller.ts';
+import {
+  type FloorData,
+  floorDataOf,
+  namesForOps,
+  tableOrder,
+  waitingCount,
+} from './floor-data.ts';
+import { FloorNavController, type FloorView, viewsFor } from './floor-nav.ts';
+import { floorPageStyles } from './floor-page-styles.ts';
+import './floor-plan.ts';
+import './held-ops-list.ts';
+import './pin-pad.ts';
+import { StaffSwitchController } from './staff-switch-controller.ts';
+
+type Staff = Extract<Principal, { kind: 'staff' }>;
+
+interface Parts {
+  readonly session: SessionController;
+  readonly resilience: ResilienceController;
+  readonly ops: OpController;
+  readonly sync: CacheSyncController;
+  readonly view: LocalViewController;
+  readonly switcher: StaffSwitchController;
+}
+
+function buildParts(
+  host: LitElement,
+  services: AppServices,
+  outbox: HeldOutbox,
+  nameOf: (actorId: string) => string | undefined,
+): Parts {
+  const session = new SessionController(host, {
+    ...services,
+    accepts: (principal) => principal.kind === 'staff',
+  });
+  return {
+    session,
+    resilience: new ResilienceController(host, services),
+    ops: new OpController(host, services),
+    sync: new CacheSyncController(host, { ...services, scopes: [] }),
+    // Every kind: the floor's own orders are decided on top of the cache, menu and settings too.
+    view: new LocalViewController(host, services),
+    switcher: new StaffSwitchController(host, {
+      session,
+      sessionStore: services.session,
+      outbox,
+      broadcasts: services.broadcasts,
+      nameOf,
+    }),
+  };
+}
+
+const VIEW_LABEL: Readonly<Record<FloorView, string>> = {
+  floor: 'Floor',
+  table: 'Table',
+  requests: 'Requests',
+  kitchen: 'Kitchen',
+  menu: 'Menu',
+  team: 'Team',
+  qr: 'QR codes',
+  sync: 'Sync',
+};
+
+/** Each view's components, loaded the first time it is shown: the floor plan paints alone. */
+const VIEW_MODULES: Partial<Record<FloorView, () => Promise<unknown>>> = {
+  table: () => Promise.all([import('./order-pad.ts'), import('./kitchen-progress.ts')]),
+  requests: () => import('./service-requests.ts'),
+  kitchen: () => import('./kitchen-progress.ts'),
+  menu: () => import('./menu-availability.ts'),
+  team: () => import('./team-admin.ts'),
+  qr: () => import('./table-qr.ts'),
+  sync: () => import('./floor-sync.ts'),
+};
+
+/**
+ * `<hearth-floor-page>`: the floor app. Sign in by PIN; then the floor plan (tap a table to
+ * open or continue its order), the order pad, service requests and guest orders to approve,
+ * kitchen progress, the menu's 86 list, the team, the tables' QR codes and the sync view —
+ * each from the local cache with this device's own ops on top, offline or not. The route is in
+ * the URL's hash (`floor-nav.ts`); everything a panel does goes through the outbox
+ * (`OpController`), and each panel shows its ops' sync state beside the control that made it.
+ */
+export class FloorPage extends LitElement {
+  static override styles = floorPageStyles;
+
+  static override properties = {
+    services: { attribute: false },
+    heldOutbox: { attribute: false },
+  };
+
+  /** The page's services; `appServices()` when not given (tests give their own). */
+  declare services: AppServices | undefined;
+  /** The outbox as a manager discards held ops from it; the browser's when not given. */
+  declare heldOutbox: HeldOutbox | undefined;
+  /** Team members' names by id, from the last snapshot read (staff actorIds are member ids). */
+  #names: ReadonlyMap<string, string> = new Map();
+  #namesKey = '';
+  #parts: Parts | undefined;
+  readonly #nav = new FloorNavController(this);
+  /** The order this device opened per table, until the feed brings it. */
+  readonly #opened = new Map<string, string>();
+  readonly #loaded = new Set<FloorView>();
+
+  override connectedCallback(): void {
+    // Controllers are built on first connection, so a test can hand the page its services.
+    this.#parts ??= buildParts(
+      this,
+      this.services ?? appServices(),
+      this.heldOutbox ?? browserHeldOutbox(),
+      (actorId) => this.#names.get(actorId),
+    );
+    super.connectedCallback();
+  }
+
+  get #session() {
+    return (this.#parts as Parts).session;
+  }
+  get #resilience() {
+    return (this.#parts as Parts).resilience;
+  }
+  get #ops() {
+    return (this.#parts as Parts).ops;
+  }
+  get #sync() {
+    return (this.#parts as Parts).sync;
+  }
+  get #view() {
+    return (this.#parts as Parts).view;
+  }
+  get #switcher() {
+    return (this.#parts as Parts).switcher;
+  }
+
+  readonly #submit = (
+    label: string,
+    type: OperationType,
+    payload: (newId: () => string) => unknown,
+  ) => this.#ops.submit(label, type, payload);
+
+  override render() {
+    const principal = this.#session.principal;
+    const data = this.#data();
+    const staff = principal?.kind === 'staff' ? principal : undefined;
+    return html`${this.#header(staff, data)}
+      <hearth-resilience-banner .view=${this.#resilience.view}></hearth-resilience-banner>
+      ${staff && !this.#switcher.switching ? this.#signedIn(staff, data) : this.#signIn(staff)}
+      ${this.#sync.error ? html`<p class="error">Offline copy unavailable: ${this.#sync.error}</p>` : nothing}`;
+  }
+
+  #data(): FloorData | undefined {
+    const status = this.#view.status;
+    if (status.status !== 'complete') return undefined;
+    const data = floorDataOf(status.value);
+    const key = data.members.map((m) => `${m.id}:${m.name}`).join();
+    if (key !== this.#namesKey) {
+      // The team arrived or changed: held ops can now say whose they are.
+      this.#namesKey = key;
+      this.#names = new Map(data.members.map((m) => [m.id, m.name]));
+      void this.#switcher.refresh();
+    }
+    return data;
+  }
+
+  #header(principal: Staff | undefined, data: FloorData | undefined) {
+    const name = principal ? (this.#names.get(principal.actorId) ?? principal.actorId) : undefined;
+    return html`<header>
+      <h1>${data?.venue?.name ?? 'Floor'}</h1>
+      ${
+        principal
+          ? html`<span class="who" data-signed-in>${name} · ${principal.role}</span>
+              <button type="button" data-action="switch" @click=${() => this.#switcher.start()}>
+                Switch user
+              </button>
+              <button type="button" data-action="sign-out" @click=${() => void this.#session.signOut()}>
+                Sign out
+              </button>`
+          : nothing
+      }
+    </header>`;
+  }
+
+  /** The PIN pad: to sign in, or to hand the device to the next person. */
+  #signIn(current: Staff | undefined) {
+    const name = current ? (this.#names.get(current.actorId) ?? current.actorId) : undefined;
+    const status = this.#session.status;
+    return html`<section class="panel" aria-label="Sign in">
+      <h2>${current ? 'Switch user' : 'Sign in with your PIN'}</h2>
+      <hearth-pin-pad
+        .status=${status}
+        .signedInName=${name}
+        @hearth-sign-in=${(e: CustomEvent<SignInInput>) =>
+          void (current ? this.#switcher.signIn(e.detail) : this.#session.signIn(e.detail))}
+        @hearth-pin-cancel=${() => this.#switcher.cancel()}
+      ></hearth-pin-pad>
+      ${this.#held(current)}
+    </section>`;
+  }
+
+  /** Ops queued here by someone else, waiting for that person; a manager may discard them. */
+  #held(current: Staff | undefined) {
+    const groups = this.#switcher.groups;
+    if (groups.length === 0) return nothing;
+    return html`<hearth-held-ops
+        .groups=${groups}
+        .staffRole=${current?.role}
+        @hearth-discard-held=${(e: CustomEvent<{ actorId: string; opIds: string[] }>) =>
+          void this.#switcher.discard(e.detail)}
+      ></hearth-held-ops>
+      ${this.#switcher.error ? html`<p class="error" role="alert">${this.#switcher.error}</p>` : nothing}`;
+  }
+
+  #signedIn(principal: Staff, data: FloorData | undefined) {
+    const view = this.#view.status;
+    if (view.status === 'error')
+      return html`<p class="error" role="alert">The local copy could not be read: ${view.message}</p>`;
+    if (!data) return html`<p class="muted">Reading the floor…</p>`;
+    if (data.tables.length === 0)
+      return html`<p class="muted">No tables on this device yet: they arrive with the first sync.</p>`;
+    const route = this.#nav.route;
+    this.#load(route.view);
+    return html`${this.#tabs(principal, data, route.view)}
+      ${route.view === 'floor' || route.view === 'sync' ? this.#held(principal) : nothing}
+      <div class="view">${this.#body(principal, data)}</div>
+      ${this.#ops.error ? html`<p class="error" role="alert">${this.#ops.error}</p>` : nothing}`;
+  }
+
+  #tabs(principal: Staff, data: FloorData, current: FloorView) {
+    const waiting = waitingCount(data);
+    const failed = this.#ops.ops.filter((op) => op.status === 'failed').length;
+    const count = (view: FloorView) =>
+      view === 'requests' ? waiting : view === 'sync' ? failed : 0;
+    return html`<nav aria-label="Floor views">
+      ${viewsFor(principal.role).map((view) => {
+        const n = count(view);
+        const here = view === current || (view === 'floor' && current === 'table');
+        return html`<button
+          type="button"
+          data-view=${view}
+          aria-current=${here ? 'page' : 'false'}
+          @click=${() => this.#nav.go({ view })}
+        >
+          ${VIEW_LABEL[view]}${n > 0 ? html` <span class="count" aria-label=${`, ${n} waiting`}>${n}</span>` : nothing}
+        </button>`;
+      })}
+    </nav>`;
+  }
+
+  #body(principal: Staff, data: FloorData) {
+    const route = this.#nav.route;
+    const common = { role: principal.role };
+    switch (route.view) {
+      case 'table':
+        return this.#table(principal, data, route.tableId ?? '');
+      case 'requests':
+        return html`<hearth-service-requests
+          .requests=${data.requests}
+          .orders=${data.orders}
+          .tables=${data.tables}
+          .settings=${data.settings}
+          .staffRole=${common.role}
+          .submit=${this.#submit}
+          .ops=${this.#ops.ops}
+        ></hearth-service-requests>`;
+      case 'kitchen':
+        return html`<hearth-kitchen-progress
+          .orders=${data.orders}
+          .tickets=${data.tickets}
+          .members=${data.members}
+          .stations=${data.settings?.stations ?? []}
+          .staffRole=${common.role}
+          .submit=${this.#submit}
+          .ops=${this.#ops.ops}
+        ></hearth-kitchen-progress>`;
+      case 'menu':
+        return html`<hearth-menu-availability
+          .items=${data.items}
+          .categories=${data.categories}
+          .staffRole=${common.role}
+          .submit=${this.#submit}
+          .ops=${this.#ops.ops}
+        ></hearth-menu-availability>`;
+      case 'team':
+        return html`<hearth-team-admin
+          .sections=${data.sections}
+          .members=${data.members}
+          .tables=${data.tables}
+          .staffRole=${common.role}
+          .submit=${this.#submit}
+          .ops=${this.#ops.ops}
+        ></hearth-team-admin>`;
+      case 'qr':
+        return html`<hearth-table-qr
+          .tables=${data.tables}
+          guestOrigin=${location.origin}
+          venueId=${principal.venueId}
+        ></hearth-table-qr>`;
+      case 'sync':
+        return this.#syncView(principal, data);
+      default:
+        return html`<hearth-floor-plan
+          .tables=${data.tables}
+          .orders=${data.orders}
+          .tickets=${data.tickets}
+          .requests=${data.requests}
+          .sections=${data.sections}
+          ?approval=${data.settings?.guestOrdering?.approval === true}
+          @hearth-open-table=${(e: CustomEvent<string>) =>
+            this.#nav.go({ view: 'table', tableId: e.detail })}
+        ></hearth-floor-plan>`;
+    }
+  }
+
+  #table(principal: Staff, data: FloorData, tableId: string) {
+    const table = data.tables.find((t) => t.id === tableId);
+    if (!table) return html`<p class="error">This table is not on the floor any more.</p>`;
+    const order = tableOrder(data.orders, table.id, this.#opened.get(table.id));
+    return html`<div class="table-head">
+        <button type="button" @click=${() => this.#nav.go({ view: 'floor' })}>← Floor</button>
+        <h2>Table ${table.label}</h2>
+      </div>
+      <div class="table-view">
+        <hearth-order-pad
+          .order=${order}
+          .orderBadge=${order ? data.orderBadges.get(order.id) : undefined}
+          .tableId=${table.id}
+          .tableLabel=${table.label}
+          .items=${data.items}
+          .categories=${data.categories}
+          .modifiers=${data.modifiers}
+          .settings=${data.settings}
+          .locale=${data.venue?.locale}
+          .tickets=${data.tickets}
+          .staffRole=${principal.role}
+          .ops=${this.#ops.ops}
+          .submit=${this.#submit}
+          @hearth-retry=${(e: CustomEvent<string>) => void this.#ops.retry(e.detail)}
+          @hearth-order-opened=${(e: CustomEvent<string>) => this.#opened.set(table.id, e.detail)}
+        ></hearth-order-pad>
+        ${
+          order
+            ? html`<hearth-kitchen-progress
+                .orderId=${order.id}
+                .orders=${data.orders}
+                .tickets=${data.tickets}
+                .members=${data.members}
+                .stations=${data.settings?.stations ?? []}
+                .staffRole=${principal.role}
+                .submit=${this.#submit}
+                .ops=${this.#ops.ops}
+              ></hearth-kitchen-progress>`
+            : nothing
+        }
+      </div>`;
+  }
+
+  #syncView(principal: Staff, data: FloorData) {
+    return html`<hearth-floor-sync
+      .services=${this.services ?? appServices()}
+      .staffRole=${principal.role}
+      .entries=${this.#switcher.entries}
+      .ops=${this.#ops.ops}
+      .names=${namesForOps(data, this.#names)}
+      .now=${Date.now()}
+      @hearth-retry=${(e: CustomEvent<string>) => void this.#retry(e.detail)}
+      @hearth-discard=${(e: CustomEvent<string>) => this.#ops.discard(e.detail)}
+    ></hearth-floor-sync>`;
+  }
+
+  /** Retries through the OpController; an op it does not follow (made before a reload) too. */
+  async #retry(opId: string): Promise<void> {
+    if (this.#ops.ops.some((op) => op.opId === opId)) return this.#ops.retry(opId);
+    (this.services ?? appServices()).serviceWorker.post({ type: 'retry', opId });
+  }
+
+  /** Loads a view's components once; Lit upgrades the elements already rendered. */
+  #load(view: FloorView): void {
+    const load = VIEW_MODULES[view];
+    if (!load || this.#loaded.has(view)) return;
+    this.#loaded.add(view);
+    load().catch((error: unknown) => {
+      this.#loaded.delete(view);
+      console.error(`floor: the ${view} view did not load`, error);
+    });
+  }
+}
+
+customElements.define('hearth-floor-page', FloorPage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hearth-floor-page': FloorPage;
+  }
+}
