@@ -13,6 +13,8 @@ import { createLanCursors } from './lan/lan-cursors.ts';
 import { createLanLiveRoute } from './lan/live-socket.ts';
 import { jsonLinesLogger } from './lan/relay-log.ts';
 import { RelayMetrics } from './lan/relay-metrics.ts';
+import { ResilienceRecorder } from './lan/resilience-recorder.ts';
+import { resilienceReading } from './lan/resilience-route.ts';
 import { SqliteRelayStore } from './store/sqlite-relay-store.ts';
 import { RelayBus } from './sync/feed-bus.ts';
 import { VenueEngine } from './sync/venue-engine.ts';
@@ -22,6 +24,8 @@ import { Uplink } from './uplink/uplink.ts';
 
 const EXIT_CONFIG = 2;
 const EXIT_FATAL = 70;
+/** How often the resilience report's per-minute sample is read (it keeps the minute's peak). */
+const RESILIENCE_SAMPLE_MS = 15_000;
 const logger = jsonLinesLogger();
 const log = logger.log;
 // Info lines wait for the end of the tick; whatever waits is written on every way out.
@@ -95,6 +99,7 @@ const authenticator = new RelayLanAuthenticator(identity, clock);
 const cursors = await createLanCursors(identity, () => engine.epoch);
 const metrics = new RelayMetrics();
 const checkpoints = new DeviceCheckpoints();
+const resilience = new ResilienceRecorder(clock);
 const live = createLanLiveRoute({ store, bus, authenticator, cursors, log, metrics });
 
 const uplink = new Uplink({
@@ -114,7 +119,27 @@ const uplink = new Uplink({
   heartbeatIntervalMs: config.heartbeatIntervalMs,
   connectedDevices: () => live.connectedCount(),
   devices: () => checkpoints.reports(lanHead(store)),
+  onTransition: (transition) => resilience.noteConnectivity(transition.to, transition.at),
 });
+const status = () => {
+  const { state } = uplink.status();
+  return { connectivity: state.status, since: new Date(state.since).toISOString() };
+};
+{
+  const now = status();
+  resilience.noteConnectivity(now.connectivity, now.since);
+}
+// Several readings a minute: each minute's sample keeps the deepest queues seen in it. A failed
+// read (the journal count) loses that reading only, never the process.
+const sampleResilience = () => {
+  try {
+    resilience.sample(resilienceReading({ store, checkpoints, status }));
+  } catch (error) {
+    log('warn', 'resilience sample failed', { error: String(error) });
+  }
+};
+sampleResilience();
+const resilienceTimer = setInterval(sampleResilience, RESILIENCE_SAMPLE_MS);
 
 const app = createLanApp({
   identity,
@@ -132,10 +157,8 @@ const app = createLanApp({
   version,
   log,
   metrics,
-  status: () => {
-    const { state } = uplink.status();
-    return { connectivity: state.status, since: new Date(state.since).toISOString() };
-  },
+  status,
+  resilience,
   live,
   webDir: config.webDir,
 });
@@ -170,6 +193,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log('info', 'relay stopping', { signal });
   uplink.stop();
+  clearInterval(resilienceTimer);
   await server.stop(true);
   store.close();
   process.exit(0);

@@ -172,7 +172,8 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/venues/{venueId}/resilience',
-    summary: 'Journal head, relays and lag, device checkpoints and outboxes',
+    summary:
+      "Journal head, relays and lag, device checkpoints and outboxes; the relay's answer adds its uplink's connectivity and per-minute samples (manager, owner)",
     auth: true,
     ok: { status: 200, schema: ResilienceReport, description: 'the report' },
   },

@@ -100,6 +100,33 @@ export const ResilienceReport = z.object({
       via: EntityId.nullable(),
     }),
   ),
+  /**
+   * The relay's uplink (the relay's own report only): its state now, since when, and its recent
+   * transitions, newest last.
+   */
+  connectivity: z
+    .object({
+      state: z.string().max(40),
+      since: Timestamp,
+      history: z.array(z.object({ state: z.string().max(40), at: Timestamp })).max(50),
+    })
+    .optional(),
+  /**
+   * The relay's minute-by-minute posture over the last 6 hours, oldest first (the relay's own
+   * report only): its journal's ops not yet in the cloud, its devices' outboxes summed, and
+   * whether it was replaying to the cloud in that minute.
+   */
+  samples: z
+    .array(
+      z.object({
+        at: Timestamp,
+        journalDepth: z.number().int().min(0),
+        outboxDepth: z.number().int().min(0),
+        replaying: z.boolean(),
+      }),
+    )
+    .max(360)
+    .optional(),
 });
 export type ResilienceReport = z.infer<typeof ResilienceReport>;
 

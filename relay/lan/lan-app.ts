@@ -10,6 +10,8 @@ import type { LanLiveRoute, RelayLog } from './live-socket.ts';
 import { type LanOpsDeps, registerLanOpsRoutes } from './ops-routes.ts';
 import { problemResponse } from './problem-response.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
+import { ResilienceRecorder } from './resilience-recorder.ts';
+import { registerLanResilienceRoute } from './resilience-route.ts';
 
 /** The uplink's state as the connectivity manager sees it. */
 export interface RelayStatus {
@@ -24,6 +26,8 @@ export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps {
   readonly log: RelayLog;
   readonly metrics: RelayMetrics;
   readonly status: () => RelayStatus;
+  /** The uplink's transitions and per-minute samples for `GET …/resilience` (else only now). */
+  readonly resilience?: ResilienceRecorder;
   /** The live websocket route (its `websocket` goes to the same `Bun.serve`). */
   readonly live?: LanLiveRoute;
   /** The built PWA; not served when absent or missing on disk. */
@@ -36,7 +40,8 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * The relay's LAN app: the cloud's paths for devices (sign-in, ops, snapshot, feed, live,
- * checkpoints), health and metrics for operators, and the PWA's files.
+ * checkpoints, the manager's resilience report), health and metrics for operators, and the
+ * PWA's files.
  *
  * @example
  * const live = createLanLiveRoute({ store, bus, authenticator, cursors, log, metrics });
@@ -97,6 +102,10 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
   registerLanAuthRoutes(app, deps);
   registerLanOpsRoutes(app, deps);
   registerLanFeedRoutes(app, deps);
+  registerLanResilienceRoute(app, {
+    ...deps,
+    resilience: deps.resilience ?? new ResilienceRecorder(deps.clock),
+  });
   deps.live?.route(app);
 
   // The PWA's files last: API paths and missing files go on to the problem+json 404.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ConnectivityTransition } from '#protocol';
 import { NOW, opOf, staff } from '../../tests/protocol/support/venue-fixture.ts';
 import { silentLogger } from '../lan/relay-log.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
@@ -48,5 +49,33 @@ describe('Uplink probe loop', () => {
     } finally {
       uplink.stop();
     }
+  });
+});
+
+describe('Uplink transitions', () => {
+  it('tells onTransition of every transition it records, as it records it', async () => {
+    const { identity, signer } = await testRelayKeys;
+    const store = new MemoryRelayStore();
+    const clock = () => new Date(NOW);
+    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const told: ConnectivityTransition[] = [];
+    const uplink = new Uplink({
+      identity,
+      engine,
+      store,
+      signer,
+      clock,
+      log: silentLogger,
+      version: 'test',
+      onTransition: (transition) => told.push(transition),
+    });
+    // Not started: the events are fed by hand. Two good probes bring it out of offline_local.
+    uplink.event({ type: 'probe_ok' });
+    uplink.event({ type: 'probe_ok' });
+    uplink.event({ type: 'probe_failed', detail: 'gone' });
+    expect(told.length).toBeGreaterThanOrEqual(2);
+    expect(told[0]?.from).toBe('offline_local');
+    expect(told).toEqual(uplink.status().history);
+    expect(told.at(-1)?.to).toBe(uplink.status().state.status);
   });
 });

@@ -43,6 +43,8 @@ export interface UplinkOptions {
   readonly connectedDevices?: () => number;
   /** The LAN devices' latest checkpoints, for the heartbeat (the cloud shows them). */
   readonly devices?: () => LanDeviceReport[];
+  /** Told of every connectivity transition (the LAN's resilience report records them). */
+  readonly onTransition?: (transition: ConnectivityTransition) => void;
 }
 
 const HISTORY = 50;
@@ -175,6 +177,7 @@ export class Uplink implements UplinkGate {
     if (step.transition) {
       this.history.push(step.transition);
       if (this.history.length > HISTORY) this.history.shift();
+      this.options.onTransition?.(step.transition);
       this.options.log('info', 'connectivity', {
         from: step.transition.from,
         to: step.transition.to,
