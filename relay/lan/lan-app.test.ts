@@ -135,6 +135,7 @@ describe('health, metrics and logs', () => {
       journalDepth: 1,
       oldestUnsyncedAt: NOW,
       connectedDevices: 0,
+      cloudOrigin: 'https://cloud.example',
     });
   });
 

@@ -85,6 +85,8 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
       journalDepth: pending,
       oldestUnsyncedAt: oldestReceivedAt,
       connectedDevices: deps.live?.connectedCount() ?? 0,
+      // Where guests' table QR codes point: the cloud serves the guest app.
+      cloudOrigin: new URL(deps.identity.cloudUrl).origin,
     });
   });
 
@@ -95,6 +97,8 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
       journalDepth: pending,
       oldestUnsyncedAgeSeconds: Math.round(oldestAge * 1000) / 1000,
       connectedDevices: deps.live?.connectedCount() ?? 0,
+      // Where guests' table QR codes point: the cloud serves the guest app.
+      cloudOrigin: new URL(deps.identity.cloudUrl).origin,
     });
     return c.text(text, 200, { 'Content-Type': 'text/plain; version=0.0.4' });
   });

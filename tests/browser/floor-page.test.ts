@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { FloorPage } from '../../web/floor/floor-page.ts';
+import { order } from '../web/floor-fixtures.ts';
 import { entry, eveningReport, rejected } from '../web/resilience-fixtures.ts';
 import {
   deep,
@@ -188,5 +189,35 @@ describe('<hearth-floor-page>', () => {
       /since/i.test(text(deep(page, 'hearth-floor-sync >> hearth-resilience-view'))),
     );
     await clean(page);
+  });
+
+  it('asks a manager’s PIN to void a sent order, then offers the void to the manager', async () => {
+    const w = floorWorld();
+    w.entities = {
+      ...w.entities,
+      order: [order({ id: 'order-1', tableId: 'table-1', lines: [{ sent: true }] })],
+    };
+    const page = await signedIn(w, '1111');
+    location.hash = '#table/table-1';
+    const ask = await until('the manager button', () =>
+      deep<HTMLButtonElement>(page, 'hearth-order-pad >> [data-action="manager"]'),
+    );
+    expect(deep(page, 'hearth-order-pad >> [data-action="void"]')).to.equal(null);
+    ask.click();
+    await until('why the PIN', () => /to void this order/.test(text(deep(page, '[data-why]'))));
+    await typePin(page, '3333');
+    await until('Mia signed in', () => text(deep(page, '[data-signed-in]')) === 'Mia · manager');
+    // Back on the same table, now with the void and its reason.
+    const reason = await until('the reason', () =>
+      deep<HTMLInputElement>(page, 'hearth-order-pad >> #void-reason'),
+    );
+    reason.value = 'Guest left before the food';
+    reason.dispatchEvent(new InputEvent('input'));
+    deep<HTMLButtonElement>(page, 'hearth-order-pad >> [data-action="void"]')?.click();
+    await until('the void sent', () => w.ops.some((op) => op.type === 'order.void'));
+    expect(w.ops.find((op) => op.type === 'order.void')?.payload).to.include({
+      orderId: 'order-1',
+      reason: 'Guest left before the food',
+    });
   });
 });

@@ -336,13 +336,27 @@ describe('<hearth-order-pad>', () => {
     await checkState(el, 'split by seat');
   });
 
-  it('offers void to a manager only, with a reason required', async () => {
+  it('offers a sent order’s void to a manager only (a server asks for one), with a reason required', async () => {
     const existing = order('order-1', [
       { id: 'l1', itemId: 'risotto', name: 'Mushroom risotto', sent: true },
     ]);
     const server = await mount({ order: existing });
-    expect(text($(server.el, '[data-void-note]'))).to.equal('A manager voids sent orders.');
+    expect(text($(server.el, '[data-void-note]'))).to.equal(
+      'Sent to the kitchen: a manager voids it with their PIN.',
+    );
     expect($$(server.el, '[data-action="void"]')).to.have.length(0);
+    const asked = new Promise<string>((resolve) =>
+      server.el.addEventListener('hearth-manager-needed', (e) =>
+        resolve((e as CustomEvent<string>).detail),
+      ),
+    );
+    await click(server.el, '[data-action="manager"]');
+    expect(await asked).to.equal('to void this order');
+    // Nothing sent yet: the server voids it.
+    const unsent = await mount({
+      order: order('order-2', [{ id: 'l2', itemId: 'risotto', name: 'Mushroom risotto' }]),
+    });
+    expect($$(unsent.el, '[data-action="void"]')).to.have.length(1);
     const manager = await mount({ order: existing, role: 'manager' });
     await click(manager.el, '[data-action="void"]');
     expect(manager.sent).to.deep.equal([]);

@@ -105,3 +105,18 @@ export function namesForOps(
   for (const item of data.items) names.set(item.id, item.name);
   return names;
 }
+
+/**
+ * Where table QR codes point: the cloud's origin as the venue relay's `/healthz` names it (the
+ * cloud serves the guest app), else this page's own origin (the page is on the cloud).
+ */
+export function guestOriginOf(health: unknown, fallback: string): string {
+  const named = (health as { cloudOrigin?: unknown } | null)?.cloudOrigin;
+  if (typeof named !== 'string') return fallback;
+  try {
+    const url = new URL(named);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : fallback;
+  } catch {
+    return fallback;
+  }
+}

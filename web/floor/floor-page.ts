@@ -11,6 +11,7 @@ import { SessionController, type SignInInput } from '../app/session-controller.t
 import {
   type FloorData,
   floorDataOf,
+  guestOriginOf,
   namesForOps,
   tableOrder,
   waitingCount,
@@ -105,6 +106,10 @@ export class FloorPage extends LitElement {
   /** Team members' names by id, from the last snapshot read (staff actorIds are member ids). */
   #names: ReadonlyMap<string, string> = new Map();
   #namesKey = '';
+  /** The cloud's origin for table QR codes, once the relay's `/healthz` said it. */
+  #guestOrigin: string | undefined;
+  /** Why the PIN pad is up for a switch, when a manager was asked for. */
+  #switchWhy: string | undefined;
   #parts: Parts | undefined;
   readonly #nav = new FloorNavController(this);
   /** The order this device opened per table, until the feed brings it. */
@@ -178,7 +183,7 @@ export class FloorPage extends LitElement {
       ${
         principal
           ? html`<span class="who" data-signed-in>${name} · ${principal.role}</span>
-              <button type="button" data-action="switch" @click=${() => this.#switcher.start()}>
+              <button type="button" data-action="switch" @click=${() => this.#askManager('')}>
                 Switch user
               </button>
               <button type="button" data-action="sign-out" @click=${() => void this.#session.signOut()}>
@@ -189,12 +194,19 @@ export class FloorPage extends LitElement {
     </header>`;
   }
 
+  /** A manager's PIN for what a server may not do (void a sent order): a switch, with why. */
+  #askManager(why: string): void {
+    this.#switchWhy = why;
+    this.#switcher.start();
+  }
+
   /** The PIN pad: to sign in, or to hand the device to the next person. */
   #signIn(current: Staff | undefined) {
     const name = current ? (this.#names.get(current.actorId) ?? current.actorId) : undefined;
     const status = this.#session.status;
     return html`<section class="panel" aria-label="Sign in">
       <h2>${current ? 'Switch user' : 'Sign in with your PIN'}</h2>
+      ${current && this.#switchWhy ? html`<p data-why>A manager’s PIN ${this.#switchWhy}.</p>` : nothing}
       <hearth-pin-pad
         .status=${status}
         .signedInName=${name}
@@ -301,7 +313,7 @@ export class FloorPage extends LitElement {
       case 'qr':
         return html`<hearth-table-qr
           .tables=${data.tables}
-          guestOrigin=${location.origin}
+          guestOrigin=${this.#guestOrigin ?? location.origin}
           venueId=${principal.venueId}
         ></hearth-table-qr>`;
       case 'sync':
@@ -345,6 +357,7 @@ export class FloorPage extends LitElement {
           .submit=${this.#submit}
           @hearth-retry=${(e: CustomEvent<string>) => void this.#ops.retry(e.detail)}
           @hearth-order-opened=${(e: CustomEvent<string>) => this.#opened.set(table.id, e.detail)}
+          @hearth-manager-needed=${(e: CustomEvent<string>) => this.#askManager(e.detail)}
         ></hearth-order-pad>
         ${
           order
@@ -382,11 +395,23 @@ export class FloorPage extends LitElement {
     (this.services ?? appServices()).serviceWorker.post({ type: 'retry', opId });
   }
 
+  async #learnGuestOrigin(): Promise<void> {
+    const services = this.services ?? appServices();
+    try {
+      const answer = await services.fetch('/healthz', { cache: 'no-store' });
+      this.#guestOrigin = guestOriginOf(answer.ok ? await answer.json() : null, location.origin);
+    } catch {
+      this.#guestOrigin = location.origin;
+    }
+    this.requestUpdate();
+  }
+
   /** Loads a view's components once; Lit upgrades the elements already rendered. */
   #load(view: FloorView): void {
     const load = VIEW_MODULES[view];
     if (!load || this.#loaded.has(view)) return;
     this.#loaded.add(view);
+    if (view === 'qr') void this.#learnGuestOrigin();
     load().catch((error: unknown) => {
       this.#loaded.delete(view);
       console.error(`floor: the ${view} view did not load`, error);

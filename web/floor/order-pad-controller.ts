@@ -274,7 +274,7 @@ export class OrderPadController implements ReactiveController {
     return made !== undefined;
   }
 
-  /** Voids the whole order (`order.void`, a manager's or owner's). */
+  /** Voids the whole order (`order.void`: a server's before anything is sent, then a manager's). */
   async voidOrder(reason: string): Promise<boolean> {
     const orderId = this.orderId;
     const submit = this.#host.submit;

@@ -31,16 +31,17 @@ import { categoryTabs, itemsIn, searchItems } from './pad-search.ts';
 /** The quick course buttons; a line's course may be 1–3 from the pad. */
 const COURSES = [1, 2, 3] as const;
 
-const roleVoids = (role: StaffRole | undefined): boolean => role === 'manager' || role === 'owner';
+const isManager = (role: StaffRole | undefined): boolean => role === 'manager' || role === 'owner';
 
 /**
  * `<hearth-order-pad>`: one table's order on a server's tablet or phone. Dishes by category or
  * by search (the item sheet for modifier groups), each line with its seat, course, kitchen
  * stage and sync badge; send, hold and fire courses; totals and a split; close in cash; void
- * (managers). Reads what the page gives it (the order from the local view, the menu, settings,
+ * (a server before anything is sent, a manager after). Reads what the page gives it (the order from the local view, the menu, settings,
  * the order's tickets, the page's ops) and makes ops through `submit`. Events: `hearth-retry`
  * (a failed line's badge: the op's id, for OpController.retry) and `hearth-order-opened` (the
- * id of the order a new pad just created, so the page can pass that order in as `order`).
+ * id of the order a new pad just created, so the page can pass that order in as `order`) and
+ * `hearth-manager-needed` (a server asked for a manager's PIN to void a sent order).
  */
 export class OrderPad extends LitElement implements PadHost {
   static override styles = orderPadStyles;
@@ -716,9 +717,17 @@ export class OrderPad extends LitElement implements PadHost {
 
   #voidSection() {
     if (!this.pad.orderId) return nothing;
-    if (!roleVoids(this.staffRole))
-      // A manager's PIN on this device to approve a server's void comes later.
-      return html`<section><p class="muted" data-void-note>A manager voids sent orders.</p></section>`;
+    // A server voids an order nothing of which went to the kitchen; after that it is a
+    // manager's call (the deciders refuse it too): a manager signs in here with their PIN.
+    const sent =
+      this.tickets.some((t) => t.orderId === this.pad.orderId) ||
+      (this.order?.lines ?? []).some((l) => l.sentAt !== null);
+    if (sent && !isManager(this.staffRole))
+      return html`<section aria-labelledby="void-title">
+        <h2 id="void-title">Void the order</h2>
+        <p class="muted" data-void-note>Sent to the kitchen: a manager voids it with their PIN.</p>
+        <button type="button" data-action="manager" @click=${this.#askManager}>Manager PIN…</button>
+      </section>`;
     const missing = this._voidTried && this._reason.trim() === '';
     return html`<section aria-labelledby="void-title">
       <h2 id="void-title">Void the order</h2>
@@ -739,6 +748,17 @@ export class OrderPad extends LitElement implements PadHost {
       <button type="button" data-action="void" ?disabled=${!this.submit} @click=${() => void this.#void()}>Void order</button>
     </section>`;
   }
+
+  /** The page hands the device to a manager (their PIN); the pad then offers the void. */
+  readonly #askManager = (): void => {
+    this.dispatchEvent(
+      new CustomEvent('hearth-manager-needed', {
+        detail: 'to void this order',
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  };
 
   async #void(): Promise<void> {
     this._voidTried = true;
