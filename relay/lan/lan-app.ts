@@ -97,8 +97,6 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
       journalDepth: pending,
       oldestUnsyncedAgeSeconds: Math.round(oldestAge * 1000) / 1000,
       connectedDevices: deps.live?.connectedCount() ?? 0,
-      // Where guests' table QR codes point: the cloud serves the guest app.
-      cloudOrigin: new URL(deps.identity.cloudUrl).origin,
     });
     return c.text(text, 200, { 'Content-Type': 'text/plain; version=0.0.4' });
   });
