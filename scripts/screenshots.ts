@@ -10,11 +10,12 @@
 //
 // each with 0, 12 and 1,000 tickets on the grill (orders placed through the relay's API), then
 // expo with 12 orders (some stations' shares ready) and the all-day panel open. Every shot waits
-// for a settled screen: the cards painted, their clocks counting. Then the guest app on a phone
-// (scripts/guest-screenshots.ts). Nothing outlives the run.
+// for a settled screen: the cards painted, their clocks counting. Before it, the guest app on a
+// phone (scripts/guest-screenshots.ts); first of all, on a venue of its own, the floor app on a
+// tablet and a phone (scripts/floor-screenshots.ts). Nothing outlives the run.
 //
 //   npm run screenshots            (or: bun scripts/screenshots.ts, with web/dist built)
-//   npm run screenshots -- --only guest      (or --only kitchen): one screen's shots
+//   npm run screenshots -- --only floor      (or guest, or kitchen): one app's shots
 
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ import {
   VENUE,
 } from '../tests/support/kitchen-orders.ts';
 import { guardRun } from '../tests/support/run-guard.ts';
+import { floorScreens } from './floor-screenshots.ts';
 import { guestScreens } from './guest-screenshots.ts';
 
 const OUT = join(REPO_ROOT, 'docs/screenshots');
@@ -262,6 +264,14 @@ async function states(venue: VenueHarness, browser: Browser, tickets: number): P
 
 // ---------------------------------------------------------------------------------------------
 
+/** A cloud and a relay (its uplink through the fault proxy), both serving the built PWA. */
+function startVenue(): Promise<VenueHarness> {
+  return venueHarness({
+    cloudEnv: { HEARTH_WEB_DIR: WEB_DIST },
+    relayEnv: { HEARTH_WEB_DIR: WEB_DIST },
+  });
+}
+
 async function main(): Promise<void> {
   statSync(join(WEB_DIST, 'kitchen/index.html')); // built by `npm run screenshots` first
   mkdirSync(OUT, { recursive: true });
@@ -273,37 +283,50 @@ async function main(): Promise<void> {
   };
   const disarm = guardRun('screenshots', DEADLINE_MS, stop);
   try {
-    venue = await venueHarness({
-      cloudEnv: { HEARTH_WEB_DIR: WEB_DIST },
-      relayEnv: { HEARTH_WEB_DIR: WEB_DIST },
-    });
-    progress(`cloud ${venue.cloud.url}, relay ${venue.relay.url}`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
-    if (ONLY !== 'kitchen') {
-      written.push(...(await guestScreens(venue, browser, OUT)));
-      progress('guest screens');
+    if (ONLY === undefined || ONLY === 'floor') {
+      // A venue of its own: the kitchen's shots count every grill ticket on the board.
+      venue = await startVenue();
+      progress(`floor: cloud ${venue.cloud.url}, relay ${venue.relay.url}`);
+      written.push(...(await floorScreens(venue, browser, OUT)));
+      await venue.close();
+      venue = undefined;
+      progress('floor screens');
     }
-    const server = await signIn(venue.relay.url, 'server');
-    const kitchen = await signIn(venue.relay.url, 'kitchen');
-
-    let placed: Placed[] = [];
-    for (const count of ONLY === 'guest' ? [] : COUNTS) {
-      const more = await placeOrders(venue.relay.url, server, count - placed.length, placed.length);
-      placed = [...placed, ...more];
-      if (count === 12) {
-        // A board mid-service: three tickets being cooked, one of them with a dish done.
-        for (const { sendOpId } of placed.slice(0, 3))
-          await transition(venue.relay.url, kitchen, 'ticket.transition', {
-            ticketId: ticketIdFor(sendOpId, 'grill'),
-            action: 'start',
-          });
+    if (ONLY !== 'floor') {
+      venue = await startVenue();
+      progress(`cloud ${venue.cloud.url}, relay ${venue.relay.url}`);
+      if (ONLY !== 'kitchen') {
+        written.push(...(await guestScreens(venue, browser, OUT)));
+        progress('guest screens');
       }
-      await venue.waitSettled(60_000);
-      progress(`${count} orders placed`);
-      await states(venue, browser, count);
+      const server = await signIn(venue.relay.url, 'server');
+      const kitchen = await signIn(venue.relay.url, 'kitchen');
 
-      if (count === 12) {
-        await extras(venue, browser, kitchen, placed);
+      let placed: Placed[] = [];
+      for (const count of ONLY === 'guest' ? [] : COUNTS) {
+        const more = await placeOrders(
+          venue.relay.url,
+          server,
+          count - placed.length,
+          placed.length,
+        );
+        placed = [...placed, ...more];
+        if (count === 12) {
+          // A board mid-service: three tickets being cooked, one of them with a dish done.
+          for (const { sendOpId } of placed.slice(0, 3))
+            await transition(venue.relay.url, kitchen, 'ticket.transition', {
+              ticketId: ticketIdFor(sendOpId, 'grill'),
+              action: 'start',
+            });
+        }
+        await venue.waitSettled(60_000);
+        progress(`${count} orders placed`);
+        await states(venue, browser, count);
+
+        if (count === 12) {
+          await extras(venue, browser, kitchen, placed);
+        }
       }
     }
   } finally {
@@ -368,13 +391,13 @@ async function extras(
     await transition(base, kitchen, 'ticket.transition', { ticketId: t.id, action: 'recall' });
 }
 
-/** `--only guest` or `--only kitchen`; undefined for every screen. */
-function onlyArgument(args: readonly string[]): 'guest' | 'kitchen' | undefined {
+/** `--only guest`, `--only kitchen` or `--only floor`; undefined for every screen. */
+function onlyArgument(args: readonly string[]): 'guest' | 'kitchen' | 'floor' | undefined {
   const at = args.indexOf('--only');
   if (at === -1) return undefined;
   const value = args[at + 1];
-  if (value === 'guest' || value === 'kitchen') return value;
-  throw new Error(`--only takes guest or kitchen, not ${value ?? 'nothing'}`);
+  if (value === 'guest' || value === 'kitchen' || value === 'floor') return value;
+  throw new Error(`--only takes guest, kitchen or floor, not ${value ?? 'nothing'}`);
 }
 
 try {

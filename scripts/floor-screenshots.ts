@@ -1,0 +1,545 @@
+// The floor app's screenshots for `npm run screenshots` (scripts/screenshots.ts): /ops/ from the
+// venue relay, on a tablet in landscape (1280×800) and a phone (390×844), saved as
+// docs/screenshots/floor-<size>-<name>.png. First an evening is set up through the relay's API:
+// tables seated with orders in the kitchen (some cooking, some ready, some served), a guest's
+// call and a bill request open, a dish 86'd. Then each device, driven as staff would:
+//
+//   sign-in    the PIN pad
+//   plan       the floor plan: free, seated, ordered, food out, bill asked, needs attention
+//   table      table 1's order pad: lines sent to the kitchen, a draft line, the totals
+//   requests   the call and the bill request waiting, with their age
+//   kitchen    every order's tickets and where they are
+//   menu       the 86 list, the sold-out dish first
+//   team       sections and members (the manager, after Switch user)
+//   qr         the tables' QR codes (tablet only)
+//   sync       the manager's Sync view: failed ops, the venue's resilience report and chart
+//   offline    the relay's uplink cut: the banner says the relay is offline from the cloud,
+//              a change made since waits in the relay's journal
+
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ticketIdFor } from '#protocol';
+import { showView, switchUser } from '../tests/e2e/support/floor-steps.ts';
+import { PINS, type VenueHarness } from '../tests/e2e/support/relay-process.ts';
+import { REPO_ROOT } from '../tests/e2e/support/web-build.ts';
+import {
+  type OrderSpec,
+  opAs,
+  orderOps,
+  post,
+  type Staff,
+  signIn as staffSignIn,
+  VENUE,
+} from '../tests/support/kitchen-orders.ts';
+
+const SIZES = [
+  { name: '1280x800', width: 1280, height: 800 },
+  { name: '390x844', width: 390, height: 844 },
+] as const;
+type Size = (typeof SIZES)[number];
+const WAIT_MS = 30_000;
+const DEVICE = 'screenshots-floor-api';
+/** The 86'd dish of the evening. */
+const SOLD_OUT = 'soup-of-the-day';
+
+/** The evening's orders; `sent: false` is a table seated with its order not sent yet. */
+const EVENING: readonly (OrderSpec & { readonly sent: boolean })[] = [
+  {
+    table: 1,
+    guests: 2,
+    sent: true,
+    lines: [
+      { itemId: 'burger', modifierIds: ['medium-rare', 'extra-cheese'] },
+      { itemId: 'fries', quantity: 2 },
+      { itemId: 'burrata' },
+    ],
+  },
+  {
+    table: 2,
+    guests: 4,
+    sent: true,
+    lines: [
+      { itemId: 'steak-frites', quantity: 2, modifierIds: ['medium-rare'] },
+      { itemId: 'caesar', note: 'nut allergy — no croutons' },
+    ],
+  },
+  { table: 3, guests: 2, sent: false, lines: [{ itemId: 'oysters' }] },
+  {
+    table: 4,
+    guests: 3,
+    sent: true,
+    lines: [
+      { itemId: 'fish-and-chips', quantity: 2 },
+      { itemId: 'chicken', modifierIds: ['side-fries'] },
+    ],
+  },
+  { table: 6, guests: 2, sent: true, lines: [{ itemId: 'risotto' }, { itemId: 'calamari' }] },
+  {
+    table: 7,
+    guests: 5,
+    sent: true,
+    lines: [
+      { itemId: 'burger', quantity: 3 },
+      { itemId: 'fries', quantity: 3 },
+    ],
+  },
+  {
+    table: 9,
+    guests: 2,
+    sent: true,
+    lines: [{ itemId: 'beet-salad' }, { itemId: 'salmon' }],
+  },
+  {
+    table: 10,
+    guests: 6,
+    sent: true,
+    lines: [
+      { itemId: 'burger', quantity: 2 },
+      { itemId: 'salmon', quantity: 2 },
+      { itemId: 'calamari', quantity: 2 },
+    ],
+  },
+];
+
+/** What the kitchen has done per table: every ticket taken through these actions. */
+const KITCHEN: Readonly<Record<number, readonly string[]>> = {
+  1: ['start'],
+  2: ['start', 'ready', 'bump'],
+  6: ['start', 'ready'],
+  7: ['start', 'ready', 'bump'],
+  10: ['start'],
+};
+
+/** Signs a guest in at a table (as the QR code's page does) and opens a request for staff. */
+async function guestRequest(
+  base: string,
+  table: number,
+  kind: 'call_waiter' | 'bill',
+): Promise<string> {
+  const response = await fetch(`${base}/v1/auth/guest`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ venueId: VENUE, table: String(table) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`guest sign-in at table ${table}: ${response.status}`);
+  // A guest acts as their session (the guest app's ops carry it as the actor).
+  const body = (await response.json()) as { token: string; principal: { sessionId: string } };
+  const guest: Staff = { token: body.token, actorId: body.principal.sessionId };
+  const requestId = crypto.randomUUID().replaceAll('-', '');
+  await post(
+    base,
+    guest,
+    await opAs(guest, `screenshots-guest-${table}`, 'serviceRequest.create', {
+      requestId,
+      tableId: `table-${table}`,
+      kind,
+    }),
+  );
+  return requestId;
+}
+
+/** The evening's open requests: the waiter called at table 4, the bill asked at table 7. */
+interface Evening {
+  readonly call: string;
+  readonly bill: string;
+}
+
+/** The evening, through the relay's API: orders, the kitchen's progress, requests, an 86. */
+async function setUpEvening(venue: VenueHarness): Promise<Evening> {
+  const base = venue.relay.url;
+  const server = await staffSignIn(base, 'server');
+  const kitchen = await staffSignIn(base, 'kitchen');
+  const manager = await staffSignIn(base, 'manager');
+  // Two sections of the room, Ana (the server) working the dining room.
+  const sections = [
+    { sectionId: 'terrace', name: 'Terrace', tables: [1, 2, 3, 4, 5, 6] },
+    { sectionId: 'dining-room', name: 'Dining room', tables: [7, 8, 9, 10, 11, 12] },
+  ];
+  for (const { sectionId, name, tables } of sections)
+    await post(
+      base,
+      manager,
+      await opAs(manager, DEVICE, 'team.section.create', {
+        sectionId,
+        name,
+        tableIds: tables.map((t) => `table-${t}`),
+      }),
+    );
+  for (const member of [
+    { memberId: 'demo-server', name: 'Ana', role: 'server', sectionId: 'dining-room' },
+    { memberId: 'screenshots-server', name: 'Joaquim', role: 'server', sectionId: 'terrace' },
+  ])
+    await post(base, manager, await opAs(manager, DEVICE, 'team.member.upsert', member));
+  const sends = new Map<number, string>();
+  for (const spec of EVENING) {
+    const { create, send } = await orderOps(server, DEVICE, spec);
+    await post(base, server, create);
+    if (!spec.sent) continue;
+    await post(base, server, send);
+    sends.set(spec.table, send.opId);
+  }
+  for (const [table, actions] of Object.entries(KITCHEN)) {
+    const sendOpId = sends.get(Number(table)) as string;
+    const spec = EVENING.find((s) => s.table === Number(table)) as OrderSpec;
+    const stations = await stationsOf(venue, sendOpId, spec);
+    for (const station of stations)
+      for (const action of actions)
+        await post(
+          base,
+          kitchen,
+          await opAs(kitchen, 'screenshots-kitchen', 'ticket.transition', {
+            ticketId: ticketIdFor(sendOpId, station),
+            action,
+          }),
+        );
+  }
+  const call = await guestRequest(base, 4, 'call_waiter');
+  const bill = await guestRequest(base, 7, 'bill');
+  await post(
+    base,
+    manager,
+    await opAs(manager, DEVICE, 'menu.item.setAvailability', {
+      itemId: SOLD_OUT,
+      available: false,
+    }),
+  );
+  await venue.waitSettled(30_000);
+  return { call, bill };
+}
+
+/** The stations an order's send made tickets for (read back from the relay). */
+async function stationsOf(venue: VenueHarness, sendOpId: string, spec: OrderSpec) {
+  const snapshot = await venue.relaySnapshot('kitchen', 'ticket');
+  const stations = snapshot.records
+    .filter((r) => r.entity === 'ticket')
+    .map((r) => r.data as { id: string; station: string })
+    .filter((t) => t.id.startsWith(ticketIdFor(sendOpId, '')))
+    .map((t) => t.station);
+  if (stations.length === 0) throw new Error(`no tickets for table ${spec.table}'s order`);
+  return stations;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page
+
+/**
+ * Page-side helpers (plain JavaScript, added before the page's scripts): the text of the page
+ * through its shadow roots, and whether every Lit element in it has rendered.
+ */
+const PAGE_HELPERS = `
+window.__floor = {
+  walk(root, visit) {
+    for (const el of root.querySelectorAll('*')) {
+      visit(el);
+      if (el.shadowRoot) this.walk(el.shadowRoot, visit);
+    }
+  },
+  text() {
+    const parts = [];
+    this.walk(document, (el) => { if (el.shadowRoot) parts.push(el.shadowRoot.textContent); });
+    return parts.join(' ').replace(/\\s+/g, ' ');
+  },
+  find(selector, root = document) {
+    // "hearth-x rest": rest is looked for inside hearth-x's shadow root.
+    const [first, ...rest] = selector.split(' ');
+    const inside = first.startsWith('hearth-') && rest.length > 0;
+    let found = null;
+    this.walk(root, (el) => { if (!found && el.matches(inside ? first : selector)) found = el; });
+    if (!inside || !found) return found;
+    return found.shadowRoot ? this.find(rest.join(' '), found.shadowRoot) : null;
+  },
+  settled(absent, present) {
+    let pending = false;
+    this.walk(document, (el) => {
+      if (el.localName.startsWith('hearth-') && (!customElements.get(el.localName) || el.isUpdatePending)) pending = true;
+    });
+    if (pending) return false;
+    const text = this.text();
+    if (absent.some((words) => text.includes(words))) return false;
+    return present.every((selector) => this.find(selector) !== null);
+  },
+};
+`;
+
+/** Words a view shows while it is still loading or reading. */
+const LOADING = [
+  'Reading the floor…',
+  'Loading the venue’s sync report…',
+  'Making the QR codes…',
+  'Checking…',
+  'Connecting…',
+];
+
+interface Device {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly size: Size;
+}
+
+async function openDevice(browser: Browser, relayUrl: string, size: Size): Promise<Device> {
+  const context = await browser.newContext({
+    viewport: { width: size.width, height: size.height },
+    deviceScaleFactor: 1,
+    reducedMotion: 'reduce',
+    serviceWorkers: 'allow',
+  });
+  await context.addInitScript(PAGE_HELPERS);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  page.on('pageerror', (error) =>
+    console.error(`floor page error (${size.name}): ${error.message}`),
+  );
+  await page.goto(`${relayUrl}/ops/`);
+  await page.waitForFunction('navigator.serviceWorker.ready.then(() => true)');
+  if (!(await page.evaluate('navigator.serviceWorker.controller !== null'))) await page.reload();
+  await page.waitForFunction('navigator.serviceWorker.controller !== null');
+  await page.locator('hearth-pin-pad [data-key="1"]').waitFor();
+  return { context, page, size };
+}
+
+/**
+ * Waits until every element has rendered, no loading words show, each of `present` (selectors,
+ * searched through shadow roots) is there and the network has been quiet; then two frames.
+ */
+async function settle(device: Device, present: readonly string[] = [], absent = LOADING) {
+  await device.page.waitForLoadState('networkidle').catch(() => undefined);
+  try {
+    await device.page.waitForFunction(
+      `window.__floor.settled(${JSON.stringify(absent)}, ${JSON.stringify(present)})`,
+      undefined,
+      { polling: 100, timeout: WAIT_MS },
+    );
+  } catch (error) {
+    const text = await device.page.evaluate('window.__floor.text()').catch(() => '');
+    throw new Error(
+      `the ${device.size.name} floor app did not settle on ${present.join(', ') || 'its view'} (page says: ${String(text).slice(0, 400)}): ${String(error)}`,
+    );
+  }
+  await device.page.evaluate(
+    'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
+  );
+}
+
+/** Where a shot's picture comes from: the viewport, the whole page, or a part of the page. */
+type Frame = 'viewport' | 'page' | { readonly from: string; readonly to: string };
+
+async function shoot(device: Device, out: string, name: string, frame: Frame = 'viewport') {
+  const file = join(out, `floor-${device.size.name}-${name}.png`);
+  const options = { path: file, animations: 'disabled', caret: 'hide' } as const;
+  if (frame === 'viewport') await device.page.screenshot(options);
+  else if (frame === 'page') await device.page.screenshot({ ...options, fullPage: true });
+  else {
+    // From the top of one element to the bottom of another, across the page's column.
+    const top = await device.page.locator(frame.from).boundingBox();
+    const bottom = await device.page.locator(frame.to).boundingBox();
+    const column = await device.page.locator('hearth-floor-page').boundingBox();
+    if (!top || !bottom || !column)
+      throw new Error(`${name}: ${frame.from} or ${frame.to} not on screen`);
+    const scroll = Number(await device.page.evaluate('window.scrollY'));
+    const y = Math.max(0, top.y + scroll - 12);
+    await device.page.screenshot({
+      ...options,
+      fullPage: true,
+      clip: {
+        x: column.x,
+        y,
+        width: column.width,
+        height: bottom.y + scroll + bottom.height + 12 - y,
+      },
+    });
+  }
+  console.log(`${file.slice(REPO_ROOT.length)}  ${(statSync(file).size / 1024).toFixed(0)} KB`);
+  return file;
+}
+
+const PHONE = (device: Device) => device.size.width < 600;
+
+/** The floor app's screens at both sizes, in order; every file written is returned. */
+export async function floorScreens(
+  venue: VenueHarness,
+  browser: Browser,
+  out: string,
+): Promise<string[]> {
+  const evening = await setUpEvening(venue);
+  // The relay says "back online" for 30 s after it first reaches the cloud: wait for "online".
+  await venue.relay.waitForConnectivity('online', 60_000);
+  const written: string[] = [];
+  const devices: Device[] = [];
+  try {
+    for (const size of SIZES) devices.push(await openDevice(browser, venue.relay.url, size));
+    for (const device of devices) {
+      // Two digits in: the dots show the pad is taking a PIN.
+      await device.page.locator('hearth-pin-pad [data-key="1"]').click();
+      await device.page.locator('hearth-pin-pad [data-key="1"]').click();
+      // Before anyone signs in the banner has heard nothing yet: it says "Connecting…".
+      await settle(
+        device,
+        ['hearth-pin-pad'],
+        LOADING.filter((words) => words !== 'Connecting…'),
+      );
+      written.push(await shoot(device, out, 'sign-in'));
+      await device.page.locator('hearth-pin-pad [data-key="1"]').click();
+      await device.page.locator('hearth-pin-pad [data-key="1"]').click();
+      await device.page.locator('hearth-pin-pad [data-sign-in]').click();
+      await device.page.locator('hearth-floor-page [data-signed-in]').waitFor();
+    }
+    for (const device of devices) await floorAsServer(device, out, written);
+    for (const device of devices) await floorAsManager(device, out, written);
+    await refusedOp(venue, devices, evening, out, written);
+
+    // The manager's Sync view: the refused op in the inbox, the venue's report and its chart.
+    for (const device of devices) {
+      await showView(device.page, 'sync');
+      await settle(device, ['hearth-resilience-view', 'hearth-failed-ops']);
+      await chartDrawn(device);
+      written.push(await shoot(device, out, 'sync', 'page'));
+    }
+
+    // The internet goes: the relay's uplink is cut, a server's order waits in its journal.
+    venue.proxy.cut();
+    await venue.relay.waitForConnectivity('offline_local', 30_000);
+    const server = await staffSignIn(venue.relay.url, 'server');
+    const { create, send } = await orderOps(server, DEVICE, {
+      table: 12,
+      guests: 2,
+      lines: [{ itemId: 'risotto' }, { itemId: 'lemonade', quantity: 2 }],
+    });
+    await post(venue.relay.url, server, create);
+    await post(venue.relay.url, server, send);
+    for (const device of devices) {
+      await showView(device.page, 'floor');
+      await settle(device, [
+        'hearth-floor-plan button[data-table]',
+        'hearth-resilience-banner .uplink[data-uplink="offline_local"]',
+      ]);
+      await device.page.waitForFunction(
+        `window.__floor.text().includes('not in the cloud yet') && window.__floor.find('hearth-floor-plan button[data-table="table-12"]')?.textContent.includes('Ordered')`,
+      );
+      written.push(await shoot(device, out, 'offline'));
+    }
+  } finally {
+    venue.proxy.restore();
+    for (const device of devices) await device.context.close().catch(() => undefined);
+  }
+  await venue.waitSettled(60_000);
+  return written;
+}
+
+/** The server's screens: the plan, a table's pad, requests, kitchen, menu. */
+async function floorAsServer(device: Device, out: string, written: string[]) {
+  const { page } = device;
+  await showView(page, 'floor');
+  await settle(device, ['hearth-floor-plan button[data-table="table-12"]']);
+  // The tablet shows every table; the phone what fits, as it is held.
+  written.push(await shoot(device, out, 'plan', PHONE(device) ? 'viewport' : 'page'));
+
+  await page.locator('hearth-floor-plan button[data-table="table-1"]').click();
+  await page.locator('hearth-order-pad li.line[data-stage]').first().waitFor();
+  // A draft line the server has not sent yet: a lemonade, from the drinks. (The pad's rules
+  // load just after it paints: a tap before then adds nothing, so tap again.)
+  const draft = page.locator('hearth-order-pad li.line[data-where="draft"]');
+  await page.locator('hearth-order-pad button[data-category="drinks"]').click();
+  const dish = page.locator('hearth-order-pad button.dish[data-item="lemonade"]');
+  for (let tries = 0; tries < 50 && (await draft.count()) === 0; tries++) {
+    await dish.click();
+    if ((await draft.count()) === 0) await page.waitForTimeout(100);
+  }
+  await draft.first().waitFor();
+  await settle(device, ['hearth-order-pad li.line[data-where="draft"]', 'hearth-kitchen-progress']);
+  // The order and its bill: the lines sent, the draft, the totals.
+  written.push(
+    await shoot(device, out, 'table', {
+      from: 'hearth-order-pad section[aria-labelledby="lines-title"]',
+      to: 'hearth-order-pad section[aria-labelledby="totals-title"]',
+    }),
+  );
+
+  await showView(page, 'requests');
+  await settle(device, ['hearth-service-requests']);
+  written.push(await shoot(device, out, 'requests'));
+
+  await showView(page, 'kitchen');
+  await settle(device, ['hearth-kitchen-progress']);
+  written.push(await shoot(device, out, 'kitchen'));
+
+  await showView(page, 'menu');
+  await settle(device, ['hearth-menu-availability']);
+  written.push(await shoot(device, out, 'menu'));
+}
+
+/** The manager's screens, after Switch user: team and the QR codes (tablet). */
+async function floorAsManager(device: Device, out: string, written: string[]) {
+  const { page } = device;
+  await switchUser(page, PINS.manager);
+  await showView(page, 'team');
+  await settle(device, ['hearth-team-admin']);
+  // The tablet shows the sections and the members below them; the phone its first screen.
+  written.push(await shoot(device, out, 'team', PHONE(device) ? 'viewport' : 'page'));
+
+  if (!PHONE(device)) {
+    await showView(page, 'qr');
+    await settle(device, ['hearth-table-qr .code svg']);
+    written.push(await shoot(device, out, 'qr'));
+  }
+}
+
+/**
+ * The device loses its network; the manager taps "On the way" for table 4's call, which waits
+ * in the outbox ("Offline" in the banner). Meanwhile a colleague on another device marks the
+ * call done. Back online, the outbox sends the tap and the venue refuses it: one failed op.
+ */
+async function refusedOp(
+  venue: VenueHarness,
+  devices: readonly Device[],
+  evening: Evening,
+  out: string,
+  written: string[],
+) {
+  for (const device of devices) {
+    await showView(device.page, 'requests');
+    await settle(device, [`hearth-service-requests [data-request="${evening.call}"]`]);
+    await device.context.setOffline(true);
+    await device.page
+      .locator(
+        `hearth-service-requests [data-request="${evening.call}"] [data-action="acknowledge"]`,
+      )
+      .click();
+    await settle(device, ['hearth-resilience-banner [data-mode="offline"]'], LOADING);
+    await device.page.waitForFunction(`window.__floor.text().includes('1 change waiting')`);
+    written.push(await shoot(device, out, 'requests-offline'));
+  }
+  const server = await staffSignIn(venue.relay.url, 'server');
+  await post(
+    venue.relay.url,
+    server,
+    await opAs(server, 'screenshots-floor-colleague', 'serviceRequest.transition', {
+      requestId: evening.call,
+      action: 'complete',
+    }),
+  );
+  for (const device of devices) {
+    await device.context.setOffline(false);
+    // The outbox sends when the page is back online; a nudge to the worker in case it waits.
+    await device.page
+      .evaluate("navigator.serviceWorker.controller?.postMessage({ type: 'replay' })")
+      .catch(() => undefined);
+    await device.page
+      .locator('hearth-floor-page nav [data-view="sync"] .count')
+      .waitFor()
+      .catch(() =>
+        console.error(`floor (${device.size.name}): the refused op did not reach the inbox`),
+      );
+  }
+}
+/** The report's chart drawn (uPlot loads on first draw), when the report has samples to draw. */
+async function chartDrawn(device: Device): Promise<void> {
+  await device.page
+    .waitForFunction(
+      `(() => { const chart = window.__floor.find('hearth-resilience-chart'); return !chart || Boolean(chart.shadowRoot?.querySelector('canvas, .error')); })()`,
+      undefined,
+      { polling: 100, timeout: 10_000 },
+    )
+    .catch(() => console.error(`floor (${device.size.name}): the resilience chart was not drawn`));
+}
