@@ -2,7 +2,8 @@
 // venue relay, on a tablet in landscape (1280×800) and a phone (390×844), saved as
 // docs/screenshots/floor-<size>-<name>.png. First an evening is set up through the relay's API:
 // tables seated with orders in the kitchen (some cooking, some ready, some served), a guest's
-// call and a bill request open, a dish 86'd. Then each device, driven as staff would:
+// call and a bill request open, a dish 86'd, two sections. Then each device, driven as staff
+// would:
 //
 //   sign-in    the PIN pad
 //   plan       the floor plan: free, seated, ordered, food out, bill asked, needs attention
@@ -12,7 +13,9 @@
 //   menu       the 86 list, the sold-out dish first
 //   team       sections and members (the manager, after Switch user)
 //   qr         the tables' QR codes (tablet only)
-//   sync       the manager's Sync view: failed ops, the venue's resilience report and chart
+//   requests-offline  the device offline, the manager's "On the way" waiting in the outbox
+//   sync       the manager's Sync view: that tap refused (a colleague had closed the call), the
+//              venue's resilience report and its chart
 //   offline    the relay's uplink cut: the banner says the relay is offline from the cloud,
 //              a change made since waits in the relay's journal
 
