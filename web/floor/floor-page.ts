@@ -158,7 +158,11 @@ export class FloorPage extends LitElement {
     const staff = principal?.kind === 'staff' ? principal : undefined;
     return html`${this.#header(staff, data)}
       <hearth-resilience-banner .view=${this.#resilience.view}></hearth-resilience-banner>
-      ${staff && !this.#switcher.switching ? this.#signedIn(staff, data) : this.#signIn(staff)}
+      ${
+        staff && !this.#switcher.switching && !this.#switcher.sessionEnded
+          ? this.#signedIn(staff, data)
+          : this.#signIn(staff)
+      }
       ${this.#sync.error ? html`<p class="error">Offline copy unavailable: ${this.#sync.error}</p>` : nothing}`;
   }
 
@@ -204,6 +208,16 @@ export class FloorPage extends LitElement {
   #signIn(current: Staff | undefined) {
     const name = current ? (this.#names.get(current.actorId) ?? current.actorId) : undefined;
     const status = this.#session.status;
+    const ended = current !== undefined && this.#switcher.sessionEnded && !this.#switcher.switching;
+    if (ended)
+      return html`<section class="panel" aria-label="Sign in again">
+        <h2>Sign in again, ${name}</h2>
+        <p data-why>Your session ended: your changes wait on this tablet and send once you enter your PIN.</p>
+        <hearth-pin-pad
+          .status=${status}
+          @hearth-sign-in=${(e: CustomEvent<SignInInput>) => void this.#switcher.signIn(e.detail)}
+        ></hearth-pin-pad>
+      </section>`;
     return html`<section class="panel" aria-label="Sign in">
       <h2>${current ? 'Switch user' : 'Sign in with your PIN'}</h2>
       ${current && this.#switchWhy ? html`<p data-why>A manager’s PIN ${this.#switchWhy}.</p>` : nothing}

@@ -38,6 +38,8 @@ export class StaffSwitchController implements ReactiveController {
   #switching = false;
   #groups: HeldGroup[] = [];
   #entries: readonly OutboxEntry[] = [];
+  /** Device ms of the last sign-in through this controller. */
+  #signedInAt: number | undefined;
   #error: string | undefined;
   #stops: (() => void)[] = [];
   #reads = 0;
@@ -61,6 +63,26 @@ export class StaffSwitchController implements ReactiveController {
   /** The device's outbox as last read (the failed-ops inbox reads it too). */
   get entries(): readonly OutboxEntry[] {
     return this.#entries;
+  }
+
+  /**
+   * The signed-in person's own ops wait for a sign-in: the origin answered 401 (the session
+   * ended, or its cookie did not outlive a browser that was killed). Their PIN sends them.
+   */
+  get sessionEnded(): boolean {
+    const principal = this.#deps.session.principal;
+    if (principal?.kind !== 'staff') return false;
+    const actor = actorOf(principal);
+    // A 401 leaves the op due at once (nextAttemptAt = when it was answered): one answered
+    // before the last sign-in here is stale, and goes with the replay that sign-in starts.
+    const since = this.#signedInAt ?? Number.NEGATIVE_INFINITY;
+    return this.#entries.some(
+      (e) =>
+        (e.status === 'pending' || e.status === 'sending') &&
+        e.lastError?.code === 'SIGN_IN' &&
+        e.op.actorId === actor &&
+        e.nextAttemptAt > since,
+    );
   }
 
   /** Why the last discard did not happen. */
@@ -96,7 +118,10 @@ export class StaffSwitchController implements ReactiveController {
   /** Signs in as the next person; the pad goes once that worked, and stays with the error if not. */
   async signIn(input: SignInInput): Promise<void> {
     await this.#deps.session.signIn(input);
-    if (this.#deps.session.status.status === 'complete') this.#switching = false;
+    if (this.#deps.session.status.status === 'complete') {
+      this.#switching = false;
+      this.#signedInAt = Date.now();
+    }
     this.#host.requestUpdate();
     await this.refresh();
   }

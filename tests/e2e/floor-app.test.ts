@@ -1,0 +1,452 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EntitySet, type FeedEntry, getEntity, listEntities, type Order } from '#protocol';
+import {
+  addDish,
+  enterPin,
+  openTable,
+  orderAndSend,
+  sendAll,
+  showView,
+  signIn,
+  tiles,
+} from './support/floor-steps.ts';
+import { PINS, type VenueHarness, venueHarness, venueOp } from './support/relay-process.ts';
+import {
+  BUILD_TIMEOUT_MS,
+  buildWeb,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  WEB_DIST,
+  webDistIsStale,
+} from './support/web-build.ts';
+
+// The floor app's drills, end to end: a real cloud, the shipped fault proxy, a real venue relay
+// serving the built PWA, and Chromium tablets on the relay's origin — a server's floor app and
+// the kitchen's expo display.
+//
+//   floor tablet ─┐
+//                 ├──▶ relay ──▶ fault proxy ──▶ cloud
+//   expo display ─┘
+//
+// 1. The uplink cut: a server opens a table, adds two dishes and sends; expo shows the ticket
+//    within a second; the uplink back, the cloud has the order and its ticket once, and the
+//    floor, expo, the relay and the cloud agree.
+// 2. The tablet off the network (neither relay nor cloud): orders keep going into its outbox,
+//    marked "not sent yet"; back on, they replay in the order they were made, each once.
+// 3. An op the relay accepted offline that the cloud then refuses (the dish was 86'd at the
+//    cloud meanwhile) lands in the failed-operations inbox with its reason, and the pad shows
+//    the cloud's state.
+// 4. The browser killed while its outbox is replaying, and started again on the same profile:
+//    every order arrives, none twice.
+
+const STEP_TIMEOUT_MS = 20_000;
+const TABLET = { width: 1280, height: 800 } as const;
+
+let harness: VenueHarness;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+async function tablet(path: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: TABLET, serviceWorkers: 'allow' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await openControlled(page, `${harness.relay.url}${path}`);
+  return page;
+}
+
+/** Loads a page and waits until its service worker controls it (the outbox is in play). */
+async function openControlled(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction('navigator.serviceWorker.ready.then(() => true)');
+  if (!(await page.evaluate('navigator.serviceWorker.controller !== null'))) await page.reload();
+  await page.waitForFunction('navigator.serviceWorker.controller !== null');
+}
+
+/** Polls `find` until it answers a value, or fails after `ms`. */
+async function eventually<T>(
+  what: string,
+  find: () => Promise<T | undefined> | T | undefined,
+  ms = STEP_TIMEOUT_MS,
+  every = 50,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+}
+
+async function tableIdAt(page: Page, nth: number): Promise<string> {
+  await showView(page, 'floor');
+  return (await tiles(page).nth(nth).getAttribute('data-table')) ?? '';
+}
+
+/**
+ * Arms a watch in a kitchen display for the first frame with a card it did not show before;
+ * the returned function answers that card's key and the time (ms since the epoch) it showed.
+ */
+async function armNewCard(page: Page): Promise<() => Promise<{ key: string; at: number }>> {
+  // A string: the page's DOM types are not in this (Node) project's libs.
+  await page.evaluate(`(() => {
+    const keys = (root, into = []) => {
+      for (const el of root.querySelectorAll('*')) {
+        const key = el.getAttribute('data-card');
+        if (key) into.push(key);
+        if (el.shadowRoot) keys(el.shadowRoot, into);
+      }
+      return into;
+    };
+    const before = new Set(keys(document));
+    globalThis.newCard = new Promise((resolve) => {
+      const frame = () => {
+        const key = keys(document).find((k) => !before.has(k));
+        if (key) resolve({ key, at: Date.now() });
+        else requestAnimationFrame(frame);
+      };
+      frame();
+    });
+  })()`);
+  return () =>
+    page.evaluate(
+      () => (globalThis as unknown as { newCard: Promise<{ key: string; at: number }> }).newCard,
+    );
+}
+
+const openOrdersAt = (entities: EntitySet, tableId: string): Order[] =>
+  listEntities(entities, 'order').filter(
+    (o) => o.tableId === tableId && o.status !== 'closed' && o.status !== 'voided',
+  );
+
+/** Creations (version 1) per entity id of a kind, in a feed. */
+function creations(entries: readonly FeedEntry[], entity: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of entries) {
+    if (e.entity !== entity || e.op !== 'upsert' || e.version !== 1) continue;
+    counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** An entity as the screens compare it: without the version each store stamps. */
+const stripped = (value: object | undefined) => {
+  if (!value) return value;
+  const { version: _version, ...rest } = value as { version?: number };
+  return rest;
+};
+
+describe('the floor app with the relay and the cloud cut off and back', () => {
+  let floor: Page;
+  let expo: Page;
+
+  beforeAll(async () => {
+    if (webDistIsStale()) await buildWeb();
+    harness = await venueHarness({ relayEnv: { HEARTH_WEB_DIR: WEB_DIST } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      timeout: 60_000,
+    });
+    floor = await tablet('/ops/');
+    await signIn(floor, PINS.server);
+    await tiles(floor).first().waitFor();
+    expo = await tablet('/kitchen/');
+    await expo.locator('hearth-sign-in-form input[name="pin"]').fill(PINS.kitchen);
+    await expo.locator('hearth-sign-in-form button[type="submit"]').click();
+    await expo.locator('hearth-kitchen-page [data-station="expo"]').click();
+    await expo.locator('hearth-kitchen-page [data-tickets]').waitFor();
+  }, BUILD_TIMEOUT_MS + 90_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await harness?.close();
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+
+  it('1. uplink cut: the order reaches expo within a second; back up, the cloud has it once and every screen agrees', async () => {
+    harness.proxy.cut();
+    await harness.relay.waitForConnectivity('offline_local', 10_000);
+    const tableId = await openTable(floor, 0);
+    await addDish(floor, 0);
+    await addDish(floor, 1);
+    const shown = await armNewCard(expo);
+    const clickedAt = await floor.evaluate(() => Date.now());
+    await sendAll(floor);
+    // The order's id comes from the relay, which decided it; its expo card is keyed by it.
+    const order = await eventually(
+      'the order at the relay',
+      async () => openOrdersAt(await harness.relayEntities(), tableId)[0],
+      STEP_TIMEOUT_MS,
+    );
+    const card = expo.locator(`hearth-ticket-card [data-card="order:${order.id}#1"]`);
+    const first = await shown();
+    expect(first.key).toBe(`order:${order.id}#1`);
+    const shownMs = first.at - clickedAt;
+    console.info(`[floor e2e] send tapped → expo card shown in ${shownMs} ms (uplink cut)`);
+    expect(shownMs, 'ms from the tap on Send to the card on expo').toBeLessThan(1_000);
+    // The lines say where they are: in the venue, not in the cloud yet.
+    await expect
+      .poll(() =>
+        floor.locator('hearth-order-pad li.line [data-sync]').first().getAttribute('data-sync'),
+      )
+      .toMatch(/^(delivered_local|pending|sending)$/);
+
+    harness.proxy.restore();
+    await harness.waitSettled();
+    await eventually(
+      'the order in the cloud',
+      async () => openOrdersAt(await harness.cloudEntities(), tableId).length === 1 || undefined,
+      STEP_TIMEOUT_MS,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const cloudFeed = await harness.cloudFeed();
+    expect(creations(cloudFeed, 'order').get(order.id)).toBe(1);
+    const cloudTickets = listEntities(await harness.cloudEntities(), 'ticket').filter(
+      (t) => t.orderId === order.id,
+    );
+    expect(cloudTickets.length).toBeGreaterThan(0);
+    for (const t of cloudTickets) expect(creations(cloudFeed, 'ticket').get(t.id)).toBe(1);
+    // Relay and cloud hold the same order and tickets.
+    const [cloud, venue] = [await harness.cloudEntities(), await harness.relayEntities()];
+    expect(stripped(getEntity(venue, 'order', order.id))).toEqual(
+      stripped(getEntity(cloud, 'order', order.id)),
+    );
+    for (const t of cloudTickets)
+      expect(stripped(getEntity(venue, 'ticket', t.id))).toEqual(stripped(t));
+    // The floor says synced and shows the table ordered; expo still shows the card.
+    await expect
+      .poll(
+        async () =>
+          floor
+            .locator('hearth-order-pad li.line [data-sync]')
+            .evaluateAll((els) => els.map((el) => el.getAttribute('data-sync'))),
+        { timeout: STEP_TIMEOUT_MS },
+      )
+      .toEqual(['synced', 'synced']);
+    await showView(floor, 'floor');
+    expect(await tiles(floor).first().getAttribute('data-state')).toBe('ordered');
+    expect(await card.count()).toBe(1);
+  }, 90_000);
+
+  it('2. tablet off the network: orders queue as "not sent yet"; back on, they replay in order, once', async () => {
+    const context = floor.context();
+    const tables = [
+      await tableIdAt(floor, 1),
+      await tableIdAt(floor, 2),
+      await tableIdAt(floor, 3),
+    ];
+    await context.setOffline(true);
+    try {
+      for (const nth of [1, 2, 3]) {
+        await orderAndSend(floor, nth);
+        await expect
+          .poll(() =>
+            floor.locator('hearth-order-pad li.line [data-sync]').first().getAttribute('data-sync'),
+          )
+          .toBe('pending');
+        expect(
+          await floor.locator('hearth-order-pad li.line [data-sync]').first().textContent(),
+        ).toMatch(/not sent yet/i);
+      }
+      await showView(floor, 'floor');
+      for (const nth of [1, 2, 3])
+        expect(await tiles(floor).nth(nth).getAttribute('data-state')).toBe('ordered');
+      const venue = await harness.relayEntities();
+      for (const tableId of tables) expect(openOrdersAt(venue, tableId)).toEqual([]);
+    } finally {
+      await context.setOffline(false);
+    }
+    const orders = await eventually(
+      'three orders in the cloud',
+      async () => {
+        const cloud = await harness.cloudEntities();
+        const found = tables.map((id) => openOrdersAt(cloud, id));
+        return found.every((o) => o.length === 1) ? found.map((o) => o[0] as Order) : undefined;
+      },
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const feed = await harness.cloudFeed();
+    const created = creations(feed, 'order');
+    for (const o of orders) expect(created.get(o.id)).toBe(1);
+    // Made in this order, applied in this order: each order's creation before the next one's.
+    const seqOf = (id: string) =>
+      feed.find((e) => e.entity === 'order' && e.id === id && e.version === 1)?.seq ?? -1;
+    const seqs = orders.map((o) => seqOf(o.id));
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    for (const o of orders) expect(o.status).toBe('sent');
+  }, 90_000);
+
+  it('3. an op the cloud refuses after the relay took it shows in the failed-ops inbox, and the pad shows the cloud’s state', async () => {
+    harness.proxy.cut();
+    await harness.relay.waitForConnectivity('offline_local', 10_000);
+    const tableId = await openTable(floor, 4);
+    const itemId = await addDish(floor, 0);
+    await sendAll(floor);
+    await eventually(
+      'the order at the relay',
+      async () => openOrdersAt(await harness.relayEntities(), tableId)[0],
+      STEP_TIMEOUT_MS,
+    );
+    // Meanwhile a manager at the cloud marks that dish sold out.
+    const soldOut = await harness.postCloud(
+      await venueOp(
+        'menu.item.setAvailability',
+        { itemId, available: false },
+        'floor-e2e-manager',
+        'demo-manager',
+      ),
+      'manager',
+    );
+    expect(soldOut.status, soldOut.text).toBeLessThan(300);
+    harness.proxy.restore();
+    await harness.waitSettled();
+    // The cloud never had the order; the relay takes the cloud's word, and so does the tablet.
+    await eventually(
+      'no order at the cloud or the relay',
+      async () =>
+        openOrdersAt(await harness.cloudEntities(), tableId).length === 0 &&
+        openOrdersAt(await harness.relayEntities(), tableId).length === 0
+          ? true
+          : undefined,
+      30_000,
+    );
+    await showView(floor, 'sync');
+    const inbox = floor.locator('hearth-failed-ops');
+    const inboxText = () => inbox.evaluate((el) => el.shadowRoot?.textContent ?? '');
+    await expect.poll(inboxText, { timeout: 30_000 }).toMatch(/sold out/i);
+    expect(await inboxText()).toMatch(/guest/i);
+    await openTable(floor, 4);
+    await expect
+      .poll(() =>
+        floor.locator(`hearth-order-pad button.dish[data-item="${itemId}"]`).textContent(),
+      )
+      .toMatch(/Sold out/);
+    expect(await floor.locator('hearth-order-pad li.line[data-where="order"]').count()).toBe(0);
+  }, 90_000);
+
+  // 4. A tablet of its own: a Chromium process on a profile that outlives it.
+
+  let profile: string;
+  let chrome: ChildProcess | undefined;
+
+  /** Kills the Chromium process and waits for it to be gone. */
+  async function stopChromium(): Promise<void> {
+    const child = chrome;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  /** Chromium as its own process (so it can be killed outright), driven over CDP. */
+  async function startChromium(): Promise<{ browser: Browser; page: Page }> {
+    const child = spawn(
+      CHROMIUM,
+      [
+        ...CHROMIUM_ARGS,
+        '--headless=new',
+        `--user-data-dir=${profile}`,
+        '--remote-debugging-port=0',
+        'about:blank',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    chrome = child;
+    const ws = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => reject(new Error(`no DevTools address: ${seen}`)), 30_000);
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        seen += chunk;
+        const match = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    const cdp = await chromium.connectOverCDP(ws);
+    const context = cdp.contexts()[0] ?? (await cdp.newContext());
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await page.setViewportSize(TABLET);
+    return { browser: cdp, page };
+  }
+
+  it('4. every order made offline arrives once after the browser is killed mid-replay', async () => {
+    profile = mkdtempSync(join(tmpdir(), 'hearth-floor-profile-'));
+    try {
+      await killedMidReplay();
+    } finally {
+      await stopChromium();
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    }
+  }, 120_000);
+
+  async function killedMidReplay(): Promise<void> {
+    const first = await startChromium();
+    await openControlled(first.page, `${harness.relay.url}/ops/`);
+    await signIn(first.page, PINS.server);
+    await tiles(first.page).first().waitFor();
+    const picks = [5, 6, 7, 8, 9, 10];
+    const tables = await Promise.all(picks.map((nth) => tableIdAt(first.page, nth)));
+    await first.page.context().setOffline(true);
+    for (const nth of picks) await orderAndSend(first.page, nth);
+    const before = (await harness.relayFeed()).length;
+    await first.page.context().setOffline(false);
+    // Killed as soon as the relay has seen the first op: the outbox's answers are not stored.
+    await eventually(
+      'the replay reaching the relay',
+      async () => ((await harness.relayFeed()).length > before ? true : undefined),
+      STEP_TIMEOUT_MS,
+      10,
+    );
+    await stopChromium();
+    await first.browser.close().catch(() => undefined);
+
+    const second = await startChromium();
+    await openControlled(second.page, `${harness.relay.url}/ops/`);
+    // The outbox outlived the kill. The session cookie may not have (Chromium writes cookies
+    // to disk now and then): then the ops wait, marked SIGN_IN, and the floor asks the server
+    // for their PIN again; the replay finishes under the new session.
+    const again = second.page.locator('hearth-floor-page [aria-label="Sign in again"]');
+    let signedInAgain = false;
+    const orders = await eventually(
+      'every order in the cloud',
+      async () => {
+        if (!signedInAgain && (await again.isVisible())) {
+          expect(await again.textContent()).toMatch(/changes wait on this tablet/);
+          await enterPin(second.page, PINS.server);
+          signedInAgain = true;
+        }
+        const cloud = await harness.cloudEntities();
+        const found = tables.map((id) => openOrdersAt(cloud, id));
+        return found.every((o) => o.length === 1) ? found.map((o) => o[0] as Order) : undefined;
+      },
+      45_000,
+      200,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const feed = await harness.cloudFeed();
+    for (const o of orders) {
+      expect(creations(feed, 'order').get(o.id)).toBe(1);
+      expect(o.status).toBe('sent');
+      expect(o.lines).toHaveLength(1);
+    }
+    const tickets = listEntities(await harness.cloudEntities(), 'ticket');
+    for (const o of orders) expect(tickets.filter((t) => t.orderId === o.id)).toHaveLength(1);
+    await second.browser.close().catch(() => undefined);
+    await stopChromium();
+  }
+});
