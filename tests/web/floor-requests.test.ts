@@ -70,11 +70,17 @@ describe('requestRowsOf', () => {
         request({ id: 'new', kind: 'bill', tableId: 't12', createdAt: at(T0 + 2 * MIN) }),
         request({ id: 'done', status: 'done' }),
         request({ id: 'gone', status: 'cancelled' }),
-        request({ id: 'old', status: 'acknowledged', acknowledgedBy: 'Sam', note: ' high chair ' }),
+        request({
+          id: 'old',
+          status: 'acknowledged',
+          acknowledgedBy: 'member-sam',
+          note: ' high chair ',
+        }),
         request({ id: 'ghost', tableId: 'unknown', kind: 'water', createdAt: at(T0 + MIN) }),
       ],
       tables,
       T0 + 5 * MIN,
+      new Map([['member-sam', 'Sam']]),
     );
     expect(rows.map((r) => r.id)).toEqual(['old', 'ghost', 'new']);
     expect(rows[0]).toMatchObject({

@@ -7,6 +7,11 @@ import { floorStyles } from './floor-styles.ts';
 export const floorPageStyles = [
   floorStyles,
   css`
+    :host > *,
+    .view > * {
+      /* Grid items may shrink below their content: wide tables scroll inside their panel. */
+      min-width: 0;
+    }
     :host {
       min-height: 100%;
       align-content: start;
@@ -43,6 +48,10 @@ export const floorPageStyles = [
       gap: 0.4rem;
       overflow-x: auto;
       padding-bottom: 0.25rem;
+    }
+    nav button {
+      flex: 0 0 auto;
+      white-space: nowrap;
     }
     nav button[aria-current='page'] {
       background: var(--floor-accent);

@@ -294,11 +294,13 @@ export class FloorPage extends LitElement {
           .tables=${data.tables}
           .settings=${data.settings}
           .staffRole=${common.role}
+          .names=${this.#names}
           .submit=${this.#submit}
           .ops=${this.#ops.ops}
         ></hearth-service-requests>`;
       case 'kitchen':
         return html`<hearth-kitchen-progress
+          .section=${{ id: 'all', name: 'All tables', tableIds: data.tables.map((t) => t.id) }}
           .orders=${data.orders}
           .tickets=${data.tickets}
           .members=${data.members}

@@ -38,6 +38,9 @@ export class FloorSync extends LitElement {
   static override styles = [
     floorStyles,
     css`
+      :host > * {
+        min-width: 0;
+      }
       section {
         display: grid;
         gap: 0.5rem;

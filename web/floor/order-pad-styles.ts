@@ -35,7 +35,7 @@ export const orderPadStyles = css`
     align-content: start;
     min-width: 0;
   }
-  @container (min-width: 900px) {
+  @container (min-width: 720px) {
     .layout {
       grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr);
       align-items: start;

@@ -199,7 +199,11 @@ export class ResilienceChart extends LitElement {
       height: HEIGHT,
       legend: { show: false },
       cursor: { show: false },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
+      scales: {
+        // Always the whole window up to now: one sample alone would otherwise span years.
+        x: { time: true, range: () => [(this.now - CHART_WINDOW_MS) / 1000, this.now / 1000] },
+        y: { range: (_u, _min, max) => [0, Math.max(4, max)] },
+      },
       axes: [axis, { ...axis, size: 48 }],
       series: [
         {},

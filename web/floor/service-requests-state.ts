@@ -72,6 +72,8 @@ export function requestRowsOf(
   requests: readonly FloorRequest[],
   tables: readonly TableLabel[],
   now: number,
+  /** Staff names by actor id: who is on the way. */
+  names: ReadonlyMap<string, string> = new Map(),
 ): RequestRow[] {
   return requests
     .filter((r) => r.status === 'open' || r.status === 'acknowledged')
@@ -88,7 +90,7 @@ export function requestRowsOf(
         acknowledged,
         statusText: acknowledged
           ? r.acknowledgedBy
-            ? `On the way (${r.acknowledgedBy})`
+            ? `On the way (${names.get(r.acknowledgedBy) ?? r.acknowledgedBy})`
             : 'On the way'
           : 'Waiting',
         ageMs,

@@ -46,6 +46,7 @@ export class ServiceRequests extends LitElement {
     tables: { attribute: false },
     settings: { attribute: false },
     staffRole: { attribute: false },
+    names: { attribute: false },
     submit: { attribute: false },
     ops: { attribute: false },
     clock: { attribute: false },
@@ -58,6 +59,8 @@ export class ServiceRequests extends LitElement {
   declare settings: ApprovalSettings | undefined;
   /** The signed-in staff member's role: the buttons show only for roles that may use them. */
   declare staffRole: Role | undefined;
+  /** Staff names by actor id, for who acknowledged a call. */
+  declare names: ReadonlyMap<string, string>;
   declare submit: FloorSubmit | undefined;
   declare ops: readonly FloorOpState[];
   /** Device time, ms. */
@@ -113,6 +116,7 @@ export class ServiceRequests extends LitElement {
     this.tables = [];
     this.settings = undefined;
     this.staffRole = undefined;
+    this.names = new Map();
     this.submit = undefined;
     this.ops = [];
     this.clock = () => Date.now();
@@ -122,7 +126,7 @@ export class ServiceRequests extends LitElement {
 
   protected override willUpdate(): void {
     const now = this.clock();
-    this.#rows = requestRowsOf(this.requests, this.tables, now);
+    this.#rows = requestRowsOf(this.requests, this.tables, now, this.names);
     this.#approvals = approvalsOf(this.orders, this.tables, this.settings, now);
     // Calls and orders that arrived since the last look are news (none on the first).
     const news = arrivalsOf(this.#seen, this.#rows, this.#approvals);
