@@ -18,7 +18,7 @@ import {
 } from './floor-data.ts';
 import { FloorNavController, type FloorView, viewsFor } from './floor-nav.ts';
 import { floorPageStyles } from './floor-page-styles.ts';
-import './floor-plan.ts';
+import { floorPlan, type PanelContext, panelFor, qrPanel, tablePanel } from './floor-panels.ts';
 import './held-ops-list.ts';
 import './pin-pad.ts';
 import { StaffSwitchController } from './staff-switch-controller.ts';
@@ -283,126 +283,52 @@ export class FloorPage extends LitElement {
 
   #body(principal: Staff, data: FloorData) {
     const route = this.#nav.route;
-    const common = { role: principal.role };
+    const ctx: PanelContext = {
+      principal,
+      data,
+      names: this.#names,
+      ops: this.#ops.ops,
+      submit: this.#submit,
+    };
     switch (route.view) {
       case 'table':
-        return this.#table(principal, data, route.tableId ?? '');
+        return this.#table(ctx, route.tableId ?? '');
       case 'requests':
-        return html`<hearth-service-requests
-          .requests=${data.requests}
-          .orders=${data.orders}
-          .tables=${data.tables}
-          .settings=${data.settings}
-          .staffRole=${common.role}
-          .names=${this.#names}
-          .submit=${this.#submit}
-          .ops=${this.#ops.ops}
-        ></hearth-service-requests>`;
       case 'kitchen':
-        return html`<hearth-kitchen-progress
-          .section=${{ id: 'all', name: 'All tables', tableIds: data.tables.map((t) => t.id) }}
-          .orders=${data.orders}
-          .tickets=${data.tickets}
-          .members=${data.members}
-          .stations=${data.settings?.stations ?? []}
-          .staffRole=${common.role}
-          .submit=${this.#submit}
-          .ops=${this.#ops.ops}
-        ></hearth-kitchen-progress>`;
       case 'menu':
-        return html`<hearth-menu-availability
-          .items=${data.items}
-          .categories=${data.categories}
-          .staffRole=${common.role}
-          .submit=${this.#submit}
-          .ops=${this.#ops.ops}
-        ></hearth-menu-availability>`;
       case 'team':
-        return html`<hearth-team-admin
-          .sections=${data.sections}
-          .members=${data.members}
-          .tables=${data.tables}
-          .staffRole=${common.role}
-          .submit=${this.#submit}
-          .ops=${this.#ops.ops}
-        ></hearth-team-admin>`;
+        return panelFor(route.view, ctx);
       case 'qr':
-        return html`<hearth-table-qr
-          .tables=${data.tables}
-          guestOrigin=${this.#guestOrigin ?? location.origin}
-          venueId=${principal.venueId}
-        ></hearth-table-qr>`;
+        return qrPanel(ctx, this.#guestOrigin ?? location.origin);
       case 'sync':
-        return this.#syncView(principal, data);
+        return html`<hearth-floor-sync
+          .services=${this.services ?? appServices()}
+          .staffRole=${principal.role}
+          .entries=${this.#switcher.entries}
+          .ops=${this.#ops.ops}
+          .names=${namesForOps(data, this.#names)}
+          .now=${Date.now()}
+          @hearth-retry=${(e: CustomEvent<string>) => void this.#retry(e.detail)}
+          @hearth-discard=${(e: CustomEvent<string>) => this.#ops.discard(e.detail)}
+        ></hearth-floor-sync>`;
       default:
-        return html`<hearth-floor-plan
-          .tables=${data.tables}
-          .orders=${data.orders}
-          .tickets=${data.tickets}
-          .requests=${data.requests}
-          .sections=${data.sections}
-          ?approval=${data.settings?.guestOrdering?.approval === true}
-          @hearth-open-table=${(e: CustomEvent<string>) =>
-            this.#nav.go({ view: 'table', tableId: e.detail })}
-        ></hearth-floor-plan>`;
+        return floorPlan(data, (tableId) => this.#nav.go({ view: 'table', tableId }));
     }
   }
 
-  #table(principal: Staff, data: FloorData, tableId: string) {
-    const table = data.tables.find((t) => t.id === tableId);
+  #table(ctx: PanelContext, tableId: string) {
+    const table = ctx.data.tables.find((t) => t.id === tableId);
     if (!table) return html`<p class="error">This table is not on the floor any more.</p>`;
-    const order = tableOrder(data.orders, table.id, this.#opened.get(table.id));
+    const order = tableOrder(ctx.data.orders, table.id, this.#opened.get(table.id));
     return html`<div class="table-head">
         <button type="button" @click=${() => this.#nav.go({ view: 'floor' })}>← Floor</button>
         <h2>Table ${table.label}</h2>
       </div>
-      <div class="table-view">
-        <hearth-order-pad
-          .order=${order}
-          .orderBadge=${order ? data.orderBadges.get(order.id) : undefined}
-          .tableId=${table.id}
-          .tableLabel=${table.label}
-          .items=${data.items}
-          .categories=${data.categories}
-          .modifiers=${data.modifiers}
-          .settings=${data.settings}
-          .locale=${data.venue?.locale}
-          .tickets=${data.tickets}
-          .staffRole=${principal.role}
-          .ops=${this.#ops.ops}
-          .submit=${this.#submit}
-          @hearth-retry=${(e: CustomEvent<string>) => void this.#ops.retry(e.detail)}
-          @hearth-order-opened=${(e: CustomEvent<string>) => this.#opened.set(table.id, e.detail)}
-          @hearth-manager-needed=${(e: CustomEvent<string>) => this.#askManager(e.detail)}
-        ></hearth-order-pad>
-        ${
-          order
-            ? html`<hearth-kitchen-progress
-                .orderId=${order.id}
-                .orders=${data.orders}
-                .tickets=${data.tickets}
-                .members=${data.members}
-                .stations=${data.settings?.stations ?? []}
-                .staffRole=${principal.role}
-                .submit=${this.#submit}
-                .ops=${this.#ops.ops}
-              ></hearth-kitchen-progress>`
-            : nothing
-        }
-      </div>`;
-  }
-
-  #syncView(principal: Staff, data: FloorData) {
-    return html`<hearth-floor-sync
-      .services=${this.services ?? appServices()}
-      .staffRole=${principal.role}
-      .entries=${this.#switcher.entries}
-      .ops=${this.#ops.ops}
-      .names=${namesForOps(data, this.#names)}
-      .now=${Date.now()}
-      @hearth-retry=${(e: CustomEvent<string>) => void this.#retry(e.detail)}
-      @hearth-discard=${(e: CustomEvent<string>) => this.#ops.discard(e.detail)}
-    ></hearth-floor-sync>`;
+      ${tablePanel(ctx, table, order, {
+        retry: (opId) => void this.#ops.retry(opId),
+        opened: (orderId) => this.#opened.set(table.id, orderId),
+        managerNeeded: (why) => this.#askManager(why),
+      })}`;
   }
 
   /** Retries through the OpController; an op it does not follow (made before a reload) too. */
