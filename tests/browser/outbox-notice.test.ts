@@ -230,7 +230,7 @@ describe('notices from the relay’s socket into the outbox (hydrator + notice s
   });
 
   // A bound on waiting, not a latency claim: a loaded CI machine may take more than a second.
-  async function until(what: string, check: () => Promise<boolean> | boolean, ms = 5000) {
+  async function until(what: string, check: () => Promise<boolean> | boolean, ms = 15_000) {
     const deadline = Date.now() + ms;
     while (!(await check())) {
       if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
