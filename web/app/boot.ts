@@ -1,6 +1,4 @@
-import { Workbox } from 'workbox-window';
-import './update-prompt.ts';
-import { keepScreenAwake } from './wake-lock.ts';
+import type { Workbox } from 'workbox-window';
 
 export interface BootOptions {
   /** Keep the screen on while the page is visible (the kitchen display). */
@@ -18,20 +16,22 @@ const SKIP_WAITING = { type: 'skip-waiting' } as const;
  */
 export function boot(options: BootOptions = {}): void {
   void requestPersistentStorage();
-  if (options.keepAwake) keepScreenAwake();
+  // Loaded after the page's own code: none of it is needed for the first paint.
+  if (options.keepAwake) void import('./wake-lock.ts').then((m) => m.keepScreenAwake());
   void registerServiceWorker(options.serviceWorkerUrl ?? '/sw.js');
 }
 
 async function registerServiceWorker(url: string): Promise<void> {
   if (!('serviceWorker' in navigator)) {
-    // Plain HTTP on a LAN address: the page loads, but no worker, so no outbox (DESIGN, Origins).
+    // Plain HTTP on a LAN address: the page loads, but no worker, so no outbox.
     console.warn('no service worker here (insecure context?): changes are not kept offline');
     return;
   }
+  const { Workbox } = await import('workbox-window');
   const workbox = new Workbox(url, { scope: '/' });
   workbox.addEventListener('waiting', (event) => {
     const waiting = event.sw;
-    if (waiting) offerUpdate(workbox, waiting);
+    if (waiting) void offerUpdate(workbox, waiting);
   });
   try {
     await workbox.register();
@@ -42,7 +42,8 @@ async function registerServiceWorker(url: string): Promise<void> {
 
 let prompt: HTMLElement | undefined;
 
-function offerUpdate(workbox: Workbox, waiting: ServiceWorker): void {
+async function offerUpdate(workbox: Workbox, waiting: ServiceWorker): Promise<void> {
+  await import('./update-prompt.ts');
   prompt?.remove();
   prompt = document.createElement('hearth-update-prompt');
   prompt.addEventListener('hearth-reload', () => {

@@ -19,8 +19,6 @@ import {
 import { FloorNavController, type FloorView, viewsFor } from './floor-nav.ts';
 import { floorPageStyles } from './floor-page-styles.ts';
 import { floorPlan, type PanelContext, panelFor, qrPanel, tablePanel } from './floor-panels.ts';
-import './held-ops-list.ts';
-import './pin-pad.ts';
 import { StaffSwitchController } from './staff-switch-controller.ts';
 
 type Staff = Extract<Principal, { kind: 'staff' }>;
@@ -74,7 +72,9 @@ const VIEW_LABEL: Readonly<Record<FloorView, string>> = {
 
 /** Each view's components, loaded the first time it is shown: the floor plan paints alone. */
 const VIEW_MODULES: Partial<Record<FloorView, () => Promise<unknown>>> = {
-  table: () => Promise.all([import('./order-pad.ts'), import('./kitchen-progress.ts')]),
+  floor: () => import('./floor-plan.ts'),
+  // The pad first; the kitchen's progress beside it after.
+  table: () => import('./order-pad.ts').then(() => import('./kitchen-progress.ts')),
   requests: () => import('./service-requests.ts'),
   kitchen: () => import('./kitchen-progress.ts'),
   menu: () => import('./menu-availability.ts'),
@@ -114,7 +114,7 @@ export class FloorPage extends LitElement {
   readonly #nav = new FloorNavController(this);
   /** The order this device opened per table, until the feed brings it. */
   readonly #opened = new Map<string, string>();
-  readonly #loaded = new Set<FloorView>();
+  readonly #loaded = new Set<string>();
 
   override connectedCallback(): void {
     // Controllers are built on first connection, so a test can hand the page its services.
@@ -206,6 +206,7 @@ export class FloorPage extends LitElement {
 
   /** The PIN pad: to sign in, or to hand the device to the next person. */
   #signIn(current: Staff | undefined) {
+    this.#loadOnce('pin-pad', () => import('./pin-pad.ts'));
     const name = current ? (this.#names.get(current.actorId) ?? current.actorId) : undefined;
     const status = this.#session.status;
     const ended = current !== undefined && this.#switcher.sessionEnded && !this.#switcher.switching;
@@ -236,6 +237,7 @@ export class FloorPage extends LitElement {
   #held(current: Staff | undefined) {
     const groups = this.#switcher.groups;
     if (groups.length === 0) return nothing;
+    this.#loadOnce('held-ops', () => import('./held-ops-list.ts'));
     return html`<hearth-held-ops
         .groups=${groups}
         .staffRole=${current?.role}
@@ -351,12 +353,17 @@ export class FloorPage extends LitElement {
   /** Loads a view's components once; Lit upgrades the elements already rendered. */
   #load(view: FloorView): void {
     const load = VIEW_MODULES[view];
-    if (!load || this.#loaded.has(view)) return;
-    this.#loaded.add(view);
-    if (view === 'qr') void this.#learnGuestOrigin();
+    if (load) this.#loadOnce(view, load);
+    if (view === 'qr') this.#loadOnce('guest-origin', () => this.#learnGuestOrigin());
+  }
+
+  /** Loads a module once (again after a failure); each part's code only when it shows. */
+  #loadOnce(key: string, load: () => Promise<unknown>): void {
+    if (this.#loaded.has(key)) return;
+    this.#loaded.add(key);
     load().catch((error: unknown) => {
-      this.#loaded.delete(view);
-      console.error(`floor: the ${view} view did not load`, error);
+      this.#loaded.delete(key);
+      console.error(`floor: ${key} did not load`, error);
     });
   }
 }

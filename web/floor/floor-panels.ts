@@ -2,7 +2,6 @@ import { html, nothing } from 'lit';
 import type { OperationType, Order, Principal, Table } from '#protocol';
 import type { TrackedOp } from '../app/op-controller.ts';
 import type { FloorData } from './floor-data.ts';
-import './floor-plan.ts';
 
 // The floor page's panels as templates: what each view shows, given the page's data, ops and
 // submit. The components themselves load lazily (floor-page.ts); Lit upgrades them in place.

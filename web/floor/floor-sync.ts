@@ -7,7 +7,6 @@ import type { OutboxEntry } from '../device/outbox-types.ts';
 import './failed-ops-inbox.ts';
 import { floorStyles } from './floor-styles.ts';
 import { ResilienceReportController } from './resilience-report-controller.ts';
-import './resilience-view.ts';
 
 /**
  * `<hearth-floor-sync>`: the floor app's Sync view. Everyone sees the failed-operations inbox
@@ -65,6 +64,10 @@ export class FloorSync extends LitElement {
       (changed.has('staffRole') || changed.has('services'))
     ) {
       const services = this.services;
+      // The report's view (and its chart) load after the inbox paints, for managers only.
+      void import('./resilience-view.ts').catch((error: unknown) =>
+        console.error('floor: the sync report did not load', error),
+      );
       this.#report = new ResilienceReportController(this, {
         ...services,
         venueId: () => services.venueId,
