@@ -66,6 +66,9 @@ export const WIRE_SHAPES: SchemaBundle = {
                   $ref: 'schema5',
                 },
               },
+              send: {
+                $ref: 'schema6',
+              },
             },
             required: ['orderId', 'tableId'],
           },
@@ -126,6 +129,9 @@ export const WIRE_SHAPES: SchemaBundle = {
                 items: {
                   $ref: 'schema5',
                 },
+              },
+              send: {
+                $ref: 'schema6',
               },
             },
             required: ['orderId', 'lines'],
@@ -237,12 +243,10 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema0',
               },
               course: {
-                type: 'integer',
-                minimum: 1,
-                maximum: 9,
+                $ref: 'schema7',
               },
               hold: {
-                type: 'boolean',
+                $ref: 'schema8',
               },
             },
             required: ['orderId'],
@@ -307,7 +311,7 @@ export const WIRE_SHAPES: SchemaBundle = {
                         const: 'cash',
                       },
                       tendered: {
-                        $ref: 'schema6',
+                        $ref: 'schema9',
                       },
                     },
                     required: ['method', 'tendered'],
@@ -320,7 +324,7 @@ export const WIRE_SHAPES: SchemaBundle = {
                         const: 'card',
                       },
                       amount: {
-                        $ref: 'schema6',
+                        $ref: 'schema9',
                       },
                       reference: {
                         type: 'string',
@@ -620,10 +624,10 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema0',
               },
               station: {
-                $ref: 'schema7',
+                $ref: 'schema10',
               },
               assigneeId: {
-                $ref: 'schema8',
+                $ref: 'schema11',
               },
             },
             required: ['ticketId'],
@@ -1178,7 +1182,7 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 120,
               },
               role: {
-                $ref: 'schema9',
+                $ref: 'schema12',
               },
               sectionId: {
                 default: null,
@@ -1272,13 +1276,13 @@ export const WIRE_SHAPES: SchemaBundle = {
   OpResult: {
     oneOf: [
       {
-        $ref: 'schema10',
-      },
-      {
-        $ref: 'schema12',
-      },
-      {
         $ref: 'schema13',
+      },
+      {
+        $ref: 'schema15',
+      },
+      {
+        $ref: 'schema16',
       },
       {
         type: 'object',
@@ -1293,13 +1297,13 @@ export const WIRE_SHAPES: SchemaBundle = {
           first: {
             oneOf: [
               {
-                $ref: 'schema10',
-              },
-              {
-                $ref: 'schema12',
-              },
-              {
                 $ref: 'schema13',
+              },
+              {
+                $ref: 'schema15',
+              },
+              {
+                $ref: 'schema16',
               },
             ],
           },
@@ -1424,7 +1428,7 @@ export const WIRE_SHAPES: SchemaBundle = {
             maxLength: 80,
           },
           role: {
-            $ref: 'schema9',
+            $ref: 'schema12',
           },
         },
         required: ['kind', 'tenantId', 'venueId', 'actorId', 'role'],
@@ -1532,16 +1536,35 @@ export const WIRE_SHAPES: SchemaBundle = {
     required: ['lineId', 'itemId', 'quantity'],
   },
   schema6: {
+    type: 'object',
+    properties: {
+      course: {
+        $ref: 'schema7',
+      },
+      hold: {
+        $ref: 'schema8',
+      },
+    },
+  },
+  schema7: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 9,
+  },
+  schema8: {
+    type: 'boolean',
+  },
+  schema9: {
     type: 'integer',
     minimum: 0,
     maximum: 1000000000,
   },
-  schema7: {
+  schema10: {
     type: 'string',
     minLength: 1,
     maxLength: 32,
   },
-  schema8: {
+  schema11: {
     anyOf: [
       {
         $ref: 'schema0',
@@ -1551,11 +1574,11 @@ export const WIRE_SHAPES: SchemaBundle = {
       },
     ],
   },
-  schema9: {
+  schema12: {
     type: 'string',
     enum: ['server', 'kitchen', 'manager', 'owner'],
   },
-  schema10: {
+  schema13: {
     type: 'object',
     properties: {
       opId: {
@@ -1573,7 +1596,7 @@ export const WIRE_SHAPES: SchemaBundle = {
       changed: {
         type: 'array',
         items: {
-          $ref: 'schema11',
+          $ref: 'schema14',
         },
       },
       at: {
@@ -1582,7 +1605,7 @@ export const WIRE_SHAPES: SchemaBundle = {
     },
     required: ['opId', 'status', 'seq', 'changed', 'at'],
   },
-  schema11: {
+  schema14: {
     type: 'object',
     properties: {
       entity: {
@@ -1613,7 +1636,7 @@ export const WIRE_SHAPES: SchemaBundle = {
     },
     required: ['entity', 'id', 'version'],
   },
-  schema12: {
+  schema15: {
     type: 'object',
     properties: {
       opId: {
@@ -1659,7 +1682,7 @@ export const WIRE_SHAPES: SchemaBundle = {
     },
     required: ['opId', 'status', 'code', 'message'],
   },
-  schema13: {
+  schema16: {
     type: 'object',
     properties: {
       opId: {
@@ -1677,7 +1700,7 @@ export const WIRE_SHAPES: SchemaBundle = {
       changed: {
         type: 'array',
         items: {
-          $ref: 'schema11',
+          $ref: 'schema14',
         },
       },
       at: {

@@ -1,12 +1,14 @@
+import { mayPerform } from '../auth/permissions.ts';
 import { roleOf } from '../auth/principal.ts';
 import { allLinesReady, courseOf } from '../domain/kitchen-rules.ts';
 import { type OrderEvent, orderStep } from '../domain/order-machine.ts';
 import { hasDuplicateLineIds, priceLines, totalsFor } from '../domain/price-lines.ts';
 import type { Order, Payment } from '../entities/order.ts';
 import type { Ticket } from '../entities/ticket.ts';
+import type { EntityChange } from '../feed/feed-entry.ts';
 import type { OperationOfType } from '../ops/operation.ts';
 import type { PaymentInput } from '../ops/payloads/order-close.ts';
-import { filterEntities } from '../state/entity-set.ts';
+import { filterEntities, getEntity } from '../state/entity-set.ts';
 import type { VenueState } from '../state/venue-state.ts';
 import {
   type DecideContext,
@@ -53,12 +55,71 @@ function ticketsOf(state: VenueState, orderId: string): Ticket[] {
   return filterEntities(state.entities, 'ticket', (t) => t.orderId === orderId);
 }
 
+/** Refuses `send` with the lines to a role that may not send to the kitchen (a guest). */
+function sendRefused(
+  op: OperationOfType<'order.create' | 'order.addLines'>,
+  ctx: DecideContext,
+): Rejection | undefined {
+  if (op.payload.send === undefined) return undefined;
+  const role = roleOf(ctx.principal);
+  if (mayPerform(role, 'order.sendToKitchen')) return undefined;
+  return reject('FORBIDDEN', `${role} may not send to the kitchen`);
+}
+
+/**
+ * The lines op's `send`, decided as an `order.sendToKitchen` (same opId, so the same ticket ids)
+ * on the state the lines made. One decision: the send's rejection refuses the lines too, and an
+ * entity both parts wrote is one change, at its first place with its last value.
+ */
+function thenSend(
+  state: VenueState,
+  lines: Decision,
+  op: OperationOfType<'order.create' | 'order.addLines'>,
+  ctx: DecideContext,
+): Decision {
+  const { send, orderId } = op.payload;
+  if (send === undefined || lines.kind === 'rejected') return lines;
+  const sendOp: OperationOfType<'order.sendToKitchen'> = {
+    ...op,
+    type: 'order.sendToKitchen',
+    payload: { orderId, ...send },
+  };
+  const sent = decideOrderSendToKitchen(lines.state, sendOp, ctx);
+  if (sent.kind === 'rejected') {
+    // The order the send saw holds lines that were never added: show it as it stands.
+    if (sent.current?.id !== orderId) return sent;
+    return reject(sent.code, sent.message, getEntity(state.entities, 'order', orderId));
+  }
+  const latest = new Map<string, EntityChange>();
+  for (const change of [...lines.changes, ...sent.changes])
+    latest.set(`${change.entity}/${change.id}`, change);
+  // Written again on the state before: one op moves each entity it changes one version on.
+  const draft = new Draft(state);
+  for (const change of latest.values()) {
+    const before = getEntity(state.entities, change.entity, change.id)?.version ?? 0;
+    if (change.op === 'tombstone') draft.remove(change.entity, change.id, before);
+    else {
+      const { version: _version, ...data } = change.data;
+      draft.put(change.entity, data, before);
+    }
+  }
+  return draft.commit();
+}
+
 /**
  * Opens an order. A guest's order joins their table's open tab when there is one (several phones
  * at a table share it; the op's `orderId` is then unused), and its lines go to the kitchen at once
  * unless the venue's guest ordering asks for staff approval.
  */
 export function decideOrderCreate(
+  state: VenueState,
+  op: OperationOfType<'order.create'>,
+  ctx: DecideContext,
+): Decision {
+  return sendRefused(op, ctx) ?? thenSend(state, createWithLines(state, op, ctx), op, ctx);
+}
+
+function createWithLines(
   state: VenueState,
   op: OperationOfType<'order.create'>,
   ctx: DecideContext,
@@ -112,7 +173,16 @@ export function decideOrderCreate(
   return draft.commit();
 }
 
+/** Adds lines to an order and, with `send`, sends to the kitchen in the same decision. */
 export function decideOrderAddLines(
+  state: VenueState,
+  op: OperationOfType<'order.addLines'>,
+  ctx: DecideContext,
+): Decision {
+  return sendRefused(op, ctx) ?? thenSend(state, addLines(state, op, ctx), op, ctx);
+}
+
+function addLines(
   state: VenueState,
   op: OperationOfType<'order.addLines'>,
   ctx: DecideContext,

@@ -11,7 +11,7 @@ export function ticketIdFor(opId: string, station: string, course = 1): string {
   return course === 1 ? `${opId}-${station}` : `${opId}-${station}-c${course}`;
 }
 
-/** The op that created a ticket (the `order.sendToKitchen` whose opId its id starts with). */
+/** The op that created a ticket (the send, or lines with `send`, whose opId its id starts with). */
 export function ticketSourceOpId(ticketId: string): string | undefined {
   const dash = ticketId.indexOf('-');
   return dash > 0 ? ticketId.slice(0, dash) : undefined;

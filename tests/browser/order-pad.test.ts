@@ -167,7 +167,7 @@ describe('<hearth-order-pad>', () => {
     expect(text($(el, '.line'))).to.contain('Mash');
   });
 
-  it('puts the seat and course on a line and on the wire; send all creates then sends', async () => {
+  it('puts the seat and course on a line and on the wire; send all is one order.create with its send', async () => {
     const { el, sent } = await mount();
     let opened = '';
     el.addEventListener('hearth-order-opened', (e) => {
@@ -183,8 +183,13 @@ describe('<hearth-order-pad>', () => {
     await click(el, '[data-item="risotto"]');
     expect(text($(el, '.line'))).to.contain('Seat 2 · Course 2');
     await click(el, '[data-action="send-all"]');
-    expect(sent.map((s) => s.type)).to.deep.equal(['order.create', 'order.sendToKitchen']);
-    const create = sent[0]?.payload as { orderId: string; guestCount: number; lines: unknown[] };
+    expect(sent.map((s) => s.type)).to.deep.equal(['order.create']);
+    const create = sent[0]?.payload as {
+      orderId: string;
+      guestCount: number;
+      lines: unknown[];
+      send: unknown;
+    };
     expect(create.guestCount).to.equal(5);
     expect(opened).to.equal(create.orderId);
     const [line] = create.lines as { lineId: string }[];
@@ -198,7 +203,8 @@ describe('<hearth-order-pad>', () => {
     });
     // The line id is made on the device when the dish is picked, not by the op.
     expect(line?.lineId).to.match(/^[0-9A-HJKMNP-TV-Z]{26}$/);
-    expect(sent[1]?.payload).to.deep.equal({ orderId: create.orderId });
+    // Every unsent line goes to the kitchen with the create: no course, no hold.
+    expect(create.send).to.deep.equal({});
     // On its way: the op's badge as sync-labels words it.
     expect(text($(el, '.line .badge'))).to.equal('Sync: not sent yet');
   });
@@ -238,7 +244,7 @@ describe('<hearth-order-pad>', () => {
     expect(lines(el)).to.deep.equal([]);
   });
 
-  it('holds course 2 and fires it later on an existing order (addLines, then sendToKitchen held)', async () => {
+  it('holds course 2 and fires it later on an existing order (addLines with a held send)', async () => {
     const existing = order(
       'order-1',
       [{ id: 'l1', itemId: 'risotto', name: 'Mushroom risotto', sent: true }],
@@ -263,9 +269,8 @@ describe('<hearth-order-pad>', () => {
     await click(el, '[data-action="hold-course"][data-course="2"]');
     expect(sent.map((s) => [s.type, s.payload.orderId])).to.deep.equal([
       ['order.addLines', 'order-1'],
-      ['order.sendToKitchen', 'order-1'],
     ]);
-    expect(sent[1]?.payload).to.deep.equal({ orderId: 'order-1', course: 2, hold: true });
+    expect(sent[0]?.payload.send).to.deep.equal({ course: 2, hold: true });
     expect(live(el)).to.contain('Course 2 held');
     // The local view brings the held ticket: Fire appears.
     el.tickets = [
@@ -275,8 +280,17 @@ describe('<hearth-order-pad>', () => {
     await settle(el);
     await checkState(el, 'a held course');
     await click(el, '[data-action="fire"][data-course="2"]');
-    expect(sent[2]).to.deep.include({ type: 'order.fireCourse' });
-    expect(sent[2]?.payload).to.deep.equal({ orderId: 'order-1', course: 2 });
+    expect(sent[1]).to.deep.include({ type: 'order.fireCourse' });
+    expect(sent[1]?.payload).to.deep.equal({ orderId: 'order-1', course: 2 });
+  });
+
+  it('with no draft, sends the unsent lines already on the order with order.sendToKitchen alone', async () => {
+    const existing = order('order-1', [{ id: 'l1', itemId: 'risotto', name: 'Mushroom risotto' }]);
+    const { el, sent } = await mount({ order: existing });
+    await click(el, '[data-action="send-all"]');
+    expect(sent.map((s) => [s.type, s.payload])).to.deep.equal([
+      ['order.sendToKitchen', { orderId: 'order-1' }],
+    ]);
   });
 
   it('removes before sending: a draft line is dropped, an unsent order line removed by op', async () => {

@@ -115,7 +115,7 @@ export function entryFor(op: Operation, changes: Partial<OutboxEntry> = {}): Out
     seq: 1,
     opId: op.opId,
     op,
-    lane: laneOf(op.type),
+    lane: laneOf(op.type, op.payload),
     status: 'pending',
     tries: 0,
     nextAttemptAt: T0,

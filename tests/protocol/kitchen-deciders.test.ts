@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   allowedRoles,
+  applyOnce,
   type Decision,
   decide,
   getEntity,
+  type Ledger,
   listEntities,
   type Operation,
   type Principal,
@@ -581,6 +583,153 @@ describe('old clients and old tickets', () => {
     const done = applied(run(sentAgain, await mark(GRILL, 'burger', true)));
     expect(ticket(done, GRILL).status).toBe('ready');
     expect(ticket(done, GRILL).lines[0]?.readyAt).toBe(NOW);
+  });
+});
+
+describe('lines sent in the same op (`send` on order.create and order.addLines)', () => {
+  const createSending = (lines: Line[], sendPart: object, by: Principal = owner, opId = SEND) =>
+    opOf(
+      'order.create',
+      { orderId: ORDER, tableId: 'table-1', guestCount: 3, lines, send: sendPart },
+      by,
+      { opId },
+    );
+  const addSending = (lines: Line[], sendPart: object, opId = SEND_2, by: Principal = owner) =>
+    opOf('order.addLines', { orderId: ORDER, lines, send: sendPart }, by, { opId });
+  /** What the kitchen sees of the order's tickets, less the ids the two ways name differently. */
+  const kitchenView = (state: VenueState) =>
+    ticketsOfOrder(state)
+      .map(({ id, version, ...rest }) => rest)
+      .sort((a, b) => `${a.station}${a.course}`.localeCompare(`${b.station}${b.course}`));
+
+  it('creates the order and its tickets in one decision, as create then send would', async () => {
+    const decision = run(venueState(), await createSending(COURSED, {}));
+    const state = applied(decision);
+    const twoOps = applyAt(venueState(), [
+      [await create(COURSED), NOW],
+      [await send({}, SEND_2), NOW],
+    ]);
+    expect(kitchenView(state)).toEqual(kitchenView(twoOps));
+    expect(new Set(ticketsOfOrder(state).map((t) => t.id))).toEqual(
+      new Set([`${SEND}-grill`, `${SEND}-fry`, `${SEND}-cold-c2`, `${SEND}-grill-c2`]),
+    );
+    const { version: _v1, ...made } = order(state);
+    const { version: _v2, ...madeInTwo } = order(twoOps);
+    expect(made).toEqual(madeInTwo);
+    // One op, one version step for each entity it changes.
+    expect(order(state)).toMatchObject({ status: 'sent', version: 1 });
+    // One change per entity: the order first (as sent), then its four tickets.
+    expect(decision.kind === 'applied' && decision.changes.map((c) => c.entity)).toEqual([
+      'order',
+      'ticket',
+      'ticket',
+      'ticket',
+      'ticket',
+    ]);
+    if (decision.kind === 'applied')
+      expect(project(venueState().entities, decision.changes)).toEqual(state.entities);
+  });
+
+  it('adds lines to an open order and sends every unsent line, as addLines then send would', async () => {
+    const made = applyAt(venueState(), [[await create(COURSED.slice(0, 1)), NOW]]);
+    const extra: Line[] = [{ lineId: 'extra', itemId: 'fries', quantity: 1 }];
+    const state = applied(run(made, await addSending(extra, {})));
+    expect(order(state).lines.map((l) => [l.id, l.sentAt])).toEqual([
+      ['burger', NOW],
+      ['extra', NOW],
+    ]);
+    const twoOps = applyAt(made, [
+      [await addLines(extra), NOW],
+      [await send({}, SEND_2), NOW],
+    ]);
+    expect(kitchenView(state)).toEqual(kitchenView(twoOps));
+    expect(ticketsOfOrder(state).map((t) => t.id)).toEqual(
+      [ticketIdFor(SEND_2, 'fry'), ticketIdFor(SEND_2, 'grill')].sort(),
+    );
+  });
+
+  it('adds an add-on to a sent order and sends just it', async () => {
+    const sent = applied(run(venueState(), await createSending(COURSED.slice(0, 2), {})));
+    const next = applied(
+      run(sent, await addSending([{ lineId: 'extra', itemId: 'burger', quantity: 1 }], {})),
+    );
+    expect(ticket(next, ticketIdFor(SEND_2, 'grill')).lines.map((l) => l.lineId)).toEqual([
+      'extra',
+    ]);
+    expect(ticketsOfOrder(next)).toHaveLength(3);
+  });
+
+  it('holds, and sends one course, as sendToKitchen with that course and hold', async () => {
+    const held = applied(
+      run(venueState(), await createSending(COURSED, { course: 2, hold: true })),
+    );
+    expect(ticketsOfOrder(held).map((t) => [t.course, t.status])).toEqual([
+      [2, 'held'],
+      [2, 'held'],
+    ]);
+    // Course 1 stays unsent, for a later sendToKitchen.
+    expect(
+      order(held)
+        .lines.filter((l) => l.sentAt === null)
+        .map((l) => l.id),
+    ).toEqual(['burger', 'fries']);
+    const fired = applied(run(held, await fire(2), at(3)));
+    for (const t of ticketsOfOrder(fired)) expect(t).toMatchObject({ status: 'queued' });
+    const rest = applied(run(fired, await send({}, SEND_2)));
+    expect(order(rest).lines.every((l) => l.sentAt !== null)).toBe(true);
+  });
+
+  it('refuses a guest’s send (FORBIDDEN); a guest’s own lines still go as before', async () => {
+    const atTable = guest('table-1', 'session-1');
+    const asGuest = (decision: Promise<Operation>) =>
+      decision.then((op) => decide(venueState(), op, ctxFor(atTable)));
+    const lines = COURSED.slice(0, 1);
+    expect(await asGuest(createSending(lines, {}, atTable))).toMatchObject({
+      kind: 'rejected',
+      code: 'FORBIDDEN',
+    });
+    const made = applyAll(venueState(), [await create(lines, atTable)], atTable);
+    const addOp = await addSending(
+      [{ lineId: 'g2', itemId: 'fries', quantity: 1 }],
+      {},
+      SEND_2,
+      atTable,
+    );
+    expect(decide(made, addOp, ctxFor(atTable))).toMatchObject({
+      kind: 'rejected',
+      code: 'FORBIDDEN',
+    });
+  });
+
+  it('an invalid send rejects the whole op with the send’s code and changes nothing', async () => {
+    // Course 3 has no line: NOTHING_TO_SEND, and the order is not made.
+    expect(run(venueState(), await createSending(COURSED, { course: 3 }))).toEqual({
+      kind: 'rejected',
+      code: 'NOTHING_TO_SEND',
+      message: 'course 3 has no line waiting to be sent',
+    });
+    const made = applyAt(venueState(), [[await create(COURSED.slice(0, 1)), NOW]]);
+    const refused = run(
+      made,
+      await addSending([{ lineId: 'extra', itemId: 'fries', quantity: 1 }], { course: 2 }),
+    );
+    expect(refused).toMatchObject({ kind: 'rejected', code: 'NOTHING_TO_SEND' });
+    // Shown as it stands: without the line that was never added.
+    expect(refused.kind === 'rejected' && refused.current).toEqual(order(made));
+    // The lines part's own rejection comes first, as before.
+    expect(
+      run(made, await addSending([{ lineId: 'burger', itemId: 'fries', quantity: 1 }], {})),
+    ).toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  it('a repeat of the op (same opId) is a duplicate and changes nothing', async () => {
+    const op = await createSending(COURSED, {});
+    const first = applyOnce(venueState(), new Map() as Ledger, op, ctxFor(owner));
+    expect(first.kind).toBe('first');
+    const again = applyOnce(first.state, first.ledger, op, ctxFor(owner, at(1)));
+    expect(again.kind).toBe('duplicate');
+    expect(again.state).toBe(first.state);
+    expect(ticketsOfOrder(again.state)).toHaveLength(4);
   });
 });
 

@@ -38,6 +38,13 @@ describe('what the op was', () => {
     expect(op('order.create', { orderId: ORDER, tableId: TABLE_5, lines: [{}] })).toBe(
       'Table 5: open an order with 1 line',
     );
+    // Lines sent in the same op say so.
+    expect(op('order.create', { orderId: ORDER, tableId: TABLE_5, lines: [{}], send: {} })).toBe(
+      'Table 5: open an order with 1 line, send to the kitchen',
+    );
+    expect(
+      op('order.addLines', { orderId: ORDER, lines: [{}], send: { course: 2, hold: true } }),
+    ).toBe('Table 5: add 1 line, send to the kitchen, held');
     expect(op('menu.item.setAvailability', { itemId: CHIPS, available: false })).toBe(
       'Mark Chips sold out',
     );

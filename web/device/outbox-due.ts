@@ -12,7 +12,7 @@ import { DELIVERED_STATUSES, type OutboxEntry } from './outbox-types.ts';
  *   3. But an op never passes an earlier op it is *related* to: one it lists in `dependsOn`,
  *      one that names the same entity (a top-level `…Id` of the payload, e.g. the same
  *      `orderId`), or one whose opId its ids are made from (a ticket id is
- *      `${sendToKitchen opId}-${station}`). A priority op takes its related earlier ops along,
+ *      `${sending opId}-${station}`). A priority op takes its related earlier ops along,
  *      ahead of the default lane, in seq order ("priority inheritance"), so the order's create
  *      and lines reach the server before its payment, in the same batch.
  *   4. An op whose related earlier op cannot go now (backing off, or in flight) waits with it;

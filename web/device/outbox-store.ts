@@ -75,7 +75,7 @@ export class OutboxStore {
       const entry = await ops.insert({
         opId: op.opId,
         op,
-        lane: laneOf(op.type),
+        lane: laneOf(op.type, op.payload),
         status: 'pending',
         tries: 0,
         nextAttemptAt: now,

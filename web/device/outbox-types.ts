@@ -59,11 +59,16 @@ export const DEFAULT_OUTBOX_CAP = 500;
  */
 export const DEFAULT_MAX_AGE_MS = 6 * 24 * 60 * 60 * 1000;
 
-/** Payments (`order.close`) and kitchen fires (`order.sendToKitchen`, `ticket.*`) go first. */
-export function laneOf(type: OperationType): Lane {
-  return type === 'order.close' || type === 'order.sendToKitchen' || type.startsWith('ticket.')
-    ? 'priority'
-    : 'default';
+/**
+ * Payments (`order.close`) and kitchen fires (`order.sendToKitchen`, lines made with `send`,
+ * `ticket.*`) go first.
+ */
+export function laneOf(type: OperationType, payload?: unknown): Lane {
+  const fires =
+    type === 'order.sendToKitchen' ||
+    ((type === 'order.create' || type === 'order.addLines') &&
+      (payload as { send?: unknown } | undefined)?.send !== undefined);
+  return type === 'order.close' || fires || type.startsWith('ticket.') ? 'priority' : 'default';
 }
 
 /** What a page can show when an outbox operation is refused. */

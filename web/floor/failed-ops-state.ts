@@ -187,6 +187,13 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 const nameOr = (names: Names, id: string | null | undefined, fallback: string): string =>
   (id ? names.get(id) : undefined) ?? fallback;
 
+/** A send made with the lines, in words: ", send to the kitchen", or nothing without one. */
+function sendWords(send: { course?: number; hold?: boolean } | undefined): string {
+  if (!send) return '';
+  if (send.hold) return ', send to the kitchen, held';
+  return send.course ? `, send course ${send.course} to the kitchen` : ', send to the kitchen';
+}
+
 /** What the op was, in words: "Table 5: add 2 lines", "Mark Chips sold out". */
 export function describeOp(op: OutboxEntry['op'], names: Names = new Map()): string {
   const order = (id: string) => nameOr(names, id, 'Order');
@@ -196,11 +203,11 @@ export function describeOp(op: OutboxEntry['op'], names: Names = new Map()): str
       const where = nameOr(names, op.payload.tableId, op.payload.tableId ? 'A table' : 'No table');
       const lines = op.payload.lines.length;
       return lines > 0
-        ? `${where}: open an order with ${plural(lines, 'line', 'lines')}`
+        ? `${where}: open an order with ${plural(lines, 'line', 'lines')}${sendWords(op.payload.send)}`
         : `${where}: open an order`;
     }
     case 'order.addLines':
-      return `${order(op.payload.orderId)}: add ${plural(op.payload.lines.length, 'line', 'lines')}`;
+      return `${order(op.payload.orderId)}: add ${plural(op.payload.lines.length, 'line', 'lines')}${sendWords(op.payload.send)}`;
     case 'order.removeLine':
       return `${order(op.payload.orderId)}: remove ${nameOr(names, op.payload.lineId, 'a line')}`;
     case 'order.sendToKitchen':

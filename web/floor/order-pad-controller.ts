@@ -37,7 +37,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
  * The order pad's state: the draft (lines picked here, not on the order yet), the lines sent
  * to the order and not shown by the local view yet, the item sheet, and the ops that add, send,
  * hold, fire, close and void. Ops go through `submit` one after the other (the outbox keeps a
- * device's ops in order), the create before the send that needs its order.
+ * device's ops in order); the draft and its send are one op, so one round trip.
  */
 export class OrderPadController implements ReactiveController {
   readonly #host: PadHost;
@@ -205,9 +205,10 @@ export class OrderPadController implements ReactiveController {
   }
 
   /**
-   * Sends to the kitchen: the draft goes onto the order first (`order.create` with it for a
-   * new order, else `order.addLines`), then `order.sendToKitchen` for every unsent line or
-   * one course, held when asked (fired later with `fire`).
+   * Sends to the kitchen in one op: the draft with the send (`order.create` with `send` for a
+   * new order, else `order.addLines` with `send`), or, with no draft, `order.sendToKitchen` for
+   * the unsent lines already on the order. Every unsent line or one course, held when asked
+   * (fired later with `fire`).
    */
   async send(options: { course?: number; hold?: boolean } = {}): Promise<void> {
     const submit = this.#host.submit;
@@ -216,19 +217,26 @@ export class OrderPadController implements ReactiveController {
     this.#busy = true;
     this.#host.requestUpdate();
     try {
-      if (!(await this.#addDraft(submit))) return;
-      const orderId = this.orderId;
-      if (!orderId) return;
+      const sendPart = {
+        ...(options.course ? { course: options.course } : {}),
+        ...(options.hold ? { hold: true } : {}),
+      };
       const what = options.course ? `course ${options.course}` : 'all new lines';
-      const sent = await submit(
-        `Table ${this.#host.tableLabel}: ${options.hold ? 'hold' : 'send'} ${what}`,
-        'order.sendToKitchen',
-        () => ({
-          orderId,
-          ...(options.course ? { course: options.course } : {}),
-          ...(options.hold ? { hold: true } : {}),
-        }),
-      );
+      const verb = `${options.hold ? 'hold' : 'send'} ${what}`;
+      let sent: TrackedOp | undefined;
+      if (this.#draft.length > 0) sent = await this.#addDraft(submit, sendPart, verb);
+      else {
+        const orderId = this.orderId;
+        if (!orderId) return;
+        sent = await submit(
+          `Table ${this.#host.tableLabel}: ${verb}`,
+          'order.sendToKitchen',
+          () => ({
+            orderId,
+            ...sendPart,
+          }),
+        );
+      }
       if (sent)
         this.#say(
           options.hold
@@ -287,16 +295,23 @@ export class OrderPadController implements ReactiveController {
     return made !== undefined;
   }
 
-  /** The draft onto the order; false when its op could not be made (nothing is lost). */
-  async #addDraft(submit: Submit): Promise<boolean> {
+  /** The draft onto the order with its send, as one op; undefined when it could not be made. */
+  async #addDraft(
+    submit: Submit,
+    send: { course?: number; hold?: boolean },
+    verb: string,
+  ): Promise<TrackedOp | undefined> {
     const lines = this.#draft;
-    if (lines.length === 0) return this.orderId !== undefined;
     const inputs = lines.map(inputOfDraft);
     const existing = this.orderId;
-    const label = `Table ${this.#host.tableLabel}: ${plural(lines.length, 'line')}`;
+    const label = `Table ${this.#host.tableLabel}: ${plural(lines.length, 'line')}, ${verb}`;
     let made: TrackedOp | undefined;
     if (existing) {
-      made = await submit(label, 'order.addLines', () => ({ orderId: existing, lines: inputs }));
+      made = await submit(label, 'order.addLines', () => ({
+        orderId: existing,
+        lines: inputs,
+        send,
+      }));
     } else {
       let orderId: string | undefined;
       made = await submit(label, 'order.create', (newId) => {
@@ -306,6 +321,7 @@ export class OrderPadController implements ReactiveController {
           tableId: this.#host.tableId,
           guestCount: this.#host.covers,
           lines: inputs,
+          send,
         };
       });
       if (made && orderId) {
@@ -313,12 +329,12 @@ export class OrderPadController implements ReactiveController {
         this.#opened(orderId);
       }
     }
-    if (!made) return false;
+    if (!made) return undefined;
     const sent = new Set(lines.map((l) => l.lineId));
     this.#draft = this.#draft.filter((l) => !sent.has(l.lineId));
     this.#adding = [...this.#adding, ...lines];
     this.#host.requestUpdate();
-    return true;
+    return made;
   }
 
   async #removeFromOrder(line: PadLine): Promise<boolean> {

@@ -7,7 +7,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
     type: 'object',
     properties: {
       seq: {
-        $ref: 'outbox:schema14',
+        $ref: 'outbox:schema17',
       },
       opId: {
         $ref: 'Ulid',
@@ -20,25 +20,25 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
         enum: ['priority', 'default'],
       },
       status: {
-        $ref: 'outbox:schema15',
-      },
-      tries: {
-        $ref: 'outbox:schema16',
-      },
-      nextAttemptAt: {
-        $ref: 'outbox:schema17',
-      },
-      lastError: {
         $ref: 'outbox:schema18',
       },
-      result: {
+      tries: {
         $ref: 'outbox:schema19',
+      },
+      nextAttemptAt: {
+        $ref: 'outbox:schema20',
+      },
+      lastError: {
+        $ref: 'outbox:schema21',
+      },
+      result: {
+        $ref: 'outbox:schema22',
       },
       createdAt: {
         type: 'number',
       },
       settledAt: {
-        $ref: 'outbox:schema20',
+        $ref: 'outbox:schema23',
       },
     },
     required: [
@@ -69,25 +69,25 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
           type: 'object',
           properties: {
             seq: {
-              $ref: 'outbox:schema14',
-            },
-            status: {
-              $ref: 'outbox:schema15',
-            },
-            tries: {
-              $ref: 'outbox:schema16',
-            },
-            nextAttemptAt: {
               $ref: 'outbox:schema17',
             },
-            lastError: {
+            status: {
               $ref: 'outbox:schema18',
             },
-            result: {
+            tries: {
               $ref: 'outbox:schema19',
             },
-            settledAt: {
+            nextAttemptAt: {
               $ref: 'outbox:schema20',
+            },
+            lastError: {
+              $ref: 'outbox:schema21',
+            },
+            result: {
+              $ref: 'outbox:schema22',
+            },
+            settledAt: {
+              $ref: 'outbox:schema23',
             },
           },
           required: ['seq', 'status', 'tries', 'nextAttemptAt', 'lastError', 'result', 'settledAt'],
@@ -136,24 +136,24 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
     },
     required: ['key', 'deviceId', 'principal'],
   },
-  'outbox:schema14': {
+  'outbox:schema17': {
     type: 'integer',
     minimum: 1,
     maximum: 9007199254740991,
   },
-  'outbox:schema15': {
+  'outbox:schema18': {
     type: 'string',
     enum: ['pending', 'sending', 'delivered_local', 'synced', 'failed'],
   },
-  'outbox:schema16': {
+  'outbox:schema19': {
     type: 'integer',
     minimum: 0,
     maximum: 9007199254740991,
   },
-  'outbox:schema17': {
+  'outbox:schema20': {
     type: 'number',
   },
-  'outbox:schema18': {
+  'outbox:schema21': {
     anyOf: [
       {
         type: 'object',
@@ -172,7 +172,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
       },
     ],
   },
-  'outbox:schema19': {
+  'outbox:schema22': {
     anyOf: [
       {
         $ref: 'OpResult',
@@ -182,7 +182,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
       },
     ],
   },
-  'outbox:schema20': {
+  'outbox:schema23': {
     type: ['number', 'null'],
   },
 };

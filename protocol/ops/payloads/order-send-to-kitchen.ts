@@ -12,4 +12,11 @@ export const OrderSendToKitchen = z.object({
   course: z.number().int().min(1).max(9).optional(),
   hold: z.boolean().optional(),
 });
+
+/**
+ * A send made with the lines (`order.create`, `order.addLines`): the same as an
+ * `order.sendToKitchen` of that order with this course and hold, right after the lines are added.
+ */
+export const SendWithLines = OrderSendToKitchen.omit({ orderId: true });
+export type SendWithLines = z.infer<typeof SendWithLines>;
 export type OrderSendToKitchen = z.infer<typeof OrderSendToKitchen>;

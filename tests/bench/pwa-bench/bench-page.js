@@ -91,7 +91,7 @@ async function fillOutbox(count, deviceId, principal) {
     const entries = ops.map((op) => ({
       opId: op.opId,
       op,
-      lane: laneOf(op.type),
+      lane: laneOf(op.type, op.payload),
       status: 'pending',
       tries: 0,
       nextAttemptAt: now,

@@ -59,7 +59,10 @@ export async function addDish(page: Page, nth = 0): Promise<string> {
   throw new Error(`the pad never took dish ${itemId}`);
 }
 
-/** Sends every new line to the kitchen (creating the order first when it is new). */
+/**
+ * Sends every new line to the kitchen: one op, `order.create` with its send for a new order,
+ * `order.addLines` with its send for one already open.
+ */
 export async function sendAll(page: Page): Promise<void> {
   await page.locator('hearth-order-pad [data-action="send-all"]').click();
 }
@@ -69,7 +72,7 @@ export function opList(page: Page): Locator {
   return page.locator('hearth-floor-page hearth-op-list li');
 }
 
-/** Opens a table, adds one dish and sends it: a whole order in three taps. */
+/** Opens a table, adds one dish and sends it: a whole order in three taps, and one op. */
 export async function orderAndSend(page: Page, nth = 0): Promise<string> {
   const tableId = await openTable(page, nth);
   await addDish(page);

@@ -39,18 +39,32 @@ const line = fc.record({
   ),
 });
 
+/** A send in the same op as the lines (an optional key): every unsent line, or one course, maybe held. */
+const sendWithLines = fc.oneof(
+  fc.constant({}),
+  fc.record({ course: fc.constantFrom(1, 2), hold: fc.boolean() }),
+);
+
 export const command = fc.oneof(
-  fc.record({
-    k: fc.constant('order.create' as const),
-    order: fc.nat(7),
-    table: fc.option(fc.nat(4)),
-    lines: fc.array(line, { maxLength: 2 }),
-  }),
-  fc.record({
-    k: fc.constant('order.addLines' as const),
-    order: fc.nat(7),
-    lines: fc.array(line, { minLength: 1, maxLength: 2 }),
-  }),
+  fc.record(
+    {
+      k: fc.constant('order.create' as const),
+      order: fc.nat(7),
+      table: fc.option(fc.nat(4)),
+      lines: fc.array(line, { maxLength: 2 }),
+      send: sendWithLines,
+    },
+    { requiredKeys: ['k', 'order', 'table', 'lines'] },
+  ),
+  fc.record(
+    {
+      k: fc.constant('order.addLines' as const),
+      order: fc.nat(7),
+      lines: fc.array(line, { minLength: 1, maxLength: 2 }),
+      send: sendWithLines,
+    },
+    { requiredKeys: ['k', 'order', 'lines'] },
+  ),
   fc.record({
     k: fc.constant('order.addLines' as const),
     order: fc.nat(7),
@@ -180,10 +194,18 @@ function payloadOf(c: Command, state: VenueState): [OperationType, unknown] {
           orderId: ORDER_IDS[c.order % 3],
           tableId: c.table === null ? null : TABLES[c.table],
           lines: c.lines.map(lineInput(c.order)),
+          ...(c.send === undefined ? {} : { send: c.send }),
         },
       ];
     case 'order.addLines':
-      return [c.k, { orderId: orderId(c.order), lines: c.lines.map(lineInput(c.order)) }];
+      return [
+        c.k,
+        {
+          orderId: orderId(c.order),
+          lines: c.lines.map(lineInput(c.order)),
+          ...('send' in c && c.send !== undefined ? { send: c.send } : {}),
+        },
+      ];
     case 'order.removeLine':
     case 'order.voidLine': {
       // Usually a line the order holds (sent or not), sometimes one it never had.
