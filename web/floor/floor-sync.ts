@@ -65,9 +65,10 @@ export class FloorSync extends LitElement {
     ) {
       const services = this.services;
       // The report's view (and its chart) load after the inbox paints, for managers only.
-      void import('./resilience-view.ts').catch((error: unknown) =>
-        console.error('floor: the sync report did not load', error),
-      );
+      void this.updateComplete
+        .then(() => new Promise((resolve) => requestAnimationFrame(resolve)))
+        .then(() => import('./resilience-view.ts'))
+        .catch((error: unknown) => console.error('floor: the sync report did not load', error));
       this.#report = new ResilienceReportController(this, {
         ...services,
         venueId: () => services.venueId,

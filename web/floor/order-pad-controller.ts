@@ -79,11 +79,16 @@ export class OrderPadController implements ReactiveController {
   }
 
   hostConnected(): void {
-    // zod and the protocol's pricing come after the pad's first paint.
-    void import('./pad-rules.ts').then((rules) => {
-      this.#rules = rules;
-      this.#host.requestUpdate();
-    });
+    // zod and the protocol's pricing come after the pad's first paint (the frame after its
+    // first render), so the dishes show before the rules that price them have loaded.
+    void this.#host.updateComplete
+      .then(() => new Promise((resolve) => requestAnimationFrame(resolve)))
+      .then(() => import('./pad-rules.ts'))
+      .then((rules) => {
+        this.#rules = rules;
+        this.#host.requestUpdate();
+      })
+      .catch((error: unknown) => console.error('order pad: the rules did not load', error));
   }
 
   get rules(): PadRules | undefined {
