@@ -70,11 +70,16 @@ const VIEW_LABEL: Readonly<Record<FloorView, string>> = {
   sync: 'Sync',
 };
 
+/** Resolves after the next frame has been painted (two animation frames). */
+const afterPaint = (): Promise<void> =>
+  new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+
 /** Each view's components, loaded the first time it is shown: the floor plan paints alone. */
 const VIEW_MODULES: Partial<Record<FloorView, () => Promise<unknown>>> = {
   floor: () => import('./floor-plan.ts'),
-  // The pad first; the kitchen's progress beside it after.
-  table: () => import('./order-pad.ts').then(() => import('./kitchen-progress.ts')),
+  // The pad first; the kitchen's progress beside it once the pad has painted.
+  table: () =>
+    import('./order-pad.ts').then(afterPaint).then(() => import('./kitchen-progress.ts')),
   requests: () => import('./service-requests.ts'),
   kitchen: () => import('./kitchen-progress.ts'),
   menu: () => import('./menu-availability.ts'),
