@@ -410,7 +410,12 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       h.proxy.restore();
       await h.waitSettled(45_000);
       // Back with a journal to replay: straight to reconciling, then recovered once drained.
-      const after = h.relay.transitions().filter((t) => t.at >= restoredAt);
+      // /healthz can say so a moment before the relay's log line for it is read from its pipe.
+      const since = () => h.relay.transitions().filter((t) => t.at >= restoredAt);
+      await eventually('the recovered transition in the log', () =>
+        since().some((t) => t.to === 'recovered'),
+      ).catch(() => undefined);
+      const after = since();
       expect(after.map((t) => `${t.from}→${t.to}`)).toEqual([
         'offline_local→reconciling',
         'reconciling→recovered',
