@@ -41,11 +41,23 @@ export function minorPerMajor(currency: string): number {
  * moneyFormat('de-DE', 'EUR').price(1650) // "16,50 €"
  */
 export function moneyFormat(locale: string | undefined, currency: string): MoneyFormat {
-  const plain = formatterFor(locale ?? DEFAULT_LOCALE, currency, 'auto');
-  const signed = formatterFor(locale ?? DEFAULT_LOCALE, currency, 'exceptZero');
-  const scale = minorPerMajor(currency);
-  return {
-    price: (minor) => plain.format(minor / scale),
-    delta: (minor) => (minor === 0 ? '' : signed.format(minor / scale)),
-  };
+  const key = `${locale ?? DEFAULT_LOCALE} ${currency}`;
+  let format = made.get(key);
+  if (!format) {
+    const plain = formatterFor(locale ?? DEFAULT_LOCALE, currency, 'auto');
+    const signed = formatterFor(locale ?? DEFAULT_LOCALE, currency, 'exceptZero');
+    const scale = minorPerMajor(currency);
+    format = {
+      price: (minor) => plain.format(minor / scale),
+      delta: (minor) => (minor === 0 ? '' : signed.format(minor / scale)),
+    };
+    made.set(key, format);
+  }
+  return format;
 }
+
+/**
+ * One format per locale and currency, made once: building an `Intl.NumberFormat` costs far more
+ * than using one (a pad's render of its menu took ~6 ms making them).
+ */
+const made = new Map<string, MoneyFormat>();
