@@ -365,13 +365,15 @@ export class OutboxDb {
   /**
    * Reads and rewrites one meta record in one transaction (a compare-and-set): `update` gets
    * the current record and returns the next one, or undefined to leave it as it is.
-   * Resolves to the record as it stands afterwards.
+   * Resolves to the record as it stands afterwards. Strictly durable unless the caller says
+   * `'relaxed'` (the replay lease: losing its last write in a crash only ends it early or late).
    */
   async updateMeta<K extends MetaKey>(
     key: K,
     update: (current: MetaOf<K> | undefined) => MetaOf<K> | undefined,
+    durability: 'strict' | 'relaxed' = 'strict',
   ): Promise<MetaOf<K> | undefined> {
-    const tx = this.db.transaction(['meta'], 'readwrite', { durability: 'strict' });
+    const tx = this.db.transaction(['meta'], 'readwrite', { durability });
     const current = this.parseMeta(key, await tx.stores.meta.get(key));
     const next = update(current);
     if (next !== undefined) await tx.stores.meta.put(next);

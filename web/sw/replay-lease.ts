@@ -19,7 +19,12 @@ import type { LeaseRecord, OutboxDb } from '../device/outbox-db.ts';
 
 export const REPLAY_LOCK = 'hearth-outbox-replay';
 
-/** The lease record in the outbox's meta store, for one holder. */
+/**
+ * The lease record in the outbox's meta store, for one holder. Its writes are 'relaxed': the
+ * lease only tells other contexts whether the Web Lock's holder is alive, so one lost in a crash
+ * at worst makes a replayer wait for it to expire (it keeps nothing apart by itself when locks
+ * exist), and a strict write cost the first send of every pass an fsync.
+ */
 export class ReplayLease {
   readonly holder: string;
   private readonly db: OutboxDb;
@@ -33,21 +38,25 @@ export class ReplayLease {
 
   /** Takes the lease whoever held it: only for the holder of the Web Lock. */
   async claim(now: number): Promise<void> {
-    await this.db.updateMeta('lease', () => this.record(now + this.ttlMs));
+    await this.db.updateMeta('lease', () => this.record(now + this.ttlMs), 'relaxed');
   }
 
   /** Extends the lease; false when another holder has taken it (stop working). */
   async renew(now: number): Promise<boolean> {
-    const after = await this.db.updateMeta('lease', (current) =>
-      current?.holder === this.holder ? this.record(now + this.ttlMs) : undefined,
+    const after = await this.db.updateMeta(
+      'lease',
+      (current) => (current?.holder === this.holder ? this.record(now + this.ttlMs) : undefined),
+      'relaxed',
     );
     return after?.holder === this.holder;
   }
 
   /** Ends the lease if it is still ours, so the next replayer need not wait for it to expire. */
   async release(): Promise<void> {
-    await this.db.updateMeta('lease', (current) =>
-      current?.holder === this.holder ? this.record(0) : undefined,
+    await this.db.updateMeta(
+      'lease',
+      (current) => (current?.holder === this.holder ? this.record(0) : undefined),
+      'relaxed',
     );
   }
 

@@ -206,11 +206,22 @@ export class Replayer {
   }
 
   private async pass(): Promise<ReplayReport> {
-    await this.lease.claim(this.now());
-    this.leaseWrittenAt = this.now();
-    this.leaseSeenAt = this.leaseWrittenAt;
+    // The lease, who is signed in and the queue, asked for at once: this context holds the Web
+    // Lock, so nothing else replays meanwhile, and the three round trips overlap.
+    const readAt = this.now();
+    const claimed = this.lease.claim(readAt);
+    const start = Promise.all([this.heldOps(), this.store.queued(readAt)]);
     try {
-      return await this.drain();
+      await claimed;
+    } catch (error) {
+      await start.catch(() => undefined);
+      throw error;
+    }
+    this.leaseWrittenAt = readAt;
+    this.leaseSeenAt = readAt;
+    try {
+      const [held, entries] = await start;
+      return await this.drain(held, entries, readAt);
     } finally {
       await this.lease.release();
     }
@@ -249,12 +260,17 @@ export class Replayer {
     return this.now() - this.leaseSeenAt < this.leaseMs / 4 || this.keepLease();
   }
 
-  private async drain(): Promise<ReplayReport> {
-    // The queue in memory, in seq order: what is waiting or failed (delivered entries hold
-    // nothing up, outbox-due.ts rule 5). Answers replace entries here as they come.
-    const held = await this.heldOps();
-    const readAt = this.now();
-    let entries = await this.store.queued(readAt);
+  /**
+   * `queue` is the queue as read at `readAt`, in seq order: what is waiting or failed
+   * (delivered entries hold nothing up, outbox-due.ts rule 5). Answers replace entries in it
+   * as they come.
+   */
+  private async drain(
+    held: (entry: OutboxEntry) => boolean,
+    queue: readonly OutboxEntry[],
+    readAt: number,
+  ): Promise<ReplayReport> {
+    let entries = queue;
     // The read failed what became undeliverable (an op retried while what it depends on is
     // still failed): say so, or a page that asked for the retry would wait for a word.
     if (entries.some((e) => e.status === 'failed' && e.settledAt === readAt))
