@@ -30,6 +30,27 @@ export async function makeOperation<T extends OperationType>(
   draft: OperationDraft<T>,
 ): Promise<OperationOfType<T>> {
   const payload = payloadSchemas[draft.type].parse(draft.payload);
+  return assemble(draft, payload, await payloadHash(payload as JsonValue));
+}
+
+/**
+ * `makeOperation` with a synchronous SHA-256 (lower-case hex) supplied by the caller, for a
+ * screen that sends within the tap's own task: after a tap the browser paints a frame before it
+ * runs any later task, so an awaited WebCrypto digest held each send back by up to a frame.
+ */
+export function makeOperationNow<T extends OperationType>(
+  draft: OperationDraft<T>,
+  sha256Hex: (text: string) => string,
+): OperationOfType<T> {
+  const payload = payloadSchemas[draft.type].parse(draft.payload);
+  return assemble(draft, payload, sha256Hex(canonicalJson(payload as JsonValue)));
+}
+
+function assemble<T extends OperationType>(
+  draft: OperationDraft<T>,
+  payload: unknown,
+  hash: string,
+): OperationOfType<T> {
   const op = {
     opId: draft.opId ?? newUlid(),
     deviceId: draft.deviceId,
@@ -38,7 +59,7 @@ export async function makeOperation<T extends OperationType>(
     actorId: draft.actorId,
     type: draft.type,
     payload,
-    payloadHash: await payloadHash(payload as JsonValue),
+    payloadHash: hash,
     dependsOn: [...(draft.dependsOn ?? [])],
     occurredAt: draft.occurredAt ?? new Date().toISOString(),
   };

@@ -187,6 +187,16 @@ describe('OpController', () => {
     expect(new Headers(sent?.init?.headers).get('Idempotency-Key')).to.equal(op.opId);
   });
 
+  it('once prepared, POSTs in the caller’s own task: a tap’s op does not wait for a frame', async () => {
+    t = opSetup({ controlled: true });
+    t.session.set(GUEST);
+    await callWaiter(t.ops); // the first op loads what making one takes
+    const second = callWaiter(t.ops);
+    // No await yet: the POST has already been made.
+    expect(t.requests).to.have.length(2);
+    await second;
+  });
+
   it('is pending once the worker queued it, synced when the outbox says so', async () => {
     t = opSetup({ controlled: true });
     t.session.set(GUEST);

@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Operation, OperationType } from '#protocol';
+import { afterPaint } from './after-paint.ts';
 import { apiUrl } from './api-url.ts';
 import { AppError, messageOf } from './app-error.ts';
 import type { BroadcastSource } from './broadcast-source.ts';
@@ -40,6 +41,13 @@ export type NewId = () => string;
 
 const KEEP = 8;
 
+/** What making an op takes, loaded once (`op-maker.ts`). */
+interface Maker {
+  readonly make: typeof import('./op-maker.ts')['makeOperationHere'];
+  readonly newUlid: () => string;
+  readonly deviceId: string;
+}
+
 const isSettled = (status: TrackedOp['status']): boolean =>
   status === 'synced' || status === 'failed';
 
@@ -65,6 +73,8 @@ export class OpController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   readonly #deps: OpDeps;
   #ops: TrackedOp[] = [];
+  #maker: Maker | undefined;
+  #loading: Promise<Maker> | undefined;
   #error: string | undefined;
   #stop: (() => void) | undefined;
 
@@ -88,6 +98,12 @@ export class OpController implements ReactiveController {
     this.#stop = this.#deps.broadcasts.subscribe((message) => {
       if (message.type === 'outbox-changed') void this.refresh();
     });
+    // zod and the schemas load once the screen has painted, not with it, and before the first
+    // tap needs them. A failure here is met again by the first submit, which reports it.
+    void this.#host.updateComplete
+      .then(afterPaint)
+      .then(() => this.#prepare())
+      .catch(() => undefined);
   }
 
   hostDisconnected(): void {
@@ -111,7 +127,8 @@ export class OpController implements ReactiveController {
     this.#error = undefined;
     let op: Operation;
     try {
-      op = await this.#make(type, payload);
+      // Once prepared, nothing is awaited before the POST: it leaves in the tap's own task.
+      op = this.#make(this.#maker ?? (await this.#prepare()), type, payload);
     } catch (error) {
       this.#error = messageOf(error);
       this.#host.requestUpdate();
@@ -174,19 +191,31 @@ export class OpController implements ReactiveController {
     });
   }
 
-  async #make(type: OperationType, payload: (newId: NewId) => unknown): Promise<Operation> {
+  /**
+   * Loads what making an op takes (the schemas, a synchronous hash, this install's deviceId),
+   * once; a failure is tried again at the next call.
+   */
+  #prepare(): Promise<Maker> {
+    this.#loading ??= Promise.all([import('./op-maker.ts'), this.#deps.device.deviceId()]).then(
+      ([{ makeOperationHere, newUlid }, deviceId]) => {
+        this.#maker = { make: makeOperationHere, newUlid, deviceId };
+        return this.#maker;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    );
+    return this.#loading;
+  }
+
+  #make(maker: Maker, type: OperationType, payload: (newId: NewId) => unknown): Operation {
     const principal = this.#deps.session.principal;
     if (!principal) throw new AppError('NOT_SIGNED_IN', 'Sign in first');
-    // zod and the schemas load on the first write, not with the page.
-    const [{ makeOperation }, { newUlid }, deviceId] = await Promise.all([
-      import('#protocol/ops/make-operation.ts'),
-      import('#protocol/ids/ulid.ts'),
-      this.#deps.device.deviceId(),
-    ]);
-    return makeOperation({
+    return maker.make({
       type,
-      payload: payload(() => newUlid()),
-      deviceId,
+      payload: payload(() => maker.newUlid()),
+      deviceId: maker.deviceId,
       tenantId: principal.tenantId,
       venueId: principal.venueId,
       actorId: principal.kind === 'guest' ? principal.sessionId : principal.actorId,

@@ -1,5 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import type { OperationType, Principal } from '#protocol';
+import { afterPaint } from '../app/after-paint.ts';
 import { type AppServices, appServices } from '../app/app-services.ts';
 import { CacheSyncController } from '../app/cache-sync-controller.ts';
 import { LocalViewController } from '../app/local-view-controller.ts';
@@ -69,10 +70,6 @@ const VIEW_LABEL: Readonly<Record<FloorView, string>> = {
   qr: 'QR codes',
   sync: 'Sync',
 };
-
-/** Resolves after the next frame has been painted (two animation frames). */
-const afterPaint = (): Promise<void> =>
-  new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
 
 /** Each view's components, loaded the first time it is shown: the floor plan paints alone. */
 const VIEW_MODULES: Partial<Record<FloorView, () => Promise<unknown>>> = {
