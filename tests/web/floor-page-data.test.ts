@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { EntityKind } from '#protocol';
+import type { LocalSnapshot } from '../../web/app/local-view-controller.ts';
 import {
+  floorDataOf,
   guestOriginOf,
   namesForOps,
   tableOrder,
@@ -7,7 +10,7 @@ import {
 } from '../../web/floor/floor-data.ts';
 import { parseRoute, routeHash, viewsFor } from '../../web/floor/floor-nav.ts';
 import { MIN, order, request, table } from './floor-fixtures.ts';
-import { settings } from './guest-fixtures.ts';
+import { items, settings } from './guest-fixtures.ts';
 
 // The floor page's pure parts: its route in the hash, the views by role, which order a table's
 // pad continues, the Requests count, the names ops are read with, and the QR codes' origin.
@@ -35,8 +38,44 @@ describe('floor route', () => {
   });
 });
 
+/** A local-view snapshot of these entities, each kind a fresh array as every read makes. */
+function snapshotOf(byKind: Partial<Record<EntityKind, readonly unknown[]>>): LocalSnapshot {
+  return {
+    items: ((kind: EntityKind) =>
+      (byKind[kind] ?? []).map((entity) => ({
+        entity,
+        badge: 'synced',
+      }))) as LocalSnapshot['items'],
+    pendingCount: 0,
+    savedLocalCount: 0,
+  };
+}
+
 describe('floor data', () => {
   const t5 = table('5');
+
+  it('keeps each list of the read before whose entities did not change, and only those', () => {
+    const menu = items();
+    const first = floorDataOf(snapshotOf({ menuItem: menu, table: [t5], order: [] }));
+    const placed = order({ id: 'order-a', tableId: t5.id, status: 'open', at: 0 });
+    const next = floorDataOf(
+      snapshotOf({ menuItem: [...menu], table: [t5], order: [placed] }),
+      first,
+    );
+    expect(next.items).toBe(first.items);
+    expect(next.tables).toBe(first.tables);
+    expect(next.orders).not.toBe(first.orders);
+    expect(next.orders).toEqual([placed]);
+    const soldOut = menu.map((item, i) => (i === 0 ? { ...item, available: false } : item));
+    const later = floorDataOf(
+      snapshotOf({ menuItem: soldOut, table: [t5], order: [placed] }),
+      next,
+    );
+    expect(later.items).not.toBe(next.items);
+    expect(later.items[0]?.available).toBe(false);
+    expect(later.orders).toBe(next.orders);
+  });
+
   it("continues the order this device opened, else the table's oldest open one", () => {
     const older = order({ id: 'order-a', tableId: t5.id, status: 'sent', at: 0 });
     const newer = order({ id: 'order-b', tableId: t5.id, status: 'open', at: MIN });

@@ -39,21 +39,42 @@ const byLabel = (a: Table, b: Table): number =>
 const entities = <K extends Parameters<LocalSnapshot['items']>[0]>(s: LocalSnapshot, kind: K) =>
   s.items(kind).map(({ entity }) => entity);
 
-export function floorDataOf(snapshot: LocalSnapshot): FloorData {
+/** `previous` itself when `next` holds the same entity objects in the same order. */
+function kept<T>(previous: readonly T[] | undefined, next: T[]): readonly T[] {
+  if (!previous || previous.length !== next.length) return next;
+  return next.every((entity, i) => entity === previous[i]) ? previous : next;
+}
+
+/**
+ * Every panel's entities from a snapshot. Given the data of the snapshot before, each list whose
+ * entities did not change is that list itself, so what the panels compute from a list (the
+ * pad's totals, the menu as pricing reads it) is not computed again when another kind changed.
+ */
+export function floorDataOf(snapshot: LocalSnapshot, previous?: FloorData): FloorData {
   const orders = snapshot.items('order');
+  const p = previous;
   return {
     venue: entities(snapshot, 'venue')[0],
     settings: entities(snapshot, 'settings')[0],
-    tables: entities(snapshot, 'table').sort(byLabel),
-    orders: orders.map(({ entity }) => entity),
+    tables: kept(p?.tables, entities(snapshot, 'table').sort(byLabel)),
+    orders: kept(
+      p?.orders,
+      orders.map(({ entity }) => entity),
+    ),
     orderBadges: new Map(orders.map(({ entity, badge }) => [entity.id, badge])),
-    tickets: entities(snapshot, 'ticket'),
-    requests: entities(snapshot, 'serviceRequest'),
-    sections: entities(snapshot, 'teamSection').sort((a, b) => a.name.localeCompare(b.name)),
-    members: entities(snapshot, 'teamMember').sort((a, b) => a.name.localeCompare(b.name)),
-    items: entities(snapshot, 'menuItem'),
-    categories: entities(snapshot, 'menuCategory'),
-    modifiers: entities(snapshot, 'menuModifier'),
+    tickets: kept(p?.tickets, entities(snapshot, 'ticket')),
+    requests: kept(p?.requests, entities(snapshot, 'serviceRequest')),
+    sections: kept(
+      p?.sections,
+      entities(snapshot, 'teamSection').sort((a, b) => a.name.localeCompare(b.name)),
+    ),
+    members: kept(
+      p?.members,
+      entities(snapshot, 'teamMember').sort((a, b) => a.name.localeCompare(b.name)),
+    ),
+    items: kept(p?.items, entities(snapshot, 'menuItem')),
+    categories: kept(p?.categories, entities(snapshot, 'menuCategory')),
+    modifiers: kept(p?.modifiers, entities(snapshot, 'menuModifier')),
   };
 }
 

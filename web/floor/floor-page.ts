@@ -3,7 +3,7 @@ import type { OperationType, Principal } from '#protocol';
 import { afterPaint } from '../app/after-paint.ts';
 import { type AppServices, appServices } from '../app/app-services.ts';
 import { CacheSyncController } from '../app/cache-sync-controller.ts';
-import { LocalViewController } from '../app/local-view-controller.ts';
+import { type LocalSnapshot, LocalViewController } from '../app/local-view-controller.ts';
 import { OpController } from '../app/op-controller.ts';
 import '../app/resilience-banner.ts';
 import { browserHeldOutbox, type HeldOutbox } from '../app/held-outbox.ts';
@@ -108,6 +108,8 @@ export class FloorPage extends LitElement {
   /** Team members' names by id, from the last snapshot read (staff actorIds are member ids). */
   #names: ReadonlyMap<string, string> = new Map();
   #namesKey = '';
+  /** The last snapshot read and its data (floor-data.ts keeps unchanged lists across reads). */
+  #read: { readonly snapshot: LocalSnapshot; readonly data: FloorData } | undefined;
   /** The cloud's origin for table QR codes, once the relay's `/healthz` said it. */
   #guestOrigin: string | undefined;
   /** Why the PIN pad is up for a switch, when a manager was asked for. */
@@ -171,7 +173,10 @@ export class FloorPage extends LitElement {
   #data(): FloorData | undefined {
     const status = this.#view.status;
     if (status.status !== 'complete') return undefined;
-    const data = floorDataOf(status.value);
+    // A render for anything but a new snapshot (a route, an op's state, the clock) reuses it.
+    if (this.#read?.snapshot === status.value) return this.#read.data;
+    const data = floorDataOf(status.value, this.#read?.data);
+    this.#read = { snapshot: status.value, data };
     const key = data.members.map((m) => `${m.id}:${m.name}`).join();
     if (key !== this.#namesKey) {
       // The team arrived or changed: held ops can now say whose they are.

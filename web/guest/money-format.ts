@@ -30,10 +30,17 @@ function formatterFor(
 
 /** Minor units per major unit of `currency` (100 for EUR, 1 for JPY). */
 export function minorPerMajor(currency: string): number {
-  const digits = formatterFor(DEFAULT_LOCALE, currency, 'auto').resolvedOptions()
-    .maximumFractionDigits;
-  return 10 ** (digits ?? 2);
+  let scale = scales.get(currency);
+  if (scale === undefined) {
+    const digits = formatterFor(DEFAULT_LOCALE, currency, 'auto').resolvedOptions()
+      .maximumFractionDigits;
+    scale = 10 ** (digits ?? 2);
+    scales.set(currency, scale);
+  }
+  return scale;
 }
+
+const scales = new Map<string, number>();
 
 /**
  * @example
