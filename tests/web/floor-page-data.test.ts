@@ -44,7 +44,7 @@ function snapshotOf(byKind: Partial<Record<EntityKind, readonly unknown[]>>): Lo
     items: ((kind: EntityKind) =>
       (byKind[kind] ?? []).map((entity) => ({
         entity,
-        badge: 'synced',
+        badge: { state: 'synced' as const },
       }))) as LocalSnapshot['items'],
     pendingCount: 0,
     savedLocalCount: 0,

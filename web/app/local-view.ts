@@ -3,6 +3,8 @@ import {
   type EntityKind,
   type EntitySet,
   emptyEntitySet,
+  type ParseOperationResult,
+  parseOperation,
   projectRecords,
   type SnapshotRecord,
 } from '#protocol';
@@ -73,6 +75,15 @@ export class LocalView {
   private staleOutbox = true;
   private refreshing: Promise<LocalViewState> | undefined;
   private following: Promise<LocalViewState> | undefined;
+  /**
+   * Each outbox op as read, by opId: an op never changes once queued (its opId is its
+   * idempotency key), and the outbox keeps delivered ops for a while, so parsing every one on
+   * every read grew with the evening (hundreds of ops, several reads per send).
+   */
+  private parsed = new Map<
+    string,
+    { readonly op: unknown; readonly result: ParseOperationResult }
+  >();
 
   constructor(options: LocalViewOptions) {
     this.options = options;
@@ -182,7 +193,9 @@ export class LocalView {
         principal,
         outbox,
         now: (this.options.clock?.() ?? new Date()).toISOString(),
+        parse: this.parseOnce,
       });
+      if (readOutbox) this.forgetParsed(outbox);
       this.state = state;
       for (const listener of this.listeners) {
         try {
@@ -201,12 +214,33 @@ export class LocalView {
     }
   }
 
+  private readonly parseOnce = (entry: OutboxEntryLike): ParseOperationResult => {
+    const held = this.parsed.get(entry.opId);
+    if (held && (held.op === entry.op || samePayload(held.op, entry.op))) return held.result;
+    const result = parseOperation(entry.op);
+    this.parsed.set(entry.opId, { op: entry.op, result });
+    return result;
+  };
+
+  /** Drops what was parsed for ops the outbox no longer holds. */
+  private forgetParsed(outbox: readonly OutboxEntryLike[]): void {
+    if (this.parsed.size <= outbox.length) return;
+    const held = new Set(outbox.map((entry) => entry.opId));
+    for (const opId of this.parsed.keys()) if (!held.has(opId)) this.parsed.delete(opId);
+  }
+
   private detach(): void {
     if (!this.channel) return;
     this.channel.removeEventListener('message', this.onMessage);
     if (this.ownsChannel) this.channel.close();
     this.channel = undefined;
   }
+}
+
+/** The same op read again: same opId (the caller's key) and payload hash. */
+function samePayload(a: unknown, b: unknown): boolean {
+  const hash = (op: unknown) => (op as { payloadHash?: unknown } | null)?.payloadHash;
+  return hash(a) !== undefined && hash(a) === hash(b);
 }
 
 function reportRefreshError(error: unknown): void {

@@ -7,6 +7,7 @@ import {
   listEntities,
   type Operation,
   OpResult,
+  type ParseOperationResult,
   type Principal,
   parseOperation,
 } from '#protocol';
@@ -84,6 +85,8 @@ export interface OverlayInput {
   readonly outbox: readonly OutboxEntryLike[];
   /** ISO time the optimistic decisions are stamped with. */
   readonly now: string;
+  /** Reads an entry's op; protocol's `parseOperation` unless the caller keeps its own (a memo). */
+  readonly parse?: (entry: OutboxEntryLike) => ParseOperationResult;
 }
 
 const SYNCED: ItemBadge = { state: 'synced' };
@@ -98,7 +101,7 @@ export function overlay(input: OverlayInput): LocalViewState {
   const ordered = [...input.outbox].sort((a, b) => a.seq - b.seq);
 
   for (const entry of ordered) {
-    const parsed = parseOperation(entry.op);
+    const parsed = input.parse ? input.parse(entry) : parseOperation(entry.op);
     const op = parsed.ok ? parsed.op : undefined;
     const target = op ? targetOf(op) : undefined;
     const result = settledResult(entry.result);
