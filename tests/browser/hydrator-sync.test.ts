@@ -171,6 +171,11 @@ describe('hydrator: feed → IndexedDB', () => {
       ['t-4', 4],
     ]);
     expect(await readKind(db, 'menuItem')).to.deep.equal([]);
+    // Each live write names what it touched, so the screens re-read just those.
+    const named = messages.flatMap((m) =>
+      m.type === 'entities-changed' && m.ids ? (m.ids.table ?? []) : [],
+    );
+    expect([...new Set(named)].sort()).to.deep.equal(['t-1', 't-2', 't-4']);
   });
 
   it('coalesces a burst: 50 updates to one entity are one put, a tombstone one delete', async () => {

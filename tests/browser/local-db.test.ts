@@ -103,6 +103,7 @@ describe('local-db (hearth-cache)', () => {
     const stats = await applyChanges(db, batch.changes, sync('c-2'), { expectCursor: 'c-1' });
     expect(stats).to.deep.equal({
       kinds: ['table'],
+      ids: { table: ['t-0000', 't-0001'] },
       puts: 1,
       deletes: 1,
       records: bucketsOf(['t-0000', 't-0001']),
@@ -201,7 +202,13 @@ describe('local-db (hearth-cache)', () => {
     // One entity changed: its bucket alone is rewritten; its neighbours are kept.
     const changes = coalesce([upsert(3, 't-0500', 2, 9)]).changes;
     const one = await applyChanges(db, changes, sync('c-3'), { expectCursor: 'c-2' });
-    expect(one).to.deep.equal({ kinds: ['table'], puts: 1, deletes: 0, records: 1 });
+    expect(one).to.deep.equal({
+      kinds: ['table'],
+      ids: { table: ['t-0500'] },
+      puts: 1,
+      deletes: 0,
+      records: 1,
+    });
     expect(await readEntity(db, 'table', 't-0500')).to.deep.include({ seats: 9, version: 2 });
     expect(await countEntities(db)).to.equal(1000);
 

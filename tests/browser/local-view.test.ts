@@ -252,6 +252,92 @@ describe('local view (cache + own pending ops)', () => {
     expect(badgeOf(state, 'order', 'order-3')).to.deep.equal({ state: 'synced' });
   });
 
+  it('re-reads just the entities an entities-changed names, and a kind whole when none are', async () => {
+    const states: LocalViewState[] = [];
+    const off = view.subscribe((state) => states.push(state));
+    const post = new BroadcastChannel(channelName);
+    const next = async (count: number): Promise<LocalViewState> => {
+      const deadline = Date.now() + 2000;
+      for (;;) {
+        const state = states[count - 1];
+        if (state) return state;
+        if (Date.now() > deadline) throw new Error(`no view #${count}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const label = (state: LocalViewState, id: string) => itemOf(state, 'table', id)?.entity.label;
+    const first = await next(1);
+    const renamed = { ...itemOf(first, 'table', 'table-1')?.entity, label: '1A', version: 9 };
+    const table9 = { id: 'table-9', label: '9', seats: 2, version: 1 };
+    await applyChanges(
+      db,
+      [
+        { op: 'put', kind: 'table', id: 'table-9', version: 1, data: table9, opId: undefined },
+        { op: 'put', kind: 'table', id: 'table-1', version: 9, data: renamed, opId: undefined },
+      ] as Parameters<typeof applyChanges>[1],
+      { ...SYNC, cursor: 'c-2' },
+    );
+    // Only table-9 is named: table-1 is not read again, so it shows as it was.
+    post.postMessage({ type: 'entities-changed', kinds: ['table'], ids: { table: ['table-9'] } });
+    const second = await next(2);
+    expect(label(second, 'table-9')).to.equal('9');
+    expect(label(second, 'table-1')).to.equal(label(first, 'table-1'));
+
+    await applyChanges(
+      db,
+      [{ op: 'delete', kind: 'table', id: 'table-9', version: 2 }],
+      { ...SYNC, cursor: 'c-3' },
+      { expectCursor: 'c-2' },
+    );
+    post.postMessage({ type: 'entities-changed', kinds: ['table'], ids: { table: ['table-9'] } });
+    expect(itemOf(await next(3), 'table', 'table-9')).to.equal(undefined);
+
+    // Ids that do not read right: the kind is read whole.
+    post.postMessage({ type: 'entities-changed', kinds: ['table'], ids: { table: [7] } });
+    expect(label(await next(4), 'table-1')).to.equal('1A');
+    off();
+    post.close();
+  });
+
+  it('knows a named entity the feed brought with an op: that op is not applied again', async () => {
+    const states: LocalViewState[] = [];
+    const off = view.subscribe((state) => states.push(state));
+    const post = new BroadcastChannel(channelName);
+    const until = async (test: (state: LocalViewState) => boolean): Promise<LocalViewState> => {
+      const deadline = Date.now() + 2000;
+      for (;;) {
+        const state = states.at(-1);
+        if (state && test(state)) return state;
+        if (Date.now() > deadline) throw new Error('the view never got there');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    await until(() => true);
+    const create = await createOrder('order-5');
+    outbox = [entry(1, create, 'sending')];
+    post.postMessage({ type: 'outbox-changed' });
+    await until((s) => badgeOf(s, 'order', 'order-5').state === 'pending');
+    const changes = await feedApplied(db, create);
+    const ids: Record<string, string[]> = {};
+    for (const change of changes) ids[change.entity] = [...(ids[change.entity] ?? []), change.id];
+    post.postMessage({
+      type: 'entities-changed',
+      kinds: [...new Set(changes.map((c) => c.entity))],
+      ids,
+    });
+    const state = await until(
+      (s) =>
+        s.ops[0]?.shown === true &&
+        s.pendingCount === 1 &&
+        itemOf(s, 'order', 'order-5')?.entity.version ===
+          changes.find((c) => c.entity === 'order')?.version,
+    );
+    expect(itemOf(state, 'order', 'order-5')?.entity.lines).to.have.length(1);
+    expect(state.ops[0]).to.deep.include({ shown: true, reason: undefined });
+    off();
+    post.close();
+  });
+
   it('re-reads on entities-changed and outbox-changed broadcasts', async () => {
     const seen: number[] = [];
     const states: LocalViewState[] = [];

@@ -1,5 +1,5 @@
 import type { EntityKind } from '#protocol';
-import type { Broadcast } from '../device/messages.ts';
+import type { Broadcast, EntityIds } from '../device/messages.ts';
 
 // The channel is a boundary (another tab, a worker of another build): its messages are checked
 // here by hand rather than with zod, so a page that only listens does not load zod up front.
@@ -34,7 +34,11 @@ export function parseBroadcast(data: unknown): Broadcast | undefined {
       // Kinds are not checked against the list: that would load the entity schemas (zod) here,
       // and a kind this build does not know is harmless (listeners filter for what they show).
       if (!Array.isArray(kinds) || !kinds.every((k) => typeof k === 'string')) return undefined;
-      return { type: 'entities-changed', kinds: kinds as EntityKind[] };
+      const ids = idsOf(data.ids);
+      // Ids that do not read right are dropped: the kinds changed whole, as far as anyone knows.
+      return ids
+        ? { type: 'entities-changed', kinds: kinds as EntityKind[], ids }
+        : { type: 'entities-changed', kinds: kinds as EntityKind[] };
     }
     case 'connectivity': {
       const { state, target, lastSyncAt } = data;
@@ -51,4 +55,13 @@ export function parseBroadcast(data: unknown): Broadcast | undefined {
     default:
       return undefined;
   }
+}
+
+/** Entity ids by kind, each a list of strings; undefined for anything else. */
+function idsOf(value: unknown): EntityIds | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const lists = Object.values(value);
+  return lists.every((ids) => Array.isArray(ids) && ids.every((id) => typeof id === 'string'))
+    ? (value as EntityIds)
+    : undefined;
 }

@@ -4,13 +4,16 @@ import {
   type EntitySet,
   emptyEntitySet,
   type ParseOperationResult,
+  type Projectable,
   parseOperation,
+  project,
   projectRecords,
   type SnapshotRecord,
 } from '#protocol';
-import { type LocalDb, readRecords, readSession } from '../device/local-db.ts';
+import { type LocalDb, readRecords, readRecordsById, readSession } from '../device/local-db.ts';
 import { type LocalViewState, type OutboxEntryLike, overlay } from '../device/local-overlay.ts';
-import { type Broadcast, CHANNEL } from '../device/messages.ts';
+import { CHANNEL } from '../device/messages.ts';
+import { parseBroadcast } from './broadcast-guard.ts';
 
 export {
   badgeOf,
@@ -67,11 +70,14 @@ export class LocalView {
   private channel: ChannelLike | undefined;
   private readonly ownsChannel: boolean;
   private cached: EntitySet = emptyEntitySet();
-  private cachedOpIds = new Map<EntityKind, Set<string>>();
+  /** By kind, the feed op behind each cached entity that has one (entity id → opId). */
+  private cachedOpIds = new Map<EntityKind, Map<string, string>>();
   private outbox: readonly OutboxEntryLike[] = [];
   private state: LocalViewState | undefined;
   /** What the next refresh must re-read; all of it at first. */
   private staleKinds: Set<EntityKind>;
+  /** Of kinds read before and not stale whole, the entities the next refresh must re-read. */
+  private staleIds = new Map<EntityKind, Set<string>>();
   private staleOutbox = true;
   private refreshing: Promise<LocalViewState> | undefined;
   private following: Promise<LocalViewState> | undefined;
@@ -148,11 +154,21 @@ export class LocalView {
   }
 
   private readonly onMessage = (event: MessageEvent): void => {
-    const message = event.data as Broadcast | undefined;
+    const message = parseBroadcast(event.data);
     if (message?.type === 'entities-changed') {
       const relevant = message.kinds.filter((kind) => this.kinds.includes(kind));
       if (relevant.length === 0) return;
-      for (const kind of relevant) this.staleKinds.add(kind);
+      for (const kind of relevant) {
+        const named = message.ids?.[kind];
+        if (named && this.cachedOpIds.has(kind) && !this.staleKinds.has(kind)) {
+          const ids = this.staleIds.get(kind) ?? new Set<string>();
+          for (const id of named) ids.add(id);
+          this.staleIds.set(kind, ids);
+        } else {
+          this.staleKinds.add(kind);
+          this.staleIds.delete(kind);
+        }
+      }
     } else if (message?.type === 'outbox-changed') {
       this.staleOutbox = true;
     } else {
@@ -165,11 +181,16 @@ export class LocalView {
     const { db } = this.options;
     const kinds = [...this.staleKinds];
     this.staleKinds = new Set();
+    const named = [...this.staleIds].map(([kind, ids]) => [kind, [...ids]] as const);
+    this.staleIds = new Map();
     const readOutbox = this.staleOutbox;
     this.staleOutbox = false;
     try {
-      const [byKind, outbox, principal] = await Promise.all([
+      const [byKind, byId, outbox, principal] = await Promise.all([
         Promise.all(kinds.map(async (kind) => [kind, await readRecords(db, kind)] as const)),
+        Promise.all(
+          named.map(async ([kind, ids]) => [kind, await readRecordsById(db, kind, ids)] as const),
+        ),
         readOutbox ? this.options.outbox.list() : Promise.resolve(this.outbox),
         readSession(db),
       ]);
@@ -181,12 +202,36 @@ export class LocalView {
           records.map((r) => ({ entity: r.kind, data: r.data }) as SnapshotRecord),
         );
         cached = { ...cached, [kind]: fresh[kind] };
-        this.cachedOpIds.set(kind, new Set(records.flatMap((r) => (r.opId ? [r.opId] : []))));
+        this.cachedOpIds.set(
+          kind,
+          new Map(records.flatMap((r) => (r.opId ? [[r.id, r.opId]] : []))),
+        );
+      }
+      for (const [kind, records] of byId) {
+        // Just the named entities: each one out, then back in as the cache holds it now.
+        const opIds = new Map(this.cachedOpIds.get(kind));
+        const changes: Projectable[] = [];
+        for (const [id, record] of records) {
+          changes.push({ entity: kind, id, op: 'tombstone', version: Number.MAX_SAFE_INTEGER });
+          opIds.delete(id);
+          if (!record) continue;
+          changes.push({
+            entity: kind,
+            id,
+            op: 'upsert',
+            data: record.data,
+            version: record.version,
+          } as Projectable);
+          if (record.opId) opIds.set(id, record.opId);
+        }
+        cached = project(cached, changes);
+        this.cachedOpIds.set(kind, opIds);
       }
       this.cached = cached;
       this.outbox = outbox;
       const cachedOpIds = new Set<string>();
-      for (const ids of this.cachedOpIds.values()) for (const id of ids) cachedOpIds.add(id);
+      for (const ids of this.cachedOpIds.values())
+        for (const id of ids.values()) cachedOpIds.add(id);
       const state = overlay({
         cached,
         cachedOpIds,
@@ -207,8 +252,13 @@ export class LocalView {
       }
       return state;
     } catch (error) {
-      // Nothing was read: what was stale stays stale for the next try.
+      // Nothing was read: what was stale stays stale for the next try (a kind named by id is
+      // read whole then: simpler, and as right).
       for (const kind of kinds) this.staleKinds.add(kind);
+      for (const [kind] of named) {
+        this.staleKinds.add(kind);
+        this.staleIds.delete(kind);
+      }
       if (readOutbox) this.staleOutbox = true;
       throw error;
     }

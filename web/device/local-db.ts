@@ -12,6 +12,7 @@ import {
   type SnapshotRecord,
 } from '#protocol';
 import type { CoalescedChange } from './local-coalesce.ts';
+import type { EntityIds } from './messages.ts';
 
 /*
  * The device's cache of the venue: the one file that knows the database's name, version and
@@ -210,6 +211,33 @@ export async function readEntity<K extends EntityKind>(
   return record?.data as EntityOf<K> | undefined;
 }
 
+/**
+ * These entities of a kind, read in one transaction: each one's record, or undefined where the
+ * cache no longer holds it (removed) or it no longer fits its schema.
+ */
+export async function readRecordsById(
+  db: LocalDb,
+  kind: EntityKind,
+  ids: readonly string[],
+): Promise<Map<string, EntityRecord | undefined>> {
+  const tx = db.transaction('buckets', 'readonly');
+  const numbers = [...new Set(ids.map(bucketOf))];
+  const buckets = await Promise.all(numbers.map((n) => tx.store.get([kind, n])));
+  const stored = new Map<string, unknown>();
+  for (const bucket of buckets) {
+    for (const entity of storedOf(bucket)) stored.set((entity as { id?: string }).id ?? '', entity);
+  }
+  const found = new Map<string, EntityRecord | undefined>();
+  for (const id of ids) {
+    const entity = stored.get(id);
+    found.set(
+      id,
+      entity === undefined ? undefined : parseEntityRecord({ ...(entity as object), kind }),
+    );
+  }
+  return found;
+}
+
 /** How many entities the cache holds (of one kind, or in all): one read, so one moment. */
 export async function countEntities(db: LocalDb, kind?: EntityKind): Promise<number> {
   const buckets = await (kind === undefined
@@ -254,6 +282,11 @@ export async function ensureDeviceId(db: LocalDb, make: () => string = newUlid):
 /** What a write did: for the caller's broadcast and for tests that count puts. */
 export interface WriteStats {
   readonly kinds: readonly EntityKind[];
+  /**
+   * The entities written or removed, by kind, when the write named them one by one (a feed
+   * batch); absent for a snapshot swapped in, which changes kinds whole.
+   */
+  readonly ids?: EntityIds;
   /** Entities written (new or changed). */
   readonly puts: number;
   /** Entities removed. */
@@ -343,10 +376,14 @@ export async function applyChanges(
       }
     }
     const kinds = new Set<EntityKind>();
+    const ids: Partial<Record<EntityKind, string[]>> = {};
     let puts = 0;
     let deletes = 0;
     for (const change of changes) {
       kinds.add(change.kind);
+      const named = ids[change.kind] ?? [];
+      named.push(change.id);
+      ids[change.kind] = named;
       if (change.op === 'put') puts++;
       else deletes++;
     }
@@ -371,7 +408,7 @@ export async function applyChanges(
     }
     unwrap(tx.objectStore('meta')).put(SyncMeta.parse(sync));
     await done;
-    return { kinds: [...kinds], puts, deletes, records: next.length };
+    return { kinds: [...kinds], ids, puts, deletes, records: next.length };
   } catch (error) {
     await abort(tx, done);
     throw error;

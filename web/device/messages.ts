@@ -1,5 +1,8 @@
 import type { DeviceConnectivity, EntityKind, Principal } from '#protocol';
 
+/** Entity ids by kind. */
+export type EntityIds = Readonly<Partial<Record<EntityKind, readonly string[]>>>;
+
 /** The BroadcastChannel every tab, the hydrator worker and the service worker share. */
 export const CHANNEL = 'hearth';
 
@@ -9,8 +12,15 @@ export type Broadcast =
   | { readonly type: 'outbox-changed' }
   /** A replay is under way: `sent` of `total` ops delivered so far. */
   | { readonly type: 'replay-progress'; readonly sent: number; readonly total: number }
-  /** The local cache took feed entries of these kinds. */
-  | { readonly type: 'entities-changed'; readonly kinds: readonly EntityKind[] }
+  /**
+   * The local cache took feed entries of these kinds; `ids`, when present, names every entity
+   * of those kinds that changed (a reader may re-read just those), else a kind changed whole.
+   */
+  | {
+      readonly type: 'entities-changed';
+      readonly kinds: readonly EntityKind[];
+      readonly ids?: EntityIds;
+    }
   /** Where this device is connected, and how well. */
   | {
       readonly type: 'connectivity';

@@ -36,6 +36,12 @@ const CATCH_UP_PAGES = 200;
 const CATCH_UP_ENTRIES = 200_000;
 const CATCH_UP_ENTITIES = 20_000;
 
+/**
+ * A write of at most this many entities names them in its `entities-changed`: past that (a
+ * catch-up), re-reading whole kinds costs readers less than one look per entity.
+ */
+const NAMED_CHANGES_MAX = 64;
+
 /** One start() … stop(). */
 interface Run {
   readonly controller: AbortController;
@@ -386,7 +392,13 @@ export class Hydrator implements HydratorApi {
       records: stats.records,
     };
     if (stats.kinds.length > 0) {
-      this.deps.channel.postMessage({ type: 'entities-changed', kinds: stats.kinds });
+      // The ids go along for a live step (a few entities), so readers re-read just those.
+      const named = stats.ids && stats.puts + stats.deletes <= NAMED_CHANGES_MAX;
+      this.deps.channel.postMessage(
+        named
+          ? { type: 'entities-changed', kinds: stats.kinds, ids: stats.ids }
+          : { type: 'entities-changed', kinds: stats.kinds },
+      );
     }
     this.broadcastConnectivity();
   }
