@@ -42,7 +42,15 @@ const TARGET = self.location.origin;
 const ROLE_PAGES = ['guest', 'ops', 'kitchen'];
 
 const channel = new BroadcastChannel(CHANNEL);
-const broadcast = (message: Broadcast) => channel.postMessage(message);
+/** Called at this worker's next `replay-progress`: a pass is about to POST its first batch. */
+let atNextProgress: (() => void)[] = [];
+const broadcast = (message: Broadcast) => {
+  channel.postMessage(message);
+  if (message.type !== 'replay-progress') return;
+  const waiting = atNextProgress;
+  atNextProgress = [];
+  for (const run of waiting) run();
+};
 const storeReady = OutboxStore.open();
 const trigger = new ReplayTrigger({
   replay: async () => new Replayer({ store: await storeReady, target: TARGET, broadcast }).replay(),
@@ -147,8 +155,12 @@ self.addEventListener('fetch', (event) => {
         target: TARGET,
         now: Date.now,
         queued: () => {
-          broadcast({ type: 'outbox-changed' });
-          event.waitUntil(Promise.all([registerSync(), kick('queued')]));
+          const replayed = kick('queued');
+          event.waitUntil(Promise.all([registerSync(), replayed]));
+          // The pages re-read the outbox once the op is on the wire (or the pass ended without
+          // sending it): their read of every entry would hold up the pass's read of the queue.
+          const sending = new Promise<void>((resolve) => atNextProgress.push(resolve));
+          void Promise.race([sending, replayed]).then(() => broadcast({ type: 'outbox-changed' }));
         },
       }),
     ),
