@@ -33,7 +33,7 @@ import { textTable } from './text-table.ts';
 //       rendered, read from web/dist; against the target, the entry's first-paint JS (as the
 //       build budgets it) plus the view's own chunks, and beside it all of them
 
-const SENDS = { measured: 60, warmups: 5, gapMs: 100 } as const;
+const SENDS = { measured: 200, warmups: 5, gapMs: 100 } as const;
 const TOGGLES = { measured: 20, warmups: 2, gapMs: 200 } as const;
 const TARGET = { sendP99Ms: 100, eightySixMs: 1_000, jsGzipBytes: 35 * 1024 } as const;
 const VIEWPORT = { width: 1280, height: 800 } as const;
@@ -74,44 +74,55 @@ window.addEventListener('click', (e) => {
 `;
 
 /**
- * In the kitchen page, every frame: each card new to the board's cards is noted with its table
- * and `seen` (that frame's rAF time); once its <hearth-ticket-card> is in the board's DOM,
- * `painted`: a macrotask posted from that frame's rAF callback, i.e. after the frame's paint.
+ * In the kitchen page: each card new to the board's cards is noted with its table and `seen`
+ * (when the board's DOM changed with it); once its <hearth-ticket-card> is in the board's DOM,
+ * `painted`: a macrotask posted from the next frame's rAF callback, i.e. after that frame's
+ * paint. Driven by the board's DOM mutations, not a per-frame loop: a probe that asked for a
+ * frame 60 times a second kept both pages' renderers and the browser busy (the floor tablet
+ * and the kitchen display are separate devices in a venue, one machine here).
  */
 const KDS_WATCHER = `
 window.__kds = [];
 (() => {
   const byKey = new Map();
   const waiting = new Set();
+  let watched;
   const now = () => performance.timeOrigin + performance.now();
-  const tick = () => {
-    const board = document.querySelector('hearth-kitchen-page')?.shadowRoot?.querySelector('hearth-kds-board');
-    if (board?.board) {
-      const at = now();
-      for (const card of board.board.cards) {
-        if (byKey.has(card.key)) continue;
-        const event = { key: card.key, table: card.table, ticketIds: [...card.ticketIds], seen: at };
-        byKey.set(card.key, event);
-        window.__kds.push(event);
-        waiting.add(card.key);
-      }
-      if (waiting.size > 0) {
-        const inDom = new Set([...board.shadowRoot.querySelectorAll('hearth-ticket-card')].map((c) => c.card?.key));
-        const done = [...waiting].filter((key) => inDom.has(key));
-        if (done.length > 0) {
-          for (const key of done) waiting.delete(key);
-          const channel = new MessageChannel();
-          channel.port1.onmessage = () => {
-            const painted = now();
-            for (const key of done) byKey.get(key).painted = painted;
-          };
-          channel.port2.postMessage(null);
-        }
-      }
+  const boardOf = () => document.querySelector('hearth-kitchen-page')?.shadowRoot?.querySelector('hearth-kds-board');
+  const check = () => {
+    const board = boardOf();
+    if (!board?.board) return;
+    const at = now();
+    for (const card of board.board.cards) {
+      if (byKey.has(card.key)) continue;
+      const event = { key: card.key, table: card.table, ticketIds: [...card.ticketIds], seen: at };
+      byKey.set(card.key, event);
+      window.__kds.push(event);
+      waiting.add(card.key);
     }
-    requestAnimationFrame(tick);
+    if (waiting.size === 0) return;
+    const inDom = new Set([...board.shadowRoot.querySelectorAll('hearth-ticket-card')].map((c) => c.card?.key));
+    const done = [...waiting].filter((key) => inDom.has(key));
+    if (done.length === 0) return;
+    for (const key of done) waiting.delete(key);
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        const painted = now();
+        for (const key of done) byKey.get(key).painted = painted;
+      };
+      channel.port2.postMessage(null);
+    });
   };
-  requestAnimationFrame(tick);
+  const observer = new MutationObserver(check);
+  // The board's shadow root is watched once the board exists (and again if it is replaced).
+  setInterval(() => {
+    const root = boardOf()?.shadowRoot;
+    if (!root || root === watched) return;
+    watched = root;
+    observer.observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
+    check();
+  }, 50);
 })();
 `;
 
@@ -293,7 +304,8 @@ async function sendBench(venue: VenueHarness, floor: Page, kitchen: Page): Promi
       .waitForFunction(
         `(() => window.__kds.slice(${known}).find((e) => e.table === ${JSON.stringify(label)} && e.painted !== undefined) ?? false)()`,
         undefined,
-        { polling: 'raf', timeout: 10_000 },
+        // The probe keeps the times; this only notices them (a per-frame poll would load the page).
+        { polling: 10, timeout: 10_000 },
       )
       .then((handle) => handle.jsonValue())
       .catch(() => undefined)) as KdsEvent | undefined;
@@ -397,6 +409,8 @@ interface ToggleResult {
 }
 
 async function eightySixBench(manager: Page, observer: Page): Promise<ToggleResult> {
+  // Its per-frame probe runs for this part alone, not through (1).
+  await observer.evaluate(DISH_WATCHER(TOGGLE_DISH));
   await openTable(observer, TOGGLE_TABLE);
   await observer
     .locator(`hearth-order-pad button.dish[data-item="${TOGGLE_DISH}"]`)
@@ -558,7 +572,7 @@ async function main(): Promise<void> {
     // Three devices, each with its own storage and service worker: a server's tablet, the
     // cold station's display, a manager's tablet.
     const serverCtx = await browser.newContext({ viewport: VIEWPORT });
-    await serverCtx.addInitScript(`${CLICKS}${DISH_WATCHER(TOGGLE_DISH)}`);
+    await serverCtx.addInitScript(CLICKS);
     const kitchenCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     await kitchenCtx.addInitScript(
       `window.localStorage.setItem(${JSON.stringify(STATION_KEY)}, 'cold');${KDS_WATCHER}`,
