@@ -110,10 +110,29 @@ window.__kds = [];
       channel.port1.onmessage = () => {
         const painted = now();
         for (const key of done) byKey.get(key).painted = painted;
+        for (const waiter of [...waiters]) waiter();
       };
       channel.port2.postMessage(null);
     });
   };
+  // The bench waits on a promise (one call), not by polling the page through the whole window.
+  const waiters = new Set();
+  window.__kdsPainted = (from, table, timeoutMs) =>
+    new Promise((resolve) => {
+      const found = () => window.__kds.slice(from).find((e) => e.table === table && e.painted !== undefined);
+      const waiter = () => {
+        const event = found();
+        if (!event) return;
+        waiters.delete(waiter);
+        resolve(event);
+      };
+      waiters.add(waiter);
+      waiter();
+      setTimeout(() => {
+        waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+    });
   const observer = new MutationObserver(check);
   // The board's shadow root is watched once the board exists (and again if it is replaced).
   setInterval(() => {
@@ -301,14 +320,8 @@ async function sendBench(venue: VenueHarness, floor: Page, kitchen: Page): Promi
     await floor.locator('hearth-order-pad [data-action="send-all"]').click();
     const clickedAt = await lastClick(floor, 'send-all');
     const got = (await kitchen
-      .waitForFunction(
-        `(() => window.__kds.slice(${known}).find((e) => e.table === ${JSON.stringify(label)} && e.painted !== undefined) ?? false)()`,
-        undefined,
-        // The probe keeps the times; this only notices them (a per-frame poll would load the page).
-        { polling: 10, timeout: 10_000 },
-      )
-      .then((handle) => handle.jsonValue())
-      .catch(() => undefined)) as KdsEvent | undefined;
+      .evaluate(`window.__kdsPainted(${known}, ${JSON.stringify(label)}, 10000)`)
+      .catch(() => undefined)) as KdsEvent | false | undefined;
     if (!got || got.painted === undefined) {
       missing++;
       progress(`(1) send ${i + 1}: no card for table ${label} within 10 s`);
