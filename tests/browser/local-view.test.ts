@@ -99,6 +99,17 @@ async function feedApplied(db: LocalDb, op: Operation): Promise<readonly EntityC
   return decision.changes;
 }
 
+/** The `count`-th view a subscriber was given, once it has been (BroadcastChannel is async). */
+async function nthState(states: readonly LocalViewState[], count: number): Promise<LocalViewState> {
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    const state = states[count - 1];
+    if (state) return state;
+    if (Date.now() > deadline) throw new Error(`no view #${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('local view (cache + own pending ops)', () => {
   let name = '';
   let channelName = '';
@@ -256,15 +267,7 @@ describe('local view (cache + own pending ops)', () => {
     const states: LocalViewState[] = [];
     const off = view.subscribe((state) => states.push(state));
     const post = new BroadcastChannel(channelName);
-    const next = async (count: number): Promise<LocalViewState> => {
-      const deadline = Date.now() + 2000;
-      for (;;) {
-        const state = states[count - 1];
-        if (state) return state;
-        if (Date.now() > deadline) throw new Error(`no view #${count}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
+    const next = (count: number) => nthState(states, count);
     const label = (state: LocalViewState, id: string) => itemOf(state, 'table', id)?.entity.label;
     const first = await next(1);
     const renamed = { ...itemOf(first, 'table', 'table-1')?.entity, label: '1A', version: 9 };
@@ -347,15 +350,7 @@ describe('local view (cache + own pending ops)', () => {
     });
     const post = new BroadcastChannel(channelName);
     const say = (message: Broadcast) => post.postMessage(message);
-    const next = async (count: number): Promise<LocalViewState> => {
-      const deadline = Date.now() + 2000;
-      for (;;) {
-        const state = states[count - 1];
-        if (state) return state;
-        if (Date.now() > deadline) throw new Error(`no view #${count}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
+    const next = (count: number) => nthState(states, count);
 
     expect((await next(1)).pendingCount).to.equal(0);
 
