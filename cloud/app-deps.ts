@@ -14,9 +14,12 @@ export interface Limits {
   readonly maxBodyBytes: number;
   /** Most ops in one batch (413 past it). */
   readonly maxBatchOps: number;
-  /** Sustained ops per second per device, and the burst allowed above it (429 past it). */
-  readonly deviceOpsPerSecond: number;
-  readonly deviceBurst: number;
+  /**
+   * Sustained ops per second per caller (the person or guest session the token names), and
+   * the burst allowed above it (429 past it).
+   */
+  readonly callerOpsPerSecond: number;
+  readonly callerBurst: number;
   /** Sustained requests per second per tenant, and its burst (429 past it). */
   readonly tenantRequestsPerSecond: number;
   readonly tenantBurst: number;
@@ -31,8 +34,8 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   maxBodyBytes: 1024 * 1024,
   maxBatchOps: 100,
-  deviceOpsPerSecond: 200,
-  deviceBurst: 1000,
+  callerOpsPerSecond: 200,
+  callerBurst: 1000,
   tenantRequestsPerSecond: 2000,
   tenantBurst: 5000,
   idempotencyRetentionDays: 7,

@@ -165,7 +165,7 @@ describe('bad input to the write lanes changes nothing', () => {
   });
 
   it('too many ops from one device → 429 with Retry-After, and it recovers with time', async () => {
-    const t = await makeTestApp({ limits: { deviceOpsPerSecond: 1, deviceBurst: 2 } });
+    const t = await makeTestApp({ limits: { callerOpsPerSecond: 1, callerBurst: 2 } });
     for (let i = 0; i < 2; i++) {
       const res = await t.app.request(
         URL,
@@ -188,6 +188,31 @@ describe('bad input to the write lanes changes nothing', () => {
       postOp(await demoOp('order.sendToKitchen', { orderId: newUlid() }), t.as.manager),
     );
     expect(later.status).toBe(422);
+  });
+
+  it('limits the caller the token names: a new deviceId per request does not start a new bucket', async () => {
+    const t = await makeTestApp({ limits: { callerOpsPerSecond: 1, callerBurst: 2 } });
+    const fromDevice = async (deviceId: string, as: Record<string, string>) =>
+      t.app.request(
+        URL,
+        postOp(await demoOp('order.sendToKitchen', { orderId: newUlid() }, { deviceId }), as),
+      );
+    expect((await fromDevice('tablet-a', t.as.manager)).status).toBe(422);
+    expect((await fromDevice('tablet-b', t.as.manager)).status).toBe(422);
+    await expectProblem(
+      t,
+      URL,
+      postOp(
+        await demoOp('order.sendToKitchen', { orderId: newUlid() }, { deviceId: 'tablet-c' }),
+        t.as.manager,
+      ),
+      429,
+      'RATE_LIMITED',
+      'back_off',
+    );
+    // Another person has a bucket of their own.
+    const server = await fromDevice('tablet-c', t.as.server);
+    expect(server.status).not.toBe(429);
   });
 
   it('looks up an op by id for staff, 404 for one never received', async () => {

@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import {
+  actorOf,
   BatchRequest,
   isUlid,
   type Operation,
@@ -82,9 +83,11 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     dependencyHoldMs: deps.limits.dependencyHoldMs,
   });
   const now = () => deps.clock().getTime();
-  const perDevice = new RateLimiter({
-    perSecond: deps.limits.deviceOpsPerSecond,
-    burst: deps.limits.deviceBurst,
+  // Keyed by who the token says is calling, never by a field of the request (an op's deviceId
+  // is the client's to choose: a new one per request would start a full bucket each time).
+  const perCaller = new RateLimiter({
+    perSecond: deps.limits.callerOpsPerSecond,
+    burst: deps.limits.callerBurst,
     now,
   });
   const perTenant = new RateLimiter({
@@ -108,10 +111,10 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     return { principal: caller.principal, venue };
   }
 
-  function limited(tenantId: string, deviceId: string, ops: number): Response | undefined {
+  function limited(tenantId: string, principal: Principal, ops: number): Response | undefined {
     for (const [limiter, key, cost] of [
       [perTenant, tenantId, 1],
-      [perDevice, `${tenantId}/${deviceId}`, ops],
+      [perCaller, `${tenantId}/${principal.kind}/${actorOf(principal)}`, ops],
     ] as const) {
       const taken = limiter.take(key, cost);
       if (!taken.ok) {
@@ -172,7 +175,7 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
         detail: `key ${key}, opId ${parsed.op.opId}`,
       });
     }
-    const tooMany = limited(who.venue.tenantId, parsed.op.deviceId, 1);
+    const tooMany = limited(who.venue.tenantId, who.principal, 1);
     if (tooMany) return tooMany;
     const [outcome] = await writer.write(who.venue, who.principal, [parsed.op]);
     if (!outcome) throw new Error('writer returned no outcome');
@@ -207,7 +210,7 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
         detail: `ops.${foreign}.deviceId is not ${deviceId}`,
       });
     }
-    const tooMany = limited(who.venue.tenantId, deviceId, parsed.data.ops.length);
+    const tooMany = limited(who.venue.tenantId, who.principal, parsed.data.ops.length);
     if (tooMany) return tooMany;
     const outcomes = await writer.write(who.venue, who.principal, parsed.data.ops);
     count(outcomes, 'batch');

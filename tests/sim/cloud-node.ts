@@ -37,8 +37,8 @@ export async function makeCloud(clock: SimClock): Promise<CloudNode> {
   const test = await makeTestApp({
     clock: clock.now,
     limits: {
-      deviceOpsPerSecond: 1_000_000,
-      deviceBurst: 1_000_000,
+      callerOpsPerSecond: 1_000_000,
+      callerBurst: 1_000_000,
       tenantRequestsPerSecond: 1_000_000,
       tenantBurst: 1_000_000,
     },
