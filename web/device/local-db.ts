@@ -204,10 +204,7 @@ export async function readEntity<K extends EntityKind>(
   kind: K,
   id: string,
 ): Promise<EntityOf<K> | undefined> {
-  const bucket = await db.get('buckets', [kind, bucketOf(id)]);
-  const stored = storedOf(bucket).find((e) => (e as { id?: unknown }).id === id);
-  if (stored === undefined) return undefined;
-  const record = parseEntityRecord({ ...(stored as object), kind });
+  const record = (await readRecordsById(db, kind, [id])).get(id);
   return record?.data as EntityOf<K> | undefined;
 }
 
