@@ -6,7 +6,8 @@ import { MemoryCloudStore } from './store/memory-store.ts';
 import { demoOp, postBatch, postOp } from './testing/ops.ts';
 import { makeTestApp, TEST_NOW } from './testing/test-app.ts';
 
-// The nine invariants of the offline-sync domain (seed 002), one test each.
+// The nine invariants of offline sync (INV-OS-1…9: what the cloud must hold whatever a device
+// sends, however late or often), one test each.
 const VENUE = `/v1/venues/${DEMO.venueId}`;
 
 describe('offline sync invariants', () => {

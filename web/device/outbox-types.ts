@@ -50,7 +50,10 @@ export const DELIVERED_STATUSES: readonly OutboxStatus[] = ['synced', 'delivered
 /** The Background Sync tag the service worker replays the outbox on. */
 export const OUTBOX_SYNC_TAG = 'hearth-outbox';
 
-/** The queue's cap: past it, `add` refuses with OUTBOX_FULL (seed 001 §10.1). */
+/**
+ * The queue's cap, in undelivered ops (delivered ones do not count): past it, `add` refuses with
+ * OUTBOX_FULL rather than let a device that stays offline grow its queue without bound.
+ */
 export const DEFAULT_OUTBOX_CAP = 500;
 
 /**
