@@ -11,6 +11,8 @@ describe('parseCloudConfig', () => {
         dataDir: './data',
         dependencyHoldMs: 3_600_000,
         webDir: DEFAULT_WEB_DIR,
+        callerOpsPerSecond: 200,
+        callerBurst: 1000,
       },
     });
   });
@@ -33,7 +35,27 @@ describe('parseCloudConfig', () => {
         dataDir: '/var/lib/hearth',
         dependencyHoldMs: 3_600_000,
         webDir: '/srv/hearth/web',
+        callerOpsPerSecond: 200,
+        callerBurst: 1000,
       },
+    });
+  });
+
+  it('reads the per-caller write limits, and names each one that is not a count', () => {
+    const read = parseCloudConfig({
+      HEARTH_CALLER_OPS_PER_SECOND: '5000',
+      HEARTH_CALLER_BURST: '20000',
+    });
+    expect(read.ok && read.config.callerOpsPerSecond).toBe(5000);
+    expect(read.ok && read.config.callerBurst).toBe(20000);
+    expect(
+      parseCloudConfig({ HEARTH_CALLER_OPS_PER_SECOND: '0', HEARTH_CALLER_BURST: 'lots' }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'HEARTH_CALLER_OPS_PER_SECOND must be a whole number of at least 1, got "0"',
+        'HEARTH_CALLER_BURST must be a whole number of at least 1, got "lots"',
+      ],
     });
   });
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEPENDENCY_HOLD_MS } from '#protocol';
+import { DEFAULT_LIMITS } from './app-deps.ts';
 
 /** The cloud process's settings, read once from the environment at start-up. */
 export interface CloudConfig {
@@ -10,6 +11,9 @@ export interface CloudConfig {
   dependencyHoldMs: number;
   /** The built PWA to serve to guests; served only if it exists when the cloud starts. */
   webDir: string;
+  /** Sustained ops per second per caller, and the burst above it (429 past it). */
+  callerOpsPerSecond: number;
+  callerBurst: number;
 }
 
 export type CloudConfigResult = { ok: true; config: CloudConfig } | { ok: false; errors: string[] };
@@ -27,6 +31,12 @@ const Port = z
 
 const Dir = z.string().trim().min(1, 'must not be empty');
 
+const Count = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1));
+
 const Milliseconds = z
   .string()
   .regex(/^\d+$/, 'must be a whole number')
@@ -35,8 +45,9 @@ const Milliseconds = z
 
 /**
  * Parses `PORT` (default 8787), `HEARTH_DATA_DIR` (default ./data),
- * `HEARTH_DEPENDENCY_HOLD_MS` (default one hour) and `HEARTH_WEB_DIR` (default this checkout's
- * web/dist). Every invalid variable yields one message naming it, so the operator can fix them
+ * `HEARTH_DEPENDENCY_HOLD_MS` (default one hour), `HEARTH_WEB_DIR` (default this checkout's
+ * web/dist), and the per-caller write limits `HEARTH_CALLER_OPS_PER_SECOND` (default 200) and
+ * `HEARTH_CALLER_BURST` (default 1000). Every invalid variable yields one message naming it, so the operator can fix them
  * all at once.
  *
  * @example
@@ -70,7 +81,26 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
   if (!webDir.success) {
     errors.push(`HEARTH_WEB_DIR must be a directory path, got ${JSON.stringify(rawWebDir)}`);
   }
-  if (!port.success || !dataDir.success || !hold.success || !webDir.success)
+  const limit = (name: string, fallback: number): number | undefined => {
+    const raw = env[name] ?? String(fallback);
+    const parsed = Count.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    errors.push(`${name} must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
+    return undefined;
+  };
+  const callerOpsPerSecond = limit(
+    'HEARTH_CALLER_OPS_PER_SECOND',
+    DEFAULT_LIMITS.callerOpsPerSecond,
+  );
+  const callerBurst = limit('HEARTH_CALLER_BURST', DEFAULT_LIMITS.callerBurst);
+  if (
+    !port.success ||
+    !dataDir.success ||
+    !hold.success ||
+    !webDir.success ||
+    callerOpsPerSecond === undefined ||
+    callerBurst === undefined
+  )
     return { ok: false, errors };
   return {
     ok: true,
@@ -79,6 +109,8 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       dataDir: dataDir.data,
       dependencyHoldMs: hold.data,
       webDir: webDir.data,
+      callerOpsPerSecond,
+      callerBurst,
     },
   };
 }

@@ -38,7 +38,7 @@ if (!parsed.ok) {
   for (const error of parsed.errors) console.error(`hearth cloud: invalid configuration: ${error}`);
   process.exit(EXIT_CONFIG);
 }
-const { port, dataDir, dependencyHoldMs } = parsed.config;
+const { port, dataDir, dependencyHoldMs, callerOpsPerSecond, callerBurst } = parsed.config;
 
 // The PWA is served when its directory exists at start (web/dist once built); not otherwise.
 const webDir = statSync(parsed.config.webDir, { throwIfNoEntry: false })?.isDirectory()
@@ -69,7 +69,7 @@ const deps = {
   authenticator: new TokenAuthenticator({ store, cloudVerifyKey: imported.verifyKey, clock, log }),
   bus,
   metrics,
-  limits: { ...DEFAULT_LIMITS, dependencyHoldMs },
+  limits: { ...DEFAULT_LIMITS, dependencyHoldMs, callerOpsPerSecond, callerBurst },
   tokens: { signer: imported.signer, ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS },
   pinKey: imported.pinKey,
   cursors: createCursorService(await createCursorCodec(imported.cursorSecret)),
