@@ -12,11 +12,13 @@ export interface CacheSyncDeps {
 
 /** Starts the hydrator for whoever signs in on this screen (and for a restored session). */
 export class CacheSyncController implements ReactiveController {
+  readonly #host: ReactiveControllerHost;
   readonly #deps: CacheSyncDeps;
   #stop: (() => void) | undefined;
   #error: string | undefined;
 
   constructor(host: ReactiveControllerHost, deps: CacheSyncDeps) {
+    this.#host = host;
     this.#deps = deps;
     host.addController(this);
   }
@@ -44,10 +46,17 @@ export class CacheSyncController implements ReactiveController {
     if (!principal) return;
     try {
       await this.#deps.cacheSync.start(principal, this.#deps.scopes);
-      this.#error = undefined;
+      this.#setError(undefined);
     } catch (error) {
-      this.#error = messageOf(error);
+      this.#setError(messageOf(error));
       console.error('the local cache could not start', error);
     }
+  }
+
+  /** The host renders the error, so every change of it asks for an update. */
+  #setError(error: string | undefined): void {
+    if (error === this.#error) return;
+    this.#error = error;
+    this.#host.requestUpdate();
   }
 }
