@@ -168,6 +168,19 @@ export {
   type StreamPosition,
 } from './feed/cursor-rules.ts';
 export { type EntityChange, FeedEntry, FeedPage } from './feed/feed-entry.ts';
+export {
+  BEARER_SUBPROTOCOL_PREFIX,
+  bearerOfSubprotocols,
+  LIVE_CLOSE,
+  LIVE_SUBPROTOCOL,
+  LiveEntriesFrame,
+  LiveErrorFrame,
+  LiveFrame,
+  LiveHeartbeatFrame,
+  LiveNoticeFrame,
+  liveSubprotocols,
+  offeredSubprotocols,
+} from './feed/live-frame.ts';
 export { type LiveBatch, LiveSession, type ReadRequest } from './feed/live-session.ts';
 export {
   type RowRule,
@@ -236,6 +249,7 @@ export { LineInput } from './ops/payloads/line-input.ts';
 export { PaymentInput } from './ops/payloads/order-close.ts';
 export { ServiceRequestAction } from './ops/payloads/service-request-transition.ts';
 export { TicketAction } from './ops/payloads/ticket-transition.ts';
+export { type BackoffSettings, backoffCeiling, backoffDelay } from './retry/backoff.ts';
 export {
   type EntitySet,
   EntitySetWriter,
