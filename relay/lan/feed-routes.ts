@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import {
   DeviceCheckpoint,
   type EntityKind,
@@ -11,6 +11,7 @@ import {
   visibleEntries,
   visibleRecords,
 } from '#protocol';
+import { readJsonBody } from '../../server/read-json.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { RelayBus } from '../sync/feed-bus.ts';
 import {
@@ -178,7 +179,7 @@ export function registerLanFeedRoutes(app: Hono<LanEnv>, deps: LanFeedDeps): voi
     if (waitMs === 0) return answer(read(checked.seq));
     keepOpen(c.env, c.req.raw, Math.ceil(waitMs / 1000) + 5);
     // Subscribed before the first read: a commit after it is then never missed.
-    const waiter = new FeedWaiter(deps.bus, scopes.kinds);
+    const waiter = new FeedWaiter(deps.bus, c.get('caller').principal.venueId, scopes.kinds);
     try {
       const deadline = Date.now() + waitMs;
       let page = read(checked.seq);
@@ -200,7 +201,7 @@ export function registerLanFeedRoutes(app: Hono<LanEnv>, deps: LanFeedDeps): voi
     if (denied) return denied;
     const deviceId = DeviceCheckpoint.shape.deviceId.safeParse(c.req.param('deviceId'));
     if (!deviceId.success) return badQuery('deviceId', 'must be 1 to 64 characters');
-    const body = await readJson(c);
+    const body = await readJsonBody(c);
     if (!body.ok) return badQuery('body', 'must be JSON');
     const parsed = CheckpointBody.safeParse(body.value);
     if (!parsed.success) {
@@ -269,16 +270,6 @@ function parseWait(text: string | undefined, maxSeconds: number): number | strin
   return Math.round(n * 1000);
 }
 
-async function readJson(c: Context<LanEnv>): Promise<{ ok: true; value: unknown } | { ok: false }> {
-  const text = await c.req.text();
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    if (error instanceof SyntaxError) return { ok: false };
-    throw error;
-  }
-}
-
 /**
  * Bun closes a request idle for 10 s by default, cutting a long-poll short: where the server
  * (Hono's `c.env` on Bun) can extend one request's idle timeout, extend it past the wait.
@@ -303,13 +294,11 @@ class FeedWaiter {
   private wake: (() => void) | undefined;
   private readonly unsubscribe: () => void;
 
-  constructor(bus: RelayBus, kinds: readonly EntityKind[]) {
-    this.unsubscribe = bus.subscribe({
-      entries: (entries) => {
-        if (!entries.some((e) => kinds.includes(e.entity))) return;
-        this.dirty = true;
-        this.wake?.();
-      },
+  constructor(bus: RelayBus, venueId: string, kinds: readonly EntityKind[]) {
+    this.unsubscribe = bus.subscribe(venueId, (entries) => {
+      if (!entries.some((e) => kinds.includes(e.entity))) return;
+      this.dirty = true;
+      this.wake?.();
     });
   }
 

@@ -9,6 +9,7 @@ import {
   parseOperation,
   toIssues,
 } from '#protocol';
+import { readJsonBody } from '../../server/read-json.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { LocalAnswer, VenueEngine } from '../sync/venue-engine.ts';
 import type { UplinkGate } from '../uplink/uplink-gate.ts';
@@ -32,22 +33,6 @@ export interface LanOpsDeps {
 }
 
 type Ctx = Context<LanEnv>;
-
-async function readJson(
-  c: Ctx,
-): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
-  try {
-    return { ok: true, body: JSON.parse(await c.req.text()) };
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    return {
-      ok: false,
-      response: problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', {
-        detail: error.message,
-      }),
-    };
-  }
-}
 
 /**
  * An op that contradicts its own request (tenant, venue, hash), answered as the cloud answers it:
@@ -154,11 +139,11 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
   app.post('/v1/venues/:venueId/ops', auth, async (c) => {
     const refused = forbidOtherVenue(c);
     if (refused) return refused;
-    const read = await readJson(c);
+    const read = await readJsonBody(c);
     if (!read.ok) return read.response;
     const bodyKey =
-      typeof read.body === 'object' && read.body !== null
-        ? (read.body as { _idempotencyKey?: unknown })._idempotencyKey
+      typeof read.value === 'object' && read.value !== null
+        ? (read.value as { _idempotencyKey?: unknown })._idempotencyKey
         : undefined;
     const key =
       c.req.header('idempotency-key') ?? (typeof bodyKey === 'string' ? bodyKey : undefined);
@@ -170,7 +155,7 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       return problemResponse(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a ULID', {
         detail: 'use the opId',
       });
-    const parsed = parseOperation(read.body);
+    const parsed = parseOperation(read.value);
     if (!parsed.ok)
       return problemResponse(400, parsed.code, 'Invalid operation', { issues: parsed.issues });
     if (parsed.op.opId !== key)
@@ -200,11 +185,11 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
   app.post('/v1/venues/:venueId/ops/batch', auth, async (c) => {
     const refused = forbidOtherVenue(c);
     if (refused) return refused;
-    const read = await readJson(c);
+    const read = await readJsonBody(c);
     if (!read.ok) return read.response;
     const ops =
-      typeof read.body === 'object' && read.body !== null
-        ? (read.body as { ops?: unknown }).ops
+      typeof read.value === 'object' && read.value !== null
+        ? (read.value as { ops?: unknown }).ops
         : undefined;
     if (Array.isArray(ops) && ops.length > deps.maxBatchOps) {
       return problemResponse(413, 'BATCH_TOO_LARGE', 'Too many ops in one batch', {
@@ -212,7 +197,7 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
         detail: `at most ${deps.maxBatchOps} ops per batch`,
       });
     }
-    const parsed = BatchRequest.safeParse(read.body);
+    const parsed = BatchRequest.safeParse(read.value);
     if (!parsed.success)
       return problemResponse(400, 'VALIDATION', 'Invalid batch', {
         issues: toIssues(parsed.error),
