@@ -1,20 +1,40 @@
 #!/usr/bin/env node
 // `npm start`: the demo venue on this machine — the cloud origin, and a venue relay enrolled to
-// it (enrollment happens once; the relay keeps its identity in ./data/relay). Ctrl-C stops both.
-// Both serve the built PWA (web/dist): staff use the relay's, guests on mobile data the cloud's.
+// it (enrollment happens once; the relay keeps its identity in ./data/relay). Both serve the
+// built PWA (web/dist): staff use the relay's, guests on mobile data the cloud's.
+//
+// The relay reaches the cloud through the demo's own uplink, a TCP gate in this process, so the
+// outage the relay exists for can be tried while everything runs: `o` cuts the uplink, `r`
+// restores it, `q` quits (keys only when stdin is a terminal); from another terminal
+// `npm run outage` / `npm run restore` do the same through a control port on 127.0.0.1.
+// While the uplink is down (and until the relay has reconciled after it) the relay's
+// connectivity and journal depth, read from its /healthz, are printed every few seconds.
+//
+// Environment: HEARTH_CLOUD_PORT (8787), HEARTH_RELAY_PORT (8788), HEARTH_UPLINK_PORT (8786),
+// HEARTH_CONTROL_PORT (8789), HEARTH_DEMO_DIR (./data), HEARTH_DEMO_STATUS_MS (3000).
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer as createTcpServer } from 'node:net';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bun = fileURLToPath(new URL('../node_modules/.bin/bun', import.meta.url));
-const CLOUD_PORT = Number(process.env.HEARTH_CLOUD_PORT ?? 8787);
-const RELAY_PORT = Number(process.env.HEARTH_RELAY_PORT ?? 8788);
+const port = (name, fallback) => Number(process.env[name] ?? fallback);
+const CLOUD_PORT = port('HEARTH_CLOUD_PORT', 8787);
+const RELAY_PORT = port('HEARTH_RELAY_PORT', 8788);
+const UPLINK_PORT = port('HEARTH_UPLINK_PORT', 8786);
+const CONTROL_PORT = port('HEARTH_CONTROL_PORT', 8789);
+const STATUS_MS = port('HEARTH_DEMO_STATUS_MS', 3000);
+const dataDir = resolve(root, process.env.HEARTH_DEMO_DIR ?? 'data');
 const cloudUrl = `http://127.0.0.1:${CLOUD_PORT}`;
+const uplinkUrl = `http://127.0.0.1:${UPLINK_PORT}`;
 const relayUrl = `http://127.0.0.1:${RELAY_PORT}`;
 const children = [];
+const servers = [];
 
 function start(name, script, env) {
   const child = spawn(bun, [script], {
@@ -28,6 +48,7 @@ function start(name, script, env) {
     );
     shutdown(1);
   });
+  child.exited = new Promise((done) => child.once('exit', done));
   child.once('exit', (code, signal) => {
     if (!stopping) {
       console.error(`the ${name} stopped (${signal ?? code}); stopping the demo`);
@@ -39,6 +60,64 @@ function start(name, script, env) {
   }
   children.push(child);
   return child;
+}
+
+/** Resolves once `server` listens on 127.0.0.1:`port`; rejects if the port is taken. */
+function listen(server, listenPort, what) {
+  return new Promise((done, fail) => {
+    server.once('error', (error) =>
+      fail(new Error(`${what} could not listen on 127.0.0.1:${listenPort}: ${error.message}`)),
+    );
+    server.listen(listenPort, '127.0.0.1', () => {
+      servers.push(server);
+      done();
+    });
+  });
+}
+
+/**
+ * The relay's uplink: a TCP gate that forwards to the cloud while up. Cutting it resets every
+ * open connection and every new one, as a dead internet line fails fast.
+ */
+async function startUplinkGate() {
+  const open = new Set();
+  let down = false;
+  const reset = (socket) => {
+    // Not connected yet (the cloud side of a fresh pair): a reset is not possible, only a close.
+    if (socket.connecting || socket.destroyed) socket.destroy();
+    else socket.resetAndDestroy();
+  };
+  const server = createTcpServer((device) => {
+    if (down) return reset(device);
+    const cloud = connect(CLOUD_PORT, '127.0.0.1');
+    const pair = [device, cloud];
+    for (const socket of pair) {
+      open.add(socket);
+      socket.on('error', () => {
+        for (const s of pair) s.destroy();
+      });
+      socket.once('close', () => {
+        open.delete(socket);
+        for (const s of pair) s.destroy();
+      });
+    }
+    device.pipe(cloud);
+    cloud.pipe(device);
+  });
+  await listen(server, UPLINK_PORT, 'the uplink gate');
+  return {
+    get down() {
+      return down;
+    },
+    cut() {
+      down = true;
+      for (const socket of open) reset(socket);
+      open.clear();
+    },
+    restore() {
+      down = false;
+    },
+  };
 }
 
 async function waitForHealth(url, name) {
@@ -54,6 +133,16 @@ async function waitForHealth(url, name) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`the ${name} did not answer /healthz within 30 s`);
+}
+
+async function relayHealth() {
+  try {
+    const res = await fetch(`${relayUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
+    return res.ok ? await res.json() : undefined;
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    return undefined;
+  }
 }
 
 async function enrollmentToken() {
@@ -76,37 +165,142 @@ async function enrollmentToken() {
 }
 
 let stopping = false;
-function shutdown(code) {
+let rawKeys = false;
+let gate;
+let watchTimer;
+async function shutdown(code) {
   if (stopping) return;
   stopping = true;
+  if (rawKeys) process.stdin.setRawMode(false);
+  process.stdin.pause();
+  clearTimeout(watchTimer);
   for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 1500).unref();
+  const forced = setTimeout(() => {
+    for (const child of children) child.kill('SIGKILL');
+  }, 10_000);
+  forced.unref();
+  await Promise.all(children.map((child) => child.exited));
+  for (const server of servers) server.close();
+  process.exit(code);
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
+// ---- the outage, and what the relay does through it ----
+
+/** 'outage' while the uplink is down, 'restoring' until the relay has reconciled, else idle. */
+let phase = 'idle';
+
+/** Times in UTC, as the relay's /healthz gives them. */
+const clock = () => new Date().toISOString().slice(11, 19);
+function describe(health) {
+  if (!health) return 'the relay does not answer /healthz';
+  const since = health.connectivitySince ? health.connectivitySince.slice(11, 19) : '?';
+  return (
+    `relay ${health.connectivity} (since ${since}) · journal ${health.journalDepth} ` +
+    `op${health.journalDepth === 1 ? '' : 's'} not in the cloud yet · ` +
+    `${health.connectedDevices} device${health.connectedDevices === 1 ? '' : 's'} live`
+  );
+}
+
+async function watch() {
+  watchTimer = undefined;
+  if (stopping || phase === 'idle') return;
+  const health = await relayHealth();
+  console.log(`[demo ${clock()}] uplink ${gate.down ? 'down' : 'up'} · ${describe(health)}`);
+  if (
+    phase === 'restoring' &&
+    health &&
+    (health.connectivity === 'online' || health.connectivity === 'recovered') &&
+    health.journalDepth === 0
+  ) {
+    phase = 'idle';
+    console.log(`[demo ${clock()}] reconciled: the cloud has everything the venue did offline`);
+    return;
+  }
+  // While restoring, a shorter beat: reconciliation usually takes a moment, not minutes.
+  if (!stopping) watchTimer = setTimeout(watch, phase === 'restoring' ? 1000 : STATUS_MS);
+}
+
+function outage() {
+  if (gate.down) return 'the uplink is already down';
+  gate.cut();
+  phase = 'outage';
+  clearTimeout(watchTimer);
+  watchTimer = setTimeout(watch, 0);
+  return 'uplink cut: the relay now serves the venue alone (r or npm run restore brings it back)';
+}
+
+function restore() {
+  if (!gate.down) return 'the uplink is already up';
+  gate.restore();
+  phase = 'restoring';
+  clearTimeout(watchTimer);
+  watchTimer = setTimeout(watch, 0);
+  return 'uplink restored: the relay reconciles its journal with the cloud';
+}
+
+async function startControl() {
+  const server = createHttpServer(async (req, res) => {
+    const send = (status, body) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(`${JSON.stringify(body)}\n`);
+    };
+    if (req.method === 'POST' && (req.url === '/outage' || req.url === '/restore')) {
+      const message = req.url === '/outage' ? outage() : restore();
+      console.log(`[demo ${clock()}] ${message}`);
+      return send(200, { uplink: gate.down ? 'down' : 'up', message });
+    }
+    if (req.method === 'GET' && req.url === '/status') {
+      return send(200, { uplink: gate.down ? 'down' : 'up', relay: (await relayHealth()) ?? null });
+    }
+    send(404, { message: 'POST /outage, POST /restore or GET /status' });
+  });
+  await listen(server, CONTROL_PORT, 'the demo control port');
+}
+
+function listenForKeys() {
+  if (!process.stdin.isTTY) return;
+  process.stdin.setRawMode(true);
+  rawKeys = true;
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (key) => {
+    // Raw mode: Ctrl-C arrives as a key, not as SIGINT.
+    if (key === 'q' || key === '\u0003') return shutdown(0);
+    if (key === 'o') console.log(`[demo ${clock()}] ${outage()}`);
+    if (key === 'r') console.log(`[demo ${clock()}] ${restore()}`);
+  });
+}
+
 try {
   start('cloud', 'cloud/main.ts', {
     PORT: String(CLOUD_PORT),
-    HEARTH_DATA_DIR: './data/cloud',
+    HEARTH_DATA_DIR: join(dataDir, 'cloud'),
     HEARTH_WEB_DIR: './web/dist',
   });
   await waitForHealth(cloudUrl, 'cloud');
-  const enrolled = existsSync(`${root}/data/relay/relay-identity.json`);
+  gate = await startUplinkGate();
+  const enrolled = existsSync(join(dataDir, 'relay', 'relay-identity.json'));
   const relayEnv = {
     PORT: String(RELAY_PORT),
-    HEARTH_DATA_DIR: './data/relay',
-    HEARTH_CLOUD_URL: cloudUrl,
+    HEARTH_DATA_DIR: join(dataDir, 'relay'),
+    HEARTH_CLOUD_URL: uplinkUrl,
     HEARTH_WEB_DIR: './web/dist',
   };
   if (!enrolled) relayEnv.HEARTH_ENROLL_TOKEN = await enrollmentToken();
   start('relay', 'relay/main.ts', relayEnv);
   await waitForHealth(relayUrl, 'relay');
+  await startControl();
+  listenForKeys();
+  const keys = process.stdin.isTTY
+    ? '  The outage     o cuts the uplink · r restores it · q quits   (keys, here)\n                '
+    : '  The outage    ';
   console.log(`
   Hearth demo venue "Demo Bistro" (venue id demo-bistro) is running.
 
   cloud origin   ${cloudUrl}      (API document: ${cloudUrl}/openapi.json)
   venue relay    ${relayUrl}      (the same API on the venue LAN; works with the cloud down)
+  its uplink     ${uplinkUrl}      (the relay's line to the cloud, cut on demand)
 
   The app        http://localhost:${RELAY_PORT}/ops/ · /kitchen/ · /guest/?table=5   (installable PWA)
   Guests (cloud) http://localhost:${CLOUD_PORT}/guest/?venue=demo-bistro&table=5   (mobile data)
@@ -117,7 +311,9 @@ try {
   Try it: curl -s ${relayUrl}/v1/auth/staff -H 'content-type: application/json' \\
             -d '{"venueId":"demo-bistro","pin":"1111"}'
 
-  Data lives in ./data (delete it to start over). Ctrl-C stops everything.
+${keys} npm run outage · npm run restore      (from another terminal)
+
+  Data lives in ${dataDir} (delete it to start over). Ctrl-C stops everything.
 `);
 } catch (error) {
   console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);

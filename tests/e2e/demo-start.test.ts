@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newUlid, type OpResult } from '#protocol';
+import { findFreePort } from './support/processes.ts';
+import {
+  call,
+  describeHttp,
+  eventually,
+  json,
+  PINS,
+  type RelayHealth,
+  venueOp,
+  venuePath,
+} from './support/relay-process.ts';
+
+// `npm start`'s demo as a user runs it: scripts/start.mjs on free ports (the cloud, the relay,
+// the relay's uplink gate, the control port), the uplink cut and restored with
+// scripts/demo-control.mjs (what `npm run outage` / `npm run restore` run), and the relay seen
+// going offline, taking an op on its own, and reconciling its journal to empty.
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const STATE_WITHIN_MS = 20_000;
+
+let demo: ChildProcess;
+let output = '';
+let dataDir: string;
+const ports = { cloud: 0, relay: 0, uplink: 0, control: 0 };
+const relayUrl = () => `http://127.0.0.1:${ports.relay}`;
+const env = () => ({
+  ...process.env,
+  HEARTH_CLOUD_PORT: String(ports.cloud),
+  HEARTH_RELAY_PORT: String(ports.relay),
+  HEARTH_UPLINK_PORT: String(ports.uplink),
+  HEARTH_CONTROL_PORT: String(ports.control),
+  HEARTH_DEMO_DIR: dataDir,
+  HEARTH_DEMO_STATUS_MS: '500',
+  // The relay notices the cut and the return within a second.
+  HEARTH_PROBE_INTERVAL_MS: '200',
+});
+
+function control(command: 'outage' | 'restore'): { status: number | null; stdout: string } {
+  const run = spawnSync(process.execPath, ['scripts/demo-control.mjs', command], {
+    cwd: REPO_ROOT,
+    env: env(),
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return { status: run.status, stdout: run.stdout };
+}
+
+async function health(): Promise<RelayHealth | undefined> {
+  const http = await call(`${relayUrl()}/healthz`).catch(() => undefined);
+  return http?.status === 200 ? json<RelayHealth>(http) : undefined;
+}
+
+async function waitForHealth(
+  what: string,
+  check: (h: RelayHealth) => boolean,
+): Promise<RelayHealth> {
+  let last: RelayHealth | undefined;
+  await eventually(
+    what,
+    async () => {
+      last = await health();
+      return last !== undefined && check(last);
+    },
+    STATE_WITHIN_MS,
+    50,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)} (last /healthz: ${JSON.stringify(last)})\n${output}`);
+  });
+  return last as RelayHealth;
+}
+
+const demoLines = () => output.split('\n').filter((line) => line.startsWith('[demo '));
+
+describe('npm start: the demo venue with an uplink to cut', () => {
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-demo-'));
+    for (const name of Object.keys(ports) as (keyof typeof ports)[])
+      ports[name] = await findFreePort();
+    demo = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: REPO_ROOT,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [demo.stdout, demo.stderr])
+      stream?.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+      });
+    await eventually('the demo banner', () => output.includes('is running'), 60_000, 50).catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)}\n${output}`);
+      },
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    if (demo.exitCode === null && demo.signalCode === null) {
+      const exited = new Promise((resolve) => demo.once('exit', resolve));
+      demo.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('cut: the relay goes offline and takes an op locally; restored: its journal settles to 0', async () => {
+    await waitForHealth('the relay online', (h) =>
+      ['online', 'recovered'].includes(h.connectivity),
+    );
+
+    const cut = control('outage');
+    expect(cut.status, cut.stdout).toBe(0);
+    expect(cut.stdout).toContain('uplink cut');
+    await waitForHealth('the relay offline', (h) => h.connectivity === 'offline_local');
+
+    const signIn = await call(`${relayUrl()}/v1/auth/staff`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ venueId: 'demo-bistro', pin: PINS.server }),
+    });
+    expect(signIn.status, describeHttp(signIn)).toBe(200);
+    const { token } = json<{ token: string }>(signIn);
+    const op = await venueOp(
+      'order.create',
+      {
+        orderId: newUlid(),
+        tableId: 'table-3',
+        guestCount: 2,
+        lines: [{ lineId: newUlid(), itemId: 'espresso', quantity: 1 }],
+      },
+      'demo-e2e-tablet',
+      'demo-server',
+    );
+    const posted = await call(`${relayUrl()}${venuePath('/ops')}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${token}`,
+        'Idempotency-Key': op.opId,
+      },
+      body: JSON.stringify(op),
+    });
+    expect(posted.status, describeHttp(posted)).toBe(202);
+    expect(json<OpResult>(posted).status).toBe('accepted_local');
+    await waitForHealth('the op in the journal', (h) => h.journalDepth >= 1);
+    // The demo says what the relay is doing while the uplink is down.
+    await eventually('a status line naming the waiting op', () =>
+      demoLines().some((l) => l.includes('uplink down') && /journal [1-9]/.test(l)),
+    );
+
+    const back = control('restore');
+    expect(back.status, back.stdout).toBe(0);
+    expect(back.stdout).toContain('uplink restored');
+    const settled = await waitForHealth(
+      'the relay reconciled',
+      (h) => ['online', 'recovered'].includes(h.connectivity) && h.journalDepth === 0,
+    );
+    expect(settled.journalDepth).toBe(0);
+    await eventually('the demo saying it reconciled', () =>
+      demoLines().some((l) => l.includes('reconciled')),
+    );
+
+    // The op reached the cloud: asked there, it is applied.
+    const cloudSignIn = await call(`http://127.0.0.1:${ports.cloud}/v1/auth/staff`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ venueId: 'demo-bistro', pin: PINS.manager }),
+    });
+    const cloudToken = json<{ token: string }>(cloudSignIn).token;
+    const atCloud = await call(`http://127.0.0.1:${ports.cloud}${venuePath(`/ops/${op.opId}`)}`, {
+      headers: { Authorization: `Bearer ${cloudToken}` },
+    });
+    expect(atCloud.status, describeHttp(atCloud)).toBe(200);
+    expect(json<OpResult>(atCloud).status).toBe('applied');
+  }, 90_000);
+
+  it('stops the cloud and the relay on SIGTERM and exits 0', async () => {
+    const exited = new Promise<number | null>((resolve) =>
+      demo.once('exit', (code) => resolve(code)),
+    );
+    demo.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('relay stopping');
+  }, 30_000);
+});
