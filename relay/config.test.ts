@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRelayConfig, withFlags } from './config.ts';
 
@@ -48,4 +53,42 @@ describe('relay configuration', () => {
       config: { cloudUrl: 'http://b:1', port: 9000 },
     });
   });
+});
+
+describe('the relay process on a configuration error', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const bun = join(root, 'node_modules', '.bin', 'bun');
+  const run = (env: Record<string, string>) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hearth-relay-config-'));
+    try {
+      const inherited = Object.fromEntries(
+        Object.entries(process.env).filter(
+          (e): e is [string, string] => e[1] !== undefined && !/^(HEARTH_|PORT$)/.test(e[0]),
+        ),
+      );
+      return spawnSync(bun, ['relay/main.ts'], {
+        cwd: root,
+        env: { ...inherited, HEARTH_DATA_DIR: dataDir, ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+
+  it('exits 2, the code the systemd unit does not restart on, naming what is wrong', () => {
+    const unit = readFileSync(join(root, 'relay/deploy/hearth-relay.service'), 'utf8');
+    expect(unit).toMatch(/^RestartPreventExitStatus=2$/m);
+
+    const invalid = run({ PORT: 'abc', HEARTH_CLOUD_URL: 'ftp://x' });
+    expect(invalid.status, invalid.stderr).toBe(2);
+    expect(invalid.stderr).toMatch(/invalid configuration: PORT/);
+    expect(invalid.stderr).toMatch(/HEARTH_CLOUD_URL/);
+
+    // Valid settings, but never enrolled and no token to enroll with: nothing a restart fixes.
+    const unenrolled = run({ PORT: '0', HEARTH_CLOUD_URL: 'http://127.0.0.1:9' });
+    expect(unenrolled.status, unenrolled.stderr).toBe(2);
+    expect(unenrolled.stderr).toMatch(/HEARTH_ENROLL_TOKEN/);
+  }, 30_000);
 });
