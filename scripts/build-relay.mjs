@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Builds the relay as single-file executables with `bun build --compile`:
+// Builds the relay as single-file executables with `bun build --compile`, and the PWA beside them:
 //   dist-bin/hearth-relay                 this machine's platform
 //   dist-bin/hearth-relay-linux-arm64     a Raspberry Pi class box (64-bit OS)
+//   dist-bin/web/                         the built PWA (web/dist) the relay serves: install it
+//                                         where HEARTH_WEB_DIR points (relay/README.md)
 // Usage: npm run build:relay [-- host | linux-arm64 ...]   (default: both)
 //
+// The PWA ships beside the binaries, not inside: the relay serves it from a directory on disk
+// (server/static-web.ts), one copy serves either target, and it can be replaced on its own.
 // `#protocol` imports are resolved at bundle time, so the binary needs no source tree. The
 // version comes from package.json and is compiled in (`--define HEARTH_RELAY_VERSION`): a
 // binary has no package.json beside it. For the arm64 target Bun fetches that platform's
 // runtime (@oven/bun-linux-aarch64, the same version as the bun building) from the npm registry.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +40,18 @@ if (!existsSync(bun)) {
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
+
+// The PWA first: a relay without it serves the API only.
+console.log('build-relay: web: node scripts/build-web.mjs');
+const web = spawnSync(process.execPath, ['scripts/build-web.mjs'], { cwd: root, stdio: 'inherit' });
+if (web.status !== 0) {
+  console.error(`build-relay: the PWA build failed (exit ${web.status ?? web.signal})`);
+  process.exit(1);
+}
+const webOut = join(outDir, 'web');
+rmSync(webOut, { recursive: true, force: true });
+cpSync(join(root, 'web', 'dist'), webOut, { recursive: true });
+console.log(`build-relay: web: ${webOut}`);
 
 let failed = 0;
 for (const name of asked.length > 0 ? asked : Object.keys(TARGETS)) {

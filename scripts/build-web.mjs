@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Builds the PWA into web/dist: the generated schema modules first (rewritten when their zod
-// source changed), the pages with Vite, then the service worker with esbuild (and terser), then Workbox
-// lists every file the build emitted into a content-hashed precache list whose name goes into the
-// worker (decision 007). Fails when
-// zod reaches the worker, the worker outgrows its budget, or the kitchen display's, the guest
-// page's or the floor app's first-paint JavaScript outgrows its own.
+// Builds the PWA into web/dist: the generated schema modules first (committed, rewritten only
+// when their zod source changed them), the pages with Vite, then the service worker with esbuild
+// (and terser), then Workbox lists every file the build emitted into a content-hashed precache
+// list whose name goes into the worker (decision 007). Fails when zod reaches the worker, the
+// worker outgrows its budget, or the kitchen display's, the guest page's or the floor app's
+// first-paint JavaScript outgrows its own.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,9 +15,8 @@ import { build as vite } from 'vite';
 import { getManifest } from 'workbox-build';
 
 /**
- * The service worker's budget, gzipped (issue 5): `npm run bench:pwa` row (d) holds it too.
- * Gzipped means at level 9 (`gzip -9`, as budget tools and precompressed assets use): at the
- * default level Node's and Bun's zlib differ by ~120 B on the same file; at 9 by a few.
+ * The service worker's budget, gzipped: `npm run bench:pwa` row (d) holds it too. Gzipped at
+ * level 9 (`gzip -9`, as budget tools use), where Node's and Bun's zlib agree (decision 015).
  */
 const SW_GZIP_BUDGET = 15 * 1024;
 /**
@@ -62,14 +61,16 @@ async function generateShapes() {
     );
     if (formatted.status !== 0)
       throw new Error(`biome format ${generated.file}: ${formatted.stderr}`);
-    let current = '';
+    // Written only when its bytes differ: a build of an up-to-date checkout leaves it clean.
+    const wanted = Buffer.from(formatted.stdout, 'utf8');
+    let current = Buffer.alloc(0);
     try {
-      current = readFileSync(generated.file, 'utf8');
+      current = readFileSync(generated.file);
     } catch (error) {
       if (error.code !== 'ENOENT') throw error;
     }
-    if (current !== formatted.stdout) {
-      writeFileSync(generated.file, formatted.stdout);
+    if (!current.equals(wanted)) {
+      writeFileSync(generated.file, wanted);
       console.log(`generated ${generated.file}`);
     }
   }
@@ -89,8 +90,8 @@ const { metafile } = await esbuild({
   logLevel: 'warning',
   metafile: true,
 });
-// esbuild bundles and minifies; terser's compressor (two passes) then takes ~4% more off the
-// gzipped worker (~670 B of its 15 KB budget), which esbuild's single-pass minifier leaves.
+// esbuild bundles and minifies; terser's two-pass compressor then takes off what esbuild's
+// single pass leaves (decision 015).
 const squeezed = await terser(readFileSync('web/dist/sw.js', 'utf8'), {
   ecma: 2022,
   compress: { passes: 2 },
