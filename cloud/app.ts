@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { problemResponse } from '../server/problem-response.ts';
 import { serveWeb } from '../server/static-web.ts';
 import type { AppDeps } from './app-deps.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
@@ -7,7 +8,6 @@ import { registerEdgeRoutes } from './edge/edge-routes.ts';
 import { registerFeedRoutes } from './feed/feed-routes.ts';
 import type { AppEnv } from './http/caller.ts';
 import { openApiDocument } from './http/openapi.ts';
-import { problemResponse } from './http/problem-response.ts';
 import { requestContext } from './http/request-context.ts';
 import { registerOpsRoutes } from './ops/ops-routes.ts';
 

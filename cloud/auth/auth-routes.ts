@@ -11,9 +11,9 @@ import {
   type TokenSigner,
   toIssues,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/caller.ts';
-import { problemResponse } from '../http/problem-response.ts';
 import { pinDigest } from './pin-digest.ts';
 import { sessionCookie } from './token-authenticator.ts';
 

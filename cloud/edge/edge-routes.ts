@@ -16,11 +16,11 @@ import {
   sha256Hex,
   toIssues,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AuthDeps } from '../auth/auth-routes.ts';
 import type { CursorService } from '../feed/cursor-service.ts';
 import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
-import { problemResponse } from '../http/problem-response.ts';
 
 export interface EdgeDeps {
   readonly edge: {

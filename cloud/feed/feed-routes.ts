@@ -11,10 +11,10 @@ import {
   visibleEntries,
   visibleRecords,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { Caller } from '../http/caller.ts';
 import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
-import { problemResponse } from '../http/problem-response.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import type { CursorService, FeedRejection } from './cursor-service.ts';
 import { resolveScopes } from './cursor-service.ts';

@@ -8,10 +8,10 @@ import {
   problem,
   type Scope,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import { type AppEnv, forbidOtherVenue, requireCaller } from '../http/caller.ts';
 import type { Logger } from '../http/logger.ts';
-import { problemResponse } from '../http/problem-response.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type CursorService, type FeedRejection, resolveScopes } from './cursor-service.ts';
 import { rowsOf } from './feed-routes.ts';

@@ -1,5 +1,5 @@
 import { httpAnswerForResult } from '#protocol';
-import { problemResponse } from '../http/problem-response.ts';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { FirstResult, OpOutcome } from '../write/op-writer.ts';
 
 /** The HTTP answer for a first result (the shape protocol fixes for both the cloud and the relay). */

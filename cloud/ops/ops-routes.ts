@@ -9,9 +9,9 @@ import {
   parseOperation,
   toIssues,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
-import { problemResponse } from '../http/problem-response.ts';
 import { RateLimiter } from '../http/rate-limiter.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type OpOutcome, OpWriter } from '../write/op-writer.ts';

@@ -9,9 +9,9 @@ import {
   TENANT_WIDE_KINDS,
   type VenueState,
 } from '#protocol';
+import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
 import type { FeedBus } from '../feed/feed-bus.ts';
 import type { CloudStore, TenantTx, VenueRecord } from '../store/cloud-store.ts';
-import { hasValidPayloadHashSync } from './payload-hash.ts';
 import type { VenueStates } from './venue-states.ts';
 
 export type FirstResult = AppliedResult | RejectedResult;

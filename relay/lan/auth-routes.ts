@@ -11,13 +11,13 @@ import {
   type TokenSigner,
   toIssues,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { RelayIdentity } from '../identity/relay-identity.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import type { UplinkGate } from '../uplink/uplink-gate.ts';
 import { sessionCookie } from './lan-authenticator.ts';
 import type { LanEnv } from './lan-caller.ts';
-import { problemResponse } from './problem-response.ts';
 
 export interface LanAuthDeps {
   readonly identity: RelayIdentity;

@@ -11,6 +11,7 @@ import {
   visibleEntries,
   visibleRecords,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import { readJsonBody } from '../../server/read-json.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { RelayBus } from '../sync/feed-bus.ts';
@@ -22,7 +23,6 @@ import {
   requireLanCaller,
 } from './lan-caller.ts';
 import { type FeedRejection, type LanCursors, resolveScopes } from './lan-cursors.ts';
-import { problemResponse } from './problem-response.ts';
 
 export interface LanFeedDeps {
   readonly store: RelayStore;

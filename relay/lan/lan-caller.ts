@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal } from '#protocol';
-import { problemResponse } from './problem-response.ts';
+import { problemResponse } from '../../server/problem-response.ts';
 
 /** A person on the LAN, with the bearer token they came with (forwarded to the cloud as is). */
 export interface LanCaller {

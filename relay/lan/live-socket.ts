@@ -11,6 +11,7 @@ import {
   rowRuleFor,
   type Scope,
 } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { OpNotice, RelayBus } from '../sync/feed-bus.ts';
 import { lanHead } from './feed-routes.ts';
@@ -21,7 +22,6 @@ import {
   requireLanCaller,
 } from './lan-caller.ts';
 import { type FeedRejection, type LanCursors, resolveScopes } from './lan-cursors.ts';
-import { problemResponse } from './problem-response.ts';
 
 /** A frame the LAN live socket sends, as JSON text: the cloud's frames, plus op notices. */
 export type LanLiveFrame =

@@ -1,6 +1,6 @@
 import { httpAnswerForResult, type OpResult } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
 import type { LocalAnswer } from '../sync/venue-engine.ts';
-import { problemResponse } from './problem-response.ts';
 
 /**
  * The LAN answer for a locally decided op, in the cloud's shape so devices need one client:

@@ -9,6 +9,8 @@ import {
   parseOperation,
   toIssues,
 } from '#protocol';
+import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
+import { problemResponse } from '../../server/problem-response.ts';
 import { readJsonBody } from '../../server/read-json.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { LocalAnswer, VenueEngine } from '../sync/venue-engine.ts';
@@ -21,8 +23,6 @@ import {
   requireLanCaller,
 } from './lan-caller.ts';
 import { responseForLocal } from './op-responses.ts';
-import { hasValidPayloadHashSync } from './payload-hash.ts';
-import { problemResponse } from './problem-response.ts';
 
 export interface LanOpsDeps {
   readonly engine: VenueEngine;
