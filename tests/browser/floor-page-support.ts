@@ -8,6 +8,7 @@ import { SessionStore } from '../../web/app/session-store.ts';
 import type { OutboxEntry } from '../../web/device/outbox-types.ts';
 import '../../web/floor/floor-page.ts';
 import type { FloorPage } from '../../web/floor/floor-page.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { section, table } from '../web/floor-fixtures.ts';
 import { type Entities, menuEntities, snapshotOf, VENUE_ID } from '../web/guest-fixtures.ts';
 
@@ -227,26 +228,17 @@ function search(root: Element, selector: string): Element | null {
   return null;
 }
 
-/** Waits until `find` answers something (a frame at a time, up to 3 s). */
-export async function until<T>(what: string, find: () => T | null | undefined | false): Promise<T> {
-  const deadline = performance.now() + 3_000;
-  for (;;) {
-    const found = find();
-    if (found) return found;
-    if (performance.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export async function typePin(page: FloorPage, pin: string): Promise<void> {
   for (const digit of pin) {
-    const key = await until(`key ${digit}`, () =>
+    const key = await waitFor(`key ${digit}`, () =>
       deep<HTMLButtonElement>(page, `hearth-pin-pad >> [data-key="${digit}"]`),
     );
     key.click();
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   (
-    await until('sign in', () => deep<HTMLButtonElement>(page, 'hearth-pin-pad >> [data-sign-in]'))
+    await waitFor('sign in', () =>
+      deep<HTMLButtonElement>(page, 'hearth-pin-pad >> [data-sign-in]'),
+    )
   ).click();
 }

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { FloorPage } from '../../web/floor/floor-page.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { order } from '../web/floor-fixtures.ts';
 import { entry, eveningReport, rejected } from '../web/resilience-fixtures.ts';
 import {
@@ -12,7 +13,6 @@ import {
   SAM,
   typePin,
   unmountFloorPage,
-  until,
 } from './floor-page-support.ts';
 import { clean } from './floor-support.ts';
 
@@ -26,7 +26,7 @@ const text = (el: Element | null): string =>
 async function signedIn(w: FloorWorld, pin: string, width?: number): Promise<FloorPage> {
   const page = mountFloor(w, width);
   await typePin(page, pin);
-  await until('signed in', () => deep(page, '[data-signed-in]'));
+  await waitFor('signed in', () => deep(page, '[data-signed-in]'));
   return page;
 }
 
@@ -41,12 +41,12 @@ describe('<hearth-floor-page>', () => {
   it('signs a server in by PIN and shows the floor plan, with no manager views', async () => {
     const w = floorWorld();
     const page = mountFloor(w);
-    await until('the PIN pad', () => deep(page, 'hearth-pin-pad'));
+    await waitFor('the PIN pad', () => deep(page, 'hearth-pin-pad'));
     await clean(page);
     await typePin(page, '1111');
-    const who = await until('signed in', () => deep(page, '[data-signed-in]'));
+    const who = await waitFor('signed in', () => deep(page, '[data-signed-in]'));
     expect(text(who)).to.equal('Sam · server');
-    await until('the tiles', () => deep(page, 'hearth-floor-plan >> [data-table]'));
+    await waitFor('the tiles', () => deep(page, 'hearth-floor-plan >> [data-table]'));
     expect(views(page)).to.deep.equal(['floor', 'requests', 'kitchen', 'menu', 'sync']);
     await clean(page);
   });
@@ -54,7 +54,7 @@ describe('<hearth-floor-page>', () => {
   it('refuses a wrong PIN in words and stays on the pad', async () => {
     const page = mountFloor(floorWorld());
     await typePin(page, '9999');
-    await until('the refusal', () =>
+    await waitFor('the refusal', () =>
       /Wrong PIN/.test(text(deep(page, 'hearth-pin-pad >> [data-status]'))),
     );
     expect(deep(page, '[data-signed-in]')).to.equal(null);
@@ -64,12 +64,12 @@ describe('<hearth-floor-page>', () => {
     const w = floorWorld();
     const page = await signedIn(w, '1111');
     (
-      await until('table 2', () =>
+      await waitFor('table 2', () =>
         deep<HTMLElement>(page, 'hearth-floor-plan >> [data-table="table-2"]'),
       )
     ).click();
     expect(location.hash).to.equal('#table/table-2');
-    const dish = await until('a dish', () =>
+    const dish = await waitFor('a dish', () =>
       deep<HTMLButtonElement>(page, 'hearth-order-pad >> button.dish:not([disabled])'),
     );
     // A dish without choices goes straight to the draft.
@@ -78,12 +78,12 @@ describe('<hearth-floor-page>', () => {
       .at(0) as HTMLButtonElement;
     // The pad's rules load just after it paints: a tap before then says so and adds nothing.
     (
-      await until('the draft line', () => {
+      await waitFor('the draft line', () => {
         plain.click();
         return deep<HTMLElement>(page, 'hearth-order-pad >> [data-action="send-all"]');
       })
     ).click();
-    await until('the op', () => w.ops.length === 1);
+    await waitFor('the op', () => w.ops.length === 1);
     expect(w.ops.map((op) => [op.type, 'send' in op.payload && op.payload.send])).to.deep.equal([
       ['order.create', {}],
     ]);
@@ -94,7 +94,7 @@ describe('<hearth-floor-page>', () => {
       /Floor/.test(b.textContent ?? ''),
     ) as HTMLButtonElement;
     back.click();
-    await until('the plan again', () => deep(page, 'hearth-floor-plan'));
+    await waitFor('the plan again', () => deep(page, 'hearth-floor-plan'));
     expect(location.hash).to.equal('#floor');
   });
 
@@ -118,12 +118,12 @@ describe('<hearth-floor-page>', () => {
       ],
     };
     const page = await signedIn(w, '1111');
-    const tab = await until('requests tab', () =>
+    const tab = await waitFor('requests tab', () =>
       page.shadowRoot?.querySelector<HTMLButtonElement>('nav [data-view="requests"]'),
     );
     expect(text(tab.querySelector('.count'))).to.equal('1');
     tab.click();
-    await until('the call listed', () =>
+    await waitFor('the call listed', () =>
       /Waiter called/.test(text(deep(page, 'hearth-service-requests'))),
     );
     expect(tab.getAttribute('aria-current')).to.equal('page');
@@ -134,26 +134,26 @@ describe('<hearth-floor-page>', () => {
     const w = floorWorld();
     const page = await signedIn(w, '1111');
     (deep(page, '[data-action="switch"]') as HTMLButtonElement).click();
-    await until('the pad for switching', () =>
+    await waitFor('the pad for switching', () =>
       /Switch from Sam/.test(text(deep(page, 'hearth-pin-pad'))),
     );
     // Sam made two changes the outbox still holds when Mia takes over.
     w.outbox = [queuedBy(SAM.id, 1), queuedBy(SAM.id, 2)];
     await typePin(page, '3333');
-    await until('Mia signed in', () => text(deep(page, '[data-signed-in]')) === 'Mia · manager');
+    await waitFor('Mia signed in', () => text(deep(page, '[data-signed-in]')) === 'Mia · manager');
     expect(views(page)).to.include.members(['team', 'qr']);
-    const held = await until('held ops', () =>
+    const held = await waitFor('held ops', () =>
       /2 changes waiting for Sam/.test(text(deep(page, 'hearth-held-ops')))
         ? deep(page, 'hearth-held-ops')
         : null,
     );
     const discard = () =>
       deep<HTMLButtonElement>(held as HTMLElement, `[data-discard="${SAM.id}"]`);
-    (await until('discard', discard)).click();
+    (await waitFor('discard', discard)).click();
     // A second tap confirms: nothing goes on the first.
     expect(w.discarded).to.deep.equal([]);
-    (await until('confirm', () => (/for good/.test(text(discard())) ? discard() : null))).click();
-    await until('discarded', () => w.discarded.length === 1);
+    (await waitFor('confirm', () => (/for good/.test(text(discard())) ? discard() : null))).click();
+    await waitFor('discarded', () => w.discarded.length === 1);
     expect(w.discarded[0]).to.have.length(2);
     expect(MIA.role).to.equal('manager');
     await clean(page);
@@ -162,11 +162,11 @@ describe('<hearth-floor-page>', () => {
   it('loads a manager’s team view when first shown', async () => {
     const page = await signedIn(floorWorld(), '3333');
     (deep(page, 'nav [data-view="team"]') as HTMLButtonElement).click();
-    await until(
+    await waitFor(
       'the team',
       () => customElements.get('hearth-team-admin') && deep(page, 'hearth-team-admin'),
     );
-    await until('Sam listed', () => /Sam/.test(text(deep(page, 'hearth-team-admin'))));
+    await waitFor('Sam listed', () => /Sam/.test(text(deep(page, 'hearth-team-admin'))));
     await clean(page);
   });
 
@@ -181,13 +181,13 @@ describe('<hearth-floor-page>', () => {
     w.report = eveningReport();
     const page = await signedIn(w, '3333');
     (deep(page, 'nav [data-view="sync"]') as HTMLButtonElement).click();
-    const inbox = await until('the inbox', () =>
+    const inbox = await waitFor('the inbox', () =>
       /sold out/i.test(text(deep(page, 'hearth-floor-sync >> hearth-failed-ops')))
         ? deep(page, 'hearth-floor-sync >> hearth-failed-ops')
         : null,
     );
     expect(text(inbox)).to.match(/tell the guest/i);
-    await until('the report', () =>
+    await waitFor('the report', () =>
       /since/i.test(text(deep(page, 'hearth-floor-sync >> hearth-resilience-view'))),
     );
     await clean(page);
@@ -201,22 +201,22 @@ describe('<hearth-floor-page>', () => {
     };
     const page = await signedIn(w, '1111');
     location.hash = '#table/table-1';
-    const ask = await until('the manager button', () =>
+    const ask = await waitFor('the manager button', () =>
       deep<HTMLButtonElement>(page, 'hearth-order-pad >> [data-action="manager"]'),
     );
     expect(deep(page, 'hearth-order-pad >> [data-action="void"]')).to.equal(null);
     ask.click();
-    await until('why the PIN', () => /to void this order/.test(text(deep(page, '[data-why]'))));
+    await waitFor('why the PIN', () => /to void this order/.test(text(deep(page, '[data-why]'))));
     await typePin(page, '3333');
-    await until('Mia signed in', () => text(deep(page, '[data-signed-in]')) === 'Mia · manager');
+    await waitFor('Mia signed in', () => text(deep(page, '[data-signed-in]')) === 'Mia · manager');
     // Back on the same table, now with the void and its reason.
-    const reason = await until('the reason', () =>
+    const reason = await waitFor('the reason', () =>
       deep<HTMLInputElement>(page, 'hearth-order-pad >> #void-reason'),
     );
     reason.value = 'Guest left before the food';
     reason.dispatchEvent(new InputEvent('input'));
     deep<HTMLButtonElement>(page, 'hearth-order-pad >> [data-action="void"]')?.click();
-    await until('the void sent', () => w.ops.some((op) => op.type === 'order.void'));
+    await waitFor('the void sent', () => w.ops.some((op) => op.type === 'order.void'));
     expect(w.ops.find((op) => op.type === 'order.void')?.payload).to.include({
       orderId: 'order-1',
       reason: 'Guest left before the food',

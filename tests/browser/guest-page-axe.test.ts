@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { GuestPage } from '../../web/guest/guest-page.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { menuEntities, order, ticket } from '../web/guest-fixtures.ts';
 import {
   addItem,
@@ -15,7 +16,6 @@ import {
   setOnline,
   settle,
   unmountAll,
-  until,
   world,
 } from './guest-page-support.ts';
 
@@ -61,7 +61,7 @@ describe('<hearth-guest-page> accessibility (axe-core, 360 px)', function () {
 
   it('axe finds low contrast inside the page’s shadow DOM (the check can fail)', async () => {
     const page = await mount(world());
-    await until(page, () => menuButton(page, 'chips') !== null);
+    await waitFor('the menu', () => menuButton(page, 'chips') !== null);
     const faint = document.createElement('p');
     faint.textContent = 'faint';
     faint.setAttribute('style', 'color:#d8d0cc;background:#fbf7f4;margin:0');
@@ -72,7 +72,7 @@ describe('<hearth-guest-page> accessibility (axe-core, 360 px)', function () {
 
   it('the menu: clean, thumb-sized, within the screen', async () => {
     const page = await mount(world({ entities: menuEntities({ soldOut: ['lemonade'] }) }));
-    await until(page, () => menuButton(page, 'chips') !== null);
+    await waitFor('the menu', () => menuButton(page, 'chips') !== null);
     expect((page.parentElement as HTMLElement).getBoundingClientRect().width).to.equal(PHONE_WIDTH);
     await clean(page);
     expect(smallTargets(page)).to.deep.equal([]);
@@ -95,7 +95,7 @@ describe('<hearth-guest-page> accessibility (axe-core, 360 px)', function () {
     await addItem(page, 'chips');
     await addItem(page, 'burger');
     setEntities(w, menuEntities({ soldOut: ['chips'] }));
-    await until(page, () => placeButton(page).disabled);
+    await waitFor('Place order disabled', () => placeButton(page).disabled);
     await clean(page);
     expect(smallTargets(page)).to.deep.equal([]);
     expect(overflowing(page)).to.deep.equal([]);
@@ -123,12 +123,11 @@ describe('<hearth-guest-page> accessibility (axe-core, 360 px)', function () {
     await addItem(page, 'risotto');
     setOnline(w, false);
     placeButton(page).click();
-    await until(
-      page,
+    await waitFor(
+      'the order not sent',
       () =>
         maybe(page, 'hearth-guest-status')?.shadowRoot?.querySelector('[data-phase="not_sent"]') !=
         null,
-      'the order not sent',
     );
     await clean(page);
     expect(smallTargets(page)).to.deep.equal([]);
@@ -137,14 +136,14 @@ describe('<hearth-guest-page> accessibility (axe-core, 360 px)', function () {
 
   it('the ways in: unknown table, no table, offline', async () => {
     const unknown = await mount(world(), '13');
-    await until(unknown, () => maybe(unknown, '.alert') !== undefined);
+    await waitFor('the unknown table’s alert', () => maybe(unknown, '.alert') !== undefined);
     await clean(unknown);
     expect(smallTargets(unknown)).to.deep.equal([]);
     const none = await mount(world(), null);
-    await until(none, () => maybe(none, 'hearth-sign-in-form') !== undefined);
+    await waitFor('the sign-in form', () => maybe(none, 'hearth-sign-in-form') !== undefined);
     await clean(none);
     const offline = await mount(world({ online: false }));
-    await until(offline, () => maybe(offline, '.alert') !== undefined);
+    await waitFor('the offline alert', () => maybe(offline, '.alert') !== undefined);
     await clean(offline);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { waitFor } from '../support/wait-for.ts';
 import {
   addItem,
   announced,
@@ -14,7 +15,6 @@ import {
   settle,
   text,
   unmountAll,
-  until,
   world,
 } from './guest-page-support.ts';
 
@@ -28,7 +28,7 @@ describe('<hearth-guest-page>: opening the table and the basket', () => {
   it('signs in from the URL alone and shows the menu by category, with prices and words', async () => {
     const w = world();
     const page = await mount(w, '5');
-    await until(page, () => menuButton(page, 'burger') !== null, 'the menu');
+    await waitFor('the menu', () => menuButton(page, 'burger') !== null);
     expect(w.requests[0]).to.deep.equal({
       url: '/api/v1/auth/guest',
       body: { venueId: 'demo-bistro', table: '5' },
@@ -66,22 +66,14 @@ describe('<hearth-guest-page>: opening the table and the basket', () => {
     deep<HTMLButtonElement>(page, '[data-action="view-basket"]').click();
     const basket = deep(page, 'hearth-guest-basket');
     expect(basket.shadowRoot?.activeElement?.id).to.equal('basket-title');
-    await until(
-      page,
-      () => maybe(page, '[data-action="view-basket"]') === undefined,
-      'the bar aside',
-    );
+    await waitFor('the bar aside', () => maybe(page, '[data-action="view-basket"]') === undefined);
     window.scrollTo(0, 0);
-    await until(
-      page,
-      () => maybe(page, '[data-action="view-basket"]') !== undefined,
-      'the bar back',
-    );
+    await waitFor('the bar back', () => maybe(page, '[data-action="view-basket"]') !== undefined);
 
     unmountAll();
     const signIns = w.requests.length;
     const again = await mount(w, '5');
-    await until(again, () => basketLines(again).length === 2, 'the kept basket');
+    await waitFor('the kept basket', () => basketLines(again).length === 2);
     // The session the first load opened is kept: no second sign-in, the same table.
     expect(w.requests.length).to.equal(signIns);
     expect(
@@ -97,7 +89,7 @@ describe('<hearth-guest-page>: opening the table and the basket', () => {
     unmountAll();
     setOnline(w, false);
     const offline = await mount(w, '5');
-    await until(offline, () => basketLines(offline).length === 1, 'the kept basket');
+    await waitFor('the kept basket', () => basketLines(offline).length === 1);
     expect(menuButton(offline, 'burger')).to.not.equal(null);
     expect(text(placeButton(offline))).to.equal('Place order · €4.50');
     expect(w.requests.filter((r) => r.url.endsWith('/auth/guest'))).to.have.length(1);
@@ -133,7 +125,7 @@ describe('<hearth-guest-page>: opening the table and the basket', () => {
     unmountAll();
     // Another table (the test's origin knows only table 5): a new sign-in is asked for.
     const other = await mount(w, '13');
-    await until(other, () => text(other).includes('We can’t find this table'), 'the refusal');
+    await waitFor('the refusal', () => text(other).includes('We can’t find this table'));
     expect(w.requests.at(-1)).to.deep.equal({
       url: '/api/v1/auth/guest',
       body: { venueId: 'demo-bistro', table: '13' },

@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { waitFor } from '../support/wait-for.ts';
 import { menuEntities } from '../web/guest-fixtures.ts';
 import {
   addItem,
@@ -14,7 +15,6 @@ import {
   settle,
   text,
   unmountAll,
-  until,
   world,
 } from './guest-page-support.ts';
 
@@ -33,7 +33,7 @@ describe('<hearth-guest-page>: the menu, live', () => {
     expect(placeButton(page).disabled).to.equal(false);
 
     setEntities(w, menuEntities({ soldOut: ['chips'] }));
-    await until(page, () => menuButton(page, 'chips')?.disabled === true, 'the 86');
+    await waitFor('the 86', () => menuButton(page, 'chips')?.disabled === true);
     const chips = menuButton(page, 'chips');
     expect(text(chips?.querySelector('.cta') ?? undefined)).to.equal('Sold out');
     expect(getComputedStyle(chips as HTMLElement).backgroundColor).to.equal('rgb(241, 236, 232)');
@@ -50,14 +50,14 @@ describe('<hearth-guest-page>: the menu, live', () => {
 
     // Back on: the menu and the basket follow.
     setEntities(w, menuEntities());
-    await until(page, () => menuButton(page, 'chips')?.disabled === false, 'back on');
+    await waitFor('back on', () => menuButton(page, 'chips')?.disabled === false);
     expect(placeButton(page).disabled).to.equal(false);
   });
 
   it('a reopened page paints the menu it kept in its first frame, then the live one', async () => {
     const w = world();
-    const first = await mount(w);
-    await until(first, () => w.storage.getItem('hearth.guest.menu:demo-bistro') !== null, 'kept');
+    await mount(w);
+    await waitFor('kept', () => w.storage.getItem('hearth.guest.menu:demo-bistro') !== null);
     unmountAll();
 
     // Meanwhile the kitchen 86'd the chips; the phone has not heard yet.
@@ -69,14 +69,14 @@ describe('<hearth-guest-page>: the menu, live', () => {
     expect(maybe(page, 'hearth-resilience-banner')).to.equal(undefined);
     expect(text(deep(page, 'h1'))).to.equal('Demo Bistro');
     // Then the live menu takes over.
-    await until(page, () => menuButton(page, 'chips')?.disabled === true, 'the live menu');
+    await waitFor('the live menu', () => menuButton(page, 'chips')?.disabled === true);
     expect(maybe(page, 'hearth-resilience-banner')).not.to.equal(undefined);
   });
 
   it('a sold-out choice is disabled in the sheet with its words', async () => {
     const w = world({ entities: menuEntities({ modifiersOut: ['side-fries'] }) });
     const page = await mount(w);
-    await until(page, () => menuButton(page, 'chicken') !== null);
+    await waitFor('the chicken on the menu', () => menuButton(page, 'chicken') !== null);
     menuButton(page, 'chicken')?.click();
     await settle(page);
     const fries = deep(deep(page, 'hearth-item-sheet'), '[data-modifier="side-fries"]');
@@ -89,7 +89,7 @@ describe('<hearth-guest-page>: opening the table', () => {
   it('a table the venue does not know: says so plainly and what to do', async () => {
     const w = world();
     const page = await mount(w, '13');
-    await until(page, () => maybe(page, '.alert') !== undefined, 'the refusal');
+    await waitFor('the refusal', () => maybe(page, '.alert') !== undefined);
     const alert = deep(page, '.alert');
     expect(alert.getAttribute('role')).to.equal('alert');
     expect(text(alert)).to.contain(
@@ -103,7 +103,7 @@ describe('<hearth-guest-page>: opening the table', () => {
   it('no table in the URL: how to get one, and a field to type it', async () => {
     const w = world();
     const page = await mount(w, null);
-    await until(page, () => text(page).includes('Which table are you at?'));
+    await waitFor('the table question', () => text(page).includes('Which table are you at?'));
     expect(text(page)).to.contain('Scan the QR code on your table');
     expect(w.requests).to.deep.equal([]);
     const form = deep(page, 'hearth-sign-in-form');
@@ -111,16 +111,16 @@ describe('<hearth-guest-page>: opening the table', () => {
     expect(input.closest('label')?.textContent).to.contain('Table number');
     input.value = '5';
     deep<HTMLButtonElement>(form, 'button[type="submit"]').click();
-    await until(page, () => menuButton(page, 'chips') !== null, 'the menu');
+    await waitFor('the menu', () => menuButton(page, 'chips') !== null);
     expect(text(deep(page, 'header'))).to.equal('Demo Bistro Table 5');
   });
 
   it('offline on the first visit: says so, and opens the table by itself when back online', async () => {
     const w = world({ online: false });
     const page = await mount(w);
-    await until(page, () => text(page).includes('You’re offline'));
+    await waitFor('the offline notice', () => text(page).includes('You’re offline'));
     expect(text(deep(page, '.alert'))).to.contain('we’ll try again as soon as you’re back online');
     setOnline(w, true);
-    await until(page, () => menuButton(page, 'chips') !== null, 'the menu');
+    await waitFor('the menu', () => menuButton(page, 'chips') !== null);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { Operation } from '#protocol';
+import { waitFor } from '../support/wait-for.ts';
 import { menuEntities, order, settings, ticket } from '../web/guest-fixtures.ts';
 import {
   addItem,
@@ -17,7 +18,6 @@ import {
   settle,
   text,
   unmountAll,
-  until,
   type World,
   world,
 } from './guest-page-support.ts';
@@ -69,7 +69,7 @@ describe('<hearth-guest-page>: placing the order', () => {
     await settle(page);
     expect(text(placeButton(page))).to.equal('Place order · €4.50');
     placeButton(page).click();
-    await until(page, () => placed(page) !== null, 'the placed order');
+    await waitFor('the placed order', () => placed(page) !== null);
 
     expect(w.ops).to.have.length(1);
     const [op] = w.ops;
@@ -80,8 +80,8 @@ describe('<hearth-guest-page>: placing the order', () => {
     });
     expect(op?.payload).to.deep.include({ tableId: 'table-5', guestCount: 0 });
     expect(linesOf(op).map((l) => l.itemId)).to.deep.equal(['chips']);
-    await until(
-      page,
+    await waitFor(
+      'not sent yet',
       () => placedWords(page) === 'Not sent yet — will send when you’re back online',
     );
     expect(announced(page)).to.equal('Order saved — will send when you’re back online');
@@ -96,22 +96,22 @@ describe('<hearth-guest-page>: placing the order', () => {
     setOnline(w, true);
     w.outbox.set(op?.opId ?? '', { status: 'synced' });
     outboxChanged(w);
-    await until(page, () => placedWords(page) === 'Sent — the restaurant has your order', 'sent');
+    await waitFor('sent', () => placedWords(page) === 'Sent — the restaurant has your order');
     expect(announced(page)).to.equal('Order sent');
 
     // The feed brings the tab: the placed order gives way to its dish's stage.
     feedBrings(w, op, 'queued');
     const lineId = linesOf(op)[0]?.lineId ?? '';
-    await until(
-      page,
+    await waitFor(
+      'the tab without a placed order',
       () => placed(page) === null && maybe(page, 'hearth-guest-status') !== undefined,
     );
     expect(stageOf(page, lineId)).to.equal('In the kitchen');
     feedBrings(w, op, 'ready');
-    await until(page, () => stageOf(page, lineId) === 'Ready');
+    await waitFor('the line ready', () => stageOf(page, lineId) === 'Ready');
     expect(announced(page)).to.equal('1 × Chips: Ready');
     feedBrings(w, op, 'bumped');
-    await until(page, () => stageOf(page, lineId) === 'Served');
+    await waitFor('the line served', () => stageOf(page, lineId) === 'Served');
   });
 
   it('refused (sold out meanwhile): the lines come back to the basket with what to do', async () => {
@@ -120,7 +120,10 @@ describe('<hearth-guest-page>: placing the order', () => {
     await addItem(page, 'chips');
     await addItem(page, 'risotto');
     placeButton(page).click();
-    await until(page, () => w.ops.length === 1 && basketLines(page).length === 0);
+    await waitFor(
+      'one op, the basket emptied',
+      () => w.ops.length === 1 && basketLines(page).length === 0,
+    );
     const opId = w.ops[0]?.opId ?? '';
 
     w.outbox.set(opId, {
@@ -131,7 +134,7 @@ describe('<hearth-guest-page>: placing the order', () => {
     });
     setEntities(w, menuEntities({ soldOut: ['chips'] }));
     outboxChanged(w);
-    await until(page, () => basketLines(page).length === 2, 'the lines back in the basket');
+    await waitFor('the lines back in the basket', () => basketLines(page).length === 2);
     const notice = 'Chips sold out while you were ordering — remove it and send again';
     expect(text(deep(deep(page, 'hearth-guest-basket'), '.notice p'))).to.equal(notice);
     expect(announced(page)).to.equal(notice);
@@ -153,19 +156,15 @@ describe('<hearth-guest-page>: placing the order', () => {
     await addItem(page, 'chips');
     setOnline(w, false);
     placeButton(page).click();
-    await until(
-      page,
+    await waitFor(
+      'not sent, will try again',
       () => placedWords(page) === 'Not sent — will try again when you’re back online',
     );
     expect(w.ops).to.have.length(1);
 
     w.opAnswer = (op) => json(201, { opId: op.opId, status: 'applied' });
     setOnline(w, true);
-    await until(
-      page,
-      () => placedWords(page) === 'Sent — the restaurant has your order',
-      'the resend',
-    );
+    await waitFor('the resend', () => placedWords(page) === 'Sent — the restaurant has your order');
     expect(w.ops.map((op) => op.opId)).to.deep.equal([w.ops[0]?.opId, w.ops[0]?.opId]);
   });
 
@@ -186,7 +185,7 @@ describe('<hearth-guest-page>: placing the order', () => {
       },
     });
     const page = await mount(w);
-    await until(page, () => maybe(page, 'hearth-guest-status') !== undefined, 'the tab');
+    await waitFor('the tab', () => maybe(page, 'hearth-guest-status') !== undefined);
     const status = deep(page, 'hearth-guest-status');
     expect(deepAll(status, 'li').map((li) => text(li))).to.deep.equal([
       '1 × Chips Waiting for staff to confirm',

@@ -8,6 +8,7 @@ import { alwaysVisible } from '../../web/app/page-visibility.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
 import '../../web/guest/guest-page.ts';
 import type { GuestPage } from '../../web/guest/guest-page.ts';
+import { waitFor } from '../support/wait-for.ts';
 import {
   type Entities,
   memoryStorage,
@@ -248,19 +249,6 @@ export async function settle(page: GuestPage): Promise<void> {
   }
 }
 
-/** Waits (bounded) until `done` holds, letting the page render in between. */
-export async function until(
-  page: GuestPage,
-  done: () => boolean,
-  what = 'the condition',
-): Promise<void> {
-  const deadline = Date.now() + 3_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`${what} not seen within 3 s`);
-    await settle(page);
-  }
-}
-
 /** What the live region last said. */
 export const announced = (page: GuestPage): string =>
   text(deep(page, '[role="status"][aria-live]'));
@@ -272,14 +260,13 @@ export const menuButton = (page: GuestPage, itemId: string): HTMLButtonElement |
 
 /** Opens a dish's sheet from the menu and waits for it. */
 export async function openItem(page: GuestPage, itemId: string): Promise<HTMLDialogElement> {
-  await until(page, () => menuButton(page, itemId) !== null, `the menu's ${itemId}`);
+  await waitFor(`the menu's ${itemId}`, () => menuButton(page, itemId) !== null);
   menuButton(page, itemId)?.click();
-  await until(
-    page,
+  await waitFor(
+    'the item sheet',
     () =>
       maybe<HTMLDialogElement>(page, 'hearth-item-sheet')?.shadowRoot?.querySelector('dialog')
         ?.open === true,
-    'the item sheet',
   );
   return deep<HTMLDialogElement>(page, 'dialog');
 }

@@ -15,6 +15,7 @@ import { Hydrator } from '../../web/hydrator/hydrator.ts';
 import type { HydratorStartOptions } from '../../web/hydrator/hydrator-api.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
 import { FakeFeedServer, fakeNetwork } from '../../web/hydrator/testing/fake-feed-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The hydrator in the page, against in-memory origins passed as its fetch and WebSocket: the
 // whole sync loop over Chromium's real IndexedDB, Web Locks and timers.
@@ -35,17 +36,10 @@ const menuItem = (id: string) => ({
   available: true,
 });
 
-/** Waits for an event; the bound only ends a run that would otherwise hang (a busy box is slow). */
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  ms = 8_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** True once a request for the lock `name` waits behind its holder, as the lock manager says. */
+async function queuedBehindHolder(name: string): Promise<boolean> {
+  const { held = [], pending = [] } = await navigator.locks.query();
+  return held.some((lock) => lock.name === name) && pending.some((lock) => lock.name === name);
 }
 
 describe('hydrator: feed → IndexedDB', () => {
@@ -93,7 +87,7 @@ describe('hydrator: feed → IndexedDB', () => {
 
   // The socket is open (connected_*), not merely being opened.
   const live = (h: Hydrator) =>
-    until(
+    waitFor(
       'live',
       () => h.status().phase === 'live' && h.status().connectivity.startsWith('connected'),
     );
@@ -143,7 +137,7 @@ describe('hydrator: feed → IndexedDB', () => {
     relay.healthFailures = 1;
     const h = await started();
     await live(h);
-    await until('the relay known', () => h.status().connectivity === 'connected_relay');
+    await waitFor('the relay known', () => h.status().connectivity === 'connected_relay');
     expect(messages.filter((m) => m.type === 'connectivity').at(-1)).to.deep.include({
       state: 'connected_relay',
       target: 'relay',
@@ -159,9 +153,9 @@ describe('hydrator: feed → IndexedDB', () => {
     relay.tombstone('table', 't-1');
     relay.upsert('menuItem', menuItem('fries')); // scoped out: no frame; the heartbeat covers it
 
-    await until('t-1 gone', async () => (await readEntity(db, 'table', 't-1')) === undefined);
+    await waitFor('t-1 gone', async () => (await readEntity(db, 'table', 't-1')) === undefined);
     relay.heartbeat();
-    await until(
+    await waitFor(
       'cursor at head',
       async () => (await readSync(db))?.cursor === relay.cursorAt(relay.head, ['venue']),
     );
@@ -185,7 +179,10 @@ describe('hydrator: feed → IndexedDB', () => {
       for (let seats = 1; seats <= 50; seats++) relay.upsert('table', table('t-1', seats));
       relay.tombstone('table', 't-2');
     });
-    await until('burst applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 50);
+    await waitFor(
+      'burst applied',
+      async () => (await readEntity(db, 'table', 't-1'))?.seats === 50,
+    );
     expect(h.status().lastBatch).to.deep.equal({
       entries: 51,
       puts: 1,
@@ -199,9 +196,9 @@ describe('hydrator: feed → IndexedDB', () => {
   it('long-polls /feed when the socket will not open, and says degraded', async () => {
     relay.refuseSockets = true;
     const h = await started();
-    await until('polling', () => h.status().phase === 'polling');
+    await waitFor('polling', () => h.status().phase === 'polling');
     relay.upsert('table', table('t-9'));
-    await until('t-9 applied', async () => (await readEntity(db, 'table', 't-9')) !== undefined);
+    await waitFor('t-9 applied', async () => (await readEntity(db, 'table', 't-9')) !== undefined);
     expect(requests(relay, '/feed').length).to.be.greaterThan(0);
     expect(messages.filter((m) => m.type === 'connectivity').at(-1)).to.deep.include({
       state: 'degraded',
@@ -211,7 +208,7 @@ describe('hydrator: feed → IndexedDB', () => {
   it('refuses a /feed page with a malformed entry: nothing written, cursor kept, then recovers', async () => {
     relay.refuseSockets = true;
     const h = await started();
-    await until('polling', () => h.status().phase === 'polling');
+    await waitFor('polling', () => h.status().phase === 'polling');
     const before = (await readSync(db))?.cursor;
     // The envelope of a superseded entry is broken (seq 0): the whole page is refused.
     relay.mangleFeedPage = (page) => ({
@@ -222,20 +219,20 @@ describe('hydrator: feed → IndexedDB', () => {
       relay.upsert('table', table('t-1', 7));
       relay.upsert('table', table('t-1', 8));
     });
-    await until('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
+    await waitFor('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
     expect(h.status().lastFailure?.detail).to.match(/entries\[0\]\.seq/);
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
     expect((await readSync(db))?.cursor).to.equal(before);
 
     relay.mangleFeedPage = undefined;
-    await until('applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 8);
+    await waitFor('applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 8);
     expect((await readSync(db))?.cursor).to.equal(relay.cursorAt(relay.head, ['venue']));
   });
 
   it('parses the entity that survives a catch-up: a bad one refuses the step, a superseded one is dropped', async () => {
     relay.refuseSockets = true;
     const h = await started();
-    await until('polling', () => h.status().phase === 'polling');
+    await waitFor('polling', () => h.status().phase === 'polling');
     const before = (await readSync(db))?.cursor;
     const badSeats = (page: FeedPage, id: string, version: number): FeedPage => ({
       ...page,
@@ -251,7 +248,7 @@ describe('hydrator: feed → IndexedDB', () => {
       relay.upsert('table', table('t-1', 9));
       relay.upsert('table', table('t-2', 5));
     });
-    await until('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
+    await waitFor('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
     expect(h.status().lastFailure?.detail).to.match(/table t-2 v2: seats/);
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
     expect(await readEntity(db, 'table', 't-2')).to.deep.include({ seats: 4 });
@@ -259,7 +256,7 @@ describe('hydrator: feed → IndexedDB', () => {
 
     // A bad version superseded in the same step (by v3) is never written, so never parsed.
     relay.upsert('table', table('t-2', 6));
-    await until('applied', async () => (await readEntity(db, 'table', 't-2'))?.seats === 6);
+    await waitFor('applied', async () => (await readEntity(db, 'table', 't-2'))?.seats === 6);
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 9 });
     expect((await readSync(db))?.cursor).to.equal(relay.cursorAt(relay.head, ['venue']));
   });
@@ -276,7 +273,7 @@ describe('hydrator: feed → IndexedDB', () => {
     maxBatchEntries = 50; // one frame per take
     const before = first.status().batches;
     const second = await started();
-    await until(
+    await waitFor(
       'caught up',
       async () => (await readSync(db))?.cursor === relay.cursorAt(relay.head, ['venue']),
     );
@@ -295,13 +292,13 @@ describe('hydrator: feed → IndexedDB', () => {
         ? { ...frame, entries: (frame.entries as FeedEntry[]).map((e) => ({ ...e, at: 'now' })) }
         : frame;
     relay.upsert('table', table('t-1', 9));
-    await until('refused', () => h.status().lastFailure?.code === 'BAD_FRAME');
+    await waitFor('refused', () => h.status().lastFailure?.code === 'BAD_FRAME');
     expect(h.status().lastFailure?.detail).to.match(/entries\[0\]\.at/);
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
     expect((await readSync(db))?.cursor).to.equal(before);
 
     relay.mangleLiveFrame = undefined;
-    await until('applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 9);
+    await waitFor('applied', async () => (await readEntity(db, 'table', 't-1'))?.seats === 9);
   });
 
   it('refuses a live take whose surviving entity does not fit its schema: nothing written', async () => {
@@ -321,13 +318,13 @@ describe('hydrator: feed → IndexedDB', () => {
       relay.upsert('table', table('t-1', 9));
       relay.upsert('table', table('t-2', 5));
     });
-    await until('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
+    await waitFor('refused', () => h.status().lastFailure?.code === 'BAD_RESPONSE');
     expect(h.status().lastFailure?.detail).to.match(/table t-2 v2: seats/);
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 4 });
     expect((await readSync(db))?.cursor).to.equal(before);
 
     relay.mangleLiveFrame = undefined;
-    await until('applied', async () => (await readEntity(db, 'table', 't-2'))?.seats === 5);
+    await waitFor('applied', async () => (await readEntity(db, 'table', 't-2'))?.seats === 5);
     expect(await readEntity(db, 'table', 't-1')).to.deep.include({ seats: 9 });
   });
 
@@ -340,7 +337,7 @@ describe('hydrator: feed → IndexedDB', () => {
     relay.tombstone('table', 't-3');
 
     const second = await started();
-    await until('t-5 applied', async () => (await readEntity(db, 'table', 't-5')) !== undefined);
+    await waitFor('t-5 applied', async () => (await readEntity(db, 'table', 't-5')) !== undefined);
     expect(await readEntity(db, 'table', 't-3')).to.equal(undefined);
     expect(requests(relay, '/snapshot')).to.have.length(1);
     expect(requests(relay, '/live').at(-1)?.query.get('cursor')).to.equal(stored);
@@ -369,7 +366,7 @@ describe('hydrator: feed → IndexedDB', () => {
     })();
 
     const second = await started();
-    await until('re-bootstrapped', () => second.status().bootstraps === 1);
+    await waitFor('re-bootstrapped', () => second.status().bootstraps === 1);
     await live(second);
     sampling = false;
     await sampler;
@@ -393,7 +390,7 @@ describe('hydrator: feed → IndexedDB', () => {
     const h = await started();
     await live(h);
     relay.reset((entities) => entities.delete('table:t-2'));
-    await until(
+    await waitFor(
       're-bootstrapped',
       () => h.status().bootstraps === 2 && h.status().phase === 'live',
     );
@@ -406,7 +403,7 @@ describe('hydrator: feed → IndexedDB', () => {
     await live(h);
     relay.closeSockets(4008);
     relay.upsert('table', table('t-8'));
-    await until('t-8 applied', async () => (await readEntity(db, 'table', 't-8')) !== undefined);
+    await waitFor('t-8 applied', async () => (await readEntity(db, 'table', 't-8')) !== undefined);
     expect(requests(relay, '/snapshot')).to.have.length(1);
     expect(requests(relay, '/live').length).to.be.greaterThan(1);
     expect(h.status().bootstraps).to.equal(1);
@@ -451,7 +448,7 @@ describe('hydrator: feed → IndexedDB', () => {
     messages.length = 0;
 
     const second = await started();
-    await until('unreachable', () => second.status().lastFailure?.code === 'NETWORK');
+    await waitFor('unreachable', () => second.status().lastFailure?.code === 'NETWORK');
     expect(second.status().connectivity).to.equal('offline');
     const said = messages.filter((m) => m.type === 'connectivity');
     expect(said.at(-1)).to.deep.include({
@@ -463,7 +460,7 @@ describe('hydrator: feed → IndexedDB', () => {
 
     relay.offline = false;
     relay.upsert('table', table('t-7'));
-    await until('t-7 applied', async () => (await readEntity(db, 'table', 't-7')) !== undefined);
+    await waitFor('t-7 applied', async () => (await readEntity(db, 'table', 't-7')) !== undefined);
     expect(second.status().connectivity).to.equal('connected_relay');
   });
 
@@ -471,14 +468,15 @@ describe('hydrator: feed → IndexedDB', () => {
     const leader = await started();
     await live(leader);
     const follower = await started();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor('the follower queued for the lock', () => queuedBehindHolder(lockName));
     expect(follower.status().role).to.equal('waiting');
+    expect(leader.status().role).to.equal('leader');
     expect(requests(relay, '/live')).to.have.length(1);
 
     await leader.stop();
-    await until('follower leads', () => follower.status().role === 'leader');
+    await waitFor('follower leads', () => follower.status().role === 'leader');
     relay.upsert('table', table('t-6'));
-    await until('t-6 applied', async () => (await readEntity(db, 'table', 't-6')) !== undefined);
+    await waitFor('t-6 applied', async () => (await readEntity(db, 'table', 't-6')) !== undefined);
     expect(requests(relay, '/snapshot')).to.have.length(1);
   });
 });

@@ -2,6 +2,8 @@ import { expect } from '@esm-bundle/chai';
 import { deleteDB } from 'idb';
 import { CACHE_DB_NAME } from '../../web/device/local-db.ts';
 import { type HydratorHandle, startHydrator } from '../../web/hydrator/hydrator-client.ts';
+import { DEFAULT_HYDRATOR_SETTINGS } from '../../web/hydrator/hydrator-deps.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The real module worker through Comlink, as a page starts it: one leader per origin by the
 // `hearth-hydrator` Web Lock, and a waiting worker takes over when the leader's worker ends.
@@ -9,12 +11,10 @@ import { type HydratorHandle, startHydrator } from '../../web/hydrator/hydrator-
 // Nothing listens there: requests fail fast as network errors and the hydrator backs off.
 const UNREACHABLE = 'http://127.0.0.1:9';
 
-async function until(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** True once a request for the lock `name` waits behind its holder, as the lock manager says. */
+async function queuedBehindHolder(name: string): Promise<boolean> {
+  const { held = [], pending = [] } = await navigator.locks.query();
+  return held.some((lock) => lock.name === name) && pending.some((lock) => lock.name === name);
 }
 
 describe('hydrator worker (Comlink + Web Locks)', () => {
@@ -32,8 +32,11 @@ describe('hydrator worker (Comlink + Web Locks)', () => {
       baseUrl: UNREACHABLE,
     });
     handles.push(handle);
-    await until('leader', async () => (await handle.api.status()).role === 'leader');
-    await until('offline', async () => (await handle.api.status()).lastFailure?.code === 'NETWORK');
+    await waitFor('leader', async () => (await handle.api.status()).role === 'leader');
+    await waitFor(
+      'offline',
+      async () => (await handle.api.status()).lastFailure?.code === 'NETWORK',
+    );
     expect(await handle.api.status()).to.deep.include({ connectivity: 'offline', bootstraps: 0 });
   });
 
@@ -44,19 +47,23 @@ describe('hydrator worker (Comlink + Web Locks)', () => {
       baseUrl: UNREACHABLE,
     });
     handles.push(first);
-    await until('first leads', async () => (await first.api.status()).role === 'leader');
+    await waitFor('first leads', async () => (await first.api.status()).role === 'leader');
     const second = await startHydrator({
       venueId: 'demo-bistro',
       scopes: ['venue'],
       baseUrl: UNREACHABLE,
     });
     handles.push(second);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The second worker has asked for the leader lock and the lock manager holds it back.
+    await waitFor('the second queued for the lock', () =>
+      queuedBehindHolder(DEFAULT_HYDRATOR_SETTINGS.lockName),
+    );
     expect((await second.api.status()).role).to.equal('waiting');
+    expect((await first.api.status()).role).to.equal('leader');
 
     // As when the leader's tab closes: its worker ends abruptly, and the lock goes with it.
     first.worker.terminate();
     handles.splice(handles.indexOf(first), 1);
-    await until('second leads', async () => (await second.api.status()).role === 'leader');
+    await waitFor('second leads', async () => (await second.api.status()).role === 'leader');
   });
 });

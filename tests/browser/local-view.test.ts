@@ -30,6 +30,7 @@ import {
 import type { OutboxEntryLike } from '../../web/device/local-overlay.ts';
 import type { Broadcast } from '../../web/device/messages.ts';
 import { ctxFor, NOW, opOf, staff, venueState } from '../protocol/support/venue-fixture.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The screen's view: cached truth plus this device's own unconfirmed ops, decided on top with
 // the protocol's `decide`, each item badged synced / pending / failed.
@@ -100,15 +101,8 @@ async function feedApplied(db: LocalDb, op: Operation): Promise<readonly EntityC
 }
 
 /** The `count`-th view a subscriber was given, once it has been (BroadcastChannel is async). */
-async function nthState(states: readonly LocalViewState[], count: number): Promise<LocalViewState> {
-  const deadline = Date.now() + 2000;
-  for (;;) {
-    const state = states[count - 1];
-    if (state) return state;
-    if (Date.now() > deadline) throw new Error(`no view #${count}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const nthState = (states: readonly LocalViewState[], count: number): Promise<LocalViewState> =>
+  waitFor(`view #${count}`, () => states[count - 1]);
 
 describe('local view (cache + own pending ops)', () => {
   let name = '';
@@ -306,20 +300,16 @@ describe('local view (cache + own pending ops)', () => {
     const states: LocalViewState[] = [];
     const off = view.subscribe((state) => states.push(state));
     const post = new BroadcastChannel(channelName);
-    const until = async (test: (state: LocalViewState) => boolean): Promise<LocalViewState> => {
-      const deadline = Date.now() + 2000;
-      for (;;) {
+    const until = (what: string, test: (state: LocalViewState) => boolean) =>
+      waitFor(what, () => {
         const state = states.at(-1);
-        if (state && test(state)) return state;
-        if (Date.now() > deadline) throw new Error('the view never got there');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
-    await until(() => true);
+        return state && test(state) ? state : undefined;
+      });
+    await until('the first view', () => true);
     const create = await createOrder('order-5');
     outbox = [entry(1, create, 'sending')];
     post.postMessage({ type: 'outbox-changed' });
-    await until((s) => badgeOf(s, 'order', 'order-5').state === 'pending');
+    await until('order-5 pending', (s) => badgeOf(s, 'order', 'order-5').state === 'pending');
     const changes = await feedApplied(db, create);
     const ids: Record<string, string[]> = {};
     for (const change of changes) ids[change.entity] = [...(ids[change.entity] ?? []), change.id];
@@ -329,6 +319,7 @@ describe('local view (cache + own pending ops)', () => {
       ids,
     });
     const state = await until(
+      'order-5 from the feed, its op shown once',
       (s) =>
         s.ops[0]?.shown === true &&
         s.pendingCount === 1 &&
@@ -378,9 +369,13 @@ describe('local view (cache + own pending ops)', () => {
     expect(seen).to.deep.equal([4, 4, 5]);
 
     off();
+    // A new subscriber sees the view re-read on the next message; the one that left does not.
+    const after: LocalViewState[] = [];
+    const offAfter = view.subscribe((state) => after.push(state));
     say({ type: 'outbox-changed' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await nthState(after, 2);
     expect(states).to.have.length(3);
+    offAfter();
     post.close();
   });
 });

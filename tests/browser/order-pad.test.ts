@@ -3,6 +3,7 @@ import type { OperationType, Order, Ticket } from '#protocol';
 import type { TrackedOp } from '../../web/app/op-controller.ts';
 import '../../web/floor/order-pad.ts';
 import type { OrderPad } from '../../web/floor/order-pad.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { categories, items, modifiers, order, settings, ticket } from '../web/guest-fixtures.ts';
 import { serious, text } from './guest-support.ts';
 
@@ -57,16 +58,8 @@ async function mount(
   };
   frame.append(el);
   await el.updateComplete;
-  await until(() => el.pad.rules !== undefined);
+  await waitFor('the pad’s rules loaded', () => el.pad.rules !== undefined);
   return { el, sent, tracked };
-}
-
-async function until(ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const settle = async (el: OrderPad) => {

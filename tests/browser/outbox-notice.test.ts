@@ -13,6 +13,7 @@ import { Hydrator } from '../../web/hydrator/hydrator.ts';
 import { DEFAULT_HYDRATOR_SETTINGS, realClock } from '../../web/hydrator/hydrator-deps.ts';
 import { noticeSink } from '../../web/hydrator/notice-sink.ts';
 import { FakeFeedServer, fakeNetwork } from '../../web/hydrator/testing/fake-feed-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { callWaiter, entryFor, freshStore, rejectionOf, T0 } from './outbox-fixtures.ts';
 
 // The cloud's word on ops the venue relay kept: the relay's `notice` frames (and a resend's
@@ -229,15 +230,6 @@ describe('notices from the relay’s socket into the outbox (hydrator + notice s
     await deleteDB(cacheName);
   });
 
-  // A bound on waiting, not a latency claim: a loaded CI machine may take more than a second.
-  async function until(what: string, check: () => Promise<boolean> | boolean, ms = 15_000) {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
   it('settles a delivered_local op when its notice arrives, and says outbox-changed', async () => {
     const op = await callWaiter('table-4');
     const { entry } = await store.add(op, T0);
@@ -245,13 +237,13 @@ describe('notices from the relay’s socket into the outbox (hydrator + notice s
       { ...entry, status: 'delivered_local', result: acceptedLocal(op.opId), settledAt: T0 },
     ]);
     await hydrator.start({ venueId: VENUE, scopes: ['venue'] });
-    await until('live', () => hydrator.status().phase === 'live');
+    await waitFor('live', () => hydrator.status().phase === 'live');
     heard = [];
 
     relay.notice(applied(op.opId));
 
-    await until('synced', async () => (await store.get(op.opId))?.status === 'synced');
-    await until('outbox-changed', () => heard.some((m) => m.type === 'outbox-changed'));
+    await waitFor('synced', async () => (await store.get(op.opId))?.status === 'synced');
+    await waitFor('outbox-changed', () => heard.some((m) => m.type === 'outbox-changed'));
   });
 
   it('fails one the cloud rejected, with the reason', async () => {
@@ -261,11 +253,11 @@ describe('notices from the relay’s socket into the outbox (hydrator + notice s
       { ...entry, status: 'delivered_local', result: acceptedLocal(op.opId), settledAt: T0 },
     ]);
     await hydrator.start({ venueId: VENUE, scopes: ['venue'] });
-    await until('live', () => hydrator.status().phase === 'live');
+    await waitFor('live', () => hydrator.status().phase === 'live');
 
     relay.notice(rejected(op.opId));
 
-    await until('failed', async () => (await store.get(op.opId))?.status === 'failed');
+    await waitFor('failed', async () => (await store.get(op.opId))?.status === 'failed');
     expect((await store.get(op.opId))?.lastError?.message).to.equal('the table is closed');
   });
 });

@@ -8,6 +8,7 @@ import type { OpState, OpStatus } from '../../web/app/outbox-reader.ts';
 import { SessionController } from '../../web/app/session-controller.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
 import type { ToServiceWorker } from '../../web/device/messages.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // Writes from a screen: protocol ops made with the device's id, POSTed through the service
 // worker, their status from the answer and then from the outbox; and sign-in, which keeps the
@@ -44,15 +45,6 @@ interface Sent {
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-
-/** BroadcastChannel delivers asynchronously: wait for the effect, bounded. */
-async function until(done: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`not seen within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('verdictOf (the answer to POST …/ops)', () => {
   const rows: [number | 'no-answer', unknown, boolean, OpStatus][] = [
@@ -204,7 +196,7 @@ describe('OpController', () => {
     expect(tracked?.status).to.equal('pending');
     t.outboxStatus.set(tracked?.opId ?? '', { status: 'synced' });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'synced');
+    await waitFor('the op shown synced', () => t.ops.ops[0]?.status === 'synced');
     expect(t.ops.ops[0]).to.include({ opId: tracked?.opId, status: 'synced' });
   });
 
@@ -243,11 +235,14 @@ describe('OpController', () => {
     const opId = tracked?.opId ?? '';
     t.outboxStatus.set(opId, { status: 'delivered_local' });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'delivered_local');
+    await waitFor(
+      'the op shown kept by the relay',
+      () => t.ops.ops[0]?.status === 'delivered_local',
+    );
     // Not settled: it is read again on the next word, and follows the cloud's confirmation.
     t.outboxStatus.set(opId, { status: 'synced' });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'synced');
+    await waitFor('the op shown synced', () => t.ops.ops[0]?.status === 'synced');
   });
 
   it('shows the reason when the cloud rejects an op the relay had kept', async () => {
@@ -257,10 +252,13 @@ describe('OpController', () => {
     const opId = tracked?.opId ?? '';
     t.outboxStatus.set(opId, { status: 'delivered_local' });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'delivered_local');
+    await waitFor(
+      'the op shown kept by the relay',
+      () => t.ops.ops[0]?.status === 'delivered_local',
+    );
     t.outboxStatus.set(opId, { status: 'failed', detail: 'table is closed', final: true });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'failed');
+    await waitFor('the op shown failed', () => t.ops.ops[0]?.status === 'failed');
     expect(t.ops.ops[0]).to.include({ detail: 'table is closed', final: true });
   });
 
@@ -271,7 +269,7 @@ describe('OpController', () => {
     const opId = tracked?.opId ?? '';
     t.outboxStatus.set(opId, { status: 'failed', detail: 'gave up after 10 tries' });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'failed');
+    await waitFor('the op shown failed', () => t.ops.ops[0]?.status === 'failed');
 
     await t.ops.retry(opId);
     expect(t.posted).to.deep.equal([{ type: 'retry', opId }]);
@@ -280,7 +278,7 @@ describe('OpController', () => {
     // The worker put it back and sent it; it failed again. Its word brings the page along.
     t.outboxStatus.set(opId, { status: 'failed', detail: 'order is closed', final: true });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'failed');
+    await waitFor('the op shown failed', () => t.ops.ops[0]?.status === 'failed');
     expect(t.ops.ops[0]).to.include({ detail: 'order is closed', final: true });
   });
 
@@ -291,12 +289,12 @@ describe('OpController', () => {
     const opId = tracked?.opId ?? '';
     t.outboxStatus.set(opId, { status: 'failed', detail: 'not delivered' });
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'failed');
+    await waitFor('the op shown failed', () => t.ops.ops[0]?.status === 'failed');
     await t.ops.retry(opId);
     expect(t.ops.ops[0]?.status).to.equal('pending');
     // The worker says outbox-changed even when it refuses the retry.
     t.broadcast({ type: 'outbox-changed' });
-    await until(() => t.ops.ops[0]?.status === 'failed');
+    await waitFor('the op shown failed', () => t.ops.ops[0]?.status === 'failed');
     expect(t.ops.ops[0]?.detail).to.equal('not delivered');
   });
 

@@ -9,6 +9,7 @@ import type { OutboxSummary } from '../../web/app/resilience-state.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
 import type { Timers } from '../../web/app/timers.ts';
 import type { ToServiceWorker } from '../../web/device/messages.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The resilience controller in Chromium: real BroadcastChannels (one name per test), an
 // injected clock, hand-driven timers and a fake network, service worker, outbox and fetch.
@@ -186,7 +187,7 @@ function setup(
     async broadcast(message: unknown): Promise<void> {
       const before = heard;
       sender.postMessage(message);
-      await until(() => heard > before);
+      await waitFor('the broadcast heard', () => heard > before);
       await settled();
     },
     /** Posts something malformed, then a marker; the marker heard means the first was handled. */
@@ -194,7 +195,7 @@ function setup(
       const before = heard;
       sender.postMessage(message);
       sender.postMessage({ type: 'entities-changed', kinds: [] });
-      await until(() => heard > before);
+      await waitFor('the broadcast heard', () => heard > before);
       expect(heard).to.equal(before + 1);
     },
     /** Posts to a screen that should no longer listen: a listener of its own sees it arrive. */
@@ -204,8 +205,10 @@ function setup(
         witness.onmessage = resolve;
       });
       sender.postMessage(message);
+      // Channels get a message in the order they were made: the screen's, had it still listened,
+      // before the witness's. What it would have started then has had its turn too.
       await arrived;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await settled();
       witness.close();
     },
     close: () => {
@@ -232,15 +235,6 @@ function relayHealthBody(change: Record<string, unknown> = {}) {
 
 /** Lets promise chains started by a message (an outbox re-read) finish. */
 const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/** BroadcastChannel delivers asynchronously, in order per sender: wait for what was sent. */
-async function until(done: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`not delivered within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('ResilienceController', () => {
   let t: ReturnType<typeof setup>;
@@ -358,7 +352,7 @@ describe('ResilienceController', () => {
     t = setup({ lastSyncAt: T0 - 3 * MINUTE });
     t.network.isOnline = false;
     t.host.connect();
-    await until(() => t.controller.view.lastSyncAt !== null);
+    await waitFor('the last sync read from the cache', () => t.controller.view.lastSyncAt !== null);
     expect(t.controller.view).to.include({ mode: 'offline', sinceSyncMs: 3 * MINUTE });
   });
 
@@ -465,13 +459,16 @@ describe('ResilienceController', () => {
       expect(t.healthAsked()).to.equal(0);
       await t.broadcast(onRelay);
       expect(t.healthAsked()).to.equal(1);
-      await until(() => t.controller.view.relay !== null);
+      await waitFor('the relay’s health shown', () => t.controller.view.relay !== null);
       expect(t.controller.view.relay).to.deep.equal(OFFLINE_LOCAL);
       t.healthWith(async () =>
         Response.json(relayHealthBody({ connectivity: 'online', journalDepth: 0 })),
       );
       t.timers.fire(5_000);
-      await until(() => t.controller.view.relay?.uplink === 'online');
+      await waitFor(
+        'the relay’s uplink shown online',
+        () => t.controller.view.relay?.uplink === 'online',
+      );
       expect(t.healthAsked()).to.equal(2);
       expect(t.controller.view.relay).to.include({ uplink: 'online', journalDepth: 0 });
     });
@@ -498,7 +495,7 @@ describe('ResilienceController', () => {
       t.timers.fire(5_000);
       t.timers.fire(5_000);
       expect(t.healthAsked()).to.equal(1);
-      await until(() => t.controller.view.relay !== null);
+      await waitFor('the relay’s health shown', () => t.controller.view.relay !== null);
       t.visibility.set(true);
       expect(t.healthAsked()).to.equal(2);
     });
@@ -507,7 +504,7 @@ describe('ResilienceController', () => {
       t = setup();
       t.host.connect();
       await t.broadcast(onRelay);
-      await until(() => t.controller.view.relay !== null);
+      await waitFor('the relay’s health shown', () => t.controller.view.relay !== null);
       t.network.set(false);
       t.network.set(true);
       expect(t.healthAsked()).to.equal(2);
@@ -517,7 +514,7 @@ describe('ResilienceController', () => {
       t = setup();
       t.host.connect();
       await t.broadcast(onRelay);
-      await until(() => t.controller.view.relay !== null);
+      await waitFor('the relay’s health shown', () => t.controller.view.relay !== null);
       t.healthWith(async () => {
         throw new TypeError('Failed to fetch');
       });
@@ -588,7 +585,7 @@ describe('ResilienceController', () => {
       t.session.set(STAFF);
       t.host.connect();
       t.timers.fire(60_000);
-      await until(() => t.requests.length > 0);
+      await waitFor('a report sent', () => t.requests.length > 0);
       expect(t.requests).to.have.length(1);
     });
 
