@@ -8,7 +8,7 @@ import { makeOperationNow, type OperationDraft } from '#protocol/ops/make-operat
  * What a screen needs to make an op without awaiting anything: protocol's schemas (zod), the
  * ULID maker and a synchronous SHA-256 (@noble/hashes). Loaded once after the screen paints, so
  * a tap makes its op and hands it to the service worker in the tap's own task; a later task
- * would wait for the frame the browser paints first after any tap (~10 ms on the floor bench).
+ * would wait for the frame the browser paints first after any tap (decision 009).
  */
 
 /** SHA-256 of a UTF-8 string, lower-case hex: what protocol's `payloadHash` computes. */

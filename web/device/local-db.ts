@@ -25,7 +25,7 @@ import type { EntityIds } from './messages.ts';
  *             'session'  → whose session this is (a principal, never a token)
  *             'device'   → the stable deviceId (a ULID, made once per install)
  *
- * Why buckets: IndexedDB costs per record, not per byte (≈ 7k puts/s in a worker). A snapshot
+ * Why buckets: IndexedDB costs per record, not per byte (decision 022). A snapshot
  * of 10k orders is ~128 puts instead of 10k; a catch-up rewrites only the buckets it touches
  * (read-modify-write, in the transaction that stores the cursor). Readers read a kind with one
  * range request and an entity with one get.

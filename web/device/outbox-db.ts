@@ -22,9 +22,9 @@ import type { NewOutboxEntry, OutboxEntry, OutboxStatus } from './outbox-types.t
  * an error in the console. Parsing uses the checker generated from the zod schemas
  * (`../sw/outbox-records.ts`), so the service worker bundles no zod.
  *
- * The answers log. A replay stores a batch's answers as one record (~2 ms) instead of putting
- * each answered entry again (~17 ms for 100: every put rewrites the record and its three index
- * entries); measured on the 1,000-op drain, p50 ~290 → ~160 ms. Until the log is folded into
+ * The answers log. A replay stores a batch's answers as one record instead of putting each
+ * answered entry again (every put rewrites the record and its three index entries; decision
+ * 022 has the figures). Until the log is folded into
  * `ops`, every read in a transaction applies it (a later answer for a seq replaces an earlier
  * one; one for an entry no longer there is ignored; none moves an entry that is synced, or
  * failed by a rejection, since only the cloud's word by a notice can have written it after the

@@ -1,9 +1,9 @@
 /*
  * The app shell, precached: what Workbox's precaching did for this worker, in the few lines
- * it needs (Workbox's runtime was 7 KB of the worker's 15 KB budget; `workbox-build` still
- * lists the files, and pages keep `workbox-window`). The list is its own content-hashed file
- * (`assets/precache-<hash>.json`) whose name the build writes into the worker: the worker
- * changes whenever a file does, without carrying ~23 B gzipped per file (decision 007).
+ * it needs (Workbox's runtime would not fit the worker's budget, decision 015; `workbox-build`
+ * still lists the files, and pages keep `workbox-window`). The list is its own content-hashed
+ * file (`assets/precache-<hash>.json`) whose name the build writes into the worker: the worker
+ * changes whenever a file does, without carrying the list (decision 007).
  *
  *   load     ─▶ the list from the cache (kept there as one of its own entries), else the network
  *   install  ─▶ every listed URL not yet cached (revisioned ones past the HTTP cache) is
