@@ -251,8 +251,9 @@ const MATRIX = {
 } as const satisfies Record<string, Record<Role, Record<Target, string>>>;
 
 /**
- * Cells where the code disagrees with the contract (DESIGN.md "The API"). The table keeps the
- * contract; these cells run as `it.fails` until the code is fixed, then the entry goes.
+ * Cells where the code disagrees with the contract (docs/protocol.md, "Scopes and roles"). The
+ * table keeps the contract; these cells run as `it.fails` until the code is fixed, then the
+ * entry goes.
  */
 const KNOWN_DEVIATIONS: Readonly<Record<string, string>> = {};
 

@@ -3,7 +3,7 @@ import { pinDigest } from '../auth/pin-digest.ts';
 import type { CloudStore } from '../store/cloud-store.ts';
 import { demoCategories, demoItems, demoModifiers } from './demo-menu.ts';
 
-/** The fixed demo, documented so anyone can try the API by hand (see DESIGN.md). */
+/** The fixed demo, documented so anyone can try the API by hand (see docs/protocol.md). */
 export const DEMO = {
   tenantId: 'demo',
   tenantName: 'Demo Hospitality',

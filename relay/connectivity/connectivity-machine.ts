@@ -17,7 +17,7 @@
  * config)` returns the next state, the transition (if the status changed) and the effects the
  * shell runs. No timers, no I/O: time comes in as `now` (ms since the epoch).
  *
- * Decisions (the brief left them open):
+ * Decisions:
  * - degraded → online needs `successesToRecover` consecutive probe_ok too, so a flapping link
  *   sits in degraded instead of flickering online/degraded.
  * - Any uplink failure while reconciling goes straight back to offline_local: the journal is not
