@@ -249,7 +249,7 @@ export { LineInput } from './ops/payloads/line-input.ts';
 export { PaymentInput } from './ops/payloads/order-close.ts';
 export { ServiceRequestAction } from './ops/payloads/service-request-transition.ts';
 export { TicketAction } from './ops/payloads/ticket-transition.ts';
-export { type BackoffSettings, backoffCeiling, backoffDelay } from './retry/backoff.ts';
+export { backoffDelay } from './retry/backoff.ts';
 export {
   type EntitySet,
   EntitySetWriter,

@@ -2,11 +2,11 @@ import { expect } from '@esm-bundle/chai';
 import { problem } from '#protocol';
 import type { SyncMeta } from '../../web/device/local-db.ts';
 import {
-  backoffDelay,
   bootstrapReason,
   connectivityOf,
   DEFAULT_BACKOFF,
   delayAfter,
+  type Failure,
   failureOfResponse,
   liveEndOf,
   normalizeScopes,
@@ -91,13 +91,18 @@ describe('hydrator policy', () => {
     });
   });
 
-  it('backs off exponentially with jitter, capped', () => {
-    const settings = { baseMs: 500, maxMs: 30_000 };
-    expect([1, 2, 3, 4].map((n) => backoffDelay(n, settings, 0))).to.deep.equal([
-      250, 500, 1000, 2000,
-    ]);
-    expect(backoffDelay(1, settings, 1)).to.equal(500);
-    expect(backoffDelay(20, settings, 1)).to.equal(30_000);
+  it('backs off exponentially from 500 ms to 30 s, the jitter over the upper half', () => {
+    const down: Failure = { action: 'back_off', code: 'NETWORK', detail: 'offline' };
+    const delayOf = (attempt: number, random: number) =>
+      delayAfter(down, attempt, DEFAULT_BACKOFF, random);
+    expect([1, 2, 3, 4].map((n) => delayOf(n, 0))).to.deep.equal([250, 500, 1000, 2000]);
+    expect([1, 2, 3, 4].map((n) => delayOf(n, 1))).to.deep.equal([500, 1000, 2000, 4000]);
+    expect(delayOf(20, 0)).to.equal(15_000);
+    expect(delayOf(20, 1)).to.equal(30_000);
+    // Retry-After is a floor under the jittered wait, not a replacement for it.
+    expect(delayAfter({ ...down, retryAfterMs: 700 }, 3, DEFAULT_BACKOFF, 1)).to.equal(2000);
+    expect(delayAfter({ ...down, retryAfterMs: 60_000 }, 3, DEFAULT_BACKOFF, 1)).to.equal(60_000);
+    expect(delayAfter({ ...down, action: 'resume' }, 3, DEFAULT_BACKOFF, 1)).to.equal(0);
   });
 
   it('tells the banner connected, degraded or offline', () => {

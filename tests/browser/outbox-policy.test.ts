@@ -5,8 +5,9 @@ import { ReplayPolicy, type SendOutcome, type Verdict } from '../../web/sw/outbo
 import { createOrder, entryFor, T0 } from './outbox-fixtures.ts';
 
 // The replay policy's whole transition table, literally: every kind of answer the target can
-// give (seed 001 §6.1 plus the batch results), for an op in flight, at the first and the last
-// allowed try; and every answer for an op that is not in flight (stale: nothing changes).
+// give (the ops API's statuses plus the batch results), for an op in flight, at the first and
+// the last allowed try; and every answer for an op that is not in flight (stale: nothing
+// changes). The table's waits are the backoff's ceilings (random 1); its jitter is below.
 
 const OP_ID = '01JD0000000000000000000001';
 const NOW = T0 + 60_000;
@@ -142,7 +143,7 @@ const TABLE: readonly (readonly [string, SendOutcome, number, Expected])[] = [
     'retryable UNAVAILABLE',
     retryable('UNAVAILABLE'),
     2,
-    x('back_off', 'pending', 3, 45_000, 'UNAVAILABLE', true),
+    x('back_off', 'pending', 3, 20_000, 'UNAVAILABLE', true),
   ],
   [
     'retryable UNAVAILABLE at the 10th try',
@@ -156,7 +157,7 @@ const TABLE: readonly (readonly [string, SendOutcome, number, Expected])[] = [
     0,
     x('retry_later', 'pending', 0, 1000, 'NOT_PROCESSED', false),
   ],
-  // the whole batch answered with a status (seed 001 §6.1 and the ops API)
+  // the whole batch answered with a status (the ops API)
   [
     '400 bad request',
     http(400, null, 'VALIDATION'),
@@ -200,15 +201,15 @@ const TABLE: readonly (readonly [string, SendOutcome, number, Expected])[] = [
     x('back_off', 'pending', 1, 60_000, 'HTTP_429', true),
   ],
   [
-    '429 Retry-After 1 s loses to 120 s',
+    '429 Retry-After 1 s loses to 40 s',
     http(429, 1000),
     3,
-    x('back_off', 'pending', 4, 120_000, 'HTTP_429', true),
+    x('back_off', 'pending', 4, 40_000, 'HTTP_429', true),
   ],
   ['500 after 0 tries', http(500), 0, x('back_off', 'pending', 1, 5000, 'HTTP_500', true)],
-  ['502 after 1 try', http(502), 1, x('back_off', 'pending', 2, 15_000, 'HTTP_502', true)],
-  ['503 after 2 tries', http(503), 2, x('back_off', 'pending', 3, 45_000, 'HTTP_503', true)],
-  ['504 after 3 tries', http(504), 3, x('back_off', 'pending', 4, 120_000, 'HTTP_504', true)],
+  ['502 after 1 try', http(502), 1, x('back_off', 'pending', 2, 10_000, 'HTTP_502', true)],
+  ['503 after 2 tries', http(503), 2, x('back_off', 'pending', 3, 20_000, 'HTTP_503', true)],
+  ['504 after 3 tries', http(504), 3, x('back_off', 'pending', 4, 40_000, 'HTTP_504', true)],
   ['503 after 8 tries', http(503), 8, x('back_off', 'pending', 9, 120_000, 'HTTP_503', true)],
   [
     '503 at the 10th try',
@@ -227,7 +228,7 @@ const TABLE: readonly (readonly [string, SendOutcome, number, Expected])[] = [
     '2xx that is not a batch answer',
     badResponse,
     4,
-    x('back_off', 'pending', 5, 120_000, 'BAD_RESPONSE', true),
+    x('back_off', 'pending', 5, 80_000, 'BAD_RESPONSE', true),
   ],
 ];
 
@@ -241,7 +242,7 @@ describe('outbox policy: an op in flight, every answer', () => {
   for (const [answer, outcome, triesBefore, want] of TABLE) {
     it(`${answer} (tries ${triesBefore}) → ${want.status}`, () => {
       const entry: OutboxEntry = { ...base, tries: triesBefore };
-      const next = policy.next(entry, outcome, NOW);
+      const next = policy.next(entry, outcome, NOW, 1);
 
       expect(policy.verdict(outcome)).to.equal(want.verdict);
       expect(next.status).to.equal(want.status);
@@ -260,7 +261,7 @@ describe('outbox policy: an op in flight, every answer', () => {
   }
 
   it('says why it gave up after the 10th try', () => {
-    const next = policy.next({ ...base, tries: 9 }, http(503, null, 'UNAVAILABLE'), NOW);
+    const next = policy.next({ ...base, tries: 9 }, http(503, null, 'UNAVAILABLE'), NOW, 1);
     expect(next.lastError?.message).to.equal('gave up after 10 tries; last: UNAVAILABLE HTTP 503');
   });
 
@@ -280,26 +281,33 @@ describe('outbox policy: an op in flight, every answer', () => {
   });
 });
 
-describe('outbox policy: backoff schedule (seed 001 §10.3)', () => {
-  // [failed tries so far, delay before the next try]
-  const SCHEDULE: readonly (readonly [number, number])[] = [
-    [0, 0],
+describe('outbox policy: backoff schedule', () => {
+  // [failed tries so far, the longest wait before the next try]: 5 s doubling, capped at 2 min.
+  const CEILINGS: readonly (readonly [number, number])[] = [
     [1, 5_000],
-    [2, 15_000],
-    [3, 45_000],
-    [4, 120_000],
-    [5, 120_000],
+    [2, 10_000],
+    [3, 20_000],
+    [4, 40_000],
+    [5, 80_000],
+    [6, 120_000],
     [9, 120_000],
   ];
-  for (const [tries, delay] of SCHEDULE) {
-    it(`waits ${delay / 1000} s after ${tries} failed tries`, () => {
-      expect(policy.backoffDelay(tries, null)).to.equal(delay);
+  const waitAfter = (tries: number, random: number, retryAfterMs: number | null = null) => {
+    const entry: OutboxEntry = { ...base, tries: tries - 1 };
+    return policy.next(entry, http(503, retryAfterMs), NOW, random).nextAttemptAt - NOW;
+  };
+  for (const [tries, ceiling] of CEILINGS) {
+    it(`waits ${ceiling / 2000}–${ceiling / 1000} s after ${tries} failed tries, as random places it`, () => {
+      expect(waitAfter(tries, 0)).to.equal(ceiling / 2);
+      expect(waitAfter(tries, 0.5)).to.equal((ceiling * 3) / 4);
+      expect(waitAfter(tries, 1)).to.equal(ceiling);
     });
   }
 
-  it('takes the longer of the schedule and Retry-After', () => {
-    expect(policy.backoffDelay(1, 2_000)).to.equal(5_000);
-    expect(policy.backoffDelay(1, 90_000)).to.equal(90_000);
+  it('takes the longer of the jittered wait and Retry-After', () => {
+    expect(waitAfter(1, 1, 2_000)).to.equal(5_000);
+    expect(waitAfter(1, 0, 90_000)).to.equal(90_000);
+    expect(waitAfter(9, 1, 300_000)).to.equal(300_000);
   });
 });
 
@@ -309,7 +317,7 @@ describe('outbox policy: an op not in flight (a stale answer)', () => {
     it(`leaves a ${status} op exactly as it was, whatever the answer`, () => {
       for (const [answer, outcome, tries] of TABLE) {
         const entry: OutboxEntry = { ...base, status, tries };
-        expect(policy.next(entry, outcome, NOW), answer).to.equal(entry);
+        expect(policy.next(entry, outcome, NOW, 0.5), answer).to.equal(entry);
       }
     });
   }

@@ -58,6 +58,8 @@ describe('outbox replayer', () => {
       locks: navigator.locks,
       broadcast: (message) => heard.push(message),
       graceMs: 30,
+      // Backoffs at the top of their jitter range unless a test says otherwise.
+      random: () => 1,
       ...overrides,
     });
   }
@@ -562,7 +564,7 @@ describe('outbox replayer', () => {
     expect(new Set(await statuses())).to.deep.equal(new Set(['synced']));
   });
 
-  it('backs off 5/15/45/120 s on 5xx, and fails the op at its 10th try', async () => {
+  it('backs off 5, 10, 20… s up to 2 min on 5xx, and fails the op at its 10th try', async () => {
     const [op] = await waiters(1);
     await queue([op as Operation]);
     server.fallback = { kind: 'status', status: 503, code: 'UNAVAILABLE' };
@@ -577,12 +579,34 @@ describe('outbox replayer', () => {
     }
 
     const sentAt = server.received.map((r) => (r.at - T0) / SECOND);
-    expect(sentAt).to.deep.equal([0, 5, 20, 65, 185, 305, 425, 545, 665, 785]);
+    expect(sentAt).to.deep.equal([0, 5, 15, 35, 75, 155, 275, 395, 515, 635]);
     const failed = await store.get(op?.opId ?? '');
     expect(failed).to.include({ status: 'failed', tries: 10 });
     expect(failed?.lastError?.code).to.equal('RETRIES_EXHAUSTED');
     clock.advance(3_600 * SECOND);
     expect((await replayer().replay()).requests).to.equal(0);
+  });
+
+  it('draws one jitter per failed batch: its ops back off together and go again as one', async () => {
+    const ops = await waiters(3);
+    await queue(ops);
+    server.plan({ kind: 'status', status: 503, code: 'UNAVAILABLE' });
+    const draws: number[] = [];
+    const random = () => {
+      draws.push(0.25);
+      return 0.25;
+    };
+    const report = await replayer({ random }).replay();
+    // The first ceiling is 5 s; a quarter of the way up its upper half is 3.125 s.
+    expect(report).to.include({ reason: 'back_off', nextAttemptAt: T0 + 3_125 });
+    expect(draws).to.have.length(1);
+    expect((await store.list()).map((e) => e.nextAttemptAt)).to.deep.equal([
+      T0 + 3_125,
+      T0 + 3_125,
+      T0 + 3_125,
+    ]);
+    clock.t = T0 + 3_125;
+    expect(await replayer().replay()).to.include({ outcome: 'drained', requests: 1, sent: 3 });
   });
 
   it('honours a Retry-After longer than the backoff on 429', async () => {

@@ -1,4 +1,5 @@
 import type { DeviceConnectivity, Problem } from '#protocol';
+import { backoffDelay } from '#protocol/retry/backoff.ts';
 import type { SyncMeta } from '../device/local-db.ts';
 
 /*
@@ -144,23 +145,22 @@ export function liveEndOf(
   };
 }
 
+/** A backoff's first ceiling and its cap, for protocol's `backoffDelay`. */
 export interface BackoffSettings {
   readonly baseMs: number;
   readonly maxMs: number;
 }
 
+/**
+ * Shorter than the outbox's: the hydrator retries for as long as it runs (no try limit), so a
+ * screen is current again within a second of a blip and at most 30 s after a long outage.
+ */
 export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 500, maxMs: 30_000 };
 
 /**
- * The wait before retry number `attempt` (1, 2, …): exponential, capped, with "equal jitter"
- * (half fixed, half random) so a venue's devices do not reconnect in step after an outage.
+ * The wait after failure number `attempt` (1, 2, …): protocol's jittered `backoffDelay`, or the
+ * server's Retry-After when longer; the cap for sign-in/stop, nothing before a resume.
  */
-export function backoffDelay(attempt: number, settings: BackoffSettings, random: number): number {
-  const ceiling = Math.min(settings.maxMs, settings.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random);
-}
-
-/** The wait after a failure: the server's Retry-After if it gave one, the cap for sign-in/stop. */
 export function delayAfter(
   failure: Failure,
   attempt: number,
@@ -169,8 +169,7 @@ export function delayAfter(
 ): number {
   if (failure.action === 'resume') return 0;
   if (failure.action === 'sign_in' || failure.action === 'stop') return settings.maxMs;
-  const backoff = backoffDelay(attempt, settings, random);
-  return failure.retryAfterMs === undefined ? backoff : Math.max(failure.retryAfterMs, backoff);
+  return backoffDelay(attempt, settings.baseMs, settings.maxMs, random, failure.retryAfterMs);
 }
 
 /** How the hydrator is receiving the feed now. */

@@ -1,3 +1,4 @@
+import { backoffDelay } from '#protocol/retry/backoff.ts';
 import { type CoalescedBatch, Coalescer, InvalidEntityError } from '../device/local-coalesce.ts';
 import {
   applyChanges,
@@ -14,7 +15,6 @@ import { FeedError, getFeedPage, getSnapshot, liveUrl, probeTargetKind } from '.
 import type { HydratorApi, HydratorStartOptions, HydratorStatus } from './hydrator-api.ts';
 import type { HydratorDeps } from './hydrator-deps.ts';
 import {
-  backoffDelay,
   bootstrapReason,
   connectivityOf,
   delayAfter,
@@ -185,8 +185,8 @@ export class Hydrator implements HydratorApi {
           if (end.kind === 'never_opened') {
             // Browsers hide why an upgrade failed: long-poll /feed, whose answer says (409/410…).
             socketFailures++;
-            socketRetryAt =
-              clock.now() + backoffDelay(socketFailures, settings.socketRetry, random());
+            const { baseMs, maxMs } = settings.socketRetry;
+            socketRetryAt = clock.now() + backoffDelay(socketFailures, baseMs, maxMs, random());
             continue;
           }
           socketFailures = 0;

@@ -1,10 +1,12 @@
 import type { OpResult } from '#protocol';
 import { kindForStatus } from '#protocol/check/problem-body.ts';
+import { backoffDelay } from '#protocol/retry/backoff.ts';
 import type { OutboxEntry, OutboxErrorInfo } from '../device/outbox-types.ts';
 
 /*
  * What becomes of an in-flight op when the target answers: a pure function of the entry, the
- * answer and the time. The replayer runs it; the store keeps the result.
+ * answer, the time and a random draw (the jitter). The replayer runs it; the store keeps the
+ * result.
  *
  *                     ┌─ applied, duplicate(applied) ───────────────────────▶ synced
  *                     ├─ accepted_local, duplicate(accepted_local) ─────────▶ delivered_local
@@ -16,9 +18,11 @@ import type { OutboxEntry, OutboxErrorInfo } from '../device/outbox-types.ts';
  *                        UNAVAILABLE ─▶ try + 1: pending after max(backoff, Retry-After),
  *                                       or failed RETRIES_EXHAUSTED at the 10th try
  *
- * Backoff before the next try (seed 001 §10.3): the first send is immediate; after 1, 2, 3, 4+
- * failed tries wait 5 s, 15 s, 45 s, 120 s. An entry that is not `sending` is left as it is:
- * the answer is stale (a replay that lost its lease), and the op is, or will be, sent again.
+ * Backoff before the next try: the first send is immediate; after n failed tries the op waits
+ * between half and all of min(5 s · 2^(n−1), 2 min) (protocol's `backoffDelay`), so the
+ * devices of a venue that failed together do not all retry together. Ten tries span 5 to 11
+ * minutes of failures. An entry that is not `sending` is left as it is: the answer is stale
+ * (a replay that lost its lease), and the op is, or will be, sent again.
  *
  * Why 401 is not "failed": the op is not at fault and the person will sign in again; failing
  * it would make them retry every op by hand, and could break their order. It waits, marked
@@ -49,14 +53,17 @@ export type SendOutcome =
 export type Verdict = 'settled' | 'retry_later' | 'back_off' | 'sign_in' | 'failed';
 
 export interface PolicyOptions {
-  /** Delay before try n+1 after n failed tries: index min(n, length - 1). */
-  readonly backoffMs?: readonly number[];
   readonly maxTries?: number;
   /** Wait for "try again later" answers that carry no Retry-After. */
   readonly retryLaterMs?: number;
 }
 
-export const BACKOFF_MS: readonly number[] = [0, 5_000, 15_000, 45_000, 120_000];
+/**
+ * The backoff's first ceiling and its cap: longer than the hydrator's or the relay's, since an
+ * op is tried only ten times, and those must outlast a restart of the target.
+ */
+export const BACKOFF_BASE_MS = 5_000;
+export const BACKOFF_MAX_MS = 120_000;
 export const MAX_TRIES = 10;
 export const RETRY_LATER_MS = 1_000;
 
@@ -68,12 +75,10 @@ const RETRY_LATER_CODES: ReadonlySet<string> = new Set([
 
 /** The replay policy: answers → next entry states, and whether a replay pass goes on. */
 export class ReplayPolicy {
-  readonly backoffMs: readonly number[];
   readonly maxTries: number;
   readonly retryLaterMs: number;
 
   constructor(options: PolicyOptions = {}) {
-    this.backoffMs = options.backoffMs ?? BACKOFF_MS;
     this.maxTries = options.maxTries ?? MAX_TRIES;
     this.retryLaterMs = options.retryLaterMs ?? RETRY_LATER_MS;
   }
@@ -105,14 +110,11 @@ export class ReplayPolicy {
     }
   }
 
-  /** The delay before the next try after `tries` failed ones, honouring Retry-After. */
-  backoffDelay(tries: number, retryAfterMs: number | null): number {
-    const schedule = this.backoffMs[Math.min(tries, this.backoffMs.length - 1)] ?? 0;
-    return Math.max(schedule, retryAfterMs ?? 0);
-  }
-
-  /** The entry after the target's answer, at `now`. Pure. */
-  next(entry: OutboxEntry, outcome: SendOutcome, now: number): OutboxEntry {
+  /**
+   * The entry after the target's answer, at `now`. Pure: `random` (in [0, 1]) places a backoff
+   * within its jitter range.
+   */
+  next(entry: OutboxEntry, outcome: SendOutcome, now: number, random: number): OutboxEntry {
     if (entry.status !== 'sending') return entry;
     const result = outcome.kind === 'result' ? outcome.result : entry.result;
     const error = errorOf(outcome);
@@ -154,7 +156,9 @@ export class ReplayPolicy {
           tries,
           lastError: error,
           result,
-          nextAttemptAt: now + this.backoffDelay(tries, retryAfterOf(outcome)),
+          nextAttemptAt:
+            now +
+            backoffDelay(tries, BACKOFF_BASE_MS, BACKOFF_MAX_MS, random, retryAfterOf(outcome)),
         };
       }
     }

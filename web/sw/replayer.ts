@@ -71,6 +71,8 @@ export interface ReplayerDeps {
   /** Defaults to posting on the BroadcastChannel `CHANNEL`. */
   readonly broadcast?: (message: Broadcast) => void;
   readonly policy?: ReplayPolicy;
+  /** Where in its jitter range a backoff falls, in [0, 1] (default Math.random). */
+  readonly random?: () => number;
   /**
    * Ops per request: 100, the most the server takes. Measured against 50 on the 1,000-op drain
    * (web/README.md): half the requests and half the answer writes, p50 ~1.0 s → ~0.5–0.9 s.
@@ -150,6 +152,7 @@ export class Replayer {
   private readonly locks: LockManager | null;
   private readonly broadcast: (message: Broadcast) => void;
   private readonly policy: ReplayPolicy;
+  private readonly random: () => number;
   private readonly batchSize: number;
   private readonly requestTimeoutMs: number;
   private readonly graceMs: number;
@@ -172,6 +175,7 @@ export class Replayer {
     this.locks = deps.locks === undefined ? (globalThis.navigator?.locks ?? null) : deps.locks;
     this.broadcast = deps.broadcast ?? channelBroadcast();
     this.policy = deps.policy ?? new ReplayPolicy();
+    this.random = deps.random ?? Math.random;
     this.batchSize = deps.batchSize ?? 100;
     this.requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
     this.graceMs = deps.graceMs ?? 250;
@@ -486,7 +490,9 @@ export class Replayer {
       return { kind: 'split' };
     }
     const now = this.now();
-    const next = batch.map((entry) => this.policy.next(entry, outcomeOf(entry.opId), now));
+    // One draw per batch: its ops back off together, so they go again as one batch.
+    const random = this.random();
+    const next = batch.map((entry) => this.policy.next(entry, outcomeOf(entry.opId), now, random));
     const stop = batch.map((entry) => outcomeOf(entry.opId)).find((o) => this.policy.stopsPass(o));
     const verdict = stop ? this.policy.verdict(stop) : null;
     return {
