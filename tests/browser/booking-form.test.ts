@@ -8,6 +8,7 @@ import {
 import type { BookingServices } from '../../web/guest/booking-controller.ts';
 import '../../web/guest/booking-form.ts';
 import type { BookingForm } from '../../web/guest/booking-form.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { phoneFrame, serious, text, unmountFrames } from './guest-support.ts';
 
 // `<hearth-booking-form>` in Chromium, its fetch a small stand-in of the cloud's ops route
@@ -152,11 +153,11 @@ const FORM = {
 /** Submits as the guest does (the form's button) and waits for the answer to be shown. */
 async function submit(el: BookingForm): Promise<void> {
   submitButton(el)?.click();
-  for (let i = 0; i < 500; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  // The click marks the button busy at once (rendered by the next update) until the answer.
+  await waitFor('the answer shown (the button no longer busy)', async () => {
     await el.updateComplete;
-    if (submitButton(el)?.getAttribute('aria-disabled') !== 'true') return;
-  }
+    return submitButton(el)?.getAttribute('aria-disabled') !== 'true';
+  });
 }
 
 const submitButton = (el: BookingForm) => el.shadowRoot?.querySelector<HTMLButtonElement>('button');

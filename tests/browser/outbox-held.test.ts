@@ -6,6 +6,7 @@ import { discardHeld } from '../../web/device/outbox-held.ts';
 import { OutboxStore } from '../../web/device/outbox-store.ts';
 import type { OutboxEntry } from '../../web/device/outbox-types.ts';
 import { REPLAY_LOCK, ReplayLease } from '../../web/sw/replay-lease.ts';
+import { waitFor } from '../support/wait-for.ts';
 import {
   addLines,
   callWaiter,
@@ -108,7 +109,7 @@ describe('browserHeldOutbox', () => {
     const mine = await callWaiter('table-4', { actorId: MANAGER });
     await store.add(sams, T0);
     await store.add(mine, T0);
-    const heard: unknown[] = [];
+    const heard: { type?: string }[] = [];
     const channel = new BroadcastChannel(CHANNEL);
     channel.onmessage = (event) => heard.push(event.data);
     const outbox = browserHeldOutbox({ name });
@@ -117,9 +118,13 @@ describe('browserHeldOutbox', () => {
     expect(await outbox.discardHeld([sams.opId, mine.opId], MANAGER)).to.equal(1);
 
     expect(ids(await store.list())).to.deep.equal([mine.opId]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Posted from this page after the discard: it arrives after whatever the discard said.
+    const marker = new BroadcastChannel(CHANNEL);
+    marker.postMessage({ type: 'marker' });
+    await waitFor('the marker', () => heard.length > 0 && heard.at(-1)?.type === 'marker');
+    marker.close();
     channel.close();
-    expect(heard).to.deep.equal([{ type: 'outbox-changed' }]);
+    expect(heard).to.deep.equal([{ type: 'outbox-changed' }, { type: 'marker' }]);
     // The lease it took is given back: the next replayer need not wait for it.
     expect((await ReplayLease.read(store.db))?.expiresAt).to.equal(0);
   });
