@@ -1,11 +1,11 @@
 import { DEPENDENCY_HOLD_MS } from '#protocol';
+import type { Logger } from '../server/logger.ts';
+import type { ServerMetrics } from '../server/metrics.ts';
 import type { AuthDeps } from './auth/auth-routes.ts';
 import type { EdgeDeps } from './edge/edge-routes.ts';
 import type { FeedBus } from './feed/feed-bus.ts';
 import type { FeedDeps } from './feed/feed-routes.ts';
 import type { Authenticator } from './http/caller.ts';
-import type { Logger } from './http/logger.ts';
-import type { Metrics } from './http/metrics.ts';
 import type { CloudStore } from './store/cloud-store.ts';
 
 /** Request limits; every one answers with a problem that says what to do. */
@@ -52,7 +52,7 @@ export interface CoreDeps {
   readonly authenticator: Authenticator;
   readonly bus: FeedBus;
   readonly limits: Limits;
-  readonly metrics: Metrics;
+  readonly metrics: ServerMetrics;
   /** The built PWA (web/dist) for guests on the cloud's origin; not served when absent. */
   readonly webDir?: string;
 }

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { headerLimit } from '../server/header-limit.ts';
 import { problemResponse } from '../server/problem-response.ts';
+import { requestContext } from '../server/request-context.ts';
 import { serveWeb } from '../server/static-web.ts';
 import type { AppDeps } from './app-deps.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
@@ -8,7 +10,7 @@ import { registerEdgeRoutes } from './edge/edge-routes.ts';
 import { registerFeedRoutes } from './feed/feed-routes.ts';
 import type { AppEnv } from './http/caller.ts';
 import { openApiDocument } from './http/openapi.ts';
-import { requestContext } from './http/request-context.ts';
+import { requestLog } from './http/request-context.ts';
 import { registerOpsRoutes } from './ops/ops-routes.ts';
 
 /**
@@ -22,6 +24,8 @@ import { registerOpsRoutes } from './ops/ops-routes.ts';
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requestContext(deps.log, deps.metrics));
+  app.use('*', requestLog(deps.log));
+  app.use('*', headerLimit());
   app.use(
     '*',
     bodyLimit({
@@ -37,8 +41,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: deps.version, time: deps.clock().toISOString() }),
   );
-  app.get('/metrics', (c) =>
-    c.text(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }),
+  app.get('/metrics', async (c) =>
+    c.text(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType }),
   );
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
 

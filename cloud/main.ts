@@ -2,6 +2,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { createCursorCodec, publicJwkOf } from '#protocol';
+import { processLogger } from '../server/logger.ts';
+import { ServerMetrics } from '../server/metrics.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_LIMITS } from './app-deps.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS } from './auth/auth-routes.ts';
@@ -12,8 +14,6 @@ import { DEFAULT_EDGE } from './edge/edge-routes.ts';
 import { createCursorService } from './feed/cursor-service.ts';
 import { FeedBus } from './feed/feed-bus.ts';
 import { createLiveRoute } from './feed/live-socket.ts';
-import { jsonLogger } from './http/logger.ts';
-import { Metrics } from './http/metrics.ts';
 import { cleanUpIdempotencyKeys } from './ops/idempotency-retention.ts';
 import { isEmpty, seedDemo } from './seed/demo-seed.ts';
 import { SqliteCloudStore } from './store/sqlite-store.ts';
@@ -25,7 +25,8 @@ const EXIT_CONFIG = 2;
 const HOUR_MS = 3600 * 1000;
 
 const PackageJson = z.object({ version: z.string() });
-const log = jsonLogger;
+// JSON lines through pino's asynchronous destination, flushed on every way out.
+const { log } = processLogger();
 
 async function readVersion(): Promise<string> {
   const raw: unknown = await Bun.file(new URL('../package.json', import.meta.url)).json();
@@ -56,9 +57,9 @@ if (await isEmpty(store)) {
   log('info', 'demo venue seeded', { tenantId: 'demo', venueId: 'demo-bistro' });
 }
 
-const metrics = new Metrics();
+const metrics = new ServerMetrics();
 const bus = new FeedBus((error) => log('error', 'feed listener failed', { error: String(error) }));
-metrics.gauge('hearth_feed_subscribers', 'Live feed subscribers (long-polls and sockets)', () =>
+metrics.gauge('hearth_feed_subscribers', 'Live feed subscribers (long-polls and sockets).', () =>
   bus.subscriberCount(),
 );
 const deps = {

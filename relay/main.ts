@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createTokenSigner, importTokenSigningKey } from '#protocol';
+import { processLogger } from '../server/logger.ts';
 import { parseRelayConfig, withFlags } from './config.ts';
 import { enroll } from './identity/enroll.ts';
 import { readIdentity, writeIdentity } from './identity/identity-file.ts';
@@ -11,7 +12,6 @@ import { createLanApp } from './lan/lan-app.ts';
 import { RelayLanAuthenticator } from './lan/lan-authenticator.ts';
 import { createLanCursors } from './lan/lan-cursors.ts';
 import { createLanLiveRoute } from './lan/live-socket.ts';
-import { jsonLinesLogger } from './lan/relay-log.ts';
 import { RelayMetrics } from './lan/relay-metrics.ts';
 import { ResilienceRecorder } from './lan/resilience-recorder.ts';
 import { resilienceReading } from './lan/resilience-route.ts';
@@ -26,10 +26,8 @@ const EXIT_CONFIG = 2;
 const EXIT_FATAL = 70;
 /** How often the resilience report's per-minute sample is read (it keeps the minute's peak). */
 const RESILIENCE_SAMPLE_MS = 15_000;
-const logger = jsonLinesLogger();
-const log = logger.log;
-// Info lines wait for the end of the tick; whatever waits is written on every way out.
-process.on('exit', () => logger.flush());
+// JSON lines through pino's asynchronous destination, flushed on every way out.
+const { log } = processLogger();
 const clock = () => new Date();
 const VERSION = z.object({ version: z.string() }).catch({ version: '0.0.0-unknown' });
 // A compiled binary has no package.json beside it: scripts/build-relay.mjs defines the version

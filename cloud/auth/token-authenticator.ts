@@ -6,8 +6,8 @@ import {
   type TokenVerifyResult,
   verifyToken,
 } from '#protocol';
+import type { Logger } from '../../server/logger.ts';
 import type { Authenticator, AuthResult } from '../http/caller.ts';
-import type { Logger } from '../http/logger.ts';
 import type { CloudStore, EdgeNode } from '../store/cloud-store.ts';
 import { CLOUD_SIGNING_KID } from './keys.ts';
 

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal } from '#protocol';
+import type { Logger } from '../../server/logger.ts';
 import { problemResponse } from '../../server/problem-response.ts';
-import type { Logger } from './logger.ts';
 
 /** Who is calling: a person (staff or guest) or an enrolled venue relay. */
 export type Caller =

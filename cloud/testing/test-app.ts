@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
 import { createCursorCodec, type Principal, publicJwkOf, type StaffRole } from '#protocol';
+import { type Logger, memoryLogger } from '../../server/logger.ts';
+import { ServerMetrics } from '../../server/metrics.ts';
 import { createApp } from '../app.ts';
 import { type AppDeps, DEFAULT_LIMITS, type Limits } from '../app-deps.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS } from '../auth/auth-routes.ts';
@@ -14,8 +16,6 @@ import { DEFAULT_EDGE } from '../edge/edge-routes.ts';
 import { createCursorService } from '../feed/cursor-service.ts';
 import { FeedBus } from '../feed/feed-bus.ts';
 import type { AppEnv } from '../http/caller.ts';
-import { type Logger, memoryLogger } from '../http/logger.ts';
-import { Metrics } from '../http/metrics.ts';
 import { DEMO, seedDemo } from '../seed/demo-seed.ts';
 import type { CloudStore } from '../store/cloud-store.ts';
 import { MemoryCloudStore } from '../store/memory-store.ts';
@@ -113,7 +113,7 @@ export async function makeTestApp(
       ...DEFAULT_EDGE,
       verificationKeys: [{ kid: CLOUD_SIGNING_KID, jwk: publicJwkOf(TEST_KEYS.signingJwk) }],
     },
-    metrics: overrides.metrics ?? new Metrics(),
+    metrics: overrides.metrics ?? new ServerMetrics(),
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

@@ -147,16 +147,19 @@ describe('health, metrics and logs', () => {
     const res = await r.app.request('/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    expect(text).toContain('relay_uplink_state{state="offline_local"} 1');
-    expect(text).toContain('relay_uplink_state{state="online"} 0');
-    expect(text).toContain('relay_journal_depth 0');
-    expect(text).toContain('relay_oldest_unsynced_op_age_seconds 0');
-    expect(text).toContain('relay_connected_devices 0');
-    expect(text).toContain('# TYPE relay_fanout_lag_ms histogram');
-    expect(text).toContain('relay_fanout_lag_ms_count 0');
-    expect(text).toContain('relay_http_requests_total{route="/healthz",status="200"} 2');
-    expect(text).toContain('relay_http_requests_total{route="/*",status="404"} 1');
-    for (const line of text.trim().split('\n')) {
+    expect(text).toContain('hearth_relay_uplink_state{state="offline_local"} 1');
+    expect(text).toContain('hearth_relay_uplink_state{state="online"} 0');
+    expect(text).toContain('hearth_relay_journal_depth 0');
+    expect(text).toContain('hearth_relay_oldest_unsynced_op_age_seconds 0');
+    expect(text).toContain('hearth_relay_connected_devices 0');
+    expect(text).toContain('# TYPE hearth_live_fanout_lag_seconds histogram');
+    expect(text).toContain('hearth_live_fanout_lag_seconds_count 0');
+    expect(text).toContain(
+      'hearth_http_requests_total{method="GET",route="/healthz",status="200"} 2',
+    );
+    expect(text).toContain('hearth_http_requests_total{method="GET",route="/*",status="404"} 1');
+    expect(text).not.toMatch(/^relay_/m);
+    for (const line of text.split('\n').filter(Boolean)) {
       expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [0-9.e+-]+)$/);
     }
   });
@@ -179,6 +182,7 @@ describe('health, metrics and logs', () => {
     expect(r.logLines.at(-1)?.fields).toMatchObject({
       requestId: 'req-42',
       method: 'POST',
+      route: '/v1/venues/:venueId/ops',
       path: `${BASE}/ops`,
       status: 202,
     });

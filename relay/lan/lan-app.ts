@@ -1,13 +1,15 @@
-import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { routePath } from 'hono/route';
 import type { RelayConnectivity } from '#protocol';
+import { headerLimit } from '../../server/header-limit.ts';
+import type { Logger } from '../../server/logger.ts';
 import { problemResponse } from '../../server/problem-response.ts';
+import { requestContext } from '../../server/request-context.ts';
 import { serveWeb } from '../../server/static-web.ts';
 import { type LanAuthDeps, registerLanAuthRoutes } from './auth-routes.ts';
 import { type LanFeedDeps, registerLanFeedRoutes } from './feed-routes.ts';
 import type { LanEnv } from './lan-caller.ts';
-import type { LanLiveRoute, RelayLog } from './live-socket.ts';
+import type { LanLiveRoute } from './live-socket.ts';
 import { type LanOpsDeps, registerLanOpsRoutes } from './ops-routes.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import { ResilienceRecorder } from './resilience-recorder.ts';
@@ -23,7 +25,7 @@ export interface RelayStatus {
 /** Everything the LAN app is built from; only `main.ts` makes these from env, disk and network. */
 export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps {
   readonly version: string;
-  readonly log: RelayLog;
+  readonly log: Logger;
   readonly metrics: RelayMetrics;
   readonly status: () => RelayStatus;
   /** The uplink's transitions and per-minute samples for `GET …/resilience` (else only now). */
@@ -52,6 +54,7 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
   const app = new Hono<LanEnv>();
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use('*', requestContext(deps.log, deps.metrics));
+  app.use('*', headerLimit());
   app.use(
     '*',
     bodyLimit({
@@ -90,16 +93,18 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
     });
   });
 
-  app.get('/metrics', (c) => {
+  deps.metrics.readGauges(() => {
     const { pending, oldestAge } = journal();
-    const text = deps.metrics.render({
+    return {
       connectivity: deps.status().connectivity,
       journalDepth: pending,
       oldestUnsyncedAgeSeconds: Math.round(oldestAge * 1000) / 1000,
       connectedDevices: deps.live?.connectedCount() ?? 0,
-    });
-    return c.text(text, 200, { 'Content-Type': 'text/plain; version=0.0.4' });
+    };
   });
+  app.get('/metrics', async (c) =>
+    c.text(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType }),
+  );
 
   registerLanAuthRoutes(app, deps);
   registerLanOpsRoutes(app, deps);
@@ -133,35 +138,4 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
   });
 
   return app;
-}
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/**
- * Gives every request an id (the caller's `X-Request-Id` when well-formed), echoes it, counts
- * it, and logs one JSON line: method, path (no query: cursors stay out), status, duration.
- * Never headers or bodies, so tokens and PINs cannot reach the log.
- */
-function requestContext(log: RelayLog, metrics: RelayMetrics): MiddlewareHandler<LanEnv> {
-  return async (c, next) => {
-    const given = c.req.header('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
-    c.set('requestId', requestId);
-    const started = performance.now();
-    await next();
-    c.header('X-Request-Id', requestId);
-    metrics.countRequest(routeOf(c), c.res.status);
-    log('info', 'request', {
-      requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  };
-}
-
-/** The route pattern that answered (bounded label values): `/*` for files and not-found. */
-function routeOf(c: Context<LanEnv>): string {
-  return routePath(c) || '/*';
 }

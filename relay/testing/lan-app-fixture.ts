@@ -1,4 +1,5 @@
 import { decodeBase64Url, digestPin } from '#protocol';
+import { memoryLogger } from '../../server/logger.ts';
 import { NOW } from '../../tests/protocol/support/venue-fixture.ts';
 import { DeviceCheckpoints } from '../lan/feed-routes.ts';
 import { createLanApp } from '../lan/lan-app.ts';
@@ -37,7 +38,7 @@ export async function makeRelay(options: { webDir?: string } = {}) {
       pinDigest: await digestPin(pinKey, '3333'),
     },
   ]);
-  const logLines: { level: string; msg: string; fields: Readonly<Record<string, unknown>> }[] = [];
+  const { log, lines: logLines } = memoryLogger();
   const app = createLanApp({
     identity,
     signer,
@@ -52,7 +53,7 @@ export async function makeRelay(options: { webDir?: string } = {}) {
     maxBatchOps: 100,
     maxWaitSeconds: 30,
     version: '1.2.3-test',
-    log: (level, msg, fields = {}) => logLines.push({ level, msg, fields }),
+    log,
     metrics: new RelayMetrics(),
     status: () => ({ connectivity: 'offline_local', since: NOW }),
     ...options,

@@ -1,5 +1,5 @@
 import type { FeedEntry, Projectable, SnapshotRecord } from '#protocol';
-import type { Logger } from '../lan/relay-log.ts';
+import type { Logger } from '../../server/logger.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import { type CloudClient, UplinkError } from './cloud-client.ts';
 import { Waker } from './sleep.ts';

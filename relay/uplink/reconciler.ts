@@ -1,5 +1,5 @@
 import { getEntity, type OpResult, opSubjects, type Principal, type TokenSigner } from '#protocol';
-import type { Logger } from '../lan/relay-log.ts';
+import type { Logger } from '../../server/logger.ts';
 import type { JournalRecord, RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import { type CloudClient, UplinkError } from './cloud-client.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectivityTransition } from '#protocol';
+import { silentLogger } from '../../server/logger.ts';
 import { NOW, opOf, staff } from '../../tests/protocol/support/venue-fixture.ts';
-import { silentLogger } from '../lan/relay-log.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
 import { bootstrappedEngine, testRelayKeys } from '../testing/lan-fixture.ts';

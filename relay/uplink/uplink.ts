@@ -1,4 +1,5 @@
 import type { ConnectivityTransition, Heartbeat, LanDeviceReport, TokenSigner } from '#protocol';
+import type { Logger } from '../../server/logger.ts';
 import {
   type ConnectivityConfig,
   type ConnectivityEffect,
@@ -16,7 +17,6 @@ import {
   spend,
 } from '../connectivity/rescue-budget.ts';
 import type { RelayIdentity } from '../identity/relay-identity.ts';
-import type { Logger } from '../lan/relay-log.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import { CloudClient } from './cloud-client.ts';

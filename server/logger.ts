@@ -1,0 +1,83 @@
+import { type DestinationStream, type LoggerOptions, pino } from 'pino';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A structured log line's fields. Never put tokens, PINs or card data here. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/**
+ * How both servers log: `log('info', 'relay listening', { port })`. A function over pino, so
+ * call sites and tests stay plain; every logger made here writes through pino.
+ */
+export type Logger = (level: LogLevel, msg: string, fields?: LogFields) => void;
+
+/** Keys replaced by `[redacted]` at the top level and one level down (`headers.cookie`). */
+const SECRET_KEYS = ['authorization', 'cookie', 'pin', 'token', 'password', 'card'] as const;
+
+/**
+ * One line shape for both servers: `{"level":"info","time":"<ISO>","msg":…,…fields}` — no pid
+ * or hostname (the service manager adds those). Secrets are redacted in case a field slips in.
+ */
+const OPTIONS: LoggerOptions = {
+  level: 'debug',
+  base: undefined,
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label) => ({ level: label }) },
+  redact: {
+    paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
+    censor: '[redacted]',
+  },
+};
+
+/** A logger writing JSON lines to `stream` (anything with `write(line)`). */
+export function streamLogger(stream: DestinationStream): Logger {
+  const logger = pino(OPTIONS, stream);
+  return (level, msg, fields) => {
+    if (fields === undefined) logger[level](msg);
+    else logger[level](fields, msg);
+  };
+}
+
+/**
+ * The process's logger: JSON lines on stdout through pino's asynchronous destination (a write
+ * per request would otherwise block the event loop on the pipe). Whatever is still buffered
+ * is written on every way out, `process.exit` included.
+ *
+ * @example
+ * const { log } = processLogger();
+ * log('info', 'relay listening', { port: 8080 });
+ */
+export function processLogger(): { log: Logger; flush(): void } {
+  const destination = pino.destination({ dest: 1, sync: false });
+  const flush = () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing to flush yet, or stdout is gone: nothing left to write to.
+    }
+  };
+  process.on('exit', flush);
+  return { log: streamLogger(destination), flush };
+}
+
+/** Discards everything: for tests that assert on other things. */
+export const silentLogger: Logger = () => {};
+
+/** One line as a memory logger keeps it: the pino line split back into its parts. */
+export interface LogLine {
+  readonly level: string;
+  readonly msg: string;
+  readonly fields: LogFields;
+}
+
+/** Keeps lines in memory, through pino (redaction included), for tests that assert on logging. */
+export function memoryLogger(): { log: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const log = streamLogger({
+    write(text) {
+      const { level, msg, time: _time, ...fields } = JSON.parse(text) as Record<string, unknown>;
+      lines.push({ level: String(level), msg: String(msg), fields });
+    },
+  });
+  return { log, lines };
+}
