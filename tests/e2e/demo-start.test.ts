@@ -81,8 +81,13 @@ const demoLines = () => output.split('\n').filter((line) => line.startsWith('[de
 describe('npm start: the demo venue with an uplink to cut', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-demo-'));
-    for (const name of Object.keys(ports) as (keyof typeof ports)[])
-      ports[name] = await findFreePort();
+    const taken = new Set<number>();
+    for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
+      // Four listeners closed one after another: the OS could hand the same port out twice.
+      do ports[name] = await findFreePort();
+      while (taken.has(ports[name]));
+      taken.add(ports[name]);
+    }
     demo = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: REPO_ROOT,
       env: env(),
