@@ -12,7 +12,7 @@ import { TokenAuthenticator } from './auth/token-authenticator.ts';
 import { parseCloudConfig } from './config.ts';
 import { DEFAULT_EDGE } from './edge/edge-routes.ts';
 import { createCursorService } from './feed/cursor-service.ts';
-import { FeedBus } from './feed/feed-bus.ts';
+import { FeedBus } from '../server/feed-bus.ts';
 import { createLiveRoute } from './feed/live-socket.ts';
 import { cleanUpIdempotencyKeys } from './ops/idempotency-retention.ts';
 import { isEmpty, seedDemo } from './seed/demo-seed.ts';

@@ -18,7 +18,7 @@ import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '
 import type { VenueRecord } from '../store/cloud-store.ts';
 import type { CursorService, FeedRejection } from './cursor-service.ts';
 import { resolveScopes } from './cursor-service.ts';
-import type { FeedBus } from './feed-bus.ts';
+import type { FeedBus } from '../../server/feed-bus.ts';
 
 /** What the feed routes need beyond the core. */
 export interface FeedDeps {

@@ -14,7 +14,7 @@ import {
 import { TokenAuthenticator } from '../auth/token-authenticator.ts';
 import { DEFAULT_EDGE } from '../edge/edge-routes.ts';
 import { createCursorService } from '../feed/cursor-service.ts';
-import { FeedBus } from '../feed/feed-bus.ts';
+import { FeedBus } from '../../server/feed-bus.ts';
 import type { AppEnv } from '../http/caller.ts';
 import { DEMO, seedDemo } from '../seed/demo-seed.ts';
 import type { CloudStore } from '../store/cloud-store.ts';

@@ -10,7 +10,7 @@ import {
   type VenueState,
 } from '#protocol';
 import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
-import type { FeedBus } from '../feed/feed-bus.ts';
+import type { FeedBus } from '../../server/feed-bus.ts';
 import type { CloudStore, TenantTx, VenueRecord } from '../store/cloud-store.ts';
 import type { VenueStates } from './venue-states.ts';
 

@@ -1,7 +1,13 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { Problem } from '#protocol';
-import { VENUE } from '../../tests/protocol/support/venue-fixture.ts';
+import { decodeBase64Url, digestPin, Problem } from '#protocol';
+import { NOW, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
+import { MemoryRelayStore } from '../store/memory-relay-store.ts';
+import { RelayBus } from '../sync/feed-bus.ts';
 import { makeRelay, type Relay } from '../testing/lan-app-fixture.ts';
+import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
+import { registerLanAuthRoutes } from './auth-routes.ts';
+import type { LanEnv } from './lan-caller.ts';
 
 // Staff sign-in at the relay while it decides it (the uplink down): the wrong-PIN limits.
 
@@ -40,5 +46,74 @@ describe('sign-in while the relay decides it', () => {
       }
     }
     expect((await signInFrom(r, '10.0.0.12', '3333')).status).toBe(429);
+  });
+});
+
+describe('sign-in at a relay that has just started', () => {
+  /** Just the auth routes, offline, over a store that has never held a staff list. */
+  async function startingRelay() {
+    const { identity, signer } = await testRelayKeys;
+    const store = new MemoryRelayStore();
+    const clock = () => new Date(NOW);
+    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const app = new Hono<LanEnv>();
+    registerLanAuthRoutes(app, { identity, signer, store, engine, gate: offlineGate, clock });
+    const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
+    const receiveStaff = async () =>
+      store.replaceStaff([
+        {
+          memberId: 'server-1',
+          name: 'Sam',
+          role: 'server',
+          pinDigest: await digestPin(pinKey, '1111'),
+        },
+      ]);
+    const signIn = (pin: string) =>
+      app.request(
+        '/v1/auth/staff',
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ venueId: VENUE, pin }),
+        },
+        { requestIP: () => ({ address: '10.0.0.7', family: 'IPv4', port: 50_000 }) },
+      );
+    return { store, receiveStaff, signIn };
+  }
+
+  it('answers 503 "starting" with Retry-After before any staff list, and counts no guess', async () => {
+    const relay = await startingRelay();
+    for (let i = 0; i < 12; i++) {
+      const starting = await relay.signIn('1111');
+      expect(starting.status).toBe(503);
+      expect(starting.headers.get('Retry-After')).toBe('2');
+      expect(starting.headers.get('Content-Type')).toBe('application/problem+json');
+      expect(Problem.parse(await starting.json())).toMatchObject({
+        code: 'RELAY_STARTING',
+        kind: 'retry_later',
+        retryAfter: 2,
+      });
+    }
+
+    await relay.receiveStaff();
+    expect((await relay.signIn('1111')).status).toBe(200);
+    // The twelve answers above were no wrong guesses: this address still has all ten.
+    for (let i = 0; i < 10; i++) expect((await relay.signIn('0000')).status).toBe(401);
+    expect((await relay.signIn('0000')).status).toBe(429);
+  });
+
+  it('decides at once from a stored staff list, an empty one too', async () => {
+    const relay = await startingRelay();
+    await relay.receiveStaff();
+    const signedIn = await relay.signIn('1111');
+    expect(signedIn.status).toBe(200);
+    expect(await signedIn.json()).toMatchObject({
+      principal: { kind: 'staff', actorId: 'server-1', role: 'server' },
+    });
+
+    relay.store.replaceStaff([]);
+    const wrong = await relay.signIn('1111');
+    expect(wrong.status).toBe(401);
+    expect(Problem.parse(await wrong.json()).code).toBe('PIN_INVALID');
   });
 });

@@ -39,6 +39,9 @@ const TTL = { staff: 12 * 3600, guest: 4 * 3600 };
 const PER_CLIENT = { max: 10, windowSeconds: 60 } as const;
 const PER_VENUE = { max: 100, windowSeconds: 60 } as const;
 
+/** How soon a caller may retry a sign-in the starting relay could not decide: one uplink probe. */
+const STARTING_RETRY_SECONDS = 2;
+
 /** The caller's address, from Bun's server (Hono's env under Bun.serve); one key without it. */
 function clientOf(c: Context<LanEnv>): string {
   const server = c.env as
@@ -82,6 +85,15 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
         body: JSON.stringify(parsed.data),
       });
       if (forwarded && forwarded.status < 500) return forwarded;
+    }
+    // A relay that never received a staff list cannot tell a wrong PIN from one it has not
+    // heard of yet: "starting, try again", counted against nobody.
+    if (!deps.store.hasStaffList()) {
+      return problemResponse(503, 'RELAY_STARTING', 'The venue server is starting', {
+        kind: 'retry_later',
+        retryAfter: STARTING_RETRY_SECONDS,
+        detail: 'try again in a moment',
+      });
     }
     const now = deps.clock().getTime();
     const client = clientOf(c);

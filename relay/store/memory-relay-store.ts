@@ -29,7 +29,8 @@ export class MemoryRelayStore implements RelayStore {
   private visible: EntitySet = emptyEntitySet();
   private feed: FeedEntry[] = [];
   private readonly journal = new Map<string, JournalRecord>();
-  private staff: StaffRecord[] = [];
+  /** Undefined until a list is stored: an empty list is a list. */
+  private staff: StaffRecord[] | undefined;
   private cloudCursor: string | null = null;
   private cloudSeq = 0;
   private epoch = 0;
@@ -126,8 +127,12 @@ export class MemoryRelayStore implements RelayStore {
     this.staff = [...staff];
   }
 
+  hasStaffList(): boolean {
+    return this.staff !== undefined;
+  }
+
   findStaff(pinDigest: string): StaffRecord | undefined {
-    return this.staff.find((s) => s.pinDigest === pinDigest);
+    return this.staff?.find((s) => s.pinDigest === pinDigest);
   }
 
   close(): void {}

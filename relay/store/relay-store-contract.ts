@@ -186,6 +186,7 @@ export function runRelayStoreContract(name: string, makeStore: () => RelayStore,
       expect(store.journalDepth()).toEqual({ pending: 0, oldestReceivedAt: null });
       expect(store.journalEntry(opId(1))).toBeUndefined();
       expect(store.findStaff('digest')).toBeUndefined();
+      expect(store.hasStaffList()).toBe(false);
     });
 
     it('lands journal inserts, feed and confirmed changes of one commit together', () => {
@@ -387,6 +388,15 @@ export function runRelayStoreContract(name: string, makeStore: () => RelayStore,
       expect(store.findStaff('digest-3')).toEqual(staff('m-3', 'digest-3'));
       store.replaceStaff([]);
       expect(store.findStaff('digest-3')).toBeUndefined();
+    });
+
+    it('knows whether a staff list was ever stored, an empty one too', () => {
+      expect(store.hasStaffList()).toBe(false);
+      store.replaceStaff([]);
+      expect(store.hasStaffList()).toBe(true);
+      store.replaceStaff([staff('m-1', 'digest-1')]);
+      store.replaceStaff([]);
+      expect(store.hasStaffList()).toBe(true);
     });
 
     it('keeps the cloud cursor and the epoch until a commit moves them', () => {

@@ -104,7 +104,13 @@ export interface RelayStore {
   pendingJournal(limit: number): JournalRecord[];
   /** Counts for metrics: pending ops, and when the oldest of them was accepted. */
   journalDepth(): { readonly pending: number; readonly oldestReceivedAt: string | null };
+  /** Replaces the staff list (as the cloud last sent it), kept across restarts. */
   replaceStaff(staff: readonly StaffRecord[]): void;
+  /**
+   * Whether a staff list was ever stored (an empty one too): without one the relay cannot
+   * tell a wrong PIN from a list it has not received yet.
+   */
+  hasStaffList(): boolean;
   findStaff(pinDigest: string): StaffRecord | undefined;
   close(): void;
 }

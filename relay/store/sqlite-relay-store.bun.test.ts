@@ -137,8 +137,27 @@ describe('SqliteRelayStore on disk', () => {
     expect(store.readFeed(0, { limit: 10 })).toEqual(feed);
     expect(store.journalEntry(opId(2))?.status).toBe('synced');
     expect(store.findStaff('digest-1')?.name).toBe('Ana');
+    expect(store.hasStaffList()).toBe(true);
     store.commit(ops(4, 1));
     expect(store.snapshot().seq).toBe(4);
+  });
+
+  it('keeps an empty staff list known across reopen, and reads a list stored before the marker', () => {
+    const first = SqliteRelayStore.open(path);
+    expect(first.hasStaffList()).toBe(false);
+    first.replaceStaff([]);
+    first.close();
+    store = SqliteRelayStore.open(path);
+    expect(store.hasStaffList()).toBe(true);
+    store.replaceStaff([{ memberId: 'm-1', name: 'Ana', role: 'server', pinDigest: 'digest-1' }]);
+    store.close();
+
+    // A file written before the marker existed: staff rows, no meta row.
+    const db = new Database(path, { strict: true });
+    db.run("DELETE FROM meta WHERE key = 'staff_list'");
+    db.close();
+    store = SqliteRelayStore.open(path);
+    expect(store.hasStaffList()).toBe(true);
   });
 
   it('migrates once, and refuses a file newer than this build', () => {

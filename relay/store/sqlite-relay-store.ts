@@ -109,6 +109,14 @@ function statements(db: Database) {
     staff: db.prepare<StaffRow, { pinDigest: string }>(
       'SELECT * FROM staff WHERE pin_digest = $pinDigest',
     ),
+    markStaffList: db.prepare<never, { key: string }>(
+      'INSERT INTO meta (key, value) VALUES ($key, 1) ON CONFLICT (key) DO NOTHING',
+    ),
+    // A file from before the marker holds a list if it holds any staff row.
+    hasStaffList: db.prepare<{ known: number }, { key: string }>(
+      `SELECT EXISTS (SELECT 1 FROM meta WHERE key = $key)
+       OR EXISTS (SELECT 1 FROM staff) AS known`,
+    ),
     confirmed: layerStatements(db, 'confirmed'),
     visible: layerStatements(db, 'visible'),
   };
@@ -229,6 +237,7 @@ export class SqliteRelayStore implements RelayStore {
       }
     }).immediate;
     this.staffTx = db.transaction((staff: readonly StaffRecord[]) => {
+      this.s.markStaffList.run({ key: META.staffList });
       this.s.clearStaff.run();
       for (const member of staff) {
         this.s.insertStaff.run({
@@ -337,6 +346,10 @@ export class SqliteRelayStore implements RelayStore {
 
   replaceStaff(staff: readonly StaffRecord[]): void {
     this.staffTx(staff);
+  }
+
+  hasStaffList(): boolean {
+    return this.s.hasStaffList.get({ key: META.staffList })?.known === 1;
   }
 
   findStaff(pinDigest: string): StaffRecord | undefined {

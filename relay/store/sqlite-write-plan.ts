@@ -23,7 +23,13 @@ export const JOURNAL_STATUSES: readonly JournalRecord['status'][] = [
   'rejected',
 ];
 export const FEED_COLUMNS = 'seq, entity, id, op, version, data, at, op_id';
-export const META = { cursor: 'cloud_cursor', seq: 'cloud_seq', epoch: 'epoch' } as const;
+export const META = {
+  cursor: 'cloud_cursor',
+  seq: 'cloud_seq',
+  epoch: 'epoch',
+  /** Present once a staff list was stored (an empty list leaves no staff rows). */
+  staffList: 'staff_list',
+} as const;
 
 // The same rules as protocol's `project`: an upsert no newer than the held entity is skipped
 // (the column holds the held entity's own version, data.version), and a tombstone removes it

@@ -1,4 +1,5 @@
-import type { FeedEntry, OpResult } from '#protocol';
+import type { OpResult } from '#protocol';
+import { FeedBus } from '../../server/feed-bus.ts';
 
 /** What the relay pushes to LAN sockets besides entries: a settled op a device must hear about. */
 export interface OpNotice {
@@ -6,52 +7,8 @@ export interface OpNotice {
   readonly result: OpResult;
 }
 
-export interface FeedBusListener {
-  entries?(entries: readonly FeedEntry[]): void;
-  notice?(notice: OpNotice): void;
-}
-
 /**
- * In-process fan-out of committed LAN feed entries (one publish per group commit, so entries of
- * one tick travel in one frame) and of op notices. A listener that throws is dropped, never
- * allowed to break the committer.
+ * The relay's bus: its venue's committed entries (one publish per group commit, so entries of
+ * one tick travel in one frame) and op notices. The fan-out itself is the shared `FeedBus`.
  */
-export class RelayBus {
-  private readonly listeners = new Set<FeedBusListener>();
-  private readonly onListenerError: (error: unknown) => void;
-
-  constructor(onListenerError: (error: unknown) => void = () => {}) {
-    this.onListenerError = onListenerError;
-  }
-
-  subscribe(listener: FeedBusListener): () => void {
-    const entry = { ...listener };
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
-  }
-
-  publishEntries(entries: readonly FeedEntry[]): void {
-    if (entries.length > 0) this.each((l) => l.entries?.(entries));
-  }
-
-  publishNotice(notice: OpNotice): void {
-    this.each((l) => l.notice?.(notice));
-  }
-
-  get size(): number {
-    return this.listeners.size;
-  }
-
-  private each(call: (listener: FeedBusListener) => void): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        call(listener);
-      } catch (error) {
-        this.listeners.delete(listener);
-        this.onListenerError(error);
-      }
-    }
-  }
-}
+export class RelayBus extends FeedBus<OpNotice> {}

@@ -34,7 +34,7 @@ async function bootstrapped(store = new MemoryRelayStore()) {
   const bus = new RelayBus();
   const published: FeedEntry[][] = [];
   const notices: OpNotice[] = [];
-  bus.subscribe({ entries: (e) => published.push([...e]), notice: (n) => notices.push(n) });
+  bus.subscribe(VENUE, { entries: (e) => published.push([...e]), notice: (n) => notices.push(n) });
   const fatal: unknown[] = [];
   const engine = new VenueEngine({
     store,

@@ -420,8 +420,8 @@ export class VenueEngine {
     }
     this.stagedOps.clear();
     for (const waiter of stage.waiters) waiter.resolve();
-    this.deps.bus.publishEntries(stage.feed);
-    for (const notice of stage.notices) this.deps.bus.publishNotice(notice);
+    this.deps.bus.publish(this.deps.venueId, stage.feed);
+    for (const notice of stage.notices) this.deps.bus.notify(this.deps.venueId, notice);
   }
 
   /** Gives changes their LAN seqs and stages them. */

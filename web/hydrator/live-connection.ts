@@ -1,29 +1,15 @@
-import * as z from 'zod';
-import { Cursor, FeedEntry, OpResult, Problem } from '#protocol';
+import { Cursor, LiveFrame, liveSubprotocols } from '#protocol';
 import { type CheckedEntry, entryProblem } from './feed-check.ts';
 
 /**
- * A frame of `…/live`, as the cloud and the relay send it (their `LiveFrame`/`LanLiveFrame`
- * types), parsed here because a socket is a boundary.
+ * A frame of `…/live` (protocol's `LiveFrame`) as the hydrator receives it, parsed here because
+ * a socket is a boundary. An `entries` frame has only its envelopes checked (feed-check.ts, as
+ * for a `/feed` page): the entities are parsed once coalesced, before they are written. The
+ * other frames are small and parsed whole with the protocol's schema.
  */
-export const LiveFrame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('entries'), entries: z.array(FeedEntry), cursor: Cursor }),
-  z.object({ type: z.literal('heartbeat'), head: z.number().int().min(0), cursor: Cursor }),
-  z.object({ type: z.literal('notice'), result: OpResult }),
-  z.object({ type: z.literal('error'), problem: Problem }),
-]);
-
-/**
- * A frame as the hydrator receives it. An `entries` frame has only its envelopes checked
- * (feed-check.ts, as for a `/feed` page): the entities are parsed once coalesced, before they
- * are written. The other frames are small and parsed whole with `LiveFrame`.
- */
-export type LiveFrame =
+export type ReceivedFrame =
   | { readonly type: 'entries'; readonly entries: readonly CheckedEntry[]; readonly cursor: string }
-  | Exclude<z.infer<typeof LiveFrame>, { type: 'entries' }>;
-
-/** The subprotocol the servers echo. The session cookie authenticates; no bearer is offered. */
-export const LIVE_SUBPROTOCOL = 'hearth.v1';
+  | Exclude<LiveFrame, { type: 'entries' }>;
 
 /** The parts of a WebSocket the hydrator uses: a real one, or a fake server's socket. */
 export interface SocketLike {
@@ -36,7 +22,7 @@ export type SocketConstructor = new (url: string, protocols?: string | string[])
 
 export type LiveEvent =
   | { readonly type: 'open' }
-  | { readonly type: 'frame'; readonly frame: LiveFrame }
+  | { readonly type: 'frame'; readonly frame: ReceivedFrame }
   /** A frame that did not parse: the connection is closed (a gap would follow otherwise). */
   | { readonly type: 'garbled'; readonly detail: string }
   | { readonly type: 'closed'; readonly code: number; readonly reason: string };
@@ -52,7 +38,8 @@ export class LiveConnection {
   private ended = false;
 
   constructor(Socket: SocketConstructor, url: string) {
-    this.socket = new Socket(url, [LIVE_SUBPROTOCOL]);
+    // The session cookie authenticates: no bearer is offered.
+    this.socket = new Socket(url, liveSubprotocols());
     this.socket.addEventListener('open', () => this.push({ type: 'open' }));
     this.socket.addEventListener('message', (event) => this.received(event));
     this.socket.addEventListener('close', (event) => {
@@ -127,7 +114,7 @@ export class LiveConnection {
 }
 
 /** The frame a message event carries, or why it carries none. */
-function parseFrame(event: Event): LiveFrame | string {
+function parseFrame(event: Event): ReceivedFrame | string {
   if (!(event instanceof MessageEvent) || typeof event.data !== 'string') {
     return 'a frame that is not text';
   }
@@ -146,19 +133,18 @@ function parseFrame(event: Event): LiveFrame | string {
     return entriesFrame(json as Record<string, unknown>);
   }
   const frame = LiveFrame.safeParse(json);
-  return frame.success ? (frame.data as LiveFrame) : frame.error.message;
+  return frame.success ? frame.data : frame.error.message;
 }
 
-/** An `entries` frame, envelopes checked (protocol's `Cursor`: a string of 1–512). */
-function entriesFrame(json: Record<string, unknown>): LiveFrame | string {
-  const { entries, cursor } = json;
+/** An `entries` frame, envelopes checked and its cursor parsed. */
+function entriesFrame(json: Record<string, unknown>): ReceivedFrame | string {
+  const { entries } = json;
   if (!Array.isArray(entries)) return 'entries: not an array';
-  if (typeof cursor !== 'string' || cursor.length < 1 || cursor.length > 512) {
-    return 'cursor: not a cursor';
-  }
+  const cursor = Cursor.safeParse(json.cursor);
+  if (!cursor.success) return 'cursor: not a cursor';
   for (let i = 0; i < entries.length; i++) {
     const problem = entryProblem(entries[i]);
     if (problem !== undefined) return `entries[${i}].${problem}`;
   }
-  return { type: 'entries', entries: entries as CheckedEntry[], cursor };
+  return { type: 'entries', entries: entries as CheckedEntry[], cursor: cursor.data };
 }
