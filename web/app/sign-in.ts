@@ -15,9 +15,14 @@ async function bodyOf(response: Response): Promise<unknown> {
   }
 }
 
+/** What a person is told when the venue's relay has just started and cannot decide a PIN yet. */
+export const RELAY_STARTING_MESSAGE = 'The venue’s server is starting — try again in a moment';
+
 function problemDetail(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  const { detail, title } = body as { detail?: unknown; title?: unknown };
+  const { code, detail, title } = body as { code?: unknown; detail?: unknown; title?: unknown };
+  // Not a wrong PIN and nothing to fix: the same PIN works once the relay has its staff list.
+  if (code === 'RELAY_STARTING') return RELAY_STARTING_MESSAGE;
   if (typeof title === 'string' && typeof detail === 'string') return `${title}: ${detail}`;
   return typeof title === 'string' ? title : undefined;
 }
