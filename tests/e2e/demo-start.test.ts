@@ -97,11 +97,19 @@ describe('npm start: the demo venue with an uplink to cut', () => {
       stream?.setEncoding('utf8').on('data', (chunk: string) => {
         output += chunk;
       });
-    await eventually('the demo banner', () => output.includes('is running'), 60_000, 50).catch(
-      (error: unknown) => {
-        throw new Error(`${String(error)}\n${output}`);
-      },
+    // Up once the banner is printed; a script that gave up (a child failed to start) fails now.
+    const gaveUp = new Promise<never>((_, reject) =>
+      demo.once('exit', (code, signal) =>
+        reject(new Error(`scripts/start.mjs exited (${signal ?? code}) before the banner`)),
+      ),
     );
+    gaveUp.catch(() => undefined);
+    await Promise.race([
+      eventually('the demo banner', () => output.includes('is running'), 60_000, 50),
+      gaveUp,
+    ]).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${output}`);
+    });
   }, 90_000);
 
   afterAll(async () => {
