@@ -849,9 +849,9 @@ describe('0 leaks beyond the matrix', () => {
     }
   });
 
-  // Keys are scoped by tenant (DESIGN), but the stored first result is another venue's: replaying
-  // it to a caller of this venue hands over the other venue's result (its stream seq, its time),
-  // and reports an op as applied that this venue never applied.
+  // Keys are scoped by tenant (docs/protocol.md, "Operations"), but the stored first result is
+  // another venue's: replaying it to a caller of this venue hands over the other venue's result
+  // (its stream seq, its time), and reports an op as applied that this venue never applied.
   const replayOfOtherVenuesOp = async () => {
     const v = VENUES.otherVenue;
     return makeOperation({
