@@ -1,9 +1,9 @@
 import { DEPENDENCY_HOLD_MS } from '#protocol';
+import type { FeedBus } from '../server/feed-bus.ts';
 import type { Logger } from '../server/logger.ts';
 import type { ServerMetrics } from '../server/metrics.ts';
 import type { AuthDeps } from './auth/auth-routes.ts';
 import type { EdgeDeps } from './edge/edge-routes.ts';
-import type { FeedBus } from '../server/feed-bus.ts';
 import type { FeedDeps } from './feed/feed-routes.ts';
 import type { Authenticator } from './http/caller.ts';
 import type { CloudStore } from './store/cloud-store.ts';

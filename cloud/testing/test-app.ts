@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { createCursorCodec, type Principal, publicJwkOf, type StaffRole } from '#protocol';
+import { FeedBus } from '../../server/feed-bus.ts';
 import { type Logger, memoryLogger } from '../../server/logger.ts';
 import { ServerMetrics } from '../../server/metrics.ts';
 import { createApp } from '../app.ts';
@@ -14,7 +15,6 @@ import {
 import { TokenAuthenticator } from '../auth/token-authenticator.ts';
 import { DEFAULT_EDGE } from '../edge/edge-routes.ts';
 import { createCursorService } from '../feed/cursor-service.ts';
-import { FeedBus } from '../../server/feed-bus.ts';
 import type { AppEnv } from '../http/caller.ts';
 import { DEMO, seedDemo } from '../seed/demo-seed.ts';
 import type { CloudStore } from '../store/cloud-store.ts';

@@ -9,8 +9,8 @@ import {
   TENANT_WIDE_KINDS,
   type VenueState,
 } from '#protocol';
-import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
 import type { FeedBus } from '../../server/feed-bus.ts';
+import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
 import type { CloudStore, TenantTx, VenueRecord } from '../store/cloud-store.ts';
 import type { VenueStates } from './venue-states.ts';
 
