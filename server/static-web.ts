@@ -1,13 +1,17 @@
-import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
+import { every } from 'hono/combine';
+import { compress } from 'hono/compress';
+import { etag, RETAINED_304_HEADERS } from 'hono/etag';
+import { serveStatic } from 'hono/serve-static';
 
-// The built PWA (web/dist) as both the cloud and the venue relay serve it. Our own small
-// function rather than Hono's serveStatic for Bun: that one reads through Bun.file (not under
-// the Node unit tests), sets no ETag or caching policy, follows symlinks out of its root and has
-// no per-page index.html; Hono's etag middleware would hash every other GET answer it wraps too.
+// The built PWA (web/dist) as both the cloud and the venue relay serve it, on Hono's own
+// middleware: serveStatic reads the file and types it, etag answers If-None-Match, compress
+// gzips text. Ours around them: which file a path means (a page's index.html, else the root's,
+// never for an API path) and that it stays under the root after symlinks, which serveStatic
+// does not check; and serveStatic's runtime-neutral form with a node:fs reader rather than
+// hono/bun's (Bun.file), so the Node unit tests of the cloud and the relay serve files too.
 
 /** Paths the servers answer themselves: never a file, never the app shell. */
 function isApiPath(path: string): boolean {
@@ -19,6 +23,25 @@ function isApiPath(path: string): boolean {
     path === '/openapi.json'
   );
 }
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+
+/** Vite's default `assets/[name]-[hash].[ext]`: an 8-character base64url content hash. */
+const HASHED_ASSET = /-[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$/;
+
+/** Immutable only for a hashed build asset: any change to it comes under a new name. */
+function cacheControlOf(segments: readonly string[]): string {
+  const [dir, name] = segments;
+  return segments.length === 2 && dir === 'assets' && name !== undefined && HASHED_ASSET.test(name)
+    ? IMMUTABLE
+    : REVALIDATE;
+}
+
+/** A 304 keeps the headers its 200 would have had that say how to treat it. */
+const entityTags = etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-content-type-options'] });
+/** Text of 1 KB and more, gzipped for a client that takes it (guests on mobile data pay per byte). */
+const gzip = compress({ encoding: 'gzip', threshold: 1024 });
 
 /**
  * Serves the files under `root` for GET and HEAD, with a content-hash ETag (304 on a matching
@@ -35,32 +58,38 @@ export function serveWeb(root: string): MiddlewareHandler {
   const base = resolve(root);
   return async (c, next) => {
     if (isApiPath(c.req.path)) return next();
-    const file = await findWebFile(base, new URL(c.req.url).pathname);
-    if (!file) return next();
-    return webResponse(
-      file,
-      c.req.header('if-none-match'),
-      acceptsGzip(c.req.header('accept-encoding')),
-    );
+    const segments = await findWebFile(base, new URL(c.req.url).pathname);
+    if (!segments) return next();
+    const file = serveStatic({
+      root: base,
+      path: segments.join('/'),
+      join,
+      getContent: async (path) => {
+        const bytes = await readIfFile(path);
+        // compress leaves a body alone below its threshold only when it knows the length.
+        if (bytes) c.header('Content-Length', String(bytes.byteLength));
+        return bytes;
+      },
+      onFound: () => {
+        c.header('Cache-Control', cacheControlOf(segments));
+        c.header('X-Content-Type-Options', 'nosniff');
+      },
+    });
+    return every(gzip, entityTags, file)(c, next);
   };
 }
 
-interface WebFile {
-  readonly bytes: Uint8Array;
-  /** The served file's path under the root (the page's `index.html` for a page). */
-  readonly segments: readonly string[];
-}
-
-async function findWebFile(root: string, pathname: string): Promise<WebFile | undefined> {
+/** The file a path is answered with, as segments under `root`; undefined for none. */
+async function findWebFile(root: string, pathname: string): Promise<string[] | undefined> {
   const segments = decodeSegments(pathname);
   if (!segments) return undefined;
   const wanted = segments.length === 0 ? ['index.html'] : segments;
-  const file = await readWebFile(root, wanted);
-  if (file) return file;
+  if (await isWebFile(root, wanted)) return wanted;
   if (extname(segments.at(-1) ?? '') !== '') return undefined;
   // A page of the multi-page app (`/ops/`, `/kitchen`): its own index.html; else the root's.
-  const page = await readWebFile(root, [...segments, 'index.html']);
-  return page ?? (await readWebFile(root, ['index.html']));
+  const page = [...segments, 'index.html'];
+  if (await isWebFile(root, page)) return page;
+  return (await isWebFile(root, ['index.html'])) ? ['index.html'] : undefined;
 }
 
 /** The path's segments, decoded; undefined when one could step out or is not decodable. */
@@ -81,19 +110,26 @@ function decodeSegments(pathname: string): string[] | undefined {
   return segments;
 }
 
-/** A regular file under `root`, also after symlinks are resolved; undefined otherwise. */
-async function readWebFile(
-  root: string,
-  segments: readonly string[],
-): Promise<WebFile | undefined> {
+/** Whether a regular file is under `root`, also after symlinks are resolved. */
+async function isWebFile(root: string, segments: readonly string[]): Promise<boolean> {
   const path = join(root, ...segments);
-  if (!path.startsWith(root + sep)) return undefined;
+  if (!path.startsWith(root + sep)) return false;
   try {
     const [realRoot, realPath] = await Promise.all([realpath(root), realpath(path)]);
-    if (!realPath.startsWith(realRoot + sep) || !(await stat(realPath)).isFile()) return undefined;
-    return { bytes: new Uint8Array(await readFile(realPath)), segments };
+    return realPath.startsWith(realRoot + sep) && (await stat(realPath)).isFile();
   } catch (error) {
-    if (isMissing(error)) return undefined;
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
+
+/** The file's bytes; null when it went away since it was found. */
+async function readIfFile(path: string): Promise<Uint8Array<ArrayBuffer> | null> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if (isMissing(error) || (error instanceof Error && 'code' in error && error.code === 'EISDIR'))
+      return null;
     throw error;
   }
 }
@@ -102,102 +138,4 @@ const MISSING = new Set<unknown>(['ENOENT', 'ENOTDIR', 'EACCES', 'ELOOP']);
 
 function isMissing(error: unknown): boolean {
   return error instanceof Error && 'code' in error && MISSING.has(error.code);
-}
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const REVALIDATE = 'no-cache';
-
-/** Vite's default `assets/[name]-[hash].[ext]`: an 8-character base64url content hash. */
-const HASHED_ASSET = /-[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$/;
-
-/** Immutable only for a hashed build asset: any change to it comes under a new name. */
-function cacheControlOf(segments: readonly string[]): string {
-  const [dir, name] = segments;
-  return segments.length === 2 && dir === 'assets' && name !== undefined && HASHED_ASSET.test(name)
-    ? IMMUTABLE
-    : REVALIDATE;
-}
-
-/** Types worth compressing: text. Images and fonts come compressed already. */
-const COMPRESSIBLE = new Set([
-  '.html',
-  '.js',
-  '.mjs',
-  '.css',
-  '.json',
-  '.map',
-  '.webmanifest',
-  '.svg',
-  '.txt',
-]);
-/** Below this a gzip header costs more than it saves. */
-const GZIP_MIN_BYTES = 1024;
-/** Gzipped bodies by ETag: a build's files are few and never change under one tag. */
-const gzipped = new Map<string, Uint8Array>();
-const GZIP_CACHE_ENTRIES = 256;
-
-function acceptsGzip(acceptEncoding: string | undefined): boolean {
-  return (acceptEncoding ?? '')
-    .split(',')
-    .map((part) => part.trim().toLowerCase())
-    .some((part) => part === 'gzip' || (part.startsWith('gzip;') && !/;\s*q=0(\.0*)?$/.test(part)));
-}
-
-function gzipOf(etag: string, bytes: Uint8Array): Uint8Array {
-  let body = gzipped.get(etag);
-  if (!body) {
-    body = gzipSync(bytes, { level: 9 });
-    if (gzipped.size >= GZIP_CACHE_ENTRIES) gzipped.delete(gzipped.keys().next().value as string);
-    gzipped.set(etag, body);
-  }
-  return body;
-}
-
-/**
- * The file's answer. Text over 1 KB goes gzipped to a client that takes it (guests on mobile
- * data pay for every byte), under its own ETag, with `Vary: Accept-Encoding` for caches.
- */
-function webResponse(file: WebFile, ifNoneMatch: string | undefined, gzip: boolean): Response {
-  const name = file.segments.at(-1) ?? '';
-  const type = extname(name).toLowerCase();
-  const compress = gzip && COMPRESSIBLE.has(type) && file.bytes.length >= GZIP_MIN_BYTES;
-  const hash = createHash('sha256').update(file.bytes).digest('base64url').slice(0, 27);
-  const etag = compress ? `"${hash}-gz"` : `"${hash}"`;
-  const headers: Record<string, string> = {
-    ETag: etag,
-    'Cache-Control': cacheControlOf(file.segments),
-    'X-Content-Type-Options': 'nosniff',
-  };
-  if (COMPRESSIBLE.has(type) && file.bytes.length >= GZIP_MIN_BYTES)
-    headers.Vary = 'Accept-Encoding';
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag))
-    return new Response(null, { status: 304, headers });
-  headers['Content-Type'] = CONTENT_TYPES[type] ?? 'application/octet-stream';
-  if (!compress) return new Response(file.bytes, { headers });
-  headers['Content-Encoding'] = 'gzip';
-  return new Response(gzipOf(etag, file.bytes), { headers });
-}
-
-/** If-None-Match's weak comparison: any listed tag, `W/` or not, or `*`. */
-function etagMatches(ifNoneMatch: string, etag: string): boolean {
-  return ifNoneMatch
-    .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, ''))
-    .some((tag) => tag === '*' || tag === etag);
 }
