@@ -61,6 +61,9 @@ for (const name of asked.length > 0 ? asked : Object.keys(TARGETS)) {
     'build',
     'relay/main.ts',
     '--compile',
+    // The binary starts Bun with a header limit above the app's (server/header-limit.ts), so
+    // oversized headers get the app's 431 problem, not Bun's bare one.
+    '--compile-exec-argv=--max-http-header-size=65536',
     ...target.flags,
     '--sourcemap',
     '--define',

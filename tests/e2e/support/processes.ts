@@ -69,7 +69,8 @@ function spawnCloud(env: Record<string, string>): Spawned {
   if (!existsSync(BUN_BIN)) {
     throw new Error(`bun not found at ${BUN_BIN}; run npm ci (bun is a devDependency)`);
   }
-  const child = spawn(BUN_BIN, ['cloud/main.ts'], {
+  // Started as scripts/start.mjs starts it: Bun's header limit above the app's (431 problem).
+  const child = spawn(BUN_BIN, ['--max-http-header-size=65536', 'cloud/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

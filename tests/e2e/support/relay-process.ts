@@ -181,7 +181,8 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
     ...(options.rescueUrl ? { HEARTH_RESCUE_URL: options.rescueUrl } : {}),
     ...options.env,
   };
-  const child = spawn(BUN_BIN, ['relay/main.ts'], {
+  // Started as scripts/start.mjs starts it: Bun's header limit above the app's (431 problem).
+  const child = spawn(BUN_BIN, ['--max-http-header-size=65536', 'relay/main.ts'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
