@@ -23,7 +23,7 @@ describe('the servers’ logger', () => {
     expect(lines).toEqual([{ level: 'debug', msg: 'detail', fields: {} }]);
   });
 
-  it('redacts tokens, PINs and cookies that slip into fields, at the top and one level down', () => {
+  it('redacts tokens, PINs and cookies that slip into fields, and a request’s secret headers', () => {
     const { log, lines } = memoryLogger();
     log('error', 'sign-in failed', {
       pin: '3333',

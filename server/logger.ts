@@ -11,8 +11,21 @@ export type LogFields = Readonly<Record<string, unknown>>;
  */
 export type Logger = (level: LogLevel, msg: string, fields?: LogFields) => void;
 
-/** Keys replaced by `[redacted]` at the top level and one level down (`headers.cookie`). */
-const SECRET_KEYS = ['authorization', 'cookie', 'pin', 'token', 'password', 'card'] as const;
+/**
+ * Fields replaced by `[redacted]`: secrets at the top level, and the two a request's headers
+ * carry. Named paths only: a wildcard (`*.pin`) makes pino walk every line's fields, ~10 µs a
+ * line, on the relay's request path.
+ */
+const SECRET_PATHS = [
+  'authorization',
+  'cookie',
+  'pin',
+  'token',
+  'password',
+  'card',
+  'headers.authorization',
+  'headers.cookie',
+];
 
 /**
  * One line shape for both servers: `{"level":"info","time":"<ISO>","msg":…,…fields}` — no pid
@@ -23,10 +36,7 @@ const OPTIONS: LoggerOptions = {
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
-  redact: {
-    paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
-    censor: '[redacted]',
-  },
+  redact: { paths: SECRET_PATHS, censor: '[redacted]' },
 };
 
 /** A logger writing JSON lines to `stream` (anything with `write(line)`). */
