@@ -56,6 +56,24 @@ describe('server boundaries', () => {
         expect(foldersReached(file), path).not.toContain(other);
   });
 
+  it('cloud/ and relay/ keep no copies of what server/ writes once', () => {
+    const copies = [
+      /\bfunction (problemResponse|readJsonBody|hasValidPayloadHashSync|requestContext)\b/,
+      // A request body reader of their own (relay/store's readJson parses stored rows).
+      /\basync function readJson\b/,
+    ];
+    const libraries = /from ['"](pino|prom-client)['"]/;
+    for (const name of ['cloud', 'relay'])
+      for (const [path, file] of within(name)) {
+        const text = readFileSync(file, 'utf8');
+        for (const copy of copies) expect(text, path).not.toMatch(copy);
+        expect(
+          text,
+          `${path}: logs and metrics go through server/logger.ts and metrics.ts`,
+        ).not.toMatch(libraries);
+      }
+  });
+
   it('web/ never imports server/', () => {
     for (const [path, file] of within('web'))
       expect(foldersReached(file), path).not.toContain('server');

@@ -277,10 +277,15 @@ interface Histogram {
 async function fanOutLag(base: string): Promise<Histogram> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const le = new Map<string, number>();
-  for (const m of text.matchAll(/^relay_fanout_lag_ms_bucket\{le="([^"]+)"\} (\d+)/gm))
-    le.set(m[1] as string, Number(m[2]));
-  const num = (name: string) => Number(text.match(new RegExp(`^${name} ([\\d.]+)`, 'm'))?.[1]);
-  return { count: num('relay_fanout_lag_ms_count'), sum: num('relay_fanout_lag_ms_sum'), le };
+  // The metric is in seconds; bounds and sum are kept in ms here, as the report prints them.
+  for (const m of text.matchAll(/^hearth_live_fanout_lag_seconds_bucket\{le="([^"]+)"\} (\d+)/gm))
+    le.set(m[1] === '+Inf' ? '+Inf' : String(Math.round(Number(m[1]) * 1e6) / 1e3), Number(m[2]));
+  const num = (name: string) => Number(text.match(new RegExp(`^${name} ([\\d.e+-]+)`, 'm'))?.[1]);
+  return {
+    count: num('hearth_live_fanout_lag_seconds_count'),
+    sum: num('hearth_live_fanout_lag_seconds_sum') * 1000,
+    le,
+  };
 }
 
 function histogramDelta(after: Histogram, before: Histogram): Histogram {
@@ -659,7 +664,7 @@ async function main(): Promise<void> {
         fan.count > 0 ? `mean ${(fan.sum / fan.count).toFixed(1)} ms` : 'n/a',
         '',
         '',
-        `relay_fanout_lag_ms over the sends: ${fan.count} frames, p50 ${bucketPercentile(fan, 50)}, p99 ${bucketPercentile(fan, 99)}`,
+        `hearth_live_fanout_lag_seconds over the sends: ${fan.count} frames, p50 ${bucketPercentile(fan, 50)}, p99 ${bucketPercentile(fan, 99)}`,
       ],
       [
         '(2) 86 tapped → sold out on a 2nd floor pad',

@@ -184,12 +184,19 @@ type Meter = ReturnType<ReturnType<typeof meter>>;
 const cpuNote = (m: Meter) =>
   `relay CPU ${Math.round((m.relayCpu / m.wall) * 100)}% of a core, bench process ${Math.round((m.benchCpu / m.wall) * 100)}%`;
 
-/** The relay's fan-out lag histogram (bus publish → socket send, per pushed frame). */
+/**
+ * The relay's fan-out lag histogram (bus publish → socket send, per pushed frame), keyed by
+ * each bucket's bound in ms ('5', '25', '+Inf'); the metric itself is in seconds.
+ */
 async function fanoutLag(relay: RelayProcess): Promise<Map<string, number>> {
   const text = await (await fetch(`${relay.url}/metrics`)).text();
   const buckets = new Map<string, number>();
-  for (const match of text.matchAll(/^relay_fanout_lag_ms_bucket\{le="([^"]+)"\} (\d+)$/gm))
-    buckets.set(match[1] ?? '', Number(match[2]));
+  for (const match of text.matchAll(
+    /^hearth_live_fanout_lag_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm,
+  )) {
+    const le = match[1] ?? '';
+    buckets.set(le === '+Inf' ? le : String(Math.round(Number(le) * 1e6) / 1e3), Number(match[2]));
+  }
   return buckets;
 }
 
