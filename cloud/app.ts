@@ -1,5 +1,7 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
 import { headerLimit } from '../server/header-limit.ts';
 import { problemResponse } from '../server/problem-response.ts';
 import { requestContext } from '../server/request-context.ts';
@@ -8,10 +10,19 @@ import type { AppDeps } from './app-deps.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { registerEdgeRoutes } from './edge/edge-routes.ts';
 import { registerFeedRoutes } from './feed/feed-routes.ts';
-import type { AppEnv } from './http/caller.ts';
-import { openApiDocument } from './http/openapi.ts';
+import {
+  type ApiApp,
+  createApiApp,
+  jsonResponse,
+  problemForHttpException,
+  problems,
+  route,
+  serveOpenApiDocument,
+} from './http/openapi.ts';
 import { requestLog } from './http/request-context.ts';
 import { registerOpsRoutes } from './ops/ops-routes.ts';
+
+const Health = z.object({ status: z.literal('ok'), version: z.string(), time: z.string() });
 
 /**
  * Builds the cloud's HTTP app from injected parts; only `main.ts` touches the network, the
@@ -21,8 +32,8 @@ import { registerOpsRoutes } from './ops/ops-routes.ts';
  * const app = createApp(deps);
  * const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function createApp(deps: AppDeps): ApiApp {
+  const app = createApiApp();
   app.use('*', requestContext(deps.log, deps.metrics));
   app.use('*', requestLog(deps.log));
   app.use('*', headerLimit());
@@ -38,18 +49,33 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
 
-  app.get('/healthz', (c) =>
-    c.json({ status: 'ok', version: deps.version, time: deps.clock().toISOString() }),
+  route(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      tags: ['meta'],
+      summary: 'Health',
+      responses: { 200: jsonResponse('ok', Health), ...problems() },
+    }),
+    (c) => c.json({ status: 'ok', version: deps.version, time: deps.clock().toISOString() }),
   );
-  app.get('/metrics', async (c) =>
-    c.text(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType }),
+  route(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/metrics',
+      tags: ['meta'],
+      summary: 'Prometheus metrics',
+      responses: { 200: { description: 'text exposition format' }, ...problems() },
+    }),
+    async (c) =>
+      c.text(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType }),
   );
-  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
+  serveOpenApiDocument(app, deps.version);
 
   registerOpsRoutes(app, deps);
-
   registerAuthRoutes(app, deps);
-
   registerFeedRoutes(app, deps);
   registerEdgeRoutes(app, deps);
   // The PWA's files after every API route: API paths and missing files go on to the 404 below.
@@ -63,6 +89,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
 
   app.onError((error, c) => {
+    const answer = error instanceof HTTPException ? problemForHttpException(error) : undefined;
+    if (answer) return answer;
     deps.log('error', 'unhandled error', {
       requestId: c.get('requestId'),
       error: error instanceof Error ? error.message : String(error),

@@ -1,5 +1,5 @@
-import type { Context, Hono } from 'hono';
-import type { z } from 'zod';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import {
   FailureWindow,
   GuestSignInRequest,
@@ -7,13 +7,20 @@ import {
   principalOf,
   StaffSignInRequest,
   type TokenClaims,
-  type TokenResponse,
+  TokenResponse,
   type TokenSigner,
-  toIssues,
 } from '#protocol';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/caller.ts';
+import {
+  type ApiApp,
+  jsonBody,
+  jsonRequest,
+  jsonResponse,
+  problems,
+  route,
+} from '../http/openapi.ts';
 import { pinDigest } from './pin-digest.ts';
 import { sessionCookie } from './token-authenticator.ts';
 
@@ -36,21 +43,55 @@ export interface AuthDeps {
 export const DEFAULT_TOKEN_TTL_SECONDS = { staff: 12 * 3600, guest: 4 * 3600 } as const;
 export const DEFAULT_PIN_ATTEMPTS = { max: 10, windowSeconds: 60 } as const;
 
-/**
- * `POST /v1/auth/staff` and `POST /v1/auth/guest`: trade a venue PIN or a table label for a
- * signed, venue-scoped bearer token. Neither needs a token; neither ever echoes the PIN.
- */
 /** Ends a browser session: the cookie is cleared (the token itself expires on its own). */
 function signOut(c: Context<AppEnv>): Response {
   c.header('Set-Cookie', sessionCookie('', 0, new URL(c.req.url).protocol === 'https:'));
   return c.body(null, 204);
 }
 
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/v1/auth/logout',
+  tags: ['auth'],
+  summary: 'End a browser session (clears the session cookie)',
+  responses: { 204: { description: 'signed out' }, ...problems() },
+});
+
+const staffRoute = createRoute({
+  method: 'post',
+  path: '/v1/auth/staff',
+  tags: ['auth'],
+  summary: 'Staff sign-in with venue and PIN',
+  middleware: jsonBody,
+  request: { body: jsonRequest(StaffSignInRequest) },
+  responses: {
+    200: jsonResponse('a venue-scoped staff token (also set as the session cookie)', TokenResponse),
+    ...problems(400, 401, 413, 415, 429),
+  },
+});
+
+const guestRoute = createRoute({
+  method: 'post',
+  path: '/v1/auth/guest',
+  tags: ['auth'],
+  summary: 'Guest table session from a table QR',
+  middleware: jsonBody,
+  request: { body: jsonRequest(GuestSignInRequest) },
+  responses: {
+    200: jsonResponse('a table-session token (also set as the session cookie)', TokenResponse),
+    ...problems(400, 404, 413, 415),
+  },
+});
+
+/**
+ * `POST /v1/auth/staff` and `POST /v1/auth/guest`: trade a venue PIN or a table label for a
+ * signed, venue-scoped bearer token. Neither needs a token; neither ever echoes the PIN.
+ */
 export function registerAuthRoutes(
-  app: Hono<AppEnv>,
+  app: ApiApp,
   deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock' | 'authenticator'>,
 ): void {
-  app.post('/v1/auth/logout', signOut);
+  route(app, logoutRoute, signOut);
   const limiter = new FailureWindow(deps.pinAttempts ?? DEFAULT_PIN_ATTEMPTS);
 
   /**
@@ -66,10 +107,8 @@ export function registerAuthRoutes(
       : `venue ${venueId}`;
   }
 
-  app.post('/v1/auth/staff', async (c) => {
-    const body = await readBody(c, StaffSignInRequest);
-    if (!body.ok) return body.response;
-    const { venueId, pin } = body.value;
+  route(app, staffRoute, async (c) => {
+    const { venueId, pin } = c.req.valid('json');
     const nowMs = deps.clock().getTime();
     const key = await attemptsKey(c, venueId);
     const wait = limiter.retryAfter(key, nowMs);
@@ -102,10 +141,8 @@ export function registerAuthRoutes(
     }));
   });
 
-  app.post('/v1/auth/guest', async (c) => {
-    const body = await readBody(c, GuestSignInRequest);
-    if (!body.ok) return body.response;
-    const { venueId, table } = body.value;
+  route(app, guestRoute, async (c) => {
+    const { venueId, table } = c.req.valid('json');
     const venue = await deps.store.getVenue(venueId);
     const tables = venue ? (await deps.store.loadSnapshot(venueId, ['table'])).records : [];
     const found = tables.find((r) => r.entity === 'table' && r.data.label === table);
@@ -147,29 +184,4 @@ async function issue(
     sessionCookie(response.token, ttlSeconds, new URL(c.req.url).protocol === 'https:'),
   );
   return c.json(response, 200);
-}
-
-type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
-
-async function readBody<T>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<BodyResult<T>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await c.req.text());
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    return {
-      ok: false,
-      response: problemResponse(400, 'MALFORMED_JSON', 'Body is not JSON', {
-        issues: [{ path: '(root)', message: 'the request body must be a JSON object' }],
-      }),
-    };
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return {
-    ok: false,
-    response: problemResponse(400, 'VALIDATION', 'Invalid request', {
-      issues: toIssues(parsed.error),
-    }),
-  };
 }

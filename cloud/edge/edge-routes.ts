@@ -1,26 +1,36 @@
-import type { Context, Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import {
   AckRequest,
   CreateEdgeNodeRequest,
-  type CreateEdgeNodeResponse,
+  CreateEdgeNodeResponse,
   deriveVenuePinKey,
   type EcPublicJwk,
-  type EdgeStaffList,
+  EdgeStaffList,
   EnrollRequest,
-  type EnrollResponse,
+  EnrollResponse,
   encodeBase64Url,
   Heartbeat,
   newUlid,
-  type ResilienceReport,
+  ResilienceReport,
   sha256Hex,
-  toIssues,
 } from '#protocol';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AuthDeps } from '../auth/auth-routes.ts';
 import type { CursorService } from '../feed/cursor-service.ts';
-import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
+import { type AppEnv, onlyRoles, ownVenue, requireCaller } from '../http/caller.ts';
+import {
+  type ApiApp,
+  BEARER,
+  jsonBody,
+  jsonRequest,
+  jsonResponse,
+  problems,
+  route,
+  VenueParams,
+} from '../http/openapi.ts';
 
 export interface EdgeDeps {
   readonly edge: {
@@ -41,39 +51,17 @@ export const DEFAULT_EDGE = {
 type Deps = CoreDeps &
   Pick<AuthDeps, 'tokens' | 'pinKey'> & { readonly cursors: CursorService } & EdgeDeps;
 
-async function body<S extends z.ZodType>(
-  c: Context<AppEnv>,
-  schema: S,
-): Promise<{ ok: true; data: z.infer<S> } | { ok: false; response: Response }> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await c.req.text());
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    return {
-      ok: false,
-      response: problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', {
-        detail: error.message,
-      }),
-    };
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success)
-    return {
-      ok: false,
-      response: problemResponse(400, 'VALIDATION', 'Invalid request', {
-        issues: toIssues(parsed.error),
-      }),
-    };
-  return { ok: true, data: parsed.data };
+/** The relay node calling; only after {@link relayOnly}. */
+function relayNodeId(c: Context<AppEnv>): string {
+  const caller = c.get('caller');
+  if (caller.kind !== 'relay') throw new Error('relayOnly runs before this handler');
+  return caller.nodeId;
 }
 
-function relayOf(c: Context<AppEnv>): { nodeId: string } | Response {
-  const caller = c.get('caller');
-  if (caller.kind !== 'relay')
-    return problemResponse(403, 'RELAY_ONLY', 'Only an enrolled relay may do this', {});
-  return { nodeId: caller.nodeId };
-}
+const relayOnly: MiddlewareHandler<AppEnv> = async (c, next) =>
+  c.get('caller').kind === 'relay'
+    ? next()
+    : problemResponse(403, 'RELAY_ONLY', 'Only an enrolled relay may do this', {});
 
 /**
  * Relay enrollment and upkeep, and the resilience report:
@@ -82,16 +70,28 @@ function relayOf(c: Context<AppEnv>): { nodeId: string } | Response {
  * - the relay acks the highest cursor it stored and sends heartbeats;
  * - a manager reads journal head, relays and their lag, devices' checkpoints and outboxes.
  */
-export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
+export function registerEdgeRoutes(app: ApiApp, deps: Deps): void {
   const auth = requireCaller(deps.authenticator);
   const now = () => deps.clock();
 
-  app.post('/v1/venues/:venueId/edge/nodes', auth, async (c) => {
-    const refused = forbidOtherVenue(c) ?? forbidUnlessRole(c, ['manager', 'owner']);
-    if (refused) return refused;
-    const read = await body(c, CreateEdgeNodeRequest);
-    if (!read.ok) return read.response;
-    const venue = await deps.store.getVenue(c.req.param('venueId'));
+  const managers = onlyRoles(['manager', 'owner']);
+
+  const nodesRoute = createRoute({
+    method: 'post',
+    path: '/v1/venues/{venueId}/edge/nodes',
+    tags: ['edge'],
+    summary: 'Create a relay node and its one-time enrollment token',
+    security: BEARER,
+    middleware: [auth, ownVenue, managers, jsonBody],
+    request: { params: VenueParams, body: jsonRequest(CreateEdgeNodeRequest) },
+    responses: {
+      201: jsonResponse('the node and its token (shown once)', CreateEdgeNodeResponse),
+      ...problems(400, 401, 403, 404, 413, 415),
+    },
+  });
+  route(app, nodesRoute, async (c) => {
+    const { name } = c.req.valid('json');
+    const venue = await deps.store.getVenue(c.req.valid('param').venueId);
     if (!venue) return problemResponse(404, 'VENUE_NOT_FOUND', 'No such venue', { kind: 'stop' });
     const token = encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));
     const nodeId = newUlid(now().getTime());
@@ -103,7 +103,7 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
         nodeId,
         tenantId: venue.tenantId,
         venueId: venue.venueId,
-        name: read.data.name,
+        name,
         status: 'pending',
         publicKeyJwk: null,
         createdAt: now().toISOString(),
@@ -121,14 +121,25 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
     );
   });
 
-  app.post('/v1/edge/enroll', async (c) => {
-    const read = await body(c, EnrollRequest);
-    if (!read.ok) return read.response;
+  const enrollRoute = createRoute({
+    method: 'post',
+    path: '/v1/edge/enroll',
+    tags: ['edge'],
+    summary: 'Trade an enrollment token for a relay credential',
+    middleware: jsonBody,
+    request: { body: jsonRequest(EnrollRequest) },
+    responses: {
+      200: jsonResponse("the relay's credential", EnrollResponse),
+      ...problems(400, 401, 413, 415),
+    },
+  });
+  route(app, enrollRoute, async (c) => {
+    const request = c.req.valid('json');
     const at = now();
     const node = await deps.store.redeemEnrollmentToken(
-      await sha256Hex(read.data.enrollmentToken),
+      await sha256Hex(request.enrollmentToken),
       at.toISOString(),
-      JSON.stringify(read.data.publicKeyJwk),
+      JSON.stringify(request.publicKeyJwk),
     );
     if (!node) {
       return problemResponse(401, 'ENROLLMENT_TOKEN_INVALID', 'Enrollment token not valid', {
@@ -157,17 +168,26 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
     return c.json(response);
   });
 
-  app.post('/v1/venues/:venueId/edge/ack', auth, async (c) => {
-    const refused = forbidOtherVenue(c);
-    if (refused) return refused;
-    const relay = relayOf(c);
-    if (relay instanceof Response) return relay;
-    const read = await body(c, AckRequest);
-    if (!read.ok) return read.response;
-    const venue = await deps.store.getVenue(c.req.param('venueId'));
+  const ackRoute = createRoute({
+    method: 'post',
+    path: '/v1/venues/{venueId}/edge/ack',
+    tags: ['edge'],
+    summary: 'The highest cursor a relay has stored',
+    security: BEARER,
+    middleware: [auth, ownVenue, relayOnly, jsonBody],
+    request: { params: VenueParams, body: jsonRequest(AckRequest) },
+    responses: {
+      204: { description: 'recorded' },
+      ...problems(400, 401, 403, 404, 409, 410, 413, 415),
+    },
+  });
+  route(app, ackRoute, async (c) => {
+    const nodeId = relayNodeId(c);
+    const { cursor } = c.req.valid('json');
+    const venue = await deps.store.getVenue(c.req.valid('param').venueId);
     if (!venue) return problemResponse(404, 'VENUE_NOT_FOUND', 'No such venue', { kind: 'stop' });
     const checked = await deps.cursors.check(
-      read.data.cursor,
+      cursor,
       venue,
       'any',
       await deps.store.head(venue.venueId),
@@ -179,22 +199,31 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
         checked.rejection.title,
         checked.rejection.extras,
       );
-    const node = await deps.store.getEdgeNode(relay.nodeId);
+    const node = await deps.store.getEdgeNode(nodeId);
     // Acks only move forward: a late, older ack never hides progress.
     if (node && checked.seq > node.ackedSeq)
-      await deps.store.updateEdgeNode(relay.nodeId, {
+      await deps.store.updateEdgeNode(nodeId, {
         ackedSeq: checked.seq,
         lastSeenAt: now().toISOString(),
       });
     return c.body(null, 204);
   });
 
-  app.get('/v1/venues/:venueId/edge/staff', auth, async (c) => {
-    const refused = forbidOtherVenue(c);
-    if (refused) return refused;
-    const relay = relayOf(c);
-    if (relay instanceof Response) return relay;
-    const staff = await deps.store.listStaffCredentials(c.req.param('venueId'));
+  const staffRoute = createRoute({
+    method: 'get',
+    path: '/v1/venues/{venueId}/edge/staff',
+    tags: ['edge'],
+    summary: "The venue's staff and PIN digests, for its relay",
+    security: BEARER,
+    middleware: [auth, ownVenue, relayOnly],
+    request: { params: VenueParams },
+    responses: {
+      200: jsonResponse('staff credentials (digests only)', EdgeStaffList),
+      ...problems(401, 403),
+    },
+  });
+  route(app, staffRoute, async (c) => {
+    const staff = await deps.store.listStaffCredentials(c.req.valid('param').venueId);
     const list: EdgeStaffList = {
       staff: staff.map(({ memberId, name, role, pinDigest }) => ({
         memberId,
@@ -207,24 +236,39 @@ export function registerEdgeRoutes(app: Hono<AppEnv>, deps: Deps): void {
     return c.json(list);
   });
 
-  app.post('/v1/venues/:venueId/edge/heartbeat', auth, async (c) => {
-    const refused = forbidOtherVenue(c);
-    if (refused) return refused;
-    const relay = relayOf(c);
-    if (relay instanceof Response) return relay;
-    const read = await body(c, Heartbeat);
-    if (!read.ok) return read.response;
-    await deps.store.updateEdgeNode(relay.nodeId, {
-      heartbeat: JSON.stringify(read.data),
+  const heartbeatRoute = createRoute({
+    method: 'post',
+    path: '/v1/venues/{venueId}/edge/heartbeat',
+    tags: ['edge'],
+    summary: "A relay's heartbeat",
+    security: BEARER,
+    middleware: [auth, ownVenue, relayOnly, jsonBody],
+    request: { params: VenueParams, body: jsonRequest(Heartbeat) },
+    responses: { 204: { description: 'recorded' }, ...problems(400, 401, 403, 413, 415) },
+  });
+  route(app, heartbeatRoute, async (c) => {
+    const nodeId = relayNodeId(c);
+    const heartbeat = c.req.valid('json');
+    await deps.store.updateEdgeNode(nodeId, {
+      heartbeat: JSON.stringify(heartbeat),
       lastSeenAt: now().toISOString(),
     });
     return c.body(null, 204);
   });
 
-  app.get('/v1/venues/:venueId/resilience', auth, async (c) => {
-    const refused = forbidOtherVenue(c) ?? forbidUnlessRole(c, ['manager', 'owner']);
-    if (refused) return refused;
-    const venueId = c.req.param('venueId');
+  const resilienceRoute = createRoute({
+    method: 'get',
+    path: '/v1/venues/{venueId}/resilience',
+    tags: ['edge'],
+    summary:
+      "Journal head, relays and lag, device checkpoints and outboxes; the relay's answer adds its uplink's connectivity and per-minute samples (manager, owner)",
+    security: BEARER,
+    middleware: [auth, ownVenue, managers],
+    request: { params: VenueParams },
+    responses: { 200: jsonResponse('the report', ResilienceReport), ...problems(401, 403) },
+  });
+  route(app, resilienceRoute, async (c) => {
+    const { venueId } = c.req.valid('param');
     const head = await deps.store.head(venueId);
     const nodes = await deps.store.listEdgeNodes(venueId);
     const checkpoints = await deps.store.listCheckpoints(venueId);

@@ -1,24 +1,35 @@
-import type { Context, Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import {
   DeviceCheckpoint,
   type EntityKind,
   type FeedEntry,
-  type FeedPage,
+  FeedPage,
   type RowRule,
   rowRuleFor,
-  type Snapshot,
-  toIssues,
+  Snapshot,
   visibleEntries,
   visibleRecords,
 } from '#protocol';
+import type { FeedBus } from '../../server/feed-bus.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { Caller } from '../http/caller.ts';
-import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
+import { onlyRoles, ownVenue, requireCaller } from '../http/caller.ts';
+import {
+  type ApiApp,
+  BEARER,
+  invalidRequest,
+  jsonBody,
+  jsonRequest,
+  jsonResponse,
+  problems,
+  route,
+  VenueParams,
+} from '../http/openapi.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import type { CursorService, FeedRejection } from './cursor-service.ts';
 import { resolveScopes } from './cursor-service.ts';
-import type { FeedBus } from '../../server/feed-bus.ts';
 
 /** What the feed routes need beyond the core. */
 export interface FeedDeps {
@@ -28,30 +39,69 @@ export interface FeedDeps {
 export const DEFAULT_PAGE_LIMIT = 500;
 export const MAX_PAGE_LIMIT = 1000;
 
-const CheckpointBody = DeviceCheckpoint.omit({ deviceId: true });
+/** What `PUT …/checkpoints/:deviceId` takes: the checkpoint less the device, which is the path's. */
+export const CheckpointBody = DeviceCheckpoint.omit({ deviceId: true });
 
 const reject = (r: FeedRejection): Response => problemResponse(r.status, r.code, r.title, r.extras);
 
-const badQuery = (name: string, message: string): Response =>
-  problemResponse(400, 'VALIDATION', `Invalid ${name}`, {
-    kind: 'fix_request',
-    detail: message,
-    issues: [{ path: name, message }],
+const SCOPES_QUERY = z
+  .string()
+  .optional()
+  .describe('comma-separated scopes (default: all the caller may read)');
+
+const LIMIT_TEXT = `must be an integer from 1 to ${MAX_PAGE_LIMIT}`;
+
+/** The feed's query; `wait` is bounded by the deployment's limit. */
+function feedQuery(maxWaitSeconds: number) {
+  const waitText = `must be a number of seconds from 0 to ${maxWaitSeconds}`;
+  return z.object({
+    cursor: z
+      .string({ error: 'required: the cursor of a snapshot or a feed page' })
+      .min(1, 'required: the cursor of a snapshot or a feed page'),
+    scopes: SCOPES_QUERY,
+    limit: z
+      .string()
+      .refine(
+        (t) => /^\d{1,7}$/.test(t) && Number(t) >= 1 && Number(t) <= MAX_PAGE_LIMIT,
+        LIMIT_TEXT,
+      )
+      .optional()
+      .describe(`entries per page, 1 to ${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT})`),
+    wait: z
+      .string()
+      .refine((t) => /^\d{1,6}(\.\d{1,3})?$/.test(t) && Number(t) <= maxWaitSeconds, waitText)
+      .optional()
+      .describe(`long-poll: seconds to wait for an entry, 0 to ${maxWaitSeconds} (default 0)`),
   });
+}
 
 /**
  * The read path: `GET …/snapshot`, `GET …/feed` (with long-poll) and `PUT …/checkpoints/:id`.
  * Every route needs a caller of the venue in the path.
  */
-export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps): void {
+export function registerFeedRoutes(app: ApiApp, deps: FeedDeps & CoreDeps): void {
   const auth = requireCaller(deps.authenticator);
+  // Checkpoints feed the managers' resilience view: staff devices and the relay report them;
+  // a guest's phone does not get to write what managers read.
+  const reporter = onlyRoles(['server', 'kitchen', 'manager', 'owner'], { relay: true });
 
-  app.get('/v1/venues/:venueId/snapshot', auth, async (c) => {
-    const denied = forbidOtherVenue(c);
-    if (denied) return denied;
-    const scopes = resolveScopes(c.get('caller'), c.req.query('scopes'));
+  const snapshotRoute = createRoute({
+    method: 'get',
+    path: '/v1/venues/{venueId}/snapshot',
+    tags: ['feed'],
+    summary: 'Entities and the cursor they hold at',
+    security: BEARER,
+    middleware: [auth, ownVenue],
+    request: { params: VenueParams, query: z.object({ scopes: SCOPES_QUERY }) },
+    responses: {
+      200: jsonResponse('a consistent snapshot', Snapshot),
+      ...problems(400, 401, 403, 404),
+    },
+  });
+  route(app, snapshotRoute, async (c) => {
+    const scopes = resolveScopes(c.get('caller'), c.req.valid('query').scopes);
     if (!scopes.ok) return reject(scopes.rejection);
-    const venue = await deps.store.getVenue(c.req.param('venueId'));
+    const venue = await deps.store.getVenue(c.req.valid('param').venueId);
     if (!venue) return venueNotFound();
     // The venue (its epoch) is read first: a reset in between yields a stale cursor (410), never
     // a cursor of the new epoch over old data.
@@ -66,21 +116,29 @@ export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps)
     return c.json(body);
   });
 
-  app.get('/v1/venues/:venueId/feed', auth, async (c) => {
-    const denied = forbidOtherVenue(c);
-    if (denied) return denied;
-    const limit = parseLimit(c.req.query('limit'));
-    if (typeof limit === 'string') return badQuery('limit', limit);
-    const waitMs = parseWait(c.req.query('wait'), deps.limits.maxWaitSeconds);
-    if (typeof waitMs === 'string') return badQuery('wait', waitMs);
-    const scopes = resolveScopes(c.get('caller'), c.req.query('scopes'));
+  const feedRoute = createRoute({
+    method: 'get',
+    path: '/v1/venues/{venueId}/feed',
+    tags: ['feed'],
+    summary: 'Feed entries after a cursor (long-poll with wait)',
+    security: BEARER,
+    middleware: [auth, ownVenue],
+    request: { params: VenueParams, query: feedQuery(deps.limits.maxWaitSeconds) },
+    responses: {
+      200: jsonResponse('a page of entries', FeedPage),
+      ...problems(400, 401, 403, 404, 409, 410),
+    },
+  });
+  route(app, feedRoute, async (c) => {
+    const query = c.req.valid('query');
+    const limit = query.limit === undefined ? DEFAULT_PAGE_LIMIT : Number(query.limit);
+    const waitMs = query.wait === undefined ? 0 : Math.round(Number(query.wait) * 1000);
+    const scopes = resolveScopes(c.get('caller'), query.scopes);
     if (!scopes.ok) return reject(scopes.rejection);
-    const token = c.req.query('cursor');
-    if (!token) return badQuery('cursor', 'required: the cursor of a snapshot or a feed page');
-    const venue = await deps.store.getVenue(c.req.param('venueId'));
+    const venue = await deps.store.getVenue(c.req.valid('param').venueId);
     if (!venue) return venueNotFound();
     const head = await deps.store.head(venue.venueId);
-    const checked = await deps.cursors.check(token, venue, scopes.scopes, head);
+    const checked = await deps.cursors.check(query.cursor, venue, scopes.scopes, head);
     if (!checked.ok) return reject(checked.rejection);
 
     const rows = rowsOf(c.get('caller'));
@@ -130,51 +188,57 @@ export function registerFeedRoutes(app: Hono<AppEnv>, deps: FeedDeps & CoreDeps)
     }
   });
 
-  app.put('/v1/venues/:venueId/checkpoints/:deviceId', auth, async (c) => {
-    // Checkpoints feed the managers' resilience view: staff devices and the relay report them;
-    // a guest's phone does not get to write what managers read.
-    const denied =
-      forbidOtherVenue(c) ??
-      forbidUnlessRole(c, ['server', 'kitchen', 'manager', 'owner'], { relay: true });
-    if (denied) return denied;
-    const deviceId = DeviceCheckpoint.shape.deviceId.safeParse(c.req.param('deviceId'));
-    if (!deviceId.success) return badQuery('deviceId', 'must be 1 to 64 characters');
-    const body = await readJson(c);
-    if (!body.ok) return badQuery('body', 'must be JSON');
-    const parsed = CheckpointBody.safeParse(body.value);
-    if (!parsed.success) {
-      return problemResponse(400, 'VALIDATION', 'Invalid checkpoint', {
-        kind: 'fix_request',
-        issues: toIssues(parsed.error),
-      });
-    }
-    const venue = await deps.store.getVenue(c.req.param('venueId'));
-    if (!venue) return venueNotFound();
-    const checked = await deps.cursors.check(
-      parsed.data.cursor,
-      venue,
-      'any',
-      await deps.store.head(venue.venueId),
-    );
-    if (!checked.ok) {
-      // A checkpoint is a report, not a read: any cursor that is not ours is just a bad request.
-      return problemResponse(400, 'CURSOR_INVALID', 'Invalid cursor', {
-        kind: 'fix_request',
-        detail: checked.rejection.extras.detail ?? 'not a cursor of this venue',
-      });
-    }
-    await deps.store.putCheckpoint({
-      venueId: venue.venueId,
-      deviceId: deviceId.data,
-      cursor: parsed.data.cursor,
-      seq: checked.seq,
-      outboxDepth: parsed.data.outboxDepth,
-      oldestPendingAt: parsed.data.oldestPendingAt,
-      failedOps: parsed.data.failedOps,
-      updatedAt: deps.clock().toISOString(),
-    });
-    return c.body(null, 204);
+  const checkpointRoute = createRoute({
+    method: 'put',
+    path: '/v1/venues/{venueId}/checkpoints/{deviceId}',
+    tags: ['feed'],
+    summary: "A device's progress and outbox",
+    security: BEARER,
+    middleware: [auth, ownVenue, reporter, jsonBody],
+    request: {
+      params: VenueParams.extend({ deviceId: DeviceCheckpoint.shape.deviceId }),
+      body: jsonRequest(CheckpointBody),
+    },
+    responses: { 204: { description: 'recorded' }, ...problems(400, 401, 403, 404, 413, 415) },
   });
+  route(
+    app,
+    checkpointRoute,
+    async (c) => {
+      const { venueId, deviceId } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const venue = await deps.store.getVenue(venueId);
+      if (!venue) return venueNotFound();
+      const checked = await deps.cursors.check(
+        body.cursor,
+        venue,
+        'any',
+        await deps.store.head(venue.venueId),
+      );
+      if (!checked.ok) {
+        // A checkpoint is a report, not a read: any cursor that is not ours is just a bad request.
+        return problemResponse(400, 'CURSOR_INVALID', 'Invalid cursor', {
+          kind: 'fix_request',
+          detail: checked.rejection.extras.detail ?? 'not a cursor of this venue',
+        });
+      }
+      await deps.store.putCheckpoint({
+        venueId: venue.venueId,
+        deviceId,
+        cursor: body.cursor,
+        seq: checked.seq,
+        outboxDepth: body.outboxDepth,
+        oldestPendingAt: body.oldestPendingAt,
+        failedOps: body.failedOps,
+        updatedAt: deps.clock().toISOString(),
+      });
+      return c.body(null, 204);
+    },
+    (result) =>
+      result.success
+        ? undefined
+        : invalidRequest(result, `Invalid ${result.target === 'json' ? 'checkpoint' : 'device'}`),
+  );
 }
 
 /** The caller's row rule: a guest sees only their table's orders, tickets and requests. */
@@ -210,31 +274,6 @@ async function readPage(
   const entries = hasMore ? rows.slice(0, q.limit) : rows;
   const last = entries.at(-1);
   return { entries, seq: hasMore && last ? last.seq : Math.max(q.head, q.afterSeq), hasMore };
-}
-
-function parseLimit(text: string | undefined): number | string {
-  if (text === undefined) return DEFAULT_PAGE_LIMIT;
-  const n = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_PAGE_LIMIT)) return `must be an integer from 1 to ${MAX_PAGE_LIMIT}`;
-  return n;
-}
-
-/** `wait` in seconds (decimals allowed) → milliseconds. */
-function parseWait(text: string | undefined, maxSeconds: number): number | string {
-  if (text === undefined) return 0;
-  const n = /^\d{1,6}(\.\d{1,3})?$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 0 && n <= maxSeconds)) return `must be a number of seconds from 0 to ${maxSeconds}`;
-  return Math.round(n * 1000);
-}
-
-async function readJson(c: Context<AppEnv>): Promise<{ ok: true; value: unknown } | { ok: false }> {
-  const text = await c.req.text();
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    if (error instanceof SyntaxError) return { ok: false };
-    throw error;
-  }
 }
 
 /**

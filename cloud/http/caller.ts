@@ -61,7 +61,7 @@ export function requireCaller(authenticator: Authenticator): MiddlewareHandler<A
  * The venue in the path must be the caller's own. Another venue or tenant is 403 whether it
  * exists or not, so nothing about other tenants leaks.
  */
-export function forbidOtherVenue(c: Context<AppEnv>): Response | undefined {
+export function forbidOtherVenue<E extends AppEnv>(c: Context<E>): Response | undefined {
   const venueId = c.req.param('venueId');
   if (venueId === undefined || scopeOf(c.get('caller')).venueId !== venueId) {
     return problemResponse(403, 'FORBIDDEN', 'Not your venue', {
@@ -72,8 +72,8 @@ export function forbidOtherVenue(c: Context<AppEnv>): Response | undefined {
 }
 
 /** 403 unless the caller is staff in one of `roles` (or, when allowed, the venue's relay). */
-export function forbidUnlessRole(
-  c: Context<AppEnv>,
+export function forbidUnlessRole<E extends AppEnv>(
+  c: Context<E>,
   roles: readonly string[],
   options: { readonly relay?: boolean } = {},
 ): Response | undefined {
@@ -89,4 +89,15 @@ export function forbidUnlessRole(
   return problemResponse(403, 'FORBIDDEN', 'Not allowed', {
     detail: `needs one of: ${roles.join(', ')}`,
   });
+}
+
+/** {@link forbidOtherVenue} as route middleware: runs before the request's body is read. */
+export const ownVenue: MiddlewareHandler<AppEnv> = async (c, next) => forbidOtherVenue(c) ?? next();
+
+/** {@link forbidUnlessRole} as route middleware: runs before the request's body is read. */
+export function onlyRoles(
+  roles: readonly string[],
+  options: { readonly relay?: boolean } = {},
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => forbidUnlessRole(c, roles, options) ?? next();
 }

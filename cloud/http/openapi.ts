@@ -1,269 +1,225 @@
-import { z } from 'zod';
 import {
-  AckRequest,
-  BatchRequest,
-  BatchResponse,
-  CreateEdgeNodeRequest,
-  CreateEdgeNodeResponse,
-  EdgeStaffList,
-  EnrollRequest,
-  EnrollResponse,
-  FeedPage,
-  GuestSignInRequest,
-  Heartbeat,
-  Operation,
-  OpResult,
-  PROTOCOL_VERSION,
-  Problem,
-  ResilienceReport,
-  Snapshot,
-  StaffSignInRequest,
-  TokenResponse,
-} from '#protocol';
+  createRoute,
+  type Hook,
+  OpenAPIHono,
+  type RouteConfig,
+  type RouteConfigToEnv,
+  type RouteHandler,
+} from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import { PROTOCOL_VERSION, Problem, toIssues } from '#protocol';
+import { problemResponse } from '../../server/problem-response.ts';
+import { readJsonBody } from '../../server/read-json.ts';
+import type { AppEnv } from './caller.ts';
 
-type Schema = z.ZodType;
+// The cloud's routes are declared with @hono/zod-openapi: the zod schema that validates a
+// request's body, params and query is the one `/openapi.json` shows, so the two cannot drift.
 
-interface RouteDoc {
-  readonly method: 'get' | 'post' | 'put';
-  readonly path: string;
-  readonly summary: string;
-  readonly auth: boolean;
-  readonly body?: Schema;
-  readonly ok: { readonly status: number; readonly schema?: Schema; readonly description: string };
-  readonly query?: readonly string[];
-  readonly header?: string;
+/** The cloud's HTTP app: Hono plus the OpenAPI registry every route is declared in. */
+export type ApiApp = OpenAPIHono<AppEnv>;
+
+type ValidationResult = Parameters<Hook<unknown, AppEnv, string, unknown>>[0];
+
+/** A request part (body, params, query) zod refused, as our 400 problem named field by field. */
+export function invalidRequest(result: ValidationResult, title = 'Invalid request'): Response {
+  if (result.success) throw new Error('invalidRequest needs a failed validation');
+  return problemResponse(400, 'VALIDATION', title, {
+    kind: 'fix_request',
+    issues: toIssues(result.error),
+  });
 }
 
-const CheckpointBody = z.object({
-  cursor: z.string(),
-  outboxDepth: z.number().int().min(0).optional(),
-  oldestPendingAt: z.string().nullable().optional(),
-  failedOps: z.number().int().min(0).optional(),
+/** An app whose validators answer a zod failure with our problem+json. */
+export function createApiApp(): ApiApp {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => (result.success ? undefined : invalidRequest(result)),
+  });
+}
+
+/** A route's handler: typed input from its schemas; any Response (problems included) out. */
+export type ApiHandler<R extends RouteConfig> = (
+  c: Parameters<RouteHandler<R, AppEnv & RouteConfigToEnv<R>>>[0],
+) => Response | Promise<Response>;
+
+/** Runs after each validator of a route in place of the default; `undefined` lets it through. */
+export type ApiHook = (
+  result: ValidationResult,
+  c: Parameters<ApiHandler<RouteConfig>>[0],
+) => Response | undefined | Promise<Response | undefined>;
+
+/**
+ * Declares and serves one route. The handler may return any Response: the typed responses
+ * @hono/zod-openapi would demand do not cover `problemResponse`.
+ */
+export function route<R extends RouteConfig>(
+  app: ApiApp,
+  config: R,
+  handler: ApiHandler<R>,
+  hook?: ApiHook,
+): void {
+  app.openapi(config, handler as never, hook as never);
+}
+
+// The test @hono/zod-openapi applies before its JSON validator (415 otherwise).
+const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
+/**
+ * Before a JSON body is validated: a body that is not JSON is 400 `MALFORMED_JSON` whatever its
+ * Content-Type; JSON sent as another type is 415. A JSON Content-Type goes on to the validator,
+ * which parses the body once.
+ */
+export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const type = c.req.header('content-type');
+  if (type !== undefined && JSON_MEDIA_TYPE.test(type)) return next();
+  const read = await readJsonBody(c);
+  if (!read.ok) return read.response;
+  return problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be sent as JSON', {
+    kind: 'fix_request',
+    detail: 'send Content-Type: application/json',
+  });
+};
+
+/**
+ * The problem for an error Hono's validators throw: a JSON Content-Type over text that is not
+ * JSON (400), or a body type the route does not take (415). `undefined` for any other error.
+ */
+export function problemForHttpException(error: HTTPException): Response | undefined {
+  if (error.status === 400) {
+    return problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', {
+      kind: 'fix_request',
+      detail: error.message,
+    });
+  }
+  if (error.status === 415) {
+    return problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be sent as JSON', {
+      kind: 'fix_request',
+      detail: 'send Content-Type: application/json',
+    });
+  }
+  return undefined;
+}
+
+/** Routes that need `Authorization: Bearer <token>`. */
+export const BEARER = [{ bearer: [] }];
+
+/** `{venueId}` of every venue route: any string (the caller's venue is checked, 403 otherwise). */
+export const VenueParams = z.object({
+  venueId: z.string().describe('the venue, e.g. demo-bistro'),
 });
 
-/** The API contract, one row per route; schemas come from protocol/, so the document cannot drift. */
-export const ROUTES: readonly RouteDoc[] = [
-  {
-    method: 'post',
-    path: '/v1/auth/staff',
-    summary: 'Staff sign-in with venue and PIN',
-    auth: false,
-    body: StaffSignInRequest,
-    ok: { status: 200, schema: TokenResponse, description: 'a venue-scoped staff token' },
-  },
-  {
-    method: 'post',
-    path: '/v1/auth/guest',
-    summary: 'Guest table session from a table QR',
-    auth: false,
-    body: GuestSignInRequest,
-    ok: { status: 200, schema: TokenResponse, description: 'a table-session token' },
-  },
-  {
-    method: 'post',
-    path: '/v1/venues/{venueId}/ops',
-    summary: 'Apply one operation (direct lane)',
-    auth: true,
-    header: 'Idempotency-Key',
-    body: Operation,
-    ok: {
-      status: 201,
-      schema: OpResult,
-      description: 'applied; a rejection is 422 problem+json carrying the result',
-    },
-  },
-  {
-    method: 'post',
-    path: '/v1/venues/{venueId}/ops/batch',
-    summary: "Replay one device's ops in order (batch lane)",
-    auth: true,
-    body: BatchRequest,
-    ok: { status: 200, schema: BatchResponse, description: 'one result per op, in order' },
-  },
-  {
-    method: 'get',
-    path: '/v1/venues/{venueId}/ops/{opId}',
-    summary: "An op's result, after a lost response",
-    auth: true,
-    ok: { status: 200, schema: OpResult, description: 'the first result' },
-  },
-  {
-    method: 'get',
-    path: '/v1/venues/{venueId}/snapshot',
-    summary: 'Entities and the cursor they hold at',
-    auth: true,
-    query: ['scopes'],
-    ok: { status: 200, schema: Snapshot, description: 'a consistent snapshot' },
-  },
-  {
-    method: 'get',
-    path: '/v1/venues/{venueId}/feed',
-    summary: 'Feed entries after a cursor (long-poll with wait)',
-    auth: true,
-    query: ['cursor', 'scopes', 'limit', 'wait'],
-    ok: { status: 200, schema: FeedPage, description: 'a page of entries' },
-  },
-  {
-    method: 'get',
-    path: '/v1/venues/{venueId}/live',
-    summary: 'Websocket of entries as they commit, resumable from a cursor',
-    auth: true,
-    query: ['cursor', 'scopes'],
-    ok: { status: 101, description: 'switching protocols' },
-  },
-  {
-    method: 'put',
-    path: '/v1/venues/{venueId}/checkpoints/{deviceId}',
-    summary: "A device's progress and outbox",
-    auth: true,
-    body: CheckpointBody,
-    ok: { status: 204, description: 'recorded' },
-  },
-  {
-    method: 'post',
-    path: '/v1/venues/{venueId}/edge/nodes',
-    summary: 'Create a relay node and its one-time enrollment token',
-    auth: true,
-    body: CreateEdgeNodeRequest,
-    ok: {
-      status: 201,
-      schema: CreateEdgeNodeResponse,
-      description: 'the node and its token (shown once)',
-    },
-  },
-  {
-    method: 'post',
-    path: '/v1/edge/enroll',
-    summary: 'Trade an enrollment token for a relay credential',
-    auth: false,
-    body: EnrollRequest,
-    ok: { status: 200, schema: EnrollResponse, description: "the relay's credential" },
-  },
-  {
-    method: 'post',
-    path: '/v1/venues/{venueId}/edge/ack',
-    summary: 'The highest cursor a relay has stored',
-    auth: true,
-    body: AckRequest,
-    ok: { status: 204, description: 'recorded' },
-  },
-  {
-    method: 'get',
-    path: '/v1/venues/{venueId}/edge/staff',
-    summary: "The venue's staff and PIN digests, for its relay",
-    auth: true,
-    ok: { status: 200, schema: EdgeStaffList, description: 'staff credentials (digests only)' },
-  },
-  {
-    method: 'post',
-    path: '/v1/auth/logout',
-    summary: 'End a browser session (clears the session cookie)',
-    auth: false,
-    ok: { status: 204, description: 'signed out' },
-  },
-  {
-    method: 'post',
-    path: '/v1/venues/{venueId}/edge/heartbeat',
-    summary: "A relay's heartbeat",
-    auth: true,
-    body: Heartbeat,
-    ok: { status: 204, description: 'recorded' },
-  },
-  {
-    method: 'get',
-    path: '/v1/venues/{venueId}/resilience',
-    summary:
-      "Journal head, relays and lag, device checkpoints and outboxes; the relay's answer adds its uplink's connectivity and per-minute samples (manager, owner)",
-    auth: true,
-    ok: { status: 200, schema: ResilienceReport, description: 'the report' },
-  },
-  {
-    method: 'get',
-    path: '/healthz',
-    summary: 'Health',
-    auth: false,
-    ok: { status: 200, description: 'ok' },
-  },
-  {
-    method: 'get',
-    path: '/metrics',
-    summary: 'Prometheus metrics',
-    auth: false,
-    ok: { status: 200, description: 'text exposition format' },
-  },
+/** A JSON request body validated by `schema`. */
+export function jsonRequest<S extends z.ZodType>(schema: S) {
+  return { required: true, content: { 'application/json': { schema } } } as const;
+}
+
+/** A JSON response of `schema`. */
+export function jsonResponse<S extends z.ZodType>(description: string, schema: S) {
+  return { description, content: { 'application/json': { schema } } } as const;
+}
+
+const WHEN: Readonly<Record<number, string>> = {
+  400: 'the request is malformed or invalid (field-level `issues`)',
+  401: 'no credentials, or they failed',
+  403: 'the caller may not do this here',
+  404: 'no such thing',
+  409: 'try again shortly (in flight) or the cursor is for other scopes',
+  410: 'the cursor is too old: load a snapshot',
+  413: 'the body or the batch is too large',
+  415: 'the body is not sent as application/json',
+  422: 'the op was decided and rejected (the result is in the problem)',
+  426: 'open as a websocket',
+  429: 'too many requests; Retry-After says when to retry',
+  500: 'the server failed; retry later',
+  501: 'this server cannot upgrade to a websocket',
+};
+
+/** protocol's Problem, shown once under components and referred to by every route. */
+const ProblemSchema = Problem.meta({ id: 'Problem' });
+
+/** The problem+json answers a route gives, by status (500 is added to every route). */
+export function problems(...statuses: number[]) {
+  const content = { 'application/problem+json': { schema: ProblemSchema } };
+  return Object.fromEntries(
+    [...statuses, 500].map((status) => [
+      status,
+      { description: `problem+json: ${WHEN[status] ?? 'see `code`'}`, content },
+    ]),
+  );
+}
+
+/** The Idempotency-Key header of the direct lane, shared as a component parameter. */
+export const IDEMPOTENCY_KEY = { $ref: '#/components/parameters/IdempotencyKey' };
+
+const TAGS = [
+  { name: 'auth', description: 'Sign-in: venue-scoped bearer tokens' },
+  { name: 'ops', description: 'The write lanes (direct and batch) and op lookup' },
+  { name: 'feed', description: 'Snapshot, change feed, live websocket and device checkpoints' },
+  { name: 'edge', description: 'Venue relays: enrollment, acks, heartbeats; the resilience view' },
+  { name: 'meta', description: 'Health, metrics and this document' },
 ];
 
-function jsonSchema(schema: Schema, io: 'input' | 'output'): unknown {
-  return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' });
-}
+/**
+ * The live websocket. It is mounted beside the app by `createLiveRoute` (the same Bun server
+ * must take its handler), so its path is declared here.
+ */
+export const LIVE_ROUTE = createRoute({
+  method: 'get',
+  path: '/v1/venues/{venueId}/live',
+  tags: ['feed'],
+  summary: 'Websocket of entries as they commit, resumable from a cursor',
+  security: BEARER,
+  request: {
+    params: VenueParams,
+    query: z.object({ cursor: z.string(), scopes: z.string().optional() }),
+  },
+  responses: {
+    101: { description: 'switching protocols; frames are JSON (entries, heartbeat, error)' },
+    ...problems(400, 401, 403, 404, 409, 410, 426, 501),
+  },
+});
 
-function params(path: string, route: RouteDoc): unknown[] {
-  const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-    name: m[1],
-    in: 'path',
-    required: true,
-    schema: { type: 'string' },
-  }));
-  const inQuery = (route.query ?? []).map((name) => ({
-    name,
-    in: 'query',
+/**
+ * Registers the document's shared parts and serves it at `/openapi.json` (OpenAPI 3.0.3),
+ * generated on first request from the routes then declared.
+ */
+export function serveOpenApiDocument(app: ApiApp, version: string): void {
+  const registry = app.openAPIRegistry;
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT (ES256)',
+  });
+  registry.registerComponent('parameters', 'IdempotencyKey', {
+    name: 'Idempotency-Key',
+    in: 'header',
     required: false,
     schema: { type: 'string' },
-  }));
-  const inHeader = route.header
-    ? [
-        {
-          name: route.header,
-          in: 'header',
-          required: true,
-          schema: { type: 'string' },
-          description: 'the opId (a ULID)',
+    description: 'the opId (a ULID); a client that cannot set headers sends `_idempotencyKey`',
+  });
+  registry.registerPath(LIVE_ROUTE);
+  let document: unknown;
+  route(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/openapi.json',
+      tags: ['meta'],
+      summary: 'This document',
+      responses: { 200: { description: 'OpenAPI 3.0.3' }, ...problems() },
+    }),
+    (c) => {
+      document ??= app.getOpenAPIDocument({
+        openapi: '3.0.3',
+        info: {
+          title: 'Hearth API',
+          version,
+          description: `Protocol version ${PROTOCOL_VERSION}. The relay serves the same paths on the venue LAN.`,
         },
-      ]
-    : [];
-  return [...inPath, ...inQuery, ...inHeader];
-}
-
-/** The OpenAPI 3 document of the cloud's API (also served by the relay on the LAN). */
-export function openApiDocument(version: string): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  const problem = {
-    description: 'problem+json; `kind` says what to do',
-    content: { 'application/problem+json': { schema: jsonSchema(Problem, 'output') } },
-  };
-  for (const route of ROUTES) {
-    paths[route.path] ??= {};
-    const operation: Record<string, unknown> = {
-      summary: route.summary,
-      parameters: params(route.path, route),
-      responses: {
-        [route.ok.status]: {
-          description: route.ok.description,
-          ...(route.ok.schema
-            ? { content: { 'application/json': { schema: jsonSchema(route.ok.schema, 'output') } } }
-            : {}),
-        },
-        default: problem,
-      },
-      ...(route.auth ? { security: [{ bearer: [] }] } : {}),
-    };
-    if (route.body)
-      operation.requestBody = {
-        required: true,
-        content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
-      };
-    (paths[route.path] as Record<string, unknown>)[route.method] = operation;
-  }
-  return {
-    openapi: '3.0.3',
-    info: {
-      title: 'Hearth API',
-      version,
-      description: `Protocol version ${PROTOCOL_VERSION}. The relay serves the same paths on the venue LAN.`,
+        tags: TAGS,
+      });
+      return c.json(document);
     },
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256)' } },
-    },
-    paths,
-  };
+  );
 }

@@ -1,24 +1,39 @@
-import type { Context, Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { z } from 'zod';
 import {
   actorOf,
   BatchRequest,
+  BatchResponse,
   isUlid,
-  type Operation,
+  Operation,
+  OperationTypeSchema,
   type OpResult,
+  OpResult as OpResultSchema,
   type Principal,
-  parseOperation,
   toIssues,
 } from '#protocol';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
+import {
+  type ApiApp,
+  type ApiHook,
+  BEARER,
+  IDEMPOTENCY_KEY,
+  invalidRequest,
+  jsonBody,
+  jsonRequest,
+  jsonResponse,
+  problems,
+  route,
+  VenueParams,
+} from '../http/openapi.ts';
 import { RateLimiter } from '../http/rate-limiter.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type OpOutcome, OpWriter } from '../write/op-writer.ts';
 import { VenueStates } from '../write/venue-states.ts';
 import { responseForOutcome } from './op-responses.ts';
-
-type Ctx = Context<AppEnv>;
 
 /** The op outcome as a batch result: the batch lane answers every op in order, in one body. */
 function batchResult(outcome: OpOutcome): OpResult {
@@ -52,29 +67,11 @@ function batchResult(outcome: OpOutcome): OpResult {
   }
 }
 
-async function readJson(
-  c: Ctx,
-): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
-  const text = await c.req.text();
-  try {
-    return { ok: true, body: JSON.parse(text) };
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    return {
-      ok: false,
-      response: problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', {
-        kind: 'fix_request',
-        detail: error.message,
-      }),
-    };
-  }
-}
-
 /**
  * `POST …/ops` (direct lane), `POST …/ops/batch` (replay lane) and `GET …/ops/:opId`.
  * Both write lanes go through one OpWriter, so they make the same state and the same feed.
  */
-export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
+export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
   const writer = new OpWriter({
     store: deps.store,
     states: new VenueStates(),
@@ -97,7 +94,9 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
   });
 
   /** The caller as an acting person of this venue, the venue, or the refusal. */
-  async function actor(c: Ctx): Promise<{ principal: Principal; venue: VenueRecord } | Response> {
+  async function actor(
+    c: Context<ActorEnv>,
+  ): Promise<{ principal: Principal; venue: VenueRecord } | Response> {
     const refused = forbidOtherVenue(c);
     if (refused) return refused;
     const caller = c.get('caller');
@@ -144,88 +143,74 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     }
   }
 
+  /** Before the body is read: the caller must be a person of this venue, and the venue exist. */
+  const asActor: MiddlewareHandler<ActorEnv> = async (c, next) => {
+    const who = await actor(c);
+    if (who instanceof Response) return who;
+    c.set('actor', who);
+    await next();
+  };
+
   app.use('/v1/venues/:venueId/ops', requireCaller(deps.authenticator));
   app.use('/v1/venues/:venueId/ops/*', requireCaller(deps.authenticator));
 
-  app.post('/v1/venues/:venueId/ops', async (c) => {
-    const who = await actor(c);
-    if (who instanceof Response) return who;
-    const read = await readJson(c);
-    if (!read.ok) return read.response;
-    const bodyKey =
-      typeof read.body === 'object' && read.body !== null
-        ? (read.body as { _idempotencyKey?: unknown })._idempotencyKey
-        : undefined;
-    const key =
-      c.req.header('idempotency-key') ?? (typeof bodyKey === 'string' ? bodyKey : undefined);
-    if (key === undefined) {
-      return problemResponse(400, 'IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key required', {
-        detail: 'send the opId as the Idempotency-Key header',
-      });
-    }
-    if (!isUlid(key))
-      return problemResponse(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a ULID', {
-        detail: 'use the opId',
-      });
-    const parsed = parseOperation(read.body);
-    if (!parsed.ok)
-      return problemResponse(400, parsed.code, 'Invalid operation', { issues: parsed.issues });
-    if (parsed.op.opId !== key) {
-      return problemResponse(400, 'IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key must equal opId', {
-        detail: `key ${key}, opId ${parsed.op.opId}`,
-      });
-    }
-    const tooMany = limited(who.venue.tenantId, who.principal, 1);
-    if (tooMany) return tooMany;
-    const [outcome] = await writer.write(who.venue, who.principal, [parsed.op]);
-    if (!outcome) throw new Error('writer returned no outcome');
-    count([outcome], 'direct');
-    return responseForOutcome(outcome);
-  });
+  route(
+    app,
+    directRoute(asActor),
+    async (c) => {
+      const who = c.get('actor');
+      const op = c.req.valid('json');
+      const tooMany = limited(who.venue.tenantId, who.principal, 1);
+      if (tooMany) return tooMany;
+      const [outcome] = await writer.write(who.venue, who.principal, [op]);
+      if (!outcome) throw new Error('writer returned no outcome');
+      count([outcome], 'direct');
+      return responseForOutcome(outcome);
+    },
+    directLaneChecks,
+  );
 
-  app.post('/v1/venues/:venueId/ops/batch', async (c) => {
-    const who = await actor(c);
-    if (who instanceof Response) return who;
-    const read = await readJson(c);
-    if (!read.ok) return read.response;
-    const ops =
-      typeof read.body === 'object' && read.body !== null
-        ? (read.body as { ops?: unknown }).ops
-        : undefined;
-    if (Array.isArray(ops) && ops.length > deps.limits.maxBatchOps) {
-      return problemResponse(413, 'BATCH_TOO_LARGE', 'Too many ops in one batch', {
-        kind: 'fix_request',
-        detail: `at most ${deps.limits.maxBatchOps} ops per batch; split it`,
-      });
-    }
-    const parsed = BatchRequest.safeParse(read.body);
-    if (!parsed.success)
-      return problemResponse(400, 'VALIDATION', 'Invalid batch', {
-        issues: toIssues(parsed.error),
-      });
-    const { deviceId } = parsed.data;
-    const foreign = parsed.data.ops.findIndex((op: Operation) => op.deviceId !== deviceId);
-    if (foreign >= 0) {
-      return problemResponse(400, 'DEVICE_MISMATCH', 'A batch is one device’s ops', {
-        detail: `ops.${foreign}.deviceId is not ${deviceId}`,
-      });
-    }
-    const tooMany = limited(who.venue.tenantId, who.principal, parsed.data.ops.length);
-    if (tooMany) return tooMany;
-    const outcomes = await writer.write(who.venue, who.principal, parsed.data.ops);
-    count(outcomes, 'batch');
-    return c.json({ results: outcomes.map(batchResult) });
-  });
+  route(
+    app,
+    batchRoute(asActor),
+    async (c) => {
+      const who = c.get('actor');
+      const { deviceId, ops } = c.req.valid('json');
+      if (ops.length > deps.limits.maxBatchOps) return batchTooLarge(deps.limits.maxBatchOps);
+      const foreign = ops.findIndex((op: Operation) => op.deviceId !== deviceId);
+      if (foreign >= 0) {
+        return problemResponse(400, 'DEVICE_MISMATCH', 'A batch is one device’s ops', {
+          detail: `ops.${foreign}.deviceId is not ${deviceId}`,
+        });
+      }
+      const tooMany = limited(who.venue.tenantId, who.principal, ops.length);
+      if (tooMany) return tooMany;
+      const outcomes = await writer.write(who.venue, who.principal, ops);
+      count(outcomes, 'batch');
+      return c.json({ results: outcomes.map(batchResult) });
+    },
+    (result) => {
+      if (result.success || result.target !== 'json') return undefined;
+      // Too many ops is 413 whatever else is wrong with them, as before the schema is applied.
+      const tooBig = result.error.issues.some(
+        (i) => i.code === 'too_big' && i.path.join('.') === 'ops',
+      );
+      return tooBig
+        ? batchTooLarge(deps.limits.maxBatchOps)
+        : invalidRequest(result, 'Invalid batch');
+    },
+  );
 
-  app.get('/v1/venues/:venueId/ops/:opId', async (c) => {
+  route(app, lookupRoute, async (c) => {
     const refused =
       forbidOtherVenue(c) ??
       forbidUnlessRole(c, ['server', 'kitchen', 'manager', 'owner'], { relay: true });
     if (refused) return refused;
+    const { venueId, opId } = c.req.valid('param');
     const caller = c.get('caller');
     const tenantId = caller.kind === 'relay' ? caller.tenantId : caller.principal.tenantId;
-    const record = await deps.store.getIdempotency(tenantId, c.req.param('opId'));
-    if (!record || record.venueId !== c.req.param('venueId')) {
+    const record = await deps.store.getIdempotency(tenantId, opId);
+    if (!record || record.venueId !== venueId) {
       return problemResponse(404, 'OP_NOT_FOUND', 'No such op', {
         kind: 'stop',
         detail: 'not received (yet): send it again with the same opId',
@@ -234,3 +219,99 @@ export function registerOpsRoutes(app: Hono<AppEnv>, deps: CoreDeps): void {
     return c.json(record.result);
   });
 }
+
+type ActorEnv = AppEnv & {
+  Variables: { actor: { principal: Principal; venue: VenueRecord } };
+};
+
+const batchTooLarge = (max: number): Response =>
+  problemResponse(413, 'BATCH_TOO_LARGE', 'Too many ops in one batch', {
+    kind: 'fix_request',
+    detail: `at most ${max} ops per batch; split it`,
+  });
+
+const directRoute = (asActor: MiddlewareHandler<ActorEnv>) =>
+  createRoute({
+    method: 'post',
+    path: '/v1/venues/{venueId}/ops',
+    tags: ['ops'],
+    summary: 'Apply one operation (direct lane)',
+    security: BEARER,
+    middleware: [asActor, jsonBody] as [MiddlewareHandler<ActorEnv>, MiddlewareHandler<AppEnv>],
+    parameters: [IDEMPOTENCY_KEY],
+    request: { params: VenueParams, body: jsonRequest(Operation) },
+    responses: {
+      201: jsonResponse(
+        'applied (a replay of the same op carries Idempotent-Replayed: true)',
+        OpResultSchema,
+      ),
+      202: jsonResponse('accepted locally, to be confirmed', OpResultSchema),
+      ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429),
+    },
+  });
+
+const batchRoute = (asActor: MiddlewareHandler<ActorEnv>) =>
+  createRoute({
+    method: 'post',
+    path: '/v1/venues/{venueId}/ops/batch',
+    tags: ['ops'],
+    summary: "Replay one device's ops in order (batch lane)",
+    security: BEARER,
+    middleware: [asActor, jsonBody] as [MiddlewareHandler<ActorEnv>, MiddlewareHandler<AppEnv>],
+    request: { params: VenueParams, body: jsonRequest(BatchRequest) },
+    responses: {
+      200: jsonResponse('one result per op, in order', BatchResponse),
+      ...problems(400, 401, 403, 404, 413, 415, 429),
+    },
+  });
+
+const lookupRoute = createRoute({
+  method: 'get',
+  path: '/v1/venues/{venueId}/ops/{opId}',
+  tags: ['ops'],
+  summary: "An op's result, after a lost response",
+  security: BEARER,
+  request: { params: VenueParams.extend({ opId: z.string() }) },
+  responses: {
+    200: jsonResponse('the first result', OpResultSchema),
+    ...problems(401, 403, 404),
+  },
+});
+
+/**
+ * The direct lane's checks in the order clients rely on: the Idempotency-Key (header, or
+ * `_idempotencyKey` in the body for a client that cannot set headers), then the op, then that
+ * the key is the opId. The body is read again only without the header, or for a bad op.
+ */
+const directLaneChecks: ApiHook = async (result, c) => {
+  if (result.target !== 'json') return result.success ? undefined : invalidRequest(result);
+  const header = c.req.header('idempotency-key');
+  const raw = header === undefined || !result.success ? await c.req.json<unknown>() : undefined;
+  const bodyKey =
+    typeof raw === 'object' && raw !== null
+      ? (raw as { _idempotencyKey?: unknown })._idempotencyKey
+      : undefined;
+  const key = header ?? (typeof bodyKey === 'string' ? bodyKey : undefined);
+  if (key === undefined) {
+    return problemResponse(400, 'IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key required', {
+      detail: 'send the opId as the Idempotency-Key header',
+    });
+  }
+  if (!isUlid(key))
+    return problemResponse(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a ULID', {
+      detail: 'use the opId',
+    });
+  if (!result.success) {
+    const type =
+      typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    const code = OperationTypeSchema.safeParse(type).success ? 'VALIDATION' : 'UNKNOWN_OP_TYPE';
+    return problemResponse(400, code, 'Invalid operation', { issues: toIssues(result.error) });
+  }
+  const opId = (result.data as Operation).opId;
+  if (opId !== key) {
+    return problemResponse(400, 'IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key must equal opId', {
+      detail: `key ${key}, opId ${opId}`,
+    });
+  }
+  return undefined;
+};
