@@ -14,12 +14,36 @@ export class UplinkError extends Error {
   readonly kind: 'network' | 'http' | 'protocol';
   readonly status: number;
   readonly problem: Problem | undefined;
-  constructor(kind: UplinkError['kind'], message: string, status = 0, problem?: Problem) {
+  /** How long the cloud asked us to wait (its Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    kind: UplinkError['kind'],
+    message: string,
+    status = 0,
+    problem?: Problem,
+    retryAfterMs?: number,
+  ) {
     super(message);
     this.kind = kind;
     this.status = status;
     this.problem = problem;
+    this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * What the feed follower asks of the cloud: `CloudClient`, or a test's fake cloud. A failure is
+ * an `UplinkError`.
+ */
+export interface CloudFeed {
+  snapshot(): Promise<Snapshot>;
+  feed(cursor: string, waitSeconds: number): Promise<FeedPage>;
+  ack(cursor: string): Promise<void>;
+}
+
+/** What the reconciler asks of the cloud: `CloudClient`, or a test's fake cloud. */
+export interface CloudReplay {
+  replay(deviceId: string, ops: readonly Operation[], actorToken: string): Promise<BatchResponse>;
 }
 
 export interface CloudClientOptions {
@@ -34,7 +58,7 @@ export interface CloudClientOptions {
 }
 
 /** The relay's calls to the cloud. Every call is bounded in time and parses what comes back. */
-export class CloudClient {
+export class CloudClient implements CloudFeed, CloudReplay {
   private readonly options: CloudClientOptions;
 
   constructor(options: CloudClientOptions) {
@@ -144,6 +168,7 @@ export class CloudClient {
         `${init.method ?? 'GET'} ${path} → ${response.status} ${problem?.code ?? ''}`,
         response.status,
         problem,
+        retryAfterOf(response.headers.get('retry-after'), problem),
       );
     }
     if (!schema) return undefined as z.infer<S>;
@@ -162,6 +187,13 @@ export class CloudClient {
       throw new UplinkError('protocol', `${path} answered an unexpected shape`, response.status);
     return parsed.data;
   }
+}
+
+/** Retry-After in seconds (what the cloud sends), else the problem's `retryAfter`; in ms. */
+function retryAfterOf(header: string | null, problem: Problem | undefined): number | undefined {
+  const seconds = header !== null && /^\s*\d+\s*$/.test(header) ? Number(header) : undefined;
+  const wait = seconds ?? problem?.retryAfter;
+  return wait === undefined ? undefined : wait * 1000;
 }
 
 function parseProblem(text: string): Problem | undefined {

@@ -1,18 +1,35 @@
-import type { FeedEntry, Projectable, SnapshotRecord } from '#protocol';
+import { backoffDelay, type FeedEntry, type Projectable, type SnapshotRecord } from '#protocol';
 import type { Logger } from '../../server/logger.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
-import { type CloudClient, UplinkError } from './cloud-client.ts';
-import { Waker } from './sleep.ts';
+import { type CloudFeed, UplinkError } from './cloud-client.ts';
+import { type Sleeper, Waker } from './sleep.ts';
 
 export interface FollowerDeps {
-  readonly client: CloudClient;
+  readonly client: CloudFeed;
   readonly engine: VenueEngine;
   readonly log: Logger;
   /** Seconds a feed long-poll may wait. */
   readonly longPollSeconds: number;
   readonly onNetworkError: (detail: string) => void;
   readonly onSuccess: () => void;
+  /** The loop's sleeps, which `resume` and `stop` cut short (default: a timer, `Waker`). */
+  readonly waker?: Sleeper;
+  /** Places each backoff within its jitter range, in [0, 1] (default Math.random). */
+  readonly random?: () => number;
 }
+
+/**
+ * The feed's backoff after failed pulls: from 500 ms to 10 s, shorter than the replay's: what
+ * the cloud changed (online orders, a menu edit) shows on no screen here until it is pulled.
+ */
+export const FEED_BACKOFF_BASE_MS = 500;
+export const FEED_BACKOFF_MAX_MS = 10_000;
+
+/** A 409 or 410: the cloud will not take the stored cursor; only a snapshot's will do. */
+const refusesCursor = (error: unknown): error is UplinkError =>
+  error instanceof UplinkError &&
+  error.kind === 'http' &&
+  (error.status === 409 || error.status === 410);
 
 function asUpserts(records: readonly SnapshotRecord[]): Projectable[] {
   return records.map(
@@ -30,28 +47,35 @@ function asUpserts(records: readonly SnapshotRecord[]): Projectable[] {
 /**
  * Keeps the confirmed layer following the cloud: bootstrap from a snapshot, then long-poll the
  * feed, store each page with its cursor in one commit, and acknowledge the cursor once it is
- * durable. A 409 or 410 from the cloud means start again from a snapshot.
+ * durable. A 409 or 410 from the cloud means start again from a snapshot: at once the first
+ * time, after the backoff when the cursor of a fresh snapshot is refused too.
  */
 export class FeedFollower {
   private paused = true;
   private running = false;
-  private readonly waker = new Waker();
+  private readonly waker: Sleeper;
   private readonly deps: FollowerDeps;
-  private backoffMs = 500;
+  /** Failed pulls in a row: the backoff's attempt number. */
+  private failures = 0;
+  /** The loop under way, so `stop` can tell when it has ended. */
+  private loopDone: Promise<void> = Promise.resolve();
 
   constructor(deps: FollowerDeps) {
     this.deps = deps;
+    this.waker = deps.waker ?? new Waker();
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    void this.loop();
+    this.loopDone = this.loop();
   }
 
-  stop(): void {
+  /** Ends the loop: a sleep at once, a pull under way once answered. Resolves when it has. */
+  stop(): Promise<void> {
     this.running = false;
     this.waker.wake();
+    return this.loopDone;
   }
 
   pause(): void {
@@ -86,7 +110,7 @@ export class FeedFollower {
       }
       try {
         await this.pullOnce(this.deps.longPollSeconds);
-        this.backoffMs = 500;
+        this.failures = 0;
         this.deps.onSuccess();
       } catch (error) {
         await this.handle(error);
@@ -123,20 +147,21 @@ export class FeedFollower {
   }
 
   private async handle(error: unknown): Promise<void> {
-    if (
-      error instanceof UplinkError &&
-      error.kind === 'http' &&
-      (error.status === 409 || error.status === 410)
-    ) {
+    this.failures++;
+    if (refusesCursor(error)) {
       this.deps.log('warn', 'cloud cursor refused; re-bootstrapping', {
         status: error.status,
         code: error.problem?.code,
       });
+      // A cloud that refuses the cursor of a fresh snapshot too is not asked again at once.
+      if (this.failures > 1) await this.backOff(error);
+      if (!this.running) return;
       try {
         await this.bootstrap();
         return;
       } catch (inner) {
-        return this.handle(inner);
+        error = inner;
+        this.failures++;
       }
     }
     if (error instanceof UplinkError && error.kind === 'network')
@@ -145,7 +170,14 @@ export class FeedFollower {
       this.deps.log('error', 'feed pull failed', {
         error: error instanceof Error ? error.message : String(error),
       });
-    await this.waker.sleep(this.backoffMs);
-    this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
+    await this.backOff(error);
+  }
+
+  private backOff(error: unknown): Promise<void> {
+    const retryAfterMs = error instanceof UplinkError ? error.retryAfterMs : undefined;
+    const random = (this.deps.random ?? Math.random)();
+    return this.waker.sleep(
+      backoffDelay(this.failures, FEED_BACKOFF_BASE_MS, FEED_BACKOFF_MAX_MS, random, retryAfterMs),
+    );
   }
 }

@@ -1,9 +1,16 @@
-import { getEntity, type OpResult, opSubjects, type Principal, type TokenSigner } from '#protocol';
+import {
+  backoffDelay,
+  getEntity,
+  type OpResult,
+  opSubjects,
+  type Principal,
+  type TokenSigner,
+} from '#protocol';
 import type { Logger } from '../../server/logger.ts';
 import type { JournalRecord, RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
-import { type CloudClient, UplinkError } from './cloud-client.ts';
-import { Waker } from './sleep.ts';
+import { type CloudReplay, UplinkError } from './cloud-client.ts';
+import { type Sleeper, Waker } from './sleep.ts';
 
 export interface ReconcilerDeps {
   readonly store: RelayStore;
@@ -12,7 +19,7 @@ export interface ReconcilerDeps {
   readonly clock: () => Date;
   readonly log: Logger;
   /** The link to replay over now (primary, or the rescue link while it is open). */
-  readonly client: () => CloudClient;
+  readonly client: () => CloudReplay;
   /** True while the feed is followed, so applied ops can wait for their entries before settling. */
   readonly feedActive: () => boolean;
   /** May this many bytes go over the current link? (The rescue link has a budget.) */
@@ -20,11 +27,23 @@ export interface ReconcilerDeps {
   readonly onNetworkError: (detail: string) => void;
   readonly onDrained: () => void;
   readonly maxBatchOps?: number;
-  /** Waits (default: a timer the loop can cut short); a simulation passes its own. */
+  /** Waits (default: the waker's); a simulation passes its own. */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Milliseconds now (default Date.now); a simulation passes its own. */
   readonly now?: () => number;
+  /** The loop's sleeps, which `setActive` and `stop` cut short (default: a timer, `Waker`). */
+  readonly waker?: Sleeper;
+  /** Places each backoff within its jitter range, in [0, 1] (default Math.random). */
+  readonly random?: () => number;
 }
+
+/**
+ * The replay's backoff after failed batches: from 500 ms to 15 s. Ops journaled here already
+ * show on the venue's screens, so a retry need not come sooner; the probe loop notices an
+ * uplink that is down meanwhile.
+ */
+export const REPLAY_BACKOFF_BASE_MS = 500;
+export const REPLAY_BACKOFF_MAX_MS = 15_000;
 
 /** Answers that hold back one device's ops (its own order), never the other devices'. */
 const DEVICE_WAITS = new Set(['IN_FLIGHT', 'DEPENDENCY_PENDING', 'NOT_PROCESSED']);
@@ -125,16 +144,20 @@ export function nextBatch(
 export class Reconciler {
   private active = false;
   private running = false;
-  private readonly waker = new Waker();
+  private readonly waker: Sleeper;
   private readonly deps: ReconcilerDeps;
   /** Applied verdicts received over the rescue link, waiting for the feed to bring their entries. */
   private readonly awaitingFeed = new Map<string, OpResult>();
-  private backoffMs = 500;
+  /** Failed batches in a row: the backoff's attempt number. */
+  private failures = 0;
   /** Devices whose first op the cloud could not decide yet, until when (ms). */
   private readonly waitingUntil = new Map<string, number>();
+  /** The loop under way, so `stop` can tell when it has ended. */
+  private loopDone: Promise<void> = Promise.resolve();
 
   constructor(deps: ReconcilerDeps) {
     this.deps = deps;
+    this.waker = deps.waker ?? new Waker();
   }
 
   private now(): number {
@@ -156,12 +179,14 @@ export class Reconciler {
   start(): void {
     if (this.running) return;
     this.running = true;
-    void this.loop();
+    this.loopDone = this.loop();
   }
 
-  stop(): void {
+  /** Ends the loop: a sleep at once, a batch under way once answered. Resolves when it has. */
+  stop(): Promise<void> {
     this.running = false;
     this.waker.wake();
+    return this.loopDone;
   }
 
   /** Replay on (start_replay) or off (stop_replay). */
@@ -185,7 +210,7 @@ export class Reconciler {
             this.deps.onDrained();
           await this.sleep(500);
         }
-        this.backoffMs = 500;
+        this.failures = 0;
       } catch (error) {
         if (error instanceof UplinkError && error.kind === 'network')
           this.deps.onNetworkError(`replay: ${error.message}`);
@@ -193,8 +218,18 @@ export class Reconciler {
           this.deps.log('error', 'replay failed', {
             error: error instanceof Error ? error.message : String(error),
           });
-        await this.sleep(this.backoffMs);
-        this.backoffMs = Math.min(this.backoffMs * 2, 15_000);
+        this.failures++;
+        const retryAfterMs = error instanceof UplinkError ? error.retryAfterMs : undefined;
+        const random = (this.deps.random ?? Math.random)();
+        await this.sleep(
+          backoffDelay(
+            this.failures,
+            REPLAY_BACKOFF_BASE_MS,
+            REPLAY_BACKOFF_MAX_MS,
+            random,
+            retryAfterMs,
+          ),
+        );
       }
     }
   }
