@@ -5,8 +5,10 @@ import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import type { JournalRecord } from '../store/relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
 import { VenueEngine } from '../sync/venue-engine.ts';
+import { bootstrappedEngine, testRelayKeys } from '../testing/lan-fixture.ts';
 import { CloudClient } from './cloud-client.ts';
 import { nextBatch, Reconciler } from './reconciler.ts';
+import { FakeReplayCloud, HandSleeper, httpError, networkError } from './test-fakes.ts';
 
 let jseq = 0;
 function record(
@@ -251,5 +253,236 @@ describe('replay batches and tickets', () => {
     expect(nextBatch([voided, bump], 50, new Set(['tab-w'])).map((r) => r.opId)).toEqual([
       bump.opId,
     ]);
+  });
+});
+
+describe('reconciler loop, through its ports (a scripted cloud, a hand-driven sleeper)', () => {
+  async function loopSetup(options: { feedActive?: boolean; random?: number } = {}) {
+    const { signer } = await testRelayKeys;
+    const store = new MemoryRelayStore();
+    const bus = new RelayBus();
+    const clock = () => new Date(NOW);
+    // The cloud's feed stands at seq 10: a verdict applied at or below it needs no wait.
+    const engine = await bootstrappedEngine(store, bus, clock);
+    const notices: string[] = [];
+    bus.subscribe(VENUE, { notice: (notice) => notices.push(notice.result.opId) });
+    const cloud = new FakeReplayCloud();
+    cloud.seq = 10;
+    const sleeper = new HandSleeper();
+    const logs: string[] = [];
+    const networkErrors: string[] = [];
+    let drained = 0;
+    let ms = 0;
+    const reconciler = new Reconciler({
+      store,
+      engine,
+      signer,
+      clock,
+      log: (level, msg) => logs.push(`${level} ${msg}`),
+      client: () => cloud,
+      feedActive: () => options.feedActive ?? true,
+      mayReplay: () => true,
+      onNetworkError: (detail) => networkErrors.push(detail),
+      onDrained: () => drained++,
+      now: () => ms,
+      waker: sleeper,
+      random: () => options.random ?? 0,
+    });
+    const submit = async (orderId: string, deviceId = 'tab-a') => {
+      const op = await opOf('order.create', { orderId, tableId: 'table-1' }, staff('server'), {
+        deviceId,
+      });
+      await engine.submitLocal(op, staff('server'));
+      return op;
+    };
+    const statusOf = (opId: string) => store.journalEntry(opId)?.status;
+    return {
+      reconciler,
+      engine,
+      store,
+      cloud,
+      sleeper,
+      logs,
+      networkErrors,
+      notices,
+      submit,
+      statusOf,
+      drained: () => drained,
+      advance: (by: number) => {
+        ms += by;
+      },
+    };
+  }
+
+  it('sends a device’s ops in one batch, settles them, says drained, and idles', async () => {
+    const t = await loopSetup();
+    const a = await t.submit('o-1');
+    const b = await t.submit('o-2');
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    expect(await t.sleeper.until(1)).toBe(500);
+    expect(t.cloud.calls.map((c) => c.opIds)).toEqual([[a.opId, b.opId]]);
+    expect([t.statusOf(a.opId), t.statusOf(b.opId)]).toEqual(['synced', 'synced']);
+    expect(t.drained()).toBe(1);
+    // Nothing left: the next rounds send nothing.
+    expect(await t.sleeper.next()).toBe(500);
+    expect(t.cloud.calls).toHaveLength(1);
+    await t.reconciler.stop();
+  });
+
+  it('settles each op exactly once, even when the answer to its first send was lost', async () => {
+    const t = await loopSetup();
+    const a = await t.submit('o-1');
+    const b = await t.submit('o-2');
+    // The cloud applies the batch, and the answer never arrives.
+    t.cloud.script.push((call) => {
+      t.cloud.apply([a, b]);
+      return networkError(`reset after commit (call ${call})`);
+    });
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    expect(await t.sleeper.until(1)).toBe(250);
+    expect([t.statusOf(a.opId), t.statusOf(b.opId)]).toEqual(['pending', 'pending']);
+    expect(t.notices).toEqual([]);
+    expect(await t.sleeper.next()).toBe(500);
+    // The resend is answered `duplicate` of applied: settled now, one notice each.
+    expect(t.cloud.calls.map((c) => c.opIds)).toEqual([
+      [a.opId, b.opId],
+      [a.opId, b.opId],
+    ]);
+    expect([t.statusOf(a.opId), t.statusOf(b.opId)]).toEqual(['synced', 'synced']);
+    await t.sleeper.next();
+    await t.sleeper.next();
+    expect(t.cloud.calls).toHaveLength(2);
+    expect(t.notices.sort()).toEqual([a.opId, b.opId].sort());
+    await t.reconciler.stop();
+  });
+
+  it('backs off on network errors, doubling with jitter, and tells the uplink each time', async () => {
+    const t = await loopSetup({ random: 1 });
+    const a = await t.submit('o-1');
+    t.cloud.script.push(networkError(), networkError(), networkError());
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    expect(await t.sleeper.until(1)).toBe(500);
+    expect(await t.sleeper.next()).toBe(1_000);
+    expect(await t.sleeper.next()).toBe(2_000);
+    expect(t.networkErrors).toHaveLength(3);
+    expect(t.networkErrors[0]).toMatch(/^replay: /);
+    // The fourth send goes through; a success resets the backoff.
+    expect(await t.sleeper.next()).toBe(500);
+    expect(t.statusOf(a.opId)).toBe('synced');
+    const b = await t.submit('o-2');
+    t.cloud.script.push(networkError());
+    expect(await t.sleeper.next()).toBe(500);
+    expect(t.cloud.calls.at(-1)?.opIds).toEqual([b.opId]);
+    expect(t.statusOf(b.opId)).toBe('pending');
+    await t.reconciler.stop();
+  });
+
+  it('waits at least the Retry-After of a 503, then sends the same batch again', async () => {
+    const t = await loopSetup({ random: 1 });
+    const a = await t.submit('o-1');
+    t.cloud.script.push(httpError(503, 4_000), httpError(503));
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    // The backoff's first ceiling is 500 ms: the cloud's 4 s is the floor.
+    expect(await t.sleeper.until(1)).toBe(4_000);
+    // Without a Retry-After the backoff alone: the second failure's ceiling.
+    expect(await t.sleeper.next()).toBe(1_000);
+    expect(t.logs.filter((line) => line === 'error replay failed')).toHaveLength(2);
+    expect(t.networkErrors).toEqual([]);
+    await t.sleeper.next();
+    expect(t.cloud.calls.map((c) => c.opIds)).toEqual([[a.opId], [a.opId], [a.opId]]);
+    expect(t.statusOf(a.opId)).toBe('synced');
+    await t.reconciler.stop();
+  });
+
+  it('keeps the ops journaled when the cloud refuses the replay token (401), and retries', async () => {
+    const t = await loopSetup();
+    const a = await t.submit('o-1');
+    t.cloud.script.push(httpError(401, undefined, 'UNAUTHENTICATED'));
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    expect(await t.sleeper.until(1)).toBe(250);
+    expect(t.statusOf(a.opId)).toBe('pending');
+    expect(t.notices).toEqual([]);
+    expect(t.logs).toContain('error replay failed');
+    expect(t.networkErrors).toEqual([]);
+    expect(t.drained()).toBe(0);
+    await t.sleeper.next();
+    expect(t.statusOf(a.opId)).toBe('synced');
+    expect(t.cloud.calls.map((c) => c.token)).toHaveLength(2);
+    await t.reconciler.stop();
+  });
+
+  it('idles while replay is off; turning it on cuts the idle sleep short', async () => {
+    const t = await loopSetup();
+    const a = await t.submit('o-1');
+    t.reconciler.start();
+    expect(await t.sleeper.until(1)).toBe(1_000);
+    expect(t.cloud.calls).toEqual([]);
+    t.reconciler.setActive(true);
+    expect(t.sleeper.wakes).toBe(1);
+    await t.sleeper.until(2);
+    expect(t.cloud.calls.map((c) => c.opIds)).toEqual([[a.opId]]);
+    // Off again: the loop goes back to idling and sends nothing more.
+    t.reconciler.setActive(false);
+    await t.sleeper.until(3);
+    await t.submit('o-2');
+    await t.sleeper.next();
+    expect(t.cloud.calls).toHaveLength(1);
+    await t.reconciler.stop();
+  });
+
+  it('stops cleanly from a backoff: the sleep ends at once and nothing more is sent', async () => {
+    const t = await loopSetup();
+    await t.submit('o-1');
+    t.cloud.script.push(httpError(503, 60_000));
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    expect(await t.sleeper.until(1)).toBe(60_000);
+    await t.reconciler.stop();
+    expect(t.sleeper.wakes).toBe(1);
+    expect(t.cloud.calls).toHaveLength(1);
+    expect(t.sleeper.slept).toHaveLength(1);
+  });
+
+  it('settles an applied op only once the feed has brought its entries', async () => {
+    const t = await loopSetup();
+    const a = await t.submit('o-1');
+    t.cloud.seq = 12;
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    // Applied at 12, the feed at 10: the op waits, polling the feed's position.
+    expect(await t.sleeper.until(1)).toBe(20);
+    expect(await t.sleeper.next()).toBe(20);
+    expect(t.statusOf(a.opId)).toBe('pending');
+    await t.engine.applyCloud({ entries: [], cursor: { cursor: 'cloud-cursor-12', seq: 12 } });
+    expect(await t.sleeper.next()).toBe(500);
+    expect(t.statusOf(a.opId)).toBe('synced');
+    expect(t.notices).toEqual([a.opId]);
+    await t.reconciler.stop();
+  });
+
+  it('over the rescue link settles rejections at once and holds applied ops for the feed', async () => {
+    const t = await loopSetup({ feedActive: false });
+    const a = await t.submit('o-1');
+    const b = await t.submit('o-2');
+    t.cloud.script.push({
+      results: [
+        { opId: a.opId, status: 'applied', seq: 11, changed: [], at: NOW },
+        { opId: b.opId, status: 'rejected', code: 'NOT_FOUND', message: 'no such table' },
+      ],
+    });
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    expect(await t.sleeper.until(1)).toBe(500);
+    expect([t.statusOf(a.opId), t.statusOf(b.opId)]).toEqual(['pending', 'rejected']);
+    // The applied op is not sent again, and the journal is not drained while it waits.
+    await t.sleeper.next();
+    expect(t.cloud.calls).toHaveLength(1);
+    expect(t.drained()).toBe(0);
+    await t.reconciler.stop();
   });
 });
