@@ -30,9 +30,10 @@ export function requestContext(
     assignId(c, async () => {
       const started = performance.now();
       await next();
-      // Again after the handler: a Response it made itself does not carry the first one.
+      // A Response the handler made itself lacks the header Hono set before it (c.json's has
+      // it); setting it there copies the Response, so only where it is missing.
       const id = c.get('requestId');
-      c.header('X-Request-Id', id);
+      if (c.res.headers.get('X-Request-Id') !== id) c.header('X-Request-Id', id);
       const route = routePath(c) || '/*';
       const status = c.res.status;
       metrics.countRequest(c.req.method, route, status);
