@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 
@@ -93,7 +93,10 @@ async function startRawTarget(kind: 'echo' | 'stream' | 'flood'): Promise<RawTar
     port: portOf(server),
     received,
     closedAt: async (index) => {
-      await waitFor(() => closes[index] !== undefined);
+      await vi.waitFor(
+        () => expect(closes[index] !== undefined, 'the target saw the connection close').toBe(true),
+        POLL,
+      );
       await closes[index];
     },
     close: async () => {
@@ -110,13 +113,8 @@ function portOf(server: Server | HttpServer): number {
   return address.port;
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('waitFor: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** How long and how often a wait (vi.waitFor) looks again at a socket. */
+const POLL = { timeout: 5_000, interval: 5 } as const;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -208,19 +206,19 @@ describe('fault proxy', () => {
     expect(stats).toMatchObject({ refused: 0, resets: 0, mode: 'pass', delayMs: 0 });
   });
 
-  it('cut() makes requests fail fast with a network error; restore() brings them back', async () => {
+  it('cut() makes requests fail with a network error, refused at the proxy; restore() brings them back', async () => {
     const { target, proxy } = await setupHttp();
     // A pooled keep-alive connection exists before the cut; it must be killed too.
     expect((await fetch(`${proxy.url}/before`)).status).toBe(200);
 
     proxy.cut();
     expect(proxy.stats()).toMatchObject({ mode: 'cut', open: 0 });
+    // Refused, not left hanging: the fetch settles with a network error (a hang would time out).
     for (const method of ['GET', 'POST']) {
-      const { ms, result } = await timed(() =>
-        settle(fetch(`${proxy.url}/during`, { method, body: method === 'POST' ? 'x' : null })),
+      const result = await settle(
+        fetch(`${proxy.url}/during`, { method, body: method === 'POST' ? 'x' : null }),
       );
       expect(result).toBeInstanceOf(TypeError);
-      expect(ms).toBeLessThan(1_000);
     }
     expect(target.handled()).toBe(1);
     expect(proxy.stats().refused).toBeGreaterThanOrEqual(2);
@@ -234,13 +232,14 @@ describe('fault proxy', () => {
   it('cut() ends a long-lived streaming connection on both sides', async () => {
     const { target, proxy } = await setupRaw('stream');
     const client = await rawClient(proxy.port);
-    await waitFor(() => client.received().length >= 4 * 1024);
+    await vi.waitFor(
+      () => expect(client.received().length >= 4 * 1024, '4 KiB streamed to the client').toBe(true),
+      POLL,
+    );
     expect(proxy.stats().open).toBe(1);
 
-    const start = performance.now();
     proxy.cut();
     const closed = await client.closed;
-    expect(performance.now() - start).toBeLessThan(500);
     expect(closed.hadError).toBe(true);
     expect(closed.error?.code).toBe('ECONNRESET');
     await target.closedAt(0);
@@ -254,7 +253,10 @@ describe('fault proxy', () => {
     expect(hadError).toBe(true);
     proxy.restore();
     const again = await rawClient(proxy.port);
-    await waitFor(() => again.received().length >= 1024);
+    await vi.waitFor(
+      () => expect(again.received().length >= 1024, '1 KiB streamed after restore').toBe(true),
+      POLL,
+    );
     again.socket.destroy();
   });
 
@@ -281,10 +283,8 @@ describe('fault proxy', () => {
     const closed = new Promise<number>((resolve) =>
       ws.once('close', (code: number) => resolve(code)),
     );
-    const start = performance.now();
     proxy.cut();
     expect(await closed).toBe(1006);
-    expect(performance.now() - start).toBeLessThan(500);
 
     const refused = new WebSocket(`ws://127.0.0.1:${proxy.port}/live`);
     const failure = new Promise<Error>((resolve) => refused.once('error', resolve));
@@ -298,13 +298,15 @@ describe('fault proxy', () => {
     proxy.delay(delayMs);
     expect(proxy.stats().delayMs).toBe(delayMs);
     const { ms } = await timed(() => fetch(`${proxy.url}/slow`).then((res) => res.json()));
-    // Request and response each wait at least delayMs (1 ms slack for timer rounding).
+    // Request and response each wait at least delayMs (1 ms slack for timer rounding). A lower
+    // bound only: a busy machine adds to it.
     expect(ms).toBeGreaterThanOrEqual(2 * delayMs - 2);
-    expect(ms).toBeLessThan(2 * delayMs + 500);
 
     proxy.restore();
-    const { ms: fast } = await timed(() => fetch(`${proxy.url}/fast`).then((res) => res.json()));
-    expect(fast).toBeLessThan(delayMs);
+    expect(proxy.stats().delayMs).toBe(0);
+    expect(await fetch(`${proxy.url}/fast`).then((res) => res.json())).toMatchObject({
+      url: '/fast',
+    });
   });
 
   it('delay(ms) keeps a byte stream in order while the delay changes', async () => {
@@ -320,7 +322,10 @@ describe('fault proxy', () => {
       if (i % 5 === 0) await sleep(2);
     }
     const expected = Buffer.concat(sent);
-    await waitFor(() => client.received().length >= expected.length);
+    await vi.waitFor(
+      () => expect(client.received().length >= expected.length, 'every byte echoed').toBe(true),
+      POLL,
+    );
     expect(client.received().equals(expected)).toBe(true);
     client.socket.destroy();
   });
@@ -366,7 +371,10 @@ describe('fault proxy', () => {
   it("resetAfterBytes(n, 'upstream') delivers exactly n bytes to the target, then resets", async () => {
     const { target, proxy } = await setupRaw('echo');
     const client = await rawClient(proxy.port);
-    await waitFor(() => target.received.length === 1);
+    await vi.waitFor(
+      () => expect(target.received.length === 1, 'the request at the target').toBe(true),
+      POLL,
+    );
     proxy.resetAfterBytes(40, 'upstream');
     client.socket.write(Buffer.alloc(100, 0x63));
     const closed = await client.closed;
@@ -391,8 +399,8 @@ describe('fault proxy', () => {
     proxy.restore();
     const res = await fetch(`${proxy.url}/back`);
     expect(await res.json()).toMatchObject({ url: '/back', n: 1 });
-    // The request abandoned during the blackhole never reached the target.
-    await sleep(50);
+    // The request abandoned during the blackhole never reached the target: /back was the
+    // first it handled (n: 1), and the only one.
     expect(target.handled()).toBe(1);
   });
 
@@ -400,7 +408,10 @@ describe('fault proxy', () => {
     const { proxy } = await setupRaw('echo');
     const client = await rawClient(proxy.port);
     client.socket.write('one;');
-    await waitFor(() => client.received().toString() === 'one;');
+    await vi.waitFor(
+      () => expect(client.received().toString() === 'one;', "'one;' echoed").toBe(true),
+      POLL,
+    );
 
     proxy.blackhole();
     client.socket.write('two;');
@@ -408,7 +419,10 @@ describe('fault proxy', () => {
     expect(client.received().toString()).toBe('one;');
 
     proxy.restore();
-    await waitFor(() => client.received().toString() === 'one;two;');
+    await vi.waitFor(
+      () => expect(client.received().toString() === 'one;two;', "'one;two;' echoed").toBe(true),
+      POLL,
+    );
     client.socket.destroy();
   });
 
@@ -416,10 +430,18 @@ describe('fault proxy', () => {
     const { proxy } = await setupRaw('flood', { maxBufferedBytes: 64 * 1024 });
     const client = await rawClient(proxy.port);
     client.socket.pause();
-    await sleep(200);
+    // Settled: two looks one interval apart see the same count (on a busy machine, later).
+    let previous = -1;
+    await vi.waitFor(
+      () => {
+        const now = proxy.stats().bytesDownstream;
+        const was = previous;
+        previous = now;
+        expect(now, 'bytes downstream, still growing').toBe(was);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     const first = proxy.stats().bytesDownstream;
-    await sleep(100);
-    expect(proxy.stats().bytesDownstream).toBe(first);
     // Kernel buffers on loopback hold a few MiB at most; the proxy itself holds ~64 KiB.
     expect(first).toBeLessThan(64 * 1024 * 1024);
     client.socket.destroy();
@@ -430,10 +452,16 @@ describe('fault proxy', () => {
     cleanups.push(() => target.close());
     const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: target.port } });
     const streaming = await rawClient(proxy.port);
-    await waitFor(() => streaming.received().length > 0);
+    await vi.waitFor(
+      () => expect(streaming.received().length > 0, 'bytes streamed').toBe(true),
+      POLL,
+    );
     proxy.blackhole();
     const held = await rawClient(proxy.port);
-    await waitFor(() => proxy.stats().open === 2);
+    await vi.waitFor(
+      () => expect(proxy.stats().open === 2, 'two connections open at the proxy').toBe(true),
+      POLL,
+    );
 
     await Promise.all([proxy.close(), proxy.close()]);
     expect((await streaming.closed).hadError).toBe(true);
@@ -452,9 +480,7 @@ describe('fault proxy', () => {
     await target.close();
     const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port } });
     cleanups.push(() => proxy.close());
-    const { ms, result } = await timed(() => settle(fetch(`${proxy.url}/x`)));
-    expect(result).toBeInstanceOf(TypeError);
-    expect(ms).toBeLessThan(1_000);
+    expect(await settle(fetch(`${proxy.url}/x`))).toBeInstanceOf(TypeError);
   });
 
   it('rejects bad arguments', async () => {
