@@ -1,4 +1,5 @@
 import {
+  bearerOfSubprotocols,
   importTokenVerifyKey,
   principalOf,
   publicJwkOf,
@@ -9,7 +10,6 @@ import {
 import { type RelayIdentity, relayKid } from '../identity/relay-identity.ts';
 import type { LanAuthenticator, LanAuthResult } from './lan-caller.ts';
 
-const SUBPROTOCOL_BEARER = 'bearer.';
 /** Tokens whose signature checked out, remembered (a device sends the same one all shift). */
 const VERIFIED_CAPACITY = 1024;
 
@@ -17,13 +17,9 @@ const VERIFIED_CAPACITY = 1024;
 export function bearerOf(request: Request): string | undefined {
   const header = request.headers.get('authorization');
   if (header) return /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  const offered = request.headers.get('sec-websocket-protocol');
-  const entry = offered
-    ?.split(',')
-    .map((p) => p.trim())
-    .find((p) => p.startsWith(SUBPROTOCOL_BEARER));
-  if (entry !== undefined) return entry.slice(SUBPROTOCOL_BEARER.length);
-  return sessionCookieOf(request);
+  return (
+    bearerOfSubprotocols(request.headers.get('sec-websocket-protocol')) ?? sessionCookieOf(request)
+  );
 }
 
 /** The HttpOnly cookie a browser's session token travels in: no script (and no storage) holds it. */
