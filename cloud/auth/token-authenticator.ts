@@ -81,9 +81,9 @@ export class TokenAuthenticator implements Authenticator {
   private readonly relayKeys = new Map<string, { readonly jwk: string; readonly key: CryptoKey }>();
   /**
    * Tokens the cloud signed whose signature has been checked, by their exact text, with their
-   * claims: a device sends the same token with every request (a replay, 20 batches in a row),
-   * and an ES256 verify was ~1 ms of each. Same bytes, same key, same answer; the expiry is
-   * still checked on every use, and a relay credential's node is still read every time.
+   * claims: a device sends the same token with every request, and an ES256 verify is costly
+   * (decision 022). Same bytes, same key, same answer; the expiry is still checked on every
+   * use, and a relay credential's node is still read every time.
    */
   private readonly verified = new Map<string, VerifiedClaims>();
 

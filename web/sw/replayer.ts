@@ -73,10 +73,7 @@ export interface ReplayerDeps {
   readonly policy?: ReplayPolicy;
   /** Where in its jitter range a backoff falls, in [0, 1] (default Math.random). */
   readonly random?: () => number;
-  /**
-   * Ops per request: 100, the most the server takes. Measured against 50 on the 1,000-op drain
-   * (web/README.md): half the requests and half the answer writes, p50 ~1.0 s → ~0.5–0.9 s.
-   */
+  /** Ops per request: 100, the most the server takes (half the requests and writes of 50). */
   readonly batchSize?: number;
   /** How long a lease lasts without renewal; longer than one request can take. */
   readonly leaseMs?: number;
@@ -235,8 +232,8 @@ export class Replayer {
    * True while the replay is still this replayer's; checked before every batch after the first.
    * With Web Locks, another replayer takes over only by stealing the lock, which this one hears
    * at once (`lockLost`): no storage is touched then, except to renew the lease once a quarter
-   * of it has gone by (a read of it before every batch waited behind the answers' writes and
-   * cost ~10 ms a batch). Without Web Locks the lease alone tells, so it is read every time.
+   * of it has gone by (a read before every batch would wait behind the answers' writes).
+   * Without Web Locks the lease alone tells, so it is read every time.
    * The lease stays live (at least three quarters of `leaseMs` ahead before each send) for the
    * contexts that judge whether this one is alive.
    */
@@ -478,7 +475,7 @@ export class Replayer {
       now: this.now(),
     });
     // The request is on its way (sendBatch runs up to the fetch at once): the previous batch's
-    // answers are written now, not before it (their clone delayed each send by ~7 ms).
+    // answers are written now, not before it (writing first would delay each send).
     sent();
     const outcomeOf = await answer;
     const whole = outcomeOf(first.opId);
