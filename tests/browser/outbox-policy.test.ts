@@ -210,7 +210,7 @@ const TABLE: readonly (readonly [string, SendOutcome, number, Expected])[] = [
   ['502 after 1 try', http(502), 1, x('back_off', 'pending', 2, 10_000, 'HTTP_502', true)],
   ['503 after 2 tries', http(503), 2, x('back_off', 'pending', 3, 20_000, 'HTTP_503', true)],
   ['504 after 3 tries', http(504), 3, x('back_off', 'pending', 4, 40_000, 'HTTP_504', true)],
-  ['503 after 8 tries', http(503), 8, x('back_off', 'pending', 9, 120_000, 'HTTP_503', true)],
+  ['503 after 8 tries', http(503), 8, x('back_off', 'pending', 9, 240_000, 'HTTP_503', true)],
   [
     '503 at the 10th try',
     http(503),
@@ -282,15 +282,16 @@ describe('outbox policy: an op in flight, every answer', () => {
 });
 
 describe('outbox policy: backoff schedule', () => {
-  // [failed tries so far, the longest wait before the next try]: 5 s doubling, capped at 2 min.
+  // [failed tries so far, the longest wait before the next try]: 5 s doubling, capped at 4 min.
   const CEILINGS: readonly (readonly [number, number])[] = [
     [1, 5_000],
     [2, 10_000],
     [3, 20_000],
     [4, 40_000],
     [5, 80_000],
-    [6, 120_000],
-    [9, 120_000],
+    [6, 160_000],
+    [7, 240_000],
+    [9, 240_000],
   ];
   const waitAfter = (tries: number, random: number, retryAfterMs: number | null = null) => {
     const entry: OutboxEntry = { ...base, tries: tries - 1 };

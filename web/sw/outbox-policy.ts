@@ -19,9 +19,9 @@ import type { OutboxEntry, OutboxErrorInfo } from '../device/outbox-types.ts';
  *                                       or failed RETRIES_EXHAUSTED at the 10th try
  *
  * Backoff before the next try: the first send is immediate; after n failed tries the op waits
- * between half and all of min(5 s · 2^(n−1), 2 min) (protocol's `backoffDelay`), so the
- * devices of a venue that failed together do not all retry together. Ten tries span 5 to 11
- * minutes of failures. An entry that is not `sending` is left as it is: the answer is stale
+ * between half and all of min(5 s · 2^(n−1), 4 min) (protocol's `backoffDelay`), so the
+ * devices of a venue that failed together do not all retry together. Ten tries span 9 to 17
+ * minutes of failures (13 on average), enough to outlast a restart of the server. An entry that is not `sending` is left as it is: the answer is stale
  * (a replay that lost its lease), and the op is, or will be, sent again.
  *
  * Why 401 is not "failed": the op is not at fault and the person will sign in again; failing
@@ -63,7 +63,7 @@ export interface PolicyOptions {
  * op is tried only ten times, and those must outlast a restart of the target.
  */
 export const BACKOFF_BASE_MS = 5_000;
-export const BACKOFF_MAX_MS = 120_000;
+export const BACKOFF_MAX_MS = 240_000;
 export const MAX_TRIES = 10;
 export const RETRY_LATER_MS = 1_000;
 
