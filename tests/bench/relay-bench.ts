@@ -936,6 +936,7 @@ async function main(): Promise<void> {
       `          ${f.frames0} frames/subscriber, ${(f.entries0 / (f.frames0 || 1)).toFixed(1)} entries and ${Math.round(f.bytes0 / (f.frames0 || 1))} B per frame; publish→send ≤ 5 ms for ${(fan.lagWithin('5') * 100).toFixed(1)}% of pushes, ≤ 25 ms for ${(fan.lagWithin('25') * 100).toFixed(1)}%; ${cpuNote(fan.cpu)}`,
       `   p99 by half of the run: relay ${ms(fan.halves[0])} / ${ms(fan.halves[1])} at load average ${fan.load.map((l) => l.toFixed(2)).join(' → ')}; ceiling ${ms(ceiling.halves[0])} / ${ms(ceiling.halves[1])} at ${ceiling.load.map((l) => l.toFixed(2)).join(' → ')} (${navigator.hardwareConcurrency} cores: above ~${navigator.hardwareConcurrency} the relay waits for a core, and both p99s say more about the machine than the code)`,
       `   ceiling: server and its ${FANOUT.subscribers} clients in this process; ${c.frames} frames, ${(c.entries0 / (c.frames0 || 1)).toFixed(1)} entries and ${Math.round(c.bytes0 / (c.frames0 || 1))} B per frame (${Math.round(entryBytes)} B per entry, as the relay's); bench process ${Math.round((ceiling.cpu.benchCpu / ceiling.cpu.wall) * 100)}% of a core`,
+      '   a kitchen station (tickets only) from the send to its card: npm run bench:kds, figure (2)',
       ...[...f.errors, ...c.errors].map((e) => `   ! ${e}`),
       '',
       'b. Durable ingest at the relay: journal + decide + group commit + fan-out, per op',

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import {
   type AppliedResult,
@@ -18,12 +18,10 @@ import {
   call,
   describeHttp,
   differences,
-  eventually,
   flatten,
   type Http,
   json,
   type LiveClient,
-  percentile,
   type StaffRole,
   unversioned,
   type VenueHarness,
@@ -230,35 +228,40 @@ function expectDeviceOrder(view: CloudView, sent: readonly Operation[]): void {
   }
 }
 
+/**
+ * A live socket got the ops' entries in the order the ops were written, and no entry twice: the
+ * relay's seqs only rise on one socket.
+ */
+function expectArrivalOrder(client: LiveClient, sent: readonly Operation[]): void {
+  const wanted = new Set(sent.map((o) => o.opId));
+  const arrived = new Set<string>();
+  for (const entry of client.entries)
+    if (entry.opId !== undefined && wanted.has(entry.opId)) arrived.add(entry.opId);
+  expect([...arrived], 'ops in the order their entries arrived').toEqual(sent.map((o) => o.opId));
+  const seqs = client.entries.map((e) => e.seq);
+  const repeatedOrBack = seqs.filter((seq, i) => i > 0 && seq <= (seqs[i - 1] as number));
+  expect(repeatedOrBack, 'entries whose seq did not rise').toEqual([]);
+}
+
 /** The relay's state and the cloud's hold the same entities (versions aside), both views. */
 async function expectConverged(harness = h): Promise<void> {
-  let diff: unknown[] = [];
-  try {
-    await eventually(
-      'relay and cloud to converge',
-      async () => {
-        const [relaySnap, cloudSnap] = await Promise.all([
-          harness.relaySnapshot(),
-          harness.cloudSnapshot(),
-        ]);
-        const toMap = (records: typeof relaySnap.records) =>
-          new Map(records.map((r) => [`${r.entity}/${r.data.id}`, unversioned(r.data)]));
-        const snapDiff = differences(toMap(relaySnap.records), toMap(cloudSnap.records));
-        const feedDiff = differences(
-          flatten(await harness.relayEntities()),
-          flatten(await harness.cloudEntities()),
-        );
-        diff = [...snapDiff, ...feedDiff];
-        return diff.length === 0;
-      },
-      10_000,
-      100,
-    );
-  } catch (error) {
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}: ${JSON.stringify(diff, null, 1)}`,
-    );
-  }
+  await vi.waitFor(
+    async () => {
+      const [relaySnap, cloudSnap] = await Promise.all([
+        harness.relaySnapshot(),
+        harness.cloudSnapshot(),
+      ]);
+      const toMap = (records: typeof relaySnap.records) =>
+        new Map(records.map((r) => [`${r.entity}/${r.data.id}`, unversioned(r.data)]));
+      const snapDiff = differences(toMap(relaySnap.records), toMap(cloudSnap.records));
+      const feedDiff = differences(
+        flatten(await harness.relayEntities()),
+        flatten(await harness.cloudEntities()),
+      );
+      expect([...snapDiff, ...feedDiff], 'where relay and cloud still differ').toEqual([]);
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
 
 describe('venue relay against a real cloud through a fault proxy', () => {
@@ -307,13 +310,19 @@ describe('venue relay against a real cloud through a fault proxy', () => {
     expect(put.status, describeHttp(put)).toBe(204);
 
     let report: ResilienceReport | undefined;
-    await eventually('the device in the cloud’s resilience report', async () => {
-      const res = await call(`${h.cloud.url}${venuePath('/resilience')}`, {
-        headers: { Authorization: `Bearer ${h.cloudTokens.manager}` },
-      });
-      report = ResilienceReport.parse(json(res));
-      return report.devices.some((d) => d.deviceId === 'tablet-floor-7');
-    });
+    await vi.waitFor(
+      async () => {
+        const res = await call(`${h.cloud.url}${venuePath('/resilience')}`, {
+          headers: { Authorization: `Bearer ${h.cloudTokens.manager}` },
+        });
+        report = ResilienceReport.parse(json(res));
+        expect(
+          report.devices.map((d) => d.deviceId),
+          'devices in the cloud’s resilience report',
+        ).toContain('tablet-floor-7');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const [node] = report?.nodes ?? [];
     expect(report?.devices.find((d) => d.deviceId === 'tablet-floor-7')).toMatchObject({
       via: node?.nodeId,
@@ -326,7 +335,6 @@ describe('venue relay against a real cloud through a fault proxy', () => {
   describe('uplink cut, then back', () => {
     const sentA: Operation[] = [];
     const sentOthers: Operation[] = [];
-    let p99 = Number.NaN;
     let pass: LiveClient | undefined;
     let kds: LiveClient | undefined;
 
@@ -335,49 +343,45 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       await kds?.close();
     });
 
-    it('uplink cut: 200 ops from a server tablet reach the kitchen screens over the LAN (p99 < 100 ms); the cloud is unchanged', async () => {
+    it('uplink cut: 200 ops from a server tablet reach the kitchen screens over the LAN, each once and in order; the cloud is unchanged', async () => {
       await healthy();
       await goOffline();
       const headBefore = await h.cloudHead();
       // Device B: the kitchen's pass screen, signed in as kitchen and subscribed to orders and
       // tickets, so every op of A shows there. And a station display (tickets only): the sends.
+      // How fast they get there is the relay benchmark's to measure (tests/bench/relay-bench.ts).
       pass = await h.openLive('kitchen', { scopes: 'order,ticket', deviceId: 'kds-pass' });
       kds = await h.openLive('kitchen', { scopes: 'ticket', deviceId: 'kds-grill' });
       const tablet = serverTablet('tablet-a');
-      const sentAt = new Map<string, number>();
       for (let i = 0; i < 200; i++) {
         const next = (await tablet.next()).value as Operation;
-        sentAt.set(next.opId, performance.now());
         const http = await h.postRelay(next, 'server');
         expect(http.status, describeHttp(http)).toBe(202);
         expect(json<OpResult>(http).status).toBe('accepted_local');
         sentA.push(next);
       }
       const b = pass;
-      await eventually(
-        'all 200 ops on the pass screen',
-        () => sentA.every((o) => b.firstSeen.has(o.opId)),
-        10_000,
+      await vi.waitFor(
+        () =>
+          expect(
+            sentA.filter((o) => !b.firstSeen.has(o.opId)).map((o) => o.opId),
+            'ops not yet on the pass screen',
+          ).toEqual([]),
+        { timeout: 10_000, interval: 10 },
       );
-      const latencies = sentA.map(
-        (o) => (b.firstSeen.get(o.opId) as number) - (sentAt.get(o.opId) as number),
-      );
-      p99 = percentile(latencies, 99);
       const sends = sentA.filter((o) => o.type === 'order.sendToKitchen');
       const k = kds;
-      await eventually(
-        'every send on the station display',
-        () => sends.every((o) => k.firstSeen.has(o.opId)),
-        10_000,
+      await vi.waitFor(
+        () =>
+          expect(
+            sends.filter((o) => !k.firstSeen.has(o.opId)).map((o) => o.opId),
+            'sends not yet on the station display',
+          ).toEqual([]),
+        { timeout: 10_000, interval: 10 },
       );
-      const kdsLatencies = sends.map(
-        (o) => (k.firstSeen.get(o.opId) as number) - (sentAt.get(o.opId) as number),
-      );
-      console.log(
-        `[relay e2e] LAN fan-out while offline: 200 ops, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; kitchen display (${sends.length} sends) p99 ${percentile(kdsLatencies, 99).toFixed(1)} ms`,
-      );
-      expect(p99).toBeLessThan(100);
-      expect(percentile(kdsLatencies, 99)).toBeLessThan(100);
+      // In the order they were written, each op's entries once (a relay seq is never repeated).
+      expectArrivalOrder(b, sentA);
+      expectArrivalOrder(k, sends);
       // The station display got what it subscribed to and nothing else.
       expect([...new Set(k.entries.map((e) => e.entity))]).toEqual(['ticket']);
       expect(b.errors).toEqual([]);
@@ -412,9 +416,16 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       // Back with a journal to replay: straight to reconciling, then recovered once drained.
       // /healthz can say so a moment before the relay's log line for it is read from its pipe.
       const since = () => h.relay.transitions().filter((t) => t.at >= restoredAt);
-      await eventually('the recovered transition in the log', () =>
-        since().some((t) => t.to === 'recovered'),
-      ).catch(() => undefined);
+      await vi
+        .waitFor(
+          () =>
+            expect(
+              since().some((t) => t.to === 'recovered'),
+              'the recovered transition in the log',
+            ).toBe(true),
+          { timeout: 10_000, interval: 10 },
+        )
+        .catch(() => undefined);
       const after = since();
       expect(after.map((t) => `${t.from}→${t.to}`)).toEqual([
         'offline_local→reconciling',
@@ -441,14 +452,18 @@ describe('venue relay against a real cloud through a fault proxy', () => {
         (r) => r.entity === 'order' && r.data.id === firstOrder,
       );
       const b = pass as LiveClient;
-      await eventually('the pass screen shows the cloud’s order', () => {
-        const last = b.entries.filter((e) => e.entity === 'order' && e.id === firstOrder).at(-1);
-        return (
-          last?.op === 'upsert' &&
-          cloudOrder !== undefined &&
-          unversioned(last.data) === unversioned(cloudOrder.data)
-        );
-      });
+      await vi.waitFor(
+        () => {
+          const last = b.entries.filter((e) => e.entity === 'order' && e.id === firstOrder).at(-1);
+          expect(
+            last?.op === 'upsert' &&
+              cloudOrder !== undefined &&
+              unversioned(last.data) === unversioned(cloudOrder.data),
+            'the pass screen shows the cloud’s order',
+          ).toBe(true);
+        },
+        { timeout: 10_000, interval: 10 },
+      );
     }, 90_000);
   });
 
@@ -473,10 +488,15 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       expect(http.status, describeHttp(http)).toBe(201);
     }
     const ticketId = `${send.opId}-grill`;
-    await eventually('the ticket at the relay', async () =>
-      (await h.relaySnapshot('kitchen')).records.some(
-        (r) => r.entity === 'ticket' && r.data.id === ticketId,
-      ),
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await h.relaySnapshot('kitchen')).records.some(
+            (r) => r.entity === 'ticket' && r.data.id === ticketId,
+          ),
+          'the ticket at the relay',
+        ).toBe(true),
+      { timeout: 10_000, interval: 10 },
     );
 
     await goOffline();
@@ -507,13 +527,18 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       const local = await h.postRelay(start, { token: kitchenToken });
       expect(local.status, describeHttp(local)).toBe(202);
       expect(json<OpResult>(local).status).toBe('accepted_local');
-      await eventually('the start on the screen', () =>
-        screen.entries.some(
-          (e) =>
-            e.id === ticketId &&
-            e.op === 'upsert' &&
-            (e.data as { status?: string }).status === 'in_progress',
-        ),
+      await vi.waitFor(
+        () =>
+          expect(
+            screen.entries.some(
+              (e) =>
+                e.id === ticketId &&
+                e.op === 'upsert' &&
+                (e.data as { status?: string }).status === 'in_progress',
+            ),
+            'the start on the screen',
+          ).toBe(true),
+        { timeout: 10_000, interval: 10 },
       );
 
       h.proxy.restore();
@@ -523,8 +548,13 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       expect(status).toMatchObject({ opId: start.opId, status: 'rejected' });
       expect(status.status === 'rejected' && status.code).toBe('INVALID_STATE_TRANSITION');
       expect(status.status === 'rejected' && status.message.length).toBeGreaterThan(0);
-      await eventually('the rejection notice on the device’s socket', () =>
-        notices.notices.some((n) => n.opId === start.opId && n.status === 'rejected'),
+      await vi.waitFor(
+        () =>
+          expect(
+            notices.notices.some((n) => n.opId === start.opId && n.status === 'rejected'),
+            'the rejection notice on the device’s socket',
+          ).toBe(true),
+        { timeout: 10_000, interval: 10 },
       );
       expect(notices.notices.find((n) => n.opId === start.opId)).toMatchObject({
         status: 'rejected',
@@ -536,15 +566,19 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       );
       expect(cloudTicket?.data).toMatchObject({ status: 'bumped' });
       for (const socket of [screen, notices]) {
-        await eventually('the cloud’s ticket on the screen', () => {
-          const last = socket.entries
-            .filter((e) => e.entity === 'ticket' && e.id === ticketId)
-            .at(-1);
-          return (
-            last?.op === 'upsert' &&
-            unversioned(last.data) === unversioned(cloudTicket?.data as never)
-          );
-        });
+        await vi.waitFor(
+          () => {
+            const last = socket.entries
+              .filter((e) => e.entity === 'ticket' && e.id === ticketId)
+              .at(-1);
+            expect(
+              last?.op === 'upsert' &&
+                unversioned(last.data) === unversioned(cloudTicket?.data as never),
+              'the cloud’s ticket on the screen',
+            ).toBe(true);
+          },
+          { timeout: 10_000, interval: 10 },
+        );
       }
       // The cloud never applied the start; a socket opened without the device's id got no notice.
       expect((await h.countInCloud()).get(start.opId)).toBeUndefined();
@@ -591,7 +625,10 @@ describe('venue relay against a real cloud through a fault proxy', () => {
           answered++;
         }
       });
-      await eventually('answers before the kill', () => answered >= target, 10_000, 1);
+      await vi.waitFor(() => expect(answered >= target, 'answers before the kill').toBe(true), {
+        timeout: 10_000,
+        interval: 1,
+      });
       await sleep(Math.floor(random() * 8));
       await h.relay.kill9();
       stop = true;
@@ -662,8 +699,14 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       const resets = h.proxy.stats().resets;
       const failed = failedReplays();
       arm();
-      await eventually(`${what}: the reset`, () => h.proxy.stats().resets > resets, 15_000);
-      await eventually(`${what}: the relay's replay failed`, () => failedReplays() > failed, 5_000);
+      await vi.waitFor(
+        () => expect(h.proxy.stats().resets > resets, `${what}: the reset`).toBe(true),
+        { timeout: 15_000, interval: 10 },
+      );
+      await vi.waitFor(
+        () => expect(failedReplays() > failed, `${what}: the relay's replay failed`).toBe(true),
+        { timeout: 5_000, interval: 10 },
+      );
       expect((await h.relay.health()).journalDepth, what).toBeGreaterThan(0);
     };
 
@@ -885,21 +928,28 @@ describe('venue relay against a real cloud through a fault proxy', () => {
       socket.on('error', () => resolve());
     });
 
-    // Nothing was journaled or published; the relay is up and still serves a valid op live.
-    await sleep(200);
-    expect(h.relay.exited()).toBe(false);
-    const after = await h.relay.health();
-    expect(after.status).toBe('ok');
-    expect(after.journalDepth).toBe(before.journalDepth);
-    expect((await h.relaySnapshot()).seq).toBe(seqBefore);
+    // The relay is up and serves a valid op live after all that, and that op is all it journaled
+    // or published since the bad input began.
     const live = await h.openLive('manager', { scopes: 'order' });
     try {
       const http = await h.postRelay(valid, 'server');
       expect(http.status, describeHttp(http)).toBe(202);
-      await eventually('the valid op on a new socket', () => live.firstSeen.has(valid.opId));
+      await vi.waitFor(
+        () => expect(live.firstSeen.has(valid.opId), 'the valid op on a new socket').toBe(true),
+        { timeout: 10_000, interval: 10 },
+      );
     } finally {
       await live.close();
     }
+    expect(h.relay.exited()).toBe(false);
+    const after = await h.relay.health();
+    expect(after.status).toBe('ok');
+    expect(after.journalDepth).toBe(before.journalDepth + 1);
+    const published = (await h.relayFeed()).filter((e) => e.seq > seqBefore).map((e) => e.opId);
+    expect(published.length).toBeGreaterThan(0);
+    expect(published, 'opIds of what the relay published since').toEqual(
+      published.map(() => valid.opId),
+    );
     await healthy();
     expectOnce(await cloudView([valid.opId]), valid.opId);
   }, 60_000);
@@ -952,14 +1002,15 @@ describe('rescue uplink', () => {
       const primaryBytes = r.proxy.stats().bytesUpstream + r.proxy.stats().bytesDownstream;
       await r.relay.waitForConnectivity('rescue_uplink', 10_000);
       // Every journaled op goes up the rescue link (the cloud applies them)...
-      await eventually(
-        'the journal replayed over the rescue link',
+      await vi.waitFor(
         async () => {
           const view = await r.countInCloud();
-          return sent.every((o) => view.has(o.opId));
+          expect(
+            sent.filter((o) => !view.has(o.opId)).map((o) => o.opId),
+            'ops not yet replayed over the rescue link',
+          ).toEqual([]);
         },
-        15_000,
-        100,
+        { timeout: 15_000, interval: 100 },
       );
       watching = false;
       await watcher;
@@ -980,7 +1031,8 @@ describe('rescue uplink', () => {
       const early = states.filter(
         (s) => s.at > offlineAt + 50 && s.at < offlineAt + RESCUE_AFTER_MS - 50,
       );
-      expect(early.length).toBeGreaterThan(10);
+      // The relay's own log says it stayed offline_local (above); these samples agree with it.
+      expect(early.length, 'health samples taken before the threshold').toBeGreaterThan(0);
       expect(new Set(early.map((s) => s.connectivity))).toEqual(new Set(['offline_local']));
       // ...op replay and nothing else: no feed, no snapshot over the metered link; and nothing
       // over the primary, which is still cut.

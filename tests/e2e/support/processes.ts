@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../support/wait-for.ts';
 
 // Spawns the real Bun processes for end-to-end tests and guarantees none outlive the test run.
 
@@ -123,28 +124,32 @@ async function kill(spawned: Spawned, signal: NodeJS.Signals): Promise<void> {
 }
 
 async function waitUntilHealthy(url: string, spawned: Spawned): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastProblem = 'no attempt yet';
-  while (Date.now() < deadline) {
-    if (hasExited(spawned.child)) {
-      throw new Error(
-        `cloud exited before it was ready (code ${spawned.child.exitCode}, signal ${spawned.child.signalCode})\nstderr:\n${spawned.stderr()}`,
+  const ready = await waitFor(
+    `the cloud at ${url} answering /healthz`,
+    async () => {
+      if (hasExited(spawned.child)) return 'exited';
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).catch(
+        (error: unknown) => {
+          // Connection refused until the server binds; fetch says so only in its cause.
+          throw error instanceof Error && error.cause
+            ? new Error(`${error.message} ${String(error.cause)}`)
+            : error;
+        },
       );
-    }
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-      lastProblem = `/healthz answered ${res.status}`;
-    } catch (error) {
-      // Connection refused is expected until the server binds; keep the reason for the report.
-      lastProblem =
-        error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!res.ok) throw new Error(`/healthz answered ${res.status}`);
+      return 'healthy';
+    },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100 },
+  ).catch((error: unknown) => {
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\nstderr:\n${spawned.stderr()}\nstdout:\n${spawned.stdout()}`,
+    );
+  });
+  if (ready === 'exited') {
+    throw new Error(
+      `cloud exited before it was ready (code ${spawned.child.exitCode}, signal ${spawned.child.signalCode})\nstderr:\n${spawned.stderr()}`,
+    );
   }
-  throw new Error(
-    `cloud at ${url} not healthy after ${READY_TIMEOUT_MS} ms (last: ${lastProblem})\nstderr:\n${spawned.stderr()}\nstdout:\n${spawned.stdout()}`,
-  );
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   type Snapshot,
 } from '#protocol';
 import { type FaultProxy, startFaultProxy } from '../../faults/fault-proxy.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { type CloudProcess, findFreePort, startCloud, stopAllChildren } from './processes.ts';
 
 // The venue relay as a real process (`bun relay/main.ts`) for end-to-end tests, and a harness
@@ -114,6 +115,9 @@ const relays = new Set<Spawned>();
 process.on('exit', () => {
   for (const { child } of relays) child.kill('SIGKILL');
 });
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
 
 const hasExited = (child: ChildProcess): boolean =>
   child.exitCode !== null || child.signalCode !== null;
@@ -214,28 +218,27 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
     return (await res.json()) as RelayHealth;
   };
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = 'no attempt yet';
-  for (;;) {
-    if (hasExited(child)) {
-      throw new Error(
-        `relay exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})\nstderr:\n${spawned.stderr}\nstdout:\n${spawned.stdout.slice(-4000)}`,
-      );
-    }
-    try {
-      await health();
-      break;
-    } catch (error) {
-      last =
-        error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
-    }
-    if (Date.now() > deadline) {
-      await kill(spawned, 'SIGKILL');
-      throw new Error(
-        `relay at ${url} not healthy after ${READY_TIMEOUT_MS} ms (last: ${last})\nstderr:\n${spawned.stderr}`,
-      );
-    }
-    await sleep(25);
+  const ready = await waitFor(
+    `the relay at ${url} answering /healthz`,
+    async () => {
+      if (hasExited(child)) return 'exited';
+      // fetch says why it failed (connection refused: not listening yet) only in its cause.
+      await health().catch((error: unknown) => {
+        throw error instanceof Error && error.cause
+          ? new Error(`${error.message} ${String(error.cause)}`)
+          : error;
+      });
+      return 'healthy';
+    },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 25 },
+  ).catch(async (error: unknown) => {
+    await kill(spawned, 'SIGKILL');
+    throw new Error(`${messageOf(error)}\nstderr:\n${spawned.stderr}`);
+  });
+  if (ready === 'exited') {
+    throw new Error(
+      `relay exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})\nstderr:\n${spawned.stderr}\nstdout:\n${spawned.stdout.slice(-4000)}`,
+    );
   }
 
   const logLines = (): RelayLogLine[] => {
@@ -266,30 +269,34 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
     health,
     async waitForConnectivity(status, timeoutMs) {
       const wanted: readonly RelayConnectivity[] = typeof status === 'string' ? [status] : status;
-      const until = Date.now() + timeoutMs;
       let seen = 'nothing yet';
-      for (;;) {
-        if (hasExited(child))
-          throw new Error(
-            `relay exited while waiting for ${wanted.join('|')}\nstderr:\n${spawned.stderr}`,
-          );
-        try {
-          const h = await health();
-          if (wanted.includes(h.connectivity)) return h;
-          seen = `${h.connectivity} (journal ${h.journalDepth})`;
-        } catch (error) {
-          seen = error instanceof Error ? error.message : String(error);
-        }
-        if (Date.now() > until) {
-          throw new Error(
-            `relay not ${wanted.join('|')} after ${timeoutMs} ms (last: ${seen}); transitions:\n${logLines()
-              .filter((l) => l.msg === 'connectivity')
-              .map((l) => `${l.time} ${l.from} → ${l.to}: ${l.reason}`)
-              .join('\n')}`,
-          );
-        }
-        await sleep(25);
-      }
+      const found = await waitFor(
+        `the relay ${wanted.join('|')}`,
+        async () => {
+          if (hasExited(child)) return 'exited';
+          try {
+            const h = await health();
+            if (wanted.includes(h.connectivity)) return h;
+            seen = `${h.connectivity} (journal ${h.journalDepth})`;
+          } catch (error) {
+            seen = messageOf(error);
+          }
+          return undefined;
+        },
+        { timeoutMs, intervalMs: 25 },
+      ).catch(() => {
+        throw new Error(
+          `relay not ${wanted.join('|')} after ${timeoutMs} ms (last: ${seen}); transitions:\n${logLines()
+            .filter((l) => l.msg === 'connectivity')
+            .map((l) => `${l.time} ${l.from} → ${l.to}: ${l.reason}`)
+            .join('\n')}`,
+        );
+      });
+      if (found === 'exited')
+        throw new Error(
+          `relay exited while waiting for ${wanted.join('|')}\nstderr:\n${spawned.stderr}`,
+        );
+      return found;
     },
     stop: () => kill(spawned, 'SIGTERM'),
     kill9: () => kill(spawned, 'SIGKILL'),
@@ -470,7 +477,10 @@ export class LiveClient {
 
   /** Resolves once the server has sent its first frame (the heartbeat after the backlog). */
   ready(ms = REQUEST_TIMEOUT_MS): Promise<void> {
-    return eventually('the first live frame', () => this.frames > 0 || this.errors.length > 0, ms);
+    return waitFor('the first live frame', () => this.frames > 0 || this.errors.length > 0, {
+      timeoutMs: ms,
+      intervalMs: 10,
+    }).then(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -485,18 +495,17 @@ export class LiveClient {
   }
 }
 
-/** Polls `check` until true, or fails after `ms`. */
+/**
+ * Polls `check` until true, or fails after `ms` naming `what`: `waitFor` under an older
+ * signature, kept for the demo's end-to-end test. Test files use `vi.waitFor`.
+ */
 export async function eventually(
   what: string,
   check: () => boolean | Promise<boolean>,
   ms = REQUEST_TIMEOUT_MS,
   every = 10,
 ): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(every);
-  }
+  await waitFor(what, check, { timeoutMs: ms, intervalMs: every });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -627,10 +636,17 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
     );
     const tokens = {} as Record<StaffRole, string>;
     for (const role of ROLES) tokens[role] = await signIn(relay.url, role);
-    const relayStart = await eventuallyValue('the relay bootstrapped', async () => {
-      const snap = await getJson<Snapshot>(`${relay.url}${venuePath('/snapshot')}`, tokens.manager);
-      return snap.records.length >= startHead.records.length ? snap : undefined;
-    });
+    const relayStart = await waitFor(
+      'the relay bootstrapped',
+      async () => {
+        const snap = await getJson<Snapshot>(
+          `${relay.url}${venuePath('/snapshot')}`,
+          tokens.manager,
+        );
+        return snap.records.length >= startHead.records.length ? snap : undefined;
+      },
+      { timeoutMs: REQUEST_TIMEOUT_MS, intervalMs: 25 },
+    );
 
     const tokenOf = (role: StaffRole | { token: string }) =>
       typeof role === 'string' ? tokens[role] : role.token;
@@ -709,7 +725,7 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
       },
       async waitSettled(timeoutMs = 20_000) {
         let last: RelayHealth | undefined;
-        await eventually(
+        await waitFor(
           'the relay online with an empty journal',
           async () => {
             last = await relay.health().catch(() => undefined);
@@ -719,12 +735,9 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
               last.journalDepth === 0
             );
           },
-          timeoutMs,
-          50,
+          { timeoutMs, intervalMs: 50 },
         ).catch((error: unknown) => {
-          throw new Error(
-            `${error instanceof Error ? error.message : String(error)} (last: ${JSON.stringify(last)})`,
-          );
+          throw new Error(`${messageOf(error)} (last: ${JSON.stringify(last)})`);
         });
         return last as RelayHealth;
       },
@@ -734,20 +747,6 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
   } catch (error) {
     await cleanup();
     throw error;
-  }
-}
-
-async function eventuallyValue<T>(
-  what: string,
-  get: () => Promise<T | undefined>,
-  ms = REQUEST_TIMEOUT_MS,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(25);
   }
 }
 
