@@ -55,6 +55,25 @@ describe('bad input to the write lanes changes nothing', () => {
     );
   });
 
+  it('JSON sent as another type → 415, so the schema always sees the body', async () => {
+    const t = await makeTestApp();
+    const op = await demoOp('order.sendToKitchen', { orderId: newUlid() });
+    const plain = {
+      ...postOp(op, t.as.manager),
+      headers: { ...t.as.manager, 'Content-Type': 'text/plain', 'Idempotency-Key': op.opId },
+    };
+    await expectProblem(t, URL, plain, 415, 'UNSUPPORTED_MEDIA_TYPE', 'fix_request');
+    // Text that is not JSON is named as such whatever its type.
+    await expectProblem(
+      t,
+      URL,
+      { ...plain, body: '{"opId": ' },
+      400,
+      'MALFORMED_JSON',
+      'fix_request',
+    );
+  });
+
   it('an unknown op type, and a wrong payload, named field by field', async () => {
     const t = await makeTestApp();
     const op = await demoOp('order.sendToKitchen', { orderId: newUlid() });
