@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build as esbuild } from 'esbuild';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { opList, orderAndSend, showView, signIn, tiles } from './support/floor-steps.ts';
 import { type VenueHarness, venueHarness } from './support/relay-process.ts';
@@ -39,8 +39,8 @@ import {
 const STEP_TIMEOUT_MS = 20_000;
 const VENUE = 'demo-bistro';
 const SYNC_TAG = 'hearth-outbox';
-/** The lease of the tab frozen in test (e): short, so the test need not wait 60 s. */
-const FROZEN_LEASE_MS = 3_000;
+/** The lease of the tab frozen in test (e): it cannot run out by itself; the test ends it. */
+const FROZEN_LEASE_MS = 60 * 60_000;
 
 // The shared headless-Chromium flags (tests/support/chromium-args.mjs; Playwright adds the
 // headless switch itself), plus a DevTools port for the raw CDP connection to the
@@ -63,8 +63,17 @@ interface PageHelper {
     tableId: string,
   ): Promise<string[]>;
   outbox(opIds: readonly string[]): Promise<(OutboxView | null)[]>;
+  /** `postOps`, then waits until the worker has ended the replay pass each new op asked for. */
+  postOpsAndWait(
+    count: number,
+    deviceId: string,
+    principal: Principal,
+    tableId: string,
+  ): Promise<string[]>;
   replayAs(tag: string, at: number): Promise<ReplayView>;
   holdReplayLock(holder: string, ttlMs: number): Promise<number>;
+  /** Runs `holder`'s lease out now, as its time passing would. */
+  expireLease(holder: string): Promise<void>;
   lockOutcome(): Promise<string>;
 }
 
@@ -97,6 +106,7 @@ import { newUlid } from '#protocol/ids/ulid.ts';
 import { OutboxStore } from './web/device/outbox-store.ts';
 import { Replayer } from './web/sw/replayer.ts';
 import { REPLAY_LOCK, ReplayLease } from './web/sw/replay-lease.ts';
+import { CHANNEL } from './web/device/messages.ts';
 
 const VENUE = ${JSON.stringify(VENUE)};
 let lockOutcome = Promise.resolve('never requested');
@@ -141,6 +151,33 @@ globalThis.hearthTest = {
       opIds.push(op.opId);
     }
     return opIds;
+  },
+  // The worker says outbox-changed once for each op it queued, when that op is on the wire or
+  // the pass it asked for ended without sending it.
+  async postOpsAndWait(count, deviceId, principal, tableId) {
+    const channel = new BroadcastChannel(CHANNEL);
+    let heard = 0;
+    let allHeard = () => {};
+    const ended = new Promise((resolve) => {
+      allHeard = resolve;
+    });
+    channel.onmessage = (event) => {
+      if (event.data && event.data.type === 'outbox-changed' && ++heard >= count) allHeard();
+    };
+    try {
+      const opIds = await globalThis.hearthTest.postOps(count, deviceId, principal, tableId);
+      let timer;
+      const bound = new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the worker ended ' + heard + ' of ' + count + ' passes in 15 s')),
+          15000,
+        );
+      });
+      await Promise.race([ended, bound]).finally(() => clearTimeout(timer));
+      return opIds;
+    } finally {
+      channel.close();
+    }
   },
   outbox(opIds) {
     return withStore(async (store) => {
@@ -207,6 +244,9 @@ globalThis.hearthTest = {
   },
   lockOutcome() {
     return lockOutcome;
+  },
+  expireLease(holder) {
+    return withStore((store) => new ReplayLease(store.db, holder, 0).claim(Date.now()));
   },
 };
 `;
@@ -470,12 +510,14 @@ class RawCdp {
   /** Connects to the browser endpoint Chromium wrote into the profile's DevToolsActivePort. */
   static async connect(profile: string): Promise<RawCdp> {
     const file = join(profile, 'DevToolsActivePort');
-    const deadline = Date.now() + 10_000;
-    while (!existsSync(file) || readFileSync(file, 'utf8').split('\n').length < 2) {
-      if (Date.now() > deadline) throw new Error(`no ${file}`);
-      await sleep(50);
-    }
-    const [port, path] = readFileSync(file, 'utf8').split('\n');
+    const [port, path] = await vi.waitFor(
+      () => {
+        const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+        if (lines.length < 2) throw new Error(`no port and path in ${file} yet`);
+        return lines;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
     await once(ws, 'open');
     return new RawCdp(ws);
@@ -508,35 +550,16 @@ class RawCdp {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Polling
+// Polling (vi.waitFor: a callback that throws is tried again, and its last error is the failure)
 
-async function eventually<T>(
-  what: string,
-  get: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = STEP_TIMEOUT_MS,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await get();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await sleep(everyMs);
-  }
-}
+/** How often a wait looks again at the browser or the wire. */
+const POLL = { timeout: STEP_TIMEOUT_MS, interval: 100 } as const;
 
 async function waitForAttribute(page: Page, selector: string, name: string, value: string) {
-  await eventually(`${selector} ${name}="${value}"`, async () =>
-    (await page.locator(selector).getAttribute(name)) === value ? true : undefined,
+  await vi.waitFor(
+    async () =>
+      expect(await page.locator(selector).getAttribute(name), `${selector} ${name}`).toBe(value),
+    POLL,
   );
 }
 
@@ -676,8 +699,9 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
     try {
       await sleep(Math.max(0, dueAt - Date.now()) + 200);
       await fireSync();
-      await eventually('a batch held in flight', () =>
-        (proxy?.held() ?? 0) > 0 ? true : undefined,
+      await vi.waitFor(
+        () => expect(proxy?.held() ?? 0, 'batches held in flight').toBeGreaterThan(0),
+        POLL,
       );
       await stopWorkers();
     } finally {
@@ -692,7 +716,10 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
   async function stopWorkers(): Promise<void> {
     const since = Date.now();
     await swDomain?.send('ServiceWorker.stopAllWorkers');
-    await eventually('the service worker stopped', () => (lastStopAt >= since ? true : undefined));
+    await vi.waitFor(
+      () => expect(lastStopAt >= since, 'the service worker stopped').toBe(true),
+      POLL,
+    );
   }
 
   /** Cuts the running worker's network (CDP on its target only); returns the way back. */
@@ -700,13 +727,16 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
     const raw = cdp;
     if (!raw || !swDomain) throw new Error('no CDP');
     await swDomain.send('ServiceWorker.startWorker', { scopeURL: `${origin()}/` });
-    const targetId = await eventually('the service-worker target', async () => {
+    const targetId = await vi.waitFor(async () => {
       const { targetInfos } = (await raw.send('Target.getTargets')) as {
         targetInfos: { targetId: string; type: string; url: string }[];
       };
-      return targetInfos.find((t) => t.type === 'service_worker' && t.url === `${origin()}/sw.js`)
-        ?.targetId;
-    });
+      const target = targetInfos.find(
+        (t) => t.type === 'service_worker' && t.url === `${origin()}/sw.js`,
+      );
+      if (!target) throw new Error('no service-worker target yet');
+      return target.targetId;
+    }, POLL);
     const { sessionId } = (await raw.send('Target.attachToTarget', {
       targetId,
       flatten: true,
@@ -740,14 +770,16 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
 
   /** Waits until every op is synced; returns their views. */
   function allSynced(page: Page, opIds: readonly string[], timeoutMs = STEP_TIMEOUT_MS) {
-    return eventually(
-      `${opIds.length} ops synced`,
+    return vi.waitFor(
       async () => {
         const views = await outbox(page, opIds);
-        return views.every((v) => v.status === 'synced') ? views : undefined;
+        expect(
+          views.map((v) => v.status),
+          `${opIds.length} ops synced`,
+        ).toEqual(views.map(() => 'synced'));
+        return views;
       },
-      timeoutMs,
-      200,
+      { timeout: timeoutMs, interval: 200 },
     );
   }
 
@@ -757,13 +789,14 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
    * untried (outbox-due.ts, rule 4). Returns when every op is due again.
    */
   async function backingOff(page: Page, opIds: readonly string[]): Promise<number> {
-    const views = await eventually('the worker backing off', async () => {
+    const views = await vi.waitFor(async () => {
       const views = await outbox(page, opIds);
-      const first = views[0];
-      return first && first.tries >= 1 && views.every((v) => v.status === 'pending')
-        ? views
-        : undefined;
-    });
+      expect(
+        views.map((v, i) => (i === 0 ? { status: v.status, tried: v.tries >= 1 } : v.status)),
+        'the worker backing off: the first op tried, all pending',
+      ).toEqual(views.map((_, i) => (i === 0 ? { status: 'pending', tried: true } : 'pending')));
+      return views;
+    }, POLL);
     const tried = views.filter((v) => v.tries > 0);
     expect(tried.map((v) => v.lastError)).toEqual(tried.map(() => 'NETWORK'));
     return Math.max(...views.map((v) => v.nextAttemptAt));
@@ -826,14 +859,18 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
     // No page, no worker (its wake-up timer dies with it): nothing left that could replay.
     await page.close();
     await stopWorkers();
-    // Past the backoff, the ops are due; still nothing sends them.
-    await sleep(Math.max(0, dueAt - Date.now()) + 1_000);
-    expect(batchesWith(opIds)).toEqual([]);
-
+    // Once past their backoff the ops are due, and only a Background Sync can send them: every
+    // batch with them comes after it.
+    await sleep(Math.max(0, dueAt - Date.now()));
     const firedAt = Date.now();
     await fireSync();
-    await eventually('the ops at the server', () =>
-      opIds.every((id) => (proxy?.sends(id) ?? 0) > 0) ? true : undefined,
+    await vi.waitFor(
+      () =>
+        expect(
+          opIds.filter((id) => (proxy?.sends(id) ?? 0) === 0),
+          'ops not yet at the server',
+        ).toEqual([]),
+      POLL,
     );
     expect(batchesWith(opIds).every((batch) => batch.at >= firedAt)).toBe(true);
     expect(batchesWith(opIds).map((batch) => batch.by)).toEqual(
@@ -861,8 +898,9 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
         for (let i = 0; i < N; i++) {
           await orderAndSend(page, i);
           await showView(page, 'sync');
-          await eventually(`order ${i + 1} listed`, async () =>
-            (await items.count()) === i + 1 ? true : undefined,
+          await vi.waitFor(
+            async () => expect(await items.count(), 'orders listed').toBe(i + 1),
+            POLL,
           );
         }
         // The list shows the latest first; the outbox's order is the order they were made in.
@@ -943,19 +981,27 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
     }
   }, 45_000);
 
-  it('(e) a tab frozen while holding the replay lock: the worker replays once its lease expires', async () => {
+  it('(e) a tab frozen while holding the replay lock: nothing replays while its lease is live; the worker does once it has run out', async () => {
     const frozen = await openApp();
     const page = await openApp();
     const session = await context?.newCDPSession(frozen);
     try {
-      const leaseUntil = await helper(frozen, 'holdReplayLock', 'frozen tab', FROZEN_LEASE_MS);
+      await helper(frozen, 'holdReplayLock', 'frozen tab', FROZEN_LEASE_MS);
       await session?.send('Page.setWebLifecycleState', { state: 'frozen' });
-      const opIds = await helper(page, 'postOps', 3, 'pwa-e2e-frozen', principal, 'table-4');
-      // Queued while the lease was live: the worker found the lock held and the holder alive.
-      expect(Date.now()).toBeLessThan(leaseUntil);
-      const views = await allSynced(page, opIds, FROZEN_LEASE_MS + 10_000);
-      const sentAt = batchesWith(opIds).map((batch) => batch.at);
-      expect(Math.min(...sentAt)).toBeGreaterThanOrEqual(leaseUntil);
+      // The worker tried as each op was queued, and every one of those passes has ended.
+      const opIds = await helper(page, 'postOpsAndWait', 3, 'pwa-e2e-frozen', principal, 'table-4');
+      // This tab, a replayer too, finds the holder alive as well.
+      expect(await helper(page, 'replayAs', 'tab', 0)).toMatchObject({ outcome: 'busy', sent: 0 });
+      expect(batchesWith(opIds)).toEqual([]);
+      expect((await outbox(page, opIds)).map((v) => v.tries)).toEqual(opIds.map(() => 0));
+
+      // The frozen tab's lease runs out (it never renews it); the next trigger replays.
+      await helper(page, 'expireLease', 'frozen tab');
+      await fireSync();
+      const views = await allSynced(page, opIds);
+      expect(batchesWith(opIds).map((batch) => batch.by)).toEqual(
+        batchesWith(opIds).map(() => 'service worker'),
+      );
       await expectExactlyOnce(views);
 
       // The frozen tab's lock was stolen: it learns so when it wakes.
@@ -975,11 +1021,15 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       // The first batch goes through; the second is held at the proxy while the worker is
       // stopped, then reaches the cloud with nobody left to hear the answer.
       await batchInFlightWhenStopped(1, dueAt);
-      await eventually('the held batch applied', async () => {
+      await vi.waitFor(async () => {
         const inCloud = await harness?.countInCloud();
         const held = batchesWith(opIds)[1]?.opIds ?? [];
-        return held.length > 0 && held.every((id) => inCloud?.has(id)) ? true : undefined;
-      });
+        expect(held.length, 'ops in the held batch').toBeGreaterThan(0);
+        expect(
+          held.filter((id) => !inCloud?.has(id)),
+          'ops of the held batch not yet applied',
+        ).toEqual([]);
+      }, POLL);
 
       // The next replay (a fresh worker) sends what it has no answer for, under the same opIds.
       await fireSync();
@@ -1022,8 +1072,13 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       proxy?.loseAnswers(1);
       await sleep(Math.max(0, dueAt - Date.now()) + 200);
       await fireSync();
-      await eventually('the relay holds what the cloud applied', async () =>
-        (await serviceRequests()) >= before + opIds.length ? true : undefined,
+      await vi.waitFor(
+        async () =>
+          expect(
+            await serviceRequests(),
+            'service requests at the relay (what the cloud applied)',
+          ).toBeGreaterThanOrEqual(before + opIds.length),
+        POLL,
       );
       const lost = await outbox(page, opIds);
       expect(lost.map((v) => v.status)).not.toContain('synced');
