@@ -182,6 +182,16 @@ describe('the live socket', () => {
     expect(t.deps.bus.subscriberCount(V)).toBe(0);
   });
 
+  it('reports each pushed frame’s fan-out lag to the metrics', async () => {
+    const { t, open } = await setup();
+    const ws = await open();
+    await vi.waitFor(() => expect(ws.frames.some((f) => f.type === 'heartbeat')).toBe(true));
+    await commit(t, [tombstone('ticket', 1)]);
+    await vi.waitFor(() => expect(ws.entrySeqs()).toHaveLength(1));
+    const text = await t.deps.metrics.render();
+    expect(text).toMatch(/^hearth_live_fanout_lag_seconds_count 1$/m);
+  });
+
   it('sends heartbeats with the head and a cursor; the first is the snapshot’s', async () => {
     const { live, snap, open } = await setup({ heartbeatMs: 20 });
     const ws = await open();

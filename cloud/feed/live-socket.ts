@@ -41,6 +41,7 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
   const sockets = new LiveSockets({
     options: { ...DEFAULT_LIVE_OPTIONS, ...options },
     logError: (msg, fields) => deps.log('error', msg, fields),
+    metrics: deps.metrics,
   });
   const route = (app: Hono<AppEnv>): void => {
     app.get('/v1/venues/:venueId/live', requireCaller(deps.authenticator), async (c) => {
