@@ -1,4 +1,5 @@
 import {
+  bearerOfSubprotocols,
   EcPublicJwk,
   importTokenVerifyKey,
   principalOf,
@@ -14,7 +15,6 @@ import { CLOUD_SIGNING_KID } from './keys.ts';
 const RELAY_KID_PREFIX = 'relay:';
 /** How many verified cloud tokens are remembered (a few hundred bytes each). */
 const VERIFIED_TOKENS = 4096;
-const WS_BEARER_PREFIX = 'bearer.';
 
 export interface TokenAuthenticatorOptions {
   readonly store: Pick<CloudStore, 'getEdgeNode'>;
@@ -39,13 +39,9 @@ export function bearerOf(request: Request): string | null | undefined {
     const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
     return match?.[1] ?? null;
   }
-  const protocols = request.headers.get('sec-websocket-protocol');
-  const entry = protocols
-    ?.split(',')
-    .map((p) => p.trim())
-    .find((p) => p.startsWith(WS_BEARER_PREFIX));
-  if (entry !== undefined) return entry.slice(WS_BEARER_PREFIX.length);
-  return sessionCookieOf(request);
+  return (
+    bearerOfSubprotocols(request.headers.get('sec-websocket-protocol')) ?? sessionCookieOf(request)
+  );
 }
 
 /** The name of the HttpOnly cookie a browser's session token travels in (never script-readable). */
