@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import {
   type AppliedResult,
@@ -199,14 +199,8 @@ function countByOpId(entries: readonly FeedEntry[]): Map<string, number> {
   return counts;
 }
 
-/** Polls `check` until true, or fails after `ms`. */
-async function eventually(what: string, check: () => boolean, ms = REQUEST_TIMEOUT_MS) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** How long and how often a wait on a socket looks again. */
+const POLL = { timeout: REQUEST_TIMEOUT_MS, interval: 10 } as const;
 
 /** A tiny seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
 function prng(seed: number): () => number {
@@ -266,7 +260,13 @@ class LiveClient {
 
   /** Resolves once the server has sent its first frame (the heartbeat after the backlog). */
   ready(): Promise<void> {
-    return eventually('the first live frame', () => this.frames > 0 || this.errors.length > 0);
+    return vi.waitFor(
+      () =>
+        expect(this.frames + this.errors.length, 'frames or errors on the socket').toBeGreaterThan(
+          0,
+        ),
+      POLL,
+    );
   }
 
   /** Closes from the client side; frames arriving after this call are ignored. */
@@ -413,7 +413,11 @@ describe('cloud API against a real process', () => {
       expect(first.errors).toEqual([]);
       // First half while connected; drop the socket once some entries have arrived.
       await write(0, 15);
-      await eventually('entries on the first socket', () => first.entries.length >= 10);
+      await vi.waitFor(
+        () =>
+          expect(first.entries.length, 'entries on the first socket').toBeGreaterThanOrEqual(10),
+        POLL,
+      );
       await first.close();
       expect(first.closedByServer).toBeUndefined();
       // Some written while nobody listens, the rest while the second socket catches up.
@@ -422,22 +426,34 @@ describe('cloud API against a real process', () => {
       await Promise.all([write(20, 30), second.ready()]);
       const total = [...expected.values()].reduce((a, b) => a + b, 0);
       const live = second;
-      await eventually(
-        `all ${total} entries over the two sockets`,
-        () => first.entries.length + live.entries.length >= total,
+      await vi.waitFor(
+        () =>
+          expect(
+            first.entries.length + live.entries.length,
+            'entries over the two sockets',
+          ).toBeGreaterThanOrEqual(total),
+        POLL,
       );
-      await sleep(100); // anything extra (a duplicate) would arrive now
+      // A last op as a marker: the socket delivers in order, so a duplicate would come before it.
+      const marker = await createOp(kindOf(30), 'server', 'tablet-live', 30);
+      const markerEntries = (await apply(marker, tokens.server)).result.changed.length;
+      const isMarker = (e: FeedEntry) => e.opId === marker.opId;
+      await vi.waitFor(
+        () =>
+          expect(live.entries.filter(isMarker).length, 'the marker’s entries').toBe(markerEntries),
+        POLL,
+      );
       await live.close();
 
       expect(first.errors).toEqual([]);
       expect(live.errors).toEqual([]);
       expect(live.closedByServer).toBeUndefined();
-      const union = [...first.entries, ...live.entries];
+      const union = [...first.entries, ...live.entries.filter((e) => !isMarker(e))];
       expectConsecutive(union, start.seq + 1);
       expect(union).toHaveLength(total);
       expect(countByOpId(union)).toEqual(expected);
       const feed = await readAll(start.cursor, 1000);
-      expect(union).toEqual(feed.entries);
+      expect(union).toEqual(feed.entries.filter((e) => !isMarker(e)));
     } finally {
       first.terminate();
       second?.terminate();

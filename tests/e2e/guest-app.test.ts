@@ -1,8 +1,8 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FeedEntry, listEntities } from '#protocol';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type FeedEntry, listEntities, newUlid } from '#protocol';
 import { opAs, signIn } from '../support/kitchen-orders.ts';
-import { eventually, type VenueHarness, venueHarness } from './support/relay-process.ts';
+import { type VenueHarness, venueHarness, venueOp } from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
   buildWeb,
@@ -73,6 +73,30 @@ function creations(entries: readonly FeedEntry[], orderId: string): Map<string, 
   return counts;
 }
 
+/**
+ * Writes a marker op at the cloud and waits for it at the relay. The relay reads the cloud's
+ * feed in order: whatever the cloud published before the marker (a doubled delivery too) is at
+ * the relay by then.
+ */
+async function relayCaughtUp(): Promise<void> {
+  const marker = await venueOp(
+    'serviceRequest.create',
+    { requestId: newUlid(), tableId: 'table-1', kind: 'water' },
+    'guest-e2e-marker',
+    'demo-manager',
+  );
+  const http = await harness.postCloud(marker, 'manager');
+  expect(http.status, http.text).toBe(201);
+  await vi.waitFor(
+    async () =>
+      expect(
+        (await harness.relayFeed()).some((e) => e.opId === marker.opId),
+        'the marker op at the relay',
+      ).toBe(true),
+    { timeout: STEP_TIMEOUT_MS, interval: 50 },
+  );
+}
+
 describe('the guest app, on mobile data, with the venue relay cut off and back', () => {
   beforeAll(async () => {
     if (webDistIsStale()) await buildWeb();
@@ -124,13 +148,12 @@ describe('the guest app, on mobile data, with the venue relay cut off and back',
     expect(orderId).not.toBe('');
     harness.proxy.restore();
     await harness.waitSettled();
-    await eventually(
-      'both tickets in the relay',
-      async () => creations(await harness.relayFeed(), orderId).size === 2,
-      STEP_TIMEOUT_MS,
+    await vi.waitFor(
+      async () =>
+        expect(creations(await harness.relayFeed(), orderId).size, 'tickets in the relay').toBe(2),
+      { timeout: STEP_TIMEOUT_MS, interval: 50 },
     );
-    // Give a doubled delivery time to show before counting.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await relayCaughtUp();
     const atVenue = creations(await harness.relayFeed(), orderId);
     expect([...atVenue.values()]).toEqual([1, 1]);
     const atCloud = creations(await harness.cloudFeed(), orderId);
@@ -236,10 +259,13 @@ describe('the guest app, on mobile data, with the venue relay cut off and back',
 
     harness.proxy.restore();
     await harness.waitSettled();
-    await eventually(
-      'the order in the cloud',
-      async () => creations(await harness.cloudFeed(), venueOrder).size === 1,
-      STEP_TIMEOUT_MS,
+    await vi.waitFor(
+      async () =>
+        expect(
+          creations(await harness.cloudFeed(), venueOrder).size,
+          'the order’s creations in the cloud',
+        ).toBe(1),
+      { timeout: STEP_TIMEOUT_MS, interval: 50 },
     );
     expect([...creations(await harness.cloudFeed(), venueOrder).values()]).toEqual([1]);
     const inCloud = listEntities(await harness.cloudEntities(), 'order').filter(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type FeedEntry,
   listEntities,
@@ -35,7 +35,7 @@ import {
 //
 // 1. Both displays signed in with the kitchen PIN, stations picked, worker in control, live.
 // 2. The relay's uplink cut; a server sends an order for two stations (burger + fries).
-// 3. Both displays show it within 1 s of the send's answer (the one timing asserted).
+// 3. Both displays show it (how soon after the send's answer: npm run bench:kds).
 // 4. The grill bumps it with the relay still offline from the cloud; expo sees the grill ✓.
 // 5. The uplink back: the relay reconciles, the displays' outboxes settle.
 // 6. The cloud has every op exactly once, and its tickets are what both displays show.
@@ -44,8 +44,6 @@ import {
 //    the cloud has exactly 3 ready transitions, nothing doubled, 7 cards left.
 
 const STEP_TIMEOUT_MS = 20_000;
-/** The display's promise: a ticket on both screens within this of the send's answer. */
-const DISPLAY_BOUND_MS = 1_000;
 const VIEWPORT = { width: 1920, height: 1080 };
 const LIVE_HEADLINE = 'Live via the venue relay';
 const SYNC_TAG = 'hearth-outbox';
@@ -217,36 +215,10 @@ async function bundleHelper(): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Polling: bounded, with what was last seen in the failure
+// Polling (vi.waitFor): a failed look is an assertion, so the failure shows what was last seen
 
-async function eventually<T>(
-  what: string,
-  get: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = STEP_TIMEOUT_MS,
-  everyMs = 50,
-  describeLast: () => unknown = () => undefined,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let problem: unknown;
-  for (;;) {
-    try {
-      const value = await get();
-      if (value !== undefined) return value;
-      problem = undefined;
-    } catch (error) {
-      problem = error;
-    }
-    if (Date.now() > deadline) {
-      const last = describeLast();
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${problem ? `: ${String(problem)}` : ''}${
-          last === undefined ? '' : `\nlast seen: ${JSON.stringify(last, null, 1)}`
-        }`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+/** How long and how often a wait looks at a display again. */
+const POLL = { timeout: STEP_TIMEOUT_MS, interval: 100 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // A display: one Chromium profile on /kitchen/
@@ -337,17 +309,13 @@ async function watch(
 }
 
 async function waitLive(d: Display): Promise<ShownBoard> {
-  let last: ShownBoard | undefined;
-  return eventually(
-    `${d.name}: status "${LIVE_HEADLINE}"`,
-    async () => {
-      last = await boardOf(d);
-      return last.headline?.startsWith(LIVE_HEADLINE) ? last : undefined;
-    },
-    STEP_TIMEOUT_MS,
-    100,
-    () => last,
-  );
+  return vi.waitFor(async () => {
+    const board = await boardOf(d);
+    expect(board.headline, `${d.name}: the status headline`).toMatch(
+      new RegExp(`^${LIVE_HEADLINE}`),
+    );
+    return board;
+  }, POLL);
 }
 
 /** Ticket id → status, over every section of the display's cards. */
@@ -458,24 +426,14 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
       if (t.station === 'grill' && (t.status !== 'ready' || t.attention))
         wantGrill.set(t.id, t.status);
     }
-    let seen: unknown;
-    return eventually(
-      'both displays showing the cloud’s tickets',
-      async () => {
-        const [gb, eb] = await Promise.all([boardOf(g), boardOf(e)]);
-        const gs = sorted(shownStatuses(gb));
-        const es = sorted(shownStatuses(eb));
-        seen = { grill: gs, expo: es, cloudGrill: sorted(wantGrill), cloudExpo: sorted(wantExpo) };
-        const same = (a: [string, string][], b: [string, string][]) =>
-          JSON.stringify(a) === JSON.stringify(b);
-        return same(gs, sorted(wantGrill)) && same(es, sorted(wantExpo))
-          ? { grill: gb, expo: eb }
-          : undefined;
-      },
-      STEP_TIMEOUT_MS,
-      100,
-      () => seen,
-    );
+    return vi.waitFor(async () => {
+      const [gb, eb] = await Promise.all([boardOf(g), boardOf(e)]);
+      expect(
+        { grill: sorted(shownStatuses(gb)), expo: sorted(shownStatuses(eb)) },
+        'both displays showing the cloud’s tickets',
+      ).toEqual({ grill: sorted(wantGrill), expo: sorted(wantExpo) });
+      return { grill: gb, expo: eb };
+    }, POLL);
   }
 
   /** Cloud feed entries per opId, and whether any op changed the same entity twice. */
@@ -502,16 +460,16 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
 
   /** Waits until every entry of the display's outbox is synced; returns them. */
   async function outboxSynced(d: Display, timeoutMs = STEP_TIMEOUT_MS): Promise<OutboxView[]> {
-    let last: OutboxView[] = [];
-    return eventually(
-      `${d.name}: every outbox entry synced`,
+    return vi.waitFor(
       async () => {
-        last = await outboxOf(d);
-        return last.every((v) => v.status === 'synced') ? last : undefined;
+        const views = await outboxOf(d);
+        expect(
+          views.filter((v) => v.status !== 'synced').map((v) => `${v.type} ${v.opId} ${v.status}`),
+          `${d.name}: outbox entries not synced`,
+        ).toEqual([]);
+        return views;
       },
-      timeoutMs,
-      100,
-      () => last.map((v) => `${v.type} ${v.opId} ${v.status} ${v.result}`),
+      { timeout: timeoutMs, interval: 100 },
     );
   }
 
@@ -547,7 +505,7 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
     );
   }, 60_000);
 
-  it('2–4. with the uplink cut, a two-station order shows on both displays within 1 s; the grill bumps it and expo sees ✓', async () => {
+  it('2–4. with the uplink cut, a two-station order shows on both displays; the grill bumps it and expo sees ✓', async () => {
     const [g, e] = displays();
     harness.proxy.cut();
     await harness.relay.waitForConnectivity('offline_local', 10_000);
@@ -569,8 +527,6 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
     console.info(
       `[kds e2e] send answered in ${answeredAt - sentAt} ms (uplink cut); shown ${grillMs} ms after the answer on the grill, ${expoMs} ms on expo`,
     );
-    expect(grillMs, 'grill display: ms from the send’s answer').toBeLessThan(DISPLAY_BOUND_MS);
-    expect(expoMs, 'expo display: ms from the send’s answer').toBeLessThan(DISPLAY_BOUND_MS);
 
     // Expo's card has both stations, neither ready; the grill's card only its own.
     const eb = await boardOf(e);
@@ -666,21 +622,17 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
       orders.push({ orderId, ticketId: ticketIdFor(send.opId, 'grill') });
     }
     const wanted = orders.map((o) => o.ticketId);
-    let last: ShownBoard | undefined;
-    await eventually(
-      'the grill display showing the 10 new tickets',
-      async () => {
-        last = await boardOf(g);
-        // On screen, not only in the board's model: a 1920×1080 display holds them on one page.
-        const rendered = new Set(last.rendered);
-        return wanted.every((id) => rendered.has(`ticket:${id}`)) && last.count === openBefore + 10
-          ? true
-          : undefined;
-      },
-      STEP_TIMEOUT_MS,
-      100,
-      () => last,
-    );
+    const last = await vi.waitFor(async () => {
+      const board = await boardOf(g);
+      // On screen, not only in the board's model: a 1920×1080 display holds them on one page.
+      const rendered = new Set(board.rendered);
+      expect(
+        wanted.filter((id) => !rendered.has(`ticket:${id}`)),
+        'new tickets not rendered on the grill display',
+      ).toEqual([]);
+      expect(board.count, 'open tickets on the grill display').toBe(openBefore + 10);
+      return board;
+    }, POLL);
     console.info(
       `[kds e2e] grill shows ${last?.count} open, ${last?.rendered.length} rendered (page size ${last?.pageSize}, grid ${JSON.stringify(last?.grid)})`,
     );
@@ -691,16 +643,10 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
     await g.context.setOffline(true);
     const bumpedIds: string[] = [];
     try {
-      let seen: ShownBoard | undefined;
-      await eventually(
-        'the grill display to say it shows its cached copy',
-        async () => {
-          seen = await boardOf(g);
-          return seen.headline?.startsWith('Cached copy') ? true : undefined;
-        },
-        STEP_TIMEOUT_MS,
-        100,
-        () => seen,
+      await vi.waitFor(
+        async () =>
+          expect((await boardOf(g)).headline, 'the grill display’s status').toMatch(/^Cached copy/),
+        POLL,
       );
 
       // Bump three, one after the other: each leaves the screen at once (the local view applies
@@ -714,20 +660,18 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
         leaveMs.push((await gone()) - clickAt);
         bumpedIds.push(ticketId);
       }
-      await eventually(
-        'the status to count 3 actions waiting',
-        async () => {
-          seen = await boardOf(g);
-          return seen.headline?.startsWith('Cached copy') &&
-            seen.details.some((d) => /^3 actions .*waiting/.test(d)) &&
-            seen.count === openBefore + 7
-            ? true
-            : undefined;
-        },
-        STEP_TIMEOUT_MS,
-        100,
-        () => seen,
-      );
+      const seen = await vi.waitFor(async () => {
+        const board = await boardOf(g);
+        expect(
+          {
+            cached: board.headline?.startsWith('Cached copy'),
+            waiting: board.details.some((d) => /^3 actions .*waiting/.test(d)),
+            open: board.count,
+          },
+          `the status counting 3 actions waiting (${JSON.stringify(board.details)})`,
+        ).toEqual({ cached: true, waiting: true, open: openBefore + 7 });
+        return board;
+      }, POLL);
       console.info(
         `[kds e2e] grill offline: 3 bumps off the screen in ${leaveMs.join(', ')} ms after each click; status "${seen?.headline}" / ${JSON.stringify(seen?.details)}`,
       );
@@ -751,8 +695,7 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
         clockKey,
       );
       const clockFrom = Date.now();
-      const clockAfter = await eventually(
-        'the fired clock to tick while offline',
+      const clockAfter = await vi.waitFor(
         async () => {
           const now = await g.page.evaluate(
             (key) =>
@@ -761,12 +704,12 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
               ).hearthKds.firedClock(key),
             clockKey,
           );
-          return now !== null && now !== clockBefore && Date.now() - clockFrom >= 2_000
-            ? now
-            : undefined;
+          // Two seconds on, so the clock has had its tick whatever second it started in.
+          if (now === null || now === clockBefore || Date.now() - clockFrom < 2_000)
+            throw new Error(`the fired clock still at "${now}" (was "${clockBefore}")`);
+          return now;
         },
-        10_000,
-        100,
+        { timeout: 10_000, interval: 100 },
       );
       console.info(
         `[kds e2e] fired clock offline: "${clockBefore}" → "${clockAfter}" over ${Date.now() - clockFrom} ms`,

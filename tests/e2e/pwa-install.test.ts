@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { opList, orderAndSend, showView, signIn, tiles } from './support/floor-steps.ts';
 import { type VenueHarness, venueHarness } from './support/relay-process.ts';
 import {
@@ -36,15 +36,11 @@ async function bannerText(page: Page): Promise<string> {
   return (text ?? '').replace(/\s+/g, ' ').trim();
 }
 
-async function eventuallyBanner(page: Page, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  let seen = '';
-  while (Date.now() < deadline) {
-    seen = await bannerText(page).catch((error: unknown) => String(error));
-    if (pattern.test(seen)) return seen;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`banner never matched ${pattern}; last: "${seen}"`);
+/** How long and how often a wait (vi.waitFor) looks at the page again. */
+const POLL = { timeout: STEP_TIMEOUT_MS, interval: 100 } as const;
+
+async function bannerMatches(page: Page, pattern: RegExp): Promise<void> {
+  await vi.waitFor(async () => expect(await bannerText(page), 'the banner').toMatch(pattern), POLL);
 }
 
 async function waitForAttribute(
@@ -52,14 +48,7 @@ async function waitForAttribute(
   name: string,
   value: string,
 ): Promise<void> {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  let seen: string | null = null;
-  while (Date.now() < deadline) {
-    seen = await locator.getAttribute(name);
-    if (seen === value) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${name} never became "${value}" (last: "${seen}")`);
+  await vi.waitFor(async () => expect(await locator.getAttribute(name), name).toBe(value), POLL);
 }
 
 describe('the PWA from a venue relay, in Chromium', () => {
@@ -107,16 +96,15 @@ describe('the PWA from a venue relay, in Chromium', () => {
       expect(parsed.display).toBe(display);
       expect(parsed.start_url).toBe(startUrl);
       // The verdict can lag the page's load (icons fetched, worker checked): ask until settled.
-      let errors: readonly { errorId: string }[] = [{ errorId: 'not asked yet' }];
-      const deadline = Date.now() + STEP_TIMEOUT_MS;
-      while (errors.length > 0 && Date.now() < deadline) {
-        const answer = (await cdp.send(
-          'Page.getInstallabilityErrors',
-        )) as unknown as InstallabilityAnswer;
-        errors = answer.installabilityErrors;
-        if (errors.length > 0) await page.waitForTimeout(250);
-      }
-      expect(errors, `installability errors for ${path}`).toEqual([]);
+      await vi.waitFor(
+        async () => {
+          const answer = (await cdp.send(
+            'Page.getInstallabilityErrors',
+          )) as unknown as InstallabilityAnswer;
+          expect(answer.installabilityErrors, `installability errors for ${path}`).toEqual([]);
+        },
+        { timeout: STEP_TIMEOUT_MS, interval: 250 },
+      );
     } finally {
       await cdp.detach();
     }
@@ -145,7 +133,7 @@ describe('the PWA from a venue relay, in Chromium', () => {
     await page.goto(`${origin()}/ops/`);
     await page.waitForFunction('navigator.serviceWorker.controller !== null');
     await signIn(page, '1111');
-    await eventuallyBanner(page, /^Connected to the venue relay/);
+    await bannerMatches(page, /^Connected to the venue relay/);
     // No token anywhere a script can read: the session is an HttpOnly cookie.
     expect(await page.evaluate('document.cookie')).toBe('');
     const cookies = await context.cookies(origin());
@@ -172,7 +160,7 @@ describe('the PWA from a venue relay, in Chromium', () => {
       await page.reload();
       expect(await page.title()).toBe('Hearth — floor');
       // The last sync is the cache's, not "not synced yet": the banner reads it from IndexedDB.
-      await eventuallyBanner(page, /^Offline — showing cached data Last sync (just now|\d+ s ago)/);
+      await bannerMatches(page, /^Offline — showing cached data Last sync (just now|\d+ s ago)/);
       // The session outlived the reload (the principal in IndexedDB, the cookie in the jar),
       // and the floor plan still shows every table: read from the device's cache.
       await tiles(page).first().waitFor();
@@ -200,7 +188,7 @@ describe('the PWA from a venue relay, in Chromium', () => {
     await context.setOffline(true);
     const opIds: string[] = [];
     try {
-      await eventuallyBanner(page, /^Offline/);
+      await bannerMatches(page, /^Offline/);
       // The order is on the floor at once, decided on top of the cache.
       await orderAndSend(page, 1);
       await showView(page, 'floor');
@@ -225,6 +213,6 @@ describe('the PWA from a venue relay, in Chromium', () => {
       );
       expect((await harness.cloudOp(opId)).status).toBe(200);
     }
-    await eventuallyBanner(page, /^Connected to the venue relay/);
+    await bannerMatches(page, /^Connected to the venue relay/);
   }, 60_000);
 });

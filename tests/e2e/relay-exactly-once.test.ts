@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   makeOperation,
   newUlid,
@@ -10,7 +10,6 @@ import {
 import {
   call,
   describeHttp,
-  eventually,
   json,
   type StaffRole,
   TENANT,
@@ -124,8 +123,13 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       const create = await createOrder('tablet-d1a');
       const first = await h.postRelay(create, 'server');
       expect(first.status, describeHttp(first)).toBe(201);
-      await eventually('the feed brings the order to the relay', () =>
-        relayHasOrder(orderIdOf(create)),
+      await vi.waitFor(
+        async () =>
+          expect(
+            await relayHasOrder(orderIdOf(create)),
+            'the feed brings the order to the relay',
+          ).toBe(true),
+        { timeout: 10_000, interval: 10 },
       );
       await cutUplink();
       const again = await h.postRelay(create, 'server');
@@ -147,8 +151,13 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       await h.waitSettled();
       const create = await createOrder('tablet-d1b');
       expect((await h.postRelay(create, 'server')).status).toBe(201);
-      await eventually('the feed brings the order to the relay', () =>
-        relayHasOrder(orderIdOf(create)),
+      await vi.waitFor(
+        async () =>
+          expect(
+            await relayHasOrder(orderIdOf(create)),
+            'the feed brings the order to the relay',
+          ).toBe(true),
+        { timeout: 10_000, interval: 10 },
       );
       h.proxy.cut();
       await h.relay.kill9();
@@ -302,20 +311,26 @@ describe('exactly once whatever the timing (real cloud and relay, fault proxy on
       }
       await restoreUplink();
       for (const o of [waiterOrder, waiterAdd, otherDevice]) {
-        await eventually(
-          `${o.type} ${o.opId} reaches the cloud`,
-          async () => (await cloudResult(o.opId))?.status === 'applied',
-          15_000,
+        await vi.waitFor(
+          async () =>
+            expect(
+              (await cloudResult(o.opId))?.status === 'applied',
+              `${o.type} ${o.opId} reaches the cloud`,
+            ).toBe(true),
+          { timeout: 15_000, interval: 10 },
         );
       }
       // After the restore, an op sent to the relay still gets through (the journal drains).
       const later = await createOrder('tablet-later');
       const laterHttp = await h.postRelay(later, 'server');
       expect([201, 202], describeHttp(laterHttp)).toContain(laterHttp.status);
-      await eventually(
-        'the later op reaches the cloud',
-        async () => (await cloudResult(later.opId))?.status === 'applied',
-        15_000,
+      await vi.waitFor(
+        async () =>
+          expect(
+            (await cloudResult(later.opId))?.status === 'applied',
+            'the later op reaches the cloud',
+          ).toBe(true),
+        { timeout: 15_000, interval: 10 },
       );
       // Past the bound every bogus op is rejected for good, with a reason the device shows.
       await h.waitSettled(HOLD_MS + 20_000);
