@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EntitySet, type FeedEntry, getEntity, listEntities, type Order } from '#protocol';
 import {
   addDish,
   enterPin,
   openTable,
+  opList,
   orderAndSend,
   sendAll,
   showView,
@@ -70,20 +71,28 @@ async function openControlled(page: Page, url: string): Promise<void> {
   await page.waitForFunction('navigator.serviceWorker.controller !== null');
 }
 
-/** Polls `find` until it answers a value, or fails after `ms`. */
-async function eventually<T>(
-  what: string,
-  find: () => Promise<T | undefined> | T | undefined,
-  ms = STEP_TIMEOUT_MS,
-  every = 50,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, every));
-  }
+/** `find`'s value once it has one (vi.waitFor tries again while it throws). */
+function found<T>(what: string, value: T | undefined): T {
+  if (value === undefined) throw new Error(`not yet: ${what}`);
+  return value;
+}
+
+/**
+ * Every op the floor lists is synced: the tablet holds nothing it could send again, so what the
+ * cloud holds now is final.
+ */
+async function outboxDrained(page: Page, timeout = STEP_TIMEOUT_MS): Promise<void> {
+  await showView(page, 'sync');
+  await vi.waitFor(
+    async () => {
+      const statuses = await opList(page).evaluateAll((lis) =>
+        lis.map((li) => li.getAttribute('data-status')),
+      );
+      expect(statuses.length, 'ops listed').toBeGreaterThan(0);
+      expect(statuses, 'the ops listed on the tablet').toEqual(statuses.map(() => 'synced'));
+    },
+    { timeout, interval: 100 },
+  );
 }
 
 async function tableIdAt(page: Page, nth: number): Promise<string> {
@@ -174,27 +183,24 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     expect(pageErrors).toEqual([]);
   }, 30_000);
 
-  it('1. uplink cut: the order reaches expo within a second; back up, the cloud has it once and every screen agrees', async () => {
+  it('1. uplink cut: the order reaches expo over the LAN; back up, the cloud has it once and every screen agrees', async () => {
     harness.proxy.cut();
     await harness.relay.waitForConnectivity('offline_local', 10_000);
     const tableId = await openTable(floor, 0);
     await addDish(floor, 0);
     await addDish(floor, 1);
     const shown = await armNewCard(expo);
-    const clickedAt = await floor.evaluate(() => Date.now());
     await sendAll(floor);
     // The order's id comes from the relay, which decided it; its expo card is keyed by it.
-    const order = await eventually(
-      'the order at the relay',
-      async () => openOrdersAt(await harness.relayEntities(), tableId)[0],
-      STEP_TIMEOUT_MS,
+    // (How fast it gets there: npm run bench:floor.)
+    const order = await vi.waitFor(
+      async () =>
+        found('the order at the relay', openOrdersAt(await harness.relayEntities(), tableId)[0]),
+      { timeout: STEP_TIMEOUT_MS, interval: 50 },
     );
     const card = expo.locator(`hearth-ticket-card [data-card="order:${order.id}#1"]`);
     const first = await shown();
     expect(first.key).toBe(`order:${order.id}#1`);
-    const shownMs = first.at - clickedAt;
-    console.info(`[floor e2e] send tapped → expo card shown in ${shownMs} ms (uplink cut)`);
-    expect(shownMs, 'ms from the tap on Send to the card on expo').toBeLessThan(1_000);
     // The lines say where they are: in the venue, not in the cloud yet.
     await expect
       .poll(() =>
@@ -204,12 +210,17 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
 
     harness.proxy.restore();
     await harness.waitSettled();
-    await eventually(
-      'the order in the cloud',
-      async () => openOrdersAt(await harness.cloudEntities(), tableId).length === 1 || undefined,
-      STEP_TIMEOUT_MS,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The floor says synced: nothing is left to send, here or at the relay.
+    await expect
+      .poll(
+        async () =>
+          floor
+            .locator('hearth-order-pad li.line [data-sync]')
+            .evaluateAll((els) => els.map((el) => el.getAttribute('data-sync'))),
+        { timeout: STEP_TIMEOUT_MS },
+      )
+      .toEqual(['synced', 'synced']);
+    expect(openOrdersAt(await harness.cloudEntities(), tableId)).toHaveLength(1);
     const cloudFeed = await harness.cloudFeed();
     expect(creations(cloudFeed, 'order').get(order.id)).toBe(1);
     const cloudTickets = listEntities(await harness.cloudEntities(), 'ticket').filter(
@@ -224,16 +235,7 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     );
     for (const t of cloudTickets)
       expect(stripped(getEntity(venue, 'ticket', t.id))).toEqual(stripped(t));
-    // The floor says synced and shows the table ordered; expo still shows the card.
-    await expect
-      .poll(
-        async () =>
-          floor
-            .locator('hearth-order-pad li.line [data-sync]')
-            .evaluateAll((els) => els.map((el) => el.getAttribute('data-sync'))),
-        { timeout: STEP_TIMEOUT_MS },
-      )
-      .toEqual(['synced', 'synced']);
+    // The floor shows the table ordered; expo still shows the card.
     await showView(floor, 'floor');
     expect(await tiles(floor).first().getAttribute('data-state')).toBe('ordered');
     expect(await card.count()).toBe(1);
@@ -267,16 +269,12 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     } finally {
       await context.setOffline(false);
     }
-    const orders = await eventually(
-      'three orders in the cloud',
-      async () => {
-        const cloud = await harness.cloudEntities();
-        const found = tables.map((id) => openOrdersAt(cloud, id));
-        return found.every((o) => o.length === 1) ? found.map((o) => o[0] as Order) : undefined;
-      },
-      30_000,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await outboxDrained(floor, 30_000);
+    await harness.waitSettled();
+    const cloud = await harness.cloudEntities();
+    const open = tables.map((id) => openOrdersAt(cloud, id));
+    expect(open.map((o) => o.length)).toEqual([1, 1, 1]);
+    const orders = open.map((o) => o[0] as Order);
     const feed = await harness.cloudFeed();
     const created = creations(feed, 'order');
     for (const o of orders) expect(created.get(o.id)).toBe(1);
@@ -294,10 +292,13 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     const tableId = await openTable(floor, 4);
     const itemId = await addDish(floor, 0);
     await sendAll(floor);
-    await eventually(
-      'the order at the relay',
-      async () => openOrdersAt(await harness.relayEntities(), tableId)[0],
-      STEP_TIMEOUT_MS,
+    await vi.waitFor(
+      async () =>
+        expect(
+          openOrdersAt(await harness.relayEntities(), tableId),
+          'open orders at the relay',
+        ).toHaveLength(1),
+      { timeout: STEP_TIMEOUT_MS, interval: 50 },
     );
     // Meanwhile a manager at the cloud marks that dish sold out.
     const soldOut = await harness.postCloud(
@@ -313,14 +314,16 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     harness.proxy.restore();
     await harness.waitSettled();
     // The cloud never had the order; the relay takes the cloud's word, and so does the tablet.
-    await eventually(
-      'no order at the cloud or the relay',
+    await vi.waitFor(
       async () =>
-        openOrdersAt(await harness.cloudEntities(), tableId).length === 0 &&
-        openOrdersAt(await harness.relayEntities(), tableId).length === 0
-          ? true
-          : undefined,
-      30_000,
+        expect(
+          [
+            openOrdersAt(await harness.cloudEntities(), tableId),
+            openOrdersAt(await harness.relayEntities(), tableId),
+          ],
+          'open orders at the cloud and the relay',
+        ).toEqual([[], []]),
+      { timeout: 30_000, interval: 50 },
     );
     await showView(floor, 'sync');
     const inbox = floor.locator('hearth-failed-ops');
@@ -418,11 +421,10 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     const before = (await harness.relayFeed()).length;
     await first.page.context().setOffline(false);
     // Killed as soon as the relay has seen the first op: the outbox's answers are not stored.
-    await eventually(
-      'the replay reaching the relay',
-      async () => ((await harness.relayFeed()).length > before ? true : undefined),
-      STEP_TIMEOUT_MS,
-      10,
+    await vi.waitFor(
+      async () =>
+        expect((await harness.relayFeed()).length, 'relay feed entries').toBeGreaterThan(before),
+      { timeout: STEP_TIMEOUT_MS, interval: 10 },
     );
     await stopChromium();
     await first.browser.close().catch(() => undefined);
@@ -434,8 +436,7 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     // for their PIN again; the replay finishes under the new session.
     const again = second.page.locator('hearth-floor-page [aria-label="Sign in again"]');
     let signedInAgain = false;
-    const orders = await eventually(
-      'every order in the cloud',
+    const orders = await vi.waitFor(
       async () => {
         if (!signedInAgain && (await again.isVisible())) {
           expect(await again.textContent()).toMatch(/changes wait on this tablet/);
@@ -443,13 +444,27 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
           signedInAgain = true;
         }
         const cloud = await harness.cloudEntities();
-        const found = tables.map((id) => openOrdersAt(cloud, id));
-        return found.every((o) => o.length === 1) ? found.map((o) => o[0] as Order) : undefined;
+        const open = tables.map((id) => openOrdersAt(cloud, id));
+        expect(
+          open.map((o) => o.length),
+          'open orders per table in the cloud',
+        ).toEqual(tables.map(() => 1));
+        return open.map((o) => o[0] as Order);
       },
-      45_000,
-      200,
+      { timeout: 45_000, interval: 200 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A last order, queued behind whatever the outbox still held: once the cloud has it, every
+    // op before it has been sent again and answered, so the cloud's feed below is final.
+    const lastTable = await tableIdAt(second.page, 11);
+    await orderAndSend(second.page, 11);
+    await vi.waitFor(
+      async () =>
+        expect(
+          openOrdersAt(await harness.cloudEntities(), lastTable),
+          'the last order in the cloud',
+        ).toHaveLength(1),
+      { timeout: STEP_TIMEOUT_MS, interval: 100 },
+    );
     const feed = await harness.cloudFeed();
     for (const o of orders) {
       expect(creations(feed, 'order').get(o.id)).toBe(1);
