@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { waitFor } from '../../support/wait-for.ts';
 
 // What a server does on the floor app, as steps a drill reads like: sign in with a PIN, open a
 // table from the floor plan, add a dish from the pad, send, and read this device's changes on
@@ -51,12 +52,15 @@ export async function addDish(page: Page, nth = 0): Promise<string> {
   // The pad's rules load just after it paints: a tap before then adds nothing, so tap again.
   const drafts = page.locator('hearth-order-pad li.line[data-where="draft"]');
   const before = await drafts.count();
-  for (let tries = 0; tries < 50; tries++) {
-    await dish.click();
-    if ((await drafts.count()) > before) return itemId;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`the pad never took dish ${itemId}`);
+  await waitFor(
+    `the pad taking dish ${itemId}`,
+    async () => {
+      await dish.click();
+      return (await drafts.count()) > before;
+    },
+    { timeoutMs: 5_000, intervalMs: 100 },
+  );
+  return itemId;
 }
 
 /**
