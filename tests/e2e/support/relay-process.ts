@@ -749,10 +749,3 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
     throw error;
   }
 }
-
-/** The p-th percentile (0 < p ≤ 100) of `values`, nearest rank. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? Number.NaN;
-}
