@@ -10,6 +10,7 @@ import {
   Replayer,
   type ReplayerDeps,
 } from '../../web/sw/replayer.ts';
+import { waitFor } from '../support/wait-for.ts';
 import {
   addLines,
   callWaiter,
@@ -796,9 +797,19 @@ describe('outbox replayer', () => {
       }));
       releaseTab();
       await tab;
-      const release = new Promise<void>((resolve) => setTimeout(resolve, 150));
-      server.plan({ kind: 'hold', release });
-      const raced = await Promise.all([one.replay(), two.replay()]);
+      // The winner's batch is held at the server until the other racer has its answer: both
+      // race while a replay is on the wire.
+      let letGo = () => {};
+      server.plan({
+        kind: 'hold',
+        release: new Promise<void>((resolve) => {
+          letGo = resolve;
+        }),
+      });
+      const racing = [one.replay(), two.replay()];
+      await Promise.race(racing);
+      letGo();
+      const raced = await Promise.all(racing);
 
       expect(raced.map((r) => r.outcome).sort()).to.deep.equal(['busy', 'drained']);
       expect(server.received).to.have.length(1);
@@ -845,7 +856,7 @@ describe('outbox replayer', () => {
       }),
     });
     const frozen = replayer({ batchSize: 2, holderId: 'frozen', leaseMs: 60 * SECOND }).replay();
-    while (server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('the first batch at the server', () => server.received.length > 0);
     // A minute passes with the tab frozen mid-request; its lease expires and is taken.
     clock.advance(60 * SECOND);
     await navigator.locks.request(REPLAY_LOCK, { steal: true }, () =>
@@ -857,13 +868,13 @@ describe('outbox replayer', () => {
     );
     expect((await frozen).outcome).to.equal('lost_lease');
     letGo();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The pass goes on in the background with the answer, and ends with its last word (sent ===
+    // total), said once what it would store is stored and after anything more it would send.
+    const last = await waitFor('the last word of the frozen pass', () =>
+      heard.find((m) => m.type === 'replay-progress' && m.sent === m.total),
+    );
     // Its last word says it stored nothing.
-    expect(heard.filter((m) => m.type === 'replay-progress').at(-1)).to.deep.equal({
-      type: 'replay-progress',
-      sent: 0,
-      total: 0,
-    });
+    expect(last).to.deep.equal({ type: 'replay-progress', sent: 0, total: 0 });
     // Its answers would overwrite whatever the new holder stores: they are dropped, and the ops
     // stay pending for the new holder (which gets `duplicate` for the two that went through).
     expect(server.received).to.have.length(1);
@@ -882,7 +893,7 @@ describe('outbox replayer', () => {
     const slow = replayer({ batchSize: 2, holderId: 'slow' }).replay();
     // Wait until the first batch is at the server, then take over as a replayer that judged
     // this one frozen.
-    while (server.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('the first batch at the server', () => server.received.length > 0);
     await navigator.locks.request(REPLAY_LOCK, { steal: true }, () =>
       store.db.updateMeta('lease', () => ({
         key: 'lease',
@@ -893,11 +904,13 @@ describe('outbox replayer', () => {
 
     expect((await slow).outcome).to.equal('lost_lease');
     letGo();
-    // The old replayer finishes its batch in the background and then stops.
-    for (let i = 0; i < 50 && outboxCounts(await store.list(), clock.now()).synced < 2; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The old replayer stores its batch's answers in the background, then stops at the lease
+    // check before the next batch: its last word (sent === total) comes after that check, so
+    // a second batch it sent would be at the server by then.
+    const last = await waitFor('the last word of the slow pass', () =>
+      heard.find((m) => m.type === 'replay-progress' && m.sent === m.total),
+    );
+    expect(last).to.deep.equal({ type: 'replay-progress', sent: 2, total: 2 });
     expect(server.received).to.have.length(1);
     expect(await statuses()).to.deep.equal(['synced', 'synced', 'pending', 'pending']);
     expect((await store.db.readMeta('lease'))?.holder).to.equal('thief');
