@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseRelayConfig, withFlags } from './config.ts';
+import { defaultWebDir, parseRelayConfig, withFlags } from './config.ts';
 
 describe('relay configuration', () => {
   it('needs the cloud URL and defaults the rest', () => {
@@ -52,6 +52,13 @@ describe('relay configuration', () => {
       ok: true,
       config: { cloudUrl: 'http://b:1', port: 9000 },
     });
+  });
+});
+
+describe('the PWA a relay serves by default', () => {
+  it('is the copy a compiled relay carries, else this checkout’s web/dist', () => {
+    expect(defaultWebDir('file:///$bunfs/root/hearth-relay')).toBe('/$bunfs/root/dist');
+    expect(defaultWebDir(import.meta.url)).toBe('./web/dist');
   });
 });
 

@@ -55,6 +55,14 @@ const Int = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 /**
+ * The PWA a relay serves when HEARTH_WEB_DIR is not set: the copy a compiled relay carries
+ * (`bun build --compile --asset=web/dist`, read through node:fs under Bun's `/$bunfs/root`),
+ * else this checkout's `./web/dist`.
+ */
+export function defaultWebDir(moduleUrl: string = import.meta.url): string {
+  return moduleUrl.startsWith('file:///$bunfs/') ? '/$bunfs/root/dist' : './web/dist';
+}
+/**
  * Validates the relay's configuration; every problem is named, so an operator fixes them all
  * at once. HEARTH_CLOUD_URL is required; HEARTH_ENROLL_TOKEN only until the relay is enrolled.
  */
@@ -129,7 +137,7 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
       enrollToken: env.HEARTH_ENROLL_TOKEN || undefined,
       rescueUrl,
       tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
-      webDir: env.HEARTH_WEB_DIR ?? './web/dist',
+      webDir: env.HEARTH_WEB_DIR ?? defaultWebDir(),
       probeIntervalMs,
       heartbeatIntervalMs,
       rescueAfterMs,

@@ -1,19 +1,18 @@
 #!/usr/bin/env node
-// Builds the relay as single-file executables with `bun build --compile`, and the PWA beside them:
+// Builds the relay as single-file executables with `bun build --compile`, each carrying the PWA:
 //   dist-bin/hearth-relay                 this machine's platform
 //   dist-bin/hearth-relay-linux-arm64     a Raspberry Pi class box (64-bit OS)
-//   dist-bin/web/                         the built PWA (web/dist) the relay serves: install it
-//                                         where HEARTH_WEB_DIR points (relay/README.md)
 // Usage: npm run build:relay [-- host | linux-arm64 ...]   (default: both)
 //
-// The PWA ships beside the binaries, not inside: the relay serves it from a directory on disk
-// (server/static-web.ts), one copy serves either target, and it can be replaced on its own.
+// The PWA (web/dist, built first) is embedded with `--asset`: the relay reads it through node:fs
+// under /$bunfs/root/dist (relay/config.ts `defaultWebDir`), so binary and PWA are always one
+// build. HEARTH_WEB_DIR still points a relay at another copy.
 // `#protocol` imports are resolved at bundle time, so the binary needs no source tree. The
 // version comes from package.json and is compiled in (`--define HEARTH_RELAY_VERSION`): a
 // binary has no package.json beside it. For the arm64 target Bun fetches that platform's
 // runtime (@oven/bun-linux-aarch64, the same version as the bun building) from the npm registry.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,10 +47,8 @@ if (web.status !== 0) {
   console.error(`build-relay: the PWA build failed (exit ${web.status ?? web.signal})`);
   process.exit(1);
 }
-const webOut = join(outDir, 'web');
-rmSync(webOut, { recursive: true, force: true });
-cpSync(join(root, 'web', 'dist'), webOut, { recursive: true });
-console.log(`build-relay: web: ${webOut}`);
+// A PWA beside the binaries from an older build would now only mislead.
+rmSync(join(outDir, 'web'), { recursive: true, force: true });
 
 let failed = 0;
 for (const name of asked.length > 0 ? asked : Object.keys(TARGETS)) {
@@ -64,6 +61,7 @@ for (const name of asked.length > 0 ? asked : Object.keys(TARGETS)) {
     // The binary starts Bun with a header limit above the app's (server/header-limit.ts), so
     // oversized headers get the app's 431 problem, not Bun's bare one.
     '--compile-exec-argv=--max-http-header-size=65536',
+    '--asset=web/dist',
     ...target.flags,
     '--sourcemap',
     '--define',

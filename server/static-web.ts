@@ -110,11 +110,15 @@ function decodeSegments(pathname: string): string[] | undefined {
   return segments;
 }
 
+const EMBEDDED_ROOT = '/$bunfs/';
+
 /** Whether a regular file is under `root`, also after symlinks are resolved. */
 async function isWebFile(root: string, segments: readonly string[]): Promise<boolean> {
   const path = join(root, ...segments);
   if (!path.startsWith(root + sep)) return false;
   try {
+    // Files a compiled relay carries (Bun's /$bunfs/) hold no symlinks and have no realpath.
+    if (root.startsWith(EMBEDDED_ROOT)) return (await stat(path)).isFile();
     const [realRoot, realPath] = await Promise.all([realpath(root), realpath(path)]);
     return realPath.startsWith(realRoot + sep) && (await stat(realPath)).isFile();
   } catch (error) {

@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type CloudProcess, findFreePort, startCloud } from './support/processes.ts';
+
+// The relay as it is installed: the compiled binary from `npm run build:relay`, run from a
+// directory with no checkout in it. It must serve the PWA it carries, with its caching headers.
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BINARY = join(REPO_ROOT, 'dist-bin', 'hearth-relay');
+const VENUE = 'demo-bistro';
+
+let root: string;
+let cloud: CloudProcess | undefined;
+let relay: ChildProcess | undefined;
+let relayUrl: string;
+let output = '';
+
+beforeAll(async () => {
+  const built = spawnSync(process.execPath, ['scripts/build-relay.mjs', 'host'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`build:relay failed:\n${built.stdout}\n${built.stderr}`);
+  root = mkdtempSync(join(tmpdir(), 'hearth-e2e-binary-'));
+  cloud = await startCloud({ dataDir: join(root, 'cloud') });
+  const signIn = await fetch(`${cloud.url}/v1/auth/staff`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ venueId: VENUE, pin: '3333' }),
+  });
+  const { token } = (await signIn.json()) as { token: string };
+  const node = await fetch(`${cloud.url}/v1/venues/${VENUE}/edge/nodes`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'installed relay' }),
+  });
+  const { enrollmentToken } = (await node.json()) as { enrollmentToken: string };
+  const port = await findFreePort();
+  relayUrl = `http://127.0.0.1:${port}`;
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !/^(HEARTH_|PORT$)/.test(e[0]),
+    ),
+  );
+  relay = spawn(BINARY, [], {
+    cwd: root,
+    env: {
+      ...env,
+      PORT: String(port),
+      HEARTH_DATA_DIR: join(root, 'relay'),
+      HEARTH_CLOUD_URL: cloud.url,
+      HEARTH_ENROLL_TOKEN: enrollmentToken,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  relay.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  relay.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  await vi.waitFor(
+    async () => {
+      if (relay?.exitCode !== null) throw new Error(`the relay exited:\n${output}`);
+      expect((await fetch(`${relayUrl}/healthz`)).status).toBe(200);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  relay?.kill('SIGKILL');
+  await cloud?.kill9();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('the compiled relay', () => {
+  it('serves the PWA it carries: pages, the service worker never cached, hashed assets immutable', async () => {
+    const page = await fetch(`${relayUrl}/ops/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('<script');
+
+    const sw = await fetch(`${relayUrl}/sw.js`);
+    expect(sw.status).toBe(200);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    expect(sw.headers.get('etag')).toBeTruthy();
+    const etag = sw.headers.get('etag') ?? '';
+    await sw.arrayBuffer();
+    const again = await fetch(`${relayUrl}/sw.js`, { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+
+    const asset = /\/assets\/[^"']+\.js/.exec(html)?.[0];
+    if (!asset) throw new Error(`no hashed script in /ops/:\n${html}`);
+    const script = await fetch(`${relayUrl}${asset}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('still answers an unknown API path with a problem, not the app shell', async () => {
+    const res = await fetch(`${relayUrl}/v1/no-such-route`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+});
