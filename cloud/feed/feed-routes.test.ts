@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createCursorCodec,
   type EntityChange,
@@ -366,39 +366,62 @@ describe('GET …/feed', () => {
 });
 
 describe('GET …/feed long-poll', () => {
+  // The longest wait a long-poll may ask for (the test app's limit): far past vitest's 5 s per
+  // test, so a long-poll that answers within the test answered because of an entry (or at once),
+  // not at its deadline.
+  const LONGEST_WAIT = '30';
+
   it('answers as soon as an entry is published during the wait', async () => {
     const t = await makeTestApp();
     const snap = await snapshot(t, t.as.kitchen, 'ticket');
-    const started = Date.now();
-    const pending = feed(t, t.as.kitchen, { cursor: snap.cursor, scopes: 'ticket', wait: '1.5' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.deps.bus.subscriberCount(V)).toBe(1);
+    const pending = feed(t, t.as.kitchen, {
+      cursor: snap.cursor,
+      scopes: 'ticket',
+      wait: LONGEST_WAIT,
+    });
+    await vi.waitFor(() => expect(t.deps.bus.subscriberCount(V)).toBe(1));
     const committed = await commit(t, [ticket(1)]);
     const page = await pending;
     expect(page.entries).toEqual(committed);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(t.deps.bus.subscriberCount(V)).toBe(0);
   });
 
   it('times out with an empty page and the same cursor', async () => {
-    const t = await makeTestApp();
-    const snap = await snapshot(t, t.as.kitchen, 'ticket');
-    const started = Date.now();
-    const page = await feed(t, t.as.kitchen, {
-      cursor: snap.cursor,
-      scopes: 'ticket',
-      wait: '0.3',
-    });
-    expect(page).toEqual({ entries: [], cursor: snap.cursor, hasMore: false });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(t.deps.bus.subscriberCount(V)).toBe(0);
+    // A fake clock: the wait ends when the test moves the clock to its deadline, and not before.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const t = await makeTestApp();
+      const snap = await snapshot(t, t.as.kitchen, 'ticket');
+      const startedAt = Date.now();
+      let answeredAt: number | null = null;
+      const pending = feed(t, t.as.kitchen, {
+        cursor: snap.cursor,
+        scopes: 'ticket',
+        wait: LONGEST_WAIT,
+      }).finally(() => {
+        answeredAt = Date.now();
+      });
+      // Listening, with its deadline's timer set (vi.waitFor moves a fake clock 50 ms a try).
+      await vi.waitFor(() => {
+        expect(t.deps.bus.subscriberCount(V)).toBe(1);
+        expect(vi.getTimerCount()).toBe(1);
+      });
+      expect(answeredAt).toBe(null);
+      await vi.runAllTimersAsync();
+      const page = await pending;
+      expect(page).toEqual({ entries: [], cursor: snap.cursor, hasMore: false });
+      expect(answeredAt).toBeGreaterThanOrEqual(startedAt + 30_000);
+      expect(t.deps.bus.subscriberCount(V)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is not woken by entries outside its scopes, but its cursor moves past them', async () => {
     const t = await makeTestApp();
     const snap = await snapshot(t, t.as.kitchen, 'ticket');
     const pending = feed(t, t.as.kitchen, { cursor: snap.cursor, scopes: 'ticket', wait: '0.3' });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await vi.waitFor(() => expect(t.deps.bus.subscriberCount(V)).toBe(1));
     await commit(t, [orderGone(1)]);
     const page = await pending;
     expect(page.entries).toEqual([]);
@@ -411,14 +434,27 @@ describe('GET …/feed long-poll', () => {
     ).toEqual(['ticket-2']);
   });
 
+  it('is still waiting after entries outside its scopes: the next entry in them is its answer', async () => {
+    const t = await makeTestApp();
+    const snap = await snapshot(t, t.as.kitchen, 'ticket');
+    const pending = feed(t, t.as.kitchen, {
+      cursor: snap.cursor,
+      scopes: 'ticket',
+      wait: LONGEST_WAIT,
+    });
+    await vi.waitFor(() => expect(t.deps.bus.subscriberCount(V)).toBe(1));
+    await commit(t, [orderGone(1)]);
+    const committed = await commit(t, [ticket(2)]);
+    expect((await pending).entries).toEqual(committed);
+  });
+
   it('answers at once when entries are already waiting', async () => {
     const t = await makeTestApp();
     const snap = await snapshot(t, t.as.manager);
     await commit(t, [ticket(1)]);
-    const started = Date.now();
-    const page = await feed(t, t.as.manager, { cursor: snap.cursor, wait: '1.5' });
+    // Nothing is published during the wait: only an answer without waiting comes in time.
+    const page = await feed(t, t.as.manager, { cursor: snap.cursor, wait: LONGEST_WAIT });
     expect(page.entries.map((e) => e.id)).toEqual(['ticket-1']);
-    expect(Date.now() - started).toBeLessThan(500);
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   encodeBase64Url,
   type FeedEntry,
@@ -327,13 +327,20 @@ describe('GET …/feed on the LAN', () => {
 });
 
 describe('GET …/feed long-poll on the LAN', () => {
+  // The longest wait a long-poll may ask for (this relay's limit): far past vitest's 5 s per
+  // test, so a long-poll that answers within the test answered because of an entry (or at once),
+  // not at its deadline.
+  const LONGEST_WAIT = '30';
+
   it('wakes as soon as an op is submitted through POST …/ops', async () => {
     const r = await makeRelay();
     const snap = await snapshot(r, r.headers.kitchen, 'order');
-    const started = Date.now();
-    const pending = feed(r, r.headers.kitchen, { cursor: snap.cursor, scopes: 'order', wait: '2' });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(r.bus.subscriberCount()).toBe(1);
+    const pending = feed(r, r.headers.kitchen, {
+      cursor: snap.cursor,
+      scopes: 'order',
+      wait: LONGEST_WAIT,
+    });
+    await vi.waitFor(() => expect(r.bus.subscriberCount()).toBe(1));
     const op = await newOrder().create;
     const posted = await r.app.request(`${BASE}/ops`, {
       method: 'POST',
@@ -347,36 +354,52 @@ describe('GET …/feed long-poll on the LAN', () => {
     expect(posted.status).toBe(202);
     const page = await pending;
     expect(page.entries.map((e) => [e.entity, e.opId])).toEqual([['order', op.opId]]);
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(r.bus.subscriberCount()).toBe(0);
   });
 
   it('times out with an empty page, not woken by other scopes, its cursor past them', async () => {
-    const r = await makeRelay();
-    const snap = await snapshot(r, r.headers.kitchen, 'ticket');
-    const started = Date.now();
-    const pending = feed(r, r.headers.kitchen, {
-      cursor: snap.cursor,
-      scopes: 'ticket',
-      wait: '0.3',
-    });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await r.submit(await newOrder().create);
-    const page = await pending;
-    expect(page.entries).toEqual([]);
-    expect(page.cursor).not.toBe(snap.cursor);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(r.bus.subscriberCount()).toBe(0);
+    // A fake clock: the wait ends when the test moves the clock to its deadline, and not before.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const r = await makeRelay();
+      const snap = await snapshot(r, r.headers.kitchen, 'ticket');
+      const startedAt = Date.now();
+      let answeredAt: number | null = null;
+      const pending = feed(r, r.headers.kitchen, {
+        cursor: snap.cursor,
+        scopes: 'ticket',
+        wait: LONGEST_WAIT,
+      }).finally(() => {
+        answeredAt = Date.now();
+      });
+      // Listening, with its deadline's timer set (vi.waitFor moves a fake clock 50 ms a try).
+      await vi.waitFor(() => {
+        expect(r.bus.subscriberCount()).toBe(1);
+        expect(vi.getTimerCount()).toBe(1);
+      });
+      await r.submit(await newOrder().create);
+      // The order's entries were published (before the submit returned) to the long-poll's
+      // subscription, and it is still waiting: only its deadline's timer is left to answer it.
+      expect(answeredAt).toBe(null);
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.runAllTimersAsync();
+      const page = await pending;
+      expect(page.entries).toEqual([]);
+      expect(page.cursor).not.toBe(snap.cursor);
+      expect(answeredAt).toBeGreaterThanOrEqual(startedAt + 30_000);
+      expect(r.bus.subscriberCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers at once when entries are already waiting', async () => {
     const r = await makeRelay();
     const snap = await snapshot(r, r.headers.manager);
     await r.submit(await newOrder().create);
-    const started = Date.now();
-    const page = await feed(r, r.headers.manager, { cursor: snap.cursor, wait: '2' });
+    // Nothing is submitted during the wait: only an answer without waiting comes in time.
+    const page = await feed(r, r.headers.manager, { cursor: snap.cursor, wait: LONGEST_WAIT });
     expect(page.entries).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(500);
   });
 });
 

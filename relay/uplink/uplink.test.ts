@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ConnectivityTransition } from '#protocol';
 import { silentLogger } from '../../server/logger.ts';
 import { NOW, opOf, staff } from '../../tests/protocol/support/venue-fixture.ts';
@@ -40,10 +40,9 @@ describe('Uplink probe loop', () => {
 
     await uplink.start();
     try {
-      const deadline = Date.now() + 5_000;
-      while (!uplink.status().state.journalPending && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(uplink.status().state.journalPending).toBe(true);
+      await vi.waitFor(() => expect(uplink.status().state.journalPending).toBe(true), {
+        timeout: 4_000,
+      });
       expect(uplink.status().state.status).toBe('offline_local');
       expect(store.depthReads).toBe(0);
     } finally {
