@@ -8,6 +8,7 @@ import {
   type AppliedResult,
   type FeedEntry,
   type FeedPage,
+  type LiveFrame,
   makeOperation,
   newUlid,
   type Operation,
@@ -214,11 +215,6 @@ function prng(seed: number): () => number {
   };
 }
 
-type LiveFrame =
-  | { type: 'entries'; entries: FeedEntry[]; cursor: string }
-  | { type: 'heartbeat'; head: number; cursor: string }
-  | { type: 'error'; problem: unknown };
-
 /** A `…/live` websocket client that keeps every frame it handled before `close()`. */
 class LiveClient {
   readonly entries: FeedEntry[] = [];
@@ -244,7 +240,7 @@ class LiveClient {
         this.cursor = frame.cursor;
       } else if (frame.type === 'heartbeat') {
         this.cursor = frame.cursor;
-      } else {
+      } else if (frame.type === 'error') {
         this.errors.push(frame.problem);
       }
     });

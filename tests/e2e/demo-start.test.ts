@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newUlid, type OpResult } from '#protocol';
 import { findFreePort } from './support/processes.ts';
 import {
   call,
   describeHttp,
-  eventually,
   json,
   PINS,
   type RelayHealth,
@@ -62,17 +61,17 @@ async function waitForHealth(
   check: (h: RelayHealth) => boolean,
 ): Promise<RelayHealth> {
   let last: RelayHealth | undefined;
-  await eventually(
-    what,
-    async () => {
-      last = await health();
-      return last !== undefined && check(last);
-    },
-    STATE_WITHIN_MS,
-    50,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)} (last /healthz: ${JSON.stringify(last)})\n${output}`);
-  });
+  await vi
+    .waitFor(
+      async () => {
+        last = await health();
+        expect(last !== undefined && check(last), what).toBe(true);
+      },
+      { timeout: STATE_WITHIN_MS, interval: 50 },
+    )
+    .catch((error: unknown) => {
+      throw new Error(`${String(error)} (last /healthz: ${JSON.stringify(last)})\n${output}`);
+    });
   return last as RelayHealth;
 }
 
@@ -105,7 +104,10 @@ describe('npm start: the demo venue with an uplink to cut', () => {
     );
     gaveUp.catch(() => undefined);
     await Promise.race([
-      eventually('the demo banner', () => output.includes('is running'), 60_000, 50),
+      vi.waitFor(() => expect(output.includes('is running'), 'the demo banner').toBe(true), {
+        timeout: 60_000,
+        interval: 50,
+      }),
       gaveUp,
     ]).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${output}`);
@@ -162,8 +164,13 @@ describe('npm start: the demo venue with an uplink to cut', () => {
     expect(json<OpResult>(posted).status).toBe('accepted_local');
     await waitForHealth('the op in the journal', (h) => h.journalDepth >= 1);
     // The demo says what the relay is doing while the uplink is down.
-    await eventually('a status line naming the waiting op', () =>
-      demoLines().some((l) => l.includes('uplink down') && /journal [1-9]/.test(l)),
+    await vi.waitFor(
+      () =>
+        expect(
+          demoLines().some((l) => l.includes('uplink down') && /journal [1-9]/.test(l)),
+          'a status line naming the waiting op',
+        ).toBe(true),
+      { timeout: STATE_WITHIN_MS, interval: 50 },
     );
 
     const back = control('restore');
@@ -174,8 +181,13 @@ describe('npm start: the demo venue with an uplink to cut', () => {
       (h) => ['online', 'recovered'].includes(h.connectivity) && h.journalDepth === 0,
     );
     expect(settled.journalDepth).toBe(0);
-    await eventually('the demo saying it reconciled', () =>
-      demoLines().some((l) => l.includes('reconciled')),
+    await vi.waitFor(
+      () =>
+        expect(
+          demoLines().some((l) => l.includes('reconciled')),
+          'the demo saying it reconciled',
+        ).toBe(true),
+      { timeout: STATE_WITHIN_MS, interval: 50 },
     );
 
     // The op reached the cloud: asked there, it is applied.

@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Problem, type TokenResponse } from '#protocol';
 import { startFaultProxy } from '../faults/fault-proxy.ts';
 import {
   call,
   describeHttp,
-  eventually,
   json,
   PINS,
+  REQUEST_TIMEOUT_MS,
   startRelay,
   VENUE,
   type VenueHarness,
@@ -23,6 +23,8 @@ import {
 
 const HEARTBEAT = `POST ${venuePath('/edge/heartbeat')}`;
 const STAFF_LIST = `GET ${venuePath('/edge/staff')}`;
+/** How long a wait for the relay's next uplink request may take: a bound, not a latency claim. */
+const POLL = { timeout: REQUEST_TIMEOUT_MS, interval: 20 };
 
 const signInAt = (url: string, pin: string) =>
   call(`${url}/v1/auth/staff`, {
@@ -63,9 +65,10 @@ describe('a relay that never received the staff list', () => {
         enrollToken: json<{ enrollmentToken: string }>(node).enrollmentToken,
       });
       await relay.waitForConnectivity(['online', 'recovered'], 15_000);
-      await eventually(
-        'a failed staff list fetch',
-        () => (proxy.stats().requests[STAFF_LIST] ?? 0) > 0,
+      await vi.waitFor(
+        () =>
+          expect(proxy.stats().requests[STAFF_LIST] ?? 0, 'staff list fetches').toBeGreaterThan(0),
+        POLL,
       );
       proxy.cut();
       await relay.waitForConnectivity('offline_local', 15_000);
@@ -84,9 +87,9 @@ describe('a relay that never received the staff list', () => {
       // The list is stored before the heartbeat of the same round (none got through so far).
       expect(proxy.stats().requests[HEARTBEAT] ?? 0).toBe(0);
       proxy.restore();
-      await eventually(
-        'a heartbeat after the staff list',
-        () => (proxy.stats().requests[HEARTBEAT] ?? 0) > 0,
+      await vi.waitFor(
+        () => expect(proxy.stats().requests[HEARTBEAT] ?? 0, 'heartbeats').toBeGreaterThan(0),
+        POLL,
       );
       proxy.cut();
       await relay.waitForConnectivity('offline_local', 15_000);
@@ -104,9 +107,9 @@ describe('relay restarted with the cloud down', () => {
   it('takes a PIN at once from the staff list it kept', async () => {
     // The uplink stores the staff list before the heartbeat of the same round: a heartbeat at
     // the cloud means the list is on the relay's disk.
-    await eventually(
-      'a heartbeat after the staff list',
-      () => (h.proxy.stats().requests[HEARTBEAT] ?? 0) > 0,
+    await vi.waitFor(
+      () => expect(h.proxy.stats().requests[HEARTBEAT] ?? 0, 'heartbeats').toBeGreaterThan(0),
+      POLL,
     );
 
     await h.relay.kill9();

@@ -14,6 +14,7 @@ import {
   type FeedEntry,
   type FeedPage,
   type JsonValue,
+  type LiveFrame,
   listEntities,
   makeOperation,
   type Operation,
@@ -433,12 +434,6 @@ export function differences(
 // ---------------------------------------------------------------------------------------------
 // Live sockets
 
-export type LiveFrame =
-  | { type: 'entries'; entries: FeedEntry[]; cursor: string }
-  | { type: 'heartbeat'; head: number; cursor: string }
-  | { type: 'notice'; result: OpResult }
-  | { type: 'error'; problem: unknown };
-
 /** A `…/live` websocket client that records every frame with the time it arrived. */
 export class LiveClient {
   readonly entries: FeedEntry[] = [];
@@ -493,19 +488,6 @@ export class LiveClient {
   terminate(): void {
     this.ws.terminate();
   }
-}
-
-/**
- * Polls `check` until true, or fails after `ms` naming `what`: `waitFor` under an older
- * signature, kept for the demo's end-to-end test. Test files use `vi.waitFor`.
- */
-export async function eventually(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  ms = REQUEST_TIMEOUT_MS,
-  every = 10,
-): Promise<void> {
-  await waitFor(what, check, { timeoutMs: ms, intervalMs: every });
 }
 
 // ---------------------------------------------------------------------------------------------
