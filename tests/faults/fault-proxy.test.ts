@@ -387,12 +387,11 @@ describe('fault proxy', () => {
   it('blackhole() makes a request hang until the client times out; restore() recovers', async () => {
     const { target, proxy } = await setupHttp();
     proxy.blackhole();
-    const { ms, result } = await timed(() =>
-      settle(fetch(`${proxy.url}/hang`, { signal: AbortSignal.timeout(200) })),
-    );
+    // The client's own timeout ends it: no answer and no error from the link came first (a
+    // reset or a refusal would fail the fetch with a TypeError, not a TimeoutError).
+    const result = await settle(fetch(`${proxy.url}/hang`, { signal: AbortSignal.timeout(200) }));
     expect(result).toBeInstanceOf(DOMException);
     expect((result as DOMException).name).toBe('TimeoutError');
-    expect(ms).toBeGreaterThanOrEqual(190);
     expect(target.handled()).toBe(0);
     expect(proxy.stats()).toMatchObject({ mode: 'blackhole', open: 1 });
 
