@@ -12,7 +12,7 @@ describe('RateLimiter', () => {
   });
 
   it('keeps at most maxKeys buckets, dropping the least recently used', () => {
-    let now = 0;
+    const now = 0;
     const limiter = new RateLimiter({ perSecond: 1, burst: 1, now: () => now, maxKeys: 3 });
     for (const key of ['a', 'b', 'c']) expect(limiter.take(key)).toEqual({ ok: true });
     // 'a' used again: 'b' is now the least recently used.
