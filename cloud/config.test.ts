@@ -13,6 +13,7 @@ describe('parseCloudConfig', () => {
         webDir: DEFAULT_WEB_DIR,
         callerOpsPerSecond: 200,
         callerBurst: 1000,
+        keysFile: undefined,
       },
     });
   });
@@ -37,6 +38,7 @@ describe('parseCloudConfig', () => {
         webDir: '/srv/hearth/web',
         callerOpsPerSecond: 200,
         callerBurst: 1000,
+        keysFile: undefined,
       },
     });
   });
@@ -56,6 +58,15 @@ describe('parseCloudConfig', () => {
         'HEARTH_CALLER_OPS_PER_SECOND must be a whole number of at least 1, got "0"',
         'HEARTH_CALLER_BURST must be a whole number of at least 1, got "lots"',
       ],
+    });
+  });
+
+  it('reads HEARTH_KEYS_FILE, and names it when blank', () => {
+    const read = parseCloudConfig({ HEARTH_KEYS_FILE: '/etc/hearth/cloud-keys.json' });
+    expect(read.ok && read.config.keysFile).toBe('/etc/hearth/cloud-keys.json');
+    expect(parseCloudConfig({ HEARTH_KEYS_FILE: ' ' })).toEqual({
+      ok: false,
+      errors: ['HEARTH_KEYS_FILE must be a file path, got " "'],
     });
   });
 

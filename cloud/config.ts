@@ -14,6 +14,11 @@ export interface CloudConfig {
   /** Sustained ops per second per caller, and the burst above it (429 past it). */
   callerOpsPerSecond: number;
   callerBurst: number;
+  /**
+   * The keys every instance shares (token signing, PIN digests, cursors); when unset, the
+   * instance keeps its own `keys.json` in `dataDir`, made on first start.
+   */
+  keysFile: string | undefined;
 }
 
 export type CloudConfigResult = { ok: true; config: CloudConfig } | { ok: false; errors: string[] };
@@ -47,7 +52,8 @@ const Milliseconds = z
  * Parses `PORT` (default 8787), `HEARTH_DATA_DIR` (default ./data),
  * `HEARTH_DEPENDENCY_HOLD_MS` (default one hour), `HEARTH_WEB_DIR` (default this checkout's
  * web/dist), and the per-caller write limits `HEARTH_CALLER_OPS_PER_SECOND` (default 200) and
- * `HEARTH_CALLER_BURST` (default 1000). Every invalid variable yields one message naming it, so the operator can fix them
+ * `HEARTH_CALLER_BURST` (default 1000), and `HEARTH_KEYS_FILE` (optional: the keys several
+ * instances share). Every invalid variable yields one message naming it, so the operator can fix them
  * all at once.
  *
  * @example
@@ -93,13 +99,18 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
     DEFAULT_LIMITS.callerOpsPerSecond,
   );
   const callerBurst = limit('HEARTH_CALLER_BURST', DEFAULT_LIMITS.callerBurst);
+  const rawKeysFile = env.HEARTH_KEYS_FILE;
+  const keysFile = rawKeysFile === undefined ? undefined : Dir.safeParse(rawKeysFile);
+  if (keysFile !== undefined && !keysFile.success)
+    errors.push(`HEARTH_KEYS_FILE must be a file path, got ${JSON.stringify(rawKeysFile)}`);
   if (
     !port.success ||
     !dataDir.success ||
     !hold.success ||
     !webDir.success ||
     callerOpsPerSecond === undefined ||
-    callerBurst === undefined
+    callerBurst === undefined ||
+    (keysFile !== undefined && !keysFile.success)
   )
     return { ok: false, errors };
   return {
@@ -111,6 +122,7 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       webDir: webDir.data,
       callerOpsPerSecond,
       callerBurst,
+      keysFile: keysFile?.data,
     },
   };
 }

@@ -8,7 +8,14 @@ import { ServerMetrics } from '../server/metrics.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_LIMITS } from './app-deps.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS } from './auth/auth-routes.ts';
-import { CLOUD_SIGNING_KID, importCloudKeys, loadOrCreateKeys } from './auth/keys.ts';
+import {
+  CLOUD_SIGNING_KID,
+  type CloudKeys,
+  CloudKeysError,
+  importCloudKeys,
+  loadKeysFile,
+  loadOrCreateKeys,
+} from './auth/keys.ts';
 import { TokenAuthenticator } from './auth/token-authenticator.ts';
 import { parseCloudConfig } from './config.ts';
 import { DEFAULT_EDGE } from './edge/edge-routes.ts';
@@ -47,7 +54,17 @@ const webDir = statSync(parsed.config.webDir, { throwIfNoEntry: false })?.isDire
   : undefined;
 
 mkdirSync(dataDir, { recursive: true });
-const keys = await loadOrCreateKeys(dataDir);
+let keys: CloudKeys;
+try {
+  // Several instances share one keys file; a lone instance keeps its own in its data dir.
+  keys = parsed.config.keysFile
+    ? await loadKeysFile(parsed.config.keysFile)
+    : await loadOrCreateKeys(dataDir);
+} catch (error) {
+  if (!(error instanceof CloudKeysError)) throw error;
+  console.error(`hearth cloud: invalid configuration: ${error.message}`);
+  process.exit(EXIT_CONFIG);
+}
 const imported = await importCloudKeys(keys);
 const store = SqliteCloudStore.open(join(dataDir, 'cloud.db'));
 const clock = () => new Date();

@@ -121,6 +121,22 @@ export async function loadOrCreateKeys(dataDir: string): Promise<CloudKeys> {
   return keys;
 }
 
+/**
+ * Reads the keys every instance of one cloud shares (`HEARTH_KEYS_FILE`): never generated, so
+ * two instances can never sign or hash with different keys. Throws `CloudKeysError` naming the
+ * file when it is missing or invalid (never the secrets).
+ */
+export async function loadKeysFile(path: string): Promise<CloudKeys> {
+  const text = await readIfExists(path);
+  if (text === undefined) throw new CloudKeysError(`keys file ${path} does not exist`);
+  try {
+    return parseKeys(text);
+  } catch (error) {
+    if (error instanceof CloudKeysError) throw new CloudKeysError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Imports the keys as WebCrypto keys and a token signer. */
 export async function importCloudKeys(keys: CloudKeys): Promise<ImportedCloudKeys> {
   return {

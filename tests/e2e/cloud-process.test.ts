@@ -72,4 +72,55 @@ describe('cloud process', () => {
     expect(result.stderr).toContain('"abc"');
     expect(existsSync(join(dataDir, 'cloud.db'))).toBe(false);
   });
+  describe('several instances', () => {
+    const signIn = async (url: string) => {
+      const res = await fetch(`${url}/v1/auth/staff`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ venueId: 'demo-bistro', pin: '3333' }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { token: string }).token;
+    };
+    const snapshotStatus = async (url: string, token: string) =>
+      (
+        await fetch(`${url}/v1/venues/demo-bistro/snapshot`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status;
+
+    it('share one HEARTH_KEYS_FILE: a token one signs, the other accepts; without it, it refuses', async () => {
+      // The first instance makes its own keys.json; the shared file is a copy of it.
+      const first = await startCloud({ dataDir: join(dataDir, 'a') });
+      const token = await signIn(first.url);
+      await first.stop();
+      const keysFile = join(dataDir, 'a', 'keys.json');
+
+      const a = await startCloud({
+        dataDir: join(dataDir, 'a2'),
+        env: { HEARTH_KEYS_FILE: keysFile },
+      });
+      const b = await startCloud({
+        dataDir: join(dataDir, 'b'),
+        env: { HEARTH_KEYS_FILE: keysFile },
+      });
+      const own = await startCloud({ dataDir: join(dataDir, 'c') });
+      expect(await snapshotStatus(a.url, token)).toBe(200);
+      expect(await snapshotStatus(b.url, token)).toBe(200);
+      // PIN digests come from the shared key too: a sign-in at b works at a.
+      expect(await snapshotStatus(a.url, await signIn(b.url))).toBe(200);
+      expect(await snapshotStatus(own.url, token)).toBe(401);
+      expect(existsSync(join(dataDir, 'a2', 'keys.json'))).toBe(false);
+      await Promise.all([a.stop(), b.stop(), own.stop()]);
+    });
+
+    it('never makes keys when HEARTH_KEYS_FILE names a missing file: exits 2 and says which', async () => {
+      const missing = join(dataDir, 'no-such-keys.json');
+      const result = await runCloudToExit({ dataDir, env: { HEARTH_KEYS_FILE: missing } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`keys file ${missing} does not exist`);
+      expect(existsSync(missing)).toBe(false);
+      expect(existsSync(join(dataDir, 'keys.json'))).toBe(false);
+    });
+  });
 });
