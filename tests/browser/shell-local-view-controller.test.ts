@@ -1,33 +1,14 @@
 import { expect } from '@esm-bundle/chai';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EntityKind } from '#protocol';
 import {
   type LocalSnapshot,
   LocalViewController,
   type LocalViewSource,
 } from '../../web/app/local-view-controller.ts';
+import { FakeHost } from './controller-host.ts';
 
 // A screen's subscription to the local view: Task-style status, every new snapshot, and nothing
 // left subscribed (or open) once the screen is gone.
-
-class FakeHost implements ReactiveControllerHost {
-  readonly controllers: ReactiveController[] = [];
-  updates = 0;
-  readonly updateComplete = Promise.resolve(true);
-  addController(controller: ReactiveController): void {
-    this.controllers.push(controller);
-  }
-  removeController(): void {}
-  requestUpdate(): void {
-    this.updates++;
-  }
-  connect(): void {
-    for (const c of this.controllers) c.hostConnected?.();
-  }
-  disconnect(): void {
-    for (const c of this.controllers) c.hostDisconnected?.();
-  }
-}
 
 class FakeView implements LocalViewSource {
   readonly listeners = new Set<(snapshot: LocalSnapshot) => void>();

@@ -1,5 +1,4 @@
 import { expect } from '@esm-bundle/chai';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { hasValidPayloadHash, isUlid, Operation, type Principal } from '#protocol';
 import { broadcastChannelSource } from '../../web/app/broadcast-source.ts';
 import { OpController } from '../../web/app/op-controller.ts';
@@ -9,6 +8,7 @@ import { SessionController } from '../../web/app/session-controller.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
 import type { ToServiceWorker } from '../../web/device/messages.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { FakeHost } from './controller-host.ts';
 
 // Writes from a screen: protocol ops made with the device's id, POSTed through the service
 // worker, their status from the answer and then from the outbox; and sign-in, which keeps the
@@ -21,22 +21,6 @@ const GUEST: Principal = {
   sessionId: 'session-1',
   tableId: 'table-4',
 };
-
-class FakeHost implements ReactiveControllerHost {
-  readonly controllers: ReactiveController[] = [];
-  readonly updateComplete = Promise.resolve(true);
-  addController(controller: ReactiveController): void {
-    this.controllers.push(controller);
-  }
-  removeController(): void {}
-  requestUpdate(): void {}
-  connect(): void {
-    for (const c of this.controllers) c.hostConnected?.();
-  }
-  disconnect(): void {
-    for (const c of this.controllers) c.hostDisconnected?.();
-  }
-}
 
 interface Sent {
   url: string;

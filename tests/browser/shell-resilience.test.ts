@@ -1,5 +1,4 @@
 import { expect } from '@esm-bundle/chai';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Principal } from '#protocol';
 import { broadcastChannelSource } from '../../web/app/broadcast-source.ts';
 import type { NetworkStatus } from '../../web/app/network-status.ts';
@@ -10,6 +9,7 @@ import { SessionStore } from '../../web/app/session-store.ts';
 import type { Timers } from '../../web/app/timers.ts';
 import type { ToServiceWorker } from '../../web/device/messages.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { FakeHost } from './controller-host.ts';
 
 // The resilience controller in Chromium: real BroadcastChannels (one name per test), an
 // injected clock, hand-driven timers and a fake network, service worker, outbox and fetch.
@@ -31,27 +31,6 @@ const GUEST: Principal = {
   sessionId: 'session-1',
   tableId: 'table-4',
 };
-
-class FakeHost implements ReactiveControllerHost {
-  readonly controllers: ReactiveController[] = [];
-  updates = 0;
-  readonly updateComplete = Promise.resolve(true);
-  addController(controller: ReactiveController): void {
-    this.controllers.push(controller);
-  }
-  removeController(controller: ReactiveController): void {
-    this.controllers.splice(this.controllers.indexOf(controller), 1);
-  }
-  requestUpdate(): void {
-    this.updates++;
-  }
-  connect(): void {
-    for (const c of this.controllers) c.hostConnected?.();
-  }
-  disconnect(): void {
-    for (const c of this.controllers) c.hostDisconnected?.();
-  }
-}
 
 class ManualTimers implements Timers {
   readonly running = new Map<number, () => void>();

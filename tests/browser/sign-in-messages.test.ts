@@ -1,21 +1,11 @@
 import { expect } from '@esm-bundle/chai';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SessionController } from '../../web/app/session-controller.ts';
 import { SessionStore } from '../../web/app/session-store.ts';
 import '../../web/app/sign-in-form.ts';
+import { FakeHost } from './controller-host.ts';
 
 // What the sign-in form says for the answers a relay gives: a relay that has just started and
 // has no staff list yet says so, and the person is told to try again, not that the PIN is wrong.
-
-class FakeHost implements ReactiveControllerHost {
-  readonly controllers: ReactiveController[] = [];
-  readonly updateComplete = Promise.resolve(true);
-  addController(controller: ReactiveController): void {
-    this.controllers.push(controller);
-  }
-  removeController(): void {}
-  requestUpdate(): void {}
-}
 
 const problem = (status: number, body: Record<string, unknown>, headers: HeadersInit = {}) =>
   new Response(JSON.stringify({ status, ...body }), {
