@@ -76,6 +76,13 @@ export interface DeviceCheckpointRecord {
   readonly updatedAt: string;
 }
 
+/** A commit another process made to a venue's stream: its new head and how many entries it added. */
+export interface ForeignCommit {
+  readonly venueId: string;
+  readonly head: number;
+  readonly count: number;
+}
+
 /** The one way to change business state: everything inside commits together or not at all. */
 export interface TenantTx {
   head(venueId: string): Promise<number>;
@@ -94,8 +101,9 @@ export interface TenantTx {
 }
 
 /**
- * The cloud's storage port. Adapters: memory (tests), SQLite (the embedded default);
- * PostgreSQL later. Nothing of any one database leaks through it.
+ * The cloud's storage port. Adapters: memory (tests), SQLite (the embedded default, one
+ * process), PostgreSQL (several instances over one database). Nothing of any one database
+ * leaks through it.
  */
 export interface CloudStore {
   createTenant(tenant: { readonly tenantId: string; readonly name: string }): Promise<void>;
@@ -159,6 +167,16 @@ export interface CloudStore {
 
   putCheckpoint(checkpoint: DeviceCheckpointRecord): Promise<void>;
   listCheckpoints(venueId: string): Promise<DeviceCheckpointRecord[]>;
+
+  /**
+   * Present on adapters that several processes write at once: hears their commits, so live
+   * readers here see entries written elsewhere. `onReconnect` runs when notices may have been
+   * missed. Resolves once listening; answers the way to stop.
+   */
+  listenForCommits?(
+    onCommit: (commit: ForeignCommit) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
 }

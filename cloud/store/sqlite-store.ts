@@ -3,10 +3,8 @@ import {
   ENTITY_KINDS,
   type EntityChange,
   type EntityKind,
-  FeedEntry,
-  OpResult,
-  SnapshotRecord,
-  StaffRole,
+  type FeedEntry,
+  type SnapshotRecord,
 } from '#protocol';
 import type {
   CloudStore,
@@ -19,6 +17,23 @@ import type {
   VenueRecord,
 } from './cloud-store.ts';
 import { KeyedMutex } from './mutex.ts';
+import {
+  type CheckpointRow,
+  type FeedRow,
+  type IdempotencyRow,
+  type NodeRow,
+  placeEntries,
+  type StaffRow,
+  type TokenRow,
+  toCheckpoint,
+  toFeedEntry,
+  toIdempotency,
+  toNode,
+  toSnapshotRecord,
+  toStaff,
+  toVenue,
+  type VenueRow,
+} from './rows.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 import { migrate } from './sqlite-schema.ts';
 
@@ -27,11 +42,10 @@ export type SqliteStoreErrorCode =
   | 'NO_VENUE'
   | 'VENUE_EXISTS'
   | 'INVALID_CHANGE'
-  | 'CORRUPT_ROW'
   | 'TX_CLOSED'
   | 'BAD_PATH';
 
-/** What the SQLite adapter throws for its own reasons (SQLite's errors pass through). */
+/** What the SQLite adapter throws for its own reasons (SQLite's errors and CorruptRowError pass through). */
 export class SqliteStoreError extends Error {
   readonly code: SqliteStoreErrorCode;
   constructor(code: SqliteStoreErrorCode, message: string) {
@@ -41,78 +55,12 @@ export class SqliteStoreError extends Error {
   }
 }
 
-// Type aliases, not interfaces: bun:sqlite's bindings want index-signature-compatible records.
-type VenueRow = {
-  venue_id: string;
-  tenant_id: string;
-  name: string;
-  epoch: number;
-  compacted_through: number;
-  head: number;
-};
-type FeedRow = {
-  seq: number;
-  entity: string;
-  entity_id: string;
-  op: string;
-  version: number;
-  data: string | null;
-  at: string;
-  op_id: string | null;
-};
-type IdempotencyRow = {
-  tenant_id: string;
-  op_id: string;
-  venue_id: string;
-  device_id: string;
-  payload_hash: string;
-  result: string;
-  created_at: string;
-};
-type StaffRow = {
-  venue_id: string;
-  pin_digest: string;
-  tenant_id: string;
-  member_id: string;
-  name: string;
-  role: string;
-};
-type NodeRow = {
-  node_id: string;
-  tenant_id: string;
-  venue_id: string;
-  name: string;
-  status: string;
-  public_key_jwk: string | null;
-  created_at: string;
-  enrolled_at: string | null;
-  acked_seq: number;
-  last_seen_at: string | null;
-  heartbeat: string | null;
-};
-type TokenRow = {
-  token_digest: string;
-  node_id: string;
-  expires_at: string;
-  used_at: string | null;
-};
-type CheckpointRow = {
-  venue_id: string;
-  device_id: string;
-  cursor: string;
-  seq: number;
-  outbox_depth: number;
-  oldest_pending_at: string | null;
-  failed_ops: number;
-  updated_at: string;
-};
 type Venue = { venueId: string };
 /** A record as a plain object type: what bun:sqlite accepts as named bindings. */
 type Plain<T> = { [K in keyof T]: T[K] };
 type FeedQuery = { venueId: string; afterSeq: number; throughSeq: number; limit: number };
 
 const FEED_COLUMNS = 'seq, entity, entity_id, op, version, data, at, op_id';
-const NODE_STATUSES: readonly EdgeNode['status'][] = ['pending', 'active', 'revoked'];
 /** Every write (transactions and single writes) runs under this one key: one writer connection. */
 const WRITER = 'writer';
 
@@ -252,107 +200,6 @@ function writeStatements(db: Database) {
 type Reads = ReturnType<typeof readStatements>;
 type Writes = ReturnType<typeof writeStatements>;
 
-function corrupt(what: string, error: unknown): SqliteStoreError {
-  return new SqliteStoreError(
-    'CORRUPT_ROW',
-    `stored ${what} does not match its schema: ${String(error)}`,
-  );
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw corrupt(what, error);
-  }
-}
-
-function toVenue(row: VenueRow): VenueRecord {
-  return {
-    tenantId: row.tenant_id,
-    venueId: row.venue_id,
-    name: row.name,
-    epoch: row.epoch,
-    compactedThrough: row.compacted_through,
-  };
-}
-
-function toFeedEntry(row: FeedRow): FeedEntry {
-  const parsed = FeedEntry.safeParse({
-    seq: row.seq,
-    entity: row.entity,
-    id: row.entity_id,
-    op: row.op,
-    version: row.version,
-    at: row.at,
-    ...(row.op_id === null ? {} : { opId: row.op_id }),
-    ...(row.data === null ? {} : { data: parseJson(row.data, 'feed entry') }),
-  });
-  if (!parsed.success) throw corrupt(`feed entry ${row.seq}`, parsed.error);
-  return parsed.data;
-}
-
-function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
-  const parsed = OpResult.safeParse(parseJson(row.result, 'op result'));
-  if (!parsed.success) throw corrupt(`result of ${row.op_id}`, parsed.error);
-  const result = parsed.data;
-  if (result.status !== 'applied' && result.status !== 'rejected')
-    throw corrupt(`result of ${row.op_id}`, result.status);
-  return {
-    tenantId: row.tenant_id,
-    opId: row.op_id,
-    venueId: row.venue_id,
-    deviceId: row.device_id,
-    payloadHash: row.payload_hash,
-    result,
-    createdAt: row.created_at,
-  };
-}
-
-function toStaff(row: StaffRow): StaffCredential {
-  const role = StaffRole.safeParse(row.role);
-  if (!role.success) throw corrupt(`role of ${row.member_id}`, role.error);
-  return {
-    tenantId: row.tenant_id,
-    venueId: row.venue_id,
-    memberId: row.member_id,
-    name: row.name,
-    role: role.data,
-    pinDigest: row.pin_digest,
-  };
-}
-
-function toNode(row: NodeRow): EdgeNode {
-  const status = NODE_STATUSES.find((s) => s === row.status);
-  if (status === undefined) throw corrupt(`status of node ${row.node_id}`, row.status);
-  return {
-    nodeId: row.node_id,
-    tenantId: row.tenant_id,
-    venueId: row.venue_id,
-    name: row.name,
-    status,
-    publicKeyJwk: row.public_key_jwk,
-    createdAt: row.created_at,
-    enrolledAt: row.enrolled_at,
-    ackedSeq: row.acked_seq,
-    lastSeenAt: row.last_seen_at,
-    heartbeat: row.heartbeat,
-  };
-}
-
-function toCheckpoint(row: CheckpointRow): DeviceCheckpointRecord {
-  return {
-    venueId: row.venue_id,
-    deviceId: row.device_id,
-    cursor: row.cursor,
-    seq: row.seq,
-    outboxDepth: row.outbox_depth,
-    oldestPendingAt: row.oldest_pending_at,
-    failedOps: row.failed_ops,
-    updatedAt: row.updated_at,
-  };
-}
-
 function venueRow(s: Reads, venueId: string): VenueRow {
   const row = s.venue.get({ venueId });
   if (!row) throw new SqliteStoreError('NO_VENUE', `no venue ${venueId}`);
@@ -361,11 +208,7 @@ function venueRow(s: Reads, venueId: string): VenueRow {
 
 function records(s: Reads, venueId: string, kinds: readonly EntityKind[]): SnapshotRecord[] {
   return kinds.flatMap((kind) =>
-    s.entitiesOfKind.all({ venueId, kind }).map((row) => {
-      const parsed = SnapshotRecord.safeParse({ entity: kind, data: parseJson(row.data, kind) });
-      if (!parsed.success) throw corrupt(kind, parsed.error);
-      return parsed.data;
-    }),
+    s.entitiesOfKind.all({ venueId, kind }).map((row) => toSnapshotRecord(kind, row.data)),
   );
 }
 
@@ -380,19 +223,8 @@ function append(
   changes: readonly EntityChange[],
   meta: { readonly opId?: string; readonly at: string },
 ): FeedEntry[] {
-  const entries = changes.map((change, index) => {
-    // Validated on the way in as well as out: a row that cannot be read back would stall every reader.
-    const parsed = FeedEntry.safeParse({
-      ...change,
-      seq: head + index + 1,
-      at: meta.at,
-      ...(meta.opId === undefined ? {} : { opId: meta.opId }),
-    });
-    if (!parsed.success) {
-      const detail = `${change.entity} ${change.id}: ${parsed.error.message}`;
-      throw new SqliteStoreError('INVALID_CHANGE', detail);
-    }
-    return parsed.data;
+  const entries = placeEntries(head, changes, meta, (detail) => {
+    throw new SqliteStoreError('INVALID_CHANGE', detail);
   });
   for (const entry of entries) {
     const data = entry.op === 'upsert' ? JSON.stringify(entry.data) : null;
