@@ -14,6 +14,8 @@ describe('parseCloudConfig', () => {
         callerOpsPerSecond: 200,
         callerBurst: 1000,
         keysFile: undefined,
+        database: undefined,
+        seedDemo: true,
       },
     });
   });
@@ -39,6 +41,8 @@ describe('parseCloudConfig', () => {
         callerOpsPerSecond: 200,
         callerBurst: 1000,
         keysFile: undefined,
+        database: undefined,
+        seedDemo: true,
       },
     });
   });
@@ -59,6 +63,61 @@ describe('parseCloudConfig', () => {
         'HEARTH_CALLER_BURST must be a whole number of at least 1, got "lots"',
       ],
     });
+  });
+
+  it('reads DATABASE_URL with its schema and pool size; seeds the demo there only when asked', () => {
+    const keys = { HEARTH_KEYS_FILE: '/etc/hearth/cloud-keys.json' };
+    const read = parseCloudConfig({ ...keys, DATABASE_URL: 'postgres://hearth:pw@db:5432/hearth' });
+    expect(read.ok && read.config.database).toEqual({
+      url: 'postgres://hearth:pw@db:5432/hearth',
+      schema: 'public',
+      connections: 8,
+    });
+    expect(read.ok && read.config.seedDemo).toBe(false);
+    const tuned = parseCloudConfig({
+      ...keys,
+      DATABASE_URL: 'postgresql://db/hearth',
+      HEARTH_DATABASE_SCHEMA: 'cloud',
+      HEARTH_DATABASE_CONNECTIONS: '20',
+      HEARTH_SEED_DEMO: '1',
+    });
+    expect(tuned.ok && tuned.config.database).toEqual({
+      url: 'postgresql://db/hearth',
+      schema: 'cloud',
+      connections: 20,
+    });
+    expect(tuned.ok && tuned.config.seedDemo).toBe(true);
+    expect(parseCloudConfig({ HEARTH_SEED_DEMO: '0' })).toMatchObject({
+      ok: true,
+      config: { seedDemo: false },
+    });
+  });
+
+  it('refuses DATABASE_URL without shared keys, and names every bad database variable', () => {
+    expect(parseCloudConfig({ DATABASE_URL: 'postgres://db/hearth' })).toEqual({
+      ok: false,
+      errors: [
+        'DATABASE_URL needs HEARTH_KEYS_FILE: every instance over one database must share its keys (npm run keys -- <file> writes a new set)',
+      ],
+    });
+    const bad = parseCloudConfig({
+      HEARTH_KEYS_FILE: '/k.json',
+      DATABASE_URL: 'mysql://user:secret@db/hearth',
+      HEARTH_DATABASE_SCHEMA: 'Cloud; drop',
+      HEARTH_DATABASE_CONNECTIONS: '0',
+      HEARTH_SEED_DEMO: 'yes',
+    });
+    expect(bad).toEqual({
+      ok: false,
+      errors: [
+        'DATABASE_URL must be a postgres:// or postgresql:// URL',
+        'HEARTH_DATABASE_SCHEMA must be a plain lower-case name, got "Cloud; drop"',
+        'HEARTH_DATABASE_CONNECTIONS must be a whole number of at least 1, got "0"',
+        'HEARTH_SEED_DEMO must be 1 or 0, got "yes"',
+      ],
+    });
+    // The URL may hold a password: no message repeats it.
+    expect(JSON.stringify(bad)).not.toContain('secret');
   });
 
   it('reads HEARTH_KEYS_FILE, and names it when blank', () => {

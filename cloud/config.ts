@@ -19,6 +19,18 @@ export interface CloudConfig {
    * instance keeps its own `keys.json` in `dataDir`, made on first start.
    */
   keysFile: string | undefined;
+  /** PostgreSQL for several instances (`DATABASE_URL`); unset, the cloud keeps SQLite in `dataDir`. */
+  database: DatabaseConfig | undefined;
+  /** Whether an empty store gets the demo tenant: on for SQLite, off on PostgreSQL unless asked. */
+  seedDemo: boolean;
+}
+
+export interface DatabaseConfig {
+  readonly url: string;
+  /** The schema holding the tables (`HEARTH_DATABASE_SCHEMA`, default public). */
+  readonly schema: string;
+  /** Connections per pool (`HEARTH_DATABASE_CONNECTIONS`, default 8): one for writes, one for reads. */
+  readonly connections: number;
 }
 
 export type CloudConfigResult = { ok: true; config: CloudConfig } | { ok: false; errors: string[] };
@@ -42,6 +54,13 @@ const Count = z
   .transform(Number)
   .pipe(z.number().int().min(1));
 
+const DatabaseUrl = z
+  .string()
+  .trim()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
+
+const SchemaName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case name');
+
 const Milliseconds = z
   .string()
   .regex(/^\d+$/, 'must be a whole number')
@@ -52,9 +71,10 @@ const Milliseconds = z
  * Parses `PORT` (default 8787), `HEARTH_DATA_DIR` (default ./data),
  * `HEARTH_DEPENDENCY_HOLD_MS` (default one hour), `HEARTH_WEB_DIR` (default this checkout's
  * web/dist), and the per-caller write limits `HEARTH_CALLER_OPS_PER_SECOND` (default 200) and
- * `HEARTH_CALLER_BURST` (default 1000), and `HEARTH_KEYS_FILE` (optional: the keys several
- * instances share). Every invalid variable yields one message naming it, so the operator can fix them
- * all at once.
+ * `HEARTH_CALLER_BURST` (default 1000), `HEARTH_KEYS_FILE` (optional: the keys several
+ * instances share), `DATABASE_URL` (optional: PostgreSQL; needs `HEARTH_KEYS_FILE`) with
+ * `HEARTH_DATABASE_SCHEMA` and `HEARTH_DATABASE_CONNECTIONS`, and `HEARTH_SEED_DEMO` (1 or 0).
+ * Every invalid variable yields one message naming it, so the operator can fix them all at once.
  *
  * @example
  * const result = parseCloudConfig(process.env);
@@ -103,7 +123,16 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
   const keysFile = rawKeysFile === undefined ? undefined : Dir.safeParse(rawKeysFile);
   if (keysFile !== undefined && !keysFile.success)
     errors.push(`HEARTH_KEYS_FILE must be a file path, got ${JSON.stringify(rawKeysFile)}`);
+  const database = parseDatabase(env, errors);
+  if (database !== undefined && rawKeysFile === undefined)
+    errors.push(
+      'DATABASE_URL needs HEARTH_KEYS_FILE: every instance over one database must share its keys (npm run keys -- <file> writes a new set)',
+    );
+  const rawSeed = env.HEARTH_SEED_DEMO;
+  if (rawSeed !== undefined && rawSeed !== '0' && rawSeed !== '1')
+    errors.push(`HEARTH_SEED_DEMO must be 1 or 0, got ${JSON.stringify(rawSeed)}`);
   if (
+    errors.length > 0 ||
     !port.success ||
     !dataDir.success ||
     !hold.success ||
@@ -123,6 +152,33 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       callerOpsPerSecond,
       callerBurst,
       keysFile: keysFile?.data,
+      database,
+      seedDemo: rawSeed === undefined ? database === undefined : rawSeed === '1',
     },
   };
+}
+
+function parseDatabase(
+  env: Record<string, string | undefined>,
+  errors: string[],
+): DatabaseConfig | undefined {
+  const rawUrl = env.DATABASE_URL;
+  if (rawUrl === undefined || rawUrl === '') return undefined;
+  const url = DatabaseUrl.safeParse(rawUrl);
+  // The URL may carry a password: the message names the variable, never its value.
+  if (!url.success) errors.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  const rawSchema = env.HEARTH_DATABASE_SCHEMA ?? 'public';
+  const schema = SchemaName.safeParse(rawSchema);
+  if (!schema.success)
+    errors.push(
+      `HEARTH_DATABASE_SCHEMA must be a plain lower-case name, got ${JSON.stringify(rawSchema)}`,
+    );
+  const rawConnections = env.HEARTH_DATABASE_CONNECTIONS ?? '8';
+  const connections = Count.safeParse(rawConnections);
+  if (!connections.success)
+    errors.push(
+      `HEARTH_DATABASE_CONNECTIONS must be a whole number of at least 1, got ${JSON.stringify(rawConnections)}`,
+    );
+  if (!url.success || !schema.success || !connections.success) return undefined;
+  return { url: url.data, schema: schema.data, connections: connections.data };
 }

@@ -20,9 +20,12 @@ import { TokenAuthenticator } from './auth/token-authenticator.ts';
 import { parseCloudConfig } from './config.ts';
 import { DEFAULT_EDGE } from './edge/edge-routes.ts';
 import { createCursorService } from './feed/cursor-service.ts';
+import { ForeignCommits } from './feed/foreign-commits.ts';
 import { createLiveRoute } from './feed/live-socket.ts';
 import { cleanUpIdempotencyKeys } from './ops/idempotency-retention.ts';
 import { isEmpty, seedDemo } from './seed/demo-seed.ts';
+import type { CloudStore } from './store/cloud-store.ts';
+import { PgCloudStore, PgStoreError } from './store/pg-store.ts';
 import { SqliteCloudStore } from './store/sqlite-store.ts';
 
 // The cloud's process shell: the only file that reads env, touches the disk and binds a port.
@@ -46,7 +49,8 @@ if (!parsed.ok) {
   for (const error of parsed.errors) console.error(`hearth cloud: invalid configuration: ${error}`);
   process.exit(EXIT_CONFIG);
 }
-const { port, dataDir, dependencyHoldMs, callerOpsPerSecond, callerBurst } = parsed.config;
+const { port, dataDir, dependencyHoldMs, callerOpsPerSecond, callerBurst, database } =
+  parsed.config;
 
 // The PWA is served when its directory exists at start (web/dist once built); not otherwise.
 const webDir = statSync(parsed.config.webDir, { throwIfNoEntry: false })?.isDirectory()
@@ -66,12 +70,26 @@ try {
   process.exit(EXIT_CONFIG);
 }
 const imported = await importCloudKeys(keys);
-const store = SqliteCloudStore.open(join(dataDir, 'cloud.db'));
+// PostgreSQL when several instances share one database; otherwise SQLite in the data dir.
+const store: CloudStore = database
+  ? await PgCloudStore.open({
+      url: database.url,
+      schema: database.schema,
+      writeConnections: database.connections,
+      readConnections: database.connections,
+    })
+  : SqliteCloudStore.open(join(dataDir, 'cloud.db'));
 const clock = () => new Date();
 
-if (await isEmpty(store)) {
-  await seedDemo(store, { pinKey: imported.pinKey, now: clock().toISOString() });
-  log('info', 'demo venue seeded', { tenantId: 'demo', venueId: 'demo-bistro' });
+if (parsed.config.seedDemo && (await isEmpty(store))) {
+  try {
+    await seedDemo(store, { pinKey: imported.pinKey, now: clock().toISOString() });
+    log('info', 'demo venue seeded', { tenantId: 'demo', venueId: 'demo-bistro' });
+  } catch (error) {
+    // Instances starting together on an empty database: one seeds, the others find it done.
+    if (!(error instanceof PgStoreError && error.code === 'VENUE_EXISTS')) throw error;
+    log('info', 'demo venue seeded by another instance', { venueId: 'demo-bistro' });
+  }
 }
 
 const metrics = new ServerMetrics();
@@ -100,6 +118,9 @@ const deps = {
 const app = createApp(deps);
 const live = createLiveRoute(deps);
 live.route(app);
+// Entries other instances commit reach this instance's live readers (PostgreSQL only).
+const foreign = new ForeignCommits({ store, bus, log });
+await foreign.start();
 
 const server = Bun.serve({
   port,
@@ -108,7 +129,12 @@ const server = Bun.serve({
   // Long-polls wait up to maxWaitSeconds; Bun would close an idle request after 10 s.
   idleTimeout: DEFAULT_LIMITS.maxWaitSeconds + 10,
 });
-log('info', 'cloud listening', { port: server.port, dataDir, webDir: webDir ?? null });
+log('info', 'cloud listening', {
+  port: server.port,
+  store: database ? 'postgres' : 'sqlite',
+  ...(database ? { schema: database.schema } : { dataDir }),
+  webDir: webDir ?? null,
+});
 if (webDir === undefined) {
   // Named when asked for; the default (an unbuilt checkout) only says so.
   log(process.env.HEARTH_WEB_DIR === undefined ? 'info' : 'warn', 'the PWA is not served', {
@@ -142,6 +168,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   log('info', 'cloud stopping', { signal });
   clearInterval(cleanup);
   await server.stop(true);
+  await foreign.close();
   await store.close();
   process.exit(0);
 }
