@@ -113,6 +113,41 @@ suite('PgCloudStore on a real server', () => {
     }
   });
 
+  it('cleans up idempotency keys on one instance at a time', async () => {
+    const store = await openStore('cleanup');
+    const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+    try {
+      await store.createTenant({ tenantId: 't1', name: 'Tenant one' });
+      await store.transact('t1', (tx) =>
+        tx.putIdempotency({
+          tenantId: 't1',
+          opId: '01JD0000000000000000000001',
+          venueId: 'v1',
+          deviceId: 'device-1',
+          payloadHash: 'hash',
+          result: {
+            opId: '01JD0000000000000000000001',
+            status: 'rejected',
+            code: 'NOT_FOUND',
+            message: 'gone',
+          },
+          createdAt: '2026-11-01T00:00:00.000Z',
+        }),
+      );
+      const lock = `hearth:idempotency-cleanup:${store.schemaName}`;
+      // Another instance is cleaning: this one skips the round rather than wait or double up.
+      await sql.begin(async (other) => {
+        await other`SELECT pg_advisory_xact_lock(hashtextextended(${lock}, 0))`;
+        expect(await store.deleteIdempotencyBefore('2026-12-01T00:00:00.000Z')).toBe(0);
+        expect(await store.getIdempotency('t1', '01JD0000000000000000000001')).not.toBeUndefined();
+      });
+      expect(await store.deleteIdempotencyBefore('2026-12-01T00:00:00.000Z')).toBe(1);
+    } finally {
+      await sql.end();
+      await store.close();
+    }
+  });
+
   it('refuses a schema name that is not a plain identifier', async () => {
     const error = await PgCloudStore.open({ url: TEST_DATABASE_URL, schema: 'x; drop' }).catch(
       (e: unknown) => e,
