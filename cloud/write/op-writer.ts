@@ -59,10 +59,14 @@ const MAX_HELD = 10_000;
  * before commit leaves every op to be retried under its own key.
  */
 export class OpWriter {
+  /**
+   * Keys being written by this process: a second request for one answers 409 at once. Across
+   * instances the store decides (the tenant's lock orders them; the later finds the record).
+   */
   private readonly inFlight = new Set<string>();
   /**
-   * When each op held for an unseen dependency was first seen (ms). In memory: a restart starts
-   * the wait again, which only lengthens it; several instances need it in the store.
+   * When each op held for an unseen dependency was first seen (ms). In memory, per process: a
+   * restart, or the op reaching another instance, starts the wait again, which only lengthens it.
    */
   private readonly heldSince = new Map<string, number>();
   private readonly deps: OpWriterDeps;
