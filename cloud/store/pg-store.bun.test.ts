@@ -148,6 +148,67 @@ suite('PgCloudStore on a real server', () => {
     }
   });
 
+  // These three hold for the SQL adapters (sqlite-store.bun.test.ts has the same): the memory
+  // store is a test double that neither persists nor validates what it is given.
+  it('keeps everything across close and reopen', async () => {
+    const first = await openStore('reopen');
+    await first.createTenant({ tenantId: 't1', name: 'Tenant one' });
+    await first.createVenue({ tenantId: 't1', venueId: 'v1', name: 'Venue one' });
+    const placed = await first.transact('t1', (tx) =>
+      tx.append('v1', [table('table-1', 1), table('table-2', 1)], { at: AT }),
+    );
+    await first.bumpEpoch('v1');
+    await first.close();
+    const second = await PgCloudStore.open({ url: TEST_DATABASE_URL, schema: first.schemaName });
+    try {
+      expect((await second.getVenue('v1'))?.epoch).toBe(1);
+      expect(await second.head('v1')).toBe(2);
+      expect(await second.readFeed('v1', 0, { limit: 10 })).toEqual(placed);
+      const [next] = await second.transact('t1', (tx) =>
+        tx.append('v1', [table('table-3', 1)], { at: AT }),
+      );
+      expect(next?.seq).toBe(3);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a transaction object used after its transaction ended', async () => {
+    const store = await openStore('leak');
+    try {
+      await store.createTenant({ tenantId: 't1', name: 'Tenant one' });
+      await store.createVenue({ tenantId: 't1', venueId: 'v1', name: 'Venue one' });
+      const leaked = await store.transact('t1', async (tx) => tx);
+      const error = await leaked
+        .append('v1', [table('table-1', 1)], { at: AT })
+        .catch((e: unknown) => e);
+      expect(error instanceof PgStoreError && error.code).toBe('TX_CLOSED');
+      expect(await store.head('v1')).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a change that would not read back, leaving nothing', async () => {
+    const store = await openStore('invalid');
+    try {
+      await store.createTenant({ tenantId: 't1', name: 'Tenant one' });
+      await store.createVenue({ tenantId: 't1', venueId: 'v1', name: 'Venue one' });
+      const bad = { ...table('table-1', 1), id: 'not the data id' } as EntityChange;
+      const error = await store
+        .transact('t1', async (tx) => {
+          await tx.append('v1', [table('table-2', 1)], { at: AT });
+          return tx.append('v1', [bad], { at: AT });
+        })
+        .catch((e: unknown) => e);
+      expect(error instanceof PgStoreError && error.code).toBe('INVALID_CHANGE');
+      expect(await store.head('v1')).toBe(0);
+      expect(await store.readFeed('v1', 0, { limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a schema name that is not a plain identifier', async () => {
     const error = await PgCloudStore.open({ url: TEST_DATABASE_URL, schema: 'x; drop' }).catch(
       (e: unknown) => e,
