@@ -146,28 +146,36 @@ async function signIn(url: string, venueId: string, pin: string): Promise<string
   return ((await res.json()) as { token: string }).token;
 }
 
-async function snapshotCursor(url: string, venueId: string, token: string): Promise<string> {
+async function snapshotCursor(
+  url: string,
+  venueId: string,
+  token: string,
+): Promise<{ cursor: string; seq: number }> {
   const res = await fetch(`${url}/v1/venues/${venueId}/snapshot`, {
     headers: { Authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   if (res.status !== 200) throw new Error(`snapshot ${venueId}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { cursor: string }).cursor;
+  return (await res.json()) as { cursor: string; seq: number };
 }
 
-/** A live websocket reader: counts entries, the highest seq seen, and any seq out of order. */
+/** A live websocket reader: counts entries, the highest seq seen, and any seq skipped or repeated. */
 class Reader {
   entries = 0;
   /** The highest seq this reader has been told about (entries, or a heartbeat's head). */
   seen = 0;
-  lastSeq = 0;
+  lastSeq: number;
   outOfOrder = 0;
+  gaps = 0;
   frames = 0;
   readonly problems: string[] = [];
   private readonly ws: WebSocket;
   private closing = false;
 
-  constructor(url: string, venueId: string, cursor: string, token: string) {
+  constructor(url: string, venueId: string, from: { cursor: string; seq: number }, token: string) {
+    const { cursor, seq } = from;
+    this.lastSeq = seq;
+    this.seen = seq;
     const ws = `${url.replace(/^http/, 'ws')}/v1/venues/${venueId}/live?${new URLSearchParams({ cursor })}`;
     this.ws = new WebSocket(ws, ['hearth.v1', `bearer.${token}`]);
     this.ws.onmessage = (event) => {
@@ -176,6 +184,7 @@ class Reader {
       if (frame.type === 'entries') {
         for (const entry of frame.entries as readonly FeedEntry[]) {
           if (entry.seq <= this.lastSeq) this.outOfOrder++;
+          else if (entry.seq > this.lastSeq + 1) this.gaps++;
           this.lastSeq = entry.seq;
         }
         this.entries += frame.entries.length;
@@ -276,6 +285,8 @@ interface LoadResult {
   readonly catchUpMs: number;
   readonly caughtUp: boolean;
   readonly outOfOrder: number;
+  /** Seqs a reader skipped (every reader here is a manager, who sees every entry). */
+  readonly gaps: number;
   readonly problems: readonly string[];
   /** The whole machine's CPU busy share during the load (everything on it, not only ours). */
   readonly cpuBusy: number | null;
@@ -283,7 +294,10 @@ interface LoadResult {
   readonly instanceCores: number | null;
   /** This load generator's CPU during the load, in cores. */
   readonly generatorCores: number | null;
-  /** PostgreSQL only: entity rows the instances read back (venue state reloads), whole phase. */
+  /**
+   * PostgreSQL only: entity rows read from the schema in the whole phase — venue state reloads,
+   * plus the readers' snapshots and each instance's first load of a venue.
+   */
   readonly entityRowsRead?: number | undefined;
 }
 
@@ -340,8 +354,8 @@ async function runLoad(
     sessions.flatMap(({ venue, manager }, v) =>
       Array.from({ length: READERS_PER_VENUE }, async (_, r) => {
         const url = pick(v + r);
-        const cursor = await snapshotCursor(url, venue.venueId, manager);
-        return { venueId: venue.venueId, reader: new Reader(url, venue.venueId, cursor, manager) };
+        const from = await snapshotCursor(url, venue.venueId, manager);
+        return { venueId: venue.venueId, reader: new Reader(url, venue.venueId, from, manager) };
       }),
     ),
   );
@@ -420,6 +434,7 @@ async function runLoad(
       catchUpMs: done - loadEnded,
       caughtUp,
       outOfOrder: readers.reduce((sum, { reader }) => sum + reader.outOfOrder, 0),
+      gaps: readers.reduce((sum, { reader }) => sum + reader.gaps, 0),
       problems: readers.flatMap(({ reader }) => reader.problems),
       generatorCores:
         generator0 !== null && generator1 !== null
@@ -661,6 +676,8 @@ function cpuSplit(r: LoadResult): string {
   return `${r.instanceCores.toFixed(2)}/${r.generatorCores.toFixed(2)}/${rest.toFixed(2)}`;
 }
 
+/** Rows per op, one decimal (the phase's snapshots and first loads make a small floor). */
+const perOp = (rows: number, ops: number): string => (rows / Math.max(1, ops)).toFixed(1);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const rateOf = (count: number, seconds: number): number => (seconds > 0 ? count / seconds : 0);
 
@@ -684,7 +701,8 @@ async function main(): Promise<void> {
     const loads = [sqlite, one.result, two.result, affine.result];
     report(loads, raw, loadAverage);
     const failed = loads.some(
-      (r) => r.notApplied > 0 || !r.caughtUp || r.outOfOrder > 0 || r.problems.length > 0,
+      (r) =>
+        r.notApplied > 0 || !r.caughtUp || r.outOfOrder > 0 || r.gaps > 0 || r.problems.length > 0,
     );
     if (failed) process.exitCode = 1;
   } finally {
@@ -720,10 +738,11 @@ function report(
       `${r.requests} requests, ${r.notApplied} not applied`,
       r.caughtUp ? '' : 'readers NOT caught up',
       r.outOfOrder > 0 ? `${r.outOfOrder} out of order` : '',
+      r.gaps > 0 ? `${r.gaps} gaps` : '',
       r.problems.length > 0 ? `${r.problems.length} socket problems` : '',
       r.entityRowsRead === undefined
         ? ''
-        : `${fmt(r.entityRowsRead / Math.max(1, r.applied))} entity rows read back per op`,
+        : `${perOp(r.entityRowsRead, r.applied)} entity rows read back per op`,
     ]
       .filter((part) => part !== '')
       .join(', '),
@@ -771,7 +790,7 @@ function report(
     );
     if (spread?.entityRowsRead !== undefined && affine?.entityRowsRead !== undefined) {
       console.log(
-        `writers spread vs venue-affine: ${fmt(opsOf(spread))} vs ${fmt(opsOf(affine))} ops/s, ${fmt(spread.entityRowsRead / Math.max(1, spread.applied))} vs ${fmt(affine.entityRowsRead / Math.max(1, affine.applied))} entity rows read back per op: an instance trusts its in-memory venue state only while the venue's head is the one it last saw, so a write after the other instance's reloads all of the venue's entities (growing with its orders) inside the tenant's lock.`,
+        `writers spread vs venue-affine: ${fmt(opsOf(spread))} vs ${fmt(opsOf(affine))} ops/s, ${perOp(spread.entityRowsRead, spread.applied)} vs ${perOp(affine.entityRowsRead, affine.applied)} entity rows read back per op: an instance trusts its in-memory venue state only while the venue's head is the one it last saw, so a write after the other instance's reloads all of the venue's entities (growing with its orders) inside the tenant's lock.`,
       );
     }
   }
