@@ -223,7 +223,9 @@ suite('two cloud instances over one PostgreSQL database', () => {
       a = await startCloud({ dataDir: join(dir, 'a'), env });
       A = new CloudClient(a.url);
     }
+    // Killed below, whatever happens in between (stopAllChildren ends it if the test fails first).
     const victim = a;
+    a = undefined;
     const tokenA = await A.signIn('manager');
     const tokenB = await B.signIn('manager');
     const start = await B.snapshot(tokenB);
@@ -283,7 +285,6 @@ suite('two cloud instances over one PostgreSQL database', () => {
     } finally {
       await sql.end({ timeout: 1 });
     }
-    a = undefined;
     await Promise.all(streams);
 
     const answered = batches.filter((x) => x.results !== undefined);
