@@ -74,7 +74,7 @@ function batchResult(outcome: OpOutcome): OpResult {
 export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
   const writer = new OpWriter({
     store: deps.store,
-    states: new VenueStates(),
+    states: new VenueStates(deps.store),
     bus: deps.bus,
     clock: deps.clock,
     dependencyHoldMs: deps.limits.dependencyHoldMs,
