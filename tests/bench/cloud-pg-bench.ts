@@ -782,17 +782,29 @@ function report(
     `postgres, 1 instance = ${(opsOf(one) / opsOf(sqlite)).toFixed(2)}× the SQLite instance (${fmt(opsOf(one))} vs ${fmt(opsOf(sqlite))} ops/s); PostgreSQL raw 1-row inserts into the same feed table: ${raw.map((r) => `${fmt(rateOf(r.rows, r.seconds))} rows/s with ${r.name.replace(/.*, /, '')}`).join(', ')}`,
   );
   if (missed) {
-    const spread = twos.find((r) => r.label.includes('spread'));
-    const affine = twos.find((r) => r.label.includes('affine'));
     const busy = one.cpuBusy === null ? 'unknown' : `${Math.round(one.cpuBusy * 100)}%`;
+    const idle =
+      one.cpuBusy === null ? '?' : ((1 - one.cpuBusy) * navigator.hardwareConcurrency).toFixed(2);
+    const cores = twos
+      .map((r) => (r.instanceCores === null ? '' : r.instanceCores.toFixed(2)))
+      .filter((c) => c !== '')
+      .join(' and ');
     console.log(
-      `why missed: with ONE instance the box was already ${busy} busy (cores ${cpuSplit(one)}: cloud/generator/rest); on ${navigator.hardwareConcurrency} cores PostgreSQL, the instances, this load generator and any other work share the same cores, so a second instance brings no CPU of its own.`,
+      `why missed: on ${navigator.hardwareConcurrency} cores PostgreSQL, the instances, this load generator and any other work share the same cores. With ONE instance the box was already ${busy} busy (cores ${cpuSplit(one)}: cloud/generator/rest), ${idle} of ${navigator.hardwareConcurrency} cores idle; two instances together used ${cores || '?'} cores against one's ${one.instanceCores?.toFixed(2) ?? '?'}, so the second brought little CPU of its own. The target needs instances (and the database) on cores of their own.`,
     );
-    if (spread?.entityRowsRead !== undefined && affine?.entityRowsRead !== undefined) {
-      console.log(
-        `writers spread vs venue-affine: ${fmt(opsOf(spread))} vs ${fmt(opsOf(affine))} ops/s, ${perOp(spread.entityRowsRead, spread.applied)} vs ${perOp(affine.entityRowsRead, affine.applied)} entity rows read back per op: an instance trusts its in-memory venue state only while the venue's head is the one it last saw, so a write after the other instance's reloads all of the venue's entities (growing with its orders) inside the tenant's lock.`,
-      );
-    }
+  }
+  const spread = twos.find((r) => r.label.includes('spread'));
+  const affine = twos.find((r) => r.label.includes('affine'));
+  if (spread?.entityRowsRead !== undefined && affine?.entityRowsRead !== undefined) {
+    const spreadRows = spread.entityRowsRead / Math.max(1, spread.applied);
+    const affineRows = affine.entityRowsRead / Math.max(1, affine.applied);
+    console.log(
+      `writers spread vs venue-affine: ${fmt(opsOf(spread))} vs ${fmt(opsOf(affine))} ops/s; ${spreadRows.toFixed(1)} vs ${affineRows.toFixed(1)} entity rows read back per op${
+        spreadRows > affineRows + 1
+          ? ": a venue written through both instances has its state reloaded from its entities when the other instance wrote last, inside the tenant's lock"
+          : ': no venue state reloads when a venue is written through both instances'
+      }.`,
+    );
   }
 }
 
