@@ -3,30 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
+import type { AppliedResult, FeedEntry, FeedPage, Operation, OpResult, Snapshot } from '#protocol';
 import {
-  type AppliedResult,
-  type FeedEntry,
-  type FeedPage,
-  type LiveFrame,
-  makeOperation,
-  newUlid,
-  type Operation,
-  type OpResult,
-  type Snapshot,
-} from '#protocol';
+  countByOpId,
+  createOp,
+  describeHttp,
+  gatedBody,
+  type Http,
+  json,
+  kindOf,
+  LiveClient,
+  PINS,
+  REQUEST_TIMEOUT_MS,
+  type StaffRole,
+  VENUE,
+  venuePath,
+} from './support/cloud-client.ts';
 import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
 
 // The cloud's API against one real `bun cloud/main.ts` process (restarted once, by the last
 // test, on the same data directory): idempotency under real concurrency, a gapless feed under
 // concurrent writers, live resume, relay enrollment, and durability across kill -9.
-
-const VENUE = 'demo-bistro';
-const TENANT = 'demo';
-const PINS = { server: '1111', kitchen: '2222', manager: '3333', owner: '4444' } as const;
-type StaffRole = keyof typeof PINS;
-/** Every HTTP call and every wait is bounded by this or less. */
-const REQUEST_TIMEOUT_MS = 10_000;
 
 let cloud: CloudProcess | undefined;
 let dataDir = '';
@@ -37,28 +34,12 @@ function base(): string {
   return cloud.url;
 }
 
-const venuePath = (rest: string): string => `/v1/venues/${VENUE}${rest}`;
-
-interface Http {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-}
-
 async function call(path: string, init: RequestInit = {}): Promise<Http> {
   const res = await fetch(`${base()}${path}`, {
     ...init,
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-function json<T>(http: Http): T {
-  return JSON.parse(http.text) as T;
-}
-
-function describeHttp(http: Http): string {
-  return `${http.status} ${http.text.slice(0, 500)}`;
 }
 
 async function getJson<T>(path: string, token: string): Promise<T> {
@@ -77,32 +58,6 @@ async function signIn(role: StaffRole): Promise<string> {
   return json<{ token: string }>(http).token;
 }
 
-type Kind = 'order.create' | 'serviceRequest.create';
-
-/** A distinct create op by `role` on `deviceId`: an order with one line, or a service request. */
-function createOp(kind: Kind, role: StaffRole, deviceId: string, i: number): Promise<Operation> {
-  const tableId = `table-${1 + (i % 12)}`;
-  const payload =
-    kind === 'order.create'
-      ? {
-          orderId: newUlid(),
-          tableId,
-          guestCount: 1 + (i % 4),
-          lines: [{ lineId: newUlid(), itemId: i % 2 === 0 ? 'burrata' : 'calamari', quantity: 1 }],
-        }
-      : { requestId: newUlid(), tableId, kind: i % 2 === 0 ? 'water' : 'call_waiter' };
-  return makeOperation({
-    type: kind,
-    payload,
-    deviceId,
-    tenantId: TENANT,
-    venueId: VENUE,
-    actorId: `demo-${role}`,
-  });
-}
-
-const kindOf = (i: number): Kind => (i % 3 === 0 ? 'serviceRequest.create' : 'order.create');
-
 function postOp(op: Operation, token: string, gate?: Promise<void>): Promise<Http> {
   const body = JSON.stringify(op);
   return call(venuePath('/ops'), {
@@ -113,22 +68,6 @@ function postOp(op: Operation, token: string, gate?: Promise<void>): Promise<Htt
       'Idempotency-Key': op.opId,
     },
     ...(gate === undefined ? { body } : { body: gatedBody(body, gate), duplex: 'half' }),
-  });
-}
-
-/**
- * A request body sent all but its last byte at once and the last byte when `gate` opens: many
- * requests held this way reach the server together, each on its own connection.
- */
-function gatedBody(text: string, gate: Promise<void>): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  return new ReadableStream({
-    async start(controller) {
-      controller.enqueue(bytes.slice(0, -1));
-      await gate;
-      controller.enqueue(bytes.slice(-1));
-      controller.close();
-    },
   });
 }
 
@@ -194,12 +133,6 @@ function expectConsecutive(entries: readonly FeedEntry[], first: number): void {
   expect(seqs).toEqual(expected);
 }
 
-function countByOpId(entries: readonly FeedEntry[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of entries) if (e.opId) counts.set(e.opId, (counts.get(e.opId) ?? 0) + 1);
-  return counts;
-}
-
 /** How long and how often a wait on a socket looks again. */
 const POLL = { timeout: REQUEST_TIMEOUT_MS, interval: 10 } as const;
 
@@ -215,68 +148,10 @@ function prng(seed: number): () => number {
   };
 }
 
-/** A `…/live` websocket client that keeps every frame it handled before `close()`. */
-class LiveClient {
-  readonly entries: FeedEntry[] = [];
-  readonly errors: unknown[] = [];
-  frames = 0;
-  cursor: string;
-  closedByServer: { code: number; reason: string } | undefined;
-  private closing = false;
-  private readonly ws: WebSocket;
-  private readonly closed: Promise<void>;
-
-  constructor(cursor: string, token: string) {
-    this.cursor = cursor;
-    const url = `${base().replace(/^http/, 'ws')}${venuePath(`/live?${new URLSearchParams({ cursor })}`)}`;
-    this.ws = new WebSocket(url, ['hearth.v1', `bearer.${token}`]);
-    this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
-    this.ws.on('message', (data) => {
-      if (this.closing) return;
-      const frame = JSON.parse(String(data)) as LiveFrame;
-      this.frames++;
-      if (frame.type === 'entries') {
-        this.entries.push(...frame.entries);
-        this.cursor = frame.cursor;
-      } else if (frame.type === 'heartbeat') {
-        this.cursor = frame.cursor;
-      } else if (frame.type === 'error') {
-        this.errors.push(frame.problem);
-      }
-    });
-    this.ws.on('close', (code, reason) => {
-      if (!this.closing) this.closedByServer = { code, reason: String(reason) };
-    });
-    this.ws.on('error', (error) => this.errors.push(error.message));
-  }
-
-  get protocol(): string {
-    return this.ws.protocol;
-  }
-
-  /** Resolves once the server has sent its first frame (the heartbeat after the backlog). */
-  ready(): Promise<void> {
-    return vi.waitFor(
-      () =>
-        expect(this.frames + this.errors.length, 'frames or errors on the socket').toBeGreaterThan(
-          0,
-        ),
-      POLL,
-    );
-  }
-
-  /** Closes from the client side; frames arriving after this call are ignored. */
-  async close(): Promise<void> {
-    this.closing = true;
-    this.ws.close(1000, 'test done');
-    const timeout = sleep(REQUEST_TIMEOUT_MS).then(() => 'timeout' as const);
-    if ((await Promise.race([this.closed, timeout])) === 'timeout') this.ws.terminate();
-  }
-
-  terminate(): void {
-    this.closing = true;
-    this.ws.terminate();
-  }
+/** A live socket on the cloud, resuming after `cursor`. */
+function openLive(cursor: string, token: string): LiveClient {
+  const path = venuePath(`/live?${new URLSearchParams({ cursor })}`);
+  return new LiveClient(`${base().replace(/^http/, 'ws')}${path}`, token);
 }
 
 beforeAll(async () => {
@@ -401,7 +276,7 @@ describe('cloud API against a real process', () => {
       }
     };
 
-    const first = new LiveClient(start.cursor, tokens.manager);
+    const first = openLive(start.cursor, tokens.manager);
     let second: LiveClient | undefined;
     try {
       await first.ready();
@@ -418,7 +293,8 @@ describe('cloud API against a real process', () => {
       expect(first.closedByServer).toBeUndefined();
       // Some written while nobody listens, the rest while the second socket catches up.
       await write(15, 20);
-      second = new LiveClient(first.cursor, tokens.manager);
+      if (first.cursor === undefined) throw new Error('the first socket sent no cursor');
+      second = openLive(first.cursor, tokens.manager);
       await Promise.all([write(20, 30), second.ready()]);
       const total = [...expected.values()].reduce((a, b) => a + b, 0);
       const live = second;

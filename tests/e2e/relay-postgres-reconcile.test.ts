@@ -20,13 +20,13 @@ import { type CloudProcess, startCloud, stopAllChildren } from './support/proces
 import {
   call,
   describeHttp,
+  getJson,
   json,
-  PINS,
   type RelayProcess,
   type StaffRole,
+  signIn,
   startRelay,
   stopAllRelays,
-  VENUE,
   venueOp,
   venuePath,
 } from './support/relay-process.ts';
@@ -56,22 +56,6 @@ const RECONCILE_TIMEOUT_MS = 300_000;
 
 const skipReason = await postgresSkipReason();
 const suite = skipReason === undefined ? describe : describe.skip;
-
-async function signIn(base: string, role: StaffRole): Promise<string> {
-  const http = await call(`${base}/v1/auth/staff`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ venueId: VENUE, pin: PINS[role] }),
-  });
-  if (http.status !== 200) throw new Error(`sign-in as ${role} at ${base}: ${describeHttp(http)}`);
-  return json<{ token: string }>(http).token;
-}
-
-async function getJson<T>(url: string, token: string): Promise<T> {
-  const http = await call(url, { headers: { Authorization: `Bearer ${token}` } });
-  if (http.status !== 200) throw new Error(`GET ${url}: ${describeHttp(http)}`);
-  return json<T>(http);
-}
 
 suite('a relay reconciles 20,000 journaled ops against two PostgreSQL cloud instances', () => {
   const root = mkdtempSync(join(tmpdir(), 'hearth-e2e-pg-reconcile-'));

@@ -86,7 +86,7 @@ export function makeGate(): { gate: Promise<void>; open: () => void } {
  * A request body sent all but its last byte at once and the last byte when `gate` opens: many
  * requests held this way reach their servers together, each on its own connection.
  */
-function gatedBody(text: string, gate: Promise<void>): ReadableStream<Uint8Array> {
+export function gatedBody(text: string, gate: Promise<void>): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
   return new ReadableStream({
     async start(controller) {
@@ -98,7 +98,7 @@ function gatedBody(text: string, gate: Promise<void>): ReadableStream<Uint8Array
   });
 }
 
-/** Seqs are exactly first, first+1, …: no gap, no duplicate, no reordering. */
+/** The entries' seqs, in the order given. */
 export function seqsOf(entries: readonly FeedEntry[]): number[] {
   return entries.map((e) => e.seq);
 }
@@ -252,12 +252,15 @@ export class LiveClient {
   readonly entries: FeedEntry[] = [];
   readonly frames: FrameRecord[] = [];
   readonly errors: unknown[] = [];
+  /** The cursor of the last entries or heartbeat frame (to resume from). */
+  cursor: string | undefined;
   closedByServer: { code: number; reason: string } | undefined;
   private closing = false;
   private readonly ws: WebSocket;
   private readonly closed: Promise<void>;
 
   constructor(url: string, token: string) {
+    this.cursor = new URL(url).searchParams.get('cursor') ?? undefined;
     this.ws = new WebSocket(url, liveSubprotocols(token));
     this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
     this.ws.on('message', (data) => {
@@ -265,8 +268,10 @@ export class LiveClient {
       const frame = JSON.parse(String(data)) as LiveFrame;
       if (frame.type === 'entries') {
         this.entries.push(...frame.entries);
+        this.cursor = frame.cursor;
         this.frames.push({ type: 'entries', seqs: frame.entries.map((e) => e.seq) });
       } else if (frame.type === 'heartbeat') {
+        this.cursor = frame.cursor;
         this.frames.push({ type: 'heartbeat', head: frame.head });
       } else {
         this.frames.push({ type: frame.type });

@@ -349,7 +349,8 @@ export function venueOp<T extends OperationType>(
   });
 }
 
-async function signIn(base: string, role: StaffRole): Promise<string> {
+/** A staff token for `role` (its demo PIN) from the cloud or relay at `base`. */
+export async function signIn(base: string, role: StaffRole): Promise<string> {
   const http = await call(`${base}/v1/auth/staff`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -359,7 +360,8 @@ async function signIn(base: string, role: StaffRole): Promise<string> {
   return json<{ token: string }>(http).token;
 }
 
-async function getJson<T>(url: string, token: string): Promise<T> {
+/** GET `url` with a bearer token; throws unless 200. */
+export async function getJson<T>(url: string, token: string): Promise<T> {
   const http = await call(url, { headers: { Authorization: `Bearer ${token}` } });
   if (http.status !== 200) throw new Error(`GET ${url}: ${describeHttp(http)}`);
   return json<T>(http);
