@@ -229,6 +229,9 @@ suite('two cloud instances over one PostgreSQL database', () => {
     const tokenA = await A.signIn('manager');
     const tokenB = await B.signIn('manager');
     const start = await B.snapshot(tokenB);
+    // A live reader on A, which dies with it and resumes on B from the last cursor it was sent.
+    const onVictim = A.live(start.cursor, tokenA);
+    await onVictim.ready();
     interface Batch {
       readonly device: string;
       readonly ops: Operation[];
@@ -360,6 +363,24 @@ suite('two cloud instances over one PostgreSQL database', () => {
     expect(seqsOf(after)).toEqual(range(start.seq + 1, headAfter));
     expect(after.slice(0, feed.length)).toEqual(feed);
     expect(countByOpId(after)).toEqual(expected);
+
+    // The reader cut off with A resumes on B by its cursor: together, every entry once, in order.
+    expect(onVictim.closedByServer, 'the socket on the killed instance').toBeDefined();
+    const resumeFrom = onVictim.cursor;
+    if (resumeFrom === undefined) throw new Error('the socket on A was sent no cursor');
+    const resumed = B.live(resumeFrom, tokenB);
+    try {
+      await resumed.ready();
+      await vi.waitFor(() => expect(Math.max(onVictim.last, resumed.last)).toBe(headAfter), {
+        timeout: 10_000,
+        interval: 10,
+      });
+      expect(resumed.errors).toEqual([]);
+      expect([...onVictim.entries, ...resumed.entries]).toEqual(after);
+    } finally {
+      await resumed.close();
+      onVictim.terminate();
+    }
   }
 
   it('shows no half batch after kill -9 inside a write transaction; retries through the other apply each op once', async () => {
