@@ -1,9 +1,10 @@
 import { Database } from 'bun:sqlite';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
+import { cloudPid, processCpuMs } from './process-cpu.ts';
 import { textTable } from './text-table.ts';
 
 // Write throughput of the real cloud process (`bun cloud/main.ts`), lane by lane, beside the raw
@@ -148,39 +149,6 @@ async function batchLane(url: string, token: string) {
 /** What a device reconnecting with a full outbox sends: its ops alone, 100 per request, in order. */
 const DRAIN = { ops: 1_000, batchSize: 100, runs: 5 } as const;
 
-function unreadable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'ESRCH';
-}
-
-/** The pid of the cloud process serving `dataDir` (its environment names it), from /proc. */
-function cloudPid(dataDir: string): number | null {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
-      if (environ.includes(`HEARTH_DATA_DIR=${dataDir}`)) return Number(name);
-    } catch (error) {
-      // Gone, or not ours to read: not the cloud.
-      if (!unreadable(error)) throw error;
-    }
-  }
-  return null;
-}
-
-/** CPU time (user + system, ms) the process has used so far; null where /proc is missing. */
-function cpuMs(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch (error) {
-    if (unreadable(error)) return null;
-    throw error;
-  }
-}
-
 /**
  * The outbox drain's server half: one device's 1,000 ops, 100 per request, one request after
  * the other, `DRAIN.runs` times. Reports wall time and the cloud process's CPU per op, which
@@ -194,7 +162,7 @@ async function drainLane(url: string, token: string, pid: number | null) {
     const deviceId = `bench-drain-${run}`;
     const ops: Operation[] = [];
     for (let i = 0; i < DRAIN.ops; i++) ops.push(await createOp(deviceId, i));
-    const cpu0 = cpuMs(pid);
+    const cpu0 = processCpuMs(pid);
     const started = performance.now();
     for (let i = 0; i < ops.length; i += DRAIN.batchSize) {
       const batch = ops.slice(i, i + DRAIN.batchSize);
@@ -213,7 +181,7 @@ async function drainLane(url: string, token: string, pid: number | null) {
       failures += results.filter((r) => r.status !== 'applied').length;
     }
     times.push(performance.now() - started);
-    const cpu1 = cpuMs(pid);
+    const cpu1 = processCpuMs(pid);
     if (cpu0 !== null && cpu1 !== null) cpu.push(((cpu1 - cpu0) * 1000) / DRAIN.ops);
   }
   return { times, cpu, failures };

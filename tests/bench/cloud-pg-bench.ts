@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ import { SqliteCloudStore } from '../../cloud/store/sqlite-store.ts';
 import { preparePgCloud } from '../e2e/support/pg-cloud.ts';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
 import { dropSchema, TEST_DATABASE_URL } from '../support/postgres.ts';
+import { cloudPid, processCpuMs } from './process-cpu.ts';
 import { textTable } from './text-table.ts';
 
 // The cloud on PostgreSQL with one instance and with two over the same schema: ops/s written and
@@ -216,43 +217,6 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
     await Bun.sleep(5);
   }
   return true;
-}
-
-function unreadable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'ESRCH';
-}
-
-/** The pid of the cloud process serving `dataDir` (its environment names it), from /proc. */
-function cloudPid(dataDir: string): number | null {
-  try {
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
-        if (environ.includes(`HEARTH_DATA_DIR=${dataDir}`)) return Number(name);
-      } catch (error) {
-        // Gone, or not ours to read: not the cloud.
-        if (!unreadable(error)) throw error;
-      }
-    }
-  } catch (error) {
-    if (!unreadable(error)) throw error;
-  }
-  return null;
-}
-
-/** CPU time (user + system, ms) the process has used so far; null where /proc is missing. */
-function processCpuMs(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch (error) {
-    if (unreadable(error)) return null;
-    throw error;
-  }
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat (null without it). */
