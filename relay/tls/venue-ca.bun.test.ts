@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { X509Certificate as NodeX509 } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -286,6 +294,9 @@ describe('the files under <data dir>/tls', () => {
   });
 
   it('writes keys 0600 and certificates 0644 in a 0700 directory, whatever the umask', async () => {
+    // A temp file left by a crash keeps its mode through writeFileSync; the write must not.
+    mkdirSync(tlsDir(dataDir), { recursive: true, mode: 0o755 });
+    writeFileSync(join(tlsDir(dataDir), `${TLS_FILES.serverKey}.tmp`), 'stale', { mode: 0o644 });
     const umask = process.umask(0);
     try {
       await write();
