@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { headerLimit } from '../server/header-limit.ts';
+import { crossOrigin } from '../server/origin-policy.ts';
 import { problemResponse } from '../server/problem-response.ts';
 import { requestContext } from '../server/request-context.ts';
 import { serveWeb } from '../server/static-web.ts';
@@ -32,10 +33,12 @@ const Health = z.object({ status: z.literal('ok'), version: z.string(), time: z.
  * const app = createApp(deps);
  * const res = await app.request('/healthz');
  */
-export function createApp(deps: AppDeps): ApiApp {
+export function createApp(deps: AppDeps & { readonly publicOrigin?: string | undefined }): ApiApp {
   const app = createApiApp();
   app.use('*', requestContext(deps.log, deps.metrics));
   app.use('*', requestLog(deps.log));
+  // CORS for the public origin only (HEARTH_PUBLIC_ORIGIN), never `*`; none when unset.
+  app.use('*', crossOrigin(deps.publicOrigin === undefined ? [] : [deps.publicOrigin]));
   app.use('*', headerLimit());
   app.use(
     '*',

@@ -16,6 +16,7 @@ describe('parseCloudConfig', () => {
         keysFile: undefined,
         database: undefined,
         seedDemo: true,
+        publicOrigin: undefined,
       },
     });
   });
@@ -43,6 +44,7 @@ describe('parseCloudConfig', () => {
         keysFile: undefined,
         database: undefined,
         seedDemo: true,
+        publicOrigin: undefined,
       },
     });
   });
@@ -151,6 +153,27 @@ describe('parseCloudConfig', () => {
     if (result.ok) return;
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(/^PORT /);
+  });
+
+  it('reads HEARTH_PUBLIC_ORIGIN as an origin, and names it when it is not one', () => {
+    const read = parseCloudConfig({ HEARTH_PUBLIC_ORIGIN: 'https://Hearth.Example:443/' });
+    expect(read.ok && read.config.publicOrigin).toBe('https://hearth.example');
+    expect(parseCloudConfig({ HEARTH_PUBLIC_ORIGIN: '' })).toMatchObject({
+      ok: true,
+      config: { publicOrigin: undefined },
+    });
+    for (const bad of [
+      'https://hearth.example/guest',
+      '*',
+      'hearth.example',
+      'ftp://hearth.example',
+    ])
+      expect(parseCloudConfig({ HEARTH_PUBLIC_ORIGIN: bad })).toEqual({
+        ok: false,
+        errors: [
+          `HEARTH_PUBLIC_ORIGIN must be an origin, http(s)://host[:port] without a path, got ${JSON.stringify(bad)}`,
+        ],
+      });
   });
 
   it('reports every invalid variable at once', () => {

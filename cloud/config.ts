@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEPENDENCY_HOLD_MS } from '#protocol';
+import { parseOrigin } from '../server/origin-policy.ts';
 import { DEFAULT_LIMITS } from './app-deps.ts';
 
 /** The cloud process's settings, read once from the environment at start-up. */
@@ -23,6 +24,11 @@ export interface CloudConfig {
   database: DatabaseConfig | undefined;
   /** Whether an empty store gets the demo tenant: on for SQLite, off on PostgreSQL unless asked. */
   seedDemo: boolean;
+  /**
+   * The origin guests' browsers load the cloud from (`HEARTH_PUBLIC_ORIGIN`): the one origin
+   * CORS is answered for, and allowed to open live sockets besides the request's own.
+   */
+  publicOrigin: string | undefined;
 }
 
 export interface DatabaseConfig {
@@ -73,7 +79,8 @@ const Milliseconds = z
  * web/dist), and the per-caller write limits `HEARTH_CALLER_OPS_PER_SECOND` (default 200) and
  * `HEARTH_CALLER_BURST` (default 1000), `HEARTH_KEYS_FILE` (optional: the keys several
  * instances share), `DATABASE_URL` (optional: PostgreSQL; needs `HEARTH_KEYS_FILE`) with
- * `HEARTH_DATABASE_SCHEMA` and `HEARTH_DATABASE_CONNECTIONS`, and `HEARTH_SEED_DEMO` (1 or 0).
+ * `HEARTH_DATABASE_SCHEMA` and `HEARTH_DATABASE_CONNECTIONS`, `HEARTH_SEED_DEMO` (1 or 0), and
+ * `HEARTH_PUBLIC_ORIGIN` (optional: `https://host[:port]`, the origin browsers load it from).
  * Every invalid variable yields one message naming it, so the operator can fix them all at once.
  *
  * @example
@@ -131,6 +138,12 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
   const rawSeed = env.HEARTH_SEED_DEMO;
   if (rawSeed !== undefined && rawSeed !== '0' && rawSeed !== '1')
     errors.push(`HEARTH_SEED_DEMO must be 1 or 0, got ${JSON.stringify(rawSeed)}`);
+  const rawOrigin = env.HEARTH_PUBLIC_ORIGIN;
+  const publicOrigin = rawOrigin ? parseOrigin(rawOrigin.trim()) : undefined;
+  if (rawOrigin && publicOrigin === undefined)
+    errors.push(
+      `HEARTH_PUBLIC_ORIGIN must be an origin, http(s)://host[:port] without a path, got ${JSON.stringify(rawOrigin)}`,
+    );
   if (
     errors.length > 0 ||
     !port.success ||
@@ -154,6 +167,7 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       keysFile: keysFile?.data,
       database,
       seedDemo: rawSeed === undefined ? database === undefined : rawSeed === '1',
+      publicOrigin,
     },
   };
 }

@@ -114,6 +114,7 @@ const deps = {
     verificationKeys: [{ kid: CLOUD_SIGNING_KID, jwk: publicJwkOf(keys.signingJwk) }],
   },
   webDir,
+  publicOrigin: parsed.config.publicOrigin,
 };
 const app = createApp(deps);
 const live = createLiveRoute(deps);

@@ -98,7 +98,16 @@ const cursors = await createLanCursors(identity, () => engine.epoch);
 const metrics = new RelayMetrics();
 const checkpoints = new DeviceCheckpoints();
 const resilience = new ResilienceRecorder(clock);
-const live = createLanLiveRoute({ store, bus, authenticator, cursors, log, metrics });
+// Pages of the cloud's origin (the guest app) may open live sockets here too.
+const live = createLanLiveRoute({
+  store,
+  bus,
+  authenticator,
+  cursors,
+  log,
+  metrics,
+  allowedOrigins: [new URL(identity.cloudUrl).origin],
+});
 
 const uplink = new Uplink({
   identity,

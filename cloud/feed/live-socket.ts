@@ -8,7 +8,12 @@ import {
   type LiveStream,
   type LiveWebSocketHandler,
 } from '../../server/live/live-connection.ts';
-import { cursorRequired, requireWebsocket, upgradeLive } from '../../server/live/live-upgrade.ts';
+import {
+  cursorRequired,
+  requireAllowedOrigin,
+  requireWebsocket,
+  upgradeLive,
+} from '../../server/live/live-upgrade.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import { type AppEnv, forbidOtherVenue, requireCaller } from '../http/caller.ts';
@@ -16,7 +21,11 @@ import type { VenueRecord } from '../store/cloud-store.ts';
 import { type CursorService, type FeedRejection, resolveScopes } from './cursor-service.ts';
 import { rowsOf } from './feed-routes.ts';
 
-type LiveDeps = CoreDeps & { readonly cursors: CursorService };
+type LiveDeps = CoreDeps & {
+  readonly cursors: CursorService;
+  /** `HEARTH_PUBLIC_ORIGIN`: pages there may open the socket besides the cloud's own origin. */
+  readonly publicOrigin?: string | undefined;
+};
 
 /** The live route and the websocket handler that must be passed to the same `Bun.serve`. */
 export interface LiveRoute {
@@ -29,8 +38,8 @@ const reject = (r: FeedRejection): Response => problemResponse(r.status, r.code,
 
 /**
  * The websocket `GET /v1/venues/:venueId/live?cursor=&scopes=` for Bun, over the shared live
- * socket (`server/live`). Every check (caller, venue, scopes, cursor) runs before the upgrade
- * and fails as problem+json, never as a socket.
+ * socket (`server/live`). Every check (origin, caller, venue, scopes, cursor) runs before the
+ * upgrade and fails as problem+json, never as a socket.
  *
  * @example
  * const live = createLiveRoute(deps);
@@ -43,38 +52,45 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
     logError: (msg, fields) => deps.log('error', msg, fields),
     metrics: deps.metrics,
   });
+  const origins = deps.publicOrigin === undefined ? [] : [deps.publicOrigin];
   const route = (app: Hono<AppEnv>): void => {
-    app.get('/v1/venues/:venueId/live', requireCaller(deps.authenticator), async (c) => {
-      const denied = forbidOtherVenue(c) ?? requireWebsocket(c.req.raw, problemResponse);
-      if (denied) return denied;
-      const scopes = resolveScopes(c.get('caller'), c.req.query('scopes'));
-      if (!scopes.ok) return reject(scopes.rejection);
-      const token = c.req.query('cursor');
-      if (!token) return cursorRequired(problemResponse);
-      const venueId = c.req.param('venueId');
-      const venue = await deps.store.getVenue(venueId);
-      if (!venue) return problemResponse(404, 'VENUE_NOT_FOUND', 'No such venue', { kind: 'stop' });
-      const checked = await deps.cursors.check(
-        token,
-        venue,
-        scopes.scopes,
-        await deps.store.head(venueId),
-      );
-      if (!checked.ok) return reject(checked.rejection);
-      const log = c.get('log');
-      return upgradeLive(
-        c.env,
-        c.req.raw,
-        () =>
-          sockets.connect({
-            session: new LiveSession(checked.seq, scopes.kinds, rowsOf(c.get('caller'))),
-            stream: cloudStream(deps, venue, scopes.scopes, scopes.kinds),
-            cursor: token,
-            logError: (msg, fields) => log('error', msg, { venueId, ...fields }),
-          }),
-        problemResponse,
-      );
-    });
+    app.get(
+      '/v1/venues/:venueId/live',
+      requireAllowedOrigin(origins, problemResponse),
+      requireCaller(deps.authenticator),
+      async (c) => {
+        const denied = forbidOtherVenue(c) ?? requireWebsocket(c.req.raw, problemResponse);
+        if (denied) return denied;
+        const scopes = resolveScopes(c.get('caller'), c.req.query('scopes'));
+        if (!scopes.ok) return reject(scopes.rejection);
+        const token = c.req.query('cursor');
+        if (!token) return cursorRequired(problemResponse);
+        const venueId = c.req.param('venueId');
+        const venue = await deps.store.getVenue(venueId);
+        if (!venue)
+          return problemResponse(404, 'VENUE_NOT_FOUND', 'No such venue', { kind: 'stop' });
+        const checked = await deps.cursors.check(
+          token,
+          venue,
+          scopes.scopes,
+          await deps.store.head(venueId),
+        );
+        if (!checked.ok) return reject(checked.rejection);
+        const log = c.get('log');
+        return upgradeLive(
+          c.env,
+          c.req.raw,
+          () =>
+            sockets.connect({
+              session: new LiveSession(checked.seq, scopes.kinds, rowsOf(c.get('caller'))),
+              stream: cloudStream(deps, venue, scopes.scopes, scopes.kinds),
+              cursor: token,
+              logError: (msg, fields) => log('error', msg, { venueId, ...fields }),
+            }),
+          problemResponse,
+        );
+      },
+    );
   };
   return { route, websocket: sockets.websocket };
 }

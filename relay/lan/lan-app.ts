@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { RelayConnectivity } from '#protocol';
 import { headerLimit } from '../../server/header-limit.ts';
 import type { Logger } from '../../server/logger.ts';
+import { crossOrigin } from '../../server/origin-policy.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { requestContext } from '../../server/request-context.ts';
 import { serveWeb } from '../../server/static-web.ts';
@@ -54,6 +55,9 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
   const app = new Hono<LanEnv>();
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use('*', requestContext(deps.log, deps.metrics));
+  // CORS (and Private Network Access) for the cloud's origin only: its guest app may call the
+  // relay on the venue's Wi-Fi.
+  app.use('*', crossOrigin([new URL(deps.identity.cloudUrl).origin]));
   app.use('*', headerLimit());
   app.use(
     '*',

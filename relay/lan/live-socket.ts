@@ -10,7 +10,12 @@ import {
   type LiveStream,
   type LiveWebSocketHandler,
 } from '../../server/live/live-connection.ts';
-import { cursorRequired, requireWebsocket, upgradeLive } from '../../server/live/live-upgrade.ts';
+import {
+  cursorRequired,
+  requireAllowedOrigin,
+  requireWebsocket,
+  upgradeLive,
+} from '../../server/live/live-upgrade.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { RelayBus } from '../sync/feed-bus.ts';
@@ -46,6 +51,8 @@ export interface LanLiveDeps {
   readonly metrics?: LiveMetrics;
   /** Milliseconds for the fan-out lag (default `performance.now`). */
   readonly now?: () => number;
+  /** Origins whose pages may open the socket besides the relay's own (the cloud's). */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** The live route and the websocket handler, both for the same `Bun.serve`. */
@@ -61,8 +68,8 @@ const reject = (r: FeedRejection): Response => problemResponse(r.status, r.code,
 
 /**
  * The websocket `GET /v1/venues/:venueId/live?cursor=&scopes=&deviceId=` for Bun, over the
- * shared live socket (`server/live`). Every check (caller, venue, scopes, device id, cursor)
- * runs before the upgrade and fails as problem+json. One frame per bus publish, built once for
+ * shared live socket (`server/live`). Every check (origin, caller, venue, scopes, device id,
+ * cursor) runs before the upgrade and fails as problem+json. One frame per bus publish, built once for
  * all sockets of a scope set; op notices go to the staff sockets opened with the op's `deviceId`.
  *
  * @example
@@ -83,47 +90,52 @@ export function createLanLiveRoute(
   const frames = new FrameCache(64);
 
   const route = (app: Hono<LanEnv>): void => {
-    app.get('/v1/venues/:venueId/live', requireLanCaller(deps.authenticator), async (c) => {
-      const denied = forbidOtherVenue(c) ?? requireWebsocket(c.req.raw, problemResponse);
-      if (denied) return denied;
-      const { principal } = c.get('caller');
-      const scopes = resolveScopes(principal, c.req.query('scopes'));
-      if (!scopes.ok) return reject(scopes.rejection);
-      const deviceText = c.req.query('deviceId');
-      const deviceId =
-        deviceText === undefined
-          ? undefined
-          : DeviceCheckpoint.shape.deviceId.safeParse(deviceText);
-      if (deviceId && !deviceId.success) {
-        return problemResponse(400, 'VALIDATION', 'Invalid deviceId', {
-          kind: 'fix_request',
-          issues: [{ path: 'deviceId', message: 'must be 1 to 64 characters' }],
+    app.get(
+      '/v1/venues/:venueId/live',
+      requireAllowedOrigin(deps.allowedOrigins ?? [], problemResponse),
+      requireLanCaller(deps.authenticator),
+      async (c) => {
+        const denied = forbidOtherVenue(c) ?? requireWebsocket(c.req.raw, problemResponse);
+        if (denied) return denied;
+        const { principal } = c.get('caller');
+        const scopes = resolveScopes(principal, c.req.query('scopes'));
+        if (!scopes.ok) return reject(scopes.rejection);
+        const deviceText = c.req.query('deviceId');
+        const deviceId =
+          deviceText === undefined
+            ? undefined
+            : DeviceCheckpoint.shape.deviceId.safeParse(deviceText);
+        if (deviceId && !deviceId.success) {
+          return problemResponse(400, 'VALIDATION', 'Invalid deviceId', {
+            kind: 'fix_request',
+            issues: [{ path: 'deviceId', message: 'must be 1 to 64 characters' }],
+          });
+        }
+        const token = c.req.query('cursor');
+        if (!token) return cursorRequired(problemResponse);
+        const checked = await deps.cursors.check(token, scopes.scopes, lanHead(deps.store));
+        if (!checked.ok) return reject(checked.rejection);
+        const stream = lanStream(deps, frames, {
+          venueId: principal.venueId,
+          epoch: checked.epoch,
+          scopes: scopes.scopes,
+          kinds: scopes.kinds,
+          // Guests never get notices: a rejection can carry state that is not theirs to see.
+          noticesFor: principal.kind === 'staff' ? deviceId?.data : undefined,
         });
-      }
-      const token = c.req.query('cursor');
-      if (!token) return cursorRequired(problemResponse);
-      const checked = await deps.cursors.check(token, scopes.scopes, lanHead(deps.store));
-      if (!checked.ok) return reject(checked.rejection);
-      const stream = lanStream(deps, frames, {
-        venueId: principal.venueId,
-        epoch: checked.epoch,
-        scopes: scopes.scopes,
-        kinds: scopes.kinds,
-        // Guests never get notices: a rejection can carry state that is not theirs to see.
-        noticesFor: principal.kind === 'staff' ? deviceId?.data : undefined,
-      });
-      return upgradeLive(
-        c.env,
-        c.req.raw,
-        () =>
-          sockets.connect({
-            session: new LiveSession(checked.seq, scopes.kinds, rowRuleFor(principal)),
-            stream,
-            cursor: token,
-          }),
-        problemResponse,
-      );
-    });
+        return upgradeLive(
+          c.env,
+          c.req.raw,
+          () =>
+            sockets.connect({
+              session: new LiveSession(checked.seq, scopes.kinds, rowRuleFor(principal)),
+              stream,
+              cursor: token,
+            }),
+          problemResponse,
+        );
+      },
+    );
   };
 
   return { route, websocket: sockets.websocket, connectedCount: () => sockets.connectedCount };

@@ -1,4 +1,6 @@
+import type { MiddlewareHandler } from 'hono';
 import { LIVE_SUBPROTOCOL, offeredSubprotocols, type ProblemExtras } from '#protocol';
+import { originAllowed } from '../origin-policy.ts';
 import type { LiveConnection, LiveSocketData } from './live-connection.ts';
 
 /** The server's problem+json answer (each server passes its own `problemResponse`). */
@@ -21,6 +23,24 @@ function isUpgrader(env: unknown): env is Upgrader {
   return (
     typeof env === 'object' && env !== null && 'upgrade' in env && typeof env.upgrade === 'function'
   );
+}
+
+/**
+ * 403 `ORIGIN_NOT_ALLOWED` for a browser page of another origin (`Origin` neither the server's
+ * own nor one of `allowed`), mounted before the caller's check: a cross-site page is refused
+ * for what it is, whatever credentials its browser sends along, and never upgraded.
+ */
+export function requireAllowedOrigin(
+  allowed: readonly string[],
+  reply: ProblemReply,
+): MiddlewareHandler {
+  return async (c, next) => {
+    if (originAllowed(c.req.raw, allowed)) return next();
+    return reply(403, 'ORIGIN_NOT_ALLOWED', 'Origin not allowed', {
+      kind: 'stop',
+      detail: 'open the live feed from a page this server serves, or from its allowed origins',
+    });
+  };
 }
 
 /** 426 unless the request asks for a websocket: `…/live` is never answered as plain HTTP. */
