@@ -42,7 +42,8 @@ import { x509 } from './x509.ts';
 // serves them. node:crypto's X509Certificate reads the same DER as a second, independent parser.
 
 const DAY_MS = 86_400_000;
-const now = new Date('2026-12-07T09:00:00.000Z');
+// The real clock: Bun.serve's certificates must be valid when the client checks them.
+const now = new Date();
 const venueId = 'demo-bistro';
 const mdns = venueMdnsName(venueId);
 const lan = { dnsNames: [mdns], ipAddresses: ['192.168.1.20', '127.0.0.1'] };
@@ -178,7 +179,7 @@ describe('HTTPS with Bun.serve', () => {
     const elsewhere = await issueServerCertificate(ca, {
       dnsNames: [mdns],
       ipAddresses: ['192.168.1.20'],
-      now: new Date(),
+      now,
     });
     mismatched = serve(elsewhere);
   });
