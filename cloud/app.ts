@@ -6,6 +6,7 @@ import { headerLimit } from '../server/header-limit.ts';
 import { crossOrigin } from '../server/origin-policy.ts';
 import { problemResponse } from '../server/problem-response.ts';
 import { requestContext } from '../server/request-context.ts';
+import { securityHeaders } from '../server/security-headers.ts';
 import { serveWeb } from '../server/static-web.ts';
 import type { AppDeps } from './app-deps.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
@@ -35,6 +36,7 @@ const Health = z.object({ status: z.literal('ok'), version: z.string(), time: z.
  */
 export function createApp(deps: AppDeps & { readonly publicOrigin?: string | undefined }): ApiApp {
   const app = createApiApp();
+  app.use('*', securityHeaders());
   app.use('*', requestContext(deps.log, deps.metrics));
   app.use('*', requestLog(deps.log));
   // CORS for the public origin only (HEARTH_PUBLIC_ORIGIN), never `*`; none when unset.

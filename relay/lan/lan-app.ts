@@ -6,6 +6,7 @@ import type { Logger } from '../../server/logger.ts';
 import { crossOrigin } from '../../server/origin-policy.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { requestContext } from '../../server/request-context.ts';
+import { securityHeaders } from '../../server/security-headers.ts';
 import { serveWeb } from '../../server/static-web.ts';
 import { type LanAuthDeps, registerLanAuthRoutes } from './auth-routes.ts';
 import { type LanFeedDeps, registerLanFeedRoutes } from './feed-routes.ts';
@@ -54,6 +55,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
   const app = new Hono<LanEnv>();
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  app.use('*', securityHeaders());
   app.use('*', requestContext(deps.log, deps.metrics));
   // CORS (and Private Network Access) for the cloud's origin only: its guest app may call the
   // relay on the venue's Wi-Fi.
