@@ -36,7 +36,8 @@ const Health = z.object({ status: z.literal('ok'), version: z.string(), time: z.
  */
 export function createApp(deps: AppDeps & { readonly publicOrigin?: string | undefined }): ApiApp {
   const app = createApiApp();
-  app.use('*', securityHeaders());
+  // A public origin on https: means TLS ends at a proxy in front: HSTS on every answer.
+  app.use('*', securityHeaders({ alwaysHttps: deps.publicOrigin?.startsWith('https:') === true }));
   app.use('*', requestContext(deps.log, deps.metrics));
   app.use('*', requestLog(deps.log));
   // CORS for the public origin only (HEARTH_PUBLIC_ORIGIN), never `*`; none when unset.

@@ -33,9 +33,10 @@ export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000';
 
 export interface SecurityHeadersOptions {
   /**
-   * Every request reached this server over HTTPS though its own URL says http: (a
-   * TLS-terminating proxy in front). Default false: only the request's own scheme counts;
-   * X-Forwarded-Proto is never trusted, since any client can send it.
+   * Browsers reach this server over HTTPS though its own URL says http: (a TLS-terminating
+   * proxy in front; the cloud with an https: public origin). Default false: only the
+   * request's own scheme counts. X-Forwarded-Proto is never read: what it says depends on the
+   * proxy, and a browser ignores HSTS on a plain-HTTP answer anyway.
    */
   readonly alwaysHttps?: boolean;
 }

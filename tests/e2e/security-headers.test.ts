@@ -1,6 +1,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newUlid } from '#protocol';
+import { STRICT_TRANSPORT_SECURITY } from '../../server/security-headers.ts';
 import { opAs, post, signIn as signInByApi } from '../support/kitchen-orders.ts';
 import { openTable, signIn } from './support/floor-steps.ts';
 import { PINS, type VenueHarness, venueHarness } from './support/relay-process.ts';
@@ -16,8 +17,9 @@ import {
 // The security headers on both servers as real processes, and the PWA under their
 // Content-Security-Policy in Chromium: the floor app and the kitchen display on the relay's
 // origin, the guest app on the cloud's. Every answer carries the headers; no page meets a
-// policy violation (in the page or its workers) and each renders its main component, signed
-// in where there is more to render.
+// policy violation and each renders its main component (signed in where there is more to
+// render) with its worker's feed connection made. The cloud has an https: public origin (TLS
+// ends at a proxy in front), so it sends HSTS on every answer; the plain-HTTP relay never does.
 
 const STEP_TIMEOUT_MS = 15_000;
 
@@ -29,7 +31,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   if (webDistIsStale()) await buildWeb();
   h = await venueHarness({
-    cloudEnv: { HEARTH_WEB_DIR: WEB_DIST },
+    cloudEnv: { HEARTH_WEB_DIR: WEB_DIST, HEARTH_PUBLIC_ORIGIN: 'https://guests.example' },
     relayEnv: { HEARTH_WEB_DIR: WEB_DIST },
   });
   browser = await chromium.launch({
@@ -57,9 +59,9 @@ function directives(policy: string | null): Record<string, string[]> {
 }
 
 describe.each([
-  ['cloud', () => h.cloud.url],
-  ['relay', () => h.relay.url],
-])('every answer of the %s', (_, base) => {
+  ['cloud', () => h.cloud.url, STRICT_TRANSPORT_SECURITY],
+  ['relay', () => h.relay.url, null],
+])('every answer of the %s', (_, base, hsts) => {
   it.each([
     ['/ops/', 200, 'text/html'],
     ['/kitchen/', 200, 'text/html'],
@@ -76,8 +78,7 @@ describe.each([
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
-    // Plain HTTP here: no HSTS (the unit tests hold it on HTTPS requests).
-    expect(res.headers.get('strict-transport-security')).toBeNull();
+    expect(res.headers.get('strict-transport-security')).toBe(hsts);
     const csp = directives(res.headers.get('content-security-policy'));
     expect(csp['script-src']).toEqual(["'self'"]);
     expect(csp['worker-src']).toEqual(["'self'"]);
@@ -102,14 +103,16 @@ async function openDishSheet(page: Page): Promise<void> {
  * zod's one-time probe for eval (`new Function('')` in a try, to pick its compiled parsers) is
  * refused and reported like any eval; zod then parses without eval. The PWA can skip the probe
  * with `z.config({ jitless: true })` before its first parse; until it does, this one report,
- * from the protocol's schemas chunk, is the only one let through.
+ * from the chunk holding zod's schemas, is the only one let through.
  */
 const ZOD_EVAL_PROBE = /^script-src eval \S+\/assets\/schemas-[\w-]+\.js:\d+$/;
 
-/** Violations reported in the page (by its event) and anywhere (by Chromium's console). */
+/**
+ * Violations the page saw: its `securitypolicyviolation` events and Chromium's console
+ * reports. A worker's own violations reach neither; the tests check its connection instead.
+ */
 interface Watched {
   readonly page: Page;
-  readonly console: string[];
   violations(): Promise<string[]>;
 }
 
@@ -125,25 +128,24 @@ async function open(url: string): Promise<Watched> {
   })()`);
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const console: string[] = [];
+  const reported: string[] = [];
   page.on('console', (message) => {
     const text = message.text();
-    if (/Content Security Policy|Refused to/i.test(text)) console.push(text);
+    if (/Content Security Policy|Refused to/i.test(text)) reported.push(text);
   });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('worker', (worker) => {
     worker.on('console', (message) => {
       const text = message.text();
-      if (/Content Security Policy|Refused to/i.test(text)) console.push(`worker: ${text}`);
+      if (/Content Security Policy|Refused to/i.test(text)) reported.push(`worker: ${text}`);
     });
   });
   await page.goto(url);
   await page.waitForFunction('navigator.serviceWorker.ready.then(() => true)');
   return {
     page,
-    console,
     violations: async () =>
-      [...((await page.evaluate('globalThis.__violations')) as string[]), ...console].filter(
+      [...((await page.evaluate('globalThis.__violations')) as string[]), ...reported].filter(
         (v) => !ZOD_EVAL_PROBE.test(v),
       ),
   };
