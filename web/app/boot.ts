@@ -1,3 +1,4 @@
+import './zod-jitless.ts';
 import type { Workbox } from 'workbox-window';
 
 export interface BootOptions {

@@ -1,3 +1,4 @@
+import '../app/zod-jitless.ts';
 import { expose } from 'comlink';
 import { CHANNEL } from '../device/messages.ts';
 import { OutboxDb } from '../device/outbox-db.ts';
