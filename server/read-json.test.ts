@@ -27,6 +27,11 @@ describe('readJsonBody', () => {
     expect(await res.json()).toMatchObject({ code: 'MALFORMED_JSON', kind: 'fix_request' });
   });
 
+  it("says so in its own words, never the parser's (no runtime name, no echo of the body)", async () => {
+    const problem = (await (await post('pin=<script>')).json()) as { detail: string };
+    expect(problem.detail).toBe('the body is not valid JSON');
+  });
+
   it('throws what is not a parse error', async () => {
     const broken = { req: { text: () => Promise.reject(new TypeError('stream broke')) } };
     await expect(readJsonBody(broken)).rejects.toThrow('stream broke');

@@ -17,7 +17,8 @@ export async function readJsonBody(c: { req: { text(): Promise<string> } }): Pro
       ok: false,
       response: problemResponse(400, 'MALFORMED_JSON', 'The body is not JSON', {
         kind: 'fix_request',
-        detail: error.message,
+        // Not the parser's message: it names the runtime's parser and echoes the caller's bytes.
+        detail: 'the body is not valid JSON',
       }),
     };
   }
