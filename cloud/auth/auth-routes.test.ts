@@ -79,56 +79,111 @@ describe('POST /v1/auth/staff', () => {
     }
   });
 
-  it('locks a venue out after 10 wrong PINs a minute, then lets it in again', async () => {
+  /** A staff sign-in from one peer address (Bun's server is Hono's env under Bun.serve). */
+  const signInFrom = (
+    t: TestApp,
+    address: string,
+    pin: string,
+    headers: Record<string, string> = {},
+    venueId: string = DEMO.venueId,
+  ) =>
+    t.app.request(
+      '/v1/auth/staff',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify({ venueId, pin }),
+      },
+      { requestIP: () => ({ address, family: 'IPv4', port: 50_000 }) },
+    );
+
+  it('stops an address after 10 wrong PINs a minute, and only that address', async () => {
     const t = await makeTestApp();
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 9; i++) {
       t.clock.advance(1000);
-      expect((await staffSignIn(t, '0000')).status).toBe(401);
+      expect((await signInFrom(t, '203.0.113.66', '0000')).status).toBe(401);
     }
-    const locked = await staffSignIn(t, DEMO.pins.server);
+    // Below the bound: the tenth guess is still decided.
+    t.clock.advance(1000);
+    expect((await signInFrom(t, '203.0.113.66', '0000')).status).toBe(401);
+    const locked = await signInFrom(t, '203.0.113.66', DEMO.pins.server);
     expect(locked.status).toBe(429);
     expect(locked.headers.get('retry-after')).toBe('51');
+    expect(locked.headers.get('content-type')).toBe('application/problem+json');
     expect(Problem.parse(await locked.json())).toMatchObject({
       code: 'PIN_ATTEMPTS_EXCEEDED',
       kind: 'back_off',
       retryAfter: 51,
     });
-    // Another venue's counter is its own.
-    expect((await staffSignIn(t, '0000', 'other-venue')).status).toBe(401);
+    // A waiter at another address of the same venue signs in.
+    expect((await signInFrom(t, '198.51.100.7', DEMO.pins.server)).status).toBe(200);
+    // The same address at another venue has its own budget.
+    expect((await signInFrom(t, '203.0.113.66', '0000', {}, 'other-venue')).status).toBe(401);
 
     t.clock.advance(50_000);
-    expect((await staffSignIn(t, DEMO.pins.server)).status).toBe(429);
+    expect((await signInFrom(t, '203.0.113.66', DEMO.pins.server)).status).toBe(429);
     t.clock.advance(1000);
-    expect((await staffSignIn(t, DEMO.pins.server)).status).toBe(200);
+    expect((await signInFrom(t, '203.0.113.66', DEMO.pins.server)).status).toBe(200);
   });
 
-  it("counts the PINs a venue's relay forwards apart: strangers at the cloud cannot lock its staff out", async () => {
+  it('never locks a venue: 200 wrong PINs from 20 addresses raise an alarm, not a wall', async () => {
     const t = await makeTestApp();
-    const relay = {
-      Authorization: `Bearer ${t.auth.relay('node-1', DEMO.tenantId, DEMO.venueId)}`,
-    };
-    const viaRelay = (pin: string) =>
-      t.app.request('/v1/auth/staff', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...relay },
-        body: JSON.stringify({ venueId: DEMO.venueId, pin }),
-      });
-    for (let i = 0; i < 10; i++) expect((await staffSignIn(t, '0000')).status).toBe(401);
-    expect((await staffSignIn(t, DEMO.pins.server)).status).toBe(429);
+    for (let a = 0; a < 20; a++) {
+      for (let i = 0; i < 10; i++) {
+        expect((await signInFrom(t, `203.0.113.${a}`, '0000')).status).toBe(401);
+      }
+      const attacker = await signInFrom(t, `203.0.113.${a}`, '0000');
+      expect(attacker.status).toBe(429);
+      expect(attacker.headers.get('retry-after')).toBe('60');
+    }
+    expect((await signInFrom(t, '198.51.100.7', DEMO.pins.server)).status).toBe(200);
+    const alarms = t.logLines.filter((l) => l.msg.startsWith('many wrong PINs'));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ level: 'warn', fields: { venueId: DEMO.venueId } });
+    const metrics = await t.deps.metrics.render();
+    expect(metrics).toContain('hearth_pin_failures_total{result="wrong_pin"} 200');
+    expect(metrics).toContain('hearth_pin_failures_total{result="refused"} 20');
+  });
 
-    // Signing in on the LAN through the relay still works…
-    expect((await viaRelay(DEMO.pins.server)).status).toBe(200);
-    // …and wrong PINs through it count against it alone.
-    for (let i = 0; i < 10; i++) expect((await viaRelay('0000')).status).toBe(401);
-    expect((await viaRelay(DEMO.pins.server)).status).toBe(429);
-    // A relay credential of another venue counts with the venue named, like anyone's.
-    const stranger = `Bearer ${t.auth.relay('node-9', 'other', 'other-venue')}`;
-    const elsewhere = await t.app.request('/v1/auth/staff', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: stranger },
-      body: JSON.stringify({ venueId: DEMO.venueId, pin: DEMO.pins.server }),
+  it('reads X-Forwarded-For only from a trusted proxy, and only the hops our proxies appended', async () => {
+    // Two proxies of ours: 10.0.0.3 in front, 10.0.0.2 the peer the cloud sees.
+    const t = await makeTestApp({ trustedProxies: new Set(['10.0.0.2', '10.0.0.3']) });
+    const via = (hops: string) => ({ 'X-Forwarded-For': hops });
+    for (let i = 0; i < 10; i++) {
+      const hops = via(`1.1.1.${i}, 203.0.113.9, 10.0.0.3`);
+      expect((await signInFrom(t, '10.0.0.2', '0000', hops)).status).toBe(401);
+    }
+    // The client wrote 1.1.1.x itself; the front proxy appended 203.0.113.9, which counts.
+    const spoofed = via('2.2.2.2, 203.0.113.9, 10.0.0.3');
+    expect((await signInFrom(t, '10.0.0.2', '0000', spoofed)).status).toBe(429);
+    const waiter = via('198.51.100.7, 10.0.0.3');
+    expect((await signInFrom(t, '10.0.0.2', DEMO.pins.server, waiter)).status).toBe(200);
+    // From an untrusted peer the header is the client's own word: ignored.
+    for (let i = 0; i < 10; i++)
+      expect((await signInFrom(t, '203.0.113.50', '0000', via(`9.9.9.${i}`))).status).toBe(401);
+    expect((await signInFrom(t, '203.0.113.50', '0000', via('9.9.9.99'))).status).toBe(429);
+  });
+
+  it("counts the PINs a venue's relay forwards per LAN address it names", async () => {
+    const t = await makeTestApp();
+    const relay = (lan: string) => ({
+      Authorization: `Bearer ${t.auth.relay('node-1', DEMO.tenantId, DEMO.venueId)}`,
+      'X-Hearth-Client-Address': lan,
     });
-    expect(elsewhere.status).toBe(429);
+    for (let i = 0; i < 10; i++)
+      expect((await signInFrom(t, '192.0.2.1', '0000', relay('10.0.0.66'))).status).toBe(401);
+    expect((await signInFrom(t, '192.0.2.1', '0000', relay('10.0.0.66'))).status).toBe(429);
+    // Another tablet behind the same relay (same public address) signs in.
+    expect((await signInFrom(t, '192.0.2.1', DEMO.pins.server, relay('10.0.0.12'))).status).toBe(
+      200,
+    );
+    // The header without this venue's relay credential is nobody's word: the peer counts.
+    const stranger = `Bearer ${t.auth.relay('node-9', 'other', 'other-venue')}`;
+    for (let i = 0; i < 10; i++) {
+      const lan = { Authorization: stranger, 'X-Hearth-Client-Address': `10.9.9.${i}` };
+      expect((await signInFrom(t, '203.0.113.5', '0000', lan)).status).toBe(401);
+    }
+    expect((await signInFrom(t, '203.0.113.5', '0000')).status).toBe(429);
   });
 
   it('answers a malformed body with 400 and its issues, without echoing the PIN', async () => {

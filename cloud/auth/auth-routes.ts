@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
-  FailureWindow,
   GuestSignInRequest,
   newUlid,
   principalOf,
@@ -10,6 +9,8 @@ import {
   TokenResponse,
   type TokenSigner,
 } from '#protocol';
+import { clientAddress } from '../../server/client-address.ts';
+import { DEFAULT_PIN_LIMITS, PinGuard, type PinLimits } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/caller.ts';
@@ -33,15 +34,22 @@ export interface AuthDeps {
   /** The key staff PIN digests are made with (the one the credentials were stored under). */
   readonly pinKey: CryptoKey;
   /**
-   * Failed PIN attempts allowed per window; default 10 per 60 s. Counted per venue, and apart
-   * for the sign-ins an enrolled relay of the venue forwards (see `attemptsKey`).
+   * Wrong-PIN budgets: default 10 a minute per caller address at a venue (see `attemptsKey`),
+   * and an alarm, never a lock, past 100 a minute at one venue.
    */
-  readonly pinAttempts?: { readonly max: number; readonly windowSeconds: number };
+  readonly pinLimits?: PinLimits;
+  /**
+   * Peer addresses of our own reverse proxies: from them the caller's address is read from
+   * `X-Forwarded-For` (`HEARTH_TRUSTED_PROXIES`). Empty: the peer's address, header ignored.
+   */
+  readonly trustedProxies?: ReadonlySet<string>;
 }
+
+/** The header an enrolled relay names the LAN address of a sign-in it forwards with. */
+const RELAY_CLIENT_ADDRESS_HEADER = 'x-hearth-client-address';
 
 /** A staff shift (12 h) and a guest's visit (4 h). */
 export const DEFAULT_TOKEN_TTL_SECONDS = { staff: 12 * 3600, guest: 4 * 3600 } as const;
-export const DEFAULT_PIN_ATTEMPTS = { max: 10, windowSeconds: 60 } as const;
 
 /** Ends a browser session: the cookie is cleared (the token itself expires on its own). */
 function signOut(c: Context<AppEnv>): Response {
@@ -89,43 +97,41 @@ const guestRoute = createRoute({
  */
 export function registerAuthRoutes(
   app: ApiApp,
-  deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock' | 'authenticator'>,
+  deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock' | 'authenticator' | 'log' | 'metrics'>,
 ): void {
   route(app, logoutRoute, signOut);
-  const limiter = new FailureWindow(deps.pinAttempts ?? DEFAULT_PIN_ATTEMPTS);
+  const pins = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS, deps);
+  const trustedProxies = deps.trustedProxies ?? new Set<string>();
 
   /**
-   * Whose wrong PINs an attempt counts with. A sign-in an enrolled relay of this venue forwards
-   * (it carries the relay's credential) counts with that relay's: the venue's staff sign in on
-   * the LAN through it, and a stranger guessing PINs at the cloud would otherwise lock every
-   * one of them out during service. Any other attempt counts with the venue's.
+   * Whose wrong PINs an attempt counts with: the caller's address at this venue, never the
+   * venue alone (a stranger guessing would lock out every waiter mid-service). A sign-in an
+   * enrolled relay of this venue forwards (it carries the relay's credential) counts with the
+   * LAN address the relay names; any other with the caller's address (the proxy's, behind a
+   * proxy not in `trustedProxies`: then all of a venue's cloud sign-ins share one budget).
    */
   async function attemptsKey(c: Context<AppEnv>, venueId: string): Promise<string> {
     const auth = await deps.authenticator.authenticate(c.req.raw);
-    return auth?.ok && auth.caller.kind === 'relay' && auth.caller.venueId === venueId
-      ? `relay ${auth.caller.nodeId}`
-      : `venue ${venueId}`;
+    if (auth?.ok && auth.caller.kind === 'relay' && auth.caller.venueId === venueId) {
+      const lan = c.req.header(RELAY_CLIENT_ADDRESS_HEADER)?.trim().slice(0, 64) || 'unknown';
+      return `${venueId} relay ${auth.caller.nodeId} ${lan}`;
+    }
+    return `${venueId} ${clientAddress(c, trustedProxies)}`;
   }
 
   route(app, staffRoute, async (c) => {
     const { venueId, pin } = c.req.valid('json');
     const nowMs = deps.clock().getTime();
     const key = await attemptsKey(c, venueId);
-    const wait = limiter.retryAfter(key, nowMs);
-    if (wait !== undefined) {
-      return problemResponse(429, 'PIN_ATTEMPTS_EXCEEDED', 'Too many PIN attempts', {
-        kind: 'back_off',
-        retryAfter: wait,
-        detail: 'too many wrong PINs at this venue; wait and try again',
-      });
-    }
+    const refused = pins.refusal(key, nowMs);
+    if (refused) return refused;
     // An unknown venue finds no credential: the same answer as a wrong PIN, so nothing leaks.
     const staff = await deps.store.findStaffByPinDigest(
       venueId,
       await pinDigest(deps.pinKey, venueId, pin),
     );
     if (!staff) {
-      limiter.fail(key, nowMs);
+      pins.failed(key, venueId, nowMs);
       return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
         detail: 'the PIN does not match a staff member of this venue',
       });

@@ -6,8 +6,10 @@ import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
 import { makeRelay, type Relay } from '../testing/lan-app-fixture.ts';
 import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
-import { registerLanAuthRoutes } from './auth-routes.ts';
+import type { UplinkGate } from '../uplink/uplink-gate.ts';
+import { CLIENT_ADDRESS_HEADER, registerLanAuthRoutes } from './auth-routes.ts';
 import type { LanEnv } from './lan-caller.ts';
+import { RelayMetrics } from './relay-metrics.ts';
 
 // Staff sign-in at the relay while it decides it (the uplink down): the wrong-PIN limits.
 
@@ -38,14 +40,99 @@ describe('sign-in while the relay decides it', () => {
     expect((await signInFrom(r, '10.0.0.12', '3333')).status).toBe(200);
   });
 
-  it('stops everyone after 100 wrong PINs a minute from all addresses together', async () => {
+  it('never locks the venue: 200 wrong PINs from 20 addresses only raise an alarm', async () => {
     const r = await makeRelay();
-    for (let device = 0; device < 10; device++) {
+    for (let device = 0; device < 20; device++) {
       for (let i = 0; i < 10; i++) {
         expect((await signInFrom(r, `10.0.1.${device}`, '0000')).status).toBe(401);
       }
+      const attacker = await signInFrom(r, `10.0.1.${device}`, '0000');
+      expect(attacker.status).toBe(429);
+      expect(attacker.headers.get('Retry-After')).toBe('60');
     }
-    expect((await signInFrom(r, '10.0.0.12', '3333')).status).toBe(429);
+    // The old venue-wide bound was 100: a waiter on another tablet still signs in.
+    expect((await signInFrom(r, '10.0.0.12', '3333')).status).toBe(200);
+    const alarms = r.logLines.filter((l) => l.msg.startsWith('many wrong PINs'));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.level).toBe('warn');
+  });
+});
+
+describe('the wrong-PIN budget on a fake clock, uplink down or up', () => {
+  async function lanAuth(gate: UplinkGate = offlineGate) {
+    const { identity, signer } = await testRelayKeys;
+    const store = new MemoryRelayStore();
+    let now = Date.parse(NOW);
+    const clock = () => new Date(now);
+    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
+    store.replaceStaff([
+      {
+        memberId: 'server-1',
+        name: 'Sam',
+        role: 'server',
+        pinDigest: await digestPin(pinKey, '1111'),
+      },
+    ]);
+    const metrics = new RelayMetrics();
+    const app = new Hono<LanEnv>();
+    registerLanAuthRoutes(app, { identity, signer, store, engine, gate, clock, metrics });
+    const signIn = (address: string, pin: string) =>
+      app.request(
+        '/v1/auth/staff',
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ venueId: VENUE, pin }),
+        },
+        { requestIP: () => ({ address, family: 'IPv4', port: 50_000 }) },
+      );
+    return { signIn, metrics, advance: (ms: number) => (now += ms) };
+  }
+
+  it('decides 10 wrong PINs a minute per address, refuses the 11th until the first ages out', async () => {
+    const r = await lanAuth();
+    for (let i = 0; i < 9; i++) {
+      expect((await r.signIn('10.0.0.66', '0000')).status).toBe(401);
+      r.advance(1000);
+    }
+    expect((await r.signIn('10.0.0.66', '1111')).status).toBe(200);
+    expect((await r.signIn('10.0.0.66', '0000')).status).toBe(401);
+    const refused = await r.signIn('10.0.0.66', '1111');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('Retry-After')).toBe('51');
+    expect(Problem.parse(await refused.json())).toMatchObject({
+      code: 'PIN_ATTEMPTS_EXCEEDED',
+      kind: 'back_off',
+      retryAfter: 51,
+    });
+    r.advance(50_999);
+    expect((await r.signIn('10.0.0.66', '1111')).status).toBe(429);
+    r.advance(1);
+    expect((await r.signIn('10.0.0.66', '1111')).status).toBe(200);
+    const text = await r.metrics.render();
+    expect(text).toContain('hearth_pin_failures_total{result="wrong_pin"} 10');
+    expect(text).toContain('hearth_pin_failures_total{result="refused"} 2');
+  });
+
+  it("names the LAN address to the cloud, and counts the cloud's wrong-PIN answers with it", async () => {
+    const sent: Headers[] = [];
+    const gate: UplinkGate = {
+      direct: () => true,
+      forward: async (_path, init) => {
+        sent.push(new Headers(init.headers));
+        return new Response(JSON.stringify({ code: 'PIN_INVALID' }), { status: 401 });
+      },
+    };
+    const r = await lanAuth(gate);
+    for (let i = 0; i < 10; i++) expect((await r.signIn('10.0.0.66', '0000')).status).toBe(401);
+    expect(sent).toHaveLength(10);
+    expect(sent[0]?.get(CLIENT_ADDRESS_HEADER)).toBe('10.0.0.66');
+    // Refused at the relay: the cloud is not asked again.
+    expect((await r.signIn('10.0.0.66', '0000')).status).toBe(429);
+    expect(sent).toHaveLength(10);
+    expect((await r.signIn('10.0.0.12', '0000')).status).toBe(401);
+    expect(sent).toHaveLength(11);
   });
 });
 

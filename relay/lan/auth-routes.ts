@@ -2,7 +2,6 @@ import type { Context, Hono } from 'hono';
 import {
   decodeBase64Url,
   digestPin,
-  FailureWindow,
   GuestSignInRequest,
   listEntities,
   newUlid,
@@ -11,6 +10,14 @@ import {
   type TokenSigner,
   toIssues,
 } from '#protocol';
+import { clientAddress } from '../../server/client-address.ts';
+import type { Logger } from '../../server/logger.ts';
+import {
+  DEFAULT_PIN_LIMITS,
+  type PinCounter,
+  PinGuard,
+  type PinLimits,
+} from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { RelayIdentity } from '../identity/relay-identity.ts';
 import type { RelayStore } from '../store/relay-store.ts';
@@ -27,28 +34,22 @@ export interface LanAuthDeps {
   readonly gate: UplinkGate;
   readonly clock: () => Date;
   readonly ttlSeconds?: { readonly staff: number; readonly guest: number };
+  /** Wrong-PIN budgets; default 10 a minute per LAN address, alarm past 100 at the venue. */
+  readonly pinLimits?: PinLimits;
+  readonly log?: Logger;
+  readonly metrics?: PinCounter;
 }
+
+/**
+ * The header that tells the cloud which LAN address a forwarded sign-in came from. The cloud
+ * believes it only beside this venue's relay credential, and counts wrong PINs per address.
+ */
+export const CLIENT_ADDRESS_HEADER = 'X-Hearth-Client-Address';
 
 const TTL = { staff: 12 * 3600, guest: 4 * 3600 };
 
-/**
- * Wrong PINs while the relay decides sign-ins itself: 10 a minute from one LAN address, and 100
- * a minute from all of them together. One phone on the venue's network guessing PINs no longer
- * locks every waiter out for the rest of the outage; many together still meet a bound.
- */
-const PER_CLIENT = { max: 10, windowSeconds: 60 } as const;
-const PER_VENUE = { max: 100, windowSeconds: 60 } as const;
-
 /** How soon a caller may retry a sign-in the starting relay could not decide: one uplink probe. */
 const STARTING_RETRY_SECONDS = 2;
-
-/** The caller's address, from Bun's server (Hono's env under Bun.serve); one key without it. */
-function clientOf(c: Context<LanEnv>): string {
-  const server = c.env as
-    | { requestIP?: (request: Request) => { address: string } | null }
-    | undefined;
-  return server?.requestIP?.(c.req.raw)?.address ?? 'unknown';
-}
 
 async function body(c: Context<LanEnv>): Promise<unknown> {
   try {
@@ -68,8 +69,9 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
   const ttl = deps.ttlSeconds ?? TTL;
   const venuePinKey = decodeBase64Url(deps.identity.venuePinKey);
   if (!venuePinKey) throw new Error('relay identity holds a malformed venue PIN key');
-  const perClient = new FailureWindow(PER_CLIENT);
-  const perVenue = new FailureWindow(PER_VENUE);
+  // Wrong PINs count per LAN address, whoever decides them (the cloud or this relay): one
+  // guessing phone waits, every other device signs in; the venue's total only raises an alarm.
+  const pins = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS, deps);
 
   app.post('/v1/auth/staff', async (c) => {
     const raw = await body(c);
@@ -78,12 +80,19 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       return problemResponse(400, 'VALIDATION', 'Invalid sign-in', {
         issues: toIssues(parsed.error),
       });
+    const address = clientAddress(c);
+    const refused = pins.refusal(address, deps.clock().getTime());
+    if (refused) return refused;
     if (deps.gate.direct()) {
       const forwarded = await deps.gate.forward('/v1/auth/staff', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', [CLIENT_ADDRESS_HEADER]: address },
         body: JSON.stringify(parsed.data),
       });
+      if (forwarded?.status === 401) {
+        pins.failed(address, deps.identity.venueId, deps.clock().getTime());
+        return forwarded;
+      }
       if (forwarded && forwarded.status < 500) return forwarded;
     }
     // A relay that never received a staff list cannot tell a wrong PIN from one it has not
@@ -96,21 +105,12 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       });
     }
     const now = deps.clock().getTime();
-    const client = clientOf(c);
-    const retryAfter = perClient.retryAfter(client, now) ?? perVenue.retryAfter('venue', now);
-    if (retryAfter !== undefined) {
-      return problemResponse(429, 'PIN_ATTEMPTS_EXCEEDED', 'Too many wrong PINs', {
-        retryAfter,
-        detail: `try again in ${retryAfter} s`,
-      });
-    }
     const staff =
       parsed.data.venueId === deps.identity.venueId
         ? deps.store.findStaff(await digestPin(venuePinKey, parsed.data.pin))
         : undefined;
     if (!staff) {
-      perClient.fail(client, now);
-      perVenue.fail('venue', now);
+      pins.failed(address, deps.identity.venueId, now);
       return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
         kind: 'fix_request',
         detail: 'check the PIN and try again',
