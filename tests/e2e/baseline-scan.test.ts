@@ -13,6 +13,7 @@ import {
   type Answer,
   ask,
   checkCookies,
+  checkCors,
   checkHeaders,
   checkLeaks,
   checkTls,
@@ -31,6 +32,7 @@ import {
   startTlsRelay,
   type TlsRelay,
   uniqueRoutes,
+  websocketAttempt,
 } from './support/baseline-scan.ts';
 import { findFreePort } from './support/processes.ts';
 import { PINS, VENUE, type VenueHarness, venueHarness } from './support/relay-process.ts';
@@ -86,6 +88,9 @@ const PROBE_BODIES: Readonly<Record<string, unknown>> = {
     publicKeyJwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' },
   },
 };
+
+/** A page on another site: it must get no CORS grant, and no live socket. */
+const FOREIGN_ORIGIN = 'https://attacker.example';
 
 const PATH_VALUES = { venueId: VENUE, opId: newUlid(), deviceId: 'scan-device' };
 
@@ -200,12 +205,39 @@ async function scan(t: Target, options: { pages: boolean }): Promise<ScanResult>
     '/v1/auth/staff',
     json({ venueId: VENUE, pin: PINS.server }),
   );
+  // Every route again as a page of another site would: the preflight, then the request.
+  const crossOrigin: Answer[] = [];
+  for (const route of t.routes) {
+    const path = fillPath(route.path, PATH_VALUES);
+    crossOrigin.push(
+      await ask(t.fetcher, t.base, 'OPTIONS', path, {
+        headers: {
+          Origin: FOREIGN_ORIGIN,
+          'Access-Control-Request-Method': route.method,
+          'Access-Control-Request-Headers': 'authorization, content-type',
+        },
+      }),
+      await ask(t.fetcher, t.base, route.method, path, {
+        headers: {
+          Origin: FOREIGN_ORIGIN,
+          ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}),
+        },
+      }),
+    );
+  }
+  for (const answer of crossOrigin) findings.push(...tagged(checkCors(answer, FOREIGN_ORIGIN)));
   const errors = await errorProbes(t);
   for (const e of errors)
     if (e.status < 400)
       findings.push(...tagged([{ where: e.label, problem: `error probe answered ${e.status}` }]));
     else findings.push(...tagged(checkUnauthenticated(e, false)));
-  const all = [...routeAnswers, ...pageAnswers, signIn, ...errors];
+  if (signIn.status !== 200)
+    findings.push(
+      ...tagged([
+        { where: signIn.label, problem: `sign-in with a right PIN answered ${signIn.status}` },
+      ]),
+    );
+  const all = [...routeAnswers, ...pageAnswers, signIn, ...crossOrigin, ...errors];
   for (const answer of all) {
     findings.push(...tagged(checkHeaders(answer, { hsts: t.hsts })));
     // The PWA's files are our source by design (its bundle names TypeError); the rest is not.
@@ -214,6 +246,45 @@ async function scan(t: Target, options: { pages: boolean }): Promise<ScanResult>
     findings.push(...tagged(checkCookies(answer, { https: t.hsts })));
   }
   return { routes: t.routes.length, answers: all.length, findings };
+}
+
+/**
+ * The live socket refuses a handshake without a token, with a bad one, and from another site,
+ * each with a real cursor (so only the credential or the origin can be what stops it); the same
+ * handshake with the token from no foreign page opens, so a refusal is not an accident.
+ */
+async function liveSocketRefusals(name: string, base: string, token: string): Promise<Finding[]> {
+  const snapshot = await fetch(`${base}/v1/venues/${VENUE}/snapshot`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const { cursor } = (await snapshot.json()) as { cursor: string };
+  const url = `${base.replace(/^http/, 'ws')}/v1/venues/${VENUE}/live?cursor=${encodeURIComponent(cursor)}`;
+  const attempts: [string, Parameters<typeof websocketAttempt>[1]][] = [
+    ['no token', {}],
+    ['a malformed token', { protocols: ['hearth.v1', 'bearer.not-a-token'] }],
+    [
+      `a valid token from ${FOREIGN_ORIGIN}`,
+      { protocols: ['hearth.v1', `bearer.${token}`], origin: FOREIGN_ORIGIN },
+    ],
+  ];
+  const findings: Finding[] = [];
+  for (const [what, options] of attempts) {
+    const result = await websocketAttempt(url, options);
+    if (result.opened || result.status === undefined || result.status < 400)
+      findings.push({
+        where: `${name} websocket /live`,
+        problem: `with ${what}: ${JSON.stringify(result)}`,
+      });
+  }
+  const control = await websocketAttempt(url, { protocols: ['hearth.v1', `bearer.${token}`] });
+  if (!control.opened)
+    findings.push({
+      where: `${name} websocket /live`,
+      problem: `a valid handshake did not open: ${JSON.stringify(control)}`,
+    });
+  totals.answers += attempts.length + 1;
+  totals.findings.push(...findings);
+  return findings;
 }
 
 /** The relay's route table, read from its LAN app built on inert stand-ins (no request is served). */
@@ -332,6 +403,7 @@ describe('the baseline scan', () => {
         { pages: true },
       ),
     );
+    findings.push(...(await liveSocketRefusals('cloud', h.cloud.url, h.cloudTokens.manager)));
     expectClean(findings);
   });
 
@@ -351,6 +423,7 @@ describe('the baseline scan', () => {
         { pages: true },
       ),
     );
+    findings.push(...(await liveSocketRefusals('relay', h.relay.url, h.tokens.manager)));
     expectClean(findings);
   });
 
@@ -406,6 +479,7 @@ function badApp(): Hono {
   app.use('*', async (c, next) => {
     await next();
     c.header('X-Powered-By', 'Express 4.17.1');
+    c.header('Access-Control-Allow-Origin', '*');
     c.header('Server', 'nginx/1.18.0');
     c.header(
       'Content-Security-Policy',
@@ -464,6 +538,7 @@ describe('the checks catch a bad server', () => {
       /SQL text/,
       /an exception name/,
       /error probe answered 200/,
+      /CORS grants https:\/\/attacker.example \(Allow-Origin \*\)/,
     ])
       expect(problems).toMatch(expected);
   });

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { type SecureVersion, connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 
 // A baseline security scan of our own servers, in the spirit of ZAP's: every route without
 // credentials, the headers on every answer, error pages that leak nothing, and the relay's TLS
@@ -198,6 +199,42 @@ export function checkCookies(answer: Answer, options: { https: boolean }): Findi
       out.push(`cookie ${name} without Secure on an HTTPS origin`);
   }
   return out.map((problem) => ({ where: answer.label, problem }));
+}
+
+/** A page of `foreignOrigin` must get no CORS grant: neither its origin nor `*`. */
+export function checkCors(answer: Answer, foreignOrigin: string): Finding[] {
+  const allowed = answer.headers.get('access-control-allow-origin');
+  if (allowed !== '*' && allowed !== foreignOrigin) return [];
+  const credentials = answer.headers.get('access-control-allow-credentials') === 'true';
+  return [
+    {
+      where: answer.label,
+      problem: `CORS grants ${foreignOrigin} (Allow-Origin ${allowed}${credentials ? ', with credentials' : ''})`,
+    },
+  ];
+}
+
+/** What a websocket handshake came to: opened, or the HTTP status it was refused with. */
+export function websocketAttempt(
+  url: string,
+  options: { protocols?: string[]; origin?: string } = {},
+): Promise<{ opened: boolean; status?: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, options.protocols ?? [], {
+      ...(options.origin ? { origin: options.origin } : {}),
+      handshakeTimeout: 5_000,
+    });
+    ws.once('open', () => {
+      ws.terminate();
+      resolve({ opened: true });
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      ws.terminate();
+      resolve({ opened: false, status: res.statusCode ?? 0 });
+    });
+    ws.once('error', () => resolve({ opened: false }));
+  });
 }
 
 /**
