@@ -22,6 +22,7 @@ import {
   type Fetcher,
   type Finding,
   fillPath,
+  handshake,
   honoRoutes,
   httpsAsk,
   matches,
@@ -430,6 +431,13 @@ describe('the baseline scan', () => {
   it('the relay over HTTPS: TLS 1.0/1.1 refused, 1.2/1.3 accepted, no weak key, HSTS on its answers', async () => {
     const relay = tlsRelay as TlsRelay;
     const findings = await checkTls('relay https', relay.port);
+    // The venue CA's leaf: P-256, and TLS 1.3 where both ends can.
+    expect(await handshake(relay.port, 'TLSv1.2', 'TLSv1.3')).toMatchObject({
+      ok: true,
+      protocol: 'TLSv1.3',
+      keyType: 'ec',
+      curve: 'prime256v1',
+    });
     // Guest sign-in needs the venue's tables: wait until the relay has them from the cloud.
     const guest = await vi.waitFor(
       async () => {
@@ -491,6 +499,7 @@ function badApp(): Hono {
   );
   app.post('/v1/auth/staff', async (c) => {
     const body = await c.req.json();
+    c.header('Set-Cookie', 'session=eyJ.secret.token; Path=/');
     return c.json({ token: 'eyJ.secret.token', pin: body.pin });
   });
   app.notFound((c) => c.text('Cannot find that', 404));
@@ -538,6 +547,10 @@ describe('the checks catch a bad server', () => {
       /SQL text/,
       /an exception name/,
       /error probe answered 200/,
+      /cookie session without HttpOnly/,
+      /cookie session without SameSite/,
+      /cookie session without Secure on an HTTPS origin/,
+      /the parser's own message/,
       /CORS grants https:\/\/attacker.example \(Allow-Origin \*\)/,
     ])
       expect(problems).toMatch(expected);
