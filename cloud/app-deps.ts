@@ -23,6 +23,13 @@ export interface Limits {
   /** Sustained requests per second per tenant, and its burst (429 past it). */
   readonly tenantRequestsPerSecond: number;
   readonly tenantBurst: number;
+  /**
+   * Sustained write requests per second per caller address, and its burst (429 past it). A
+   * venue's relay forwards and replays all its devices' writes from one address, so by default
+   * as much as a tenant's: it never holds a venue back before its tenant's budget would.
+   */
+  readonly addressRequestsPerSecond: number;
+  readonly addressBurst: number;
   /** How long idempotency records are kept: longer than any outage may last. */
   readonly idempotencyRetentionDays: number;
   /** Longest long-poll `wait`, in seconds. */
@@ -38,6 +45,8 @@ export const DEFAULT_LIMITS: Limits = {
   callerBurst: 1000,
   tenantRequestsPerSecond: 2000,
   tenantBurst: 5000,
+  addressRequestsPerSecond: 2000,
+  addressBurst: 5000,
   idempotencyRetentionDays: 7,
   maxWaitSeconds: 30,
   dependencyHoldMs: DEPENDENCY_HOLD_MS,
@@ -53,6 +62,11 @@ export interface CoreDeps {
   readonly bus: FeedBus;
   readonly limits: Limits;
   readonly metrics: ServerMetrics;
+  /**
+   * Peer addresses of our own reverse proxies (`HEARTH_TRUSTED_PROXIES`): from them a caller's
+   * address is read from `X-Forwarded-For`. Empty or unset: the peer's address, header ignored.
+   */
+  readonly trustedProxies?: ReadonlySet<string>;
   /** The built PWA (web/dist) for guests on the cloud's origin; not served when absent. */
   readonly webDir?: string;
 }

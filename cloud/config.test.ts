@@ -13,6 +13,9 @@ describe('parseCloudConfig', () => {
         webDir: DEFAULT_WEB_DIR,
         callerOpsPerSecond: 200,
         callerBurst: 1000,
+        addressRequestsPerSecond: 2000,
+        addressBurst: 5000,
+        trustedProxies: [],
         keysFile: undefined,
         database: undefined,
         seedDemo: true,
@@ -41,6 +44,9 @@ describe('parseCloudConfig', () => {
         webDir: '/srv/hearth/web',
         callerOpsPerSecond: 200,
         callerBurst: 1000,
+        addressRequestsPerSecond: 2000,
+        addressBurst: 5000,
+        trustedProxies: [],
         keysFile: undefined,
         database: undefined,
         seedDemo: true,
@@ -63,6 +69,33 @@ describe('parseCloudConfig', () => {
       errors: [
         'HEARTH_CALLER_OPS_PER_SECOND must be a whole number of at least 1, got "0"',
         'HEARTH_CALLER_BURST must be a whole number of at least 1, got "lots"',
+      ],
+    });
+  });
+
+  it('reads the per-address write limits and the trusted proxies, naming what is wrong', () => {
+    const read = parseCloudConfig({
+      HEARTH_ADDRESS_REQUESTS_PER_SECOND: '50',
+      HEARTH_ADDRESS_BURST: '80',
+      HEARTH_TRUSTED_PROXIES: ' 10.0.0.2, ::1 ',
+    });
+    expect(read.ok && read.config).toMatchObject({
+      addressRequestsPerSecond: 50,
+      addressBurst: 80,
+      trustedProxies: ['10.0.0.2', '::1'],
+    });
+    expect(
+      parseCloudConfig({
+        HEARTH_ADDRESS_REQUESTS_PER_SECOND: '-1',
+        HEARTH_ADDRESS_BURST: '0',
+        HEARTH_TRUSTED_PROXIES: '10.0.0.2,proxy.internal,10.0.0.0/8',
+      }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'HEARTH_ADDRESS_REQUESTS_PER_SECOND must be a whole number of at least 1, got "-1"',
+        'HEARTH_ADDRESS_BURST must be a whole number of at least 1, got "0"',
+        'HEARTH_TRUSTED_PROXIES must be comma-separated IP addresses, got "proxy.internal", "10.0.0.0/8"',
       ],
     });
   });

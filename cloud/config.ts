@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEPENDENCY_HOLD_MS } from '#protocol';
@@ -15,6 +16,14 @@ export interface CloudConfig {
   /** Sustained ops per second per caller, and the burst above it (429 past it). */
   callerOpsPerSecond: number;
   callerBurst: number;
+  /** Sustained write requests per second per caller address, and the burst above it. */
+  addressRequestsPerSecond: number;
+  addressBurst: number;
+  /**
+   * Peer addresses of our own reverse proxies (`HEARTH_TRUSTED_PROXIES`, comma-separated IPs):
+   * only from them is `X-Forwarded-For` read for a caller's address. Empty by default.
+   */
+  trustedProxies: string[];
   /**
    * The keys every instance shares (token signing, PIN digests, cursors); when unset, the
    * instance keeps its own `keys.json` in `dataDir`, made on first start.
@@ -77,7 +86,8 @@ const Milliseconds = z
  * Parses `PORT` (default 8787), `HEARTH_DATA_DIR` (default ./data),
  * `HEARTH_DEPENDENCY_HOLD_MS` (default one hour), `HEARTH_WEB_DIR` (default this checkout's
  * web/dist), and the per-caller write limits `HEARTH_CALLER_OPS_PER_SECOND` (default 200) and
- * `HEARTH_CALLER_BURST` (default 1000), `HEARTH_KEYS_FILE` (optional: the keys several
+ * `HEARTH_CALLER_BURST` (default 1000), the per-address ones `HEARTH_ADDRESS_REQUESTS_PER_SECOND`
+ * (2000) and `HEARTH_ADDRESS_BURST` (5000), `HEARTH_TRUSTED_PROXIES`, `HEARTH_KEYS_FILE` (optional: the keys several
  * instances share), `DATABASE_URL` (optional: PostgreSQL; needs `HEARTH_KEYS_FILE`) with
  * `HEARTH_DATABASE_SCHEMA` and `HEARTH_DATABASE_CONNECTIONS`, `HEARTH_SEED_DEMO` (1 or 0), and
  * `HEARTH_PUBLIC_ORIGIN` (optional: `https://host[:port]`, the origin browsers load it from).
@@ -126,6 +136,20 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
     DEFAULT_LIMITS.callerOpsPerSecond,
   );
   const callerBurst = limit('HEARTH_CALLER_BURST', DEFAULT_LIMITS.callerBurst);
+  const addressRequestsPerSecond = limit(
+    'HEARTH_ADDRESS_REQUESTS_PER_SECOND',
+    DEFAULT_LIMITS.addressRequestsPerSecond,
+  );
+  const addressBurst = limit('HEARTH_ADDRESS_BURST', DEFAULT_LIMITS.addressBurst);
+  const trustedProxies = (env.HEARTH_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const notIp = trustedProxies.filter((entry) => isIP(entry) === 0);
+  if (notIp.length > 0)
+    errors.push(
+      `HEARTH_TRUSTED_PROXIES must be comma-separated IP addresses, got ${notIp.map((e) => JSON.stringify(e)).join(', ')}`,
+    );
   const rawKeysFile = env.HEARTH_KEYS_FILE;
   const keysFile = rawKeysFile === undefined ? undefined : Dir.safeParse(rawKeysFile);
   if (keysFile !== undefined && !keysFile.success)
@@ -152,6 +176,8 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
     !webDir.success ||
     callerOpsPerSecond === undefined ||
     callerBurst === undefined ||
+    addressRequestsPerSecond === undefined ||
+    addressBurst === undefined ||
     (keysFile !== undefined && !keysFile.success)
   )
     return { ok: false, errors };
@@ -164,6 +190,9 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       webDir: webDir.data,
       callerOpsPerSecond,
       callerBurst,
+      addressRequestsPerSecond,
+      addressBurst,
+      trustedProxies,
       keysFile: keysFile?.data,
       database,
       seedDemo: rawSeed === undefined ? database === undefined : rawSeed === '1',

@@ -38,11 +38,6 @@ export interface AuthDeps {
    * and an alarm, never a lock, past 100 a minute at one venue.
    */
   readonly pinLimits?: PinLimits;
-  /**
-   * Peer addresses of our own reverse proxies: from them the caller's address is read from
-   * `X-Forwarded-For` (`HEARTH_TRUSTED_PROXIES`). Empty: the peer's address, header ignored.
-   */
-  readonly trustedProxies?: ReadonlySet<string>;
 }
 
 /** The header an enrolled relay names the LAN address of a sign-in it forwards with. */
@@ -97,7 +92,8 @@ const guestRoute = createRoute({
  */
 export function registerAuthRoutes(
   app: ApiApp,
-  deps: AuthDeps & Pick<CoreDeps, 'store' | 'clock' | 'authenticator' | 'log' | 'metrics'>,
+  deps: AuthDeps &
+    Pick<CoreDeps, 'store' | 'clock' | 'authenticator' | 'log' | 'metrics' | 'trustedProxies'>,
 ): void {
   route(app, logoutRoute, signOut);
   const pins = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS, deps);

@@ -13,7 +13,9 @@ import {
   type Principal,
   toIssues,
 } from '#protocol';
+import { clientAddress, UNKNOWN_ADDRESS } from '../../server/client-address.ts';
 import { problemResponse } from '../../server/problem-response.ts';
+import { RateLimiter } from '../../server/rate-limiter.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
 import {
@@ -29,7 +31,6 @@ import {
   route,
   VenueParams,
 } from '../http/openapi.ts';
-import { RateLimiter } from '../http/rate-limiter.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type OpOutcome, OpWriter } from '../write/op-writer.ts';
 import { VenueStates } from '../write/venue-states.ts';
@@ -92,6 +93,15 @@ export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
     burst: deps.limits.tenantBurst,
     now,
   });
+  // Requests per caller address, checked first: an address over its budget spends none of its
+  // tenant's. Behind a proxy not in `trustedProxies` every caller shares the proxy's address;
+  // a venue's relay forwards and replays all its devices' writes from one address.
+  const perAddress = new RateLimiter({
+    perSecond: deps.limits.addressRequestsPerSecond,
+    burst: deps.limits.addressBurst,
+    now,
+  });
+  const trustedProxies = deps.trustedProxies ?? new Set<string>();
 
   /** The caller as an acting person of this venue, the venue, or the refusal. */
   async function actor(
@@ -110,14 +120,23 @@ export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
     return { principal: caller.principal, venue };
   }
 
-  function limited(tenantId: string, principal: Principal, ops: number): Response | undefined {
+  function limited(
+    c: Context,
+    tenantId: string,
+    principal: Principal,
+    ops: number,
+  ): Response | undefined {
+    // No address (not under Bun.serve: in-process callers) is no one address: not limited.
+    const address = clientAddress(c, trustedProxies);
     for (const [limiter, key, cost] of [
+      ...(address === UNKNOWN_ADDRESS ? [] : ([[perAddress, address, 1]] as const)),
       [perTenant, tenantId, 1],
       [perCaller, `${tenantId}/${principal.kind}/${actorOf(principal)}`, ops],
     ] as const) {
       const taken = limiter.take(key, cost);
       if (!taken.ok) {
         return problemResponse(429, 'RATE_LIMITED', 'Too many requests', {
+          kind: 'back_off',
           detail: `slow down; retry in ${taken.retryAfterSeconds} s`,
           retryAfter: taken.retryAfterSeconds,
         });
@@ -160,7 +179,7 @@ export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
     async (c) => {
       const who = c.get('actor');
       const op = c.req.valid('json');
-      const tooMany = limited(who.venue.tenantId, who.principal, 1);
+      const tooMany = limited(c, who.venue.tenantId, who.principal, 1);
       if (tooMany) return tooMany;
       const [outcome] = await writer.write(who.venue, who.principal, [op]);
       if (!outcome) throw new Error('writer returned no outcome');
@@ -183,7 +202,7 @@ export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
           detail: `ops.${foreign}.deviceId is not ${deviceId}`,
         });
       }
-      const tooMany = limited(who.venue.tenantId, who.principal, ops.length);
+      const tooMany = limited(c, who.venue.tenantId, who.principal, ops.length);
       if (tooMany) return tooMany;
       const outcomes = await writer.write(who.venue, who.principal, ops);
       count(outcomes, 'batch');

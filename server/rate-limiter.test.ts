@@ -11,6 +11,20 @@ describe('RateLimiter', () => {
     expect(limiter.take('a', 3)).toEqual({ ok: true });
   });
 
+  it('allows up to the burst one at a time, refuses the one above it, and one more a tick later', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perSecond: 10, burst: 50, now: () => now });
+    for (let i = 0; i < 49; i++) expect(limiter.take('tablet').ok).toBe(true);
+    // The 50th is the bound itself: allowed. The 51st is above it.
+    expect(limiter.take('tablet')).toEqual({ ok: true });
+    expect(limiter.take('tablet')).toEqual({ ok: false, retryAfterSeconds: 1 });
+    now += 99;
+    expect(limiter.take('tablet').ok).toBe(false);
+    now += 1;
+    expect(limiter.take('tablet')).toEqual({ ok: true });
+    expect(limiter.take('tablet').ok).toBe(false);
+  });
+
   it('keeps at most maxKeys buckets, dropping the least recently used', () => {
     const now = 0;
     const limiter = new RateLimiter({ perSecond: 1, burst: 1, now: () => now, maxKeys: 3 });
