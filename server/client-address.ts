@@ -26,3 +26,8 @@ export function clientAddress(c: Context, trustedProxies: ReadonlySet<string> = 
   }
   return peer;
 }
+
+/** Whether an address is this machine's own (127.0.0.0/8, ::1, or IPv4 loopback mapped to IPv6). */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127\./i.test(address);
+}

@@ -64,6 +64,14 @@ describe('write limits per caller address', () => {
     expect((await writeFrom(t, '198.51.100.9', t.as.server)).status).toBe(429);
   });
 
+  it("does not limit this machine's addresses: a bench, or a proxy on it not named as trusted", async () => {
+    const t = await makeTestApp({ limits: { addressRequestsPerSecond: 1, addressBurst: 1 } });
+    for (let i = 0; i < 5; i++) {
+      expect((await writeFrom(t, '127.0.0.1', t.as.manager)).status).toBe(422);
+      expect((await writeFrom(t, '::ffff:127.0.0.1', t.as.manager)).status).toBe(422);
+    }
+  });
+
   it('counts the client behind a trusted proxy, not the proxy', async () => {
     const t = await makeTestApp({
       limits: { addressRequestsPerSecond: 1, addressBurst: 1 },

@@ -13,7 +13,7 @@ import {
   type Principal,
   toIssues,
 } from '#protocol';
-import { clientAddress, UNKNOWN_ADDRESS } from '../../server/client-address.ts';
+import { clientAddress, isLoopback, UNKNOWN_ADDRESS } from '../../server/client-address.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { RateLimiter } from '../../server/rate-limiter.ts';
 import type { CoreDeps } from '../app-deps.ts';
@@ -126,10 +126,12 @@ export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
     principal: Principal,
     ops: number,
   ): Response | undefined {
-    // No address (not under Bun.serve: in-process callers) is no one address: not limited.
+    // No address (in-process callers, not under Bun.serve) is no one address, and one of this
+    // machine's is a bench or a proxy on it not named as trusted: neither is limited per address.
     const address = clientAddress(c, trustedProxies);
+    const oneCaller = address !== UNKNOWN_ADDRESS && !isLoopback(address);
     for (const [limiter, key, cost] of [
-      ...(address === UNKNOWN_ADDRESS ? [] : ([[perAddress, address, 1]] as const)),
+      ...(oneCaller ? ([[perAddress, address, 1]] as const) : []),
       [perTenant, tenantId, 1],
       [perCaller, `${tenantId}/${principal.kind}/${actorOf(principal)}`, ops],
     ] as const) {

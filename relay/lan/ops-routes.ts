@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import {
+  actorOf,
   BatchRequest,
   BatchResponse,
   isUlid,
@@ -9,8 +10,10 @@ import {
   parseOperation,
   toIssues,
 } from '#protocol';
+import { clientAddress, isLoopback, UNKNOWN_ADDRESS } from '../../server/client-address.ts';
 import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
 import { problemResponse } from '../../server/problem-response.ts';
+import { RateLimiter } from '../../server/rate-limiter.ts';
 import { readJsonBody } from '../../server/read-json.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { LocalAnswer, VenueEngine } from '../sync/venue-engine.ts';
@@ -30,7 +33,27 @@ export interface LanOpsDeps {
   readonly gate: UplinkGate;
   readonly authenticator: LanAuthenticator;
   readonly maxBatchOps: number;
+  /** Ops per second per LAN address and per device; default `DEFAULT_LAN_WRITE_LIMITS`. */
+  readonly writeLimits?: LanWriteLimits;
 }
+
+export interface LanWriteLimits {
+  readonly perAddress: { readonly opsPerSecond: number; readonly burst: number };
+  readonly perDevice: { readonly opsPerSecond: number; readonly burst: number };
+  /** The limits' clock in ms; default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/**
+ * Generous for a busy service: a tablet back on the Wi-Fi flushes its outbox in bursts of ~50
+ * ops, a long drop-out in a few full batches (100 ops each). One laptop spraying ops, under
+ * new device ids or not, still meets its address's bound. The relay's own replay to the cloud
+ * does not come through these routes: nothing here throttles it.
+ */
+export const DEFAULT_LAN_WRITE_LIMITS: LanWriteLimits = {
+  perAddress: { opsPerSecond: 100, burst: 1000 },
+  perDevice: { opsPerSecond: 50, burst: 500 },
+};
 
 type Ctx = Context<LanEnv>;
 
@@ -79,6 +102,46 @@ function batchResult(answer: LocalAnswer, opId: string): OpResult {
  */
 export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void {
   const auth = requireLanCaller(deps.authenticator);
+  const limits = deps.writeLimits ?? DEFAULT_LAN_WRITE_LIMITS;
+  const now = limits.now ?? Date.now;
+  const perAddress = new RateLimiter({
+    perSecond: limits.perAddress.opsPerSecond,
+    burst: limits.perAddress.burst,
+    now,
+  });
+  const perDevice = new RateLimiter({
+    perSecond: limits.perDevice.opsPerSecond,
+    burst: limits.perDevice.burst,
+    now,
+  });
+
+  /**
+   * 429 when the caller's LAN address or device is over its budget; the address is checked
+   * first, so a refused address spends none of its devices'. A device is the op's deviceId for
+   * the person the token names: another token naming the same deviceId cannot drain it.
+   */
+  function limited(c: Ctx, deviceId: string, ops: number): Response | undefined {
+    const address = clientAddress(c);
+    // A caller on the relay's own machine (a bench, an operator's tool) could read its disk
+    // anyway: not limited.
+    if (isLoopback(address)) return undefined;
+    const principal = c.get('caller').principal;
+    for (const [limiter, key] of [
+      // No address (in-process callers, not under Bun.serve) is no one address: not limited.
+      ...(address === UNKNOWN_ADDRESS ? [] : ([[perAddress, address]] as const)),
+      [perDevice, `${principal.kind}/${actorOf(principal)}/${deviceId}`],
+    ] as const) {
+      const taken = limiter.take(key, ops);
+      if (!taken.ok) {
+        return problemResponse(429, 'RATE_LIMITED', 'Too many requests', {
+          kind: 'back_off',
+          retryAfter: taken.retryAfterSeconds,
+          detail: `slow down; retry in ${taken.retryAfterSeconds} s`,
+        });
+      }
+    }
+    return undefined;
+  }
   const venueOf = (c: Ctx) => ({
     tenantId: deps.engine.venue.tenantId,
     venueId: c.req.param('venueId') ?? '',
@@ -164,6 +227,8 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       });
     const bad = invalid(parsed.op, venueOf(c));
     if (bad) return bad;
+    const tooMany = limited(c, parsed.op.deviceId, 1);
+    if (tooMany) return tooMany;
     // An op the relay already journaled (or is journaling) stays the relay's to answer, whatever
     // the uplink does now. Looked up only when the op could go through: offline, the engine's
     // own lookup suffices.
@@ -211,6 +276,8 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       const bad = invalid(op, venueOf(c));
       if (bad) return bad;
     }
+    const tooMany = limited(c, deviceId, parsed.data.ops.length);
+    if (tooMany) return tooMany;
     if (deps.gate.direct() && parsed.data.ops.every((op) => !deps.engine.holds(op.opId))) {
       const forwarded = await forward(
         c,
