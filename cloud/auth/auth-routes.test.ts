@@ -126,6 +126,14 @@ describe('POST /v1/auth/staff', () => {
     expect((await signInFrom(t, '203.0.113.66', DEMO.pins.server)).status).toBe(200);
   });
 
+  it('counts an IPv6 caller by its /64', async () => {
+    const t = await makeTestApp();
+    for (let i = 0; i < 10; i++)
+      expect((await signInFrom(t, `2001:db8:1:2::${i + 1}`, '0000')).status).toBe(401);
+    expect((await signInFrom(t, '2001:db8:1:2:abcd::99', DEMO.pins.server)).status).toBe(429);
+    expect((await signInFrom(t, '2001:db8:1:3::1', DEMO.pins.server)).status).toBe(200);
+  });
+
   it('never locks a venue: 200 wrong PINs from 20 addresses raise an alarm, not a wall', async () => {
     const t = await makeTestApp();
     for (let a = 0; a < 20; a++) {

@@ -9,7 +9,7 @@ import {
   TokenResponse,
   type TokenSigner,
 } from '#protocol';
-import { clientAddress } from '../../server/client-address.ts';
+import { addressBucket, clientAddress } from '../../server/client-address.ts';
 import { DEFAULT_PIN_LIMITS, PinGuard, type PinLimits } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
@@ -112,7 +112,7 @@ export function registerAuthRoutes(
       const lan = c.req.header(RELAY_CLIENT_ADDRESS_HEADER)?.trim().slice(0, 64) || 'unknown';
       return `${venueId} relay ${auth.caller.nodeId} ${lan}`;
     }
-    return `${venueId} ${clientAddress(c, trustedProxies)}`;
+    return `${venueId} ${addressBucket(clientAddress(c, trustedProxies))}`;
   }
 
   route(app, staffRoute, async (c) => {

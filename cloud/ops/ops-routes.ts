@@ -13,7 +13,12 @@ import {
   type Principal,
   toIssues,
 } from '#protocol';
-import { clientAddress, isLoopback, UNKNOWN_ADDRESS } from '../../server/client-address.ts';
+import {
+  addressBucket,
+  clientAddress,
+  isLoopback,
+  UNKNOWN_ADDRESS,
+} from '../../server/client-address.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { RateLimiter } from '../../server/rate-limiter.ts';
 import type { CoreDeps } from '../app-deps.ts';
@@ -131,7 +136,7 @@ export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
     const address = clientAddress(c, trustedProxies);
     const oneCaller = address !== UNKNOWN_ADDRESS && !isLoopback(address);
     for (const [limiter, key, cost] of [
-      ...(oneCaller ? ([[perAddress, address, 1]] as const) : []),
+      ...(oneCaller ? ([[perAddress, addressBucket(address), 1]] as const) : []),
       [perTenant, tenantId, 1],
       [perCaller, `${tenantId}/${principal.kind}/${actorOf(principal)}`, ops],
     ] as const) {

@@ -40,6 +40,14 @@ describe('sign-in while the relay decides it', () => {
     expect((await signInFrom(r, '10.0.0.12', '3333')).status).toBe(200);
   });
 
+  it('counts an IPv6 caller by its /64: a fresh address per guess brings no fresh budget', async () => {
+    const r = await makeRelay();
+    for (let i = 0; i < 10; i++)
+      expect((await signInFrom(r, `2001:db8:1:2::${i + 1}`, '0000')).status).toBe(401);
+    expect((await signInFrom(r, '2001:db8:1:2:abcd::99', '3333')).status).toBe(429);
+    expect((await signInFrom(r, '2001:db8:1:3::1', '3333')).status).toBe(200);
+  });
+
   it('never locks the venue: 200 wrong PINs from 20 addresses only raise an alarm', async () => {
     const r = await makeRelay();
     for (let device = 0; device < 20; device++) {

@@ -10,7 +10,7 @@ import {
   type TokenSigner,
   toIssues,
 } from '#protocol';
-import { clientAddress } from '../../server/client-address.ts';
+import { addressBucket, clientAddress } from '../../server/client-address.ts';
 import type { Logger } from '../../server/logger.ts';
 import {
   DEFAULT_PIN_LIMITS,
@@ -80,7 +80,7 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       return problemResponse(400, 'VALIDATION', 'Invalid sign-in', {
         issues: toIssues(parsed.error),
       });
-    const address = clientAddress(c);
+    const address = addressBucket(clientAddress(c));
     const refused = pins.refusal(address, deps.clock().getTime());
     if (refused) return refused;
     if (deps.gate.direct()) {

@@ -10,7 +10,12 @@ import {
   parseOperation,
   toIssues,
 } from '#protocol';
-import { clientAddress, isLoopback, UNKNOWN_ADDRESS } from '../../server/client-address.ts';
+import {
+  addressBucket,
+  clientAddress,
+  isLoopback,
+  UNKNOWN_ADDRESS,
+} from '../../server/client-address.ts';
 import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { RateLimiter } from '../../server/rate-limiter.ts';
@@ -128,7 +133,7 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
     const principal = c.get('caller').principal;
     for (const [limiter, key] of [
       // No address (in-process callers, not under Bun.serve) is no one address: not limited.
-      ...(address === UNKNOWN_ADDRESS ? [] : ([[perAddress, address]] as const)),
+      ...(address === UNKNOWN_ADDRESS ? [] : ([[perAddress, addressBucket(address)]] as const)),
       [perDevice, `${principal.kind}/${actorOf(principal)}/${deviceId}`],
     ] as const) {
       const taken = limiter.take(key, ops);
