@@ -24,4 +24,15 @@ describe('FailureWindow', () => {
     expect(window.retryAfter('a', 9000)).toBe(2);
     expect(window.retryAfter('a', 11_000)).toBeUndefined();
   });
+
+  it('remembers at most maxKeys keys, forgetting the stalest first', () => {
+    const window = new FailureWindow({ max: 1, windowSeconds: 60, maxKeys: 4 });
+    for (const key of ['a', 'b', 'c', 'd']) window.fail(key, 0);
+    window.fail('a', 1000); // a failed again: b is now the stalest
+    expect(window.retryAfter('b', 1000)).toBe(59);
+    window.fail('e', 2000); // five keys: down to two, the most recent (a, e)
+    expect(window.retryAfter('a', 2000)).toBe(59);
+    expect(window.retryAfter('e', 2000)).toBe(60);
+    for (const key of ['b', 'c', 'd']) expect(window.retryAfter(key, 2000)).toBeUndefined();
+  });
 });
