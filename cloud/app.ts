@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps & { readonly publicOrigin?: string | und
   serveOpenApiDocument(app, deps.version);
 
   registerOpsRoutes(app, deps);
-  registerAuthRoutes(app, deps);
+  registerAuthRoutes(app, { ...deps, secureCookies: deps.publicOrigin?.startsWith('https:') });
   registerFeedRoutes(app, deps);
   registerEdgeRoutes(app, deps);
   // The PWA's files after every API route: API paths and missing files go on to the 404 below.

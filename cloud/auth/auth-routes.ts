@@ -38,6 +38,11 @@ export interface AuthDeps {
    * and an alarm, never a lock, past 100 a minute at one venue.
    */
   readonly pinLimits?: PinLimits;
+  /**
+   * The session cookie is `Secure` on every answer, whatever the request's own scheme: TLS ends
+   * at a proxy in front (the public origin is https:). Otherwise only on https: requests.
+   */
+  readonly secureCookies?: boolean;
 }
 
 /** The header an enrolled relay names the LAN address of a sign-in it forwards with. */
@@ -46,9 +51,14 @@ const RELAY_CLIENT_ADDRESS_HEADER = 'x-hearth-client-address';
 /** A staff shift (12 h) and a guest's visit (4 h). */
 export const DEFAULT_TOKEN_TTL_SECONDS = { staff: 12 * 3600, guest: 4 * 3600 } as const;
 
+/** Whether the session cookie an answer sets is `Secure`. */
+function secureCookie(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>): boolean {
+  return deps.secureCookies === true || new URL(c.req.url).protocol === 'https:';
+}
+
 /** Ends a browser session: the cookie is cleared (the token itself expires on its own). */
-function signOut(c: Context<AppEnv>): Response {
-  c.header('Set-Cookie', sessionCookie('', 0, new URL(c.req.url).protocol === 'https:'));
+function signOut(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>): Response {
+  c.header('Set-Cookie', sessionCookie('', 0, secureCookie(c, deps)));
   return c.body(null, 204);
 }
 
@@ -95,7 +105,7 @@ export function registerAuthRoutes(
   deps: AuthDeps &
     Pick<CoreDeps, 'store' | 'clock' | 'authenticator' | 'log' | 'metrics' | 'trustedProxies'>,
 ): void {
-  route(app, logoutRoute, signOut);
+  route(app, logoutRoute, (c) => signOut(c, deps));
   const pins = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS, deps);
   const trustedProxies = deps.trustedProxies ?? new Set<string>();
 
@@ -181,9 +191,6 @@ async function issue(
     principal: principalOf(claims),
   };
   c.header('Cache-Control', 'no-store');
-  c.header(
-    'Set-Cookie',
-    sessionCookie(response.token, ttlSeconds, new URL(c.req.url).protocol === 'https:'),
-  );
+  c.header('Set-Cookie', sessionCookie(response.token, ttlSeconds, secureCookie(c, deps)));
   return c.json(response, 200);
 }

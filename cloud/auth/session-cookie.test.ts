@@ -24,4 +24,16 @@ describe('browser sessions', () => {
     const out = await t.app.request('/v1/auth/logout', { method: 'POST' });
     expect(out.headers.get('set-cookie')).toMatch(/^hearth_session=; .*Max-Age=0/);
   });
+
+  it('behind a TLS proxy (an https: public origin) the cookie is Secure on plain-HTTP requests', async () => {
+    const t = await makeTestApp({ realTokens: true, publicOrigin: 'https://cloud.example' });
+    const signIn = await t.app.request('http://cloud.internal/v1/auth/staff', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ venueId: DEMO.venueId, pin: DEMO.pins.server }),
+    });
+    expect(signIn.headers.get('set-cookie')).toMatch(/; Secure$/);
+    const out = await t.app.request('http://cloud.internal/v1/auth/logout', { method: 'POST' });
+    expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0; Secure$/);
+  });
 });

@@ -83,9 +83,11 @@ export async function makeTestApp(
   options: Partial<Omit<AppDeps, 'limits'>> & {
     limits?: Partial<Limits>;
     realTokens?: boolean;
+    /** The cloud's public origin (`HEARTH_PUBLIC_ORIGIN`). */
+    publicOrigin?: string;
   } = {},
 ): Promise<TestApp> {
-  const { realTokens = false, ...overrides } = options;
+  const { realTokens = false, publicOrigin, ...overrides } = options;
   const clock = new TestClock();
   const store = overrides.store ?? new MemoryCloudStore();
   const keys = await importCloudKeys(TEST_KEYS);
@@ -126,7 +128,7 @@ export async function makeTestApp(
   });
   const header = (principal: Principal) => ({ Authorization: `Bearer ${auth.person(principal)}` });
   return {
-    app: createApp(deps),
+    app: createApp({ ...deps, publicOrigin }),
     deps,
     store,
     auth,

@@ -212,3 +212,84 @@ describe('sign-in at a relay that has just started', () => {
     expect(Problem.parse(await wrong.json()).code).toBe('PIN_INVALID');
   });
 });
+
+describe('sign-in the relay passes to the cloud', () => {
+  const CLOUD_COOKIE =
+    'hearth_session=cloud-token; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure';
+
+  /** The auth routes with the uplink up, over a cloud that answers with a token and its cookie. */
+  async function onlineRelay() {
+    const { identity, signer } = await testRelayKeys;
+    const store = new MemoryRelayStore();
+    const clock = () => new Date(NOW);
+    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const forwarded: string[] = [];
+    const expiresAt = new Date(Date.parse(NOW) + 3600 * 1000).toISOString();
+    const gate: UplinkGate = {
+      direct: () => true,
+      forward: async (path) => {
+        forwarded.push(path);
+        const body = {
+          token: 'cloud-token',
+          expiresAt,
+          principal: { kind: 'guest', tenantId: 't', venueId: VENUE, sessionId: 's', tableId: 'x' },
+        };
+        return new Response(JSON.stringify(body), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json', 'Set-Cookie': CLOUD_COOKIE },
+        });
+      },
+    };
+    const app = new Hono<LanEnv>();
+    registerLanAuthRoutes(app, { identity, signer, store, engine, gate, clock });
+    const post = (url: string, body: unknown) =>
+      app.request(
+        url,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+        { requestIP: () => ({ address: '10.0.0.7', family: 'IPv4', port: 50_000 }) },
+      );
+    return { post, forwarded };
+  }
+
+  it("sets the session cookie for the relay's own scheme, never the cloud's", async () => {
+    const relay = await onlineRelay();
+    const plain = await relay.post('http://relay.local/v1/auth/guest', {
+      venueId: VENUE,
+      table: '5',
+    });
+    expect(plain.status).toBe(200);
+    expect(await plain.json()).toMatchObject({ token: 'cloud-token' });
+    const cookie = plain.headers.get('Set-Cookie') ?? '';
+    expect(cookie).toBe(
+      'hearth_session=cloud-token; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600',
+    );
+    const secure = await relay.post('https://relay.local/v1/auth/staff', {
+      venueId: VENUE,
+      pin: '1111',
+    });
+    expect(secure.headers.get('Set-Cookie')).toBe(`${cookie}; Secure`);
+    expect(relay.forwarded).toEqual(['/v1/auth/guest', '/v1/auth/staff']);
+  });
+
+  it("never passes another venue's sign-in to the cloud: its PIN and token stay off this LAN", async () => {
+    const relay = await onlineRelay();
+    const staff = await relay.post('http://relay.local/v1/auth/staff', {
+      venueId: 'elsewhere',
+      pin: '1111',
+    });
+    const guest = await relay.post('http://relay.local/v1/auth/guest', {
+      venueId: 'elsewhere',
+      table: '5',
+    });
+    expect([staff.status, guest.status]).toEqual([404, 404]);
+    expect(Problem.parse(await staff.json())).toMatchObject({
+      code: 'VENUE_NOT_SERVED',
+      kind: 'stop',
+    });
+    expect(relay.forwarded).toEqual([]);
+  });
+});

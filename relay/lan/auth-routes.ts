@@ -6,7 +6,7 @@ import {
   listEntities,
   newUlid,
   StaffSignInRequest,
-  type TokenResponse,
+  TokenResponse,
   type TokenSigner,
   toIssues,
 } from '#protocol';
@@ -61,6 +61,36 @@ async function body(c: Context<LanEnv>): Promise<unknown> {
 }
 
 /**
+ * The cloud's answer to a forwarded sign-in, with the session cookie set for this server's own
+ * scheme (the cloud's is for its origin: `Secure` there would be dropped on a plain-HTTP LAN,
+ * and none would leak the token over one). Answers other than a token pass unchanged.
+ */
+async function withOwnCookie(
+  c: Context<LanEnv>,
+  forwarded: Response,
+  nowMs: number,
+): Promise<Response> {
+  const headers = new Headers(forwarded.headers);
+  headers.delete('set-cookie');
+  if (forwarded.status !== 200)
+    return new Response(forwarded.body, { status: forwarded.status, headers });
+  const text = await forwarded.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined; // not a token answer: passed on without a cookie
+  }
+  const parsed = TokenResponse.safeParse(body);
+  if (parsed.success) {
+    const secure = new URL(c.req.url).protocol === 'https:';
+    const maxAge = Math.max(0, Math.floor((Date.parse(parsed.data.expiresAt) - nowMs) / 1000));
+    headers.append('Set-Cookie', sessionCookie(parsed.data.token, maxAge, secure));
+  }
+  return new Response(text, { status: 200, headers });
+}
+
+/**
  * Sign-in on the LAN. With the uplink up it is the cloud's (forwarded); with it down the relay
  * checks the PIN against its copy of the venue's staff list and issues a venue-scoped token
  * with its enrolled key, which the cloud accepts later for this venue only.
@@ -80,6 +110,15 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       return problemResponse(400, 'VALIDATION', 'Invalid sign-in', {
         issues: toIssues(parsed.error),
       });
+    // Only this venue's sign-ins: another venue's PIN never passes through here, online or not.
+    // No PIN is checked, so none is counted.
+    if (parsed.data.venueId !== deps.identity.venueId) {
+      return problemResponse(404, 'VENUE_NOT_SERVED', 'Not this venue', {
+        kind: 'stop',
+        detail:
+          'this venue server signs in its own venue only: check the device is at the right venue',
+      });
+    }
     const address = addressBucket(clientAddress(c));
     const refused = pins.refusal(address, deps.clock().getTime());
     if (refused) return refused;
@@ -93,7 +132,8 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
         pins.failed(address, deps.identity.venueId, deps.clock().getTime());
         return forwarded;
       }
-      if (forwarded && forwarded.status < 500) return forwarded;
+      if (forwarded && forwarded.status < 500)
+        return withOwnCookie(c, forwarded, deps.clock().getTime());
     }
     // A relay that never received a staff list cannot tell a wrong PIN from one it has not
     // heard of yet: "starting, try again", counted against nobody.
@@ -105,10 +145,7 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       });
     }
     const now = deps.clock().getTime();
-    const staff =
-      parsed.data.venueId === deps.identity.venueId
-        ? deps.store.findStaff(await digestPin(venuePinKey, parsed.data.pin))
-        : undefined;
+    const staff = deps.store.findStaff(await digestPin(venuePinKey, parsed.data.pin));
     if (!staff) {
       pins.failed(address, deps.identity.venueId, now);
       return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
@@ -157,13 +194,14 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       return problemResponse(400, 'VALIDATION', 'Invalid sign-in', {
         issues: toIssues(parsed.error),
       });
-    if (deps.gate.direct()) {
+    if (parsed.data.venueId === deps.identity.venueId && deps.gate.direct()) {
       const forwarded = await deps.gate.forward('/v1/auth/guest', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(parsed.data),
       });
-      if (forwarded && forwarded.status < 500) return forwarded;
+      if (forwarded && forwarded.status < 500)
+        return withOwnCookie(c, forwarded, deps.clock().getTime());
     }
     const table = listEntities(deps.engine.visible, 'table').find(
       (t) => t.label === parsed.data.table,

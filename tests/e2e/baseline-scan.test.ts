@@ -42,7 +42,7 @@ import { BUILD_TIMEOUT_MS, buildWeb, WEB_DIST, webDistIsStale } from './support/
 // A baseline security scan of a real cloud and a real relay enrolled to it (and a second relay
 // serving HTTPS): every route without credentials, the security headers on every answer, error
 // pages that leak nothing, no CORS grant or live socket for another site, the relay's TLS
-// versions and key. Findings must be none but the KNOWN ones (reported, each still seen). The
+// versions and key. Findings must be none. The
 // last block points the same checks at a deliberately bad app and a weak TLS server: each fires.
 
 /** Routes that may answer 2xx to anyone, each with why. Everything else needs credentials. */
@@ -61,25 +61,6 @@ const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { method: 'POST', path: '/v1/auth/guest', reason: "guest sign-in from a table's QR code" },
   { method: 'POST', path: '/v1/auth/logout', reason: 'clears the session cookie; 204, no body' },
 ];
-
-/**
- * Findings known and reported but not fixed here (the code is another change's). Each must
- * still occur, so fixing one fails this test until its entry goes.
- */
-const KNOWN: readonly { where: RegExp; problem: RegExp; why: string }[] = [
-  {
-    where: /^cloud POST \/v1\/auth\/(guest|staff|logout)$/,
-    problem: /cookie hearth_session without Secure on an HTTPS origin/,
-    why: 'behind a TLS proxy (public origin https:) the cloud sets Secure only when its own request URL is https:',
-  },
-  {
-    where: /^POST \/v1\/auth\/guest \(https\)$/,
-    problem: /cookie hearth_session without Secure on an HTTPS origin/,
-    why: "the relay on HTTPS passes the cloud's sign-in answer on as it is, Set-Cookie included",
-  },
-];
-const isKnown = (f: Finding) =>
-  KNOWN.some((k) => k.where.test(f.where) && k.problem.test(f.problem));
 
 /** Plausible bodies: guest sign-in at a real table, a wrong PIN, a bogus enrolment token. */
 const PROBE_BODIES: Readonly<Record<string, unknown>> = {
@@ -376,17 +357,15 @@ afterAll(async () => {
   await tlsRelay?.kill();
   await h?.close();
   rmSync(tmp, { recursive: true, force: true });
-  const known = totals.findings.filter(isKnown);
   console.log(
-    `baseline scan: ${totals.routes} routes scanned, ${totals.answers} answers checked, ${totals.findings.length - known.length} findings (${known.length} known, not counted: ${[...new Set(known.map((f) => f.problem))].join('; ')})`,
+    `baseline scan: ${totals.routes} routes scanned, ${totals.answers} answers checked, ${totals.findings.length} findings`,
   );
 }, 30_000);
 
 const explain = (findings: Finding[]) => findings.map((f) => `${f.where}: ${f.problem}`).join('\n');
-/** No finding but the known ones. */
+/** No finding at all. */
 const expectClean = (findings: Finding[]) => {
-  const fresh = findings.filter((f) => !isKnown(f));
-  expect(fresh, explain(fresh)).toEqual([]);
+  expect(findings, explain(findings)).toEqual([]);
 };
 
 describe('the baseline scan', () => {
@@ -468,14 +447,6 @@ describe('the baseline scan', () => {
     totals.answers += answers.length + 4;
     totals.findings.push(...findings);
     expectClean(findings);
-  });
-
-  it('every known finding still occurs (remove its entry once fixed)', () => {
-    for (const k of KNOWN)
-      expect(
-        totals.findings.some((f) => k.where.test(f.where) && k.problem.test(f.problem)),
-        k.why,
-      ).toBe(true);
   });
 });
 
