@@ -12,6 +12,7 @@ import {
 import { addressBucket, clientAddress } from '../../server/client-address.ts';
 import { DEFAULT_PIN_LIMITS, PinGuard, type PinLimits } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
+import { SIGN_OUT_CLEAR_SITE_DATA } from '../../server/sign-out.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/caller.ts';
 import {
@@ -59,6 +60,7 @@ function secureCookie(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>)
 /** Ends a browser session: the cookie is cleared (the token itself expires on its own). */
 function signOut(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>): Response {
   c.header('Set-Cookie', sessionCookie('', 0, secureCookie(c, deps)));
+  c.header('Clear-Site-Data', SIGN_OUT_CLEAR_SITE_DATA);
   return c.body(null, 204);
 }
 

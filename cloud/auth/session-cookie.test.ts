@@ -23,6 +23,8 @@ describe('browser sessions', () => {
     expect(noCookie.status).toBe(401);
     const out = await t.app.request('/v1/auth/logout', { method: 'POST' });
     expect(out.headers.get('set-cookie')).toMatch(/^hearth_session=; .*Max-Age=0/);
+    // The cookie only: "storage" would wipe the outbox's unsent ops with IndexedDB.
+    expect(out.headers.get('clear-site-data')).toBe('"cookies"');
   });
 
   it('behind a TLS proxy (an https: public origin) the cookie is Secure on plain-HTTP requests', async () => {

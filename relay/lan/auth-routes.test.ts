@@ -293,3 +293,18 @@ describe('sign-in the relay passes to the cloud', () => {
     expect(relay.forwarded).toEqual([]);
   });
 });
+
+describe('sign-out at the relay', () => {
+  it('clears the session cookie and asks the browser to clear cookies only (the outbox stays)', async () => {
+    const { identity, signer } = await testRelayKeys;
+    const store = new MemoryRelayStore();
+    const clock = () => new Date(NOW);
+    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const app = new Hono<LanEnv>();
+    registerLanAuthRoutes(app, { identity, signer, store, engine, gate: offlineGate, clock });
+    const out = await app.request('https://relay.local/v1/auth/logout', { method: 'POST' });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('Set-Cookie')).toMatch(/^hearth_session=; .*Max-Age=0; Secure$/);
+    expect(out.headers.get('Clear-Site-Data')).toBe('"cookies"');
+  });
+});

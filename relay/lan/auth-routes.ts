@@ -19,6 +19,7 @@ import {
   type PinLimits,
 } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
+import { SIGN_OUT_CLEAR_SITE_DATA } from '../../server/sign-out.ts';
 import type { RelayIdentity } from '../identity/relay-identity.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
@@ -185,6 +186,7 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
 
   app.post('/v1/auth/logout', (c) => {
     c.header('Set-Cookie', sessionCookie('', 0, new URL(c.req.url).protocol === 'https:'));
+    c.header('Clear-Site-Data', SIGN_OUT_CLEAR_SITE_DATA);
     return c.body(null, 204);
   });
 
