@@ -67,6 +67,8 @@ export interface CoreDeps {
    * address is read from `X-Forwarded-For`. Empty or unset: the peer's address, header ignored.
    */
   readonly trustedProxies?: ReadonlySet<string>;
+  /** The bearer token a scraper reads `/metrics` with (`HEARTH_METRICS_TOKEN`); from this machine none is needed. */
+  readonly metricsToken?: string;
   /** The built PWA (web/dist) for guests on the cloud's origin; not served when absent. */
   readonly webDir?: string;
 }

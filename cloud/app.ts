@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { headerLimit } from '../server/header-limit.ts';
+import { metricsRefusal } from '../server/metrics-access.ts';
 import { crossOrigin } from '../server/origin-policy.ts';
 import { problemResponse } from '../server/problem-response.ts';
 import { requestContext } from '../server/request-context.ts';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps & { readonly publicOrigin?: string | und
       responses: { 200: { description: 'text exposition format' }, ...problems() },
     }),
     async (c) =>
+      metricsRefusal(c, deps.metricsToken) ??
       c.text(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType }),
   );
   serveOpenApiDocument(app, deps.version);

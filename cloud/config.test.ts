@@ -155,6 +155,18 @@ describe('parseCloudConfig', () => {
     expect(JSON.stringify(bad)).not.toContain('secret');
   });
 
+  it('reads HEARTH_METRICS_TOKEN, and refuses a short one', () => {
+    const read = parseCloudConfig({ HEARTH_METRICS_TOKEN: 'scrape-token-0123456789' });
+    expect(read.ok && read.config.metricsToken).toBe('scrape-token-0123456789');
+    expect(parseCloudConfig({}).ok && parseCloudConfig({})).toMatchObject({
+      config: { metricsToken: undefined },
+    });
+    expect(parseCloudConfig({ HEARTH_METRICS_TOKEN: 'short' })).toEqual({
+      ok: false,
+      errors: ['HEARTH_METRICS_TOKEN must be at least 16 characters (a random secret)'],
+    });
+  });
+
   it('reads HEARTH_KEYS_FILE, and names it when blank', () => {
     const read = parseCloudConfig({ HEARTH_KEYS_FILE: '/etc/hearth/cloud-keys.json' });
     expect(read.ok && read.config.keysFile).toBe('/etc/hearth/cloud-keys.json');

@@ -24,6 +24,8 @@ export interface CloudConfig {
    * only from them is `X-Forwarded-For` read for a caller's address. Empty by default.
    */
   trustedProxies: string[];
+  /** The bearer token `/metrics` takes from other machines (`HEARTH_METRICS_TOKEN`); unset: none do. */
+  metricsToken: string | undefined;
   /**
    * The keys every instance shares (token signing, PIN digests, cursors); when unset, the
    * instance keeps its own `keys.json` in `dataDir`, made on first start.
@@ -146,6 +148,9 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   const notIp = trustedProxies.filter((entry) => isIP(entry) === 0);
+  const metricsToken = env.HEARTH_METRICS_TOKEN === '' ? undefined : env.HEARTH_METRICS_TOKEN;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    errors.push('HEARTH_METRICS_TOKEN must be at least 16 characters (a random secret)');
   if (notIp.length > 0)
     errors.push(
       `HEARTH_TRUSTED_PROXIES must be comma-separated IP addresses, got ${notIp.map((e) => JSON.stringify(e)).join(', ')}`,
@@ -193,6 +198,7 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       addressRequestsPerSecond,
       addressBurst,
       trustedProxies,
+      metricsToken,
       keysFile: keysFile?.data,
       database,
       seedDemo: rawSeed === undefined ? database === undefined : rawSeed === '1',

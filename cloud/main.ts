@@ -114,6 +114,7 @@ const deps = {
     addressBurst: parsed.config.addressBurst,
   },
   trustedProxies: new Set(parsed.config.trustedProxies),
+  metricsToken: parsed.config.metricsToken,
   tokens: { signer: imported.signer, ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS },
   pinKey: imported.pinKey,
   cursors: createCursorService(await createCursorCodec(imported.cursorSecret)),

@@ -56,7 +56,8 @@ const PUBLIC_ROUTES: readonly PublicRoute[] = [
   {
     method: 'GET',
     path: '/metrics',
-    reason: 'Prometheus scrape, open today on both servers: counters and gauges, no venue data',
+    reason:
+      "Prometheus scrape from this machine (the scan runs there; the cloud asks others for HEARTH_METRICS_TOKEN); the relay's is open on its LAN: counters and gauges, no venue data",
   },
   { method: 'POST', path: '/v1/auth/guest', reason: "guest sign-in from a table's QR code" },
   { method: 'POST', path: '/v1/auth/logout', reason: 'clears the session cookie; 204, no body' },
