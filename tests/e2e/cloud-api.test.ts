@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppliedResult, FeedEntry, FeedPage, Operation, OpResult, Snapshot } from '#protocol';
 import {
+  CloudClient,
   countByOpId,
   createOp,
   describeHttp,
-  gatedBody,
   type Http,
   json,
   kindOf,
@@ -34,52 +34,17 @@ function base(): string {
   return cloud.url;
 }
 
-async function call(path: string, init: RequestInit = {}): Promise<Http> {
-  const res = await fetch(`${base()}${path}`, {
-    ...init,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  return { status: res.status, headers: res.headers, text: await res.text() };
+/** The running cloud's client (a new one after the restart, on the same URL or not). */
+function client(): CloudClient {
+  return new CloudClient(base());
 }
-
-async function getJson<T>(path: string, token: string): Promise<T> {
-  const http = await call(path, { headers: { Authorization: `Bearer ${token}` } });
-  if (http.status !== 200) throw new Error(`GET ${path}: ${describeHttp(http)}`);
-  return json<T>(http);
-}
-
-async function signIn(role: StaffRole): Promise<string> {
-  const http = await call('/v1/auth/staff', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ venueId: VENUE, pin: PINS[role] }),
-  });
-  if (http.status !== 200) throw new Error(`sign-in as ${role}: ${describeHttp(http)}`);
-  return json<{ token: string }>(http).token;
-}
-
-function postOp(op: Operation, token: string, gate?: Promise<void>): Promise<Http> {
-  const body = JSON.stringify(op);
-  return call(venuePath('/ops'), {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Authorization: `Bearer ${token}`,
-      'Idempotency-Key': op.opId,
-    },
-    ...(gate === undefined ? { body } : { body: gatedBody(body, gate), duplex: 'half' }),
-  });
-}
-
-async function postBatch(deviceId: string, ops: readonly Operation[], token: string) {
-  const http = await call(venuePath('/ops/batch'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ deviceId, ops }),
-  });
-  if (http.status !== 200) throw new Error(`batch: ${describeHttp(http)}`);
-  return json<{ results: OpResult[] }>(http).results;
-}
+const call = (path: string, init?: RequestInit): Promise<Http> => client().call(path, init);
+const getJson = <T>(path: string, token: string): Promise<T> => client().getJson<T>(path, token);
+const signIn = (role: StaffRole): Promise<string> => client().signIn(role);
+const postOp = (op: Operation, token: string, gate?: Promise<void>): Promise<Http> =>
+  client().postOp(op, token, gate);
+const postBatch = (deviceId: string, ops: readonly Operation[], token: string) =>
+  client().postBatch(deviceId, ops, token);
 
 /** Posts an op that must apply; the applied result and the raw response body. */
 async function apply(
@@ -93,14 +58,9 @@ async function apply(
   return { result, body: http.text };
 }
 
-async function snapshot(token = tokens.manager): Promise<Snapshot> {
-  return getJson<Snapshot>(venuePath('/snapshot'), token);
-}
-
-async function feedPage(cursor: string, limit: number, token = tokens.manager): Promise<FeedPage> {
-  const q = new URLSearchParams({ cursor, limit: String(limit) });
-  return getJson<FeedPage>(venuePath(`/feed?${q}`), token);
-}
+const snapshot = (token = tokens.manager): Promise<Snapshot> => client().snapshot(token);
+const feedPage = (cursor: string, limit: number, token = tokens.manager): Promise<FeedPage> =>
+  client().feedPage(cursor, limit, token);
 
 interface Paged {
   readonly entries: FeedEntry[];
