@@ -1,17 +1,24 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Url, digestPin, Problem } from '#protocol';
+import { Problem } from '#protocol';
 import { NOW, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
 import { makeRelay, type Relay } from '../testing/lan-app-fixture.ts';
-import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
+import {
+  bootstrappedEngine,
+  offlineGate,
+  staffWithPins,
+  testRelayKeys,
+} from '../testing/lan-fixture.ts';
 import type { UplinkGate } from '../uplink/uplink-gate.ts';
 import { CLIENT_ADDRESS_HEADER, registerLanAuthRoutes } from './auth-routes.ts';
 import type { LanEnv } from './lan-caller.ts';
 import { RelayMetrics } from './relay-metrics.ts';
 
 // Staff sign-in at the relay while it decides it (the uplink down): the wrong-PIN limits.
+
+const SAM = { memberId: 'server-1', name: 'Sam', role: 'server', pin: '1111' } as const;
 
 describe('sign-in while the relay decides it', () => {
   /** A staff sign-in from one LAN address (Bun's server is Hono's env under Bun.serve). */
@@ -73,15 +80,7 @@ describe('the wrong-PIN budget on a fake clock, uplink down or up', () => {
     let now = Date.parse(NOW);
     const clock = () => new Date(now);
     const engine = await bootstrappedEngine(store, new RelayBus(), clock);
-    const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
-    store.replaceStaff([
-      {
-        memberId: 'server-1',
-        name: 'Sam',
-        role: 'server',
-        pinDigest: await digestPin(pinKey, '1111'),
-      },
-    ]);
+    store.replaceStaff(await staffWithPins(identity, [SAM]));
     const metrics = new RelayMetrics();
     const app = new Hono<LanEnv>();
     registerLanAuthRoutes(app, { identity, signer, store, engine, gate, clock, metrics });
@@ -153,16 +152,7 @@ describe('sign-in at a relay that has just started', () => {
     const engine = await bootstrappedEngine(store, new RelayBus(), clock);
     const app = new Hono<LanEnv>();
     registerLanAuthRoutes(app, { identity, signer, store, engine, gate: offlineGate, clock });
-    const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
-    const receiveStaff = async () =>
-      store.replaceStaff([
-        {
-          memberId: 'server-1',
-          name: 'Sam',
-          role: 'server',
-          pinDigest: await digestPin(pinKey, '1111'),
-        },
-      ]);
+    const receiveStaff = async () => store.replaceStaff(await staffWithPins(identity, [SAM]));
     const signIn = (pin: string) =>
       app.request(
         '/v1/auth/staff',

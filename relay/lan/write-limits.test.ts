@@ -1,10 +1,15 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Url, digestPin, type Operation, Problem, TokenResponse } from '#protocol';
+import { type Operation, Problem, TokenResponse } from '#protocol';
 import { NOW, opOf, staff, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
+import {
+  bootstrappedEngine,
+  offlineGate,
+  staffWithPins,
+  testRelayKeys,
+} from '../testing/lan-fixture.ts';
 import { registerLanAuthRoutes } from './auth-routes.ts';
 import { RelayLanAuthenticator } from './lan-authenticator.ts';
 import type { LanEnv } from './lan-caller.ts';
@@ -25,21 +30,12 @@ async function lanWrites(limits: Omit<LanWriteLimits, 'now'>) {
   let now = Date.parse(NOW);
   const clock = () => new Date(now);
   const engine = await bootstrappedEngine(store, new RelayBus(), clock);
-  const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
-  store.replaceStaff([
-    {
-      memberId: 'manager-1',
-      name: 'Mia',
-      role: 'manager',
-      pinDigest: await digestPin(pinKey, '3333'),
-    },
-    {
-      memberId: 'server-1',
-      name: 'Sam',
-      role: 'server',
-      pinDigest: await digestPin(pinKey, '1111'),
-    },
-  ]);
+  store.replaceStaff(
+    await staffWithPins(identity, [
+      { memberId: 'manager-1', name: 'Mia', role: 'manager', pin: '3333' },
+      { memberId: 'server-1', name: 'Sam', role: 'server', pin: '1111' },
+    ]),
+  );
   const app = new Hono<LanEnv>();
   registerLanAuthRoutes(app, { identity, signer, store, engine, gate: offlineGate, clock });
   registerLanOpsRoutes(app, {

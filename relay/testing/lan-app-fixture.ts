@@ -1,4 +1,3 @@
-import { decodeBase64Url, digestPin } from '#protocol';
 import { memoryLogger } from '../../server/logger.ts';
 import { NOW } from '../../tests/protocol/support/venue-fixture.ts';
 import { DeviceCheckpoints } from '../lan/feed-routes.ts';
@@ -8,7 +7,7 @@ import { createLanCursors } from '../lan/lan-cursors.ts';
 import { RelayMetrics } from '../lan/relay-metrics.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { bootstrappedEngine, offlineGate, testRelayKeys } from './lan-fixture.ts';
+import { bootstrappedEngine, offlineGate, staffWithPins, testRelayKeys } from './lan-fixture.ts';
 
 // The relay's LAN app over a memory store, offline, with one manager (PIN 3333): for tests of
 // its routes over HTTP (app.request), without a process.
@@ -29,15 +28,11 @@ export async function makeRelay(options: { webDir?: string } = {}) {
   const bus = new RelayBus();
   const clock = () => new Date(NOW);
   const engine = await bootstrappedEngine(store, bus, clock);
-  const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
-  store.replaceStaff([
-    {
-      memberId: 'manager-1',
-      name: 'Mia',
-      role: 'manager',
-      pinDigest: await digestPin(pinKey, '3333'),
-    },
-  ]);
+  store.replaceStaff(
+    await staffWithPins(identity, [
+      { memberId: 'manager-1', name: 'Mia', role: 'manager', pin: '3333' },
+    ]),
+  );
   const { log, lines: logLines } = memoryLogger();
   const app = createLanApp({
     identity,

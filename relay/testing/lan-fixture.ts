@@ -1,5 +1,7 @@
 import {
   createTokenSigner,
+  decodeBase64Url,
+  digestPin,
   EcPrivateJwk,
   EcPublicJwk,
   type EntitySet,
@@ -11,7 +13,7 @@ import {
 } from '#protocol';
 import { NOW, TENANT, VENUE, venueState } from '../../tests/protocol/support/venue-fixture.ts';
 import type { RelayIdentity } from '../identity/relay-identity.ts';
-import type { RelayStore } from '../store/relay-store.ts';
+import type { RelayStore, StaffRecord } from '../store/relay-store.ts';
 import type { RelayBus } from '../sync/feed-bus.ts';
 import { VenueEngine } from '../sync/venue-engine.ts';
 import type { UplinkGate } from '../uplink/uplink-gate.ts';
@@ -79,4 +81,18 @@ export async function bootstrappedEngine(
     reset: true,
   });
   return engine;
+}
+
+/** Staff records as the relay stores them: each PIN digested with `identity`'s venue PIN key. */
+export async function staffWithPins(
+  identity: RelayIdentity,
+  members: readonly (Omit<StaffRecord, 'pinDigest'> & { readonly pin: string })[],
+): Promise<StaffRecord[]> {
+  const pinKey = decodeBase64Url(identity.venuePinKey) ?? new Uint8Array();
+  return Promise.all(
+    members.map(async ({ pin, ...member }) => ({
+      ...member,
+      pinDigest: await digestPin(pinKey, pin),
+    })),
+  );
 }
