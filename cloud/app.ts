@@ -36,9 +36,10 @@ const Health = z.object({ status: z.literal('ok'), version: z.string(), time: z.
  * const res = await app.request('/healthz');
  */
 export function createApp(deps: AppDeps & { readonly publicOrigin?: string | undefined }): ApiApp {
+  // An https: public origin: TLS ends at a proxy in front, so HSTS and Secure cookies always.
+  const httpsBehindProxy = deps.publicOrigin?.startsWith('https:') === true;
   const app = createApiApp();
-  // A public origin on https: means TLS ends at a proxy in front: HSTS on every answer.
-  app.use('*', securityHeaders({ alwaysHttps: deps.publicOrigin?.startsWith('https:') === true }));
+  app.use('*', securityHeaders({ alwaysHttps: httpsBehindProxy }));
   app.use('*', requestContext(deps.log, deps.metrics));
   app.use('*', requestLog(deps.log));
   // CORS for the public origin only (HEARTH_PUBLIC_ORIGIN), never `*`; none when unset.
@@ -83,7 +84,7 @@ export function createApp(deps: AppDeps & { readonly publicOrigin?: string | und
   serveOpenApiDocument(app, deps.version);
 
   registerOpsRoutes(app, deps);
-  registerAuthRoutes(app, { ...deps, secureCookies: deps.publicOrigin?.startsWith('https:') });
+  registerAuthRoutes(app, { ...deps, secureCookies: httpsBehindProxy });
   registerFeedRoutes(app, deps);
   registerEdgeRoutes(app, deps);
   // The PWA's files after every API route: API paths and missing files go on to the 404 below.
