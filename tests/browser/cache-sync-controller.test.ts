@@ -17,7 +17,7 @@ const PRINCIPAL: Principal = {
 };
 
 class CacheSyncHost extends LitElement {
-  static deps: { session: SessionStore; cacheSync: CacheSync };
+  static deps: { session: SessionStore; cacheSync: Pick<CacheSync, 'start'> };
   readonly sync = new CacheSyncController(this, { ...CacheSyncHost.deps, scopes: [] });
 
   override render() {
@@ -27,7 +27,7 @@ class CacheSyncHost extends LitElement {
 customElements.define('test-cache-sync-host', CacheSyncHost);
 
 /** A cache start that the test settles by hand. */
-function manualSync(): CacheSync & { fail(error: Error): void; succeed(): void } {
+function manualSync(): Pick<CacheSync, 'start'> & { fail(error: Error): void; succeed(): void } {
   let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
   return {
     start: () =>

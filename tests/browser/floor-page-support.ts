@@ -173,7 +173,7 @@ function services(w: FloorWorld): AppServices {
         },
       };
     },
-    cacheSync: { start: async () => undefined },
+    cacheSync: { start: async () => undefined, forget: async () => undefined },
   };
 }
 

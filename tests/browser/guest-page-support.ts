@@ -161,7 +161,7 @@ function services(w: World): AppServices {
         },
       };
     },
-    cacheSync: { start: async () => undefined },
+    cacheSync: { start: async () => undefined, forget: async () => undefined },
   };
 }
 

@@ -13,6 +13,11 @@ import { type SessionPersistence, SessionStore } from './session-store.ts';
 export interface CacheSync {
   /** Starts, or restarts with these options; scopes empty for the role's default. */
   start(principal: Principal, scopes: readonly string[]): Promise<void>;
+  /**
+   * Sign-out: stops keeping the cache and drops the venue data in it (entities, cursor,
+   * session); the device id and the outbox stay.
+   */
+  forget(): Promise<void>;
 }
 
 /** Everything the screens' controllers are built from: the only place that names the browser. */
@@ -73,6 +78,13 @@ function hydratorSync(): CacheSync {
       handle = import('../hydrator/hydrator-client.ts').then((m) => m.startHydrator(options));
       const started = await handle;
       window.addEventListener('pagehide', () => void started.close(), { once: true });
+    },
+    async forget() {
+      // The worker writes the cache: it stops first, so no batch lands after the drop. A page
+      // that never started one drops it itself.
+      const started = await handle?.catch(() => undefined);
+      if (started) await started.api.forget();
+      else await (await cacheAdapters()).forgetVenueData(await cacheDb());
     },
   };
 }

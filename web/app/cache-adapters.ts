@@ -1,6 +1,7 @@
 import type { Principal } from '#protocol';
 import {
   ensureDeviceId,
+  forgetVenueData,
   type LocalDb,
   openLocalDb,
   readSession,
@@ -30,4 +31,4 @@ export function cacheSessionPersistence(db: Promise<LocalDb>): SessionPersistenc
   };
 }
 
-export { openLocalDb };
+export { forgetVenueData, openLocalDb };

@@ -5,7 +5,7 @@ import type { SessionStore } from './session-store.ts';
 
 export interface CacheSyncDeps {
   readonly session: SessionStore;
-  readonly cacheSync: CacheSync;
+  readonly cacheSync: Pick<CacheSync, 'start'>;
   /** The scopes this screen reads; empty for the role's default. */
   readonly scopes: readonly string[];
 }

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Principal } from '#protocol';
 import { apiUrl } from './api-url.ts';
 import { AppError, messageOf } from './app-error.ts';
+import type { CacheSync } from './app-services.ts';
 import { type AsyncStatus, INITIAL, PENDING } from './async-status.ts';
 import type { DeviceSource } from './device-source.ts';
 import type { ServiceWorkerLink } from './service-worker-link.ts';
@@ -15,6 +16,8 @@ export interface SessionDeps {
   readonly device: DeviceSource;
   readonly serviceWorker: ServiceWorkerLink;
   readonly fetch: typeof fetch;
+  /** The device's cache of the venue: sign-out drops it (the outbox stays). */
+  readonly cacheSync?: Pick<CacheSync, 'forget'>;
   /** The principals this screen serves (staff screens refuse a guest's restored session). */
   readonly accepts?: (principal: Principal) => boolean;
 }
@@ -92,11 +95,23 @@ export class SessionController implements ReactiveController {
     }
   }
 
+  /**
+   * Signs out: forgets the principal, drops the venue data cached on this device (what the
+   * next person here must not see before signing in) and asks the origin to end the cookie.
+   * The outbox is left alone: queued ops wait for their owner. Switching staff on a shared
+   * tablet is signing in (decision 008), never this.
+   */
   async signOut(): Promise<void> {
-    const { session, persistence, serviceWorker, fetch } = this.#deps;
+    const { session, persistence, serviceWorker, fetch, cacheSync } = this.#deps;
     session.set(null);
     this.#setStatus(INITIAL);
     await persistence?.save(null);
+    try {
+      await cacheSync?.forget();
+    } catch (error) {
+      // No IndexedDB or no worker: nothing was cached to drop; the cookie still goes.
+      console.warn('could not drop the cached venue data', error);
+    }
     const response = await fetch(apiUrl('/v1/auth/logout', serviceWorker.controlled()), {
       method: 'POST',
       credentials: 'same-origin',

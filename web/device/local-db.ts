@@ -263,6 +263,22 @@ export async function writeSession(db: LocalDb, principal: Principal | null): Pr
   else await db.put('meta', { key: 'session', principal: Principal.parse(principal) });
 }
 
+/**
+ * Sign-out: drops what a signed-in person could see here (every entity bucket, the cursor that
+ * described them, the session) in one transaction. The device id stays, so the outbox's FIFO
+ * and checkpoints go on as the same device; the outbox is another database, untouched.
+ */
+export async function forgetVenueData(db: LocalDb): Promise<void> {
+  const tx = db.transaction(['buckets', 'meta'], 'readwrite');
+  const meta = tx.objectStore('meta');
+  await Promise.all([
+    tx.objectStore('buckets').clear(),
+    meta.delete('sync'),
+    meta.delete('session'),
+    tx.done,
+  ]);
+}
+
 /** The install's stable deviceId: made (a ULID) the first time it is asked for, then kept. */
 export async function ensureDeviceId(db: LocalDb, make: () => string = newUlid): Promise<string> {
   const tx = db.transaction('meta', 'readwrite');

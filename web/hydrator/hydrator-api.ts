@@ -43,5 +43,10 @@ export interface HydratorApi {
   start(options: HydratorStartOptions): Promise<void>;
   /** Stops, releasing the leader lock; resolves when nothing is left running. */
   stop(): Promise<void>;
+  /**
+   * Sign-out: stops, then drops the cached venue data, its cursor and the session (the device
+   * id stays); pages hear every kind changed. The next start() bootstraps afresh.
+   */
+  forget(): Promise<void>;
   status(): HydratorStatus;
 }

@@ -23,6 +23,7 @@ const hydrator = new Hydrator(
 const api: HydratorApi = {
   start: (options) => hydrator.start(options),
   stop: () => hydrator.stop(),
+  forget: () => hydrator.forget(),
   status: () => hydrator.status(),
 };
 

@@ -1,8 +1,10 @@
+import { ENTITY_KINDS } from '#protocol';
 import { backoffDelay } from '#protocol/retry/backoff.ts';
 import { type CoalescedBatch, Coalescer, InvalidEntityError } from '../device/local-coalesce.ts';
 import {
   applyChanges,
   ensureDeviceId,
+  forgetVenueData,
   type LocalDb,
   LocalDbError,
   readSync,
@@ -132,6 +134,20 @@ export class Hydrator implements HydratorApi {
     if (this.run === run) this.run = undefined;
     this.role = 'stopped';
     this.phase = 'idle';
+  }
+
+  async forget(): Promise<void> {
+    await this.stop();
+    const db = await this.deps.openDb();
+    try {
+      await forgetVenueData(db);
+    } finally {
+      db.close();
+    }
+    this.lastSyncAt = null;
+    this.lastBatch = null;
+    // Open views drop what they show: every kind is now empty.
+    this.deps.channel.postMessage({ type: 'entities-changed', kinds: ENTITY_KINDS });
   }
 
   status(): HydratorStatus {
