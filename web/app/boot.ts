@@ -1,10 +1,18 @@
 import './zod-jitless.ts';
 import type { Workbox } from 'workbox-window';
+import {
+  browserOfflineReading,
+  type OfflineOff,
+  type OfflineReading,
+  offlineOffReason,
+} from './offline-use.ts';
 
 export interface BootOptions {
   /** Keep the screen on while the page is visible (the kitchen display). */
   readonly keepAwake?: boolean;
   readonly serviceWorkerUrl?: string;
+  /** What the browser says of this page (tests give their own). */
+  readonly offlineReading?: OfflineReading;
 }
 
 /** The message the service worker takes to activate a waiting version now. */
@@ -13,21 +21,37 @@ const SKIP_WAITING = { type: 'skip-waiting' } as const;
 /**
  * Starts a page of the PWA: registers the service worker (scope `/`), offers a reload when a new
  * version waits, asks for persistent storage (the outbox and cache must not be evicted), and on
- * the kitchen display keeps the screen awake.
+ * the kitchen display keeps the screen awake. Where offline use cannot work, the page says so.
  */
 export function boot(options: BootOptions = {}): void {
   void requestPersistentStorage();
   // Loaded after the page's own code: none of it is needed for the first paint.
   if (options.keepAwake) void import('./wake-lock.ts').then((m) => m.keepScreenAwake());
-  void registerServiceWorker(options.serviceWorkerUrl ?? '/sw.js');
+  void startOfflineUse(options.serviceWorkerUrl ?? '/sw.js', options.offlineReading);
 }
 
-async function registerServiceWorker(url: string): Promise<void> {
-  if (!('serviceWorker' in navigator)) {
+/**
+ * Registers the service worker, or (no secure context, no service worker, registration
+ * refused) puts the "offline use is off" notice first on the page. Resolves with why it is
+ * off, or null once the worker is registered.
+ */
+export async function startOfflineUse(
+  url: string,
+  reading: OfflineReading = browserOfflineReading(),
+): Promise<OfflineOff | null> {
+  const off =
+    offlineOffReason(reading) ??
+    ((await registerServiceWorker(url)) ? null : 'registration-failed');
+  if (off) {
     // Plain HTTP on a LAN address: the page loads, but no worker, so no outbox.
-    console.warn('no service worker here (insecure context?): changes are not kept offline');
-    return;
+    console.warn(`offline use is off here (${off}): changes are not kept offline`);
+    (await import('./offline-notice.ts')).showOfflineNotice(off);
   }
+  return off;
+}
+
+/** True once the worker is registered. */
+async function registerServiceWorker(url: string): Promise<boolean> {
   const { Workbox } = await import('workbox-window');
   const workbox = new Workbox(url, { scope: '/' });
   workbox.addEventListener('waiting', (event) => {
@@ -36,8 +60,10 @@ async function registerServiceWorker(url: string): Promise<void> {
   });
   try {
     await workbox.register();
+    return true;
   } catch (error) {
     console.error('service worker registration failed', error);
+    return false;
   }
 }
 
