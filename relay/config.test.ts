@@ -15,7 +15,17 @@ describe('relay configuration', () => {
     const ok = parseRelayConfig({ HEARTH_CLOUD_URL: 'http://127.0.0.1:8787' });
     expect(ok).toMatchObject({
       ok: true,
-      config: { port: 8788, dataDir: './data/relay', rescueUrl: undefined, tls: undefined },
+      config: {
+        port: 8788,
+        dataDir: './data/relay',
+        rescueUrl: undefined,
+        tls: {
+          mode: 'venue-ca',
+          extraNames: { dnsNames: [], ipAddresses: [] },
+          onboardingPort: 8789,
+          checkIntervalMs: 86_400_000,
+        },
+      },
     });
     expect(ok.ok && ok.config.heartbeatIntervalMs).toBe(15_000);
     const quick = parseRelayConfig({
@@ -52,6 +62,66 @@ describe('relay configuration', () => {
       ok: true,
       config: { cloudUrl: 'http://b:1', port: 9000 },
     });
+  });
+});
+
+describe('the LAN TLS settings', () => {
+  const base = { HEARTH_CLOUD_URL: 'http://127.0.0.1:8787' };
+  const tlsOf = (env: Record<string, string>) => {
+    const result = parseRelayConfig({ ...base, ...env });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    return result.config.tls;
+  };
+  const errorsOf = (env: Record<string, string>) => {
+    const result = parseRelayConfig({ ...base, ...env });
+    return result.ok ? [] : result.errors;
+  };
+
+  it('takes the operator’s certificate over the venue CA when both files are set', () => {
+    expect(
+      tlsOf({ HEARTH_TLS_CERT: '/c.pem', HEARTH_TLS_KEY: '/k.pem', HEARTH_TLS_NAMES: 'x.lan' }),
+    ).toEqual({ mode: 'operator', cert: '/c.pem', key: '/k.pem', checkIntervalMs: 86_400_000 });
+  });
+
+  it('serves plain HTTP only when asked, by variable or flag', () => {
+    expect(tlsOf({ HEARTH_PLAIN_HTTP: '1' })).toEqual({ mode: 'plain' });
+    expect(tlsOf(withFlags({}, ['--plain-http']) as Record<string, string>)).toEqual({
+      mode: 'plain',
+    });
+    expect(tlsOf({ HEARTH_PLAIN_HTTP: '0' }).mode).toBe('venue-ca');
+    expect(errorsOf({ HEARTH_PLAIN_HTTP: 'yes' })).toEqual([
+      expect.stringContaining('HEARTH_PLAIN_HTTP must be 1'),
+    ]);
+    expect(
+      errorsOf({ HEARTH_PLAIN_HTTP: '1', HEARTH_TLS_CERT: '/c.pem', HEARTH_TLS_KEY: '/k.pem' }),
+    ).toEqual([expect.stringContaining('contradict')]);
+  });
+
+  it('reads the onboarding port (0: off), extra SAN names and the check interval', () => {
+    expect(
+      tlsOf({
+        HEARTH_ONBOARDING_PORT: '0',
+        HEARTH_TLS_NAMES: ' Relay.LAN , 192.168.7.2,fd00::20,',
+        HEARTH_TLS_CHECK_INTERVAL_MS: '60000',
+      }),
+    ).toEqual({
+      mode: 'venue-ca',
+      extraNames: { dnsNames: ['relay.lan'], ipAddresses: ['192.168.7.2', 'fd00::20'] },
+      onboardingPort: undefined,
+      checkIntervalMs: 60_000,
+    });
+    const errors = errorsOf({
+      PORT: '9000',
+      HEARTH_ONBOARDING_PORT: '9000',
+      HEARTH_TLS_NAMES: 'ok.lan,bad name,-x.lan',
+      HEARTH_TLS_CHECK_INTERVAL_MS: 'daily',
+    });
+    expect(errors).toEqual([
+      expect.stringContaining('HEARTH_TLS_CHECK_INTERVAL_MS must be a whole number'),
+      expect.stringContaining('HEARTH_ONBOARDING_PORT must differ from PORT'),
+      expect.stringContaining('"bad name"'),
+      expect.stringContaining('"-x.lan"'),
+    ]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** The relay's settings, read once from the environment (and matching flags) at start-up. */
@@ -7,7 +8,8 @@ export interface RelayConfig {
   readonly cloudUrl: string;
   readonly enrollToken: string | undefined;
   readonly rescueUrl: string | undefined;
-  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** How the LAN port is served: the venue CA (default), an operator's certificate, or plain HTTP. */
+  readonly tls: RelayTlsConfig;
   readonly webDir: string;
   readonly probeIntervalMs: number;
   /** How often the relay reports itself (and its devices' checkpoints) to the cloud. */
@@ -15,6 +17,30 @@ export interface RelayConfig {
   readonly rescueAfterMs: number;
   readonly rescueBudgetBytes: number;
 }
+
+/**
+ * The LAN's TLS (decision 033). `venue-ca`: the relay's own CA signs its server certificate;
+ * `onboardingPort` (undefined: not served) is the plain-HTTP page that hands the CA to devices.
+ * `operator`: PEM files the operator keeps renewed, watched and swapped in without a restart.
+ * `plain`: no TLS, only when asked for (devices other than localhost get no service worker).
+ */
+export type RelayTlsConfig =
+  | {
+      readonly mode: 'venue-ca';
+      readonly extraNames: { readonly dnsNames: string[]; readonly ipAddresses: string[] };
+      readonly onboardingPort: number | undefined;
+      readonly checkIntervalMs: number;
+    }
+  | {
+      readonly mode: 'operator';
+      readonly cert: string;
+      readonly key: string;
+      readonly checkIntervalMs: number;
+    }
+  | { readonly mode: 'plain' };
+
+export const DEFAULT_ONBOARDING_PORT = 8789;
+export const DEFAULT_TLS_CHECK_INTERVAL_MS = 86_400_000;
 
 export type RelayConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
 
@@ -26,6 +52,8 @@ const FLAGS: Record<string, string> = {
   '--rescue-url': 'HEARTH_RESCUE_URL',
   '--web-dir': 'HEARTH_WEB_DIR',
 };
+/** Flags without a value: present means `1`. */
+const SWITCHES: Record<string, string> = { '--plain-http': 'HEARTH_PLAIN_HTTP' };
 
 /** Flags (`--cloud-url https://…` or `--cloud-url=…`) override the environment. */
 export function withFlags(
@@ -36,6 +64,11 @@ export function withFlags(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    const switched = SWITCHES[flag];
+    if (switched) {
+      merged[switched] = inline ?? '1';
+      continue;
+    }
     const name = FLAGS[flag];
     if (!name) continue;
     merged[name] = inline ?? argv[++i];
@@ -112,12 +145,10 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     Int(1024, 10_000_000_000),
     env.HEARTH_RESCUE_BUDGET_BYTES ?? String(5 * 1024 * 1024),
   );
-  const cert = env.HEARTH_TLS_CERT;
-  const key = env.HEARTH_TLS_KEY;
-  if ((cert === undefined) !== (key === undefined))
-    errors.push('HEARTH_TLS_CERT and HEARTH_TLS_KEY go together: set both or neither');
+  const tls = parseTls(env, port, errors);
   if (
     errors.length > 0 ||
+    tls === undefined ||
     port === undefined ||
     dataDir === undefined ||
     cloudUrl === undefined ||
@@ -136,12 +167,75 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
       cloudUrl,
       enrollToken: env.HEARTH_ENROLL_TOKEN || undefined,
       rescueUrl,
-      tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+      tls,
       webDir: env.HEARTH_WEB_DIR ?? defaultWebDir(),
       probeIntervalMs,
       heartbeatIntervalMs,
       rescueAfterMs,
       rescueBudgetBytes,
     },
+  };
+}
+
+/** A DNS name for the SAN: labels of letters, digits and hyphens (a leading `*.` allowed). */
+const DNS_NAME =
+  /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+function parseTls(
+  env: Record<string, string | undefined>,
+  port: number | undefined,
+  errors: string[],
+): RelayTlsConfig | undefined {
+  const before = errors.length;
+  const plainRaw = env.HEARTH_PLAIN_HTTP ?? '';
+  if (!['', '0', '1'].includes(plainRaw))
+    errors.push(
+      `HEARTH_PLAIN_HTTP must be 1 (serve plain HTTP) or 0/empty (got ${JSON.stringify(plainRaw)})`,
+    );
+  const plain = plainRaw === '1';
+  const cert = env.HEARTH_TLS_CERT || undefined;
+  const key = env.HEARTH_TLS_KEY || undefined;
+  if ((cert === undefined) !== (key === undefined))
+    errors.push('HEARTH_TLS_CERT and HEARTH_TLS_KEY go together: set both or neither');
+  if (plain && (cert !== undefined || key !== undefined))
+    errors.push(
+      'HEARTH_PLAIN_HTTP=1 (--plain-http) and HEARTH_TLS_CERT/HEARTH_TLS_KEY contradict each other: unset one',
+    );
+  const intervalRaw = env.HEARTH_TLS_CHECK_INTERVAL_MS ?? String(DEFAULT_TLS_CHECK_INTERVAL_MS);
+  const interval = Int(100, 2_147_483_647).safeParse(intervalRaw);
+  if (!interval.success)
+    errors.push(
+      `HEARTH_TLS_CHECK_INTERVAL_MS ${interval.error.issues[0]?.message ?? 'is invalid'} (got ${JSON.stringify(intervalRaw)})`,
+    );
+  const onboardingRaw = env.HEARTH_ONBOARDING_PORT ?? String(DEFAULT_ONBOARDING_PORT);
+  const onboarding = Int(0, 65535).safeParse(onboardingRaw);
+  if (!onboarding.success)
+    errors.push(
+      `HEARTH_ONBOARDING_PORT ${onboarding.error.issues[0]?.message ?? 'is invalid'} (got ${JSON.stringify(onboardingRaw)})`,
+    );
+  else if (onboarding.data !== 0 && onboarding.data === port && !plain && cert === undefined)
+    errors.push(
+      `HEARTH_ONBOARDING_PORT must differ from PORT (both ${port}); 0 turns the onboarding page off`,
+    );
+  const dnsNames: string[] = [];
+  const ipAddresses: string[] = [];
+  for (const name of (env.HEARTH_TLS_NAMES ?? '').split(',').map((n) => n.trim())) {
+    if (name === '') continue;
+    if (isIP(name) !== 0) ipAddresses.push(name);
+    else if (DNS_NAME.test(name) && name.length <= 253) dnsNames.push(name.toLowerCase());
+    else
+      errors.push(
+        `HEARTH_TLS_NAMES has ${JSON.stringify(name)}, neither a DNS name nor an IP address (comma-separated, e.g. relay.lan,192.168.1.20)`,
+      );
+  }
+  if (errors.length > before || !interval.success || !onboarding.success) return undefined;
+  if (plain) return { mode: 'plain' };
+  if (cert !== undefined && key !== undefined)
+    return { mode: 'operator', cert, key, checkIntervalMs: interval.data };
+  return {
+    mode: 'venue-ca',
+    extraNames: { dnsNames, ipAddresses },
+    onboardingPort: onboarding.data === 0 ? undefined : onboarding.data,
+    checkIntervalMs: interval.data,
   };
 }

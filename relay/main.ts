@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createTokenSigner, importTokenSigningKey } from '#protocol';
@@ -15,9 +16,24 @@ import { createLanLiveRoute } from './lan/live-socket.ts';
 import { RelayMetrics } from './lan/relay-metrics.ts';
 import { ResilienceRecorder } from './lan/resilience-recorder.ts';
 import { resilienceReading } from './lan/resilience-route.ts';
+import {
+  createOnboardingApp,
+  createTrustCheckApp,
+  TRUST_CHECK_PATH,
+} from './onboarding/onboarding-app.ts';
 import { SqliteRelayStore } from './store/sqlite-relay-store.ts';
 import { RelayBus } from './sync/feed-bus.ts';
 import { VenueEngine } from './sync/venue-engine.ts';
+import {
+  ensureVenueTls,
+  lanSubjectNames,
+  readOperatorPair,
+  type ServedCertificate,
+  type VenueTlsState,
+} from './tls/relay-tls.ts';
+import { assertPortFree, type ServeListener, TlsListener } from './tls/tls-listener.ts';
+import { createTlsRotation, type LoadCertificate, watchFiles } from './tls/tls-rotation.ts';
+import { caDownload } from './tls/venue-ca.ts';
 import { Uplink } from './uplink/uplink.ts';
 
 // The relay's process shell: the only file that reads env, touches the disk and binds a port.
@@ -148,6 +164,11 @@ const sampleResilience = () => {
 sampleResilience();
 const resilienceTimer = setInterval(sampleResilience, RESILIENCE_SAMPLE_MS);
 
+// What /healthz says of TLS: the mode and the served certificate's expiry (set once serving).
+let tlsStatus = (): { mode: string; notAfter: string | null } => ({
+  mode: config.tls.mode,
+  notAfter: null,
+});
 const app = createLanApp({
   identity,
   signer,
@@ -168,30 +189,130 @@ const app = createLanApp({
   resilience,
   live,
   webDir: config.webDir,
+  tls: () => tlsStatus(),
 });
 
-const server = Bun.serve({
-  port: config.port,
-  fetch: app.fetch,
-  websocket: live.websocket,
-  idleTimeout: 40,
-  ...(config.tls
-    ? { tls: { cert: Bun.file(config.tls.cert), key: Bun.file(config.tls.key) } }
-    : {}),
-});
-if (!config.tls) {
+// HTTPS on the LAN (decision 033): the venue CA's certificate, or the operator's, checked
+// again on a timer and on SIGHUP and swapped in without a restart; plain HTTP only if asked.
+const tlsConfig = config.tls;
+const currentNames = () =>
+  lanSubjectNames(
+    networkInterfaces(),
+    identity.venueId,
+    tlsConfig.mode === 'venue-ca' ? tlsConfig.extraNames : undefined,
+  );
+const fail = (message: string): never => {
+  console.error(`hearth relay: ${message}`);
+  process.exit(EXIT_CONFIG);
+};
+let venueTls: VenueTlsState | undefined;
+let initialTls: ServedCertificate | undefined;
+let loadTls: LoadCertificate | undefined;
+if (tlsConfig.mode === 'venue-ca') {
+  venueTls = await ensureVenueTls({
+    dataDir: config.dataDir,
+    venueId: identity.venueId,
+    names: currentNames(),
+    now: clock(),
+  }).catch((error: unknown) => fail(`venue TLS: ${(error as Error).message}`));
+  initialTls = venueTls.served;
+  const caFingerprint = venueTls.ca.fingerprint;
+  log('info', 'tls venue certificate', {
+    outcome: typeof venueTls.outcome === 'string' ? venueTls.outcome : 'reissued',
+    reason: typeof venueTls.outcome === 'string' ? undefined : venueTls.outcome.reissued,
+    serial: initialTls.serial,
+    notAfter: initialTls.notAfter.toISOString(),
+    caFingerprint,
+  });
+  loadTls = async () => {
+    const next = await ensureVenueTls({
+      dataDir: config.dataDir,
+      venueId: identity.venueId,
+      names: currentNames(),
+      now: clock(),
+    });
+    // The CA devices trust and the onboarding page offers stays the one this process started with.
+    if (next.ca.fingerprint !== caFingerprint)
+      throw new Error('the venue CA on disk changed; restart the relay to serve the new one');
+    return {
+      served: next.served,
+      reason: typeof next.outcome === 'string' ? next.outcome : next.outcome.reissued,
+    };
+  };
+} else if (tlsConfig.mode === 'operator') {
+  const paths = { cert: tlsConfig.cert, key: tlsConfig.key };
+  try {
+    initialTls = readOperatorPair(paths);
+  } catch (error) {
+    fail(`HEARTH_TLS_CERT/HEARTH_TLS_KEY: ${(error as Error).message}`);
+  }
+  loadTls = async () => ({ served: readOperatorPair(paths), reason: 'operator_files' });
+} else {
   log(
     'warn',
-    'serving plain HTTP: devices on other machines get no service worker (no outbox) without HTTPS; set HEARTH_TLS_CERT and HEARTH_TLS_KEY',
+    'serving plain HTTP (HEARTH_PLAIN_HTTP): offline use is off for devices other than localhost; browsers register no service worker (no outbox) without HTTPS',
     {},
   );
 }
+
+const onboardingPort = tlsConfig.mode === 'venue-ca' ? tlsConfig.onboardingPort : undefined;
+const trustCheck =
+  onboardingPort === undefined ? undefined : createTrustCheckApp({ onboardingPort });
+const serveLan = ({ port, reusePort, tls }: Parameters<ServeListener<unknown>>[0]) =>
+  Bun.serve({
+    port,
+    reusePort,
+    fetch: (request, bunServer) =>
+      trustCheck && new URL(request.url).pathname === TRUST_CHECK_PATH
+        ? trustCheck.fetch(request)
+        : app.fetch(request, bunServer),
+    websocket: live.websocket,
+    idleTimeout: 40,
+    ...(tls ? { tls: { cert: tls.certPem, key: tls.keyPem } } : {}),
+  });
+// reusePort lets a swap bind beside the running listener; nothing else may share the port.
+await assertPortFree(config.port).catch((error: unknown) =>
+  fail(`PORT ${config.port} is taken: ${(error as Error).message}`),
+);
+const listener = TlsListener.start(serveLan, { port: config.port, tls: initialTls });
+tlsStatus = () => ({
+  mode: tlsConfig.mode,
+  notAfter: listener.tls?.notAfter.toISOString() ?? null,
+});
+
+const stopTls: (() => void)[] = [];
+if (loadTls !== undefined && tlsConfig.mode !== 'plain') {
+  const rotation = createTlsRotation({ listener, load: loadTls, log });
+  const timer = setInterval(() => void rotation.check('timer'), tlsConfig.checkIntervalMs);
+  stopTls.push(() => clearInterval(timer));
+  process.on('SIGHUP', () => void rotation.check('sighup'));
+  if (tlsConfig.mode === 'operator')
+    stopTls.push(watchFiles([tlsConfig.cert, tlsConfig.key], () => void rotation.check('files')));
+} else {
+  process.on('SIGHUP', () => log('info', 'SIGHUP: plain HTTP, no certificate to reload', {}));
+}
+
+let onboarding: ReturnType<typeof Bun.serve> | undefined;
+if (venueTls !== undefined && onboardingPort !== undefined) {
+  const names = currentNames();
+  const lanHost = names.ipAddresses.find((a) => !a.includes(':') && a !== '127.0.0.1');
+  const onboardingApp = createOnboardingApp({
+    venueId: identity.venueId,
+    ca: caDownload(venueTls.ca),
+    httpsPort: listener.port,
+    lanHost: lanHost ?? names.dnsNames[0] ?? 'localhost',
+  });
+  onboarding = Bun.serve({ port: onboardingPort, fetch: onboardingApp.fetch });
+}
+
 await uplink.start();
 log('info', 'relay listening', {
-  port: server.port,
+  port: listener.port,
   venueId: identity.venueId,
   nodeId: identity.nodeId,
-  tls: Boolean(config.tls),
+  tls: tlsConfig.mode,
+  url: `${listener.tls ? 'https' : 'http'}://localhost:${listener.port}/`,
+  ...(onboarding ? { onboardingUrl: `http://localhost:${onboarding.port}/` } : {}),
 });
 
 let stopping = false;
@@ -201,7 +322,8 @@ async function shutdown(signal: string): Promise<void> {
   log('info', 'relay stopping', { signal });
   uplink.stop();
   clearInterval(resilienceTimer);
-  await server.stop(true);
+  for (const stop of stopTls) stop();
+  await Promise.all([listener.stop(true), onboarding?.stop(true)]);
   store.close();
   process.exit(0);
 }

@@ -10,12 +10,17 @@
 // While the uplink is down (and until the relay has reconciled after it) the relay's
 // connectivity and journal depth, read from its /healthz, are printed every few seconds.
 //
+// The relay serves HTTPS with its venue CA, as at a venue; its onboarding page (plain HTTP)
+// hands the CA to the devices that should trust it. HEARTH_PLAIN_HTTP=1 serves plain HTTP.
+//
 // Environment: HEARTH_CLOUD_PORT (8787), HEARTH_RELAY_PORT (8788), HEARTH_UPLINK_PORT (8786),
-// HEARTH_CONTROL_PORT (8789), HEARTH_DEMO_DIR (./data), HEARTH_DEMO_STATUS_MS (3000).
+// HEARTH_CONTROL_PORT (8789), HEARTH_ONBOARDING_PORT (8785), HEARTH_DEMO_DIR (./data),
+// HEARTH_DEMO_STATUS_MS (3000), HEARTH_PLAIN_HTTP.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect, createServer as createTcpServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,11 +33,16 @@ const CLOUD_PORT = port('HEARTH_CLOUD_PORT', 8787);
 const RELAY_PORT = port('HEARTH_RELAY_PORT', 8788);
 const UPLINK_PORT = port('HEARTH_UPLINK_PORT', 8786);
 const CONTROL_PORT = port('HEARTH_CONTROL_PORT', 8789);
+const ONBOARDING_PORT = port('HEARTH_ONBOARDING_PORT', 8785);
+const PLAIN = process.env.HEARTH_PLAIN_HTTP === '1';
 const STATUS_MS = port('HEARTH_DEMO_STATUS_MS', 3000);
 const dataDir = resolve(root, process.env.HEARTH_DEMO_DIR ?? 'data');
 const cloudUrl = `http://127.0.0.1:${CLOUD_PORT}`;
 const uplinkUrl = `http://127.0.0.1:${UPLINK_PORT}`;
-const relayUrl = `http://127.0.0.1:${RELAY_PORT}`;
+const relayUrl = `${PLAIN ? 'http' : 'https'}://127.0.0.1:${RELAY_PORT}`;
+const relayPublicUrl = `${PLAIN ? 'http' : 'https'}://localhost:${RELAY_PORT}`;
+const onboardingUrl = `http://localhost:${ONBOARDING_PORT}/`;
+const caFile = join(dataDir, 'relay', 'tls', 'venue-ca.crt');
 const children = [];
 const servers = [];
 
@@ -121,29 +131,51 @@ async function startUplinkGate() {
   };
 }
 
+/**
+ * GET `url` and its JSON, or undefined when it does not answer 200 within a second. HTTPS
+ * trusts the relay's venue CA only (Node's fetch takes no CA of its own).
+ */
+function getJson(url) {
+  if (!url.startsWith('https:')) {
+    return fetch(url, { signal: AbortSignal.timeout(1000) })
+      .then((res) => (res.ok ? res.json() : undefined))
+      .catch(() => undefined);
+  }
+  if (!existsSync(caFile)) return Promise.resolve(undefined);
+  const ca = readFileSync(caFile, 'utf8');
+  return new Promise((done) => {
+    const req = httpsRequest(url, { ca, timeout: 1000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        try {
+          done(res.statusCode === 200 ? JSON.parse(text) : undefined);
+        } catch {
+          done(undefined);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => done(undefined));
+    req.end();
+  });
+}
+
 async function waitForHealth(url, name) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch (error) {
-      // Not up yet (connection refused or timed out): try again until the deadline.
-      if (!(error instanceof Error)) throw error;
-    }
+    // Not up yet (connection refused, timed out, no CA yet): try again until the deadline.
+    if (await getJson(`${url}/healthz`)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`the ${name} did not answer /healthz within 30 s`);
 }
 
-async function relayHealth() {
-  try {
-    const res = await fetch(`${relayUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
-    return res.ok ? await res.json() : undefined;
-  } catch (error) {
-    if (!(error instanceof Error)) throw error;
-    return undefined;
-  }
+function relayHealth() {
+  return getJson(`${relayUrl}/healthz`);
 }
 
 async function enrollmentToken() {
@@ -287,6 +319,7 @@ try {
     HEARTH_DATA_DIR: join(dataDir, 'relay'),
     HEARTH_CLOUD_URL: uplinkUrl,
     HEARTH_WEB_DIR: './web/dist',
+    ...(PLAIN ? { HEARTH_PLAIN_HTTP: '1' } : { HEARTH_ONBOARDING_PORT: String(ONBOARDING_PORT) }),
   };
   if (!enrolled) relayEnv.HEARTH_ENROLL_TOKEN = await enrollmentToken();
   start('relay', 'relay/main.ts', relayEnv);
@@ -300,16 +333,22 @@ try {
   Hearth demo venue "Demo Bistro" (venue id demo-bistro) is running.
 
   cloud origin   ${cloudUrl}      (API document: ${cloudUrl}/openapi.json)
-  venue relay    ${relayUrl}      (the same API on the venue LAN; works with the cloud down)
+  venue relay    ${relayPublicUrl}     (the same API on the venue LAN; works with the cloud down)
   its uplink     ${uplinkUrl}      (the relay's line to the cloud, cut on demand)
+${
+  PLAIN
+    ? '  HTTPS          off (HEARTH_PLAIN_HTTP=1): only this machine gets the offline outbox'
+    : `  Onboarding     ${onboardingUrl}   (trust the venue CA on a device, then open the relay)
+                 CA file ${caFile}`
+}
 
-  The app        http://localhost:${RELAY_PORT}/ops/ · /kitchen/ · /guest/?table=5   (installable PWA)
+  The app        ${relayPublicUrl}/ops/ · /kitchen/ · /guest/?table=5   (installable PWA)
   Guests (cloud) http://localhost:${CLOUD_PORT}/guest/?venue=demo-bistro&table=5   (mobile data)
 
   Staff PINs     server 1111 · kitchen 2222 · manager 3333 · owner 4444
   Guest tables   1 … 12         (POST /v1/auth/guest {"venueId":"demo-bistro","table":"5"})
 
-  Try it: curl -s ${relayUrl}/v1/auth/staff -H 'content-type: application/json' \\
+  Try it: curl -s ${PLAIN ? '' : `--cacert ${caFile} `}${relayPublicUrl}/v1/auth/staff -H 'content-type: application/json' \\
             -d '{"venueId":"demo-bistro","pin":"1111"}'
 
 ${keys} npm run outage · npm run restore      (from another terminal)

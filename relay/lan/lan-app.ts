@@ -38,6 +38,8 @@ export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps {
   readonly webDir?: string;
   /** Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** For `/healthz`: how the LAN port is served and its certificate's expiry (no secrets). */
+  readonly tls?: () => { readonly mode: string; readonly notAfter: string | null };
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -96,6 +98,7 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
       connectedDevices: deps.live?.connectedCount() ?? 0,
       // Where guests' table QR codes point: the cloud serves the guest app.
       cloudOrigin: new URL(deps.identity.cloudUrl).origin,
+      tls: deps.tls?.() ?? null,
     });
   });
 

@@ -59,7 +59,7 @@ async function startRelay(env: Record<string, string>): Promise<RelayProcess> {
   const flags = (process.env.RELAY_BENCH_BUN_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const child: ChildProcess = spawn(BUN_BIN, [...flags, 'relay/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), ...env },
+    env: { ...process.env, PORT: String(port), HEARTH_PLAIN_HTTP: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The relay logs a JSON line per request: keep only the tail, for a failure report.

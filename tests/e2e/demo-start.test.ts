@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ import { findFreePort } from './support/processes.ts';
 import {
   call,
   describeHttp,
+  type Http,
+  httpsCall,
   json,
   PINS,
   type RelayHealth,
@@ -19,7 +21,8 @@ import {
 // `npm start`'s demo as a user runs it: scripts/start.mjs on free ports (the cloud, the relay,
 // the relay's uplink gate, the control port), the uplink cut and restored with
 // scripts/demo-control.mjs (what `npm run outage` / `npm run restore` run), and the relay seen
-// going offline, taking an op on its own, and reconciling its journal to empty.
+// going offline, taking an op on its own, and reconciling its journal to empty. The relay
+// serves HTTPS with its venue CA, as at a venue: the test trusts that CA and nothing else.
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STATE_WITHIN_MS = 20_000;
@@ -27,14 +30,19 @@ const STATE_WITHIN_MS = 20_000;
 let demo: ChildProcess;
 let output = '';
 let dataDir: string;
-const ports = { cloud: 0, relay: 0, uplink: 0, control: 0 };
-const relayUrl = () => `http://127.0.0.1:${ports.relay}`;
+const ports = { cloud: 0, relay: 0, uplink: 0, control: 0, onboarding: 0 };
+const relayUrl = () => `https://127.0.0.1:${ports.relay}`;
+const caFile = () => join(dataDir, 'relay', 'tls', 'venue-ca.crt');
+/** A request to the relay from a device that trusts the venue CA. */
+const relayCall = (path: string, init: Parameters<typeof httpsCall>[2] = {}): Promise<Http> =>
+  httpsCall(`${relayUrl()}${path}`, readFileSync(caFile(), 'utf8'), init);
 const env = () => ({
   ...process.env,
   HEARTH_CLOUD_PORT: String(ports.cloud),
   HEARTH_RELAY_PORT: String(ports.relay),
   HEARTH_UPLINK_PORT: String(ports.uplink),
   HEARTH_CONTROL_PORT: String(ports.control),
+  HEARTH_ONBOARDING_PORT: String(ports.onboarding),
   HEARTH_DEMO_DIR: dataDir,
   HEARTH_DEMO_STATUS_MS: '500',
   // The relay notices the cut and the return within a second.
@@ -52,7 +60,8 @@ function control(command: 'outage' | 'restore'): { status: number | null; stdout
 }
 
 async function health(): Promise<RelayHealth | undefined> {
-  const http = await call(`${relayUrl()}/healthz`).catch(() => undefined);
+  if (!existsSync(caFile())) return undefined;
+  const http = await relayCall('/healthz').catch(() => undefined);
   return http?.status === 200 ? json<RelayHealth>(http) : undefined;
 }
 
@@ -82,7 +91,7 @@ describe('npm start: the demo venue with an uplink to cut', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-demo-'));
     const taken = new Set<number>();
     for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
-      // Four listeners closed one after another: the OS could hand the same port out twice.
+      // Listeners closed one after another: the OS could hand the same port out twice.
       do ports[name] = await findFreePort();
       while (taken.has(ports[name]));
       taken.add(ports[name]);
@@ -123,6 +132,16 @@ describe('npm start: the demo venue with an uplink to cut', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
+  it('serves HTTPS with the venue CA and says where devices get it', async () => {
+    const healthz = await health();
+    expect(healthz).toMatchObject({ tls: { mode: 'venue-ca', notAfter: expect.any(String) } });
+    expect(output).toContain(`https://localhost:${ports.relay}/`);
+    expect(output).toContain(`http://localhost:${ports.onboarding}/`);
+    const page = await call(`http://127.0.0.1:${ports.onboarding}/`);
+    expect(page.status, describeHttp(page)).toBe(200);
+    expect(page.text).toContain('<svg');
+  });
+
   it('cut: the relay goes offline and takes an op locally; restored: its journal settles to 0', async () => {
     await waitForHealth('the relay online', (h) =>
       ['online', 'recovered'].includes(h.connectivity),
@@ -133,7 +152,7 @@ describe('npm start: the demo venue with an uplink to cut', () => {
     expect(cut.stdout).toContain('uplink cut');
     await waitForHealth('the relay offline', (h) => h.connectivity === 'offline_local');
 
-    const signIn = await call(`${relayUrl()}/v1/auth/staff`, {
+    const signIn = await relayCall('/v1/auth/staff', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ venueId: 'demo-bistro', pin: PINS.server }),
@@ -151,7 +170,7 @@ describe('npm start: the demo venue with an uplink to cut', () => {
       'demo-e2e-tablet',
       'demo-server',
     );
-    const posted = await call(`${relayUrl()}${venuePath('/ops')}`, {
+    const posted = await relayCall(venuePath('/ops'), {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',

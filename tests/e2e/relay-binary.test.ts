@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CloudProcess, findFreePort, startCloud } from './support/processes.ts';
+import { type Http, httpsCall } from './support/relay-process.ts';
 
 // The relay as it is installed: the compiled binary from `npm run build:relay`, run from a
-// directory with no checkout in it. It must serve the PWA it carries, with its caching headers.
+// directory with no checkout in it. It must serve the PWA it carries, with its caching headers,
+// over HTTPS with the venue CA it makes on its first start (the X.509 code compiled in).
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BINARY = join(REPO_ROOT, 'dist-bin', 'hearth-relay');
@@ -18,6 +20,15 @@ let cloud: CloudProcess | undefined;
 let relay: ChildProcess | undefined;
 let relayUrl: string;
 let output = '';
+/** GET from the relay as a device that trusts the venue CA. */
+const get = (path: string, headers: Record<string, string> = {}): Promise<Http> =>
+  httpsCall(
+    `${relayUrl}${path}`,
+    readFileSync(join(root, 'relay', 'tls', 'venue-ca.crt'), 'utf8'),
+    {
+      headers,
+    },
+  );
 
 beforeAll(async () => {
   const built = spawnSync(process.execPath, ['scripts/build-relay.mjs', 'host'], {
@@ -40,7 +51,8 @@ beforeAll(async () => {
   });
   const { enrollmentToken } = (await node.json()) as { enrollmentToken: string };
   const port = await findFreePort();
-  relayUrl = `http://127.0.0.1:${port}`;
+  relayUrl = `https://127.0.0.1:${port}`;
+  const onboardingPort = await findFreePort();
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       (e): e is [string, string] => e[1] !== undefined && !/^(HEARTH_|PORT$)/.test(e[0]),
@@ -54,6 +66,7 @@ beforeAll(async () => {
       HEARTH_DATA_DIR: join(root, 'relay'),
       HEARTH_CLOUD_URL: cloud.url,
       HEARTH_ENROLL_TOKEN: enrollmentToken,
+      HEARTH_ONBOARDING_PORT: String(onboardingPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -66,7 +79,7 @@ beforeAll(async () => {
   await vi.waitFor(
     async () => {
       if (relay?.exitCode !== null) throw new Error(`the relay exited:\n${output}`);
-      expect((await fetch(`${relayUrl}/healthz`)).status).toBe(200);
+      expect((await get('/healthz')).status).toBe(200);
     },
     { timeout: 20_000, interval: 100 },
   );
@@ -80,30 +93,29 @@ afterAll(async () => {
 
 describe('the compiled relay', () => {
   it('serves the PWA it carries: pages, the service worker never cached, hashed assets immutable', async () => {
-    const page = await fetch(`${relayUrl}/ops/`);
+    const page = await get('/ops/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    const html = await page.text();
+    const html = page.text;
     expect(html).toContain('<script');
 
-    const sw = await fetch(`${relayUrl}/sw.js`);
+    const sw = await get('/sw.js');
     expect(sw.status).toBe(200);
     expect(sw.headers.get('cache-control')).toBe('no-cache');
     expect(sw.headers.get('etag')).toBeTruthy();
     const etag = sw.headers.get('etag') ?? '';
-    await sw.arrayBuffer();
-    const again = await fetch(`${relayUrl}/sw.js`, { headers: { 'If-None-Match': etag } });
+    const again = await get('/sw.js', { 'If-None-Match': etag });
     expect(again.status).toBe(304);
 
     const asset = /\/assets\/[^"']+\.js/.exec(html)?.[0];
     if (!asset) throw new Error(`no hashed script in /ops/:\n${html}`);
-    const script = await fetch(`${relayUrl}${asset}`);
+    const script = await get(asset);
     expect(script.status).toBe(200);
     expect(script.headers.get('cache-control')).toContain('immutable');
   });
 
   it('still answers an unknown API path with a problem, not the app shell', async () => {
-    const res = await fetch(`${relayUrl}/v1/no-such-route`);
+    const res = await get('/v1/no-such-route');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,11 +62,22 @@ export interface RelayHealth {
   readonly journalDepth: number;
   readonly oldestUnsyncedAt: string | null;
   readonly connectedDevices: number;
+  /** How the LAN port is served and until when its certificate holds (null in plain mode). */
+  readonly tls?: { readonly mode: string; readonly notAfter: string | null } | null;
 }
 
 export interface RelayProcess {
+  /** `http://127.0.0.1:<port>` in plain mode, else `https://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
+  /** How it serves its LAN port. */
+  readonly tls: RelayTlsMode;
+  /** Its HEARTH_DATA_DIR; the venue CA is `tls/venue-ca.crt` in it. */
+  readonly dataDir: string;
+  /** The onboarding page (venue-CA mode only). */
+  readonly onboardingUrl: string | undefined;
+  /** The PEM a client must trust to reach `url` (undefined in plain mode). */
+  ca(): string | undefined;
   readonly pid: number;
   /** Everything the process has written so far. */
   output(): { stdout: string; stderr: string };
@@ -87,8 +99,17 @@ export interface RelayProcess {
   kill9(): Promise<void>;
 }
 
+/**
+ * `plain`: HEARTH_PLAIN_HTTP=1 (the default here, so tests speak plain HTTP); `venue-ca`: the
+ * relay's own CA, onboarding page on a free port; `{ cert, key, ca }`: the operator's PEM files,
+ * `ca` the PEM that vouches for `cert` (for health checks and `ca()`).
+ */
+export type RelayTlsMode = 'plain' | 'venue-ca' | { cert: string; key: string; ca: string };
+
 export interface RelayOptions {
   cloudUrl: string;
+  /** Default `plain`. */
+  tls?: RelayTlsMode;
   dataDir: string;
   enrollToken?: string;
   rescueUrl?: string;
@@ -167,7 +188,21 @@ function parseLines(text: string): RelayLogLine[] {
 export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
   if (!existsSync(BUN_BIN)) throw new Error(`bun not found at ${BUN_BIN}; run npm ci`);
   const port = options.port ?? (await findFreePort());
-  const url = `http://127.0.0.1:${port}`;
+  const tls = options.tls ?? 'plain';
+  const url = `${tls === 'plain' ? 'http' : 'https'}://127.0.0.1:${port}`;
+  const onboardingPort = tls === 'venue-ca' ? await findFreePort() : undefined;
+  const tlsEnv: Record<string, string> =
+    tls === 'plain'
+      ? { HEARTH_PLAIN_HTTP: '1' }
+      : tls === 'venue-ca'
+        ? { HEARTH_ONBOARDING_PORT: String(onboardingPort) }
+        : { HEARTH_TLS_CERT: tls.cert, HEARTH_TLS_KEY: tls.key };
+  const ca = (): string | undefined => {
+    if (tls === 'plain') return undefined;
+    if (tls !== 'venue-ca') return tls.ca;
+    const path = join(options.dataDir, 'tls', 'venue-ca.crt');
+    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  };
   // The relay's own settings come from here only, never from the test runner's environment.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -182,6 +217,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
     HEARTH_WEB_DIR: join(options.dataDir, 'no-web'),
     HEARTH_PROBE_INTERVAL_MS: '200',
     HEARTH_HEARTBEAT_INTERVAL_MS: '500',
+    ...tlsEnv,
     ...(options.enrollToken ? { HEARTH_ENROLL_TOKEN: options.enrollToken } : {}),
     ...(options.rescueUrl ? { HEARTH_RESCUE_URL: options.rescueUrl } : {}),
     ...options.env,
@@ -214,6 +250,11 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
   void spawned.closed.then(() => relays.delete(spawned));
 
   const health = async (): Promise<RelayHealth> => {
+    if (tls !== 'plain') {
+      const http = await httpsCall(`${url}/healthz`, ca() ?? '', { timeoutMs: 2_000 });
+      if (http.status !== 200) throw new Error(`/healthz answered ${http.status}`);
+      return json<RelayHealth>(http);
+    }
     const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
     if (!res.ok) throw new Error(`/healthz answered ${res.status}`);
     return (await res.json()) as RelayHealth;
@@ -254,6 +295,10 @@ export async function startRelay(options: RelayOptions): Promise<RelayProcess> {
   return {
     url,
     port,
+    tls,
+    dataDir: options.dataDir,
+    onboardingUrl: onboardingPort === undefined ? undefined : `http://127.0.0.1:${onboardingPort}`,
+    ca,
     pid: child.pid ?? -1,
     output: () => ({ stdout: spawned.stdout, stderr: spawned.stderr }),
     logLines,
@@ -324,6 +369,51 @@ export async function call(url: string, init: RequestInit = {}): Promise<Http> {
     signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/**
+ * An HTTPS request trusting only `ca` (Node's fetch takes no CA of its own): what a device
+ * that installed the venue CA, or trusts the operator's issuer, sees.
+ */
+export function httpsCall(
+  url: string,
+  ca: string,
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+  } = {},
+): Promise<Http> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        ca,
+        timeout: init.timeoutMs ?? REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers))
+            if (value !== undefined)
+              headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+          resolve({ status: res.statusCode ?? 0, headers, text });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${url} timed out`)));
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 export const json = <T>(http: Http): T => JSON.parse(http.text) as T;
