@@ -3,12 +3,15 @@ export class AppError extends Error {
   readonly code: 'NETWORK' | 'REJECTED' | 'BAD_RESPONSE' | 'NOT_SIGNED_IN';
   /** The HTTP status of a refusal (a guest's unknown table is 404), when there was one. */
   readonly status: number | undefined;
+  /** The refusal's problem+json `code` (`DEVICE_NOT_PAIRED`), when the server gave one. */
+  readonly problem: string | undefined;
 
-  constructor(code: AppError['code'], message: string, status?: number) {
+  constructor(code: AppError['code'], message: string, status?: number, problem?: string) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = status;
+    this.problem = problem;
   }
 }
 

@@ -27,6 +27,13 @@ function problemDetail(body: unknown): string | undefined {
   return typeof title === 'string' ? title : undefined;
 }
 
+/** A problem+json body's `code`, when it has one. */
+function problemCode(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { code } = body as { code?: unknown };
+  return typeof code === 'string' ? code : undefined;
+}
+
 /**
  * `POST /v1/auth/staff` or `/v1/auth/guest` at `baseUrl` (`/api` through the service worker, or
  * '' straight to the origin). The origin sets the session as an HttpOnly cookie; this returns
@@ -64,6 +71,7 @@ export async function signIn(
       'REJECTED',
       problemDetail(answer) ?? `Sign-in failed (HTTP ${response.status})`,
       response.status,
+      problemCode(answer),
     );
   }
   // zod, loaded only now: a page paints and listens with Lit alone.

@@ -12,6 +12,7 @@ export const FLOOR_VIEWS = [
   'menu',
   'team',
   'qr',
+  'devices',
   'sync',
 ] as const;
 export type FloorView = (typeof FLOOR_VIEWS)[number];
@@ -35,10 +36,13 @@ export function routeHash(route: FloorRoute): string {
   return route.view === 'table' && route.tableId ? `#table/${route.tableId}` : `#${route.view}`;
 }
 
-/** Which views a role sees: the team and the QR sheet are a manager's. */
+/** The views only a manager or owner sees. */
+const MANAGER_VIEWS: readonly FloorView[] = ['team', 'qr', 'devices'];
+
+/** Which views a role sees: the team, the QR sheet and the devices are a manager's. */
 export function viewsFor(role: string | undefined): readonly FloorView[] {
   const manager = role === 'manager' || role === 'owner';
-  return FLOOR_VIEWS.filter((v) => v !== 'table' && (manager || (v !== 'team' && v !== 'qr')));
+  return FLOOR_VIEWS.filter((v) => v !== 'table' && (manager || !MANAGER_VIEWS.includes(v)));
 }
 
 /** The route from `location.hash`, updated on `hashchange`; `go` pushes a history entry. */

@@ -19,7 +19,14 @@ import {
 } from './floor-data.ts';
 import { FloorNavController, type FloorView, viewsFor } from './floor-nav.ts';
 import { floorPageStyles } from './floor-page-styles.ts';
-import { floorPlan, type PanelContext, panelFor, qrPanel, tablePanel } from './floor-panels.ts';
+import {
+  devicesPanel,
+  floorPlan,
+  type PanelContext,
+  panelFor,
+  qrPanel,
+  tablePanel,
+} from './floor-panels.ts';
 import { StaffSwitchController } from './staff-switch-controller.ts';
 
 type Staff = Extract<Principal, { kind: 'staff' }>;
@@ -68,6 +75,7 @@ const VIEW_LABEL: Readonly<Record<FloorView, string>> = {
   menu: 'Menu',
   team: 'Team',
   qr: 'QR codes',
+  devices: 'Devices',
   sync: 'Sync',
 };
 
@@ -82,6 +90,7 @@ const VIEW_MODULES: Partial<Record<FloorView, () => Promise<unknown>>> = {
   menu: () => import('./menu-availability.ts'),
   team: () => import('./team-admin.ts'),
   qr: () => import('./table-qr.ts'),
+  devices: () => import('./devices-panel.ts'),
   sync: () => import('./floor-sync.ts'),
 };
 
@@ -223,6 +232,7 @@ export class FloorPage extends LitElement {
         <p data-why>Your session ended: your changes wait on this tablet and send once you enter your PIN.</p>
         <hearth-pin-pad
           .status=${status}
+          .problem=${this.#session.failure?.problem}
           @hearth-sign-in=${(e: CustomEvent<SignInInput>) => void this.#switcher.signIn(e.detail)}
         ></hearth-pin-pad>
       </section>`;
@@ -231,6 +241,7 @@ export class FloorPage extends LitElement {
       ${current && this.#switchWhy ? html`<p data-why>A manager’s PIN ${this.#switchWhy}.</p>` : nothing}
       <hearth-pin-pad
         .status=${status}
+        .problem=${this.#session.failure?.problem}
         .signedInName=${name}
         @hearth-sign-in=${(e: CustomEvent<SignInInput>) =>
           void (current ? this.#switcher.signIn(e.detail) : this.#session.signIn(e.detail))}
@@ -309,6 +320,8 @@ export class FloorPage extends LitElement {
         return panelFor(route.view, ctx);
       case 'qr':
         return qrPanel(ctx, this.#guestOrigin ?? location.origin);
+      case 'devices':
+        return devicesPanel(ctx, this.services ?? appServices());
       case 'sync':
         return html`<hearth-floor-sync
           .services=${this.services ?? appServices()}

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import type { OperationType, Order, Principal, Table } from '#protocol';
+import type { AppServices } from '../app/app-services.ts';
 import type { TrackedOp } from '../app/op-controller.ts';
 import type { FloorData } from './floor-data.ts';
 
@@ -88,6 +89,19 @@ export function qrPanel(ctx: PanelContext, guestOrigin: string) {
     guestOrigin=${guestOrigin}
     venueId=${ctx.principal.venueId}
   ></hearth-table-qr>`;
+}
+
+/**
+ * The venue's devices (a manager's): the list is fetched by the panel itself, every 15 s while
+ * it is on screen; revoking goes through the outbox like any op.
+ */
+export function devicesPanel(ctx: PanelContext, services: AppServices) {
+  return html`<hearth-floor-devices
+    .services=${services}
+    .staffRole=${ctx.principal.role}
+    .submit=${ctx.submit}
+    .ops=${ctx.ops}
+  ></hearth-floor-devices>`;
 }
 
 /** The requests, kitchen, menu and team views. */

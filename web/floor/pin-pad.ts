@@ -10,6 +10,17 @@ const MAX_PIN = 8;
 
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
+/**
+ * Refusals that are about the device, not the PIN: no PIN works until a manager pairs it. The
+ * server's message is shown; these words stand in when it sent none.
+ */
+const DEVICE_PROBLEMS: Readonly<Record<string, string>> = {
+  DEVICE_NOT_PAIRED:
+    'This device is not paired with the venue. Ask a manager to pair it: Floor › Devices › Pair a device.',
+  DEVICE_REVOKED:
+    'This device’s pairing was revoked. Ask a manager to pair it again: Floor › Devices › Pair a device.',
+};
+
 /** A key typed into an editable field elsewhere on the page is that field's, not the pad's. */
 function typedElsewhere(event: KeyboardEvent, pad: HTMLElement): boolean {
   const target = event.composedPath()[0];
@@ -35,6 +46,7 @@ export class PinPad extends LitElement {
     length: { type: Number },
     status: { attribute: false },
     signedInName: { attribute: false },
+    problem: { attribute: false },
     digits: { state: true },
   };
 
@@ -44,6 +56,8 @@ export class PinPad extends LitElement {
   declare status: AsyncStatus<unknown>;
   /** Who is signed in now, when this pad switches to someone else. */
   declare signedInName: string | undefined;
+  /** The last refusal's problem code (`SessionController.failure?.problem`). */
+  declare problem: string | undefined;
   declare digits: string;
 
   constructor() {
@@ -51,6 +65,7 @@ export class PinPad extends LitElement {
     this.length = DEFAULT_PIN_LENGTH;
     this.status = { status: 'initial' };
     this.signedInName = undefined;
+    this.problem = undefined;
     this.digits = '';
   }
 
@@ -87,6 +102,24 @@ export class PinPad extends LitElement {
       }
       .keys button.secondary {
         font-size: 1rem;
+      }
+      .device-problem {
+        display: grid;
+        gap: 0.5rem;
+        padding: 0.75rem;
+        border: 2px solid var(--floor-bad);
+        border-radius: 0.5rem;
+      }
+      details summary {
+        min-height: 44px;
+        display: flex;
+        align-items: center;
+        cursor: pointer;
+        font-weight: 700;
+      }
+      ol {
+        margin: 0;
+        padding-left: 1.25rem;
       }
       .sign-in {
         min-height: 56px;
@@ -126,11 +159,12 @@ export class PinPad extends LitElement {
     const length = this.#pinLength;
     const pending = this.#pending;
     const dots = Array.from({ length }, (_, i) => (i < this.digits.length ? '●' : '○'));
+    const device = this.#deviceProblem;
     const message =
       this.status.status === 'pending'
         ? 'Checking…'
         : this.status.status === 'error'
-          ? this.status.message
+          ? this.status.message || device
           : '';
     return html`
       <h2 id="pin-title">
@@ -189,7 +223,29 @@ export class PinPad extends LitElement {
       >
         ${message}
       </p>
+      ${device ? this.#howToPair() : nothing}
     `;
+  }
+
+  /** The words for a refusal about this device (not its PIN), or '' for any other outcome. */
+  get #deviceProblem(): string {
+    if (this.status.status !== 'error' || !this.problem) return '';
+    return DEVICE_PROBLEMS[this.problem] ?? '';
+  }
+
+  /** What pairing takes, for whoever is standing at an unpaired device. */
+  #howToPair() {
+    return html`<div class="device-problem" data-device-problem=${this.problem ?? ''}>
+      <details>
+        <summary>How to pair this device</summary>
+        <ol>
+          <li>On a paired tablet, a manager opens Floor › Devices.</li>
+          <li>They choose Floor tablet or Kitchen display and press “Show a pairing code”.</li>
+          <li>Scan that code with this device’s camera, or open its link here.</li>
+          <li>Name this device and press Pair. Then sign in with your PIN.</li>
+        </ol>
+      </details>
+    </div>`;
   }
 
   #key(digit: string, disabled: boolean) {

@@ -1,0 +1,168 @@
+/*
+ * The Devices panel, pure: the venue's paired devices as the listing route answers them, in
+ * the order a manager reads them, with last seen, waiting ops and a pairing code's time left
+ * in words. Bodies are checked by hand (no zod on the floor page's first paint).
+ */
+
+/** What a device is for: a floor tablet or a kitchen display. */
+export type DeviceRole = 'floor' | 'kitchen';
+export const DEVICE_ROLES: readonly DeviceRole[] = ['floor', 'kitchen'];
+
+export const DEVICE_ROLE_WORDS: Readonly<Record<DeviceRole, string>> = {
+  floor: 'Floor tablet',
+  kitchen: 'Kitchen display',
+};
+
+/** One row of `GET /v1/venues/{venueId}/devices` (`DeviceListing.devices`). */
+export interface DeviceRow {
+  readonly id: string;
+  readonly name: string;
+  readonly role: DeviceRole;
+  readonly pairedAt: string;
+  readonly revoked: boolean;
+  readonly revokedAt: string | null;
+  readonly lastSeenAt: string | null;
+  readonly outboxDepth: number | null;
+}
+
+/** `POST …/devices/pairings`'s answer (`PairingCreated`). */
+export interface Pairing {
+  readonly code: string;
+  readonly pairUrl: string;
+  readonly expiresAt: string;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isTime = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
+
+function rowOf(value: unknown): DeviceRow | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const d = value as Record<string, unknown>;
+  const ok =
+    isString(d.id) &&
+    isString(d.name) &&
+    DEVICE_ROLES.includes(d.role as DeviceRole) &&
+    isTime(d.pairedAt) &&
+    typeof d.revoked === 'boolean' &&
+    (d.revokedAt === null || d.revokedAt === undefined || isTime(d.revokedAt)) &&
+    (d.lastSeenAt === null || d.lastSeenAt === undefined || isTime(d.lastSeenAt)) &&
+    (d.outboxDepth === null ||
+      d.outboxDepth === undefined ||
+      (typeof d.outboxDepth === 'number' && Number.isFinite(d.outboxDepth)));
+  if (!ok) return null;
+  return {
+    id: d.id as string,
+    name: d.name as string,
+    role: d.role as DeviceRole,
+    pairedAt: d.pairedAt as string,
+    revoked: d.revoked as boolean,
+    revokedAt: (d.revokedAt as string | null | undefined) ?? null,
+    lastSeenAt: (d.lastSeenAt as string | null | undefined) ?? null,
+    outboxDepth: (d.outboxDepth as number | null | undefined) ?? null,
+  };
+}
+
+/** The listing's devices if the body has its shape; null for anything else (a portal's page). */
+export function parseListing(body: unknown): DeviceRow[] | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const devices = (body as { devices?: unknown }).devices;
+  if (!Array.isArray(devices)) return null;
+  const rows = devices.map(rowOf);
+  return rows.every((r): r is DeviceRow => r !== null) ? rows : null;
+}
+
+/** The pairing if the body has its shape; null otherwise. */
+export function parsePairing(body: unknown): Pairing | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const p = body as Record<string, unknown>;
+  if (!isString(p.code) || !isString(p.pairUrl) || !isTime(p.expiresAt)) return null;
+  if (!/^https?:\/\//.test(p.pairUrl)) return null;
+  return { code: p.code, pairUrl: p.pairUrl, expiresAt: p.expiresAt };
+}
+
+/** Said for a 403: the routes are the managers'. */
+export const MANAGERS_ONLY = 'Only a manager or owner sees and pairs the venue’s devices';
+
+/** What a refused request says: a 403 in words, a problem+json by its title and detail. */
+export function problemWords(status: number, body: unknown, what: string): string {
+  if (status === 403) return MANAGERS_ONLY;
+  if (typeof body === 'object' && body !== null) {
+    const { title, detail } = body as { title?: unknown; detail?: unknown };
+    if (isString(title) && title.trim())
+      return isString(detail) && detail.trim() ? `${title.trim()}: ${detail.trim()}` : title.trim();
+  }
+  return `${what} (HTTP ${status})`;
+}
+
+/**
+ * Paired devices first, then revoked ones; within each, the most recently seen first (never
+ * seen last), then by name. A revoke this device made and has not sent yet counts as revoked.
+ */
+export function sortDevices(
+  rows: readonly DeviceRow[],
+  revokedHere: ReadonlySet<string> = new Set(),
+): DeviceRow[] {
+  const seen = (r: DeviceRow) => (r.lastSeenAt ? Date.parse(r.lastSeenAt) : -Infinity);
+  const revoked = (r: DeviceRow) => r.revoked || revokedHere.has(r.id);
+  return [...rows].sort(
+    (a, b) =>
+      Number(revoked(a)) - Number(revoked(b)) ||
+      seen(b) - seen(a) ||
+      a.name.localeCompare(b.name) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+/** "just now", "4 min ago", "2 h ago", "3 days ago"; "never" for no time. */
+export function relativeTime(at: string | null, now: number): string {
+  if (at === null) return 'never';
+  const ms = now - Date.parse(at);
+  if (Number.isNaN(ms)) return 'never';
+  // A device clock a little ahead of this one is "just now", not "in 3 s".
+  if (ms < 60_000) return 'just now';
+  const min = Math.floor(ms / 60_000);
+  if (min < 60) return `${min} min ago`;
+  const hours = Math.floor(min / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return `${days} ${days === 1 ? 'day' : 'days'} ago`;
+}
+
+/** A device's waiting ops in words: "3 waiting", "nothing waiting", "not reported". */
+export function outboxWords(depth: number | null): string {
+  if (depth === null) return 'not reported';
+  if (depth <= 0) return 'nothing waiting';
+  return `${depth} waiting`;
+}
+
+/** Whole seconds left until `expiresAt` (0 once past). */
+export function secondsLeft(expiresAt: string, now: number): number {
+  return Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+}
+
+/** A code's time left, "9:05"; "expired" at 0. */
+export function countdownWords(expiresAt: string, now: number): string {
+  const left = secondsLeft(expiresAt, now);
+  if (left === 0) return 'expired';
+  const m = Math.floor(left / 60);
+  const s = left % 60;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}
+
+/**
+ * The countdown as a screen reader hears it: said once a minute (and at 30 and 10 seconds),
+ * not every second. "Expires in 9 minutes".
+ */
+export function countdownSpoken(expiresAt: string, now: number): string {
+  const left = secondsLeft(expiresAt, now);
+  if (left === 0) return 'The code has expired';
+  if (left <= 10) return 'Expires in 10 seconds';
+  if (left <= 30) return 'Expires in 30 seconds';
+  const min = Math.ceil(left / 60);
+  return `Expires in ${min} ${min === 1 ? 'minute' : 'minutes'}`;
+}
+
+/** A row's status in words. */
+export function statusWords(row: DeviceRow, revokedHere: ReadonlySet<string>): string {
+  return row.revoked || revokedHere.has(row.id) ? 'Revoked' : 'Paired';
+}
