@@ -24,6 +24,7 @@ import {
 import { SqliteRelayStore } from './store/sqlite-relay-store.ts';
 import { RelayBus } from './sync/feed-bus.ts';
 import { VenueEngine } from './sync/venue-engine.ts';
+import { TlsFileError } from './tls/cert-store.ts';
 import {
   ensureVenueTls,
   lanSubjectNames,
@@ -42,6 +43,8 @@ const EXIT_CONFIG = 2;
 const EXIT_FATAL = 70;
 /** How often the resilience report's per-minute sample is read (it keeps the minute's peak). */
 const RESILIENCE_SAMPLE_MS = 15_000;
+/** How often the machine's addresses are compared with the venue certificate's names. */
+const ADDRESS_POLL_MS = 60_000;
 // JSON lines through pino's asynchronous destination, flushed on every way out.
 const { log } = processLogger();
 const clock = () => new Date();
@@ -214,7 +217,11 @@ if (tlsConfig.mode === 'venue-ca') {
     venueId: identity.venueId,
     names: currentNames(),
     now: clock(),
-  }).catch((error: unknown) => fail(`venue TLS: ${(error as Error).message}`));
+  }).catch((error: unknown) => {
+    // Incomplete files or a key others can read: a person must look (decision 030).
+    if (error instanceof TlsFileError) return fail(`venue TLS: ${error.message}`);
+    throw error;
+  });
   initialTls = venueTls.served;
   const caFingerprint = venueTls.ca.fingerprint;
   log('info', 'tls venue certificate', {
@@ -246,6 +253,10 @@ if (tlsConfig.mode === 'venue-ca') {
   } catch (error) {
     fail(`HEARTH_TLS_CERT/HEARTH_TLS_KEY: ${(error as Error).message}`);
   }
+  log('info', 'tls operator certificate', {
+    serial: initialTls?.serial,
+    notAfter: initialTls?.notAfter.toISOString(),
+  });
   loadTls = async () => ({ served: readOperatorPair(paths), reason: 'operator_files' });
 } else {
   log(
@@ -263,7 +274,9 @@ const serveLan = ({ port, reusePort, tls }: Parameters<ServeListener<unknown>>[0
     port,
     reusePort,
     fetch: (request, bunServer) =>
-      trustCheck && new URL(request.url).pathname === TRUST_CHECK_PATH
+      trustCheck &&
+      request.url.includes(TRUST_CHECK_PATH) &&
+      new URL(request.url).pathname === TRUST_CHECK_PATH
         ? trustCheck.fetch(request)
         : app.fetch(request, bunServer),
     websocket: live.websocket,
@@ -286,6 +299,17 @@ if (loadTls !== undefined && tlsConfig.mode !== 'plain') {
   const timer = setInterval(() => void rotation.check('timer'), tlsConfig.checkIntervalMs);
   stopTls.push(() => clearInterval(timer));
   process.on('SIGHUP', () => void rotation.check('sighup'));
+  if (tlsConfig.mode === 'venue-ca') {
+    // A new LAN address (DHCP, another network) is covered within a minute, not a day.
+    let lastNames = JSON.stringify(currentNames());
+    const poll = setInterval(() => {
+      const names = JSON.stringify(currentNames());
+      if (names === lastNames) return;
+      lastNames = names;
+      void rotation.check('addresses');
+    }, ADDRESS_POLL_MS);
+    stopTls.push(() => clearInterval(poll));
+  }
   if (tlsConfig.mode === 'operator')
     stopTls.push(watchFiles([tlsConfig.cert, tlsConfig.key], () => void rotation.check('files')));
 } else {
