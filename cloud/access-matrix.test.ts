@@ -11,6 +11,7 @@ import {
   type Operation,
   SCOPES,
   type Scope,
+  STAFF_SCOPES,
   sha256Hex,
   type TokenClaims,
 } from '#protocol';
@@ -638,7 +639,13 @@ function auth(w: World, role: Role): Record<string, string> {
 async function cursorFor(w: World, role: Role, target: Target): Promise<string> {
   const venue = await w.t.store.getVenue(VENUES[target].venueId);
   if (!venue) throw new Error('no venue');
-  const scopes: readonly Scope[] = role === 'guest' ? GUEST_SCOPES : SCOPES;
+  // Servers and kitchens read every scope but the paired devices (decision 034).
+  const scopes: readonly Scope[] =
+    role === 'guest'
+      ? GUEST_SCOPES
+      : role === 'server' || role === 'kitchen'
+        ? STAFF_SCOPES
+        : SCOPES;
   return w.t.deps.cursors.issue(venue, await w.t.store.head(venue.venueId), [...scopes]);
 }
 

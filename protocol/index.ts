@@ -5,6 +5,21 @@
 
 export { actorOf } from './auth/actor.ts';
 export { GuestSignInRequest, StaffSignInRequest, TokenResponse } from './auth/auth-messages.ts';
+export {
+  credentialDigestOf,
+  DEVICE_COOKIE,
+  DEVICE_HEADER,
+  isDeviceSecret,
+  newDeviceSecret,
+} from './auth/device-credential.ts';
+export {
+  DeviceListing,
+  DeviceListingRow,
+  DevicePaired,
+  DevicePairRequest,
+  PairingCreated,
+  PairingRequest,
+} from './auth/device-messages.ts';
 export { FailureWindow } from './auth/failure-window.ts';
 export { allowedRoles, mayPerform } from './auth/permissions.ts';
 export { deriveVenuePinKey, digestPin } from './auth/pin.ts';
@@ -17,9 +32,11 @@ export {
   generateTokenKeyPair,
   importTokenSigningKey,
   importTokenVerifyKey,
+  PAIRING_TTL_SECONDS,
   type PersonTokenClaims,
   principalOf,
   publicJwkOf,
+  SETUP_ISSUER,
   TokenClaims,
   TokenHeader,
   TokenKid,
@@ -58,6 +75,15 @@ export {
   type LocalVerdict,
 } from './decide/local-verdict.ts';
 export { BOOKING_ACTIONS, bookingStep, bookingTransitions } from './domain/booking-machine.ts';
+export {
+  DEVICE_EVENTS,
+  DEVICE_STATES,
+  type DeviceEvent,
+  type DeviceState,
+  deviceStateOf,
+  deviceStep,
+  deviceTransitions,
+} from './domain/device-machine.ts';
 export {
   allLinesReady,
   courseOf,
@@ -113,6 +139,7 @@ export {
   ResilienceReport,
 } from './edge/edge-messages.ts';
 export { Booking, BookingStatus } from './entities/booking.ts';
+export { CredentialDigest, Device, DeviceRole } from './entities/device.ts';
 export { DeviceCheckpoint } from './entities/device-checkpoint.ts';
 export {
   type AnyEntity,
@@ -194,8 +221,10 @@ export {
   type FeedReader,
   type FeedRejection,
   GUEST_SCOPES,
+  MANAGER_SCOPES,
   resolveScopes,
   type ScopeResolution,
+  STAFF_SCOPES,
 } from './feed/scope-rules.ts';
 export { Snapshot, SnapshotRecord } from './feed/snapshot.ts';
 export { CanonicalJsonError, canonicalJson, type JsonValue } from './hash/canonical-json.ts';
@@ -250,6 +279,7 @@ export { PaymentInput } from './ops/payloads/order-close.ts';
 export { ServiceRequestAction } from './ops/payloads/service-request-transition.ts';
 export { TicketAction } from './ops/payloads/ticket-transition.ts';
 export { backoffDelay } from './retry/backoff.ts';
+export { deviceWithCredential } from './state/devices.ts';
 export {
   type EntitySet,
   EntitySetWriter,

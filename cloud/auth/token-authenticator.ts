@@ -124,6 +124,7 @@ export class TokenAuthenticator implements Authenticator {
   }
 
   private async cloudIssued(claims: VerifiedClaims): Promise<AuthResult> {
+    if (claims.kind === 'pairing') return pairingRefused();
     if (claims.kind !== 'relay') {
       return {
         ok: true,
@@ -149,6 +150,7 @@ export class TokenAuthenticator implements Authenticator {
     if (node.status !== 'active') return revoked('the relay that issued this token is not active');
     // A relay signs for people at its venue, never for itself or another relay.
     if (claims.kind === 'relay') return invalid('a relay may not issue relay tokens');
+    if (claims.kind === 'pairing') return pairingRefused();
     if (!sameVenue(node, claims)) {
       return {
         ok: false,
@@ -229,6 +231,11 @@ function failure(reason: Extract<TokenVerifyResult, { ok: false }>['reason']): A
 
 function invalid(detail: string): AuthResult {
   return { ok: false, status: 401, code: 'TOKEN_INVALID', detail };
+}
+
+/** A pairing code is redeemed once at `POST /v1/devices/pair`, never sent as a bearer. */
+function pairingRefused(): AuthResult {
+  return invalid('a pairing code is not a bearer token; redeem it at /v1/devices/pair');
 }
 
 function revoked(detail: string): AuthResult {

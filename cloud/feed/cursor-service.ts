@@ -4,6 +4,7 @@ import {
   type CursorVerdict,
   checkCursorClaims,
   cursorInvalid,
+  type FeedReader,
   type FeedRejection,
   resolveScopes as resolveScopesFor,
   type Scope,
@@ -74,17 +75,18 @@ export function createCursorService(codec: CursorCodec): CursorService {
 
 /** The scope rules are protocol's, shared with the other server. */
 export function allowedScopes(caller: Caller): readonly Scope[] {
-  return allowedScopesFor(
-    caller.kind === 'principal' && caller.principal.kind === 'guest' ? 'guest' : 'staff',
-  );
+  return allowedScopesFor(readerOf(caller));
+}
+
+/** Who reads, as the scope rules know readers: a guest, staff in their role, or a relay. */
+function readerOf(caller: Caller): FeedReader {
+  if (caller.kind === 'relay') return 'relay';
+  return caller.principal.kind === 'guest' ? 'guest' : caller.principal.role;
 }
 
 export type { ScopeResolution };
 
 /** Resolves `?scopes=` for this caller with protocol's rules (400 unknown, 403 not allowed). */
 export function resolveScopes(caller: Caller, text: string | undefined): ScopeResolution {
-  return resolveScopesFor(
-    caller.kind === 'principal' && caller.principal.kind === 'guest' ? 'guest' : 'staff',
-    text,
-  );
+  return resolveScopesFor(readerOf(caller), text);
 }

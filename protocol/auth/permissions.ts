@@ -29,6 +29,9 @@ export const allowedRoles: Readonly<Record<OperationType, readonly Role[]>> = {
   'team.section.create': ['manager', 'owner'],
   'team.member.upsert': ['manager', 'owner'],
   'menu.item.setAvailability': ['kitchen', 'manager', 'owner'],
+  // A pairing code's issuer (or the setup actor, a manager: decision 034) pairs; managers revoke.
+  'device.pair': ['manager', 'owner'],
+  'device.revoke': ['manager', 'owner'],
 };
 
 /** True when `role` may make operations of `type`. */

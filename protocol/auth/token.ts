@@ -1,6 +1,9 @@
 import * as z from 'zod';
 import { decodeBase64Url, encodeBase64Url } from '../cursor/base64url.ts';
+import { DeviceRole } from '../entities/device.ts';
+import { DeviceId } from '../ids/device-id.ts';
 import { EntityId } from '../ids/entity-id.ts';
+import { Ulid } from '../ids/ulid.ts';
 import type { Principal } from './principal.ts';
 import { StaffRole } from './role.ts';
 
@@ -27,13 +30,24 @@ export type TokenHeader = z.infer<typeof TokenHeader>;
 const NumericDate = z.number().int().min(0);
 const scope = { tenantId: EntityId, venueId: EntityId, iat: NumericDate, exp: NumericDate };
 
-/** What a token says. `sub` is the actor id (staff), the table session (guest) or the node (relay). */
+/** How long a pairing code may be redeemed: 10 minutes from its issue. */
+export const PAIRING_TTL_SECONDS = 600;
+
+/** The pairing code's `sub` when an operator's command, not a member, issued it. */
+export const SETUP_ISSUER = 'setup';
+
+/**
+ * What a token says. `sub` is the actor id (staff), the table session (guest), the node (relay)
+ * or who issued a pairing code (a member id, or `setup`).
+ */
 export const TokenClaims = z
   .discriminatedUnion('kind', [
     z.object({
       kind: z.literal('staff'),
       sub: z.string().min(1).max(80),
       role: StaffRole,
+      /** The paired device the person signed in on (decision 034); absent on older tokens. */
+      did: DeviceId.optional(),
       ...scope,
     }),
     z.object({
@@ -43,6 +57,17 @@ export const TokenClaims = z
       ...scope,
     }),
     z.object({ kind: z.literal('relay'), sub: z.string().min(1).max(80), ...scope }),
+    /**
+     * A pairing code: redeemed once at `POST /v1/devices/pair`, never a bearer. `jti` becomes
+     * the device's pairingId, `role` what the device is for.
+     */
+    z.object({
+      kind: z.literal('pairing'),
+      sub: z.string().min(1).max(80),
+      jti: Ulid,
+      role: DeviceRole,
+      ...scope,
+    }),
   ])
   .refine((claims) => claims.exp > claims.iat, { message: 'exp must be after iat', path: ['exp'] });
 export type TokenClaims = z.infer<typeof TokenClaims>;

@@ -1271,6 +1271,128 @@ export const WIRE_SHAPES: SchemaBundle = {
           'payload',
         ],
       },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'device.pair',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              deviceId: {
+                $ref: 'DeviceId',
+              },
+              name: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 60,
+              },
+              role: {
+                type: 'string',
+                enum: ['floor', 'kitchen'],
+              },
+              pairingId: {
+                $ref: 'Ulid',
+              },
+              credentialDigest: {
+                type: 'string',
+                pattern: '^[A-Za-z0-9_-]{43}$',
+              },
+            },
+            required: ['deviceId', 'name', 'role', 'pairingId', 'credentialDigest'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'device.revoke',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              deviceId: {
+                $ref: 'DeviceId',
+              },
+            },
+            required: ['deviceId'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
     ],
   },
   OpResult: {
@@ -1623,6 +1745,7 @@ export const WIRE_SHAPES: SchemaBundle = {
           'booking',
           'teamSection',
           'teamMember',
+          'device',
         ],
       },
       id: {
@@ -1673,6 +1796,7 @@ export const WIRE_SHAPES: SchemaBundle = {
           'UNKNOWN_STATION',
           'IDEMPOTENCY_KEY_REUSED',
           'SETTINGS_MISSING',
+          'PAIRING_USED',
         ],
       },
       message: {

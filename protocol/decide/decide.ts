@@ -6,6 +6,7 @@ import { parseOperation } from '../ops/parse-operation.ts';
 import type { VenueState } from '../state/venue-state.ts';
 import { decideBookingCreate, decideBookingTransition } from './booking-deciders.ts';
 import { type DecideContext, type Decision, type Rejection, reject } from './decision.ts';
+import { decideDevicePair, decideDeviceRevoke } from './device-deciders.ts';
 import { decideMenuItemSetAvailability } from './menu-deciders.ts';
 import {
   decideOrderAddLines,
@@ -117,6 +118,10 @@ function dispatch(state: VenueState, op: Operation, ctx: DecideContext): Decisio
       return decideTeamMemberUpsert(state, op, ctx);
     case 'menu.item.setAvailability':
       return decideMenuItemSetAvailability(state, op, ctx);
+    case 'device.pair':
+      return decideDevicePair(state, op, ctx);
+    case 'device.revoke':
+      return decideDeviceRevoke(state, op, ctx);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Booking } from './booking.ts';
+import { Device } from './device.ts';
 import { MenuCategory } from './menu-category.ts';
 import { MenuItem } from './menu-item.ts';
 import { MenuModifier } from './menu-modifier.ts';
@@ -26,6 +27,7 @@ export const entitySchemas = {
   booking: Booking,
   teamSection: TeamSection,
   teamMember: TeamMember,
+  device: Device,
 } as const;
 
 export type EntitySchemas = typeof entitySchemas;
@@ -53,6 +55,8 @@ export const scopeOfKind = {
   booking: 'booking',
   teamSection: 'team',
   teamMember: 'team',
+  // Paired devices: managers and owners read them (scope-rules.ts), and relays, which check them.
+  device: 'device',
 } as const satisfies Record<EntityKind, string>;
 
 export type Scope = (typeof scopeOfKind)[EntityKind];

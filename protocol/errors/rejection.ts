@@ -34,5 +34,7 @@ export const RejectionCode = z.enum([
   'UNKNOWN_STATION',
   'IDEMPOTENCY_KEY_REUSED',
   'SETTINGS_MISSING',
+  /** `device.pair` with a pairing code some device was already paired with (single use). */
+  'PAIRING_USED',
 ]);
 export type RejectionCode = z.infer<typeof RejectionCode>;

@@ -61,6 +61,7 @@ const Upsert = z.discriminatedUnion('entity', [
   upsertOf('booking'),
   upsertOf('teamSection'),
   upsertOf('teamMember'),
+  upsertOf('device'),
 ]);
 
 const Tombstone = z.object({ ...placed, entity: EntityKindSchema, op: z.literal('tombstone') });

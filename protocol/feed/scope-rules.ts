@@ -1,3 +1,4 @@
+import type { StaffRole } from '../auth/role.ts';
 import {
   ENTITY_KINDS,
   type EntityKind,
@@ -29,12 +30,26 @@ export const GUEST_SCOPES: readonly Scope[] = [
   'venue',
 ];
 
-/** Who reads a feed: a guest, or anyone else (staff, a relay) — the only line the scopes draw. */
-export type FeedReader = 'guest' | 'staff';
+/**
+ * What only managers, owners and relays read: the paired devices (a relay checks a device's
+ * credential against them; a server or a kitchen display has no use for them).
+ */
+export const MANAGER_SCOPES: readonly Scope[] = ['device'];
 
-/** The scopes a reader may read: guests {@link GUEST_SCOPES}; staff and relays every scope. */
+/** What a server or a kitchen display reads: every scope but {@link MANAGER_SCOPES}. */
+export const STAFF_SCOPES: readonly Scope[] = SCOPES.filter((s) => !MANAGER_SCOPES.includes(s));
+
+/** Who reads a feed: a guest, staff in their role, or a venue's relay. */
+export type FeedReader = 'guest' | StaffRole | 'relay';
+
+/**
+ * The scopes a reader may read: guests {@link GUEST_SCOPES}; servers and kitchens
+ * {@link STAFF_SCOPES}; managers, owners and relays every scope.
+ */
 export function allowedScopes(reader: FeedReader): readonly Scope[] {
-  return reader === 'guest' ? GUEST_SCOPES : SCOPES;
+  if (reader === 'guest') return GUEST_SCOPES;
+  if (reader === 'server' || reader === 'kitchen') return STAFF_SCOPES;
+  return SCOPES;
 }
 
 export type ScopeResolution =

@@ -21,6 +21,7 @@ export const SnapshotRecord = z.discriminatedUnion('entity', [
   recordsOf('booking'),
   recordsOf('teamSection'),
   recordsOf('teamMember'),
+  recordsOf('device'),
 ]);
 export type SnapshotRecord = { [K in EntityKind]: { entity: K; data: EntityOf<K> } }[EntityKind];
 

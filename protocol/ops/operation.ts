@@ -1,8 +1,11 @@
 import * as z from 'zod';
+import { DeviceId } from '../ids/device-id.ts';
 import { EntityId, Timestamp } from '../ids/entity-id.ts';
 import { Ulid } from '../ids/ulid.ts';
 import { BookingCreate } from './payloads/booking-create.ts';
 import { BookingTransition } from './payloads/booking-transition.ts';
+import { DevicePair } from './payloads/device-pair.ts';
+import { DeviceRevoke } from './payloads/device-revoke.ts';
 import { MenuItemSetAvailability } from './payloads/menu-item-set-availability.ts';
 import { OrderAddLines } from './payloads/order-add-lines.ts';
 import { OrderClose } from './payloads/order-close.ts';
@@ -44,6 +47,8 @@ export const payloadSchemas = {
   'team.section.create': TeamSectionCreate,
   'team.member.upsert': TeamMemberUpsert,
   'menu.item.setAvailability': MenuItemSetAvailability,
+  'device.pair': DevicePair,
+  'device.revoke': DeviceRevoke,
 } as const;
 
 export type OperationType = keyof typeof payloadSchemas;
@@ -51,10 +56,7 @@ export type PayloadOf<T extends OperationType> = z.infer<(typeof payloadSchemas)
 export const OPERATION_TYPES = Object.keys(payloadSchemas) as OperationType[];
 export const OperationTypeSchema = z.enum(OPERATION_TYPES as [OperationType, ...OperationType[]]);
 
-/** A stable id per installed app; the unit of FIFO order. */
-export const DeviceId = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 URL-safe characters');
+export { DeviceId };
 
 const envelope = {
   /** Made on the device before the first send; the idempotency key for ever. */
@@ -97,6 +99,8 @@ export const Operation = z.discriminatedUnion('type', [
   operationOf('team.section.create'),
   operationOf('team.member.upsert'),
   operationOf('menu.item.setAvailability'),
+  operationOf('device.pair'),
+  operationOf('device.revoke'),
 ]);
 export type Operation = z.infer<typeof Operation>;
 /** The operation as it may arrive on the wire, before defaults are filled in. */

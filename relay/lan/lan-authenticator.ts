@@ -85,7 +85,7 @@ export class RelayLanAuthenticator implements LanAuthenticator {
       };
     }
     const { claims } = result;
-    if (claims.kind === 'relay')
+    if (claims.kind === 'relay' || claims.kind === 'pairing')
       return {
         ok: false,
         status: 403,

@@ -107,12 +107,12 @@ export async function createLanCursors(
 
 /** The scope rules are protocol's, shared with the other server. */
 export function allowedScopes(principal: Principal): readonly Scope[] {
-  return allowedScopesFor(principal.kind === 'guest' ? 'guest' : 'staff');
+  return allowedScopesFor(principal.kind === 'guest' ? 'guest' : principal.role);
 }
 
 export type { ScopeResolution };
 
 /** Resolves `?scopes=` for this caller with protocol's rules (400 unknown, 403 not allowed). */
 export function resolveScopes(principal: Principal, text: string | undefined): ScopeResolution {
-  return resolveScopesFor(principal.kind === 'guest' ? 'guest' : 'staff', text);
+  return resolveScopesFor(principal.kind === 'guest' ? 'guest' : principal.role, text);
 }

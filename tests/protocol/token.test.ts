@@ -21,6 +21,20 @@ const claimsOfEachKind: TokenClaims[] = [
   { kind: 'staff', sub: 'demo-server', role: 'server', ...scope },
   { kind: 'guest', sub: '01JDEMO00000000000000000000', tableId: 'table-5', ...scope },
   { kind: 'relay', sub: 'node-1', ...scope },
+  {
+    kind: 'staff',
+    sub: 'demo-server',
+    role: 'server',
+    did: '01JDTABLET0000000000000000',
+    ...scope,
+  },
+  {
+    kind: 'pairing',
+    sub: 'setup',
+    jti: '01JD0000000000000000000106',
+    role: 'kitchen',
+    ...scope,
+  },
 ];
 
 let keys: CryptoKeyPair;

@@ -228,6 +228,9 @@ export function targetOf(op: Operation): { kind: EntityKind; id: string } {
       return { kind: 'teamMember', id: op.payload.memberId };
     case 'menu.item.setAvailability':
       return { kind: 'menuItem', id: op.payload.itemId };
+    case 'device.pair':
+    case 'device.revoke':
+      return { kind: 'device', id: op.payload.deviceId };
   }
 }
 

@@ -250,6 +250,10 @@ export function describeOp(op: OutboxEntry['op'], names: Names = new Map()): str
       const dish = nameOr(names, op.payload.itemId, 'a dish');
       return op.payload.available ? `Put ${dish} back on` : `Mark ${dish} sold out`;
     }
+    case 'device.pair':
+      return `Pair the device ${op.payload.name}`;
+    case 'device.revoke':
+      return `Revoke the device ${nameOr(names, op.payload.deviceId, 'a device')}`;
   }
 }
 

@@ -149,6 +149,14 @@ export const command = fc.oneof(
     item: fc.nat(ITEMS.length - 1),
     available: fc.boolean(),
   }),
+  // Pairing codes from a small pool, so some are used twice (PAIRING_USED).
+  fc.record({
+    k: fc.constant('device.pair' as const),
+    device: fc.nat(2),
+    pairing: fc.nat(7),
+    role: fc.constantFrom('floor', 'kitchen'),
+  }),
+  fc.record({ k: fc.constant('device.revoke' as const), device: fc.nat(3) }),
 );
 export type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
 
@@ -318,6 +326,19 @@ function payloadOf(c: Command, state: VenueState): [OperationType, unknown] {
       ];
     case 'menu.item.setAvailability':
       return [c.k, { itemId: ITEMS[c.item], available: c.available }];
+    case 'device.pair':
+      return [
+        c.k,
+        {
+          deviceId: `dev-${c.device}`,
+          name: `Device ${c.device}`,
+          role: c.role,
+          pairingId: `01JD00000000000000000000P${c.pairing}`,
+          credentialDigest: `${'d'.repeat(42)}${c.pairing}`,
+        },
+      ];
+    case 'device.revoke':
+      return [c.k, { deviceId: `dev-${c.device}` }];
   }
 }
 

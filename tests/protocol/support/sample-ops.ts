@@ -66,6 +66,17 @@ export const samplePayloads: readonly (readonly [OperationType, unknown])[] = [
   ],
   ['team.member.upsert', { memberId: 'srv-2', name: 'Noor', role: 'server', sectionId: 'inside' }],
   ['menu.item.setAvailability', { itemId: 'salad', available: false }],
+  [
+    'device.pair',
+    {
+      deviceId: 'bar-tablet',
+      name: 'Bar tablet',
+      role: 'floor',
+      pairingId: '01JD0000000000000000000106',
+      credentialDigest: 'q'.repeat(43),
+    },
+  ],
+  ['device.revoke', { deviceId: 'bar-tablet' }],
 ];
 
 /** The second order the samples fire a course of, void a line of, and void. */
