@@ -18,6 +18,7 @@ export default defineConfig({
         guest: resolve(web, 'guest/index.html'),
         ops: resolve(web, 'ops/index.html'),
         kitchen: resolve(web, 'kitchen/index.html'),
+        pair: resolve(web, 'pair/index.html'),
       },
     },
   },
