@@ -284,9 +284,11 @@ const serveLan = ({ port, reusePort, tls }: Parameters<ServeListener<unknown>>[0
     ...(tls ? { tls: { cert: tls.certPem, key: tls.keyPem } } : {}),
   });
 // reusePort lets a swap bind beside the running listener; nothing else may share the port.
-await assertPortFree(config.port).catch((error: unknown) =>
-  fail(`PORT ${config.port} is taken: ${(error as Error).message}`),
-);
+// Exit 1, not 2: whatever holds the port may let go, and the service manager tries again.
+await assertPortFree(config.port).catch((error: unknown) => {
+  console.error(`hearth relay: PORT ${config.port} is taken: ${(error as Error).message}`);
+  process.exit(1);
+});
 const listener = TlsListener.start(serveLan, { port: config.port, tls: initialTls });
 tlsStatus = () => ({
   mode: tlsConfig.mode,
