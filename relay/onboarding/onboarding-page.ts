@@ -57,9 +57,9 @@ security certificate. Do this once per tablet or phone; it takes about two minut
 <figcaption><a href="/venue-ca.crt">Download the venue certificate</a>
 (<a href="/venue-ca.pem">PEM format</a>, for computers that ask for it)</figcaption>
 </figure>
-<p>Before you trust it, check that the device shows this fingerprint
+<p id="fingerprint-label">Before you trust it, check that the device shows this fingerprint
 (called "SHA-256" in the certificate's details):</p>
-<p class="fingerprint" aria-label="Certificate fingerprint"><code>${groups}</code></p>
+<p class="fingerprint"><code aria-describedby="fingerprint-label">${groups}</code></p>
 <p class="small">Venue ${escapeHtml(view.venueId)}. The certificate is valid until
 ${escapeHtml(view.caNotAfter.toISOString().slice(0, 10))}.</p>
 </section>
@@ -145,8 +145,8 @@ a { color: #0b4f9c; }
 .qr { margin: 1rem 0; }
 .code { width: 12rem; max-width: 100%; aspect-ratio: 1; background: #fff; }
 .code svg { display: block; width: 100%; height: 100%; }
-.fingerprint code { font-size: 1.1rem; word-spacing: 0.4rem; line-height: 1.8; }
-.group { white-space: nowrap; }
+.fingerprint code { font-size: 1.1rem; line-height: 1.8; }
+.group { display: inline-block; margin-right: 1.25em; white-space: nowrap; }
 .small { font-size: 0.95rem; color: #3d3d3d; }
 button { min-height: 44px; padding: 0.5rem 1.25rem; font: inherit; font-weight: 600; color: #fff; background: #3e1e18; border: 0; border-radius: 0.5rem; cursor: pointer; }
 button:disabled { opacity: 0.75; cursor: default; }
