@@ -1,9 +1,12 @@
 import { expect } from '@esm-bundle/chai';
 import '../../web/floor/pin-pad.ts';
+import type { Device } from '#protocol';
 import { AppError } from '../../web/app/app-error.ts';
 import { signIn } from '../../web/app/sign-in.ts';
+import type { FloorDevices } from '../../web/floor/devices-panel.ts';
 import type { PinPad } from '../../web/floor/pin-pad.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { snapshotOf } from '../web/guest-fixtures.ts';
 import { deep, floorWorld, mountFloor, typePin, unmountFloorPage } from './floor-page-support.ts';
 import { clean, floorFrame, targetsFit, text, unmountFloor } from './floor-support.ts';
 
@@ -18,6 +21,20 @@ const NOT_PAIRED = {
   code: 'DEVICE_NOT_PAIRED',
   detail:
     'This device is not paired with the venue. Ask a manager to pair it: Floor › Devices › Pair a device.',
+};
+
+const BAR_TABLET: Device = {
+  id: '01JQDEVICE0000000000000001',
+  name: 'Bar tablet',
+  role: 'floor',
+  pairingId: '01JQ0000000000000000000001',
+  credentialDigest: 'A'.repeat(43),
+  pairedBy: 'member-mia',
+  pairedAt: '2026-12-07T18:00:00.000Z',
+  revoked: false,
+  revokedBy: null,
+  revokedAt: null,
+  version: 1,
 };
 
 async function pad(message: string, problem: string | undefined): Promise<PinPad> {
@@ -109,8 +126,10 @@ describe('the Devices view', () => {
     expect(views(page)).not.to.include('devices');
   });
 
-  it('is a manager’s: its tab loads the panel', async () => {
-    const page = mountFloor(floorWorld());
+  it('is a manager’s: its tab loads the panel, with the devices of the local view', async () => {
+    const w = floorWorld();
+    w.entities = { ...w.entities, device: [BAR_TABLET] };
+    const page = mountFloor(w);
     await typePin(page, '3333');
     await waitFor('signed in', () => deep(page, '[data-signed-in]'));
     expect(views(page)).to.include('devices');
@@ -121,6 +140,13 @@ describe('the Devices view', () => {
     );
     expect(location.hash).to.equal('#devices');
     await waitFor('its pair buttons', () => deep(panel as Element, '[data-pair="floor"]'));
+    const el = panel as FloorDevices;
+    expect(el.localDevices).to.deep.equal([{ id: BAR_TABLET.id, revoked: false }]);
     await clean(page);
+
+    // The feed brings the revoke: the panel hears it.
+    w.entities = { ...w.entities, device: [{ ...BAR_TABLET, revoked: true }] };
+    for (const listener of w.views) listener(snapshotOf(w.entities));
+    await waitFor('the revoke heard', () => el.localDevices?.[0]?.revoked === true);
   });
 });

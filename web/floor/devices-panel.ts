@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import type { OperationType, StaffRole } from '#protocol';
+import type { StaffRole } from '#protocol';
 import type { AppServices } from '../app/app-services.ts';
 import type { Timers } from '../app/timers.ts';
 import { Announcer } from '../guest/announcer.ts';
@@ -45,9 +45,6 @@ export interface LocalDevice {
   readonly id: string;
   readonly revoked: boolean;
 }
-
-/** The op that revokes a device. */
-const REVOKE: OperationType = 'device.revoke' as OperationType;
 
 /**
  * `<hearth-floor-devices>`: the venue's paired devices for managers and owners — each with its
@@ -513,9 +510,15 @@ export class FloorDevices extends LitElement {
     this.confirming = undefined;
     this.#returnTo = undefined;
     if (!row || !this.submit) return;
-    await this.#marks.track(`device:${row.id}`, this.submit, `Revoke ${row.name}`, REVOKE, () => ({
-      deviceId: row.id,
-    }));
+    await this.#marks.track(
+      `device:${row.id}`,
+      this.submit,
+      `Revoke ${row.name}`,
+      'device.revoke',
+      () => ({
+        deviceId: row.id,
+      }),
+    );
     this.requestUpdate();
     this.#announcer.say(`${row.name} revoked`);
     await this.updateComplete;

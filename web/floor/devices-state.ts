@@ -1,3 +1,5 @@
+import type { DeviceListingRow, DeviceRole, PairingCreated } from '#protocol';
+
 /*
  * The Devices panel, pure: the venue's paired devices as the listing route answers them, in
  * the order a manager reads them, with last seen, waiting ops and a pairing code's time left
@@ -5,7 +7,7 @@
  */
 
 /** What a device is for: a floor tablet or a kitchen display. */
-export type DeviceRole = 'floor' | 'kitchen';
+export type { DeviceRole };
 export const DEVICE_ROLES: readonly DeviceRole[] = ['floor', 'kitchen'];
 
 export const DEVICE_ROLE_WORDS: Readonly<Record<DeviceRole, string>> = {
@@ -13,24 +15,11 @@ export const DEVICE_ROLE_WORDS: Readonly<Record<DeviceRole, string>> = {
   kitchen: 'Kitchen display',
 };
 
-/** One row of `GET /v1/venues/{venueId}/devices` (`DeviceListing.devices`). */
-export interface DeviceRow {
-  readonly id: string;
-  readonly name: string;
-  readonly role: DeviceRole;
-  readonly pairedAt: string;
-  readonly revoked: boolean;
-  readonly revokedAt: string | null;
-  readonly lastSeenAt: string | null;
-  readonly outboxDepth: number | null;
-}
+/** One row of `GET /v1/venues/{venueId}/devices`. */
+export type DeviceRow = DeviceListingRow;
 
-/** `POST …/devices/pairings`'s answer (`PairingCreated`). */
-export interface Pairing {
-  readonly code: string;
-  readonly pairUrl: string;
-  readonly expiresAt: string;
-}
+/** `POST …/devices/pairings`'s answer. */
+export type Pairing = PairingCreated;
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isTime = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));

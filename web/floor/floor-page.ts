@@ -9,6 +9,7 @@ import '../app/resilience-banner.ts';
 import { browserHeldOutbox, type HeldOutbox } from '../app/held-outbox.ts';
 import { ResilienceController } from '../app/resilience-controller.ts';
 import { SessionController, type SignInInput } from '../app/session-controller.ts';
+import type { LocalDevice } from './devices-panel.ts';
 import {
   type FloorData,
   floorDataOf,
@@ -321,7 +322,7 @@ export class FloorPage extends LitElement {
       case 'qr':
         return qrPanel(ctx, this.#guestOrigin ?? location.origin);
       case 'devices':
-        return devicesPanel(ctx, this.services ?? appServices());
+        return devicesPanel(ctx, this.services ?? appServices(), this.#localDevices());
       case 'sync':
         return html`<hearth-floor-sync
           .services=${this.services ?? appServices()}
@@ -351,6 +352,15 @@ export class FloorPage extends LitElement {
         opened: (orderId) => this.#opened.set(table.id, orderId),
         managerNeeded: (why) => this.#askManager(why),
       })}`;
+  }
+
+  /** The paired devices in the local view (a manager's feed carries them), revoked or not. */
+  #localDevices(): readonly LocalDevice[] {
+    const status = this.#view.status;
+    if (status.status !== 'complete') return [];
+    return status.value
+      .items('device')
+      .map(({ entity }) => ({ id: entity.id, revoked: entity.revoked }));
   }
 
   /** Retries through the OpController; an op it does not follow (made before a reload) too. */

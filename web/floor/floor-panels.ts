@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import type { OperationType, Order, Principal, Table } from '#protocol';
 import type { AppServices } from '../app/app-services.ts';
 import type { TrackedOp } from '../app/op-controller.ts';
+import type { LocalDevice } from './devices-panel.ts';
 import type { FloorData } from './floor-data.ts';
 
 // The floor page's panels as templates: what each view shows, given the page's data, ops and
@@ -93,12 +94,18 @@ export function qrPanel(ctx: PanelContext, guestOrigin: string) {
 
 /**
  * The venue's devices (a manager's): the list is fetched by the panel itself, every 15 s while
- * it is on screen; revoking goes through the outbox like any op.
+ * it is on screen and whenever the local view's devices change; revoking goes through the
+ * outbox like any op.
  */
-export function devicesPanel(ctx: PanelContext, services: AppServices) {
+export function devicesPanel(
+  ctx: PanelContext,
+  services: AppServices,
+  localDevices: readonly LocalDevice[],
+) {
   return html`<hearth-floor-devices
     .services=${services}
     .staffRole=${ctx.principal.role}
+    .localDevices=${localDevices}
     .submit=${ctx.submit}
     .ops=${ctx.ops}
   ></hearth-floor-devices>`;

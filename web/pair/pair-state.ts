@@ -1,3 +1,4 @@
+import type { DevicePaired, DeviceRole } from '#protocol';
 import { decodeBase64Url } from '#protocol/cursor/base64url.ts';
 
 /*
@@ -6,7 +7,7 @@ import { decodeBase64Url } from '#protocol/cursor/base64url.ts';
  * refusal in words with what to do.
  */
 
-export type PairRole = 'floor' | 'kitchen';
+export type PairRole = DeviceRole;
 
 export const NAME_MAX = 60;
 
@@ -57,16 +58,8 @@ export function nameError(name: string): string | null {
   return null;
 }
 
-/** `POST /v1/devices/pair`'s answer (`DevicePaired`). */
-export interface Paired {
-  readonly deviceId: string;
-  readonly name: string;
-  readonly role: PairRole;
-  readonly venueId: string;
-  readonly tenantId: string;
-  /** The venue's name, when the answer carries it. */
-  readonly venueName?: string;
-}
+/** `POST /v1/devices/pair`'s answer, and the venue's name when the answer carries it. */
+export type Paired = DevicePaired & { readonly venueName?: string };
 
 export function parsePaired(body: unknown): Paired | null {
   if (typeof body !== 'object' || body === null) return null;
