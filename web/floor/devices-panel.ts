@@ -141,7 +141,7 @@ export class FloorDevices extends LitElement {
       }
       /* Big enough for a tablet held an arm's length away; black on white whatever the theme. */
       .qr {
-        width: min(100%, 22rem);
+        width: min(100%, 26rem);
         aspect-ratio: 1;
         background: #fff;
         border-radius: 0.5rem;
@@ -150,6 +150,10 @@ export class FloorDevices extends LitElement {
         display: block;
         width: 100%;
         height: 100%;
+      }
+      /* Headings take the focus to say where it went, not to be operated. */
+      h3[tabindex='-1']:focus {
+        outline: none;
       }
       .countdown {
         font-size: 1.6rem;
