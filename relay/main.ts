@@ -328,7 +328,15 @@ if (venueTls !== undefined && onboardingPort !== undefined) {
     httpsPort: listener.port,
     lanHost: lanHost ?? names.dnsNames[0] ?? 'localhost',
   });
-  onboarding = Bun.serve({ port: onboardingPort, fetch: onboardingApp.fetch });
+  try {
+    onboarding = Bun.serve({ port: onboardingPort, fetch: onboardingApp.fetch });
+  } catch (error) {
+    // The venue is served without it; devices can still get the CA file another way.
+    log('error', 'onboarding page not served', {
+      port: onboardingPort,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 await uplink.start();

@@ -175,6 +175,45 @@ describe('the operator’s certificate', () => {
     expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'tls certificate rotated' });
   });
 
+  it('checked again when asked during a check: the second check reads the files after the first', async () => {
+    const dir = dataDir();
+    const { leaf, paths } = await pairIn(dir);
+    let tls = served(leaf.certPem, leaf.keyPem);
+    let loads = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const rotation = createTlsRotation({
+      listener: {
+        get tls() {
+          return tls;
+        },
+        swap(next) {
+          tls = next;
+          return { bindMs: 1 };
+        },
+      },
+      load: async () => {
+        loads++;
+        if (loads === 1) await gate;
+        return { served: readOperatorPair(paths), reason: 'files_changed' };
+      },
+      log: () => undefined,
+    });
+    const first = rotation.check('files');
+    // The files change while the first check runs; two more requests share one next check.
+    const renewed = await pairIn(dir);
+    const second = rotation.check('files');
+    const third = rotation.check('files');
+    expect(third).toBe(second);
+    release();
+    expect(await first).toBe('rotated');
+    expect(await second).toBe('kept');
+    expect(loads).toBe(2);
+    expect(tls.serial).toBe(renewed.leaf.certificate.serialNumber.toLowerCase());
+  });
+
   it('is noticed when its files change (watch or poll), once per burst of writes', async () => {
     const dir = dataDir();
     const { paths } = await pairIn(dir);

@@ -17,7 +17,11 @@ export interface Swappable {
 export type LoadCertificate = () => Promise<{ served: ServedCertificate; reason: string }>;
 
 export interface TlsRotation {
-  /** Loads, compares and maybe swaps; never throws. Calls made while one runs share it. */
+  /**
+   * Loads, compares and maybe swaps; never throws. One check runs at a time: a call made while
+   * one runs gets the next one (files may have changed after it read them), and calls made
+   * while that one waits share it.
+   */
   check(trigger: string): Promise<'kept' | 'rotated' | 'failed'>;
 }
 
@@ -26,7 +30,8 @@ export function createTlsRotation(deps: {
   load: LoadCertificate;
   log: Logger;
 }): TlsRotation {
-  let running: Promise<'kept' | 'rotated' | 'failed'> | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let queued: Promise<'kept' | 'rotated' | 'failed'> | undefined;
   const run = async (trigger: string): Promise<'kept' | 'rotated' | 'failed'> => {
     let next: { served: ServedCertificate; reason: string };
     try {
@@ -62,10 +67,14 @@ export function createTlsRotation(deps: {
   };
   return {
     check(trigger) {
-      running ??= run(trigger).finally(() => {
-        running = undefined;
+      if (queued) return queued;
+      const next = running.then(() => {
+        queued = undefined;
+        return run(trigger);
       });
-      return running;
+      queued = next;
+      running = next;
+      return next;
     },
   };
 }

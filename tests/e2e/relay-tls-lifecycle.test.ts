@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -137,11 +138,27 @@ describe('the relay with its venue CA', () => {
     expect(relay.exited()).toBe(false);
   });
 
-  it('keeps the CA and the certificate over a restart', async () => {
+  it('keeps the CA and the certificate over a restart, and serves with its onboarding port taken', async () => {
     const serial = await servedSerial();
     const caPem = relay.ca();
     await relay.stop();
-    relay = await startRelay({ cloudUrl: cloud.url, dataDir, tls: 'venue-ca' });
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, resolve));
+    const taken = (squatter.address() as AddressInfo).port;
+    try {
+      relay = await startRelay({
+        cloudUrl: cloud.url,
+        dataDir,
+        tls: 'venue-ca',
+        env: { HEARTH_ONBOARDING_PORT: String(taken) },
+      });
+    } finally {
+      squatter.close();
+    }
+    expect(relay.logLines().find((l) => l.msg === 'onboarding page not served')).toMatchObject({
+      level: 'error',
+      port: taken,
+    });
     expect(relay.ca()).toBe(caPem);
     expect(await servedSerial()).toBe(serial);
     expect(relay.logLines().find((l) => l.msg === 'tls venue certificate')).toMatchObject({
