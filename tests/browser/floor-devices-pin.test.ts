@@ -141,7 +141,18 @@ describe('the Devices view', () => {
     expect(location.hash).to.equal('#devices');
     await waitFor('its pair buttons', () => deep(panel as Element, '[data-pair="floor"]'));
     const el = panel as FloorDevices;
-    expect(el.localDevices).to.deep.equal([{ id: BAR_TABLET.id, revoked: false }]);
+    expect(el.localDevices).to.deep.equal([
+      {
+        id: BAR_TABLET.id,
+        name: 'Bar tablet',
+        role: 'floor',
+        pairedAt: BAR_TABLET.pairedAt,
+        revoked: false,
+        revokedAt: null,
+      },
+    ]);
+    // The list could not be fetched (this world has no devices route): the feed's copy shows.
+    await waitFor('the local row', () => deep(el, `[data-device="${BAR_TABLET.id}"]`));
     await clean(page);
 
     // The feed brings the revoke: the panel hears it.

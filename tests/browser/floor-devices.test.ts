@@ -159,20 +159,53 @@ describe('<hearth-floor-devices>', () => {
     await waitFor('a second fetch', () => gets(w) === 2);
 
     // The local view brings a device: the list is fetched at once.
-    el.localDevices = [{ id: 'dev-bar', revoked: false }];
+    const bar = w.state.devices[1] as DeviceRow;
+    el.localDevices = [bar];
     await settle(el);
     expect(gets(w)).to.equal(2);
-    el.localDevices = [
-      { id: 'dev-bar', revoked: false },
-      { id: 'dev-new', revoked: false },
-    ];
+    el.localDevices = [bar, row('dev-new', 'New tablet')];
     await waitFor('a fetch on the feed', () => gets(w) === 3);
+    // Shown at once, before the list names it.
+    await waitFor('the new device', () => rows(el).includes('dev-new'));
 
     w.state.listStatus = 503;
     time.advance(15_000);
     await waitFor('the error', () => el.shadowRoot?.querySelector('[data-list-error]'));
     expect(text($(el, '[data-list-error]'))).to.equal('Not now');
-    expect(rows(el)).to.deep.equal(['dev-bar', 'dev-kds', 'dev-old']);
+    expect(rows(el)).to.deep.equal(['dev-bar', 'dev-kds', 'dev-new', 'dev-old']);
+  });
+
+  it('offline: the local view’s devices, and Revoke still goes to the outbox', async () => {
+    const time = new HandTime(NOW);
+    const { sent, submit } = recorder(() => 'pending');
+    const el = document.createElement('hearth-floor-devices');
+    el.services = {
+      venueId: VENUE,
+      fetch: async () => {
+        throw new TypeError('Failed to fetch');
+      },
+      serviceWorker: { controlled: () => true, post: () => true },
+      visibility: alwaysVisible,
+      clock: time.clock,
+    };
+    el.timers = time.timers;
+    el.staffRole = 'manager';
+    el.submit = submit;
+    el.localDevices = [row('dev-bar', 'Bar tablet'), row('dev-kds', 'Pass display')];
+    floorFrame(600).append(el);
+    await waitFor('the error', () => el.shadowRoot?.querySelector('[data-list-error]'));
+    expect(text($(el, '[data-list-error]'))).to.equal(
+      'No connection to the venue’s server: the device list could not be loaded',
+    );
+    expect(rows(el)).to.deep.equal(['dev-bar', 'dev-kds']);
+    expect(text($(el, '[data-device="dev-bar"] [data-seen]'))).to.equal('never');
+    $(el, '[data-revoke="dev-kds"]').click();
+    await settle(el);
+    $(el, '[data-action="confirm-revoke"]').click();
+    await settle(el);
+    expect(sent.map((s) => s.payload)).to.deep.equal([{ deviceId: 'dev-kds' }]);
+    expect(text($(el, '[data-device="dev-kds"] [data-status]'))).to.equal('Revoked');
+    await clean(el);
   });
 
   it('pairs a kitchen display: a QR code of the link, the link, a countdown to expiry, then Done', async () => {

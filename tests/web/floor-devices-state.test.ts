@@ -9,6 +9,7 @@ import {
   parsePairing,
   problemWords,
   relativeTime,
+  rowsOf,
   secondsLeft,
   sortDevices,
   statusWords,
@@ -106,6 +107,24 @@ describe('sortDevices', () => {
     expect(sortDevices(rows, here).map((r) => r.id)).toEqual(['b', 'a']);
     expect(statusWords(rows[0] as DeviceRow, here)).toBe('Revoked');
     expect(statusWords(rows[1] as DeviceRow, here)).toBe('Paired');
+  });
+});
+
+describe('rowsOf', () => {
+  const local = (id: string, revoked = false) => {
+    const { lastSeenAt: _seen, outboxDepth: _depth, ...rest } = row(id, { revoked });
+    return rest;
+  };
+
+  it('the list, plus devices the feed brought since it was fetched', () => {
+    const listing = [row('a', { lastSeenAt: ago(0), outboxDepth: 1 })];
+    expect(rowsOf(listing, [local('a'), local('b')])).toEqual([listing[0], row('b')]);
+  });
+
+  it('without a list, the local view’s devices; nothing while there is neither', () => {
+    expect(rowsOf(null, [local('a', true)])).toEqual([row('a', { revoked: true })]);
+    expect(rowsOf(null, [])).toBeNull();
+    expect(rowsOf([], [])).toEqual([]);
   });
 });
 

@@ -12,14 +12,18 @@ import {
   DEVICE_ROLES,
   type DeviceRole,
   type DeviceRow,
+  type LocalDevice,
   outboxWords,
   relativeTime,
+  rowsOf,
   secondsLeft,
   sortDevices,
   statusWords,
 } from './devices-state.ts';
 import { type FloorOpState, type FloorSubmit, OpMarks } from './floor-ops.ts';
 import { floorStyles } from './floor-styles.ts';
+
+export type { LocalDevice };
 
 type RenderSvg = (url: string) => string;
 
@@ -38,12 +42,6 @@ function loadQr(): Promise<RenderSvg> {
     library = undefined;
   });
   return library;
-}
-
-/** A device entity as the local view has it (the feed's copy with this device's ops on top). */
-export interface LocalDevice {
-  readonly id: string;
-  readonly revoked: boolean;
 }
 
 /**
@@ -221,7 +219,7 @@ export class FloorDevices extends LitElement {
       });
     }
     if (changed.has('localDevices')) {
-      const key = (this.localDevices ?? []).map((d) => `${d.id}:${d.revoked}`).join();
+      const key = (this.localDevices ?? []).map((d) => `${d.id}:${d.name}:${d.revoked}`).join();
       if (key !== this.#localKey) {
         const first = this.#localKey === '' && changed.get('localDevices') === undefined;
         this.#localKey = key;
@@ -284,7 +282,7 @@ export class FloorDevices extends LitElement {
   }
 
   #listPart(devices: DevicesController) {
-    const rows = devices.devices;
+    const rows = rowsOf(devices.devices, this.localDevices ?? []);
     const now = (this.services.clock ?? Date.now)();
     const status = devices.error
       ? html`<p class="error" role="alert" data-list-error>${devices.error}</p>`

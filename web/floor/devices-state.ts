@@ -1,4 +1,4 @@
-import type { DeviceListingRow, DeviceRole, PairingCreated } from '#protocol';
+import type { Device, DeviceListingRow, DeviceRole, PairingCreated } from '#protocol';
 
 /*
  * The Devices panel, pure: the venue's paired devices as the listing route answers them, in
@@ -20,6 +20,37 @@ export type DeviceRow = DeviceListingRow;
 
 /** `POST …/devices/pairings`'s answer. */
 export type Pairing = PairingCreated;
+
+/** A device entity as the local view has it: the feed's copy with this device's ops on top. */
+export type LocalDevice = Pick<
+  Device,
+  'id' | 'name' | 'role' | 'pairedAt' | 'revoked' | 'revokedAt'
+>;
+
+const fromLocal = (d: LocalDevice): DeviceRow => ({
+  id: d.id,
+  name: d.name,
+  role: d.role,
+  pairedAt: d.pairedAt,
+  revoked: d.revoked,
+  revokedAt: d.revokedAt,
+  lastSeenAt: null,
+  outboxDepth: null,
+});
+
+/**
+ * The rows to show: the server's list, plus devices the feed brought since it was fetched;
+ * without a list (offline, or not yet fetched), the local view's devices, so a manager can
+ * still see and revoke them; null while there is neither.
+ */
+export function rowsOf(
+  listing: readonly DeviceRow[] | null,
+  local: readonly LocalDevice[],
+): DeviceRow[] | null {
+  if (!listing) return local.length > 0 ? local.map(fromLocal) : null;
+  const listed = new Set(listing.map((r) => r.id));
+  return [...listing, ...local.filter((d) => !listed.has(d.id)).map(fromLocal)];
+}
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isTime = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));

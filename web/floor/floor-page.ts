@@ -360,7 +360,14 @@ export class FloorPage extends LitElement {
     if (status.status !== 'complete') return [];
     return status.value
       .items('device')
-      .map(({ entity }) => ({ id: entity.id, revoked: entity.revoked }));
+      .map(({ entity: { id, name, role, pairedAt, revoked, revokedAt } }) => ({
+        id,
+        name,
+        role,
+        pairedAt,
+        revoked,
+        revokedAt,
+      }));
   }
 
   /** Retries through the OpController; an op it does not follow (made before a reload) too. */
