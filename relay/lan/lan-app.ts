@@ -98,7 +98,7 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
       connectedDevices: deps.live?.connectedCount() ?? 0,
       // Where guests' table QR codes point: the cloud serves the guest app.
       cloudOrigin: new URL(deps.identity.cloudUrl).origin,
-      tls: deps.tls?.() ?? null,
+      ...(deps.tls ? { tls: deps.tls() } : {}),
     });
   });
 

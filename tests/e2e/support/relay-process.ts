@@ -62,8 +62,8 @@ export interface RelayHealth {
   readonly journalDepth: number;
   readonly oldestUnsyncedAt: string | null;
   readonly connectedDevices: number;
-  /** How the LAN port is served and until when its certificate holds (null in plain mode). */
-  readonly tls?: { readonly mode: string; readonly notAfter: string | null } | null;
+  /** How the LAN port is served and until when its certificate holds (notAfter null: plain). */
+  readonly tls?: { readonly mode: string; readonly notAfter: string | null };
 }
 
 export interface RelayProcess {
