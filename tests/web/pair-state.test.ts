@@ -89,6 +89,10 @@ describe('answers', () => {
       OFFLINE_MESSAGE,
     );
     expect(refusalWords(500, { title: 'Broken', detail: 'later' })).toBe('Broken: later');
+    // A 409 that is not a used code (a write to retry) is not called used.
+    expect(
+      refusalWords(409, { code: 'VERSION_CONFLICT', title: 'Try again shortly', detail: 'busy' }),
+    ).toBe('Try again shortly: busy');
     expect(refusalWords(500, undefined)).toMatch(/HTTP 500/);
   });
 });

@@ -252,11 +252,6 @@ export class FloorDevices extends LitElement {
     } else if (dialog && !this.confirming && dialog.open) dialog.close();
   }
 
-  /** The list as fetched, once it is (tests wait on it). */
-  get controller(): DevicesController | undefined {
-    return this.#devices;
-  }
-
   override render() {
     if (!this.#manager)
       return html`<h2>Devices</h2>

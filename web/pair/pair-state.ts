@@ -101,10 +101,10 @@ export function refusalWords(status: number, body: unknown): string {
   if (code && PAIR_ERRORS[code]) return PAIR_ERRORS[code];
   // The service worker's answer when the server cannot be reached.
   if (code === 'OFFLINE') return OFFLINE_MESSAGE;
-  // A code refused without a problem body: 410 is expired, 409 used, 401 not valid.
-  if (status === 410) return PAIR_ERRORS.PAIRING_EXPIRED as string;
-  if (status === 409) return PAIR_ERRORS.PAIRING_USED as string;
-  if (status === 401) return PAIR_ERRORS.PAIRING_INVALID as string;
+  // A code refused without a problem's code: 410 is expired, 409 used, 401 not valid.
+  if (!code && status === 410) return PAIR_ERRORS.PAIRING_EXPIRED as string;
+  if (!code && status === 409) return PAIR_ERRORS.PAIRING_USED as string;
+  if (!code && status === 401) return PAIR_ERRORS.PAIRING_INVALID as string;
   const { title, detail } = problem;
   if (typeof title === 'string' && title.trim())
     return typeof detail === 'string' && detail.trim() ? `${title}: ${detail}` : title;
