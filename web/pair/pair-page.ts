@@ -158,12 +158,25 @@ export class PairPage extends LitElement {
 
   override render() {
     return html`<h1 id="pair-title">Pair this device</h1>
-      ${this.#body()}`;
+      ${this.#body()} ${this.#message()}`;
+  }
+
+  /** One live region for the whole page, so each outcome is said as it replaces the last. */
+  #message() {
+    const stage = this.stage;
+    const [words, style] =
+      stage.status === 'paired'
+        ? [pairedWords(stage.paired), 'done']
+        : stage.status === 'error'
+          ? [stage.message, 'error']
+          : stage.status === 'pairing'
+            ? ['Pairing…', 'muted']
+            : ['', 'muted'];
+    return html`<p role="status" aria-live="polite" class=${style} data-message>${words}</p>`;
   }
 
   #body() {
-    if (!this.#code)
-      return html`<p class="error" role="alert" data-error="no-code">${NO_CODE_MESSAGE}</p>`;
+    if (!this.#code) return html`<p class="error" data-error="no-code">${NO_CODE_MESSAGE}</p>`;
     const stage = this.stage;
     if (stage.status === 'paired') return this.#paired(stage.paired);
     const pairing = stage.status === 'pairing';
@@ -195,17 +208,13 @@ export class PairPage extends LitElement {
             ${pairing ? 'Pairing…' : 'Pair'}
           </button>
         </div>
-      </form>
-      <p role="status" aria-live="polite" class=${stage.status === 'error' ? 'error' : 'muted'} data-message>
-        ${stage.status === 'error' ? stage.message : pairing ? 'Pairing…' : ''}
-      </p>`;
+      </form>`;
   }
 
   #paired(paired: Paired) {
     const url = screenOf(paired, this.#deps.pageVenue);
     const screen = paired.role === 'kitchen' ? 'the kitchen display' : 'the floor screen';
-    return html`<p class="done" role="status" data-message>${pairedWords(paired)}</p>
-      <p>Opening ${screen}…</p>
+    return html`<p>Opening ${screen}…</p>
       <p><a class="button" href=${url} data-screen>Open ${screen} now</a></p>`;
   }
 
