@@ -526,8 +526,10 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
         async () => expect(await servedSerial(relay.port, caPem)).toBe(secondSerial),
         POLL,
       );
-      // The same process throughout: swapped, not restarted.
+      // The same process throughout: one listener swap to the new serial, no restart.
       expect(relay.exited()).toBe(false);
+      const rotated = relay.logLines().filter((line) => line.msg === 'tls certificate rotated');
+      expect(rotated.map((line) => String(line.serial).toLowerCase())).toEqual([secondSerial]);
     } finally {
       await context.setOffline(false);
     }
@@ -544,6 +546,11 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     // The page reaches the relay again on the new certificate: its socket and its reload.
     await vi.waitFor(
       async () => expect(await bannerText(page)).toMatch(/^Connected to the venue relay/),
+      POLL,
+    );
+    // Its live socket is open again, on the new listener (the old one takes no connection).
+    await vi.waitFor(
+      async () => expect((await relay.health()).connectedDevices).toBeGreaterThanOrEqual(1),
       POLL,
     );
     await page.reload();
