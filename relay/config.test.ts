@@ -97,6 +97,23 @@ describe('the LAN TLS settings', () => {
     ).toEqual([expect.stringContaining('contradict')]);
   });
 
+  it('answers mDNS by default in venue-CA mode only; HEARTH_MDNS 1 or 0 says otherwise', () => {
+    const mdnsOf = (env: Record<string, string>) => {
+      const result = parseRelayConfig({ ...base, ...env });
+      if (!result.ok) throw new Error(result.errors.join('\n'));
+      return result.config.mdns;
+    };
+    const operator = { HEARTH_TLS_CERT: '/c.pem', HEARTH_TLS_KEY: '/k.pem' };
+    expect(mdnsOf({})).toBe(true);
+    expect(mdnsOf(operator)).toBe(false);
+    expect(mdnsOf({ HEARTH_PLAIN_HTTP: '1' })).toBe(false);
+    expect(mdnsOf({ HEARTH_MDNS: '0' })).toBe(false);
+    expect(mdnsOf({ ...operator, HEARTH_MDNS: '1' })).toBe(true);
+    expect(errorsOf({ HEARTH_MDNS: 'on' })).toEqual([
+      expect.stringContaining('HEARTH_MDNS must be 1'),
+    ]);
+  });
+
   it('reads the onboarding port (0: off), extra SAN names and the check interval', () => {
     expect(
       tlsOf({

@@ -10,6 +10,11 @@ export interface RelayConfig {
   readonly rescueUrl: string | undefined;
   /** How the LAN port is served: the venue CA (default), an operator's certificate, or plain HTTP. */
   readonly tls: RelayTlsConfig;
+  /**
+   * Answer multicast DNS for `hearth-<venue>.local` (decision 035). HEARTH_MDNS `1`/`0`;
+   * unset, on in venue-CA mode only: the venue certificate names that host, other modes' do not.
+   */
+  readonly mdns: boolean;
   readonly webDir: string;
   readonly probeIntervalMs: number;
   /** How often the relay reports itself (and its devices' checkpoints) to the cloud. */
@@ -146,6 +151,11 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     env.HEARTH_RESCUE_BUDGET_BYTES ?? String(5 * 1024 * 1024),
   );
   const tls = parseTls(env, port, errors);
+  const mdnsRaw = env.HEARTH_MDNS ?? '';
+  if (!['', '0', '1'].includes(mdnsRaw))
+    errors.push(
+      `HEARTH_MDNS must be 1 (answer for hearth-<venue>.local), 0 (do not) or empty (on in venue-CA mode) (got ${JSON.stringify(mdnsRaw)})`,
+    );
   if (
     errors.length > 0 ||
     tls === undefined ||
@@ -168,6 +178,7 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
       enrollToken: env.HEARTH_ENROLL_TOKEN || undefined,
       rescueUrl,
       tls,
+      mdns: mdnsRaw === '' ? tls.mode === 'venue-ca' : mdnsRaw === '1',
       webDir: env.HEARTH_WEB_DIR ?? defaultWebDir(),
       probeIntervalMs,
       heartbeatIntervalMs,
