@@ -20,6 +20,8 @@ export interface FeedListener<Notice = never> {
  */
 export class FeedBus<Notice = never> {
   private readonly listeners = new Map<string, Set<FeedListener<Notice>>>();
+  /** Hear every venue's entries without subscribing to any (see {@link observe}). */
+  private readonly observers = new Set<(venueId: string, entries: readonly FeedEntry[]) => void>();
   private readonly onListenerError: (error: unknown) => void;
 
   constructor(onListenerError: (error: unknown) => void = () => {}) {
@@ -44,8 +46,30 @@ export class FeedBus<Notice = never> {
     return () => this.remove(venueId, entry);
   }
 
+  /**
+   * Hears every venue's published entries, without counting as a subscriber of any (a venue's
+   * subscribers decide whether another instance's commits are fetched for it). For in-memory
+   * views kept current by the feed, e.g. the paired devices. An observer that throws is dropped.
+   */
+  observe(observer: (venueId: string, entries: readonly FeedEntry[]) => void): () => void {
+    const entry = (venueId: string, entries: readonly FeedEntry[]) => observer(venueId, entries);
+    this.observers.add(entry);
+    return () => {
+      this.observers.delete(entry);
+    };
+  }
+
   publish(venueId: string, entries: readonly FeedEntry[]): void {
-    if (entries.length > 0) this.each(venueId, (l) => l.entries?.(entries));
+    if (entries.length === 0) return;
+    for (const observer of [...this.observers]) {
+      try {
+        observer(venueId, entries);
+      } catch (error) {
+        this.observers.delete(observer);
+        this.onListenerError(error);
+      }
+    }
+    this.each(venueId, (l) => l.entries?.(entries));
   }
 
   notify(venueId: string, notice: Notice): void {

@@ -43,9 +43,15 @@ export type LiveErrorFrame = z.infer<typeof LiveErrorFrame>;
 
 /**
  * Close codes after an error frame: 4008 the client was too slow (resume from the last cursor),
- * 4010 the stream was reset or compacted (load a snapshot), 1011 the server failed (resume).
+ * 4010 the stream was reset or compacted (load a snapshot), 4401 the device the person signed in
+ * on was revoked (sign out; reason `DEVICE_REVOKED`), 1011 the server failed (resume).
  */
-export const LIVE_CLOSE = { slowConsumer: 4008, reBootstrap: 4010, internal: 1011 } as const;
+export const LIVE_CLOSE = {
+  slowConsumer: 4008,
+  reBootstrap: 4010,
+  deviceRevoked: 4401,
+  internal: 1011,
+} as const;
 
 /** The subprotocol a client offers and the server echoes (never the bearer entry). */
 export const LIVE_SUBPROTOCOL = 'hearth.v1';

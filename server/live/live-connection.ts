@@ -105,6 +105,8 @@ export interface LiveConnectionInit {
   readonly cursor: string;
   /** This connection's error log (e.g. the request's, with its venue), else the route's. */
   readonly logError?: LiveErrorLog;
+  /** The paired device the socket's person signed in on: its revocation closes the socket. */
+  readonly device?: { readonly venueId: string; readonly deviceId: string };
 }
 
 /** Bun's websocket handler shape over {@link LiveServerSocket}: what `Bun.serve` takes. */
@@ -167,6 +169,27 @@ export class LiveSockets {
   get connectedCount(): number {
     return this.open.size;
   }
+
+  /**
+   * Closes every open socket of a revoked device (close code 4401, reason `DEVICE_REVOKED`,
+   * after an error frame saying so). Returns how many were closed.
+   */
+  closeDevice(venueId: string, deviceId: string): number {
+    let closed = 0;
+    for (const connection of [...this.open]) {
+      const device = connection.device;
+      if (device?.venueId !== venueId || device.deviceId !== deviceId) continue;
+      connection.end(
+        problem(401, 'DEVICE_REVOKED', 'Device revoked', {
+          kind: 'sign_in',
+          detail: 'this device is no longer paired with the venue; ask a manager to pair it',
+        }),
+        LIVE_CLOSE.deviceRevoked,
+      );
+      closed++;
+    }
+    return closed;
+  }
 }
 
 /**
@@ -193,6 +216,7 @@ export class LiveConnection {
   private readonly registry: Set<LiveConnection>;
   private readonly now: () => number;
   private readonly logError: LiveErrorLog;
+  private readonly init: LiveConnectionInit;
 
   constructor(settings: LiveSettings, init: LiveConnectionInit, registry: Set<LiveConnection>) {
     this.settings = settings;
@@ -201,7 +225,18 @@ export class LiveConnection {
     this.stream = init.stream;
     this.lastCursor = init.cursor;
     this.registry = registry;
+    this.init = init;
     this.now = settings.now ?? (() => performance.now());
+  }
+
+  /** The paired device this socket's person signed in on, if the token named one. */
+  get device(): LiveConnectionInit['device'] {
+    return this.init.device;
+  }
+
+  /** Sends a last error frame and closes the socket (see {@link LiveSockets.closeDevice}). */
+  end(body: Problem, code: number): void {
+    this.terminate(body, code);
   }
 
   open(ws: LiveServerSocket): void {

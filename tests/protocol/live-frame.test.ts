@@ -75,7 +75,12 @@ describe('live frames', () => {
 
 describe('live socket conventions', () => {
   it('closes with the codes clients act on', () => {
-    expect(LIVE_CLOSE).toEqual({ slowConsumer: 4008, reBootstrap: 4010, internal: 1011 });
+    expect(LIVE_CLOSE).toEqual({
+      slowConsumer: 4008,
+      reBootstrap: 4010,
+      deviceRevoked: 4401,
+      internal: 1011,
+    });
   });
 
   it('offers hearth.v1, and the bearer entry only with a token', () => {
