@@ -16,9 +16,10 @@ import {
   type TokenClaims,
 } from '#protocol';
 import { pinDigest } from './auth/pin-digest.ts';
-
+import { setupPairingCode } from './devices/setup-code.ts';
 import { createLiveRoute } from './feed/live-socket.ts';
 import { DEMO, demoTableId, demoTenantChanges } from './seed/demo-seed.ts';
+import { type PairedTestDevice, pairTestDevice } from './testing/devices.ts';
 import { makeTestApp, type TestApp } from './testing/test-app.ts';
 
 // The access matrix of the cloud API: every route (and the live websocket) × every kind of
@@ -39,17 +40,19 @@ import { makeTestApp, type TestApp } from './testing/test-app.ts';
 
 // biome-ignore format: the table is aligned by hand
 const MATRIX = {
+  // Sent from a tablet paired with the demo venue (decision 034): elsewhere it is not paired,
+  // which is answered before any PIN is tried.
   'POST /v1/auth/staff': {
-    anonymous:      { own: '401 PIN_INVALID',           otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    forged:         { own: '401 PIN_INVALID',           otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    expired:        { own: '401 PIN_INVALID',           otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    guest:          { own: '401 PIN_INVALID',           otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    server:         { own: '200',                       otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    kitchen:        { own: '200',                       otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    manager:        { own: '200',                       otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    owner:          { own: '200',                       otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    relay:          { own: '401 PIN_INVALID',           otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
-    managerByRelay: { own: '200',                       otherVenue: '401 PIN_INVALID',     otherTenant: '401 PIN_INVALID' },
+    anonymous:      { own: '401 PIN_INVALID',           otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    forged:         { own: '401 PIN_INVALID',           otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    expired:        { own: '401 PIN_INVALID',           otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    guest:          { own: '401 PIN_INVALID',           otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    server:         { own: '200',                       otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    kitchen:        { own: '200',                       otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    manager:        { own: '200',                       otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    owner:          { own: '200',                       otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    relay:          { own: '401 PIN_INVALID',           otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
+    managerByRelay: { own: '200',                       otherVenue: '403 DEVICE_NOT_PAIRED', otherTenant: '403 DEVICE_NOT_PAIRED' },
   },
   'POST /v1/auth/guest': {
     anonymous:      { own: '200',                       otherVenue: '404 TABLE_NOT_FOUND', otherTenant: '404 TABLE_NOT_FOUND' },
@@ -212,6 +215,44 @@ const MATRIX = {
     relay:          { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
     managerByRelay: { own: '200',                       otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
   },
+  'POST /v1/venues/:venueId/devices/pairings': {
+    anonymous:      { own: '401 AUTH_REQUIRED',         otherVenue: '401 AUTH_REQUIRED',   otherTenant: '401 AUTH_REQUIRED' },
+    forged:         { own: '401 TOKEN_INVALID',         otherVenue: '401 TOKEN_INVALID',   otherTenant: '401 TOKEN_INVALID' },
+    expired:        { own: '401 TOKEN_EXPIRED',         otherVenue: '401 TOKEN_EXPIRED',   otherTenant: '401 TOKEN_EXPIRED' },
+    guest:          { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    server:         { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    kitchen:        { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    manager:        { own: '201',                       otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    owner:          { own: '201',                       otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    relay:          { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    managerByRelay: { own: '201',                       otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+  },
+  // A pairing code of the target venue (fresh per cell) is the credential: it works whoever
+  // sends it, and answers with that venue's ids (so no leak check on this row's own venue).
+  'POST /v1/devices/pair': {
+    anonymous:      { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    forged:         { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    expired:        { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    guest:          { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    server:         { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    kitchen:        { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    manager:        { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    owner:          { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    relay:          { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+    managerByRelay: { own: '201',                       otherVenue: '201',                 otherTenant: '201' },
+  },
+  'GET /v1/venues/:venueId/devices': {
+    anonymous:      { own: '401 AUTH_REQUIRED',         otherVenue: '401 AUTH_REQUIRED',   otherTenant: '401 AUTH_REQUIRED' },
+    forged:         { own: '401 TOKEN_INVALID',         otherVenue: '401 TOKEN_INVALID',   otherTenant: '401 TOKEN_INVALID' },
+    expired:        { own: '401 TOKEN_EXPIRED',         otherVenue: '401 TOKEN_EXPIRED',   otherTenant: '401 TOKEN_EXPIRED' },
+    guest:          { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    server:         { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    kitchen:        { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    manager:        { own: '200',                       otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    owner:          { own: '200',                       otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    relay:          { own: '403 FORBIDDEN',             otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+    managerByRelay: { own: '200',                       otherVenue: '403 FORBIDDEN',       otherTenant: '403 FORBIDDEN' },
+  },
   // No venue in the path: the three columns are the same request.
   'GET /healthz': {
     anonymous:      { own: '200',                       otherVenue: '200',                 otherTenant: '200' },
@@ -354,6 +395,8 @@ const VENUES: Readonly<Record<Target, VenueFixture>> = {
 
 interface World {
   readonly t: TestApp;
+  /** A tablet paired with the demo venue: staff sign in on it. */
+  readonly tablet: PairedTestDevice;
   /** Bearer token per role (none for anonymous). */
   readonly tokens: Readonly<Record<Role, string | undefined>>;
   /** The actor id each role signs its ops with. */
@@ -622,6 +665,7 @@ async function makeWorld(): Promise<World> {
 
   return {
     t,
+    tablet: await pairTestDevice(t, { deviceId: 'bistro-tablet' }),
     tokens,
     actors,
     opIds: opIds as Record<Target, string>,
@@ -679,7 +723,7 @@ const REQUESTS: Record<
       managerByRelay: DEMO.pins.manager,
     };
     const body = { venueId: VENUES[target].venueId, pin: known[role] ?? '0000' };
-    return ['/v1/auth/staff', json('POST', body, auth(w, role))];
+    return ['/v1/auth/staff', json('POST', body, { ...auth(w, role), ...w.tablet.header })];
   },
   'POST /v1/auth/guest': async (w, role, target) => [
     '/v1/auth/guest',
@@ -759,6 +803,26 @@ const REQUESTS: Record<
     `/v1/venues/${VENUES[target].venueId}/resilience`,
     { headers: auth(w, role) },
   ],
+  'POST /v1/venues/:venueId/devices/pairings': async (w, role, target) => [
+    `/v1/venues/${VENUES[target].venueId}/devices/pairings`,
+    json('POST', { role: 'floor' }, auth(w, role)),
+  ],
+  'POST /v1/devices/pair': async (w, role, target) => {
+    const v = VENUES[target];
+    const { code } = await setupPairingCode(w.t.keys.signer, {
+      tenantId: v.tenantId,
+      venueId: v.venueId,
+      role: 'floor',
+      origin: 'http://localhost',
+      nowMs: w.t.clock.now().getTime(),
+    });
+    const body = { code, deviceId: `new-tablet-${newUlid()}`, name: 'New tablet' };
+    return ['/v1/devices/pair', json('POST', body, auth(w, role))];
+  },
+  'GET /v1/venues/:venueId/devices': async (w, role, target) => [
+    `/v1/venues/${VENUES[target].venueId}/devices`,
+    { headers: auth(w, role) },
+  ],
   'GET /healthz': async (w, role) => ['/healthz', { headers: auth(w, role) }],
   'GET /metrics': async (w, role) => ['/metrics', { headers: auth(w, role) }],
   'GET /openapi.json': async (w, role) => ['/openapi.json', { headers: auth(w, role) }],
@@ -783,7 +847,13 @@ function forbiddenMarkers(w: World, route: Route, target: Target): string[] {
   return (
     (['otherVenue', 'otherTenant'] as const)
       // Enrolling with the target's own one-time token makes the sender that venue's relay.
-      .filter((venue) => !(route === 'POST /v1/edge/enroll' && venue === target))
+      .filter(
+        (venue) =>
+          !(
+            (route === 'POST /v1/edge/enroll' || route === 'POST /v1/devices/pair') &&
+            venue === target
+          ),
+      )
       .flatMap((venue) => w.markers[venue])
   );
 }
@@ -796,7 +866,7 @@ describe('the access matrix', () => {
     const cells = ROUTES.flatMap((route) =>
       ROLES.flatMap((role) => TARGETS.map((target) => MATRIX[route][role][target])),
     );
-    expect(cells).toHaveLength(17 * 10 * 3);
+    expect(cells).toHaveLength(20 * 10 * 3);
     for (const key of Object.keys(KNOWN_DEVIATIONS)) {
       const [route, role, target] = key.split(' | ') as [Route, Role, Target];
       expect(MATRIX[route]?.[role]?.[target], key).toBeDefined();

@@ -3,6 +3,7 @@ import type { FeedBus } from '../server/feed-bus.ts';
 import type { Logger } from '../server/logger.ts';
 import type { ServerMetrics } from '../server/metrics.ts';
 import type { AuthDeps } from './auth/auth-routes.ts';
+import type { DeviceDeps } from './devices/device-routes.ts';
 import type { EdgeDeps } from './edge/edge-routes.ts';
 import type { FeedDeps } from './feed/feed-routes.ts';
 import type { Authenticator } from './http/caller.ts';
@@ -73,4 +74,4 @@ export interface CoreDeps {
   readonly webDir?: string;
 }
 
-export type AppDeps = CoreDeps & AuthDeps & FeedDeps & EdgeDeps;
+export type AppDeps = CoreDeps & AuthDeps & FeedDeps & EdgeDeps & DeviceDeps;

@@ -11,6 +11,7 @@ import { securityHeaders } from '../server/security-headers.ts';
 import { serveWeb } from '../server/static-web.ts';
 import type { AppDeps } from './app-deps.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
+import { registerDeviceRoutes } from './devices/device-routes.ts';
 import { registerEdgeRoutes } from './edge/edge-routes.ts';
 import { registerFeedRoutes } from './feed/feed-routes.ts';
 import {
@@ -23,7 +24,7 @@ import {
   serveOpenApiDocument,
 } from './http/openapi.ts';
 import { requestLog } from './http/request-context.ts';
-import { registerOpsRoutes } from './ops/ops-routes.ts';
+import { opWriterFor, registerOpsRoutes } from './ops/ops-routes.ts';
 
 const Health = z.object({ status: z.literal('ok'), version: z.string(), time: z.string() });
 
@@ -83,8 +84,10 @@ export function createApp(deps: AppDeps & { readonly publicOrigin?: string | und
   );
   serveOpenApiDocument(app, deps.version);
 
-  registerOpsRoutes(app, deps);
+  const writer = opWriterFor(deps);
+  registerOpsRoutes(app, deps, writer);
   registerAuthRoutes(app, { ...deps, secureCookies: httpsBehindProxy });
+  registerDeviceRoutes(app, { ...deps, writer, secureCookies: httpsBehindProxy });
   registerFeedRoutes(app, deps);
   registerEdgeRoutes(app, deps);
   // The PWA's files after every API route: API paths and missing files go on to the 404 below.

@@ -18,6 +18,9 @@ import {
 } from './auth/keys.ts';
 import { TokenAuthenticator } from './auth/token-authenticator.ts';
 import { parseCloudConfig } from './config.ts';
+import { checkingDevices } from './devices/device-check.ts';
+import { DeviceRegistry } from './devices/device-registry.ts';
+import { PairingCodes } from './devices/pairing-codes.ts';
 import { DEFAULT_EDGE } from './edge/edge-routes.ts';
 import { createCursorService } from './feed/cursor-service.ts';
 import { ForeignCommits } from './feed/foreign-commits.ts';
@@ -97,12 +100,19 @@ const bus = new FeedBus((error) => log('error', 'feed listener failed', { error:
 metrics.gauge('hearth_feed_subscribers', 'Live feed subscribers (long-polls and sockets).', () =>
   bus.subscriberCount(),
 );
+// The venues' paired devices, kept current by the feed: a revoked device's tokens fail at once.
+const devices = new DeviceRegistry({ store, bus, clock });
 const deps = {
   store,
   clock,
   version: await readVersion(),
   log,
-  authenticator: new TokenAuthenticator({ store, cloudVerifyKey: imported.verifyKey, clock, log }),
+  authenticator: checkingDevices(
+    new TokenAuthenticator({ store, cloudVerifyKey: imported.verifyKey, clock, log }),
+    devices,
+  ),
+  devices,
+  pairingCodes: new PairingCodes({ cloudVerifyKey: imported.verifyKey, store, clock }),
   bus,
   metrics,
   limits: {

@@ -17,7 +17,7 @@
 // HEARTH_CONTROL_PORT (8789), HEARTH_ONBOARDING_PORT (8785), HEARTH_DEMO_DIR (./data),
 // HEARTH_DEMO_STATUS_MS (3000), HEARTH_PLAIN_HTTP.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -178,10 +178,33 @@ function relayHealth() {
   return getJson(`${relayUrl}/healthz`);
 }
 
+/**
+ * A device credential for the demo's own calls to the cloud: staff sign in only on a paired
+ * device (decision 034), so the demo pairs one with a setup code, as an operator does.
+ */
+async function pairedCredential() {
+  const pair = spawnSync(bun, ['cloud/pair.ts', '--venue', 'demo-bistro', '--tenant', 'demo'], {
+    cwd: root,
+    env: { ...process.env, HEARTH_DATA_DIR: join(dataDir, 'cloud'), PORT: String(CLOUD_PORT) },
+    encoding: 'utf8',
+  });
+  const code = /#code=([\w.-]+)/.exec(pair.stdout ?? '')?.[1];
+  if (pair.status !== 0 || !code) throw new Error(`no setup pairing code: ${pair.stderr}`);
+  const paired = await fetch(`${cloudUrl}/v1/devices/pair`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, deviceId: 'demo-start-script', name: 'Demo start script' }),
+  });
+  const secret = /hearth_device=([^;]+)/.exec(paired.headers.get('set-cookie') ?? '')?.[1];
+  if (!paired.ok || !secret)
+    throw new Error(`pairing the demo's device failed: ${paired.status} ${await paired.text()}`);
+  return secret;
+}
+
 async function enrollmentToken() {
   const signIn = await fetch(`${cloudUrl}/v1/auth/staff`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-Hearth-Device': await pairedCredential() },
     body: JSON.stringify({ venueId: 'demo-bistro', pin: '3333' }),
   });
   if (!signIn.ok)

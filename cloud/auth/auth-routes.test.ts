@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Problem, type StaffRole, TokenResponse } from '#protocol';
 import { type AppEnv, requireCaller } from '../http/caller.ts';
 import { DEMO } from '../seed/demo-seed.ts';
+import { type PairedTestDevice, pairTestDevice } from '../testing/devices.ts';
 import { makeTestApp, type TestApp } from '../testing/test-app.ts';
 
 const json = (body: unknown): RequestInit => ({
@@ -10,8 +11,28 @@ const json = (body: unknown): RequestInit => ({
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify(body),
 });
-const staffSignIn = (t: TestApp, pin: string, venueId: string = DEMO.venueId) =>
-  t.app.request('/v1/auth/staff', json({ venueId, pin }));
+/** One paired device per test app and caller (a key of the caller's address and headers). */
+const paired = new WeakMap<TestApp, Map<string, Promise<PairedTestDevice>>>();
+function deviceOf(t: TestApp, caller = ''): Promise<PairedTestDevice> {
+  let devices = paired.get(t);
+  if (!devices) {
+    devices = new Map();
+    paired.set(t, devices);
+  }
+  let device = devices.get(caller);
+  if (!device) {
+    device = pairTestDevice(t);
+    devices.set(caller, device);
+  }
+  return device;
+}
+
+/** A staff sign-in from a paired tablet (staff sign in only on one: decision 034). */
+const staffSignIn = async (t: TestApp, pin: string, venueId: string = DEMO.venueId) =>
+  t.app.request('/v1/auth/staff', {
+    ...json({ venueId, pin }),
+    headers: { 'Content-Type': 'application/json', ...(await deviceOf(t)).header },
+  });
 const guestSignIn = (t: TestApp, table: string, venueId: string = DEMO.venueId) =>
   t.app.request('/v1/auth/guest', json({ venueId, table }));
 
@@ -45,9 +66,10 @@ describe('POST /v1/auth/staff', () => {
     const request = new Request('http://cloud/x', {
       headers: { Authorization: `Bearer ${token}` },
     });
+    const did = (await deviceOf(t)).deviceId;
     expect(await t.tokenAuth.authenticate(request)).toEqual({
       ok: true,
-      caller: { kind: 'principal', principal, issuer: 'cloud' },
+      caller: { kind: 'principal', principal, issuer: 'cloud', did },
     });
     // The app's own authenticator (realTokens) behind the real middleware.
     const guarded = new Hono<AppEnv>();
@@ -55,32 +77,39 @@ describe('POST /v1/auth/staff', () => {
     guarded.get('/whoami', (c) => c.json(c.get('caller')));
     const res = await guarded.request('/whoami', { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ kind: 'principal', principal, issuer: 'cloud' });
+    expect(await res.json()).toEqual({ kind: 'principal', principal, issuer: 'cloud', did });
     const tampered = await guarded.request('/whoami', {
       headers: { Authorization: `Bearer ${token.slice(0, -4)}AAAA` },
     });
     expect(tampered.status).toBe(401);
   });
 
-  it('answers a wrong PIN and an unknown venue alike: 401 PIN_INVALID', async () => {
+  it('answers a wrong PIN with 401 PIN_INVALID; an unknown venue as a venue the device is not paired with', async () => {
     const t = await makeTestApp();
-    for (const res of [
-      await staffSignIn(t, '9999'),
-      await staffSignIn(t, '1111', 'no-such-venue'),
-    ]) {
-      expect(res.status).toBe(401);
-      const text = await res.text();
-      expect(text).not.toMatch(/9999|1111/);
-      expect(Problem.parse(JSON.parse(text))).toMatchObject({
-        status: 401,
-        code: 'PIN_INVALID',
-        kind: 'sign_in',
-      });
+    const res = await staffSignIn(t, '9999');
+    expect(res.status).toBe(401);
+    const text = await res.text();
+    expect(text).not.toMatch(/9999/);
+    expect(Problem.parse(JSON.parse(text))).toMatchObject({
+      status: 401,
+      code: 'PIN_INVALID',
+      kind: 'sign_in',
+    });
+    // No device is paired with a venue that does not exist: the answer says no more than that.
+    for (const venueId of ['no-such-venue', 'lakeside-grill']) {
+      const elsewhere = await staffSignIn(t, '1111', venueId);
+      expect(elsewhere.status).toBe(403);
+      const body = await elsewhere.text();
+      expect(body).not.toMatch(/1111/);
+      expect(Problem.parse(JSON.parse(body)).code).toBe('DEVICE_NOT_PAIRED');
     }
   });
 
-  /** A staff sign-in from one peer address (Bun's server is Hono's env under Bun.serve). */
-  const signInFrom = (
+  /**
+   * A staff sign-in from one peer address (Bun's server is Hono's env under Bun.serve), on a
+   * paired tablet of its own per address and headers: the budgets per address are what is tried.
+   */
+  const signInFrom = async (
     t: TestApp,
     address: string,
     pin: string,
@@ -91,7 +120,11 @@ describe('POST /v1/auth/staff', () => {
       '/v1/auth/staff',
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...headers },
+        headers: {
+          'Content-Type': 'application/json',
+          ...headers,
+          ...(await deviceOf(t, `${address} ${JSON.stringify(headers)}`)).header,
+        },
         body: JSON.stringify({ venueId, pin }),
       },
       { requestIP: () => ({ address, family: 'IPv4', port: 50_000 }) },
@@ -117,8 +150,8 @@ describe('POST /v1/auth/staff', () => {
     });
     // A waiter at another address of the same venue signs in.
     expect((await signInFrom(t, '198.51.100.7', DEMO.pins.server)).status).toBe(200);
-    // The same address at another venue has its own budget.
-    expect((await signInFrom(t, '203.0.113.66', '0000', {}, 'other-venue')).status).toBe(401);
+    // The same address at another venue is not tried there (not paired), and spends nothing.
+    expect((await signInFrom(t, '203.0.113.66', '0000', {}, 'other-venue')).status).toBe(403);
 
     t.clock.advance(50_000);
     expect((await signInFrom(t, '203.0.113.66', DEMO.pins.server)).status).toBe(429);

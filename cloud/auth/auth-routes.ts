@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
+  credentialDigestOf,
   GuestSignInRequest,
   newUlid,
   principalOf,
@@ -10,10 +11,11 @@ import {
   type TokenSigner,
 } from '#protocol';
 import { addressBucket, clientAddress } from '../../server/client-address.ts';
+import { deviceSecretOf } from '../../server/device-credential.ts';
 import { DEFAULT_PIN_LIMITS, PinGuard, type PinLimits } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
-import { SIGN_OUT_CLEAR_SITE_DATA } from '../../server/sign-out.ts';
 import type { CoreDeps } from '../app-deps.ts';
+import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { AppEnv } from '../http/caller.ts';
 import {
   type ApiApp,
@@ -44,6 +46,8 @@ export interface AuthDeps {
    * at a proxy in front (the public origin is https:). Otherwise only on https: requests.
    */
   readonly secureCookies?: boolean;
+  /** The venues' paired devices: staff sign in only on one (decision 034). */
+  readonly devices: DeviceRegistry;
 }
 
 /** The header an enrolled relay names the LAN address of a sign-in it forwards with. */
@@ -57,10 +61,13 @@ function secureCookie(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>)
   return deps.secureCookies === true || new URL(c.req.url).protocol === 'https:';
 }
 
-/** Ends a browser session: the cookie is cleared (the token itself expires on its own). */
+/**
+ * Ends a browser session: the session cookie is cleared (the token itself expires on its own).
+ * No `Clear-Site-Data: "cookies"`: it would clear the device credential too, and unpair the
+ * device at every sign-out.
+ */
 function signOut(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>): Response {
   c.header('Set-Cookie', sessionCookie('', 0, secureCookie(c, deps)));
-  c.header('Clear-Site-Data', SIGN_OUT_CLEAR_SITE_DATA);
   return c.body(null, 204);
 }
 
@@ -76,12 +83,13 @@ const staffRoute = createRoute({
   method: 'post',
   path: '/v1/auth/staff',
   tags: ['auth'],
-  summary: 'Staff sign-in with venue and PIN',
+  summary:
+    'Staff sign-in with venue and PIN, on a paired device (hearth_device cookie or X-Hearth-Device)',
   middleware: jsonBody,
   request: { body: jsonRequest(StaffSignInRequest) },
   responses: {
     200: jsonResponse('a venue-scoped staff token (also set as the session cookie)', TokenResponse),
-    ...problems(400, 401, 413, 415, 429),
+    ...problems(400, 401, 403, 413, 415, 429),
   },
 });
 
@@ -109,6 +117,9 @@ export function registerAuthRoutes(
 ): void {
   route(app, logoutRoute, (c) => signOut(c, deps));
   const pins = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS, deps);
+  // Wrong PINs also count per paired device, with the same budget (unreported: the address
+  // guard reports each wrong PIN once).
+  const perDevice = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS);
   const trustedProxies = deps.trustedProxies ?? new Set<string>();
 
   /**
@@ -118,20 +129,65 @@ export function registerAuthRoutes(
    * LAN address the relay names; any other with the caller's address (the proxy's, behind a
    * proxy not in `trustedProxies`: then all of a venue's cloud sign-ins share one budget).
    */
-  async function attemptsKey(c: Context<AppEnv>, venueId: string): Promise<string> {
+  async function attemptsKey(
+    c: Context<AppEnv>,
+    venueId: string,
+  ): Promise<{ key: string; viaRelay: boolean }> {
     const auth = await deps.authenticator.authenticate(c.req.raw);
     if (auth?.ok && auth.caller.kind === 'relay' && auth.caller.venueId === venueId) {
       const lan = c.req.header(RELAY_CLIENT_ADDRESS_HEADER)?.trim().slice(0, 64) || 'unknown';
-      return `${venueId} relay ${auth.caller.nodeId} ${lan}`;
+      return { key: `${venueId} relay ${auth.caller.nodeId} ${lan}`, viaRelay: true };
     }
-    return `${venueId} ${addressBucket(clientAddress(c, trustedProxies))}`;
+    return {
+      key: `${venueId} ${addressBucket(clientAddress(c, trustedProxies))}`,
+      viaRelay: false,
+    };
+  }
+
+  /**
+   * The paired device a sign-in comes from, checked before any PIN is tried: an unpaired device
+   * cannot guess PINs at all. A sign-in an enrolled relay of the venue forwards without a device
+   * credential passes unchecked (the relay checks its own devices); with one, it is checked here.
+   */
+  async function pairedDevice(
+    c: Context<AppEnv>,
+    venueId: string,
+    viaRelay: boolean,
+  ): Promise<{ did?: string } | Response> {
+    const secret = deviceSecretOf(c.req.raw);
+    if (secret === undefined && viaRelay) return {};
+    // No device is paired with a venue that does not exist: the same answer, nothing leaks.
+    const device =
+      secret === undefined || (await deps.store.getVenue(venueId)) === undefined
+        ? undefined
+        : await deps.devices.withCredential(venueId, await credentialDigestOf(secret));
+    if (!device) {
+      return problemResponse(403, 'DEVICE_NOT_PAIRED', 'Device not paired', {
+        kind: 'stop',
+        detail:
+          'This device is not paired with the venue. Ask a manager to pair it: Floor › Devices › Pair a device.',
+      });
+    }
+    if (device.revoked) {
+      return problemResponse(403, 'DEVICE_REVOKED', 'Device revoked', {
+        kind: 'stop',
+        detail:
+          'This device was removed from the venue. Ask a manager to pair it again: Floor › Devices › Pair a device.',
+      });
+    }
+    return { did: device.id };
   }
 
   route(app, staffRoute, async (c) => {
     const { venueId, pin } = c.req.valid('json');
     const nowMs = deps.clock().getTime();
-    const key = await attemptsKey(c, venueId);
-    const refused = pins.refusal(key, nowMs);
+    const { key, viaRelay } = await attemptsKey(c, venueId);
+    const device = await pairedDevice(c, venueId, viaRelay);
+    if (device instanceof Response) return device;
+    const deviceKey = device.did === undefined ? undefined : `${venueId} device ${device.did}`;
+    const refused =
+      pins.refusal(key, nowMs) ??
+      (deviceKey === undefined ? undefined : perDevice.refusal(deviceKey, nowMs));
     if (refused) return refused;
     // An unknown venue finds no credential: the same answer as a wrong PIN, so nothing leaks.
     const staff = await deps.store.findStaffByPinDigest(
@@ -140,6 +196,7 @@ export function registerAuthRoutes(
     );
     if (!staff) {
       pins.failed(key, venueId, nowMs);
+      if (deviceKey !== undefined) perDevice.failed(deviceKey, venueId, nowMs);
       return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
         detail: 'the PIN does not match a staff member of this venue',
       });
@@ -150,6 +207,7 @@ export function registerAuthRoutes(
       role: staff.role,
       tenantId: staff.tenantId,
       venueId: staff.venueId,
+      ...device,
       iat,
       exp,
     }));

@@ -128,7 +128,12 @@ export class TokenAuthenticator implements Authenticator {
     if (claims.kind !== 'relay') {
       return {
         ok: true,
-        caller: { kind: 'principal', principal: principalOf(claims), issuer: 'cloud' },
+        caller: {
+          kind: 'principal',
+          principal: principalOf(claims),
+          issuer: 'cloud',
+          ...didOf(claims),
+        },
       };
     }
     const node = await this.options.store.getEdgeNode(claims.sub);
@@ -165,6 +170,7 @@ export class TokenAuthenticator implements Authenticator {
         kind: 'principal',
         principal: principalOf(claims),
         issuer: `${RELAY_KID_PREFIX}${node.nodeId}`,
+        ...didOf(claims),
       },
     };
   }
@@ -185,6 +191,11 @@ export class TokenAuthenticator implements Authenticator {
 }
 
 type VerifiedClaims = Extract<TokenVerifyResult, { ok: true }>['claims'];
+
+/** The paired device a staff token names, as the caller's `did`. */
+function didOf(claims: VerifiedClaims): { did?: string } {
+  return claims.kind === 'staff' && claims.did !== undefined ? { did: claims.did } : {};
+}
 
 function relayNodeOf(kid: TokenKid): string | undefined {
   if (!kid.startsWith(RELAY_KID_PREFIX)) return undefined;

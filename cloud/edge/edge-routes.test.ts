@@ -9,6 +9,7 @@ import {
   verifyToken,
 } from '#protocol';
 import { DEMO } from '../seed/demo-seed.ts';
+import { pairTestDevice } from '../testing/devices.ts';
 import { makeTestApp, type TestApp } from '../testing/test-app.ts';
 
 const VENUE = `/v1/venues/${DEMO.venueId}`;
@@ -46,9 +47,10 @@ async function enroll(t: TestApp, enrollmentToken: string) {
 describe('relay enrollment', () => {
   it('a manager creates a node; the relay trades the one-time token for a credential, once', async () => {
     const t = await makeTestApp({ realTokens: true });
+    const device = await pairTestDevice(t);
     const signIn = await t.app.request(
       '/v1/auth/staff',
-      json({ venueId: DEMO.venueId, pin: DEMO.pins.manager }),
+      json({ venueId: DEMO.venueId, pin: DEMO.pins.manager }, device.header),
     );
     const { token } = (await signIn.json()) as { token: string };
     const node = await createNode({

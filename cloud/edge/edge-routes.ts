@@ -269,45 +269,7 @@ export function registerEdgeRoutes(app: ApiApp, deps: Deps): void {
   });
   route(app, resilienceRoute, async (c) => {
     const { venueId } = c.req.valid('param');
-    const head = await deps.store.head(venueId);
-    const nodes = await deps.store.listEdgeNodes(venueId);
-    const checkpoints = await deps.store.listCheckpoints(venueId);
-    const reported = nodes.map((n) => ({ node: n, heartbeat: parseHeartbeat(n.heartbeat) }));
-    type Device = ResilienceReport['devices'][number];
-    // Devices that report to the cloud, then those on a LAN as their relay last told (an
-    // active relay's: a revoked one speaks for nobody); a device seen both ways, the latest.
-    const devices = new Map<string, Device>();
-    const keep = (device: Device) => {
-      const known = devices.get(device.deviceId);
-      if (!known || known.updatedAt < device.updatedAt) devices.set(device.deviceId, device);
-    };
-    for (const d of checkpoints) {
-      keep({
-        deviceId: d.deviceId,
-        seq: d.seq,
-        lag: Math.max(0, head - d.seq),
-        outboxDepth: d.outboxDepth,
-        oldestPendingAt: d.oldestPendingAt,
-        failedOps: d.failedOps,
-        updatedAt: d.updatedAt,
-        via: null,
-      });
-    }
-    for (const { node, heartbeat } of reported) {
-      if (node.status !== 'active') continue;
-      for (const d of heartbeat?.devices ?? []) {
-        keep({
-          deviceId: d.deviceId,
-          seq: node.ackedSeq,
-          lag: Math.max(0, head - node.ackedSeq) + d.lag,
-          outboxDepth: d.outboxDepth,
-          oldestPendingAt: d.oldestPendingAt,
-          failedOps: d.failedOps,
-          updatedAt: d.updatedAt,
-          via: node.nodeId,
-        });
-      }
-    }
+    const { head, reported, devices } = await deviceCheckpoints(deps.store, venueId);
     const report: ResilienceReport = {
       venueId,
       journalHead: head,
@@ -321,10 +283,60 @@ export function registerEdgeRoutes(app: ApiApp, deps: Deps): void {
         lastSeenAt: n.lastSeenAt,
         heartbeat,
       })),
-      devices: [...devices.values()],
+      devices,
     };
     return c.json(report);
   });
+}
+
+type CheckpointRow = ResilienceReport['devices'][number];
+
+/**
+ * The latest checkpoint of each device of a venue: those that report to the cloud, then those on
+ * a LAN as their relay last told (an active relay's: a revoked one speaks for nobody); a device
+ * seen both ways, the latest. With the venue's head and its relays' last heartbeats.
+ */
+export async function deviceCheckpoints(
+  store: Pick<CoreDeps['store'], 'head' | 'listEdgeNodes' | 'listCheckpoints'>,
+  venueId: string,
+) {
+  const head = await store.head(venueId);
+  const nodes = await store.listEdgeNodes(venueId);
+  const checkpoints = await store.listCheckpoints(venueId);
+  const reported = nodes.map((n) => ({ node: n, heartbeat: parseHeartbeat(n.heartbeat) }));
+  const devices = new Map<string, CheckpointRow>();
+  const keep = (device: CheckpointRow) => {
+    const known = devices.get(device.deviceId);
+    if (!known || known.updatedAt < device.updatedAt) devices.set(device.deviceId, device);
+  };
+  for (const d of checkpoints) {
+    keep({
+      deviceId: d.deviceId,
+      seq: d.seq,
+      lag: Math.max(0, head - d.seq),
+      outboxDepth: d.outboxDepth,
+      oldestPendingAt: d.oldestPendingAt,
+      failedOps: d.failedOps,
+      updatedAt: d.updatedAt,
+      via: null,
+    });
+  }
+  for (const { node, heartbeat } of reported) {
+    if (node.status !== 'active') continue;
+    for (const d of heartbeat?.devices ?? []) {
+      keep({
+        deviceId: d.deviceId,
+        seq: node.ackedSeq,
+        lag: Math.max(0, head - node.ackedSeq) + d.lag,
+        outboxDepth: d.outboxDepth,
+        oldestPendingAt: d.oldestPendingAt,
+        failedOps: d.failedOps,
+        updatedAt: d.updatedAt,
+        via: node.nodeId,
+      });
+    }
+  }
+  return { head, reported, devices: [...devices.values()] };
 }
 
 function parseHeartbeat(text: string | null): z.infer<typeof Heartbeat> | null {

@@ -16,6 +16,7 @@ import {
 } from '../../server/live/live-upgrade.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
+import type { DeviceRegistry } from '../devices/device-registry.ts';
 import { type AppEnv, forbidOtherVenue, requireCaller } from '../http/caller.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type CursorService, type FeedRejection, resolveScopes } from './cursor-service.ts';
@@ -23,6 +24,8 @@ import { rowsOf } from './feed-routes.ts';
 
 type LiveDeps = CoreDeps & {
   readonly cursors: CursorService;
+  /** A revoked device's sockets close as soon as the revoke is published (4401). */
+  readonly devices: DeviceRegistry;
   /** `HEARTH_PUBLIC_ORIGIN`: pages there may open the socket besides the cloud's own origin. */
   readonly publicOrigin?: string | undefined;
 };
@@ -52,6 +55,7 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
     logError: (msg, fields) => deps.log('error', msg, fields),
     metrics: deps.metrics,
   });
+  deps.devices.onRevoked((venueId, deviceId) => sockets.closeDevice(venueId, deviceId));
   const origins = deps.publicOrigin === undefined ? [] : [deps.publicOrigin];
   const route = (app: Hono<AppEnv>): void => {
     app.get(
@@ -77,6 +81,8 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
         );
         if (!checked.ok) return reject(checked.rejection);
         const log = c.get('log');
+        const caller = c.get('caller');
+        const did = caller.kind === 'principal' ? caller.did : undefined;
         return upgradeLive(
           c.env,
           c.req.raw,
@@ -86,6 +92,7 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
               stream: cloudStream(deps, venue, scopes.scopes, scopes.kinds),
               cursor: token,
               logError: (msg, fields) => log('error', msg, { venueId, ...fields }),
+              ...(did === undefined ? {} : { device: { venueId, deviceId: did } }),
             }),
           problemResponse,
         );

@@ -10,6 +10,8 @@ export type Caller =
       readonly principal: Principal;
       /** Who signed the token: the cloud, or the relay node that issued it while offline. */
       readonly issuer: string;
+      /** The paired device a staff member signed in on (the token's `did`), when it names one. */
+      readonly did?: string;
     }
   | {
       readonly kind: 'relay';

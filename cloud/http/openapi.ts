@@ -157,6 +157,10 @@ const TAGS = [
   { name: 'ops', description: 'The write lanes (direct and batch) and op lookup' },
   { name: 'feed', description: 'Snapshot, change feed, live websocket and device checkpoints' },
   { name: 'edge', description: 'Venue relays: enrollment, acks, heartbeats; the resilience view' },
+  {
+    name: 'devices',
+    description: 'Paired devices: pairing codes, pairing, the list (decision 034)',
+  },
   { name: 'meta', description: 'Health, metrics and this document' },
 ];
 

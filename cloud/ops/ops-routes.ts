@@ -73,18 +73,26 @@ function batchResult(outcome: OpOutcome): OpResult {
   }
 }
 
-/**
- * `POST …/ops` (direct lane), `POST …/ops/batch` (replay lane) and `GET …/ops/:opId`.
- * Both write lanes go through one OpWriter, so they make the same state and the same feed.
- */
-export function registerOpsRoutes(app: ApiApp, deps: CoreDeps): void {
-  const writer = new OpWriter({
+/** The one write path of an app: its ops routes and its pairing route share it. */
+export function opWriterFor(deps: CoreDeps): OpWriter {
+  return new OpWriter({
     store: deps.store,
     states: new VenueStates(deps.store),
     bus: deps.bus,
     clock: deps.clock,
     dependencyHoldMs: deps.limits.dependencyHoldMs,
   });
+}
+
+/**
+ * `POST …/ops` (direct lane), `POST …/ops/batch` (replay lane) and `GET …/ops/:opId`.
+ * Both write lanes go through one OpWriter, so they make the same state and the same feed.
+ */
+export function registerOpsRoutes(
+  app: ApiApp,
+  deps: CoreDeps,
+  writer: OpWriter = opWriterFor(deps),
+): void {
   const now = () => deps.clock().getTime();
   // Keyed by who the token says is calling, never by a field of the request (an op's deviceId
   // is the client's to choose: a new one per request would start a full bucket each time).

@@ -8,10 +8,18 @@ import type { Authenticator, AuthResult, Caller } from '../http/caller.ts';
 export class StaticAuthenticator implements Authenticator {
   private readonly callers = new Map<string, Caller>();
 
-  /** Registers a person and returns the bearer string that stands for them. */
-  person(principal: Principal, issuer = 'cloud'): string {
+  /**
+   * Registers a person and returns the bearer string that stands for them; `did` names the
+   * paired device they signed in on, as a real staff token's claim does.
+   */
+  person(principal: Principal, issuer = 'cloud', did?: string): string {
     const bearer = `test-${this.callers.size + 1}`;
-    this.callers.set(bearer, { kind: 'principal', principal, issuer });
+    this.callers.set(bearer, {
+      kind: 'principal',
+      principal,
+      issuer,
+      ...(did === undefined ? {} : { did }),
+    });
     return bearer;
   }
 

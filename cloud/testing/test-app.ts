@@ -13,6 +13,9 @@ import {
   importCloudKeys,
 } from '../auth/keys.ts';
 import { TokenAuthenticator } from '../auth/token-authenticator.ts';
+import { checkingDevices } from '../devices/device-check.ts';
+import { DeviceRegistry } from '../devices/device-registry.ts';
+import { PairingCodes } from '../devices/pairing-codes.ts';
 import { DEFAULT_EDGE } from '../edge/edge-routes.ts';
 import { createCursorService } from '../feed/cursor-service.ts';
 import type { AppEnv } from '../http/caller.ts';
@@ -101,15 +104,18 @@ export async function makeTestApp(
     await seedDemo(store, { pinKey, now: TEST_NOW });
   const auth = new StaticAuthenticator();
   const { log, lines } = memoryLogger();
+  const bus = overrides.bus ?? new FeedBus();
+  const devices = overrides.devices ?? new DeviceRegistry({ store, bus, clock: clock.now });
   const deps: AppDeps = {
     store,
     clock: clock.now,
     version: 'test',
     log: overrides.log ?? (log satisfies Logger),
-    authenticator: overrides.authenticator ?? (realTokens ? tokenAuth : auth),
+    devices,
+    pairingCodes: new PairingCodes({ cloudVerifyKey: keys.verifyKey, store, clock: clock.now }),
     tokens: { signer: keys.signer, ttlSeconds: DEFAULT_TOKEN_TTL_SECONDS },
     pinKey,
-    bus: overrides.bus ?? new FeedBus(),
+    bus,
     cursors: overrides.cursors ?? createCursorService(await createCursorCodec(keys.cursorSecret)),
     edge: overrides.edge ?? {
       ...DEFAULT_EDGE,
@@ -117,6 +123,11 @@ export async function makeTestApp(
     },
     metrics: overrides.metrics ?? new ServerMetrics(),
     ...overrides,
+    // Every authenticator is wrapped as main.ts wraps it: a revoked device's tokens fail.
+    authenticator: checkingDevices(
+      overrides.authenticator ?? (realTokens ? tokenAuth : auth),
+      devices,
+    ),
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };
   const staff = (role: StaffRole): Principal => ({

@@ -63,10 +63,15 @@ const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { method: 'POST', path: '/v1/auth/logout', reason: 'clears the session cookie; 204, no body' },
 ];
 
-/** Plausible bodies: guest sign-in at a real table, a wrong PIN, a bogus enrolment token. */
+/**
+ * Plausible bodies: guest sign-in at a real table, a wrong PIN, a bogus enrolment token, a
+ * bogus pairing code.
+ */
 const PROBE_BODIES: Readonly<Record<string, unknown>> = {
   'POST /v1/auth/guest': { venueId: VENUE, table: '5' },
   'POST /v1/auth/staff': { venueId: VENUE, pin: '0000' },
+  'POST /v1/devices/pair': { code: 'not-a-pairing-code', deviceId: 'scan-device', name: 'Scan' },
+  'POST /v1/venues/{venueId}/devices/pairings': { role: 'floor' },
   'POST /v1/edge/enroll': {
     enrollmentToken: 'not-a-real-token',
     publicKeyJwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' },

@@ -13,7 +13,9 @@ import {
   json,
   kindOf,
   LiveClient,
+  type PairedDevice,
   PINS,
+  pairWithCloud,
   REQUEST_TIMEOUT_MS,
   type StaffRole,
   VENUE,
@@ -34,9 +36,12 @@ function base(): string {
   return cloud.url;
 }
 
+/** The tablet staff sign in on: paired once, it stays paired across the restart. */
+let device: PairedDevice | undefined;
+
 /** The running cloud's client (a new one after the restart, on the same URL or not). */
 function client(): CloudClient {
-  return new CloudClient(base());
+  return new CloudClient(base(), device);
 }
 const call = (path: string, init?: RequestInit): Promise<Http> => client().call(path, init);
 const getJson = <T>(path: string, token: string): Promise<T> => client().getJson<T>(path, token);
@@ -117,6 +122,7 @@ function openLive(cursor: string, token: string): LiveClient {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-cloud-api-'));
   cloud = await startCloud({ dataDir });
+  device = await pairWithCloud(cloud.url, cloud.keysFile);
   for (const role of Object.keys(PINS) as StaffRole[]) tokens[role] = await signIn(role);
 });
 

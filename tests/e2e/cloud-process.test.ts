@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pairWithCloud } from './support/cloud-client.ts';
 import { runCloudToExit, startCloud, stopAllChildren } from './support/processes.ts';
 
 describe('cloud process', () => {
@@ -73,10 +74,12 @@ describe('cloud process', () => {
     expect(existsSync(join(dataDir, 'cloud.db'))).toBe(false);
   });
   describe('several instances', () => {
-    const signIn = async (url: string) => {
+    /** A manager's sign-in at `url`, on a tablet paired there with the cloud's keys. */
+    const signIn = async (url: string, keysFile: string) => {
+      const device = await pairWithCloud(url, keysFile);
       const res = await fetch(`${url}/v1/auth/staff`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...device.header },
         body: JSON.stringify({ venueId: 'demo-bistro', pin: '3333' }),
       });
       expect(res.status).toBe(200);
@@ -92,7 +95,7 @@ describe('cloud process', () => {
     it('share one HEARTH_KEYS_FILE: a token one signs, the other accepts; without it, it refuses', async () => {
       // The first instance makes its own keys.json; the shared file is a copy of it.
       const first = await startCloud({ dataDir: join(dataDir, 'a') });
-      const token = await signIn(first.url);
+      const token = await signIn(first.url, first.keysFile);
       await first.stop();
       const keysFile = join(dataDir, 'a', 'keys.json');
 
@@ -108,7 +111,7 @@ describe('cloud process', () => {
       expect(await snapshotStatus(a.url, token)).toBe(200);
       expect(await snapshotStatus(b.url, token)).toBe(200);
       // PIN digests come from the shared key too: a sign-in at b works at a.
-      expect(await snapshotStatus(a.url, await signIn(b.url))).toBe(200);
+      expect(await snapshotStatus(a.url, await signIn(b.url, keysFile))).toBe(200);
       expect(await snapshotStatus(own.url, token)).toBe(401);
       expect(existsSync(join(dataDir, 'a2', 'keys.json'))).toBe(false);
       await Promise.all([a.stop(), b.stop(), own.stop()]);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, VENUE } from '../support/kitchen-orders.ts';
+import { VENUE } from '../support/kitchen-orders.ts';
+import { CloudClient } from './support/cloud-client.ts';
 import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
 import {
   BUILD_TIMEOUT_MS,
@@ -96,9 +97,10 @@ describe('the guest app from the cloud’s origin, in Chromium', () => {
     await page.locator('hearth-guest-basket button.place').click();
     // Sent, then on the table's tab as the feed brings it back.
     await page.locator('hearth-guest-status [data-order] li', { hasText: 'Fries' }).waitFor();
-    const manager = await signIn(cloud.url, 'manager');
+    // At the cloud, staff sign in on a paired tablet (decision 034).
+    const manager = await (await CloudClient.paired(cloud.url, cloud.keysFile)).signIn('manager');
     const snapshot = await fetch(`${cloud.url}/v1/venues/${VENUE}/snapshot?scopes=order`, {
-      headers: { Authorization: `Bearer ${manager.token}` },
+      headers: { Authorization: `Bearer ${manager}` },
     });
     expect(snapshot.status, await snapshot.clone().text()).toBe(200);
     const { records } = (await snapshot.json()) as {

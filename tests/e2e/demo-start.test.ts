@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newUlid, type OpResult } from '#protocol';
+import { pairWithCloud } from './support/cloud-client.ts';
 import { findFreePort } from './support/processes.ts';
 import {
   call,
@@ -209,10 +210,13 @@ describe('npm start: the demo venue with an uplink to cut', () => {
       { timeout: STATE_WITHIN_MS, interval: 50 },
     );
 
-    // The op reached the cloud: asked there, it is applied.
-    const cloudSignIn = await call(`http://127.0.0.1:${ports.cloud}/v1/auth/staff`, {
+    // The op reached the cloud: asked there (on a tablet paired with the demo cloud's keys), it
+    // is applied.
+    const cloudUrl = `http://127.0.0.1:${ports.cloud}`;
+    const tablet = await pairWithCloud(cloudUrl, join(dataDir, 'cloud', 'keys.json'));
+    const cloudSignIn = await call(`${cloudUrl}/v1/auth/staff`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...tablet.header },
       body: JSON.stringify({ venueId: 'demo-bistro', pin: PINS.manager }),
     });
     const cloudToken = json<{ token: string }>(cloudSignIn).token;

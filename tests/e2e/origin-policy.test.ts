@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Snapshot } from '#protocol';
 import { waitFor } from '../support/wait-for.ts';
+import { CloudClient } from './support/cloud-client.ts';
 import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
 import {
   call,
@@ -35,7 +36,8 @@ beforeAll(async () => {
     dataDir: join(root, 'cloud'),
     env: { HEARTH_PUBLIC_ORIGIN: PUBLIC_ORIGIN, HEARTH_WEB_DIR: join(root, 'no-web') },
   });
-  tokens.cloud = await signIn(cloud.url, 'manager');
+  // At the cloud, staff sign in on a paired tablet (decision 034).
+  tokens.cloud = await (await CloudClient.paired(cloud.url, cloud.keysFile)).signIn('manager');
   const node = await call(`${cloud.url}${venuePath('/edge/nodes')}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens.cloud}` },

@@ -15,6 +15,7 @@ import {
 import { parseKeys } from '../../cloud/auth/keys.ts';
 import { type FaultProxy, startFaultProxy } from '../faults/fault-proxy.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '../support/round-robin-proxy.ts';
+import { CloudClient } from './support/cloud-client.ts';
 import { postgresSkipReason, preparePgCloud } from './support/pg-cloud.ts';
 import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
 import {
@@ -90,7 +91,8 @@ suite('a relay reconciles 20,000 journaled ops against two PostgreSQL cloud inst
     });
     uplink = await startFaultProxy({ target: { host: '127.0.0.1', port: balancer.port } });
 
-    cloudManager = await signIn(a.url, 'manager');
+    // At the cloud, staff sign in on a paired tablet (decision 034).
+    cloudManager = await (await CloudClient.paired(a.url, keysFile)).signIn('manager');
     const node = await call(`${a.url}${venuePath('/edge/nodes')}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${cloudManager}` },

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVenueTls, writeServerCertificate } from '../../relay/tls/cert-store.ts';
 import { issueServerCertificate, loadVenueCa } from '../../relay/tls/venue-ca.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { CloudClient } from './support/cloud-client.ts';
 import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
 import {
   call,
@@ -16,7 +17,6 @@ import {
   json,
   type RelayHealth,
   type RelayProcess,
-  signIn,
   startRelay,
   stopAllRelays,
   VENUE,
@@ -55,7 +55,8 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hearth-e2e-tls-'));
   dataDir = join(root, 'relay');
   cloud = await startCloud({ dataDir: join(root, 'cloud') });
-  const manager = await signIn(cloud.url, 'manager');
+  // At the cloud, staff sign in on a paired tablet (decision 034).
+  const manager = await (await CloudClient.paired(cloud.url, cloud.keysFile)).signIn('manager');
   const node = await call(`${cloud.url}${venuePath('/edge/nodes')}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${manager}` },

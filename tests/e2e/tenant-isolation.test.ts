@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
+  createTokenSigner,
   generateTokenKeyPair,
   makeOperation,
   newUlid,
@@ -10,6 +11,7 @@ import {
   type TokenResponse,
 } from '#protocol';
 import { DEMO, DEMO_LAKESIDE, demoTableId, lakesideTableId } from '../../cloud/seed/demo-seed.ts';
+import { type PairedDevice, pairWithCloud } from './support/cloud-client.ts';
 import {
   call,
   describeHttp,
@@ -151,12 +153,28 @@ function post(url: string, body: unknown, token?: string, extra: Record<string, 
   });
 }
 
+/** Each tenant's tablet, paired with its venue at the cloud: staff sign in on it (decision 034). */
+const tablets = new Map<Tenant, Promise<PairedDevice>>();
+function tabletOf(tenant: Tenant): Promise<PairedDevice> {
+  let tablet = tablets.get(tenant);
+  if (!tablet) {
+    const { tenantId, venueId } = TENANTS[tenant];
+    tablet = pairWithCloud(h.cloud.url, h.cloud.keysFile, { tenantId, venueId });
+    tablets.set(tenant, tablet);
+  }
+  return tablet;
+}
+
 async function signIn(tenant: Tenant, role: Role): Promise<Caller> {
   const t = TENANTS[tenant];
   const http =
     role === 'guest'
       ? await post(`${h.cloud.url}/v1/auth/guest`, { venueId: t.venueId, table: t.tableLabel })
-      : await post(`${h.cloud.url}/v1/auth/staff`, { venueId: t.venueId, pin: t.pins[role] });
+      : await call(`${h.cloud.url}/v1/auth/staff`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...(await tabletOf(tenant)).header },
+          body: JSON.stringify({ venueId: t.venueId, pin: t.pins[role] }),
+        });
   if (http.status !== 200) throw new Error(`sign-in ${tenant} ${role}: ${describeHttp(http)}`);
   const { token, principal } = json<TokenResponse>(http);
   const actorId = principal.kind === 'guest' ? principal.sessionId : principal.actorId;
@@ -331,6 +349,26 @@ async function bodyFor(route: RouteOf, who: Caller, target: Tenant): Promise<unk
         connectedDevices: 1,
         transitions: [],
       };
+    case 'POST /v1/venues/{venueId}/devices/pairings':
+      return { role: 'floor' };
+    case 'POST /v1/devices/pair': {
+      // A pairing code for the target venue that no key of this cloud signed.
+      const now = Math.floor(Date.now() / 1000);
+      const code = await createTokenSigner({
+        privateKey: (await generateTokenKeyPair()).privateKey,
+        kid: 'cloud-1',
+      }).sign({
+        kind: 'pairing',
+        sub: 'setup',
+        jti: newUlid(),
+        role: 'floor',
+        tenantId: t.tenantId,
+        venueId: t.venueId,
+        iat: now,
+        exp: now + 600,
+      });
+      return { code, deviceId: `intruder-${newUlid()}`, name: 'Intruder tablet' };
+    }
     case 'POST /v1/edge/enroll': {
       // An enrollment token that is no one's, with a well-formed key.
       const { kty, crv, x, y } = await crypto.subtle.exportKey(

@@ -13,7 +13,8 @@ import {
   type OpResult,
   type Snapshot,
 } from '#protocol';
-import { loadKeysFile } from '../../../cloud/auth/keys.ts';
+import { importCloudKeys, loadKeysFile } from '../../../cloud/auth/keys.ts';
+import { setupPairingCode } from '../../../cloud/devices/setup-code.ts';
 
 // A small HTTP and websocket client for one cloud instance (by its URL), for end-to-end tests
 // that talk to several instances of one cloud at once.
@@ -124,12 +125,63 @@ export async function cursorAtSeq(keysFile: string, cursor: string, seq: number)
   return codec.encode({ ...decoded.claims, seq });
 }
 
-/** One cloud instance, by its base URL. */
+/** A device paired with a venue: its id, its credential and the header a script sends it in. */
+export interface PairedDevice {
+  readonly deviceId: string;
+  readonly secret: string;
+  /** `X-Hearth-Device: <secret>`: staff sign in only on a paired device (decision 034). */
+  readonly header: Readonly<Record<string, string>>;
+}
+
+/**
+ * Pairs a new device with the cloud at `url` as an operator does for a venue's first device:
+ * a setup code signed with the cloud's keys file (what `npm run pair` prints), redeemed at
+ * `POST /v1/devices/pair`. The credential comes back in the `hearth_device` cookie.
+ */
+export async function pairWithCloud(
+  url: string,
+  keysFile: string,
+  options: {
+    readonly deviceId?: string;
+    readonly role?: 'floor' | 'kitchen';
+    readonly tenantId?: string;
+    readonly venueId?: string;
+  } = {},
+): Promise<PairedDevice> {
+  const keys = await importCloudKeys(await loadKeysFile(keysFile));
+  const { code } = await setupPairingCode(keys.signer, {
+    tenantId: options.tenantId ?? TENANT,
+    venueId: options.venueId ?? VENUE,
+    role: options.role ?? 'floor',
+    origin: url,
+    nowMs: Date.now(),
+  });
+  const deviceId = options.deviceId ?? `e2e-device-${newUlid()}`;
+  const res = await fetch(`${url}/v1/devices/pair`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, deviceId, name: 'E2e tablet' }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  if (res.status !== 201) throw new Error(`pairing at ${url}: ${res.status} ${await res.text()}`);
+  const secret = /hearth_device=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (secret === undefined) throw new Error(`pairing at ${url} set no device cookie`);
+  return { deviceId, secret, header: { 'X-Hearth-Device': secret } };
+}
+
+/** One cloud instance, by its base URL; staff sign in on `device` when one is given. */
 export class CloudClient {
   readonly url: string;
+  readonly device: PairedDevice | undefined;
 
-  constructor(url: string) {
+  constructor(url: string, device?: PairedDevice) {
     this.url = url;
+    this.device = device;
+  }
+
+  /** A client of the cloud at `url` on a newly paired device (see {@link pairWithCloud}). */
+  static async paired(url: string, keysFile: string): Promise<CloudClient> {
+    return new CloudClient(url, await pairWithCloud(url, keysFile));
   }
 
   async call(path: string, init: RequestInit = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Http> {
@@ -153,7 +205,7 @@ export class CloudClient {
   async signIn(role: StaffRole): Promise<string> {
     const http = await this.call('/v1/auth/staff', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...this.device?.header },
       body: JSON.stringify({ venueId: VENUE, pin: PINS[role] }),
     });
     if (http.status !== 200) throw new Error(`sign-in as ${role}: ${describeHttp(http)}`);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -15,6 +16,8 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface CloudProcess {
   url: string;
   port: number;
+  /** The keys file the cloud signs with: HEARTH_KEYS_FILE, else `<dataDir>/keys.json`. */
+  keysFile: string;
   /** Everything the process has written so far. */
   output(): { stdout: string; stderr: string };
   /** SIGTERM, then wait for the exit (SIGKILL after 5 s); rejects unless it exited with code 0. */
@@ -179,6 +182,7 @@ export async function startCloud(options: CloudOptions): Promise<CloudProcess> {
   return {
     url,
     port,
+    keysFile: options.env?.HEARTH_KEYS_FILE ?? join(options.dataDir, 'keys.json'),
     output: () => ({ stdout: spawned.stdout(), stderr: spawned.stderr() }),
     stop: async () => {
       await kill(spawned, 'SIGTERM');

@@ -28,6 +28,7 @@ import {
 } from '#protocol';
 import { type FaultProxy, startFaultProxy } from '../../faults/fault-proxy.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { CloudClient } from './cloud-client.ts';
 import { type CloudProcess, findFreePort, startCloud, stopAllChildren } from './processes.ts';
 
 // The venue relay as a real process (`bun relay/main.ts`) for end-to-end tests, and a harness
@@ -681,7 +682,9 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
     if (rescueProxy) cleanups.push(['rescue proxy', () => rescueProxy.close()]);
 
     const cloudTokens = {} as Record<StaffRole, string>;
-    for (const role of ROLES) cloudTokens[role] = await signIn(cloud.url, role);
+    // At the cloud, staff sign in on a paired tablet (decision 034).
+    const cloudTablet = await CloudClient.paired(cloud.url, cloud.keysFile);
+    for (const role of ROLES) cloudTokens[role] = await cloudTablet.signIn(role);
     const node = await call(`${cloud.url}${venuePath('/edge/nodes')}`, {
       method: 'POST',
       headers: {
