@@ -7,7 +7,10 @@ import { RelayBus } from '../sync/feed-bus.ts';
 import { makeRelay, type Relay } from '../testing/lan-app-fixture.ts';
 import {
   bootstrappedEngine,
+  lanDevices,
   offlineGate,
+  type PairedDevice,
+  pairDevice,
   staffWithPins,
   testRelayKeys,
 } from '../testing/lan-fixture.ts';
@@ -21,17 +24,29 @@ import { RelayMetrics } from './relay-metrics.ts';
 const SAM = { memberId: 'server-1', name: 'Sam', role: 'server', pin: '1111' } as const;
 
 describe('sign-in while the relay decides it', () => {
-  /** A staff sign-in from one LAN address (Bun's server is Hono's env under Bun.serve). */
-  const signInFrom = (r: Relay, address: string, pin: string) =>
-    r.app.request(
+  /**
+   * A staff sign-in from one LAN address (Bun's server is Hono's env under Bun.serve), on the
+   * tablet paired at that address (one each: wrong PINs count per device too).
+   */
+  const tablets = new WeakMap<Relay, Map<string, PairedDevice>>();
+  const signInFrom = async (r: Relay, address: string, pin: string) => {
+    const paired = tablets.get(r) ?? new Map<string, PairedDevice>();
+    tablets.set(r, paired);
+    let tablet = paired.get(address);
+    if (!tablet) {
+      tablet = await pairDevice(r.engine, `tablet-${address}`);
+      paired.set(address, tablet);
+    }
+    return r.app.request(
       '/v1/auth/staff',
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...tablet.headers },
         body: JSON.stringify({ venueId: VENUE, pin }),
       },
       { requestIP: () => ({ address, family: 'IPv4', port: 50_000 }) },
     );
+  };
 
   it('stops one address after 10 wrong PINs a minute, not the other devices on the LAN', async () => {
     const r = await makeRelay();
@@ -73,30 +88,47 @@ describe('sign-in while the relay decides it', () => {
   });
 });
 
-describe('the wrong-PIN budget on a fake clock, uplink down or up', () => {
-  async function lanAuth(gate: UplinkGate = offlineGate) {
-    const { identity, signer } = await testRelayKeys;
-    const store = new MemoryRelayStore();
-    let now = Date.parse(NOW);
-    const clock = () => new Date(now);
-    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
-    store.replaceStaff(await staffWithPins(identity, [SAM]));
-    const metrics = new RelayMetrics();
-    const app = new Hono<LanEnv>();
-    registerLanAuthRoutes(app, { identity, signer, store, engine, gate, clock, metrics });
-    const signIn = (address: string, pin: string) =>
-      app.request(
-        '/v1/auth/staff',
-        {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ venueId: VENUE, pin }),
-        },
-        { requestIP: () => ({ address, family: 'IPv4', port: 50_000 }) },
-      );
-    return { signIn, metrics, advance: (ms: number) => (now += ms) };
-  }
+/** The auth routes alone on a fake clock, Sam (PIN 1111) on the staff list. */
+async function lanAuth(gate: UplinkGate = offlineGate) {
+  const { identity, signer } = await testRelayKeys;
+  const store = new MemoryRelayStore();
+  let now = Date.parse(NOW);
+  const clock = () => new Date(now);
+  const bus = new RelayBus();
+  const engine = await bootstrappedEngine(store, bus, clock);
+  const devices = lanDevices(engine, bus, clock);
+  const tablet = await pairDevice(engine);
+  store.replaceStaff(await staffWithPins(identity, [SAM]));
+  const metrics = new RelayMetrics();
+  const app = new Hono<LanEnv>();
+  registerLanAuthRoutes(app, { identity, signer, store, engine, gate, clock, metrics, devices });
+  // One paired tablet per address unless told: wrong PINs count per device too.
+  const tablets = new Map<string, PairedDevice>();
+  const signIn = async (address: string, pin: string, device?: PairedDevice) => {
+    let tablet = device ?? tablets.get(address);
+    if (!tablet) {
+      tablet = await pairDevice(engine, `tablet-${address}`);
+      tablets.set(address, tablet);
+    }
+    return app.request(
+      '/v1/auth/staff',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...tablet.headers },
+        body: JSON.stringify({ venueId: VENUE, pin }),
+      },
+      { requestIP: () => ({ address, family: 'IPv4', port: 50_000 }) },
+    );
+  };
+  const tabletAt = async (address: string) => {
+    const known = tablets.get(address);
+    if (!known) throw new Error(`no tablet at ${address}`);
+    return known;
+  };
+  return { signIn, metrics, engine, tablet, tabletAt, advance: (ms: number) => (now += ms) };
+}
 
+describe('the wrong-PIN budget on a fake clock, uplink down or up', () => {
   it('decides 10 wrong PINs a minute per address, refuses the 11th until the first ages out', async () => {
     const r = await lanAuth();
     for (let i = 0; i < 9; i++) {
@@ -135,11 +167,66 @@ describe('the wrong-PIN budget on a fake clock, uplink down or up', () => {
     for (let i = 0; i < 10; i++) expect((await r.signIn('10.0.0.66', '0000')).status).toBe(401);
     expect(sent).toHaveLength(10);
     expect(sent[0]?.get(CLIENT_ADDRESS_HEADER)).toBe('10.0.0.66');
+    // The device's credential goes along: the cloud checks it and names the device in the token.
+    const tablet66 = await r.tabletAt('10.0.0.66');
+    expect(sent[0]?.get('X-Hearth-Device')).toBe(tablet66.secret);
     // Refused at the relay: the cloud is not asked again.
     expect((await r.signIn('10.0.0.66', '0000')).status).toBe(429);
     expect(sent).toHaveLength(10);
     expect((await r.signIn('10.0.0.12', '0000')).status).toBe(401);
     expect(sent).toHaveLength(11);
+  });
+});
+
+describe('staff sign-in on paired devices only', () => {
+  it('refuses a device with no credential, or one the venue does not know, before any PIN is tried', async () => {
+    const r = await makeRelay();
+    const unknown = { 'X-Hearth-Device': 'A'.repeat(43) };
+    const cases: Record<string, string>[] = [
+      {},
+      unknown,
+      { Cookie: `hearth_device=${'B'.repeat(43)}` },
+    ];
+    for (const headers of cases) {
+      // The right PIN too: an unpaired device learns nothing about PINs.
+      const res = await r.app.request('/v1/auth/staff', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify({ venueId: VENUE, pin: '3333' }),
+      });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('Set-Cookie')).toBeNull();
+      expect(Problem.parse(await res.json())).toMatchObject({
+        code: 'DEVICE_NOT_PAIRED',
+        kind: 'stop',
+        detail:
+          'This device is not paired with the venue. Ask a manager to pair it: Floor › Devices › Pair a device.',
+      });
+    }
+  });
+
+  it('takes the credential from the hearth_device cookie as from X-Hearth-Device', async () => {
+    const r = await makeRelay();
+    const res = await r.app.request('/v1/auth/staff', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Cookie: `hearth_session=old; hearth_device=${r.tablet.secret}`,
+      },
+      body: JSON.stringify({ venueId: VENUE, pin: '3333' }),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('counts wrong PINs per device too: one tablet moving between addresses gets 10 a minute', async () => {
+    const r = await lanAuth();
+    for (let i = 0; i < 10; i++)
+      expect((await r.signIn(`10.0.2.${i}`, '0000', r.tablet)).status).toBe(401);
+    const refused = await r.signIn('10.0.3.1', '1111', r.tablet);
+    expect(refused.status).toBe(429);
+    expect(Problem.parse(await refused.json()).code).toBe('PIN_ATTEMPTS_EXCEEDED');
+    // Another tablet at that address is not held back by it.
+    expect((await r.signIn('10.0.3.1', '1111')).status).toBe(200);
   });
 });
 
@@ -149,16 +236,27 @@ describe('sign-in at a relay that has just started', () => {
     const { identity, signer } = await testRelayKeys;
     const store = new MemoryRelayStore();
     const clock = () => new Date(NOW);
-    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const bus = new RelayBus();
+    const engine = await bootstrappedEngine(store, bus, clock);
+    const devices = lanDevices(engine, bus, clock);
+    const tablet = await pairDevice(engine);
     const app = new Hono<LanEnv>();
-    registerLanAuthRoutes(app, { identity, signer, store, engine, gate: offlineGate, clock });
+    registerLanAuthRoutes(app, {
+      identity,
+      signer,
+      store,
+      engine,
+      gate: offlineGate,
+      clock,
+      devices,
+    });
     const receiveStaff = async () => store.replaceStaff(await staffWithPins(identity, [SAM]));
     const signIn = (pin: string) =>
       app.request(
         '/v1/auth/staff',
         {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', ...tablet.headers },
           body: JSON.stringify({ venueId: VENUE, pin }),
         },
         { requestIP: () => ({ address: '10.0.0.7', family: 'IPv4', port: 50_000 }) },
@@ -212,7 +310,10 @@ describe('sign-in the relay passes to the cloud', () => {
     const { identity, signer } = await testRelayKeys;
     const store = new MemoryRelayStore();
     const clock = () => new Date(NOW);
-    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const bus = new RelayBus();
+    const engine = await bootstrappedEngine(store, bus, clock);
+    const devices = lanDevices(engine, bus, clock);
+    const tablet = await pairDevice(engine);
     const forwarded: string[] = [];
     const expiresAt = new Date(Date.parse(NOW) + 3600 * 1000).toISOString();
     const gate: UplinkGate = {
@@ -231,13 +332,13 @@ describe('sign-in the relay passes to the cloud', () => {
       },
     };
     const app = new Hono<LanEnv>();
-    registerLanAuthRoutes(app, { identity, signer, store, engine, gate, clock });
+    registerLanAuthRoutes(app, { identity, signer, store, engine, gate, clock, devices });
     const post = (url: string, body: unknown) =>
       app.request(
         url,
         {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', ...tablet.headers },
           body: JSON.stringify(body),
         },
         { requestIP: () => ({ address: '10.0.0.7', family: 'IPv4', port: 50_000 }) },
@@ -285,16 +386,29 @@ describe('sign-in the relay passes to the cloud', () => {
 });
 
 describe('sign-out at the relay', () => {
-  it('clears the session cookie and asks the browser to clear cookies only (the outbox stays)', async () => {
+  it('clears the session cookie only: the device stays paired and the outbox stays', async () => {
     const { identity, signer } = await testRelayKeys;
     const store = new MemoryRelayStore();
     const clock = () => new Date(NOW);
-    const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+    const bus = new RelayBus();
+    const engine = await bootstrappedEngine(store, bus, clock);
+    const devices = lanDevices(engine, bus, clock);
     const app = new Hono<LanEnv>();
-    registerLanAuthRoutes(app, { identity, signer, store, engine, gate: offlineGate, clock });
+    registerLanAuthRoutes(app, {
+      identity,
+      signer,
+      store,
+      engine,
+      gate: offlineGate,
+      clock,
+      devices,
+    });
     const out = await app.request('https://relay.local/v1/auth/logout', { method: 'POST' });
     expect(out.status).toBe(204);
-    expect(out.headers.get('Set-Cookie')).toMatch(/^hearth_session=; .*Max-Age=0; Secure$/);
-    expect(out.headers.get('Clear-Site-Data')).toBe('"cookies"');
+    expect(out.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^hearth_session=; .*Max-Age=0; Secure$/),
+    ]);
+    // "cookies" would clear the device credential too: every sign-out would unpair the tablet.
+    expect(out.headers.get('Clear-Site-Data')).toBeNull();
   });
 });

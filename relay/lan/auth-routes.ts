@@ -1,5 +1,7 @@
 import type { Context, Hono } from 'hono';
 import {
+  credentialDigestOf,
+  DEVICE_HEADER,
   decodeBase64Url,
   digestPin,
   GuestSignInRequest,
@@ -11,6 +13,7 @@ import {
   toIssues,
 } from '#protocol';
 import { addressBucket, clientAddress } from '../../server/client-address.ts';
+import { deviceSecretOf } from '../../server/device-credential.ts';
 import type { Logger } from '../../server/logger.ts';
 import {
   DEFAULT_PIN_LIMITS,
@@ -19,13 +22,13 @@ import {
   type PinLimits,
 } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
-import { SIGN_OUT_CLEAR_SITE_DATA } from '../../server/sign-out.ts';
 import type { RelayIdentity } from '../identity/relay-identity.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import type { UplinkGate } from '../uplink/uplink-gate.ts';
 import { sessionCookie } from './lan-authenticator.ts';
 import type { LanEnv } from './lan-caller.ts';
+import type { LanDevices } from './lan-devices.ts';
 
 export interface LanAuthDeps {
   readonly identity: RelayIdentity;
@@ -34,6 +37,8 @@ export interface LanAuthDeps {
   readonly engine: VenueEngine;
   readonly gate: UplinkGate;
   readonly clock: () => Date;
+  /** The venue's paired devices: staff sign in only on one (decision 034). */
+  readonly devices: LanDevices;
   readonly ttlSeconds?: { readonly staff: number; readonly guest: number };
   /** Wrong-PIN budgets; default 10 a minute per LAN address, alarm past 100 at the venue. */
   readonly pinLimits?: PinLimits;
@@ -59,6 +64,35 @@ async function body(c: Context<LanEnv>): Promise<unknown> {
     if (error instanceof SyntaxError) return undefined;
     throw error;
   }
+}
+
+/**
+ * The paired device a staff sign-in comes from, by its credential (the `hearth_device` cookie or
+ * `X-Hearth-Device`) looked up in what devices see; a problem when there is none or it was
+ * revoked. Checked before any PIN is tried, so an unpaired device cannot guess PINs at all.
+ */
+async function pairedDevice(
+  request: Request,
+  devices: Pick<LanDevices, 'withCredential'>,
+): Promise<{ readonly id: string; readonly secret: string } | Response> {
+  const secret = deviceSecretOf(request);
+  const device =
+    secret === undefined ? undefined : devices.withCredential(await credentialDigestOf(secret));
+  if (!device || secret === undefined) {
+    return problemResponse(403, 'DEVICE_NOT_PAIRED', 'Device not paired', {
+      kind: 'stop',
+      detail:
+        'This device is not paired with the venue. Ask a manager to pair it: Floor › Devices › Pair a device.',
+    });
+  }
+  if (device.revoked) {
+    return problemResponse(403, 'DEVICE_REVOKED', 'Device revoked', {
+      kind: 'stop',
+      detail:
+        'This device was removed from the venue. Ask a manager to pair it again: Floor › Devices › Pair a device.',
+    });
+  }
+  return { id: device.id, secret };
 }
 
 /**
@@ -92,9 +126,11 @@ async function withOwnCookie(
 }
 
 /**
- * Sign-in on the LAN. With the uplink up it is the cloud's (forwarded); with it down the relay
- * checks the PIN against its copy of the venue's staff list and issues a venue-scoped token
- * with its enrolled key, which the cloud accepts later for this venue only.
+ * Sign-in on the LAN, staff on paired devices only (checked here first, online or not). With the
+ * uplink up it is the cloud's (forwarded with the device's credential, which the cloud checks
+ * again and names in the token); with it down the relay checks the PIN against its copy of the
+ * venue's staff list and issues a venue-scoped token with its enrolled key, which the cloud
+ * accepts later for this venue only.
  */
 export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): void {
   const ttl = deps.ttlSeconds ?? TTL;
@@ -103,6 +139,9 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
   // Wrong PINs count per LAN address, whoever decides them (the cloud or this relay): one
   // guessing phone waits, every other device signs in; the venue's total only raises an alarm.
   const pins = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS, deps);
+  // And per paired device, with the same budget (unreported: the address guard reports each
+  // wrong PIN once).
+  const perDevice = new PinGuard(deps.pinLimits ?? DEFAULT_PIN_LIMITS);
 
   app.post('/v1/auth/staff', async (c) => {
     const raw = await body(c);
@@ -120,17 +159,32 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
           'this venue server signs in its own venue only: check the device is at the right venue',
       });
     }
+    const device = await pairedDevice(c.req.raw, deps.devices);
+    if (device instanceof Response) return device;
     const address = addressBucket(clientAddress(c));
-    const refused = pins.refusal(address, deps.clock().getTime());
+    const deviceKey = `device ${device.id}`;
+    const failed = (now: number) => {
+      pins.failed(address, deps.identity.venueId, now);
+      perDevice.failed(deviceKey, deps.identity.venueId, now);
+    };
+    const refused =
+      pins.refusal(address, deps.clock().getTime()) ??
+      perDevice.refusal(deviceKey, deps.clock().getTime());
     if (refused) return refused;
     if (deps.gate.direct()) {
+      // The device's credential goes along: the cloud checks it too and names the device in
+      // the token (`did`), so a revoke ends the session there as well.
       const forwarded = await deps.gate.forward('/v1/auth/staff', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', [CLIENT_ADDRESS_HEADER]: address },
+        headers: {
+          'Content-Type': 'application/json',
+          [CLIENT_ADDRESS_HEADER]: address,
+          [DEVICE_HEADER]: device.secret,
+        },
         body: JSON.stringify(parsed.data),
       });
       if (forwarded?.status === 401) {
-        pins.failed(address, deps.identity.venueId, deps.clock().getTime());
+        failed(deps.clock().getTime());
         return forwarded;
       }
       if (forwarded && forwarded.status < 500)
@@ -148,7 +202,7 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
     const now = deps.clock().getTime();
     const staff = deps.store.findStaff(await digestPin(venuePinKey, parsed.data.pin));
     if (!staff) {
-      pins.failed(address, deps.identity.venueId, now);
+      failed(now);
       return problemResponse(401, 'PIN_INVALID', 'Wrong PIN', {
         kind: 'fix_request',
         detail: 'check the PIN and try again',
@@ -162,6 +216,7 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
       role: staff.role,
       tenantId: deps.identity.tenantId,
       venueId: deps.identity.venueId,
+      did: device.id,
       iat,
       exp,
     } as const;
@@ -184,9 +239,10 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
     return c.json(response);
   });
 
+  // The session cookie only. No `Clear-Site-Data: "cookies"`: it would clear the device
+  // credential too, and unpair the device at every sign-out.
   app.post('/v1/auth/logout', (c) => {
     c.header('Set-Cookie', sessionCookie('', 0, new URL(c.req.url).protocol === 'https:'));
-    c.header('Clear-Site-Data', SIGN_OUT_CLEAR_SITE_DATA);
     return c.body(null, 204);
   });
 

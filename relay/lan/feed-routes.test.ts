@@ -11,7 +11,12 @@ import {
 import { guest, NOW, opOf, staff, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
+import {
+  bootstrappedEngine,
+  lanDevices,
+  offlineGate,
+  testRelayKeys,
+} from '../testing/lan-fixture.ts';
 import { DeviceCheckpoints } from './feed-routes.ts';
 import { createLanApp } from './lan-app.ts';
 import { RelayLanAuthenticator } from './lan-authenticator.ts';
@@ -27,6 +32,7 @@ async function makeRelay() {
   const clock = () => new Date(NOW);
   const engine = await bootstrappedEngine(store, bus, clock);
   const checkpoints = new DeviceCheckpoints();
+  const devices = lanDevices(engine, bus, clock);
   const cursors = await createLanCursors(identity, () => store.load().epoch);
   const app = createLanApp({
     identity,
@@ -36,7 +42,8 @@ async function makeRelay() {
     bus,
     gate: offlineGate,
     clock,
-    authenticator: new RelayLanAuthenticator(identity, clock),
+    authenticator: new RelayLanAuthenticator(identity, clock, devices),
+    devices,
     cursors,
     checkpoints,
     maxBatchOps: 100,

@@ -11,7 +11,7 @@ const BASE = `/v1/venues/${VENUE}`;
 async function signIn(r: Relay): Promise<Record<string, string>> {
   const res = await r.app.request('/v1/auth/staff', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...r.tablet.headers },
     body: JSON.stringify({ venueId: VENUE, pin: '3333' }),
   });
   expect(res.status).toBe(200);

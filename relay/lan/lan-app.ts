@@ -9,6 +9,7 @@ import { requestContext } from '../../server/request-context.ts';
 import { securityHeaders } from '../../server/security-headers.ts';
 import { serveWeb } from '../../server/static-web.ts';
 import { type LanAuthDeps, registerLanAuthRoutes } from './auth-routes.ts';
+import { type LanDeviceDeps, registerLanDeviceRoutes } from './device-routes.ts';
 import { type LanFeedDeps, registerLanFeedRoutes } from './feed-routes.ts';
 import type { LanEnv } from './lan-caller.ts';
 import type { LanLiveRoute } from './live-socket.ts';
@@ -25,7 +26,7 @@ export interface RelayStatus {
 }
 
 /** Everything the LAN app is built from; only `main.ts` makes these from env, disk and network. */
-export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps {
+export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps, LanDeviceDeps {
   readonly version: string;
   readonly log: Logger;
   readonly metrics: RelayMetrics;
@@ -45,8 +46,8 @@ export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * The relay's LAN app: the cloud's paths for devices (sign-in, ops, snapshot, feed, live,
- * checkpoints, the manager's resilience report), health and metrics for operators, and the
+ * The relay's LAN app: the cloud's paths for devices (sign-in, pairing, ops, snapshot, feed,
+ * live, checkpoints, the manager's device list and resilience report), health and metrics for operators, and the
  * PWA's files.
  *
  * @example
@@ -118,6 +119,7 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
   registerLanAuthRoutes(app, deps);
   registerLanOpsRoutes(app, deps);
   registerLanFeedRoutes(app, deps);
+  registerLanDeviceRoutes(app, deps);
   registerLanResilienceRoute(app, {
     ...deps,
     resilience: deps.resilience ?? new ResilienceRecorder(deps.clock),

@@ -9,6 +9,7 @@ import {
 } from '#protocol';
 import { type RelayIdentity, relayKid } from '../identity/relay-identity.ts';
 import type { LanAuthenticator, LanAuthResult } from './lan-caller.ts';
+import type { LanDevices } from './lan-devices.ts';
 
 /** Tokens whose signature checked out, remembered (a device sends the same one all shift). */
 const VERIFIED_CAPACITY = 1024;
@@ -39,13 +40,31 @@ export function sessionCookie(token: string, maxAgeSeconds: number, secure: bool
 }
 
 /**
+ * The keys a token on the LAN may be signed with: the cloud's from enrollment, and the relay's
+ * own, by kid.
+ */
+export async function relayVerifyKeys(identity: RelayIdentity): Promise<Map<string, CryptoKey>> {
+  const keys = new Map<string, CryptoKey>();
+  for (const { kid, jwk } of identity.verificationKeys)
+    keys.set(kid, await importTokenVerifyKey(jwk));
+  keys.set(relayKid(identity.nodeId), await importTokenVerifyKey(publicJwkOf(identity.signingJwk)));
+  return keys;
+}
+
+/** What a person whose paired device was revoked is told on every request (decision 034). */
+export const DEVICE_REVOKED_DETAIL =
+  'this device is no longer paired with the venue; ask a manager to pair it again';
+
+/**
  * Verifies tokens on the LAN without asking the cloud: cloud-issued ones with the cloud's keys
- * from enrollment, and the relay's own with its key. Only people of this relay's venue pass.
+ * from enrollment, and the relay's own with its key. Only people of this relay's venue pass, and
+ * a staff token naming a device the venue revoked (`did`) passes no more.
  */
 export class RelayLanAuthenticator implements LanAuthenticator {
   private readonly keys: Promise<Map<string, CryptoKey>>;
   private readonly identity: RelayIdentity;
   private readonly now: () => Date;
+  private readonly devices: Pick<LanDevices, 'revoked' | 'seen'>;
   /**
    * Verified tokens and what they say. The keys never change while the process runs, so a
    * token's signature checks out once and for all; only its expiry is checked on every use.
@@ -53,19 +72,15 @@ export class RelayLanAuthenticator implements LanAuthenticator {
    */
   private readonly verified = new Map<string, Extract<TokenVerifyResult, { ok: true }>>();
 
-  constructor(identity: RelayIdentity, now: () => Date) {
+  constructor(
+    identity: RelayIdentity,
+    now: () => Date,
+    devices: Pick<LanDevices, 'revoked' | 'seen'>,
+  ) {
     this.identity = identity;
     this.now = now;
-    this.keys = (async () => {
-      const keys = new Map<string, CryptoKey>();
-      for (const { kid, jwk } of identity.verificationKeys)
-        keys.set(kid, await importTokenVerifyKey(jwk));
-      keys.set(
-        relayKid(identity.nodeId),
-        await importTokenVerifyKey(publicJwkOf(identity.signingJwk)),
-      );
-      return keys;
-    })();
+    this.devices = devices;
+    this.keys = relayVerifyKeys(identity);
   }
 
   async authenticate(request: Request): Promise<LanAuthResult | undefined> {
@@ -100,7 +115,23 @@ export class RelayLanAuthenticator implements LanAuthenticator {
         detail: 'the token is for another venue',
       };
     }
-    return { ok: true, caller: { principal: principalOf(claims), token, kid: result.kid } };
+    const did = claims.kind === 'staff' ? claims.did : undefined;
+    if (did !== undefined) {
+      // Checked on every request, against what devices see: a revoke decided here offline
+      // counts from its commit, one from the cloud from its feed entry.
+      if (this.devices.revoked(did))
+        return { ok: false, status: 401, code: 'DEVICE_REVOKED', detail: DEVICE_REVOKED_DETAIL };
+      this.devices.seen(did);
+    }
+    return {
+      ok: true,
+      caller: {
+        principal: principalOf(claims),
+        token,
+        kid: result.kid,
+        ...(did === undefined ? {} : { did }),
+      },
+    };
   }
 
   /** {@link verifyToken}, without checking a signature twice. */

@@ -8,6 +8,8 @@ export interface LanCaller {
   readonly token: string;
   /** Who signed the token: the cloud (`cloud-1`), or this relay while the uplink was down. */
   readonly kid: string;
+  /** The paired device the person signed in on (the staff token's `did`), when it names one. */
+  readonly did?: string;
 }
 
 export type LanAuthResult =

@@ -5,10 +5,23 @@ import type {
   LiveServerSocket,
   LiveSocketData,
 } from '../../server/live/live-connection.ts';
-import { guest, NOW, opOf, staff, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
+import {
+  guest,
+  NOW,
+  opOf,
+  staff,
+  TENANT,
+  VENUE,
+} from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
+import {
+  bootstrappedEngine,
+  lanDevices,
+  offlineGate,
+  pairDevice,
+  testRelayKeys,
+} from '../testing/lan-fixture.ts';
 import { DeviceCheckpoints } from './feed-routes.ts';
 import { createLanApp } from './lan-app.ts';
 import { RelayLanAuthenticator } from './lan-authenticator.ts';
@@ -80,7 +93,8 @@ async function setup(options: Partial<LiveOptions> = {}) {
   const bus = new RelayBus((error) => errors.push(String(error)));
   const clock = () => new Date(NOW);
   const engine = await bootstrappedEngine(store, bus, clock);
-  const authenticator = new RelayLanAuthenticator(identity, clock);
+  const devices = lanDevices(engine, bus, clock);
+  const authenticator = new RelayLanAuthenticator(identity, clock, devices);
   const cursors = await createLanCursors(identity, () => store.load().epoch);
   const metrics = new RelayMetrics();
   const logLines: { level: string; msg: string; error: unknown }[] = [];
@@ -95,6 +109,7 @@ async function setup(options: Partial<LiveOptions> = {}) {
       authenticator,
       cursors,
       log,
+      devices,
       metrics: { observeFanoutLag: (ms) => lags.push(ms) },
     },
     { heartbeatMs: 60_000, ...options },
@@ -108,6 +123,7 @@ async function setup(options: Partial<LiveOptions> = {}) {
     gate: offlineGate,
     clock,
     authenticator,
+    devices,
     cursors,
     checkpoints: new DeviceCheckpoints(),
     maxBatchOps: 100,
@@ -173,6 +189,7 @@ async function setup(options: Partial<LiveOptions> = {}) {
     app,
     store,
     bus,
+    devices,
     engine,
     live,
     lags,
@@ -332,6 +349,58 @@ describe('the LAN live socket', () => {
     await vi.waitFor(() => expect(mine.of('notice')).toHaveLength(1));
     expect(mine.of('notice')[0]?.result).toMatchObject({ opId: op.opId, status: 'rejected' });
     for (const ws of [other, anonymous, guestSocket]) expect(ws.of('notice')).toEqual([]);
+  });
+
+  it('closes the sockets of a revoked device (4401 DEVICE_REVOKED) at the revoke’s commit or its feed entry', async () => {
+    const s = await setup();
+    const { signer } = await testRelayKeys;
+    const iat = Math.floor(Date.parse(NOW) / 1000);
+    const onDevice = (did: string) =>
+      signer.sign({
+        kind: 'staff',
+        sub: 'kitchen-1',
+        role: 'kitchen',
+        tenantId: TENANT,
+        venueId: VENUE,
+        iat,
+        exp: iat + 3600,
+        did,
+      });
+    await pairDevice(s.engine, 'pass-1', 'kitchen');
+    await pairDevice(s.engine, 'pass-2', 'kitchen');
+    const query = { cursor: s.snap.cursor, scopes: 'order' };
+    const first = await s.open(query, await onDevice('pass-1'));
+    const second = await s.open(query, await onDevice('pass-2'));
+    const noDevice = await s.open(query);
+
+    // Decided here (the uplink down): closed when the revoke commits.
+    const revoke = await opOf('device.revoke', { deviceId: 'pass-1' }, staff('manager'));
+    await s.engine.submitLocal(revoke, staff('manager'));
+    await vi.waitFor(() => expect(first.closed).toBeDefined());
+    expect(first.closed).toEqual({ code: LIVE_CLOSE.deviceRevoked, reason: 'DEVICE_REVOKED' });
+    expect(first.frames.at(-1)).toMatchObject({
+      type: 'error',
+      problem: { status: 401, code: 'DEVICE_REVOKED' },
+    });
+    expect(second.closed).toBeUndefined();
+
+    // Revoked at the cloud: closed when its feed entry arrives.
+    const pass2 = s.devices.get('pass-2');
+    if (!pass2) throw new Error('pass-2 not paired');
+    await s.engine.applyCloud({
+      entries: [
+        {
+          entity: 'device',
+          id: 'pass-2',
+          op: 'upsert',
+          data: { ...pass2, revoked: true, revokedBy: 'owner-1', revokedAt: NOW, version: 2 },
+          version: 2,
+        },
+      ],
+    });
+    await vi.waitFor(() => expect(second.closed?.code).toBe(LIVE_CLOSE.deviceRevoked));
+    expect(noDevice.closed).toBeUndefined();
+    expect(s.live.connectedCount()).toBe(1);
   });
 
   it('closes with 4010 when the relay’s stream is reset under it', async () => {

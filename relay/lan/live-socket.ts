@@ -27,6 +27,7 @@ import {
   requireLanCaller,
 } from './lan-caller.ts';
 import { type FeedRejection, type LanCursors, resolveScopes } from './lan-cursors.ts';
+import type { LanDevices } from './lan-devices.ts';
 
 /** Devices buffer less than the cloud's clients before they count as slow. */
 export const DEFAULT_LAN_LIVE_OPTIONS: LiveOptions = {
@@ -53,6 +54,8 @@ export interface LanLiveDeps {
   readonly now?: () => number;
   /** Origins whose pages may open the socket besides the relay's own (the cloud's). */
   readonly allowedOrigins?: readonly string[];
+  /** The venue's devices: a revoked device's sockets close as soon as the revoke shows (4401). */
+  readonly devices: Pick<LanDevices, 'venueId' | 'onRevoked'>;
 }
 
 /** The live route and the websocket handler, both for the same `Bun.serve`. */
@@ -88,6 +91,7 @@ export function createLanLiveRoute(
     ...(deps.now ? { now: deps.now } : {}),
   });
   const frames = new FrameCache(64);
+  deps.devices.onRevoked((deviceId) => sockets.closeDevice(deps.devices.venueId, deviceId));
 
   const route = (app: Hono<LanEnv>): void => {
     app.get(
@@ -97,7 +101,7 @@ export function createLanLiveRoute(
       async (c) => {
         const denied = forbidOtherVenue(c) ?? requireWebsocket(c.req.raw, problemResponse);
         if (denied) return denied;
-        const { principal } = c.get('caller');
+        const { principal, did } = c.get('caller');
         const scopes = resolveScopes(principal, c.req.query('scopes'));
         if (!scopes.ok) return reject(scopes.rejection);
         const deviceText = c.req.query('deviceId');
@@ -131,6 +135,9 @@ export function createLanLiveRoute(
               session: new LiveSession(checked.seq, scopes.kinds, rowRuleFor(principal)),
               stream,
               cursor: token,
+              ...(did === undefined
+                ? {}
+                : { device: { venueId: principal.venueId, deviceId: did } }),
             }),
           problemResponse,
         );

@@ -3,7 +3,12 @@ import { type Principal, Problem, type RelayConnectivity, ResilienceReport } fro
 import { NOW, opOf, staff, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
-import { bootstrappedEngine, offlineGate, testRelayKeys } from '../testing/lan-fixture.ts';
+import {
+  bootstrappedEngine,
+  lanDevices,
+  offlineGate,
+  testRelayKeys,
+} from '../testing/lan-fixture.ts';
 import { DeviceCheckpoints, lanHead } from './feed-routes.ts';
 import { createLanApp } from './lan-app.ts';
 import { RelayLanAuthenticator } from './lan-authenticator.ts';
@@ -25,6 +30,7 @@ async function makeRelay() {
   const clock = () => new Date(now);
   const engine = await bootstrappedEngine(store, bus, clock);
   const checkpoints = new DeviceCheckpoints();
+  const devices = lanDevices(engine, bus, clock);
   const resilience = new ResilienceRecorder(clock);
   let uplink: { connectivity: RelayConnectivity; since: string } = {
     connectivity: 'offline_local',
@@ -39,7 +45,8 @@ async function makeRelay() {
     bus,
     gate: offlineGate,
     clock,
-    authenticator: new RelayLanAuthenticator(identity, clock),
+    authenticator: new RelayLanAuthenticator(identity, clock, devices),
+    devices,
     cursors: await createLanCursors(identity, () => store.load().epoch),
     checkpoints,
     maxBatchOps: 100,

@@ -6,7 +6,9 @@ import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import { RelayBus } from '../sync/feed-bus.ts';
 import {
   bootstrappedEngine,
+  lanDevices,
   offlineGate,
+  pairDevice,
   staffWithPins,
   testRelayKeys,
 } from '../testing/lan-fixture.ts';
@@ -29,7 +31,10 @@ async function lanWrites(limits: Omit<LanWriteLimits, 'now'>) {
   const store = new MemoryRelayStore();
   let now = Date.parse(NOW);
   const clock = () => new Date(now);
-  const engine = await bootstrappedEngine(store, new RelayBus(), clock);
+  const bus = new RelayBus();
+  const engine = await bootstrappedEngine(store, bus, clock);
+  const devices = lanDevices(engine, bus, clock);
+  const tablet = await pairDevice(engine);
   store.replaceStaff(
     await staffWithPins(identity, [
       { memberId: 'manager-1', name: 'Mia', role: 'manager', pin: '3333' },
@@ -37,12 +42,20 @@ async function lanWrites(limits: Omit<LanWriteLimits, 'now'>) {
     ]),
   );
   const app = new Hono<LanEnv>();
-  registerLanAuthRoutes(app, { identity, signer, store, engine, gate: offlineGate, clock });
+  registerLanAuthRoutes(app, {
+    identity,
+    signer,
+    store,
+    engine,
+    gate: offlineGate,
+    clock,
+    devices,
+  });
   registerLanOpsRoutes(app, {
     engine,
     store,
     gate: offlineGate,
-    authenticator: new RelayLanAuthenticator(identity, clock),
+    authenticator: new RelayLanAuthenticator(identity, clock, devices),
     maxBatchOps: 100,
     writeLimits: { ...limits, now: () => now },
   });
@@ -54,7 +67,7 @@ async function lanWrites(limits: Omit<LanWriteLimits, 'now'>) {
       '/v1/auth/staff',
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...tablet.headers },
         body: JSON.stringify({ venueId: VENUE, pin }),
       },
       env('10.0.0.200'),
