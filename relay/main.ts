@@ -16,6 +16,7 @@ import { createLanLiveRoute } from './lan/live-socket.ts';
 import { RelayMetrics } from './lan/relay-metrics.ts';
 import { ResilienceRecorder } from './lan/resilience-recorder.ts';
 import { resilienceReading } from './lan/resilience-route.ts';
+import { MdnsResponder } from './mdns/mdns-responder.ts';
 import {
   createOnboardingApp,
   createTrustCheckApp,
@@ -34,7 +35,7 @@ import {
 } from './tls/relay-tls.ts';
 import { assertPortFree, type ServeListener, TlsListener } from './tls/tls-listener.ts';
 import { createTlsRotation, type LoadCertificate, watchFiles } from './tls/tls-rotation.ts';
-import { caDownload } from './tls/venue-ca.ts';
+import { caDownload, venueMdnsName } from './tls/venue-ca.ts';
 import { Uplink } from './uplink/uplink.ts';
 
 // The relay's process shell: the only file that reads env, touches the disk and binds a port.
@@ -339,6 +340,15 @@ if (venueTls !== undefined && onboardingPort !== undefined) {
   }
 }
 
+// hearth-<venue>.local answered on the LAN (decision 035); its failures are logged, never fatal.
+const mdns = config.mdns
+  ? MdnsResponder.start({
+      name: venueMdnsName(identity.venueId),
+      interfaces: networkInterfaces,
+      log,
+    })
+  : undefined;
+
 await uplink.start();
 log('info', 'relay listening', {
   port: listener.port,
@@ -347,6 +357,9 @@ log('info', 'relay listening', {
   tls: tlsConfig.mode,
   url: `${listener.tls ? 'https' : 'http'}://localhost:${listener.port}/`,
   ...(onboarding ? { onboardingUrl: `http://localhost:${onboarding.port}/` } : {}),
+  ...(mdns
+    ? { lanUrl: `${listener.tls ? 'https' : 'http'}://${mdns.name}:${listener.port}/` }
+    : {}),
 });
 
 let stopping = false;
@@ -357,7 +370,7 @@ async function shutdown(signal: string): Promise<void> {
   uplink.stop();
   clearInterval(resilienceTimer);
   for (const stop of stopTls) stop();
-  await Promise.all([listener.stop(true), onboarding?.stop(true)]);
+  await Promise.all([listener.stop(true), onboarding?.stop(true), mdns?.stop()]);
   store.close();
   process.exit(0);
 }
