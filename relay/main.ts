@@ -12,6 +12,7 @@ import { DeviceCheckpoints, lanHead } from './lan/feed-routes.ts';
 import { createLanApp } from './lan/lan-app.ts';
 import { RelayLanAuthenticator } from './lan/lan-authenticator.ts';
 import { createLanCursors } from './lan/lan-cursors.ts';
+import { LanDevices } from './lan/lan-devices.ts';
 import { createLanLiveRoute } from './lan/live-socket.ts';
 import { RelayMetrics } from './lan/relay-metrics.ts';
 import { ResilienceRecorder } from './lan/resilience-recorder.ts';
@@ -22,6 +23,7 @@ import {
   createTrustCheckApp,
   TRUST_CHECK_PATH,
 } from './onboarding/onboarding-app.ts';
+import { runPairCommand } from './pair.ts';
 import { SqliteRelayStore } from './store/sqlite-relay-store.ts';
 import { RelayBus } from './sync/feed-bus.ts';
 import { VenueEngine } from './sync/venue-engine.ts';
@@ -53,6 +55,10 @@ const VERSION = z.object({ version: z.string() }).catch({ version: '0.0.0-unknow
 // A compiled binary has no package.json beside it: scripts/build-relay.mjs defines the version
 // at build time (`--define`); `bun relay/main.ts` reads it from the repository's package.json.
 declare const HEARTH_RELAY_VERSION: string | undefined;
+
+// `pair [--role floor|kitchen]`: print a setup pairing link and exit (relay/pair.ts).
+if (process.argv[2] === 'pair')
+  process.exit(await runPairCommand(process.argv.slice(3), process.env));
 
 const parsed = parseRelayConfig(withFlags(process.env, process.argv.slice(2)));
 if (!parsed.ok) {
@@ -113,7 +119,14 @@ const signer = createTokenSigner({
   privateKey: await importTokenSigningKey(identity.signingJwk),
   kid: relayKid(identity.nodeId),
 });
-const authenticator = new RelayLanAuthenticator(identity, clock);
+// The venue's paired devices (in what devices see): sign-in, revoked sessions, the device list.
+const devices = new LanDevices({
+  visible: () => engine.visible,
+  bus,
+  venueId: identity.venueId,
+  clock,
+});
+const authenticator = new RelayLanAuthenticator(identity, clock, devices);
 const cursors = await createLanCursors(identity, () => engine.epoch);
 const metrics = new RelayMetrics();
 const checkpoints = new DeviceCheckpoints();
@@ -127,6 +140,7 @@ const live = createLanLiveRoute({
   log,
   metrics,
   allowedOrigins: [new URL(identity.cloudUrl).origin],
+  devices,
 });
 
 const uplink = new Uplink({
@@ -181,6 +195,7 @@ const app = createLanApp({
   gate: uplink,
   clock,
   authenticator,
+  devices,
   bus,
   cursors,
   checkpoints,
