@@ -1,15 +1,18 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import makeMdns from 'multicast-dns';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CloudClient } from './support/cloud-client.ts';
 import { type CloudProcess, findFreePort, startCloud } from './support/processes.ts';
 import { type Http, httpsCall } from './support/relay-process.ts';
 
 // The relay as it is installed: the compiled binary from `npm run build:relay`, run from a
 // directory with no checkout in it. It must serve the PWA it carries, with its caching headers,
-// over HTTPS with the venue CA it makes on its first start (the X.509 code compiled in).
+// over HTTPS with the venue CA it makes on its first start (the X.509 code compiled in), and
+// answer multicast DNS for the name that certificate carries (node:dgram compiled in).
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BINARY = join(REPO_ROOT, 'dist-bin', 'hearth-relay');
@@ -38,12 +41,8 @@ beforeAll(async () => {
   if (built.status !== 0) throw new Error(`build:relay failed:\n${built.stdout}\n${built.stderr}`);
   root = mkdtempSync(join(tmpdir(), 'hearth-e2e-binary-'));
   cloud = await startCloud({ dataDir: join(root, 'cloud') });
-  const signIn = await fetch(`${cloud.url}/v1/auth/staff`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ venueId: VENUE, pin: '3333' }),
-  });
-  const { token } = (await signIn.json()) as { token: string };
+  // At the cloud, staff sign in on a paired tablet (decision 034).
+  const token = await (await CloudClient.paired(cloud.url, cloud.keysFile)).signIn('manager');
   const node = await fetch(`${cloud.url}/v1/venues/${VENUE}/edge/nodes`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
@@ -118,5 +117,36 @@ describe('the compiled relay', () => {
     const res = await get('/v1/no-such-route');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('answers multicast DNS for hearth-demo-bistro.local with this machine’s LAN addresses', async () => {
+    const name = 'hearth-demo-bistro.local';
+    // Its own log line first: another relay of this venue on the machine would answer too.
+    await vi.waitFor(
+      () => expect(output).toMatch(/"name":"hearth-demo-bistro.local".*"msg":"mdns responder"/),
+      { timeout: 5_000 },
+    );
+    const querier = makeMdns();
+    try {
+      const answer = new Promise<string[]>((resolve) => {
+        setTimeout(() => resolve([]), 5_000);
+        querier.on('response', (response) => {
+          const records = response.answers.filter(
+            (a) => a.name === name && a.type === 'A' && 'ttl' in a && a.ttl !== 0,
+          );
+          if (records.length > 0)
+            resolve(records.map((a) => ('data' in a ? String(a.data) : '')).sort());
+        });
+      });
+      querier.query({ questions: [{ name, type: 'A' }] });
+      const lan = Object.values(networkInterfaces())
+        .flatMap((list) => list ?? [])
+        .filter((info) => info.family === 'IPv4' && !info.internal)
+        .map((info) => info.address)
+        .sort();
+      expect(await answer).toEqual(lan);
+    } finally {
+      await new Promise<void>((resolve) => querier.destroy(() => resolve()));
+    }
   });
 });
