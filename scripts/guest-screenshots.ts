@@ -12,6 +12,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { listEntities } from '#protocol';
+import { type PairedDevice, pairWithCloud } from '../tests/e2e/support/cloud-client.ts';
 import type { VenueHarness } from '../tests/e2e/support/relay-process.ts';
 import { REPO_ROOT } from '../tests/e2e/support/web-build.ts';
 import { opAs, post, signIn } from '../tests/support/kitchen-orders.ts';
@@ -38,8 +39,15 @@ async function addDish(page: Page, itemId: string, choose: readonly string[] = [
   await page.locator('hearth-item-sheet button.add').click();
 }
 
+/** A tablet paired with the demo venue at the cloud, where staff sign in (decision 034). */
+let tablet: Promise<PairedDevice> | undefined;
+async function cloudTablet(venue: VenueHarness): Promise<Readonly<Record<string, string>>> {
+  tablet ??= pairWithCloud(venue.cloud.url, venue.cloud.keysFile);
+  return (await tablet).header;
+}
+
 async function kitchenDoes(venue: VenueHarness, itemStation: string, action: string) {
-  const cook = await signIn(venue.cloud.url, 'kitchen');
+  const cook = await signIn(venue.cloud.url, 'kitchen', await cloudTablet(venue));
   const tickets = listEntities(await venue.cloudEntities(), 'ticket').filter(
     (t) => t.tableId === TABLE.id && t.station === itemStation,
   );
@@ -98,7 +106,7 @@ export async function guestScreens(
     written.push(await shoot(page, out, 'offline'));
     await context.setOffline(false);
 
-    const manager = await signIn(venue.cloud.url, 'manager');
+    const manager = await signIn(venue.cloud.url, 'manager', await cloudTablet(venue));
     await addDish(page, 'fries');
     await post(
       venue.cloud.url,

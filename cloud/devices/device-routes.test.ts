@@ -279,6 +279,25 @@ describe('POST /v1/auth/staff needs a paired device', () => {
     expect((await staffSignIn(t, DEMO.pins.server, device.header)).status).toBe(200);
   });
 
+  it('wrong PINs count per device too: another address on the same device is stopped', async () => {
+    const t = await makeTestApp();
+    const from = (address: string, headers: Record<string, string>, pin: string) =>
+      t.app.request('/v1/auth/staff', json({ venueId: V, pin }, headers), {
+        requestIP: () => ({ address, family: 'IPv4', port: 50_000 }),
+      });
+    const guessing = await pairTestDevice(t);
+    const other = await pairTestDevice(t);
+    // Ten wrong PINs from one device, each from another address (no address reaches its bound).
+    for (let i = 0; i < 10; i++) {
+      expect((await from(`203.0.113.${i}`, guessing.header, '0000')).status).toBe(401);
+    }
+    const stopped = await from('198.51.100.7', guessing.header, DEMO.pins.server);
+    expect(stopped.status).toBe(429);
+    expect(Problem.parse(await stopped.json()).code).toBe('PIN_ATTEMPTS_EXCEEDED');
+    // The same fresh address on another device signs in.
+    expect((await from('198.51.100.7', other.header, DEMO.pins.server)).status).toBe(200);
+  });
+
   it('on a paired device (header or cookie), the token names the device (did)', async () => {
     const t = await makeTestApp();
     const device = await pairTestDevice(t, { deviceId: 'front-tablet' });

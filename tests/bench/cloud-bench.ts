@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
+import { pairWithCloud } from '../e2e/support/cloud-client.ts';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
 import { cloudPid, processCpuMs } from './process-cpu.ts';
 import { textTable } from './text-table.ts';
@@ -31,10 +32,12 @@ interface Row {
   readonly note?: string;
 }
 
-async function signIn(url: string, pin: string): Promise<string> {
+/** A staff sign-in on a device paired first with the cloud's keys (decision 034). */
+async function signIn(url: string, pin: string, keysFile: string): Promise<string> {
+  const device = await pairWithCloud(url, keysFile);
   const res = await fetch(`${url}/v1/auth/staff`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...device.header },
     body: JSON.stringify({ venueId: VENUE, pin }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -284,7 +287,7 @@ async function main(): Promise<void> {
       dataDir: join(dir, 'cloud'),
       env: { HEARTH_CALLER_OPS_PER_SECOND: '1000000', HEARTH_CALLER_BURST: '1000000' },
     });
-    const token = await signIn(cloud.url, '1111');
+    const token = await signIn(cloud.url, '1111', cloud.keysFile);
     // Warm-up: the first requests load the venue state and JIT the handlers.
     await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {

@@ -28,6 +28,7 @@ import {
 import type { CloudStore } from '../../cloud/store/cloud-store.ts';
 import { PgCloudStore } from '../../cloud/store/pg-store.ts';
 import { SqliteCloudStore } from '../../cloud/store/sqlite-store.ts';
+import { pairWithCloud } from '../e2e/support/cloud-client.ts';
 import { preparePgCloud } from '../e2e/support/pg-cloud.ts';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
 import { dropSchema, TEST_DATABASE_URL } from '../support/postgres.ts';
@@ -136,10 +137,15 @@ function createOp(venue: Venue, deviceId: string, i: number): Operation {
       );
 }
 
-async function signIn(url: string, venueId: string, pin: string): Promise<string> {
+async function signIn(
+  url: string,
+  venueId: string,
+  pin: string,
+  device: Readonly<Record<string, string>>,
+): Promise<string> {
   const res = await fetch(`${url}/v1/auth/staff`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...device },
     body: JSON.stringify({ venueId, pin }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -269,6 +275,7 @@ interface LoadResult {
 interface Instance {
   readonly url: string;
   readonly pid: number | null;
+  readonly keysFile: string;
 }
 
 /**
@@ -298,11 +305,15 @@ async function runLoad(
   const pick = (i: number): string => urls[i % urls.length] ?? '';
   const first = pick(0);
   const sessions = await Promise.all(
-    VENUES.map(async (venue) => ({
-      venue,
-      server: await signIn(first, venue.venueId, DEMO.pins.server),
-      manager: await signIn(first, venue.venueId, DEMO.pins.manager),
-    })),
+    VENUES.map(async (venue) => {
+      // Staff sign in on a device paired with the venue (decision 034).
+      const { header } = await pairWithCloud(first, instances[0]?.keysFile ?? '', venue);
+      return {
+        venue,
+        server: await signIn(first, venue.venueId, DEMO.pins.server, header),
+        manager: await signIn(first, venue.venueId, DEMO.pins.manager, header),
+      };
+    }),
   );
   // Warm-up on every instance: venue state loaded, handlers compiled, before readers open.
   await Promise.all(
@@ -481,7 +492,7 @@ const processes: CloudProcess[] = [];
 async function start(dataDir: string, env: Record<string, string>): Promise<Instance> {
   const cloud = await startCloud({ dataDir, env: { ...env, ...LIFTED } });
   processes.push(cloud);
-  return { url: cloud.url, pid: cloudPid(dataDir) };
+  return { url: cloud.url, pid: cloudPid(dataDir), keysFile: cloud.keysFile };
 }
 
 async function stopAll(): Promise<void> {

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { makeOperation, newUlid, type Snapshot } from '#protocol';
+import { pairWithCloud } from '../e2e/support/cloud-client.ts';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
 import {
   buildWeb,
@@ -73,10 +74,12 @@ async function bundle(entry: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // The cloud: a real order, as the template of the hydrator's entities
 
-async function signIn(url: string, pin: string): Promise<string> {
+/** A staff sign-in on a device paired first with the cloud's keys (decision 034). */
+async function signIn(url: string, pin: string, keysFile: string): Promise<string> {
+  const device = await pairWithCloud(url, keysFile);
   const res = await fetch(`${url}/v1/auth/staff`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...device.header },
     body: JSON.stringify({ venueId: VENUE, pin }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -340,7 +343,7 @@ async function main(): Promise<void> {
       dataDir: join(root, 'cloud'),
       env: { HEARTH_CALLER_OPS_PER_SECOND: '1000000', HEARTH_CALLER_BURST: '1000000' },
     });
-    const template = await realOrder(cloud.url, await signIn(cloud.url, '1111'));
+    const template = await realOrder(cloud.url, await signIn(cloud.url, '1111', cloud.keysFile));
     origin = await startOrigin(cloud.port, pageCode, workerCode);
 
     context = await chromium.launchPersistentContext(join(root, 'profile'), {

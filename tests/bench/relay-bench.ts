@@ -5,6 +5,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
+import { CloudClient } from '../e2e/support/cloud-client.ts';
 import { type CloudProcess, findFreePort, startCloud } from '../e2e/support/processes.ts';
 import { textTable } from './text-table.ts';
 
@@ -813,7 +814,8 @@ async function main(): Promise<void> {
   try {
     // A real cloud; a manager creates the node; a real relay enrolls with its one-time token.
     cloud = await startCloud({ dataDir: join(dir, 'cloud') });
-    const manager = await signIn(cloud.url, PINS.manager);
+    // At the cloud, staff sign in on a paired device (decision 034).
+    const manager = await (await CloudClient.paired(cloud.url, cloud.keysFile)).signIn('manager');
     const created = await post(
       `${cloud.url}/v1/venues/${VENUE}/edge/nodes`,
       { name: 'bench relay' },

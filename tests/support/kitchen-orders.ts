@@ -14,10 +14,15 @@ export interface Staff {
 }
 
 /** Signs a staff member in by PIN at `base` (cloud or relay). */
-export async function signIn(base: string, role: keyof typeof PINS): Promise<Staff> {
+export async function signIn(
+  base: string,
+  role: keyof typeof PINS,
+  /** The paired device's credential header (`X-Hearth-Device`), where sign-in needs one. */
+  device: Readonly<Record<string, string>> = {},
+): Promise<Staff> {
   const response = await fetch(`${base}/v1/auth/staff`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...device },
     body: JSON.stringify({ venueId: VENUE, pin: PINS[role] }),
     signal: AbortSignal.timeout(10_000),
   });
