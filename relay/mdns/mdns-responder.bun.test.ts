@@ -15,6 +15,16 @@ const GROUP = '224.0.0.251';
 type Querier = ReturnType<typeof makeMdns>;
 type Response = mDNS.ResponsePacket;
 
+/** An interface the machine does not have, on a subnet no querier here is on. */
+const extraInterface = {
+  address: '198.51.100.7',
+  netmask: '255.255.255.0',
+  family: 'IPv4' as const,
+  mac: '02:00:00:00:00:07',
+  internal: false,
+  cidr: '198.51.100.7/24',
+};
+
 const started: { stop(): Promise<void> | void }[] = [];
 afterEach(async () => {
   for (const item of started.splice(0).reverse()) await item.stop();
@@ -123,14 +133,7 @@ describe('MdnsResponder', () => {
     let interfaces = networkInterfaces();
     responder(port, { interfaces: () => interfaces, announceGapMs: 60_000 });
     await nextResponse(client, NAME, 2_000);
-    const extra = {
-      address: '198.51.100.7',
-      netmask: '255.255.255.0',
-      family: 'IPv4' as const,
-      mac: '02:00:00:00:00:07',
-      internal: false,
-      cidr: '198.51.100.7/24',
-    };
+    const extra = extraInterface;
     interfaces = { ...interfaces, wlan9: [extra] };
     const answer = nextResponse(client, NAME, 2_000);
     client.query({ questions: [{ name: NAME, type: 'A' }] });
@@ -142,6 +145,19 @@ describe('MdnsResponder', () => {
     const later = nextResponse(client, NAME, 2_000);
     client.query({ questions: [{ name: NAME, type: 'A' }] });
     expect(addressesOf(await later, 'A')).toEqual(['198.51.100.7']);
+  });
+
+  it('says goodbye to addresses that went away and announces the new ones', async () => {
+    const port = freePort();
+    const client = await querier(port);
+    let interfaces = networkInterfaces();
+    responder(port, { interfaces: () => interfaces, announceGapMs: 60_000, addressPollMs: 100 });
+    await nextResponse(client, NAME, 2_000);
+    const bye = nextResponse(client, NAME, 2_000, (r) => r.answers.every((a) => ttl(a) === 0));
+    const hello = nextResponse(client, NAME, 2_000, (r) => r.answers.every((a) => ttl(a) === 120));
+    interfaces = { wlan9: [{ ...extraInterface }] };
+    expect(addressesOf(await bye, 'A')).toEqual(lanIpv4().sort());
+    expect(addressesOf(await hello, 'A')).toEqual(['198.51.100.7']);
   });
 
   it('answers a legacy querier (another source port) by unicast, with its id and question', async () => {
