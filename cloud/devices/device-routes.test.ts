@@ -9,6 +9,7 @@ import {
   generateTokenKeyPair,
   LIVE_CLOSE,
   LiveFrame,
+  newUlid,
   PairingCreated,
   type Principal,
   Problem,
@@ -220,6 +221,58 @@ describe('POST /v1/devices/pair', () => {
       expect(Problem.parse(await res.json()).code).toBe('PAIRING_INVALID');
     }
     expect(await devicesOf(t)).toHaveLength(0);
+  });
+
+  it("a code signed by the venue's active relay pairs at the cloud; for another venue, or once revoked, not", async () => {
+    const t = await makeTestApp();
+    const keys = await generateTokenKeyPair();
+    const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', keys.publicKey);
+    const nodeId = '01JD00000000000000000000N1';
+    await t.store.createEdgeNode(
+      {
+        nodeId,
+        tenantId: DEMO.tenantId,
+        venueId: V,
+        name: 'Back office',
+        status: 'pending',
+        publicKeyJwk: null,
+        createdAt: '2026-11-23T19:00:00.000Z',
+        enrolledAt: null,
+        ackedSeq: 0,
+        lastSeenAt: null,
+        heartbeat: null,
+      },
+      {
+        tokenDigest: 'd'.repeat(64),
+        nodeId,
+        expiresAt: '2026-11-24T00:00:00.000Z',
+        usedAt: null,
+      },
+    );
+    await t.store.redeemEnrollmentToken(
+      'd'.repeat(64),
+      '2026-11-23T19:00:00.000Z',
+      JSON.stringify({ kty, crv, x, y }),
+    );
+    const relay = createTokenSigner({ privateKey: keys.privateKey, kid: `relay:${nodeId}` });
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    const codeFor = (venueId: string, tenantId: string = DEMO.tenantId) =>
+      relay.sign({
+        kind: 'pairing',
+        sub: 'demo-manager',
+        jti: newUlid(t.clock.now().getTime()),
+        role: 'kitchen',
+        tenantId,
+        venueId,
+        iat: now,
+        exp: now + 600,
+      });
+    expect((await pair(t, await codeFor(V))).status).toBe(201);
+    const elsewhere = await pair(t, await codeFor('lakeside-grill', 'lakeside'), 'b');
+    expect(Problem.parse(await elsewhere.json()).code).toBe('PAIRING_INVALID');
+    await t.store.updateEdgeNode(nodeId, { status: 'revoked' });
+    const revoked = await pair(t, await codeFor(V), 'c');
+    expect(Problem.parse(await revoked.json()).code).toBe('PAIRING_INVALID');
   });
 
   it('a setup code pairs as the setup actor', async () => {
