@@ -37,7 +37,8 @@ beforeAll(async () => {
     env: { HEARTH_PUBLIC_ORIGIN: PUBLIC_ORIGIN, HEARTH_WEB_DIR: join(root, 'no-web') },
   });
   // At the cloud, staff sign in on a paired tablet (decision 034).
-  tokens.cloud = await (await CloudClient.paired(cloud.url, cloud.keysFile)).signIn('manager');
+  const tablet = await CloudClient.paired(cloud.url, cloud.keysFile);
+  tokens.cloud = await tablet.signIn('manager');
   const node = await call(`${cloud.url}${venuePath('/edge/nodes')}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens.cloud}` },
@@ -49,11 +50,16 @@ beforeAll(async () => {
     dataDir: join(root, 'relay'),
     enrollToken: json<{ enrollmentToken: string }>(node).enrollmentToken,
   });
-  // Sign-in on the relay answers RELAY_STARTING until it holds the staff list.
-  tokens.relay = await waitFor('a relay sign-in', () => signIn(relay.url, 'manager'), {
-    timeoutMs: 15_000,
-    intervalMs: 100,
-  });
+  // Sign-in on the relay answers RELAY_STARTING until it holds the staff list (and
+  // DEVICE_NOT_PAIRED until the cloud's feed brings it the tablet).
+  tokens.relay = await waitFor(
+    'a relay sign-in',
+    () => signIn(relay.url, 'manager', tablet.device?.header),
+    {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    },
+  );
 }, 60_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import {
   describeHttp,
   json,
   PINS,
+  pairAtRelay,
   REQUEST_TIMEOUT_MS,
   startRelay,
   VENUE,
@@ -26,10 +27,11 @@ const STAFF_LIST = `GET ${venuePath('/edge/staff')}`;
 /** How long a wait for the relay's next uplink request may take: a bound, not a latency claim. */
 const POLL = { timeout: REQUEST_TIMEOUT_MS, interval: 20 };
 
-const signInAt = (url: string, pin: string) =>
+/** A staff sign-in at `url` on the paired device whose header is `device`. */
+const signInAt = (url: string, pin: string, device: Readonly<Record<string, string>>) =>
   call(`${url}/v1/auth/staff`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...device },
     body: JSON.stringify({ venueId: VENUE, pin }),
   });
 
@@ -72,10 +74,12 @@ describe('a relay that never received the staff list', () => {
       );
       proxy.cut();
       await relay.waitForConnectivity('offline_local', 15_000);
+      // Paired with the relay's setup command, which works with the uplink down.
+      const tablet = (await pairAtRelay(relay, 'tablet-new-relay')).header;
 
       // More tries than the wrong-PIN limit of one address (10 a minute).
       for (let i = 0; i < 12; i++) {
-        const starting = await signInAt(relay.url, PINS.server);
+        const starting = await signInAt(relay.url, PINS.server, tablet);
         expect(starting.status, describeHttp(starting)).toBe(503);
         expect(starting.headers.get('retry-after')).toBe('2');
         expect(Problem.parse(json(starting))).toMatchObject({
@@ -93,7 +97,7 @@ describe('a relay that never received the staff list', () => {
       );
       proxy.cut();
       await relay.waitForConnectivity('offline_local', 15_000);
-      const signedIn = await signInAt(relay.url, PINS.server);
+      const signedIn = await signInAt(relay.url, PINS.server, tablet);
       expect(signedIn.status, describeHttp(signedIn)).toBe(200);
       await relay.kill9();
     } finally {
@@ -116,7 +120,7 @@ describe('relay restarted with the cloud down', () => {
     await h.cloud.kill9();
     const relay = await h.restartRelay();
 
-    const signIn = await signInAt(relay.url, PINS.server);
+    const signIn = await signInAt(relay.url, PINS.server, h.tablet.header);
     expect(signIn.status, describeHttp(signIn)).toBe(200);
     const { token, principal } = json<TokenResponse>(signIn);
     expect(principal).toMatchObject({ kind: 'staff', venueId: VENUE, role: 'server' });

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ import {
 } from '#protocol';
 import { type FaultProxy, startFaultProxy } from '../../faults/fault-proxy.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { CloudClient } from './cloud-client.ts';
+import { CloudClient, type PairedDevice } from './cloud-client.ts';
 import { type CloudProcess, findFreePort, startCloud, stopAllChildren } from './processes.ts';
 
 // The venue relay as a real process (`bun relay/main.ts`) for end-to-end tests, and a harness
@@ -440,15 +440,92 @@ export function venueOp<T extends OperationType>(
   });
 }
 
-/** A staff token for `role` (its demo PIN) from the cloud or relay at `base`. */
-export async function signIn(base: string, role: StaffRole): Promise<string> {
+/**
+ * A staff token for `role` (its demo PIN) from the cloud or relay at `base`, signed in on the
+ * paired device whose header is `device` (staff sign in only on one: decision 034).
+ */
+export async function signIn(
+  base: string,
+  role: StaffRole,
+  device: Readonly<Record<string, string>> = {},
+): Promise<string> {
   const http = await call(`${base}/v1/auth/staff`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...device },
     body: JSON.stringify({ venueId: VENUE, pin: PINS[role] }),
   });
   if (http.status !== 200) throw new Error(`sign-in as ${role} at ${base}: ${describeHttp(http)}`);
   return json<{ token: string }>(http).token;
+}
+
+/** What `bun relay/main.ts pair` printed, and the link's code. */
+export interface SetupLink {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number | null;
+  readonly pairUrl: string | undefined;
+  readonly code: string | undefined;
+}
+
+/**
+ * Runs the relay's setup pairing command on `relay`'s data dir, as an operator does on the box
+ * (`--origin` the relay's URL, so the link points where this test reaches it).
+ */
+export function setupLinkAtRelay(
+  relay: Pick<RelayProcess, 'dataDir' | 'url'>,
+  role: 'floor' | 'kitchen' = 'floor',
+): SetupLink {
+  const run = spawnSync(BUN_BIN, ['relay/main.ts', 'pair', '--role', role, '--origin', relay.url], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HEARTH_DATA_DIR: relay.dataDir },
+    encoding: 'utf8',
+    timeout: REQUEST_TIMEOUT_MS,
+  });
+  const pairUrl = /\S+\/pair#code=[\w.-]+/.exec(run.stdout ?? '')?.[0];
+  return {
+    stdout: run.stdout ?? '',
+    stderr: run.stderr ?? '',
+    status: run.status,
+    pairUrl,
+    code: pairUrl?.split('#code=')[1],
+  };
+}
+
+/** Redeems a pairing code at `base` for `deviceId`: the answer, and the credential it set. */
+export async function redeemPairing(
+  base: string,
+  code: string,
+  deviceId: string,
+  name = 'E2e tablet',
+): Promise<{ http: Http; device: PairedDevice | undefined }> {
+  const http = await call(`${base}/v1/devices/pair`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, deviceId, name }),
+  });
+  const secret = /hearth_device=([^;]+)/.exec(http.headers.get('set-cookie') ?? '')?.[1];
+  return {
+    http,
+    device:
+      secret === undefined
+        ? undefined
+        : { deviceId, secret, header: { 'X-Hearth-Device': secret } },
+  };
+}
+
+/** A device paired at a plain-HTTP relay with its setup command (works with the uplink down). */
+export async function pairAtRelay(
+  relay: Pick<RelayProcess, 'dataDir' | 'url'>,
+  deviceId: string,
+  role: 'floor' | 'kitchen' = 'floor',
+): Promise<PairedDevice> {
+  const link = setupLinkAtRelay(relay, role);
+  if (link.code === undefined)
+    throw new Error(`relay pair printed no link (exit ${link.status}): ${link.stderr}`);
+  const { http, device } = await redeemPairing(relay.url, link.code, deviceId);
+  if (http.status !== 201 || !device)
+    throw new Error(`pairing ${deviceId} at the relay: ${describeHttp(http)}`);
+  return device;
 }
 
 /** GET `url` with a bearer token; throws unless 200. */
@@ -608,6 +685,8 @@ export interface VenueHarness {
   readonly tokens: Readonly<Record<StaffRole, string>>;
   /** Staff tokens from signing in at the cloud directly (a device on mobile data). */
   readonly cloudTokens: Readonly<Record<StaffRole, string>>;
+  /** The tablet every harness sign-in is on: paired at the cloud, known to the relay by its feed. */
+  readonly tablet: PairedDevice;
   /** Signs in at the relay again (e.g. while it is offline: a relay-issued token). */
   signInAtRelay(role: StaffRole): Promise<string>;
   /** Starts the relay again on the same data directory and port. */
@@ -711,8 +790,21 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
       `${cloud.url}${venuePath('/snapshot')}`,
       cloudTokens.manager,
     );
+    const tablet = cloudTablet.device;
+    if (!tablet) throw new Error('the cloud tablet is not paired');
+    // At the relay on the same tablet, once the cloud's feed has brought it there.
+    const atRelay = (role: StaffRole) =>
+      waitFor(
+        `the relay knowing the tablet (${role})`,
+        () =>
+          signIn(relay.url, role, tablet.header).catch((error: unknown) => {
+            if (messageOf(error).includes('DEVICE_NOT_PAIRED')) return undefined;
+            throw error;
+          }),
+        { timeoutMs: REQUEST_TIMEOUT_MS, intervalMs: 50 },
+      );
     const tokens = {} as Record<StaffRole, string>;
-    for (const role of ROLES) tokens[role] = await signIn(relay.url, role);
+    for (const role of ROLES) tokens[role] = await atRelay(role);
     const relayStart = await waitFor(
       'the relay bootstrapped',
       async () => {
@@ -738,7 +830,8 @@ export async function venueHarness(options: HarnessOptions = {}): Promise<VenueH
       relayDataDir,
       tokens,
       cloudTokens,
-      signInAtRelay: (role) => signIn(relay.url, role),
+      tablet,
+      signInAtRelay: (role) => signIn(relay.url, role, tablet.header),
       async restartRelay() {
         relay = await startRelay(relayOptions);
         return relay;
