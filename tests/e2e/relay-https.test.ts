@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +18,7 @@ import {
   venueMdnsName,
 } from '../../relay/tls/venue-ca.ts';
 import { type FaultProxy, startFaultProxy } from '../faults/fault-proxy.ts';
+import { CloudClient } from './support/cloud-client.ts';
 import { opList, orderAndSend, showView, signIn, tiles } from './support/floor-steps.ts';
 import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
 import {
@@ -28,7 +29,6 @@ import {
   PINS,
   type RelayProcess,
   type RelayTlsMode,
-  signIn as signInAt,
   startRelay,
   stopAllRelays,
   VENUE,
@@ -39,6 +39,7 @@ import {
   buildWeb,
   CHROMIUM,
   CHROMIUM_ARGS,
+  REPO_ROOT,
   WEB_DIST,
   webDistIsStale,
 } from './support/web-build.ts';
@@ -203,6 +204,33 @@ async function cacheOf(
   return { buckets, cursor: sync !== null, deviceId: device?.deviceId ?? null };
 }
 
+/**
+ * A one-time setup pairing code for `relay` (`bun relay/main.ts pair`, as an operator runs it
+ * on the box), for a device that reaches the relay at `origin`: its /pair#code= link.
+ */
+function setupPairLink(relay: RelayProcess, origin: string): string {
+  const run = spawnSync(
+    join(REPO_ROOT, 'node_modules/.bin/bun'),
+    ['relay/main.ts', 'pair', '--role', 'floor', '--origin', origin],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, HEARTH_DATA_DIR: relay.dataDir },
+      encoding: 'utf8',
+      timeout: 15_000,
+    },
+  );
+  const link = /\S+\/pair#code=[\w.-]+/.exec(run.stdout ?? '')?.[0];
+  if (!link) throw new Error(`relay pair printed no link (exit ${run.status}): ${run.stderr}`);
+  return link;
+}
+
+/** Pairs the browser with the relay the way a manager does: its pair page, then Pair. */
+async function pairBrowser(page: Page, relay: RelayProcess, origin: string): Promise<void> {
+  await page.goto(setupPairLink(relay, origin));
+  await page.locator('hearth-pair-page [data-action="pair"]').click();
+  await page.locator('hearth-pair-page [data-screen]').waitFor();
+}
+
 /** Makes `count` orders offline on the floor plan; answers their opIds, each pending. */
 async function ordersOffline(page: Page, first: number, count: number): Promise<string[]> {
   for (let i = 0; i < count; i++) await orderAndSend(page, first + i);
@@ -226,7 +254,7 @@ async function ordersOffline(page: Page, first: number, count: number): Promise<
 
 /** A relay behind a fault proxy to the cloud, enrolled, serving the built PWA. */
 async function relayWith(tls: RelayTlsMode): Promise<{ relay: RelayProcess; uplink: FaultProxy }> {
-  const manager = await signInAt(cloud.url, 'manager');
+  const manager = await cloudTablet.signIn('manager');
   const node = await call(`${cloud.url}${venuePath('/edge/nodes')}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${manager}` },
@@ -246,15 +274,24 @@ async function relayWith(tls: RelayTlsMode): Promise<{ relay: RelayProcess; upli
   return { relay, uplink };
 }
 
-/** The relay's LAN API with the CA a trusting device has. */
+/** The relay's LAN API with the CA a trusting device has, as a manager on a paired device. */
 function relayApi(relay: RelayProcess) {
   const ca = relay.ca() ?? '';
   let token: string | undefined;
   const authorized = async () => {
     if (token) return token;
-    const http = await httpsCall(`${relay.url}/v1/auth/staff`, ca, {
+    const code = setupPairLink(relay, relay.url).split('#code=')[1];
+    const paired = await httpsCall(`${relay.url}/v1/devices/pair`, ca, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code, deviceId: `e2e-https-${Date.now()}`, name: 'E2e script' }),
+    });
+    const secret = /hearth_device=([^;]+)/.exec(paired.headers.get('set-cookie') ?? '')?.[1];
+    if (paired.status !== 201 || !secret)
+      throw new Error(`pairing at the relay: ${describeHttp(paired)}`);
+    const http = await httpsCall(`${relay.url}/v1/auth/staff`, ca, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Hearth-Device': secret },
       body: JSON.stringify({ venueId: VENUE, pin: PINS.manager }),
     });
     if (http.status !== 200) throw new Error(`sign-in at the relay: ${describeHttp(http)}`);
@@ -328,6 +365,8 @@ function replaceFile(path: string, text: string): void {
 
 let root: string;
 let cloud: CloudProcess;
+/** A device paired with the cloud, where the test signs in to create each relay's edge node. */
+let cloudTablet: CloudClient;
 const proxies: FaultProxy[] = [];
 
 describe('the PWA over the relay’s HTTPS, in Chromium', () => {
@@ -335,6 +374,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     if (webDistIsStale()) await buildWeb();
     root = mkdtempSync(join(tmpdir(), 'hearth-e2e-https-'));
     cloud = await startCloud({ dataDir: join(root, 'cloud') });
+    cloudTablet = await CloudClient.paired(cloud.url, cloud.keysFile);
   }, BUILD_TIMEOUT_MS + 60_000);
 
   afterEach(async () => {
@@ -385,6 +425,9 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
 
     const api = relayApi(venueRelay);
     const before = await api.cursor();
+    // Staff sign in only on a paired device: this one pairs through its pair page.
+    await pairBrowser(page, venueRelay, origin);
+    await page.goto(`${origin}/ops/`);
     await signIn(page, PINS.server);
     await vi.waitFor(
       async () => expect(await bannerText(page)).toMatch(/^Connected to the venue relay/),
@@ -506,6 +549,8 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     await controlled(page);
     const api = relayApi(relay);
     const before = await api.cursor();
+    await pairBrowser(page, relay, origin);
+    await page.goto(`${origin}/ops/`);
     await signIn(page, PINS.server);
     await vi.waitFor(
       async () => expect(await bannerText(page)).toMatch(/^Connected to the venue relay/),
