@@ -59,7 +59,7 @@ import {
 //     its check says "not trusted"; the trusted profile's check sends it on to HTTPS;
 // (c) the operator's certificate files replaced while a device has ops queued: the relay
 //     serves the new certificate without a restart and every queued op arrives once;
-// (d) plain HTTP (HEARTH_PLAIN_HTTP=1): the floor and guest screens say offline use is off.
+// (d) plain HTTP (HEARTH_PLAIN_HTTP=1): every screen says offline use is off.
 
 const STEP_TIMEOUT_MS = 20_000;
 const POLL = { timeout: STEP_TIMEOUT_MS, interval: 100 } as const;
@@ -602,11 +602,11 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     expect(await page.evaluate('window.isSecureContext')).toBe(true);
   }, 60_000);
 
-  it('(d) plain HTTP on the LAN: the floor and guest screens say offline use is off', async () => {
+  it('(d) plain HTTP on the LAN: the floor, guest, kitchen and home screens say offline use is off', async () => {
     const { relay } = await relayWith('plain');
     const origin = onLan(relay.url);
     const { page } = await launch();
-    for (const path of ['/ops/', `/guest/?venue=${VENUE}`]) {
+    for (const path of ['/ops/', `/guest/?venue=${VENUE}`, '/kitchen/', '/']) {
       await page.goto(`${origin}${path}`);
       expect(await page.evaluate('window.isSecureContext')).toBe(false);
       await vi.waitFor(
