@@ -148,6 +148,10 @@ const ADVICE: Readonly<Record<string, Advice>> = {
     reason: 'The venue’s settings are not set up for this',
     action: 'Ask a manager to finish the venue’s settings.',
   },
+  PAIRING_USED: {
+    reason: 'That pairing code had already paired a device',
+    action: 'Discard it and pair the device with a new code.',
+  },
   IDEMPOTENCY_KEY_REUSED: {
     reason: 'This device sent two different changes under one id (a fault)',
     action: 'Discard it, make the change again and tell a manager.',
