@@ -505,10 +505,12 @@ beforeAll(async () => {
   // A token the bistro's relay issues on its own: sign in there while its uplink is cut.
   h.proxy.cut();
   await h.relay.waitForConnectivity('offline_local', 10_000);
-  const offline = await post(`${h.relay.url}/v1/auth/staff`, {
-    venueId: DEMO.venueId,
-    pin: DEMO.pins.manager,
-  });
+  const offline = await post(
+    `${h.relay.url}/v1/auth/staff`,
+    { venueId: DEMO.venueId, pin: DEMO.pins.manager },
+    undefined,
+    h.tablet.header,
+  );
   if (offline.status !== 200) throw new Error(`offline sign-in: ${describeHttp(offline)}`);
   const { token, principal } = json<TokenResponse>(offline);
   const kid = (JSON.parse(atob(token.split('.')[0] as string)) as { kid: string }).kid;
@@ -656,9 +658,10 @@ describe('tenant isolation, end to end over the demo seed', () => {
         });
         expect(snap.status, describeHttp(snap)).toBe(200);
         scan(leaks, `cloud own snapshot of ${tenant} to ${who.role}`, seenOf(snap), OTHER[tenant]);
-        // Staff read from before the planting; a guest's cursor must carry a guest's scopes.
-        const from =
-          who.role === 'guest' ? json<Snapshot>(snap).cursor : planted[tenant].startCursor;
+        // Managers read from before the planting. A cursor carries its reader's scopes: a
+        // guest's, and a server's or kitchen's (no paired devices: decision 034), are their own.
+        const ownScopes = who.role === 'guest' || who.role === 'server' || who.role === 'kitchen';
+        const from = ownScopes ? json<Snapshot>(snap).cursor : planted[tenant].startCursor;
         const feed = await call(
           `${h.cloud.url}/v1/venues/${TENANTS[tenant].venueId}/feed?cursor=${encodeURIComponent(from)}&wait=0`,
           { headers: { Authorization: `Bearer ${who.token}` } },
