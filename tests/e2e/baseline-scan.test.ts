@@ -101,6 +101,8 @@ interface Target {
   readonly hsts: boolean;
   /** A staff token, for probes that must get past authentication (a bad cursor). */
   readonly token?: string;
+  /** A paired device's credential header: staff sign in only on one (decision 034). */
+  readonly device?: Readonly<Record<string, string>>;
 }
 
 const json = (body: unknown) => ({
@@ -186,14 +188,12 @@ async function scan(t: Target, options: { pages: boolean }): Promise<ScanResult>
   for (const page of pageAnswers)
     if (page.status !== 200)
       findings.push(...tagged([{ where: page.label, problem: `page answered ${page.status}` }]));
-  // Sign-in with a right PIN: the answer carries a token.
-  const signIn = await ask(
-    t.fetcher,
-    t.base,
-    'POST',
-    '/v1/auth/staff',
-    json({ venueId: VENUE, pin: PINS.server }),
-  );
+  // Sign-in with a right PIN on a paired device: the answer carries a token.
+  const rightPin = json({ venueId: VENUE, pin: PINS.server });
+  const signIn = await ask(t.fetcher, t.base, 'POST', '/v1/auth/staff', {
+    ...rightPin,
+    headers: { ...rightPin.headers, ...t.device },
+  });
   // Every route again as a page of another site would: the preflight, then the request.
   const crossOrigin: Answer[] = [];
   for (const route of t.routes) {
@@ -386,6 +386,7 @@ describe('the baseline scan', () => {
           routes: cloudRoutes,
           hsts: true,
           token: h.cloudTokens.manager,
+          device: h.tablet.header,
         },
         { pages: true },
       ),
@@ -406,6 +407,7 @@ describe('the baseline scan', () => {
           routes: uniqueRoutes([...own, ...cloudRoutes]),
           hsts: false,
           token: h.tokens.manager,
+          device: h.tablet.header,
         },
         { pages: true },
       ),
