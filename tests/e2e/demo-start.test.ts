@@ -147,17 +147,27 @@ describe('npm start: the demo venue with an uplink to cut', () => {
     await waitForHealth('the relay online', (h) =>
       ['online', 'recovered'].includes(h.connectivity),
     );
+    // A tablet paired with the demo venue (decision 034), signed in on while online once the
+    // relay knows it from the cloud's feed, so the relay can check it alone after the cut.
+    const cloudUrl = `http://127.0.0.1:${ports.cloud}`;
+    const tablet = await pairWithCloud(cloudUrl, join(dataDir, 'cloud', 'keys.json'));
+    const signInOnTablet = () =>
+      relayCall('/v1/auth/staff', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...tablet.header },
+        body: JSON.stringify({ venueId: 'demo-bistro', pin: PINS.server }),
+      });
+    await vi.waitFor(async () => expect((await signInOnTablet()).status).toBe(200), {
+      timeout: STATE_WITHIN_MS,
+      interval: 100,
+    });
 
     const cut = control('outage');
     expect(cut.status, cut.stdout).toBe(0);
     expect(cut.stdout).toContain('uplink cut');
     await waitForHealth('the relay offline', (h) => h.connectivity === 'offline_local');
 
-    const signIn = await relayCall('/v1/auth/staff', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ venueId: 'demo-bistro', pin: PINS.server }),
-    });
+    const signIn = await signInOnTablet();
     expect(signIn.status, describeHttp(signIn)).toBe(200);
     const { token } = json<{ token: string }>(signIn);
     const op = await venueOp(
@@ -210,10 +220,7 @@ describe('npm start: the demo venue with an uplink to cut', () => {
       { timeout: STATE_WITHIN_MS, interval: 50 },
     );
 
-    // The op reached the cloud: asked there (on a tablet paired with the demo cloud's keys), it
-    // is applied.
-    const cloudUrl = `http://127.0.0.1:${ports.cloud}`;
-    const tablet = await pairWithCloud(cloudUrl, join(dataDir, 'cloud', 'keys.json'));
+    // The op reached the cloud: asked there (on the same tablet), it is applied.
     const cloudSignIn = await call(`${cloudUrl}/v1/auth/staff`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...tablet.header },
