@@ -16,7 +16,13 @@ import {
   signIn,
   tiles,
 } from './support/floor-steps.ts';
-import { PINS, type VenueHarness, venueHarness, venueOp } from './support/relay-process.ts';
+import {
+  giveDeviceCookie,
+  PINS,
+  type VenueHarness,
+  venueHarness,
+  venueOp,
+} from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
   buildWeb,
@@ -56,6 +62,8 @@ const pageErrors: string[] = [];
 async function tablet(path: string): Promise<Page> {
   const context = await browser.newContext({ viewport: TABLET, serviceWorkers: 'allow' });
   contexts.push(context);
+  // A paired tablet: staff sign in only on one (decision 034).
+  await giveDeviceCookie(context, harness.relay.url, harness.tablet);
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -386,6 +394,8 @@ describe('the floor app with the relay and the cloud cut off and back', () => {
     });
     const cdp = await chromium.connectOverCDP(ws);
     const context = cdp.contexts()[0] ?? (await cdp.newContext());
+    // Paired (again after a kill: Chromium writes cookies to disk now and then).
+    await giveDeviceCookie(context, harness.relay.url, harness.tablet);
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     await page.setViewportSize(TABLET);

@@ -14,7 +14,8 @@ import {
   ticketIdFor,
 } from '#protocol';
 import { opAs, PINS, post, type Staff, signIn } from '../support/kitchen-orders.ts';
-import { type VenueHarness, venueHarness } from './support/relay-process.ts';
+import type { PairedDevice } from './support/cloud-client.ts';
+import { giveDeviceCookie, type VenueHarness, venueHarness } from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
   buildWeb,
@@ -233,7 +234,12 @@ interface Display {
   readonly consoleLines: string[];
 }
 
-async function openDisplay(name: string, origin: string, helperCode: string): Promise<Display> {
+async function openDisplay(
+  name: string,
+  origin: string,
+  helperCode: string,
+  device: PairedDevice,
+): Promise<Display> {
   const profile = mkdtempSync(join(tmpdir(), `hearth-kds-${name}-profile-`));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -244,6 +250,8 @@ async function openDisplay(name: string, origin: string, helperCode: string): Pr
   });
   try {
     await context.addInitScript({ content: helperCode });
+    // A paired kitchen display: staff sign in only on one (decision 034).
+    await giveDeviceCookie(context, origin, device);
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     const consoleLines: string[] = [];
@@ -352,10 +360,10 @@ describe('the kitchen display through an uplink cut and its own network cut (rea
     if (webDistIsStale()) await buildWeb();
     const helperCode = await bundleHelper();
     harness = await venueHarness({ relayEnv: { HEARTH_WEB_DIR: WEB_DIST } });
-    server = await signIn(harness.relay.url, 'server');
+    server = await signIn(harness.relay.url, 'server', harness.tablet.header);
     const opened = await Promise.allSettled([
-      openDisplay('grill', origin(), helperCode),
-      openDisplay('expo', origin(), helperCode),
+      openDisplay('grill', origin(), helperCode, harness.tablet),
+      openDisplay('expo', origin(), helperCode, harness.tablet),
     ]);
     // Kept even when the other failed, so afterAll closes it.
     grill = opened[0].status === 'fulfilled' ? opened[0].value : undefined;

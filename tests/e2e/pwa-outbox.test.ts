@@ -10,7 +10,7 @@ import { type BrowserContext, type CDPSession, chromium, type Page } from 'playw
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { opList, orderAndSend, showView, signIn, tiles } from './support/floor-steps.ts';
-import { type VenueHarness, venueHarness } from './support/relay-process.ts';
+import { giveDeviceCookie, type VenueHarness, venueHarness } from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
   buildWeb,
@@ -594,6 +594,8 @@ describe('the outbox in Chromium: restarts, Background Sync, races and a frozen 
       timeout: 60_000,
     });
     await context.addInitScript({ content: helperCode });
+    // A paired tablet: staff sign in only on one (decision 034).
+    await giveDeviceCookie(context, origin(), harness.tablet);
     cdp = await RawCdp.connect(profile);
 
     // The ServiceWorker domain lives on page targets: a blank page that stays open throughout

@@ -15,6 +15,7 @@ import {
 import { parseKeys } from '../../cloud/auth/keys.ts';
 import { type FaultProxy, startFaultProxy } from '../faults/fault-proxy.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '../support/round-robin-proxy.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { CloudClient } from './support/cloud-client.ts';
 import { postgresSkipReason, preparePgCloud } from './support/pg-cloud.ts';
 import { type CloudProcess, startCloud, stopAllChildren } from './support/processes.ts';
@@ -92,7 +93,8 @@ suite('a relay reconciles 20,000 journaled ops against two PostgreSQL cloud inst
     uplink = await startFaultProxy({ target: { host: '127.0.0.1', port: balancer.port } });
 
     // At the cloud, staff sign in on a paired tablet (decision 034).
-    cloudManager = await (await CloudClient.paired(a.url, keysFile)).signIn('manager');
+    const tablet = await CloudClient.paired(a.url, keysFile);
+    cloudManager = await tablet.signIn('manager');
     const node = await call(`${a.url}${venuePath('/edge/nodes')}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${cloudManager}` },
@@ -106,7 +108,13 @@ suite('a relay reconciles 20,000 journaled ops against two PostgreSQL cloud inst
       enrollToken: enrollmentToken,
     });
     await relay.waitForConnectivity(['online', 'recovered'], 20_000);
-    for (const role of WRITERS) tokens[role] = await signIn(relay.url, role);
+    // At the relay on the same tablet, once the cloud's feed has brought it there.
+    for (const role of WRITERS)
+      tokens[role] = await waitFor(
+        `a relay sign-in (${role})`,
+        () => signIn(relay.url, role, tablet.device?.header).catch(() => undefined),
+        { timeoutMs: 15_000, intervalMs: 50 },
+      );
   }, 90_000);
 
   afterAll(async () => {

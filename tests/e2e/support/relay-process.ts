@@ -528,6 +528,37 @@ export async function pairAtRelay(
   return device;
 }
 
+/** A browser context's cookie jar (Playwright's `BrowserContext.addCookies`). */
+export interface CookieJar {
+  addCookies(
+    cookies: {
+      name: string;
+      value: string;
+      url: string;
+      httpOnly: boolean;
+      secure: boolean;
+      sameSite: 'Strict';
+    }[],
+  ): Promise<void>;
+}
+
+/**
+ * Gives a browser the credential of a paired device, as the pair page leaves it: the HttpOnly
+ * `hearth_device` cookie for `url`'s host (cookies ignore the port), so PIN sign-in works there.
+ */
+export function giveDeviceCookie(jar: CookieJar, url: string, device: PairedDevice): Promise<void> {
+  return jar.addCookies([
+    {
+      name: 'hearth_device',
+      value: device.secret,
+      url,
+      httpOnly: true,
+      secure: url.startsWith('https:'),
+      sameSite: 'Strict',
+    },
+  ]);
+}
+
 /** GET `url` with a bearer token; throws unless 200. */
 export async function getJson<T>(url: string, token: string): Promise<T> {
   const http = await call(url, { headers: { Authorization: `Bearer ${token}` } });
