@@ -141,8 +141,13 @@ async function get(url: string, token: string): Promise<unknown> {
   return res.json();
 }
 
-async function signIn(url: string, pin: string): Promise<string> {
-  const res = await post(`${url}/v1/auth/staff`, { venueId: VENUE, pin });
+/** A staff sign-in at `url` on the paired device whose header is `device` (decision 034). */
+async function signIn(
+  url: string,
+  pin: string,
+  device: Readonly<Record<string, string>>,
+): Promise<string> {
+  const res = await post(`${url}/v1/auth/staff`, { venueId: VENUE, pin }, { ...device });
   if (res.status !== 200) throw new Error(`sign-in at ${url}: ${res.status} ${res.text}`);
   return (JSON.parse(res.text) as { token: string }).token;
 }
@@ -815,7 +820,8 @@ async function main(): Promise<void> {
     // A real cloud; a manager creates the node; a real relay enrolls with its one-time token.
     cloud = await startCloud({ dataDir: join(dir, 'cloud') });
     // At the cloud, staff sign in on a paired device (decision 034).
-    const manager = await (await CloudClient.paired(cloud.url, cloud.keysFile)).signIn('manager');
+    const tablet = await CloudClient.paired(cloud.url, cloud.keysFile);
+    const manager = await tablet.signIn('manager');
     const created = await post(
       `${cloud.url}/v1/venues/${VENUE}/edge/nodes`,
       { name: 'bench relay' },
@@ -838,8 +844,16 @@ async function main(): Promise<void> {
     );
     // Signed in through the relay while it is online (forwarded: cloud-issued tokens, which the
     // relay verifies offline with the keys it got at enrollment).
-    const serverToken = await signIn(relay.url, PINS.server);
-    const kitchenToken = await signIn(relay.url, PINS.kitchen);
+    // On the cloud's paired tablet, once the cloud's feed has brought it to the relay.
+    const device = tablet.device?.header ?? {};
+    await waitFor('the relay knowing the tablet', 15_000, () =>
+      signIn(r.url, PINS.server, device).then(
+        () => true,
+        () => false,
+      ),
+    );
+    const serverToken = await signIn(relay.url, PINS.server, device);
+    const kitchenToken = await signIn(relay.url, PINS.kitchen, device);
     // Bootstrapped once the relay's own snapshot holds the venue's tables.
     await waitFor('relay bootstrap', 15_000, async () =>
       (await snapshot(r.url, serverToken)).records.some((rec) => rec.entity === 'table'),
