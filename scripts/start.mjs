@@ -201,6 +201,25 @@ async function pairedCredential() {
   return secret;
 }
 
+/**
+ * A one-time setup link for the demo's floor tablet (staff sign in only on a paired device),
+ * signed by the relay's own key: `bun relay/main.ts pair`, as an operator runs it.
+ */
+function floorTabletLink(relayEnv) {
+  const run = spawnSync(
+    bun,
+    ['relay/main.ts', 'pair', '--role', 'floor', '--origin', relayPublicUrl],
+    {
+      cwd: root,
+      env: { ...process.env, ...relayEnv },
+      encoding: 'utf8',
+    },
+  );
+  return (
+    /(\S+\/pair#code=\S+)/.exec(run.stdout ?? '')?.[1] ?? `none (${(run.stderr ?? '').trim()})`
+  );
+}
+
 async function enrollmentToken() {
   const signIn = await fetch(`${cloudUrl}/v1/auth/staff`, {
     method: 'POST',
@@ -347,6 +366,7 @@ try {
   if (!enrolled) relayEnv.HEARTH_ENROLL_TOKEN = await enrollmentToken();
   start('relay', 'relay/main.ts', relayEnv);
   await waitForHealth(relayUrl, 'relay');
+  const pairLink = floorTabletLink(relayEnv);
   await startControl();
   listenForKeys();
   const keys = process.stdin.isTTY
@@ -368,6 +388,9 @@ ${
   The app        ${relayPublicUrl}/ops/ · /kitchen/ · /guest/?table=5   (installable PWA)
   Guests (cloud) http://localhost:${CLOUD_PORT}/guest/?venue=demo-bistro&table=5   (mobile data)
 
+  Pair a tablet  ${pairLink}
+                 (open it on the floor tablet first: staff sign in only on a paired device;
+                 single use, 10 minutes; a manager pairs more in Floor › Devices)
   Staff PINs     server 1111 · kitchen 2222 · manager 3333 · owner 4444
   Guest tables   1 … 12         (POST /v1/auth/guest {"venueId":"demo-bistro","table":"5"})
 

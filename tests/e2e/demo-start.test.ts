@@ -143,6 +143,20 @@ describe('npm start: the demo venue with an uplink to cut', () => {
     expect(page.text).toContain('<svg');
   });
 
+  it('prints a setup link that pairs the floor tablet at the relay, once', async () => {
+    const link = new RegExp(`https://localhost:${ports.relay}/pair#code=([\\w.-]+)`).exec(output);
+    expect(link, output).not.toBeNull();
+    const pair = () =>
+      relayCall('/v1/devices/pair', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code: link?.[1], deviceId: 'demo-floor-tablet', name: 'Floor' }),
+      });
+    const first = await pair();
+    expect(first.status, describeHttp(first)).toBe(201);
+    expect((await pair()).status).toBe(409);
+  });
+
   it('cut: the relay goes offline and takes an op locally; restored: its journal settles to 0', async () => {
     await waitForHealth('the relay online', (h) =>
       ['online', 'recovered'].includes(h.connectivity),
