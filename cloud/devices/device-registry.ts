@@ -59,6 +59,11 @@ export class DeviceRegistry {
     return undefined;
   }
 
+  /** Whether the device is revoked as last read or heard here (no store read: for hot paths). */
+  revokedNow(venueId: string, deviceId: string): boolean {
+    return this.venues.get(venueId)?.byId.get(deviceId)?.revoked === true;
+  }
+
   /** Calls `listener` whenever a device is seen revoked in the feed this process publishes. */
   onRevoked(listener: (venueId: string, deviceId: string) => void): () => void {
     this.revokeListeners.add(listener);

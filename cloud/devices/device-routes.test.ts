@@ -483,6 +483,39 @@ describe('revoking a device', () => {
   });
 });
 
+describe('revoking a device between the upgrade and the open', () => {
+  it('closes the socket as it opens (4401)', async () => {
+    const t = await makeTestApp();
+    const live = createLiveRoute(t.deps, { heartbeatMs: 60_000 });
+    live.route(t.app);
+    const device = await pairTestDevice(t);
+    const kitchen = { ...manager, actorId: 'demo-kitchen', role: 'kitchen' as const };
+    const snap = Snapshot.parse(
+      await (
+        await t.app.request(`/v1/venues/${V}/snapshot?scopes=ticket`, { headers: t.as.kitchen })
+      ).json(),
+    );
+    const fake = new FakeServer();
+    const bearer = t.auth.person(kitchen, 'cloud', device.deviceId);
+    const res = await t.app.request(
+      `/v1/venues/${V}/live?cursor=${encodeURIComponent(snap.cursor)}&scopes=ticket`,
+      { headers: { Authorization: `Bearer ${bearer}`, Upgrade: 'websocket' } },
+      fake,
+    );
+    expect(res.status).toBe(200);
+    if (!fake.data) throw new Error('not upgraded');
+    // The revoke lands after the upgrade's checks passed, before the socket opens.
+    const revoke = await demoOp('device.revoke', { deviceId: device.deviceId });
+    expect((await t.app.request(`/v1/venues/${V}/ops`, postOp(revoke, t.as.manager))).status).toBe(
+      201,
+    );
+    const ws = new FakeSocket(fake.data);
+    live.websocket.open(ws);
+    expect(ws.closed).toEqual({ code: LIVE_CLOSE.deviceRevoked, reason: 'DEVICE_REVOKED' });
+    live.websocket.close(ws);
+  });
+});
+
 describe('GET /v1/venues/{venueId}/devices', () => {
   it('lists devices with last seen and outbox depth, for managers and owners only', async () => {
     const t = await makeTestApp();

@@ -54,6 +54,7 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
     options: { ...DEFAULT_LIVE_OPTIONS, ...options },
     logError: (msg, fields) => deps.log('error', msg, fields),
     metrics: deps.metrics,
+    deviceRevoked: (venueId, deviceId) => deps.devices.revokedNow(venueId, deviceId),
   });
   deps.devices.onRevoked((venueId, deviceId) => sockets.closeDevice(venueId, deviceId));
   const origins = deps.publicOrigin === undefined ? [] : [deps.publicOrigin];

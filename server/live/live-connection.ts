@@ -95,6 +95,11 @@ export interface LiveSettings {
   readonly metrics?: LiveMetrics;
   /** Milliseconds for the fan-out lag (default `performance.now`). */
   readonly now?: () => number;
+  /**
+   * Whether a device is revoked now, as this server last heard: checked when a socket opens, so
+   * a revoke that landed between the upgrade's checks and the open closes it too.
+   */
+  readonly deviceRevoked?: (venueId: string, deviceId: string) => boolean;
 }
 
 /** What one connection is given at the upgrade. */
@@ -119,6 +124,12 @@ export interface LiveWebSocketHandler {
   /** Clients only listen: anything they send is small. */
   readonly maxPayloadLength: number;
 }
+
+/** The error frame a revoked device's socket gets before it closes (4401). */
+const DEVICE_REVOKED = problem(401, 'DEVICE_REVOKED', 'Device revoked', {
+  kind: 'sign_in',
+  detail: 'this device is no longer paired with the venue; ask a manager to pair it',
+});
 
 /** The JSON text of a frame. */
 export const encodeFrame = (frame: LiveFrame): string => JSON.stringify(frame);
@@ -179,13 +190,7 @@ export class LiveSockets {
     for (const connection of [...this.open]) {
       const device = connection.device;
       if (device?.venueId !== venueId || device.deviceId !== deviceId) continue;
-      connection.end(
-        problem(401, 'DEVICE_REVOKED', 'Device revoked', {
-          kind: 'sign_in',
-          detail: 'this device is no longer paired with the venue; ask a manager to pair it',
-        }),
-        LIVE_CLOSE.deviceRevoked,
-      );
+      connection.end(DEVICE_REVOKED, LIVE_CLOSE.deviceRevoked);
       closed++;
     }
     return closed;
@@ -242,6 +247,11 @@ export class LiveConnection {
   open(ws: LiveServerSocket): void {
     this.ws = ws;
     this.registry.add(this);
+    const device = this.init.device;
+    if (device && this.settings.deviceRevoked?.(device.venueId, device.deviceId)) {
+      this.terminate(DEVICE_REVOKED, LIVE_CLOSE.deviceRevoked);
+      return;
+    }
     try {
       this.unsubscribe = this.stream.subscribe({
         entries: (entries) => this.guarded('live publish', () => this.published(entries)),
