@@ -3,6 +3,7 @@ import { deleteDB } from 'idb';
 import type { Principal, SnapshotRecord } from '#protocol';
 import { appServices } from '../../web/app/app-services.ts';
 import { SessionController } from '../../web/app/session-controller.ts';
+import { SessionStore } from '../../web/app/session-store.ts';
 import {
   CACHE_DB_NAME,
   countEntities,
@@ -16,6 +17,7 @@ import {
 import { type Broadcast, CHANNEL } from '../../web/device/messages.ts';
 import { OUTBOX_DB_NAME } from '../../web/device/outbox-db.ts';
 import { OutboxStore } from '../../web/device/outbox-store.ts';
+import { type HydratorHandle, startHydrator } from '../../web/hydrator/hydrator-client.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { FakeHost } from './controller-host.ts';
 import { createOrder, staff, T0, VENUE } from './outbox-fixtures.ts';
@@ -24,6 +26,8 @@ import { createOrder, staff, T0, VENUE } from './outbox-fixtures.ts';
 // venue data the person could see goes from the cache, the outbox and the device id stay.
 
 const SAM: Principal = staff('server-1');
+// Nothing listens there: the hydrators fail fast and back off.
+const UNREACHABLE = 'http://127.0.0.1:9';
 
 const tables: SnapshotRecord[] = ['t-1', 't-2', 't-3'].map((id) => ({
   entity: 'table',
@@ -96,6 +100,45 @@ describe('sign-out', () => {
     } finally {
       channel.close();
       outbox.close();
+      db.close();
+    }
+  });
+
+  it('signs the other tabs out and stops their hydrators before the cache is dropped', async () => {
+    const db = await openLocalDb();
+    const handles: HydratorHandle[] = [];
+    const host = new FakeHost();
+    const store = new SessionStore();
+    try {
+      await replaceAll(db, tables, {
+        key: 'sync',
+        venueId: VENUE,
+        cursor: 'c-2',
+        scopes: [],
+        target: UNREACHABLE,
+        snapshotSeq: 0,
+        lastSyncAt: T0,
+      });
+      // This tab: signed in, its hydrator the leader (it cannot reach a feed here).
+      const here = await startHydrator({ venueId: VENUE, scopes: [], baseUrl: UNREACHABLE });
+      handles.push(here);
+      await waitFor('this tab leads', async () => (await here.api.status()).role === 'leader');
+      const services = appServices();
+      new SessionController(host, { ...services, session: store });
+      host.connect();
+      store.set(SAM);
+
+      // Another tab signs out: its hydrator waits behind this one's for the lock.
+      const other = await startHydrator({ venueId: VENUE, scopes: [], baseUrl: UNREACHABLE });
+      handles.push(other);
+      await other.api.forget();
+
+      expect((await here.api.status()).role).to.equal('stopped');
+      expect(await countEntities(db)).to.equal(0);
+      await waitFor('this tab signed out', () => store.principal === null);
+    } finally {
+      host.disconnect();
+      await Promise.all(handles.map((handle) => handle.close()));
       db.close();
     }
   });

@@ -19,6 +19,10 @@ describe('broadcast guard', () => {
       });
   });
 
+  it('reads a sign-out on the device (its extra fields dropped)', () => {
+    expect(parseBroadcast({ type: 'signed-out', by: 'x' })).toEqual({ type: 'signed-out' });
+  });
+
   it('refuses an entities-changed without a list of kinds, and what is not a broadcast', () => {
     expect(parseBroadcast({ type: 'entities-changed', kinds: 'order' })).toBeUndefined();
     expect(parseBroadcast({ type: 'nonsense' })).toBeUndefined();

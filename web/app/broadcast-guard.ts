@@ -25,6 +25,8 @@ export function parseBroadcast(data: unknown): Broadcast | undefined {
   switch (data.type) {
     case 'outbox-changed':
       return { type: 'outbox-changed' };
+    case 'signed-out':
+      return { type: 'signed-out' };
     case 'replay-progress':
       return isCount(data.sent) && isCount(data.total)
         ? { type: 'replay-progress', sent: data.sent, total: data.total }

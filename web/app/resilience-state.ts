@@ -130,6 +130,8 @@ export function applyBroadcast(
     case 'outbox-changed':
       // Carries no numbers: the controller re-reads the outbox and calls withOutbox.
       return inputs;
+    case 'signed-out':
+      return inputs;
   }
 }
 

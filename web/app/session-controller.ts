@@ -4,6 +4,7 @@ import { apiUrl } from './api-url.ts';
 import { AppError, messageOf } from './app-error.ts';
 import type { CacheSync } from './app-services.ts';
 import { type AsyncStatus, INITIAL, PENDING } from './async-status.ts';
+import type { BroadcastSource } from './broadcast-source.ts';
 import type { DeviceSource } from './device-source.ts';
 import type { ServiceWorkerLink } from './service-worker-link.ts';
 import type { SessionPersistence, SessionStore } from './session-store.ts';
@@ -18,6 +19,8 @@ export interface SessionDeps {
   readonly fetch: typeof fetch;
   /** The device's cache of the venue: sign-out drops it (the outbox stays). */
   readonly cacheSync?: Pick<CacheSync, 'forget'>;
+  /** The channel: a sign-out in another tab signs this one out too. */
+  readonly broadcasts?: BroadcastSource;
   /** The principals this screen serves (staff screens refuse a guest's restored session). */
   readonly accepts?: (principal: Principal) => boolean;
 }
@@ -65,7 +68,17 @@ export class SessionController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.#stop = this.#deps.session.subscribe(() => this.#host.requestUpdate());
+    const stops = [this.#deps.session.subscribe(() => this.#host.requestUpdate())];
+    const heard = this.#deps.broadcasts?.subscribe((message) => {
+      // The cookie and the cache are the device's: gone for this tab as well.
+      if (message.type !== 'signed-out' || this.principal === null) return;
+      this.#deps.session.set(null);
+      this.#setStatus(INITIAL);
+    });
+    if (heard) stops.push(heard);
+    this.#stop = () => {
+      for (const stop of stops) stop();
+    };
     if (this.principal === null) this.#restored = this.#restore();
   }
 

@@ -21,6 +21,11 @@ export type Broadcast =
       readonly kinds: readonly EntityKind[];
       readonly ids?: EntityIds;
     }
+  /**
+   * Someone signed out on this device: every tab forgets its principal and every hydrator
+   * stops, so the cache the signing-out tab drops is not written again.
+   */
+  | { readonly type: 'signed-out' }
   /** Where this device is connected, and how well. */
   | {
       readonly type: 'connectivity';

@@ -20,6 +20,12 @@ const hydrator = new Hydrator(
   browserDeps({ channel, onNotice: (result) => void onNotice(result) }),
 );
 
+// Another tab signed out: this tab's hydrator stops too (its page asks again on sign-in).
+channel.onmessage = (event: MessageEvent<unknown>) => {
+  const data = event.data as { type?: unknown } | null;
+  if (data?.type === 'signed-out') void hydrator.stop();
+};
+
 const api: HydratorApi = {
   start: (options) => hydrator.start(options),
   stop: () => hydrator.stop(),

@@ -44,6 +44,9 @@ const CATCH_UP_ENTITIES = 20_000;
  */
 const NAMED_CHANGES_MAX = 64;
 
+/** How long sign-out waits for another tab's hydrator to let go of the cache. */
+const FORGET_LOCK_WAIT_MS = 5_000;
+
 /** One start() … stop(). */
 interface Run {
   readonly controller: AbortController;
@@ -129,20 +132,36 @@ export class Hydrator implements HydratorApi {
   async stop(): Promise<void> {
     const run = this.run;
     if (!run) return;
+    const leading = this.role === 'leader';
     run.controller.abort();
-    await run.done;
+    // Only a leader has work to wind down. A request still queued for the lock need not be
+    // awaited: Chromium may never settle one aborted right after it was made, and if it is
+    // granted later its callback sees the abort and returns at once.
+    if (leading) await run.done;
     if (this.run === run) this.run = undefined;
     this.role = 'stopped';
     this.phase = 'idle';
   }
 
   async forget(): Promise<void> {
+    // Other tabs' hydrators stop on hearing it; the drop waits for the leader lock, so no
+    // leader elsewhere writes a batch after it (bounded: a tab of an older build may not stop).
+    this.deps.channel.postMessage({ type: 'signed-out' });
     await this.stop();
-    const db = await this.deps.openDb();
+    const drop = async () => {
+      const db = await this.deps.openDb();
+      try {
+        await forgetVenueData(db);
+      } finally {
+        db.close();
+      }
+    };
+    const signal = AbortSignal.timeout(FORGET_LOCK_WAIT_MS);
     try {
-      await forgetVenueData(db);
-    } finally {
-      db.close();
+      await this.deps.locks.request(this.deps.settings.lockName, { signal }, drop);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      await drop();
     }
     this.lastSyncAt = null;
     this.lastBatch = null;
