@@ -1,4 +1,10 @@
-import { type Device, deviceWithCredential, type EntitySet, listEntities } from '#protocol';
+import {
+  type Device,
+  deviceWithCredential,
+  type EntitySet,
+  getEntity,
+  listEntities,
+} from '#protocol';
 import type { RelayBus } from '../sync/feed-bus.ts';
 
 export interface LanDevicesDeps {
@@ -49,8 +55,9 @@ export class LanDevices {
     return listEntities(this.deps.visible(), 'device');
   }
 
+  /** One device by id: a lookup, not a scan (every authenticated request asks). */
   get(deviceId: string): Device | undefined {
-    return this.list().find((d) => d.id === deviceId);
+    return getEntity(this.deps.visible(), 'device', deviceId);
   }
 
   /** The device whose credential has this digest, paired or revoked. */
