@@ -574,6 +574,42 @@ describe('GET /v1/venues/{venueId}/devices', () => {
     expect(other.status).toBe(403);
   });
 
+  it('a device with its live socket open is seen at every heartbeat', async () => {
+    const t = await makeTestApp();
+    const live = createLiveRoute(t.deps, { heartbeatMs: 20 });
+    live.route(t.app);
+    const device = await pairTestDevice(t, { deviceId: 'pass-screen', role: 'kitchen' });
+    const kitchen = { ...manager, actorId: 'demo-kitchen', role: 'kitchen' as const };
+    const snap = Snapshot.parse(
+      await (
+        await t.app.request(`/v1/venues/${V}/snapshot?scopes=ticket`, { headers: t.as.kitchen })
+      ).json(),
+    );
+    const fake = new FakeServer();
+    const bearer = t.auth.person(kitchen, 'cloud', device.deviceId);
+    await t.app.request(
+      `/v1/venues/${V}/live?cursor=${encodeURIComponent(snap.cursor)}&scopes=ticket`,
+      { headers: { Authorization: `Bearer ${bearer}`, Upgrade: 'websocket' } },
+      fake,
+    );
+    if (!fake.data) throw new Error('not upgraded');
+    const ws = new FakeSocket(fake.data);
+    live.websocket.open(ws);
+    // No request for ten minutes: only the open socket says the screen is there.
+    t.clock.advance(600_000);
+    const later = t.clock.now().toISOString();
+    await expect
+      .poll(
+        async () => {
+          const res = await t.app.request(`/v1/venues/${V}/devices`, { headers: t.as.manager });
+          return DeviceListing.parse(await res.json()).devices[0]?.lastSeenAt;
+        },
+        { timeout: 2000, interval: 25 },
+      )
+      .toBe(later);
+    live.websocket.close(ws);
+  });
+
   it('servers and kitchens cannot read the device scope (digests are for managers and relays)', async () => {
     const t = await makeTestApp();
     await pairTestDevice(t);

@@ -90,7 +90,7 @@ export function createLiveRoute(deps: LiveDeps, options: Partial<LiveOptions> = 
           () =>
             sockets.connect({
               session: new LiveSession(checked.seq, scopes.kinds, rowsOf(c.get('caller'))),
-              stream: cloudStream(deps, venue, scopes.scopes, scopes.kinds),
+              stream: cloudStream(deps, venue, scopes.scopes, scopes.kinds, did),
               cursor: token,
               logError: (msg, fields) => log('error', msg, { venueId, ...fields }),
               ...(did === undefined ? {} : { device: { venueId, deviceId: did } }),
@@ -113,13 +113,18 @@ function cloudStream(
   venue: VenueRecord,
   scopes: readonly Scope[],
   kinds: readonly EntityKind[],
+  did: string | undefined,
 ): LiveStream {
   const { store, bus, cursors } = deps;
   const { venueId } = venue;
   const cursorAt = (seq: number): Promise<string> => cursors.issue(venue, seq, scopes);
   return {
     subscribe: (listener) => bus.subscribe(venueId, listener.entries),
-    head: () => store.head(venueId),
+    head: () => {
+      // Asked at every heartbeat: a device with its socket open is seen at least that often.
+      if (did !== undefined) deps.devices.seen(venueId, did);
+      return store.head(venueId);
+    },
     read: (request, limit) =>
       store.readFeed(venueId, request.afterSeq, { limit, kinds, throughSeq: request.throughSeq }),
     holds: async (seq) => {
