@@ -278,6 +278,40 @@ describe('TokenAuthenticator: tokens a relay issued while offline', () => {
   });
 });
 
+describe('TokenAuthenticator: pairing codes and paired devices', () => {
+  const pairing: TokenClaims = {
+    kind: 'pairing',
+    sub: 'demo-manager',
+    jti: '01JD0000000000000000000106',
+    role: 'floor',
+    ...venue,
+    iat: NOW,
+    exp: NOW + 600,
+  };
+
+  it("refuses a pairing code as a bearer, the cloud's or a relay's: 401 TOKEN_INVALID", async () => {
+    const { auth } = await setup();
+    for (const signer of [cloud, relaySigner]) {
+      expect(await check(auth, await signer.sign(pairing))).toMatchObject({
+        ok: false,
+        status: 401,
+        code: 'TOKEN_INVALID',
+      });
+    }
+  });
+
+  it('names the paired device a staff token carries (did), from the cloud or a relay', async () => {
+    const { auth } = await setup();
+    const onTablet = { ...staff, did: 'bar-tablet' } as TokenClaims;
+    for (const signer of [cloud, relaySigner]) {
+      expect(await check(auth, await signer.sign(onTablet))).toMatchObject({
+        ok: true,
+        caller: { kind: 'principal', did: 'bar-tablet' },
+      });
+    }
+  });
+});
+
 describe('websocket bearer', () => {
   it('reads the token from a `bearer.<token>` Sec-WebSocket-Protocol entry', async () => {
     const { auth } = await setup();
