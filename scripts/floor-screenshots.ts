@@ -5,6 +5,7 @@
 // call and a bill request open, a dish 86'd, two sections. Then each device, driven as staff
 // would:
 //
+//   pair       the pair page a setup link opens: each device is paired before anyone signs in
 //   sign-in    the PIN pad
 //   plan       the floor plan: free, seated, ordered, food out, bill asked, needs attention
 //   table      table 1's order pad: lines sent to the kitchen, a draft line, the totals
@@ -13,6 +14,8 @@
 //   menu       the 86 list, the sold-out dish first
 //   team       sections and members (the manager, after Switch user)
 //   qr         the tables' QR codes (tablet only)
+//   devices    the venue's paired devices (the manager); devices-code a kitchen display's
+//              pairing code, its QR and countdown (tablet only)
 //   requests-offline  the device offline, the manager's "On the way" waiting in the outbox
 //   sync       the manager's Sync view: that tap refused (a colleague had closed the call), the
 //              venue's resilience report and its chart
@@ -24,7 +27,12 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ticketIdFor } from '#protocol';
 import { showView, switchUser } from '../tests/e2e/support/floor-steps.ts';
-import { PINS, type VenueHarness } from '../tests/e2e/support/relay-process.ts';
+import {
+  PINS,
+  type RelayProcess,
+  setupLinkAtRelay,
+  type VenueHarness,
+} from '../tests/e2e/support/relay-process.ts';
 import { REPO_ROOT } from '../tests/e2e/support/web-build.ts';
 import {
   type OrderSpec,
@@ -152,9 +160,11 @@ interface Evening {
 /** The evening, through the relay's API: orders, the kitchen's progress, requests, an 86. */
 async function setUpEvening(venue: VenueHarness): Promise<Evening> {
   const base = venue.relay.url;
-  const server = await staffSignIn(base, 'server');
-  const kitchen = await staffSignIn(base, 'kitchen');
-  const manager = await staffSignIn(base, 'manager');
+  // Staff sign in only on a paired device: the harness's tablet.
+  const tablet = venue.tablet.header;
+  const server = await staffSignIn(base, 'server', tablet);
+  const kitchen = await staffSignIn(base, 'kitchen', tablet);
+  const manager = await staffSignIn(base, 'manager', tablet);
   // Two sections of the room, Ana (the server) working the dining room.
   const sections = [
     { sectionId: 'terrace', name: 'Terrace', tables: [1, 2, 3, 4, 5, 6] },
@@ -269,6 +279,8 @@ window.__floor = {
 /** Words a view shows while it is still loading or reading. */
 const LOADING = [
   'Reading the floor…',
+  'Loading the devices…',
+  'Making a code…',
   'Loading the venue’s sync report…',
   'Making the QR codes…',
   'Checking…',
@@ -281,12 +293,25 @@ interface Device {
   readonly size: Size;
 }
 
-async function openDevice(browser: Browser, relayUrl: string, size: Size): Promise<Device> {
+/**
+ * A browser at `size`, paired with the relay as a new tablet is: the operator's setup link (the
+ * relay's `pair` command) opens the pair page, which is shot with its name filled in; Pair
+ * then opens the floor app.
+ */
+async function openDevice(
+  browser: Browser,
+  relay: RelayProcess,
+  size: Size,
+  out: string,
+  written: string[],
+): Promise<Device> {
   const context = await browser.newContext({
     viewport: { width: size.width, height: size.height },
     deviceScaleFactor: 1,
     reducedMotion: 'reduce',
     serviceWorkers: 'allow',
+    // The pages' CSP (script-src 'self') would refuse the string predicates that settle polls.
+    bypassCSP: true,
   });
   await context.addInitScript(PAGE_HELPERS);
   const page = await context.newPage();
@@ -294,7 +319,16 @@ async function openDevice(browser: Browser, relayUrl: string, size: Size): Promi
   page.on('pageerror', (error) =>
     console.error(`floor page error (${size.name}): ${error.message}`),
   );
-  await page.goto(`${relayUrl}/ops/`);
+  const link = setupLinkAtRelay(relay, 'floor');
+  if (!link.pairUrl) throw new Error(`the relay printed no pairing link: ${link.stderr}`);
+  await page.goto(link.pairUrl);
+  await page
+    .locator('hearth-pair-page input[name="device-name"]')
+    .fill(size.width < 600 ? 'Terrace phone' : 'Bar tablet');
+  await page.evaluate('document.fonts.ready');
+  written.push(await shoot({ context, page, size }, out, 'pair'));
+  await page.locator('hearth-pair-page [data-action="pair"]').click();
+  await page.waitForURL(`${relay.url}/ops/`);
   await page.waitForFunction('navigator.serviceWorker.ready.then(() => true)');
   if (!(await page.evaluate('navigator.serviceWorker.controller !== null'))) await page.reload();
   await page.waitForFunction('navigator.serviceWorker.controller !== null');
@@ -371,7 +405,8 @@ export async function floorScreens(
   const written: string[] = [];
   const devices: Device[] = [];
   try {
-    for (const size of SIZES) devices.push(await openDevice(browser, venue.relay.url, size));
+    for (const size of SIZES)
+      devices.push(await openDevice(browser, venue.relay, size, out, written));
     for (const device of devices) {
       // Two digits in: the dots show the pad is taking a PIN.
       await device.page.locator('hearth-pin-pad [data-key="1"]').click();
@@ -403,7 +438,7 @@ export async function floorScreens(
     // The internet goes: the relay's uplink is cut, a server's order waits in its journal.
     venue.proxy.cut();
     await venue.relay.waitForConnectivity('offline_local', 30_000);
-    const server = await staffSignIn(venue.relay.url, 'server');
+    const server = await staffSignIn(venue.relay.url, 'server', venue.tablet.header);
     const { create, send } = await orderOps(server, DEVICE, {
       table: 12,
       guests: 2,
@@ -472,7 +507,7 @@ async function floorAsServer(device: Device, out: string, written: string[]) {
   written.push(await shoot(device, out, 'menu'));
 }
 
-/** The manager's screens, after Switch user: team and the QR codes (tablet). */
+/** The manager's screens, after Switch user: team, the QR codes (tablet) and the devices. */
 async function floorAsManager(device: Device, out: string, written: string[]) {
   const { page } = device;
   await switchUser(page, PINS.manager);
@@ -485,6 +520,17 @@ async function floorAsManager(device: Device, out: string, written: string[]) {
     await showView(page, 'qr');
     await settle(device, ['hearth-table-qr .code svg']);
     written.push(await shoot(device, out, 'qr'));
+  }
+
+  // The devices this evening's screenshots paired (and the harness's own tablet).
+  await showView(page, 'devices');
+  await settle(device, ['hearth-floor-devices li[data-device]']);
+  written.push(await shoot(device, out, 'devices', PHONE(device) ? 'viewport' : 'page'));
+  if (!PHONE(device)) {
+    await page.locator('hearth-floor-devices [data-pair="kitchen"]').click();
+    await settle(device, ['hearth-floor-devices [data-qr] svg']);
+    written.push(await shoot(device, out, 'devices-code'));
+    await page.locator('hearth-floor-devices [data-action="done"]').click();
   }
 }
 
@@ -513,7 +559,7 @@ async function refusedOp(
     await device.page.waitForFunction(`window.__floor.text().includes('1 change waiting')`);
     written.push(await shoot(device, out, 'requests-offline'));
   }
-  const server = await staffSignIn(venue.relay.url, 'server');
+  const server = await staffSignIn(venue.relay.url, 'server', venue.tablet.header);
   await post(
     venue.relay.url,
     server,
