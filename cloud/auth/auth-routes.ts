@@ -14,6 +14,7 @@ import { addressBucket, clientAddress } from '../../server/client-address.ts';
 import { deviceSecretOf } from '../../server/device-credential.ts';
 import { DEFAULT_PIN_LIMITS, PinGuard, type PinLimits } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
+import { SIGN_OUT_CLEAR_SITE_DATA } from '../../server/sign-out.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { AppEnv } from '../http/caller.ts';
@@ -62,12 +63,12 @@ function secureCookie(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>)
 }
 
 /**
- * Ends a browser session: the session cookie is cleared (the token itself expires on its own).
- * No `Clear-Site-Data: "cookies"`: it would clear the device credential too, and unpair the
- * device at every sign-out.
+ * Ends a browser session: the session cookie is cleared (the token itself expires on its own)
+ * and the HTTP cache with it; the device credential stays (see SIGN_OUT_CLEAR_SITE_DATA).
  */
 function signOut(c: Context<AppEnv>, deps: Pick<AuthDeps, 'secureCookies'>): Response {
   c.header('Set-Cookie', sessionCookie('', 0, secureCookie(c, deps)));
+  c.header('Clear-Site-Data', SIGN_OUT_CLEAR_SITE_DATA);
   return c.body(null, 204);
 }
 

@@ -22,6 +22,7 @@ import {
   type PinLimits,
 } from '../../server/pin-guard.ts';
 import { problemResponse } from '../../server/problem-response.ts';
+import { SIGN_OUT_CLEAR_SITE_DATA } from '../../server/sign-out.ts';
 import type { RelayIdentity } from '../identity/relay-identity.ts';
 import type { RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
@@ -239,10 +240,10 @@ export function registerLanAuthRoutes(app: Hono<LanEnv>, deps: LanAuthDeps): voi
     return c.json(response);
   });
 
-  // The session cookie only. No `Clear-Site-Data: "cookies"`: it would clear the device
-  // credential too, and unpair the device at every sign-out.
+  // The session cookie and the HTTP cache; the device credential stays (see sign-out.ts).
   app.post('/v1/auth/logout', (c) => {
     c.header('Set-Cookie', sessionCookie('', 0, new URL(c.req.url).protocol === 'https:'));
+    c.header('Clear-Site-Data', SIGN_OUT_CLEAR_SITE_DATA);
     return c.body(null, 204);
   });
 
