@@ -37,14 +37,14 @@ describe('offline use', () => {
     expect(offlineNoticeText('insecure').todo).to.contain('trust the venue certificate');
   });
 
-  it('puts a persistent polite notice first on a page that is not a secure context', async () => {
+  it('puts a persistent polite notice first in the main landmark of a page that is not a secure context', async () => {
     const main = document.createElement('main');
     document.body.prepend(main);
     try {
       const off = await startOfflineUse('/sw.js', { secureContext: false, serviceWorker: false });
       expect(off).to.equal('insecure');
       const notice = document.querySelector('hearth-offline-notice');
-      expect(document.body.firstElementChild).to.equal(notice);
+      expect(main.firstElementChild).to.equal(notice);
       expect(
         notice?.shadowRoot?.querySelector('[role="status"]')?.getAttribute('aria-live'),
       ).to.equal('polite');

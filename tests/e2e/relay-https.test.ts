@@ -192,6 +192,33 @@ async function outboxOf(page: Page): Promise<{ opId: string; status: string }[]>
   return entries.map(({ opId, status }) => ({ opId, status }));
 }
 
+/**
+ * Waits until the Sync view shows each op synced. Ops that failed while the device was offline
+ * go again when their backoff ends (outbox-due.ts), however soon the network is back: the wait
+ * runs until the latest of those times, plus a step.
+ */
+async function syncedAll(page: Page, opIds: readonly string[]): Promise<void> {
+  const entries = await idb<{ opId: string; nextAttemptAt: number }[]>(
+    page,
+    'hearth-outbox',
+    'ops',
+    'all',
+  );
+  const due = Math.max(
+    Date.now(),
+    ...entries.filter((e) => opIds.includes(e.opId)).map((e) => e.nextAttemptAt),
+  );
+  for (const opId of opIds) {
+    await vi.waitFor(
+      async () =>
+        expect(
+          await page.locator(`hearth-op-list li[data-op="${opId}"]`).getAttribute('data-status'),
+        ).toBe('synced'),
+      { ...POLL, timeout: due - Date.now() + STEP_TIMEOUT_MS },
+    );
+  }
+}
+
 /** What the page's cache holds: entity buckets, whether a cursor, the device id. */
 async function cacheOf(
   page: Page,
@@ -202,6 +229,23 @@ async function cacheOf(
     idb<{ deviceId: string } | null>(page, 'hearth-cache', 'meta', { get: 'device' }),
   ]);
   return { buckets, cursor: sync !== null, deviceId: device?.deviceId ?? null };
+}
+
+/**
+ * axe-core's findings within `selector` (through shadow roots), evaluated in the page: a page's
+ * CSP allows no injected script tag.
+ */
+async function axeOn(
+  page: Page,
+  selector: string,
+): Promise<{ passes: number; violations: string[] }> {
+  await page.evaluate(
+    readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'),
+  );
+  return page.evaluate(`axe.run(${JSON.stringify(selector)}).then((results) => ({
+    passes: results.passes.length,
+    violations: results.violations.map((v) => v.id + ' (' + v.nodes.length + ')'),
+  }))`);
 }
 
 /**
@@ -445,15 +489,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     } finally {
       await context.setOffline(false);
     }
-    for (const opId of opIds) {
-      await vi.waitFor(
-        async () =>
-          expect(
-            await page.locator(`hearth-op-list li[data-op="${opId}"]`).getAttribute('data-status'),
-          ).toBe('synced'),
-        POLL,
-      );
-    }
+    await syncedAll(page, opIds);
     expectOnce(await api.feedSince(before), opIds);
     expect(await outboxOf(page)).not.toContainEqual(expect.objectContaining({ status: 'pending' }));
 
@@ -464,6 +500,8 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     const outbox = await outboxOf(page);
     await page.locator('hearth-floor-page [data-action="sign-out"]').click();
     await page.locator('hearth-pin-pad [data-sign-in]').waitFor();
+    // The pad shows at once; the drop follows (the hydrator stops first).
+    await vi.waitFor(async () => expect((await cacheOf(page)).buckets).toBe(0), POLL);
     await page.reload();
     await page.locator('hearth-pin-pad [data-sign-in]').waitFor();
     expect(await cacheOf(page)).toEqual({ buckets: 0, cursor: false, deviceId: synced.deviceId });
@@ -492,24 +530,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
       await page.locator('section[aria-labelledby="trust"] ol li').count(),
     ).toBeGreaterThanOrEqual(3);
 
-    // axe-core, evaluated in the page (its CSP allows no injected script tag).
-    await page.evaluate(
-      readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'),
-    );
-    const axeResult = await page.evaluate(async () => {
-      const axe = (
-        globalThis as unknown as {
-          axe: {
-            run(): Promise<{ passes: unknown[]; violations: { id: string; nodes: unknown[] }[] }>;
-          };
-        }
-      ).axe;
-      const results = await axe.run();
-      return {
-        passes: results.passes.length,
-        violations: results.violations.map((v) => `${v.id} (${v.nodes.length})`),
-      };
-    });
+    const axeResult = await axeOn(page, 'html');
     expect(axeResult.passes, 'axe checked something').toBeGreaterThan(0);
     expect(axeResult.violations, axeResult.violations.join('\n')).toEqual([]);
 
@@ -578,15 +599,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     } finally {
       await context.setOffline(false);
     }
-    for (const opId of opIds) {
-      await vi.waitFor(
-        async () =>
-          expect(
-            await page.locator(`hearth-op-list li[data-op="${opId}"]`).getAttribute('data-status'),
-          ).toBe('synced'),
-        POLL,
-      );
-    }
+    await syncedAll(page, opIds);
     expectOnce(await api.feedSince(before), opIds);
     // The page reaches the relay again on the new certificate: its socket and its reload.
     await vi.waitFor(
@@ -600,7 +613,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     );
     await page.reload();
     expect(await page.evaluate('window.isSecureContext')).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   it('(d) plain HTTP on the LAN: the floor, guest, kitchen and home screens say offline use is off', async () => {
     const { relay } = await relayWith('plain');
@@ -615,5 +628,8 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
       );
       expect(await noticeText(page)).toContain('trust the venue certificate');
     }
+    const notice = await axeOn(page, 'hearth-offline-notice');
+    expect(notice.passes, 'axe checked the notice').toBeGreaterThan(0);
+    expect(notice.violations, notice.violations.join('\n')).toEqual([]);
   }, 60_000);
 });

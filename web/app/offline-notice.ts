@@ -73,12 +73,12 @@ export class OfflineNotice extends LitElement {
 
 customElements.define('hearth-offline-notice', OfflineNotice);
 
-/** Puts the notice first in the page (once), or changes its reason. */
+/** Puts the notice first in the page's main landmark (once), or changes its reason. */
 export function showOfflineNotice(reason: OfflineOff, doc: Document = document): OfflineNotice {
   const notice =
     doc.querySelector('hearth-offline-notice') ?? doc.createElement('hearth-offline-notice');
   notice.reason = reason;
-  if (!notice.isConnected) doc.body.prepend(notice);
+  if (!notice.isConnected) (doc.querySelector('main') ?? doc.body).prepend(notice);
   return notice;
 }
 
