@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FeedEntry, FeedPage, Snapshot } from '#protocol';
+import type { DeviceListing, FeedEntry, FeedPage, Snapshot } from '#protocol';
 import {
   certificatePem,
   createVenueCa,
@@ -268,11 +268,22 @@ function setupPairLink(relay: RelayProcess, origin: string): string {
   return link;
 }
 
-/** Pairs the browser with the relay the way a manager does: its pair page, then Pair. */
-async function pairBrowser(page: Page, relay: RelayProcess, origin: string): Promise<void> {
+/**
+ * Pairs the browser with the relay the way a manager does: its pair page, then Pair; done once
+ * the relay lists the install's device (the pairing reaches the relay's view through the
+ * cloud's feed while the uplink is up).
+ */
+async function pairBrowser(
+  page: Page,
+  relay: RelayProcess,
+  origin: string,
+  api: RelayApi,
+): Promise<void> {
   await page.goto(setupPairLink(relay, origin));
   await page.locator('hearth-pair-page [data-action="pair"]').click();
   await page.locator('hearth-pair-page [data-screen]').waitFor();
+  const { deviceId } = await cacheOf(page);
+  await vi.waitFor(async () => expect(await api.devices()).toContain(deviceId), POLL);
 }
 
 /** Makes `count` orders offline on the floor plan; answers their opIds, each pending. */
@@ -318,6 +329,8 @@ async function relayWith(tls: RelayTlsMode): Promise<{ relay: RelayProcess; upli
   return { relay, uplink };
 }
 
+type RelayApi = ReturnType<typeof relayApi>;
+
 /** The relay's LAN API with the CA a trusting device has, as a manager on a paired device. */
 function relayApi(relay: RelayProcess) {
   const ca = relay.ca() ?? '';
@@ -333,11 +346,16 @@ function relayApi(relay: RelayProcess) {
     const secret = /hearth_device=([^;]+)/.exec(paired.headers.get('set-cookie') ?? '')?.[1];
     if (paired.status !== 201 || !secret)
       throw new Error(`pairing at the relay: ${describeHttp(paired)}`);
-    const http = await httpsCall(`${relay.url}/v1/auth/staff`, ca, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Hearth-Device': secret },
-      body: JSON.stringify({ venueId: VENUE, pin: PINS.manager }),
-    });
+    // Paired through the cloud: the relay knows the device once the cloud's feed brings it.
+    const http = await vi.waitFor(async () => {
+      const answer = await httpsCall(`${relay.url}/v1/auth/staff`, ca, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hearth-Device': secret },
+        body: JSON.stringify({ venueId: VENUE, pin: PINS.manager }),
+      });
+      expect(answer.text).not.toContain('DEVICE_NOT_PAIRED');
+      return answer;
+    }, POLL);
     if (http.status !== 200) throw new Error(`sign-in at the relay: ${describeHttp(http)}`);
     token = json<{ token: string }>(http).token;
     return token;
@@ -351,6 +369,8 @@ function relayApi(relay: RelayProcess) {
   };
   return {
     cursor: async () => (await get<Snapshot>('/snapshot')).cursor,
+    /** The ids of the devices the relay lists for the venue. */
+    devices: async () => (await get<DeviceListing>('/devices')).devices.map((d) => d.id),
     /** The relay's feed after `cursor`: every entry it wrote since. */
     async feedSince(cursor: string): Promise<FeedEntry[]> {
       const entries: FeedEntry[] = [];
@@ -470,7 +490,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     const api = relayApi(venueRelay);
     const before = await api.cursor();
     // Staff sign in only on a paired device: this one pairs through its pair page.
-    await pairBrowser(page, venueRelay, origin);
+    await pairBrowser(page, venueRelay, origin, api);
     await page.goto(`${origin}/ops/`);
     await signIn(page, PINS.server);
     await vi.waitFor(
@@ -570,7 +590,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     await controlled(page);
     const api = relayApi(relay);
     const before = await api.cursor();
-    await pairBrowser(page, relay, origin);
+    await pairBrowser(page, relay, origin, api);
     await page.goto(`${origin}/ops/`);
     await signIn(page, PINS.server);
     await vi.waitFor(
