@@ -394,8 +394,8 @@ ${
   Staff PINs     server 1111 · kitchen 2222 · manager 3333 · owner 4444
   Guest tables   1 … 12         (POST /v1/auth/guest {"venueId":"demo-bistro","table":"5"})
 
-  Try it: curl -s ${PLAIN ? '' : `--cacert ${caFile} `}${relayPublicUrl}/v1/auth/staff -H 'content-type: application/json' \\
-            -d '{"venueId":"demo-bistro","pin":"1111"}'
+  Try it: curl -s ${PLAIN ? '' : `--cacert ${caFile} `}${relayPublicUrl}/v1/auth/guest -H 'content-type: application/json' \\
+            -d '{"venueId":"demo-bistro","table":"5"}'      (staff PINs need a paired device)
 
 ${keys} npm run outage · npm run restore      (from another terminal)
 
