@@ -636,6 +636,21 @@ describe('outbox replayer', () => {
 
     expect((await replayer().replay()).outcome).to.equal('drained');
     expect(await statuses()).to.deep.equal(['synced', 'synced']);
+    // An ended session is not a revoked device: nobody is signed out for it.
+    expect(heard).not.to.deep.include({ type: 'device-revoked' });
+  });
+
+  it('says on the channel that a manager revoked this device (401 DEVICE_REVOKED); the ops wait', async () => {
+    await queue(await waiters(2));
+    server.plan({ kind: 'status', status: 401, code: 'DEVICE_REVOKED' });
+
+    const report = await replayer().replay();
+    expect(report).to.include({ outcome: 'stopped', reason: 'sign_in', remaining: 2 });
+    expect(heard).to.deep.include({ type: 'device-revoked' });
+    expect((await store.list()).map((e) => [e.status, e.lastError?.code])).to.deep.equal([
+      ['pending', 'SIGN_IN'],
+      ['pending', 'SIGN_IN'],
+    ]);
   });
 
   it('fails the ops of a batch the target forbids (403), without retrying', async () => {

@@ -23,6 +23,10 @@ describe('broadcast guard', () => {
     expect(parseBroadcast({ type: 'signed-out', by: 'x' })).toEqual({ type: 'signed-out' });
   });
 
+  it('reads a revoke of this device', () => {
+    expect(parseBroadcast({ type: 'device-revoked', at: 1 })).toEqual({ type: 'device-revoked' });
+  });
+
   it('refuses an entities-changed without a list of kinds, and what is not a broadcast', () => {
     expect(parseBroadcast({ type: 'entities-changed', kinds: 'order' })).toBeUndefined();
     expect(parseBroadcast({ type: 'nonsense' })).toBeUndefined();

@@ -27,6 +27,8 @@ export function parseBroadcast(data: unknown): Broadcast | undefined {
       return { type: 'outbox-changed' };
     case 'signed-out':
       return { type: 'signed-out' };
+    case 'device-revoked':
+      return { type: 'device-revoked' };
     case 'replay-progress':
       return isCount(data.sent) && isCount(data.total)
         ? { type: 'replay-progress', sent: data.sent, total: data.total }

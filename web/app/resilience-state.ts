@@ -131,6 +131,7 @@ export function applyBroadcast(
       // Carries no numbers: the controller re-reads the outbox and calls withOutbox.
       return inputs;
     case 'signed-out':
+    case 'device-revoked':
       return inputs;
   }
 }

@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Principal } from '#protocol';
+import { DEVICE_REVOKED, DEVICE_REVOKED_MESSAGE } from '../device/device-revoked.ts';
 import { apiUrl } from './api-url.ts';
 import { AppError, messageOf } from './app-error.ts';
 import type { CacheSync } from './app-services.ts';
@@ -19,7 +20,10 @@ export interface SessionDeps {
   readonly fetch: typeof fetch;
   /** The device's cache of the venue: sign-out drops it (the outbox stays). */
   readonly cacheSync?: Pick<CacheSync, 'forget'>;
-  /** The channel: a sign-out in another tab signs this one out too. */
+  /**
+   * The channel: a sign-out in another tab signs this one out too, and so does a server saying
+   * a manager revoked this device.
+   */
   readonly broadcasts?: BroadcastSource;
   /** The principals this screen serves (staff screens refuse a guest's restored session). */
   readonly accepts?: (principal: Principal) => boolean;
@@ -57,7 +61,10 @@ export class SessionController implements ReactiveController {
     return this.#status;
   }
 
-  /** Why the last sign-in failed when it got no answer or was refused (with the HTTP status). */
+  /**
+   * Why the last sign-in failed when it got no answer or was refused (with the HTTP status), or
+   * why the person was signed out when a manager revoked this device (`DEVICE_REVOKED`).
+   */
   get failure(): AppError | undefined {
     return this.#failure;
   }
@@ -70,6 +77,11 @@ export class SessionController implements ReactiveController {
   hostConnected(): void {
     const stops = [this.#deps.session.subscribe(() => this.#host.requestUpdate())];
     const heard = this.#deps.broadcasts?.subscribe((message) => {
+      if (message.type === 'device-revoked') {
+        // Every tab signs out on hearing it: none waits for another, and dropping twice is safe.
+        if (this.principal?.kind === 'staff') void this.signOut('device_revoked');
+        return;
+      }
       // The cookie and the cache are the device's: gone for this tab as well.
       if (message.type !== 'signed-out' || this.principal === null) return;
       this.#deps.session.set(null);
@@ -112,12 +124,19 @@ export class SessionController implements ReactiveController {
    * Signs out: forgets the principal, drops the venue data cached on this device (what the
    * next person here must not see before signing in) and asks the origin to end the cookie.
    * The outbox is left alone: queued ops wait for their owner. Switching staff on a shared
-   * tablet is signing in (decision 008), never this.
+   * tablet is signing in (decision 008), never this. `device_revoked`: a server said a manager
+   * revoked this device; the sign-in screen then says so, as a refusal with that code.
    */
-  async signOut(): Promise<void> {
+  async signOut(why?: 'device_revoked'): Promise<void> {
     const { session, persistence, serviceWorker, fetch, cacheSync } = this.#deps;
     session.set(null);
-    this.#setStatus(INITIAL);
+    if (why === 'device_revoked') {
+      this.#failure = new AppError('REJECTED', DEVICE_REVOKED_MESSAGE, 401, DEVICE_REVOKED);
+      this.#setStatus({ status: 'error', message: DEVICE_REVOKED_MESSAGE });
+    } else {
+      this.#failure = undefined;
+      this.#setStatus(INITIAL);
+    }
     await persistence?.save(null);
     try {
       await cacheSync?.forget();

@@ -6,7 +6,7 @@ export type EntityIds = Readonly<Partial<Record<EntityKind, readonly string[]>>>
 /** The BroadcastChannel every tab, the hydrator worker and the service worker share. */
 export const CHANNEL = 'hearth';
 
-/** What travels on the channel (service worker / hydrator → pages). */
+/** What travels on the channel (service worker / hydrator → pages, and between tabs). */
 export type Broadcast =
   /** The outbox changed (an op added, sent, settled, failed): re-read it. */
   | { readonly type: 'outbox-changed' }
@@ -26,6 +26,12 @@ export type Broadcast =
    * stops, so the cache the signing-out tab drops is not written again.
    */
   | { readonly type: 'signed-out' }
+  /**
+   * A server said a manager revoked this device (a live socket closed 4401, a request answered
+   * 401 `DEVICE_REVOKED`): every tab signs its person out, as the Sign out button does, and
+   * says why.
+   */
+  | { readonly type: 'device-revoked' }
   /** Where this device is connected, and how well. */
   | {
       readonly type: 'connectivity';

@@ -1,5 +1,6 @@
 import type { DeviceConnectivity, Problem } from '#protocol';
 import { backoffDelay } from '#protocol/retry/backoff.ts';
+import { answerMeansRevoked, closeMeansRevoked, DEVICE_REVOKED } from '../device/device-revoked.ts';
 import type { SyncMeta } from '../device/local-db.ts';
 
 /*
@@ -44,6 +45,8 @@ export interface Failure {
   readonly retryAfterMs?: number;
   /** True when the target could not be reached at all (the banner says offline). */
   readonly unreachable?: boolean;
+  /** True when a manager revoked this device: the person is signed out on every tab. */
+  readonly revoked?: boolean;
 }
 
 /** Sorted scopes without repeats: the form scopes are stored and compared in. */
@@ -81,6 +84,8 @@ export function failureOfResponse(
   const detail = problem?.detail ?? problem?.title ?? `HTTP ${status}`;
   const retryAfterMs = retryAfterOf(problem?.retryAfter, retryAfterHeader);
   const base = { code, detail, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  if (answerMeansRevoked(status, problem?.code))
+    return { action: 'sign_in', ...base, revoked: true };
   if (problem?.kind === 're_bootstrap' || code.startsWith('CURSOR_')) {
     return { action: 're_bootstrap', ...base };
   }
@@ -113,13 +118,22 @@ export type LiveEnd =
  * What a live socket's close means. A socket that never opened tells nothing (browsers hide
  * the HTTP answer to a refused upgrade): the caller asks `/feed`, whose answer says why.
  * Otherwise the last error frame's problem decides, then the close code: 4010 re-bootstrap,
- * 4008 (too slow) resume at once, anything else back off and resume.
+ * 4008 (too slow) resume at once, anything else back off and resume. 4401 (or the reason
+ * `DEVICE_REVOKED`) says the device was revoked, with or without its error frame.
  */
 export function liveEndOf(
   opened: boolean,
   code: number,
   lastProblem: Problem | undefined,
+  reason = '',
 ): LiveEnd {
+  if (closeMeansRevoked(code, reason)) {
+    const detail = lastProblem?.detail ?? 'this device is no longer paired with the venue';
+    return {
+      kind: 'closed',
+      failure: { action: 'sign_in', code: DEVICE_REVOKED, detail, revoked: true },
+    };
+  }
   if (!opened) return { kind: 'never_opened' };
   if (lastProblem?.kind === 're_bootstrap' || code === 4010) {
     return {

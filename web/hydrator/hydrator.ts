@@ -241,6 +241,8 @@ export class Hydrator implements HydratorApi {
             db = undefined;
           }
           this.lastFailure = failure;
+          // Every tab's page hears it and signs its person out (which stops this loop too).
+          if (failure.revoked) this.deps.channel.postMessage({ type: 'device-revoked' });
           if (failure.action === 're_bootstrap') refused = true;
           if (failure.unreachable) {
             // Nothing answers at all, so a socket that failed said nothing about sockets: when
@@ -317,7 +319,7 @@ export class Hydrator implements HydratorApi {
         const folder = new Coalescer();
         let entries = 0;
         let cursor: string | undefined;
-        let closed: { code: number } | undefined;
+        let closed: { code: number; reason: string } | undefined;
         do {
           const events = await connection.take(this.deps.settings.maxBatchEntries, signal);
           if (signal.aborted) return { kind: 'aborted' };
@@ -352,7 +354,9 @@ export class Hydrator implements HydratorApi {
           current = await this.commitBatch(db, current, checkedBatch(folder), entries, cursor);
           progressed = true;
         }
-        if (closed) return { ...liveEndOf(opened, closed.code, lastProblem), progressed };
+        if (closed) {
+          return { ...liveEndOf(opened, closed.code, lastProblem, closed.reason), progressed };
+        }
       }
     } finally {
       connection.close();

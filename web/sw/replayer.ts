@@ -1,11 +1,12 @@
 import { actorOf } from '#protocol/auth/actor.ts';
 import { kindForStatus } from '#protocol/check/problem-body.ts';
+import { answerMeansRevoked } from '../device/device-revoked.ts';
 import { type Broadcast, CHANNEL } from '../device/messages.ts';
 import { confirmed } from '../device/outbox-confirm.ts';
 import { pickBatch, sweep } from '../device/outbox-due.ts';
 import type { OutboxStore } from '../device/outbox-store.ts';
 import { DELIVERED_STATUSES, type OutboxEntry } from '../device/outbox-types.ts';
-import { ReplayPolicy } from './outbox-policy.ts';
+import { ReplayPolicy, type SendOutcome } from './outbox-policy.ts';
 import { ReplayLease, withReplayLock } from './replay-lease.ts';
 import { type FetchLike, sendBatch } from './send-batch.ts';
 
@@ -444,6 +445,7 @@ export class Replayer {
       timeoutMs: this.requestTimeoutMs,
       now,
     });
+    this.heard(outcomeOf(first.opId));
     const next = batch.map((entry) => {
       const outcome = outcomeOf(entry.opId);
       return (
@@ -479,6 +481,7 @@ export class Replayer {
     sent();
     const outcomeOf = await answer;
     const whole = outcomeOf(first.opId);
+    this.heard(whole);
     if (
       batch.length > 1 &&
       whole.kind === 'http' &&
@@ -502,6 +505,15 @@ export class Replayer {
             ? verdict
             : 'back_off',
     };
+  }
+
+  /**
+   * A batch answered 401 `DEVICE_REVOKED`: a manager revoked this device, and the pages sign
+   * their person out. The ops wait (SIGN_IN) for a sign-in on the device once paired again.
+   */
+  private heard(outcome: SendOutcome): void {
+    if (outcome.kind === 'http' && answerMeansRevoked(outcome.status, outcome.code))
+      this.broadcast({ type: 'device-revoked' });
   }
 
   private async report(

@@ -17,7 +17,8 @@ import type { SocketConstructor, SocketLike } from '../live-connection.ts';
 /*
  * An in-memory origin with the feed routes' contract (cloud/feed/feed-routes.ts,
  * relay/lan/feed-routes.ts, the live sockets): snapshot, feed pages with long-poll, live frames,
- * cursor rules (400 foreign, 409 scopes, 410 epoch), close codes 4008/4010. Test code only: the
+ * cursor rules (400 foreign, 409 scopes, 410 epoch), close codes 4008/4010, a revoked device
+ * (401 `DEVICE_REVOKED`, close 4401). Test code only: the
  * hydrator gets its `fetch` and `WebSocket` as dependencies, so no module is mocked.
  */
 
@@ -61,6 +62,8 @@ export class FakeFeedServer {
   healthFailures = 0;
   /** Socket upgrades are refused (the socket never opens); HTTP still works. */
   refuseSockets = false;
+  /** The device was revoked: the feed routes answer 401 `DEVICE_REVOKED` (see `revokeDevice`). */
+  deviceRevoked = false;
   /** Added before a snapshot answers (to observe the cache during a re-bootstrap). */
   snapshotDelayMs = 0;
   /** Rewrites `/feed` answers before they are sent (to serve malformed pages). */
@@ -165,6 +168,17 @@ export class FakeFeedServer {
     for (const socket of [...this.sockets]) socket.serverClose(code, body);
   }
 
+  /**
+   * A manager revokes the device: open sockets close 4401 with reason `DEVICE_REVOKED` (after
+   * the servers' error frame, or with none, as a server that could not send it), and every
+   * later request is refused.
+   */
+  revokeDevice(options: { readonly errorFrame?: boolean } = {}): void {
+    this.deviceRevoked = true;
+    const frame = options.errorFrame === false ? undefined : DEVICE_REVOKED_PROBLEM;
+    for (const socket of [...this.sockets]) socket.serverClose(4401, frame, 'DEVICE_REVOKED');
+  }
+
   count(entity?: EntityKind): number {
     let n = 0;
     for (const value of this.entities.values()) if (!entity || value.entity === entity) n++;
@@ -187,6 +201,7 @@ export class FakeFeedServer {
     }
     const match = /^\/v1\/venues\/([^/]+)\/(snapshot|feed)$/.exec(url.pathname);
     if (!match) return problemResponse(404, problem(404, 'NOT_FOUND', 'Not found'));
+    if (this.deviceRevoked) return problemResponse(401, DEVICE_REVOKED_PROBLEM);
     if (decodeURIComponent(match[1] ?? '') !== this.venueId) {
       return problemResponse(403, problem(403, 'FORBIDDEN', 'Not your venue', { kind: 'stop' }));
     }
@@ -380,11 +395,11 @@ export class FakeServerSocket extends EventTarget implements SocketLike {
     if (this.state === 'open') this.send({ type: 'notice', result });
   }
 
-  /** @internal Sends an error frame (if given) and closes with `code`. */
-  serverClose(code: number, body?: Problem): void {
+  /** @internal Sends an error frame (if given) and closes with `code` (the reason: its code). */
+  serverClose(code: number, body?: Problem, reason = body?.code ?? ''): void {
     if (this.state !== 'open') return;
     if (body) this.send({ type: 'error', problem: body });
-    setTimeout(() => this.finish(code, body?.code ?? ''), 0);
+    setTimeout(() => this.finish(code, reason), 0);
     this.state = 'closed';
     this.server.detach(this);
   }
@@ -394,7 +409,8 @@ export class FakeServerSocket extends EventTarget implements SocketLike {
     const scopes = parseScopes(this.url.searchParams.get('scopes'));
     const checked =
       scopes.ok && this.server.check(this.url.searchParams.get('cursor') ?? '', scopes.scopes);
-    if (this.server.offline || this.server.refuseSockets || !scopes.ok || !checked || !checked.ok) {
+    const refused = this.server.offline || this.server.refuseSockets || this.server.deviceRevoked;
+    if (refused || !scopes.ok || !checked || !checked.ok) {
       this.dispatchEvent(new Event('error'));
       this.finish(1006, '');
       return;
@@ -482,6 +498,12 @@ export function fakeNetwork(...servers: FakeFeedServer[]): {
     WebSocket: RoutedSocket,
   };
 }
+
+/** What the servers say to a revoked device (server/live/live-connection.ts, the authenticators). */
+const DEVICE_REVOKED_PROBLEM = problem(401, 'DEVICE_REVOKED', 'Device revoked', {
+  kind: 'sign_in',
+  detail: 'this device is no longer paired with the venue; ask a manager to pair it again',
+});
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
