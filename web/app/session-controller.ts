@@ -113,6 +113,8 @@ export class SessionController implements ReactiveController {
       await persistence?.save(principal);
       session.set(principal);
       await this.#announce(principal);
+      // Signed out meanwhile (a revoke heard while this finished): that outcome stands.
+      if (session.principal !== principal) return;
       this.#setStatus({ status: 'complete', value: principal });
     } catch (error) {
       this.#failure = error instanceof AppError ? error : undefined;

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import type { AsyncStatus } from '../app/async-status.ts';
+import { deviceProblemText, pairingHelp, pairingHelpStyles } from '../app/pairing-help.ts';
 import type { SignInInput } from '../app/session-controller.ts';
 import { floorStyles } from './floor-styles.ts';
 
@@ -9,17 +10,6 @@ const MIN_PIN = 4;
 const MAX_PIN = 8;
 
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
-
-/**
- * Refusals that are about the device, not the PIN: no PIN works until a manager pairs it. The
- * server's message is shown; these words stand in when it sent none.
- */
-const DEVICE_PROBLEMS: Readonly<Record<string, string>> = {
-  DEVICE_NOT_PAIRED:
-    'This device is not paired with the venue. Ask a manager to pair it: Floor › Devices › Pair a device.',
-  DEVICE_REVOKED:
-    'This device’s pairing was revoked. Ask a manager to pair it again: Floor › Devices › Pair a device.',
-};
 
 /** A key typed into an editable field elsewhere on the page is that field's, not the pad's. */
 function typedElsewhere(event: KeyboardEvent, pad: HTMLElement): boolean {
@@ -71,8 +61,10 @@ export class PinPad extends LitElement {
 
   static override styles = [
     floorStyles,
+    pairingHelpStyles,
     css`
       :host {
+        --pairing-help-border: var(--floor-bad);
         max-width: 22rem;
         justify-items: stretch;
       }
@@ -102,24 +94,6 @@ export class PinPad extends LitElement {
       }
       .keys button.secondary {
         font-size: 1rem;
-      }
-      .device-problem {
-        display: grid;
-        gap: 0.5rem;
-        padding: 0.75rem;
-        border: 2px solid var(--floor-bad);
-        border-radius: 0.5rem;
-      }
-      details summary {
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-        cursor: pointer;
-        font-weight: 700;
-      }
-      ol {
-        margin: 0;
-        padding-left: 1.25rem;
       }
       .sign-in {
         min-height: 56px;
@@ -223,29 +197,13 @@ export class PinPad extends LitElement {
       >
         ${message}
       </p>
-      ${device ? this.#howToPair() : nothing}
+      ${device ? pairingHelp(this.problem) : nothing}
     `;
   }
 
   /** The words for a refusal about this device (not its PIN), or '' for any other outcome. */
   get #deviceProblem(): string {
-    if (this.status.status !== 'error' || !this.problem) return '';
-    return DEVICE_PROBLEMS[this.problem] ?? '';
-  }
-
-  /** What pairing takes, for whoever is standing at an unpaired device. */
-  #howToPair() {
-    return html`<div class="device-problem" data-device-problem=${this.problem ?? ''}>
-      <details>
-        <summary>How to pair this device</summary>
-        <ol>
-          <li>On a paired tablet, a manager opens Floor › Devices.</li>
-          <li>They choose Floor tablet or Kitchen display and press “Show a pairing code”.</li>
-          <li>Scan that code with this device’s camera, or open its link here.</li>
-          <li>Name this device and press Pair. Then sign in with your PIN.</li>
-        </ol>
-      </details>
-    </div>`;
+    return this.status.status === 'error' ? deviceProblemText(this.problem) : '';
   }
 
   #key(digit: string, disabled: boolean) {

@@ -146,6 +146,7 @@ export class KitchenPage extends LitElement {
           <hearth-sign-in-form
             mode="staff"
             .status=${this.#session.status}
+            .problem=${this.#session.failure?.problem}
             @hearth-sign-in=${(e: CustomEvent<SignInInput>) => void this.#session.signIn(e.detail)}
           ></hearth-sign-in-form>
         </section>`;
