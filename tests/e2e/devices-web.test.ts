@@ -142,6 +142,12 @@ describe('pairing and revoking devices on the floor app, in Chromium', () => {
       PINS.kitchen,
     );
     expect(before).toBe(200);
+    // A cook signed in on the display, its cache live from the cloud.
+    await kitchen
+      .locator('hearth-kitchen-page hearth-sign-in-form input[name="pin"]')
+      .fill(PINS.kitchen);
+    await kitchen.locator('hearth-kitchen-page hearth-sign-in-form button[type="submit"]').click();
+    await kitchen.locator('hearth-kitchen-page [data-station]').first().waitFor();
 
     await tablet.locator(`hearth-floor-devices [data-revoke="${kitchenId}"]`).click();
     await tablet
@@ -171,6 +177,41 @@ describe('pairing and revoking devices on the floor app, in Chromium', () => {
       PINS.kitchen,
     );
     expect(after).toEqual({ status: 403, code: 'DEVICE_REVOKED' });
+
+    // The display heard it (its live socket closed 4401): the cook is signed out, and it says why.
+    const form = kitchen.locator('hearth-kitchen-page hearth-sign-in-form');
+    await form
+      .locator('[role="alert"]', { hasText: 'removed from the venue by a manager' })
+      .waitFor();
+    await form.locator('[data-device-problem="DEVICE_REVOKED"]').waitFor();
+  }, 60_000);
+
+  it('a pairing link opened offline opens the pair page, which says pairing needs a connection', async () => {
+    const keys = await importCloudKeys(await loadKeysFile(cloud.keysFile));
+    const { pairUrl } = await setupPairingCode(keys.signer, {
+      tenantId: TENANT,
+      venueId: VENUE,
+      role: 'floor',
+      origin: cloud.url,
+      nowMs: Date.now(),
+    });
+    // The tablet's browser keeps the app: its service worker serves the pair page's shell.
+    await tablet.waitForFunction('navigator.serviceWorker.controller !== null');
+    const context = tablet.context();
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await context.setOffline(true);
+    try {
+      await page.goto(pairUrl);
+      expect(await page.title()).toBe('Hearth — pair this device');
+      await page.locator('hearth-pair-page [data-action="pair"]').click();
+      await page
+        .locator('hearth-pair-page [data-message]', { hasText: 'No connection to the venue' })
+        .waitFor();
+    } finally {
+      await context.setOffline(false);
+      await page.close();
+    }
   }, 60_000);
 
   it('an unpaired browser’s PIN pad says the device is not paired and how to pair it', async () => {

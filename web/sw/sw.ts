@@ -39,7 +39,8 @@ interface SyncRegistration {
 }
 
 const TARGET = self.location.origin;
-const ROLE_PAGES = ['guest', 'ops', 'kitchen'];
+/** Pages with a shell of their own; `/pair` too, so a pairing link opened offline says why. */
+const ROLE_PAGES = ['guest', 'ops', 'kitchen', 'pair'];
 
 const channel = new BroadcastChannel(CHANNEL);
 /** Called at this worker's next `replay-progress`: a pass is about to POST its first batch. */
