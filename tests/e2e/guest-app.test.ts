@@ -172,7 +172,7 @@ describe('the guest app, on mobile data, with the venue relay cut off and back',
     // The fry station finishes at the venue; the guest on the cloud sees the fries ready.
     const fry = kitchen.find((t) => t.station === 'fry');
     const page = await guestPage();
-    const cook = await signIn(harness.relay.url, 'kitchen');
+    const cook = await signIn(harness.relay.url, 'kitchen', harness.tablet.header);
     for (const action of ['start', 'ready']) {
       const op = await opAs(cook, 'e2e-fry-display', 'ticket.transition', {
         ticketId: fry?.id,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { opList, orderAndSend, showView, signIn, tiles } from './support/floor-steps.ts';
-import { type VenueHarness, venueHarness } from './support/relay-process.ts';
+import { giveDeviceCookie, type VenueHarness, venueHarness } from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
   buildWeb,
@@ -69,6 +69,8 @@ describe('the PWA from a venue relay, in Chromium', () => {
       args: [...CHROMIUM_ARGS],
       timeout: 60_000,
     });
+    // A paired tablet: staff sign in only on one (decision 034).
+    await giveDeviceCookie(context, harness.relay.url, harness.tablet);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));

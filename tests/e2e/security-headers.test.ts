@@ -4,7 +4,12 @@ import { newUlid } from '#protocol';
 import { STRICT_TRANSPORT_SECURITY } from '../../server/security-headers.ts';
 import { opAs, post, signIn as signInByApi } from '../support/kitchen-orders.ts';
 import { openTable, signIn } from './support/floor-steps.ts';
-import { PINS, type VenueHarness, venueHarness } from './support/relay-process.ts';
+import {
+  giveDeviceCookie,
+  PINS,
+  type VenueHarness,
+  venueHarness,
+} from './support/relay-process.ts';
 import {
   BUILD_TIMEOUT_MS,
   buildWeb,
@@ -111,6 +116,8 @@ interface Watched {
 async function open(url: string): Promise<Watched> {
   const context = await browser.newContext({ serviceWorkers: 'allow' });
   contexts.push(context);
+  // A paired tablet: staff sign in only on one (decision 034).
+  await giveDeviceCookie(context, h.relay.url, h.tablet);
   // Before any of the page's own scripts: every violation event in the document is kept.
   await context.addInitScript(`(() => {
     const seen = (globalThis.__violations = []);
@@ -164,7 +171,7 @@ describe('the PWA under the policy, in Chromium', () => {
   }, 40_000);
 
   it('the kitchen display on the relay: signed in, a station picked, a ticket shown; no violation', async () => {
-    const server = await signInByApi(h.relay.url, 'server');
+    const server = await signInByApi(h.relay.url, 'server', h.tablet.header);
     const orderId = newUlid();
     const create = await opAs(server, 'csp-e2e-server', 'order.create', {
       orderId,
