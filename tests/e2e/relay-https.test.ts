@@ -9,6 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DeviceListing, FeedEntry, FeedPage, Snapshot } from '#protocol';
+import { DEFAULT_DRAIN_MS as DRAIN_MS } from '../../relay/tls/tls-listener.ts';
 import {
   certificatePem,
   createVenueCa,
@@ -571,7 +572,7 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     expect(await trusted.page.evaluate('window.isSecureContext')).toBe(true);
   }, 60_000);
 
-  it('(c) the operator’s certificate replaced while a device has ops queued: served without a restart, every op once', async () => {
+  it('(c) the operator’s certificate replaced while a device is connected, then while it has ops queued: served without a restart, every op once', async () => {
     const operatorCa = await createVenueCa({ venueId: 'operator-test', now: new Date() });
     const caPem = certificatePem(operatorCa.certificate);
     const dir = mkdtempSync(join(root, 'operator-'));
@@ -599,6 +600,26 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
     );
     await tiles(page).first().waitFor();
 
+    // Replaced while the page is connected: its live socket stays on the old listener until the
+    // drain ends (10 s), is closed (1001), and the page reconnects to the new listener.
+    const middle = await operatorLeaf(operatorCa);
+    replaceFile(key, await privateKeyPem(middle.privateKey));
+    replaceFile(cert, middle.certPem);
+    const middleSerial = middle.certificate.serialNumber.toLowerCase();
+    await vi.waitFor(
+      async () => expect(await servedSerial(relay.port, caPem)).toBe(middleSerial),
+      POLL,
+    );
+    await sleep(DRAIN_MS + 1_000);
+    await vi.waitFor(
+      async () => expect((await relay.health()).connectedDevices).toBeGreaterThanOrEqual(1),
+      POLL,
+    );
+    await vi.waitFor(
+      async () => expect(await bannerText(page)).toMatch(/^Connected to the venue relay/),
+      POLL,
+    );
+
     await context.setOffline(true);
     let opIds: string[];
     try {
@@ -615,7 +636,10 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
       // The same process throughout: one listener swap to the new serial, no restart.
       expect(relay.exited()).toBe(false);
       const rotated = relay.logLines().filter((line) => line.msg === 'tls certificate rotated');
-      expect(rotated.map((line) => String(line.serial).toLowerCase())).toEqual([secondSerial]);
+      expect(rotated.map((line) => String(line.serial).toLowerCase())).toEqual([
+        middleSerial,
+        secondSerial,
+      ]);
     } finally {
       await context.setOffline(false);
     }
