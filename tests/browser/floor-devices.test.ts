@@ -198,7 +198,7 @@ describe('<hearth-floor-devices>', () => {
       'No connection to the venue’s server: the device list could not be loaded',
     );
     expect(rows(el)).to.deep.equal(['dev-bar', 'dev-kds']);
-    expect(text($(el, '[data-device="dev-bar"] [data-seen]'))).to.equal('never');
+    expect(text($(el, '[data-device="dev-bar"] [data-seen]'))).to.equal('unknown');
     $(el, '[data-revoke="dev-kds"]').click();
     await settle(el);
     $(el, '[data-action="confirm-revoke"]').click();

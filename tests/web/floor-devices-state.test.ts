@@ -47,6 +47,8 @@ describe('relativeTime', () => {
     expect(relativeTime(ago(24 * 3_600_000), NOW)).toBe('1 day ago');
     expect(relativeTime(ago(3 * 24 * 3_600_000), NOW)).toBe('3 days ago');
     expect(relativeTime(null, NOW)).toBe('never');
+    // A row only the local view has: the server's list has not said.
+    expect(relativeTime(undefined, NOW)).toBe('unknown');
     expect(relativeTime('not a time', NOW)).toBe('never');
   });
 });
@@ -118,11 +120,16 @@ describe('rowsOf', () => {
 
   it('the list, plus devices the feed brought since it was fetched', () => {
     const listing = [row('a', { lastSeenAt: ago(0), outboxDepth: 1 })];
-    expect(rowsOf(listing, [local('a'), local('b')])).toEqual([listing[0], row('b')]);
+    expect(rowsOf(listing, [local('a'), local('b')])).toEqual([
+      listing[0],
+      row('b', { lastSeenAt: undefined }),
+    ]);
   });
 
   it('without a list, the local view’s devices; nothing while there is neither', () => {
-    expect(rowsOf(null, [local('a', true)])).toEqual([row('a', { revoked: true })]);
+    expect(rowsOf(null, [local('a', true)])).toEqual([
+      row('a', { revoked: true, lastSeenAt: undefined }),
+    ]);
     expect(rowsOf(null, [])).toBeNull();
     expect(rowsOf([], [])).toEqual([]);
   });

@@ -15,8 +15,13 @@ export const DEVICE_ROLE_WORDS: Readonly<Record<DeviceRole, string>> = {
   kitchen: 'Kitchen display',
 };
 
-/** One row of `GET /v1/venues/{venueId}/devices`. */
-export type DeviceRow = DeviceListingRow;
+/**
+ * One row of `GET /v1/venues/{venueId}/devices`; a row only the local view has (the list not
+ * fetched yet, or offline) has `lastSeenAt` undefined: not known here, which is not "never".
+ */
+export type DeviceRow = Omit<DeviceListingRow, 'lastSeenAt'> & {
+  readonly lastSeenAt: string | null | undefined;
+};
 
 /** `POST …/devices/pairings`'s answer. */
 export type Pairing = PairingCreated;
@@ -34,7 +39,7 @@ const fromLocal = (d: LocalDevice): DeviceRow => ({
   pairedAt: d.pairedAt,
   revoked: d.revoked,
   revokedAt: d.revokedAt,
-  lastSeenAt: null,
+  lastSeenAt: undefined,
   outboxDepth: null,
 });
 
@@ -134,7 +139,8 @@ export function sortDevices(
 }
 
 /** "just now", "4 min ago", "2 h ago", "3 days ago"; "never" for no time. */
-export function relativeTime(at: string | null, now: number): string {
+export function relativeTime(at: string | null | undefined, now: number): string {
+  if (at === undefined) return 'unknown';
   if (at === null) return 'never';
   const ms = now - Date.parse(at);
   if (Number.isNaN(ms)) return 'never';
