@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { newUlid } from '#protocol';
 import { DEMO } from '../seed/demo-seed.ts';
+import { type PairedTestDevice, pairTestDevice } from '../testing/devices.ts';
 import { demoOp, postOp } from '../testing/ops.ts';
 import { makeTestApp, type TestApp } from '../testing/test-app.ts';
 
-// Writes are limited per caller address, beside per caller and per tenant.
+// Writes are limited per caller address and per paired device, beside per caller and per
+// tenant.
 
 const URL = `/v1/venues/${DEMO.venueId}/ops`;
 
@@ -81,5 +83,40 @@ describe('write limits per caller address', () => {
     expect((await writeFrom(t, '10.0.0.2', t.as.manager, from('203.0.113.66'))).status).toBe(422);
     expect((await writeFrom(t, '10.0.0.2', t.as.manager, from('203.0.113.66'))).status).toBe(429);
     expect((await writeFrom(t, '10.0.0.2', t.as.manager, from('198.51.100.7'))).status).toBe(422);
+  });
+});
+
+describe('write limits per paired device', () => {
+  /** Signs `pin` in on `device`: a token naming the device (`did`). */
+  async function onDevice(t: TestApp, device: PairedTestDevice, pin: string) {
+    const res = await t.app.request('/v1/auth/staff', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...device.header },
+      body: JSON.stringify({ venueId: DEMO.venueId, pin }),
+    });
+    expect(res.status).toBe(200);
+    const { token } = (await res.json()) as { token: string };
+    return { Authorization: `Bearer ${token}` };
+  }
+
+  it('staff switching on one tablet share its budget; another tablet has its own', async () => {
+    const t = await makeTestApp({
+      realTokens: true,
+      limits: { callerOpsPerSecond: 1, callerBurst: 2 },
+    });
+    const tablet = await pairTestDevice(t);
+    const server = await onDevice(t, tablet, DEMO.pins.server);
+    const manager = await onDevice(t, tablet, DEMO.pins.manager);
+    // Each person has two of their own, but the tablet has two in all.
+    expect((await writeFrom(t, '127.0.0.1', server)).status).toBe(422);
+    expect((await writeFrom(t, '127.0.0.1', manager)).status).toBe(422);
+    const refused = await writeFrom(t, '127.0.0.1', manager);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: 'RATE_LIMITED', kind: 'back_off' });
+    // The manager on another tablet is held only by their own budget (one left).
+    const other = await pairTestDevice(t);
+    expect(
+      (await writeFrom(t, '127.0.0.1', await onDevice(t, other, DEMO.pins.manager))).status,
+    ).toBe(422);
   });
 });

@@ -101,6 +101,13 @@ export function registerOpsRoutes(
     burst: deps.limits.callerBurst,
     now,
   });
+  // Ops per paired device (the token's `did`), whoever is signed in on it: the caller budget
+  // again, so staff switching on one tablet do not multiply what it may send.
+  const perDevice = new RateLimiter({
+    perSecond: deps.limits.callerOpsPerSecond,
+    burst: deps.limits.callerBurst,
+    now,
+  });
   const perTenant = new RateLimiter({
     perSecond: deps.limits.tenantRequestsPerSecond,
     burst: deps.limits.tenantBurst,
@@ -134,7 +141,7 @@ export function registerOpsRoutes(
   }
 
   function limited(
-    c: Context,
+    c: Context<ActorEnv>,
     tenantId: string,
     principal: Principal,
     ops: number,
@@ -143,9 +150,12 @@ export function registerOpsRoutes(
     // machine's is a bench or a proxy on it not named as trusted: neither is limited per address.
     const address = clientAddress(c, trustedProxies);
     const oneCaller = address !== UNKNOWN_ADDRESS && !isLoopback(address);
+    const caller = c.get('caller');
+    const did = caller.kind === 'principal' ? caller.did : undefined;
     for (const [limiter, key, cost] of [
       ...(oneCaller ? ([[perAddress, addressBucket(address), 1]] as const) : []),
       [perTenant, tenantId, 1],
+      ...(did === undefined ? [] : ([[perDevice, `${tenantId}/${did}`, ops]] as const)),
       [perCaller, `${tenantId}/${principal.kind}/${actorOf(principal)}`, ops],
     ] as const) {
       const taken = limiter.take(key, cost);
