@@ -22,27 +22,9 @@ import {
 } from './devices-state.ts';
 import { type FloorOpState, type FloorSubmit, OpMarks } from './floor-ops.ts';
 import { floorStyles } from './floor-styles.ts';
+import { loadQr, type RenderSvg } from './qr-svg.ts';
 
 export type { LocalDevice };
-
-type RenderSvg = (url: string) => string;
-
-/**
- * The QR library, loaded when the first code is shown. Error correction L: a code on a lit
- * screen is not smudged, and fewer modules are bigger ones for a tablet's camera.
- */
-let library: Promise<RenderSvg> | undefined;
-function loadQr(): Promise<RenderSvg> {
-  library ??= import('uqr').then(
-    ({ renderSVG }) =>
-      (url) =>
-        renderSVG(url, { ecc: 'L', border: 2 }),
-  );
-  library.catch(() => {
-    library = undefined;
-  });
-  return library;
-}
 
 /**
  * `<hearth-floor-devices>`: the venue's paired devices for managers and owners — each with its
@@ -440,7 +422,7 @@ export class FloorDevices extends LitElement {
   async #loadQr(): Promise<void> {
     this._qrError = null;
     try {
-      this._svg = await loadQr();
+      this._svg = await loadQr('L');
     } catch (error) {
       this._qrError = error instanceof Error ? error.message : String(error);
     }

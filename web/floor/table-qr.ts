@@ -1,32 +1,13 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Table } from '#protocol';
+import { loadQr, type RenderSvg } from './qr-svg.ts';
 import { byLabel } from './table-state.ts';
 
 /** The guest app for one table, as its QR code carries it (the guest page reads both params). */
 export function guestUrl(guestOrigin: string, venueId: string, label: string): string {
   const origin = guestOrigin.replace(/\/+$/, '');
   return `${origin}/guest/?venue=${encodeURIComponent(venueId)}&table=${encodeURIComponent(label)}`;
-}
-
-type RenderSvg = (url: string) => string;
-
-/**
- * The QR library, loaded on first use and once: it is never part of a page's first paint.
- * Error correction M survives a smudged or creased card; the card's margin is the quiet zone.
- */
-let library: Promise<RenderSvg> | undefined;
-function loadQr(): Promise<RenderSvg> {
-  library ??= import('uqr').then(
-    ({ renderSVG }) =>
-      (url) =>
-        renderSVG(url, { ecc: 'M', border: 2 }),
-  );
-  // A failed load (offline before the chunk was cached) may be tried again.
-  library.catch(() => {
-    library = undefined;
-  });
-  return library;
 }
 
 /**
@@ -70,7 +51,7 @@ export class TableQrSheet extends LitElement {
 
   #load(): void {
     this._error = null;
-    this.loaded = loadQr().then(
+    this.loaded = loadQr('M').then(
       (render) => {
         this._svg = render;
       },
