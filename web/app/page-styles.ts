@@ -39,7 +39,7 @@ export const pageStyles = css`
   }
   button.primary {
     background: var(--hearth-accent, #3e1e18);
-    color: #fff;
+    color: var(--hearth-on-accent, #fff);
     border: 0;
     cursor: pointer;
   }

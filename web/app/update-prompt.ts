@@ -20,7 +20,7 @@ export class UpdatePrompt extends LitElement {
       padding: 0.75rem 1rem;
       border-radius: var(--hearth-radius, 0.5rem);
       background: var(--hearth-accent, #3e1e18);
-      color: #fff;
+      color: var(--hearth-on-accent, #fff);
       box-shadow: 0 2px 8px rgb(0 0 0 / 0.3);
     }
     button {
