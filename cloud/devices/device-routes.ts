@@ -1,19 +1,17 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
-  credentialDigestOf,
   DeviceListing,
   DevicePaired,
   DevicePairRequest,
-  makeOperation,
   newDeviceSecret,
   newUlid,
   PAIRING_TTL_SECONDS,
   PairingCreated,
   PairingRequest,
-  type Principal,
 } from '#protocol';
 import { deviceCookie } from '../../server/device-credential.ts';
+import { deviceListingRows, pairingOperation } from '../../server/device-pairing.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import type { AuthDeps } from '../auth/auth-routes.ts';
@@ -149,28 +147,11 @@ export function registerDeviceRoutes(app: ApiApp, deps: Deps): void {
       });
     }
     const secret = newDeviceSecret();
-    // The code's issuer pairs (a setup code's: the setup actor, as a manager); whoever holds
-    // the code acts for them, once.
-    const issuer: Principal = {
-      kind: 'staff',
-      tenantId: venue.tenantId,
-      venueId: venue.venueId,
-      actorId: claims.sub,
-      role: 'manager',
-    };
-    const op = await makeOperation({
-      type: 'device.pair',
-      payload: {
-        deviceId: request.deviceId,
-        name: request.name,
-        role: claims.role,
-        pairingId: claims.jti,
-        credentialDigest: await credentialDigestOf(secret),
-      },
-      deviceId: request.deviceId,
-      tenantId: venue.tenantId,
-      venueId: venue.venueId,
-      actorId: claims.sub,
+    const { op, issuer } = await pairingOperation({
+      claims,
+      request,
+      venue,
+      secret,
       occurredAt: deps.clock().toISOString(),
     });
     const [outcome] = await deps.writer.write(venue, issuer, [op]);
@@ -218,29 +199,10 @@ export function registerDeviceRoutes(app: ApiApp, deps: Deps): void {
     ]);
     const latest = new Map(checkpoints.devices.map((d) => [d.deviceId, d]));
     const body: DeviceListing = {
-      devices: devices
-        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-        .map((d) => {
-          const checkpoint = latest.get(d.id);
-          const seenMs = deps.devices.lastSeenAt(venueId, d.id);
-          const seen = [
-            seenMs === undefined ? undefined : new Date(seenMs).toISOString(),
-            checkpoint?.updatedAt,
-          ].filter((t): t is string => t !== undefined);
-          return {
-            id: d.id,
-            name: d.name,
-            role: d.role,
-            pairedAt: d.pairedAt,
-            revoked: d.revoked,
-            revokedAt: d.revokedAt,
-            lastSeenAt:
-              seen.length === 0
-                ? null
-                : seen.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)),
-            outboxDepth: checkpoint?.outboxDepth ?? null,
-          };
-        }),
+      devices: deviceListingRows(devices, (id) => ({
+        lastSeenMs: deps.devices.lastSeenAt(venueId, id),
+        checkpoint: latest.get(id),
+      })),
     };
     return c.json(body, 200);
   });

@@ -1,11 +1,9 @@
 import type { Hono } from 'hono';
 import {
   BatchResponse,
-  credentialDigestOf,
   type DeviceListing,
   type DevicePaired,
   DevicePairRequest,
-  makeOperation,
   newDeviceSecret,
   newUlid,
   type Operation,
@@ -20,6 +18,7 @@ import {
   verifyToken,
 } from '#protocol';
 import { deviceCookie } from '../../server/device-credential.ts';
+import { deviceListingRows, pairingOperation } from '../../server/device-pairing.ts';
 import type { Logger } from '../../server/logger.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { readJsonBody } from '../../server/read-json.ts';
@@ -166,26 +165,11 @@ export function registerLanDeviceRoutes(app: Hono<LanEnv>, deps: LanDeviceDeps):
     // journaled.
     if (deps.devices.pairedWith(claims.jti)) return PAIRING_USED();
     const secret = newDeviceSecret();
-    // The code's issuer pairs (a setup code's: the setup actor, as a manager); whoever holds
-    // the code acts for them, once.
-    const issuer: StaffPrincipal = {
-      kind: 'staff',
-      ...venue,
-      actorId: claims.sub,
-      role: 'manager',
-    };
-    const op = await makeOperation({
-      type: 'device.pair',
-      payload: {
-        deviceId: request.deviceId,
-        name: request.name,
-        role: claims.role,
-        pairingId: claims.jti,
-        credentialDigest: await credentialDigestOf(secret),
-      },
-      deviceId: request.deviceId,
-      ...venue,
-      actorId: claims.sub,
+    const { op, issuer } = await pairingOperation({
+      claims,
+      request,
+      venue,
+      secret,
       occurredAt: deps.clock().toISOString(),
     });
     const written = await write(op, issuer);
@@ -231,27 +215,10 @@ export function registerLanDeviceRoutes(app: Hono<LanEnv>, deps: LanDeviceDeps):
     const refused = forbidOtherVenue(c) ?? forbidUnlessStaff(c, ['manager', 'owner']);
     if (refused) return refused;
     const body: DeviceListing = {
-      devices: deps.devices
-        .list()
-        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-        .map((d) => {
-          const checkpoint = deps.checkpoints.get(d.id);
-          const seenMs = deps.devices.lastSeenAt(d.id);
-          const seen = [
-            ...(seenMs === undefined ? [] : [seenMs]),
-            ...(checkpoint ? [Date.parse(checkpoint.updatedAt)] : []),
-          ];
-          return {
-            id: d.id,
-            name: d.name,
-            role: d.role,
-            pairedAt: d.pairedAt,
-            revoked: d.revoked,
-            revokedAt: d.revokedAt,
-            lastSeenAt: seen.length === 0 ? null : new Date(Math.max(...seen)).toISOString(),
-            outboxDepth: checkpoint?.outboxDepth ?? null,
-          };
-        }),
+      devices: deviceListingRows(deps.devices.list(), (id) => ({
+        lastSeenMs: deps.devices.lastSeenAt(id),
+        checkpoint: deps.checkpoints.get(id),
+      })),
     };
     c.header('Cache-Control', 'no-store');
     return c.json(body);
