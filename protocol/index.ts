@@ -96,11 +96,36 @@ export {
   UNDO_WINDOW_MS,
 } from './domain/kitchen-rules.ts';
 export {
+  DEFAULT_OFFLINE_CARD_LIMITS,
+  decideOfflineCard,
+  defaultOfflineCardLimits,
+  expiredOfflinePayments,
+  OFFLINE_CARD_REFUSALS,
+  type OfflineCardAlerts,
+  OfflineCardAttempt,
+  type OfflineCardCountdown,
+  type OfflineCardDecision,
+  OfflineCardLimits,
+  type OfflineCardRefusalCode,
+  OutstandingOfflineCard,
+  offlineCardAlerts,
+} from './domain/offline-card-limits.ts';
+export {
   ORDER_EVENTS,
   type OrderEvent,
   orderStep,
   orderTransitions,
 } from './domain/order-machine.ts';
+export {
+  PAYMENT_EVENTS,
+  PAYMENT_STATES,
+  type PaymentEvent,
+  type PaymentOutcome,
+  type PaymentState,
+  paymentOutcome,
+  paymentStep,
+  paymentTransitions,
+} from './domain/payment-machine.ts';
 export { groupRuleBroken, groupRuleText } from './domain/price-lines.ts';
 export {
   type RouteOptions,
