@@ -178,6 +178,26 @@ describe('a revoked device', () => {
     expect(tabs.map((t) => t.session.principal)).to.deep.equal([SAM, SAM]);
   });
 
+  it('still says why in a tab that heard another tab sign out before it heard the revoke', async () => {
+    const [first, second] = [tab(), tab()];
+    // In this order, as another tab's drop (its "signed-out") may overtake the revoke notice.
+    const other = new BroadcastChannel(CHANNEL);
+    try {
+      other.postMessage({ type: 'signed-out' });
+      other.postMessage({ type: 'device-revoked' });
+      await waitFor('both tabs say why', () =>
+        [first, second].every((t) => t.session.status.status === 'error'),
+      );
+    } finally {
+      other.close();
+    }
+    for (const { session } of [first, second]) {
+      expect(session.principal).to.equal(null);
+      expect(session.status).to.deep.equal({ status: 'error', message: DEVICE_REVOKED_MESSAGE });
+      expect(session.failure?.problem).to.equal('DEVICE_REVOKED');
+    }
+  });
+
   it('shows the PIN pad why, with how to pair the device again', async () => {
     const { queued } = await signedInAndLive();
     relay.revokeDevice();

@@ -45,6 +45,8 @@ export class SessionController implements ReactiveController {
   #failure: AppError | undefined;
   #restored: Promise<void> = Promise.resolve();
   #stop: (() => void) | undefined;
+  /** This tab's staff session ended by another tab's sign-out (until the next sign-in here). */
+  #lostToBroadcast = false;
 
   constructor(host: ReactiveControllerHost, deps: SessionDeps) {
     this.#host = host;
@@ -80,10 +82,13 @@ export class SessionController implements ReactiveController {
       if (message.type === 'device-revoked') {
         // Every tab signs out on hearing it: none waits for another, and dropping twice is safe.
         if (this.principal?.kind === 'staff') void this.signOut('device_revoked');
+        // Another tab's sign-out (for this revoke) reached this tab first: it still says why.
+        else if (this.#lostToBroadcast) this.#saysRevoked();
         return;
       }
       // The cookie and the cache are the device's: gone for this tab as well.
       if (message.type !== 'signed-out' || this.principal === null) return;
+      this.#lostToBroadcast = this.principal.kind === 'staff';
       this.#deps.session.set(null);
       this.#setStatus(INITIAL);
     });
@@ -106,6 +111,7 @@ export class SessionController implements ReactiveController {
         ? { kind: 'staff', venueId, pin: input.pin }
         : { kind: 'guest', venueId, table: input.table };
     this.#failure = undefined;
+    this.#lostToBroadcast = false;
     this.#setStatus(PENDING);
     try {
       const url = apiUrl(`/v1/auth/${input.kind}`, serviceWorker.controlled());
@@ -133,8 +139,7 @@ export class SessionController implements ReactiveController {
     const { session, persistence, serviceWorker, fetch, cacheSync } = this.#deps;
     session.set(null);
     if (why === 'device_revoked') {
-      this.#failure = new AppError('REJECTED', DEVICE_REVOKED_MESSAGE, 401, DEVICE_REVOKED);
-      this.#setStatus({ status: 'error', message: DEVICE_REVOKED_MESSAGE });
+      this.#saysRevoked();
     } else {
       this.#failure = undefined;
       this.#setStatus(INITIAL);
@@ -153,6 +158,12 @@ export class SessionController implements ReactiveController {
     // Offline, the cookie outlives this; it expires on its own and the principal is gone.
     if (!(response instanceof Response))
       console.warn('sign-out did not reach the origin', response);
+  }
+
+  /** The sign-in screen says a manager revoked this device, as a refusal with that code. */
+  #saysRevoked(): void {
+    this.#failure = new AppError('REJECTED', DEVICE_REVOKED_MESSAGE, 401, DEVICE_REVOKED);
+    this.#setStatus({ status: 'error', message: DEVICE_REVOKED_MESSAGE });
   }
 
   async #restore(): Promise<void> {
