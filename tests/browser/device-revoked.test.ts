@@ -188,6 +188,8 @@ describe('a revoked device', () => {
       await waitFor('both tabs say why', () =>
         [first, second].every((t) => t.session.status.status === 'error'),
       );
+      // A session restore in flight when the sign-out came does not bring it back.
+      await Promise.all([first, second].map((t) => t.session.restored));
     } finally {
       other.close();
     }

@@ -633,13 +633,16 @@ describe('the PWA over the relay’s HTTPS, in Chromium', () => {
         async () => expect(await servedSerial(relay.port, caPem)).toBe(secondSerial),
         POLL,
       );
-      // The same process throughout: one listener swap to the new serial, no restart.
+      // The same process throughout: one listener swap per new serial, no restart. (The log is
+      // written asynchronously: the line may follow the new listener by a moment.)
       expect(relay.exited()).toBe(false);
-      const rotated = relay.logLines().filter((line) => line.msg === 'tls certificate rotated');
-      expect(rotated.map((line) => String(line.serial).toLowerCase())).toEqual([
-        middleSerial,
-        secondSerial,
-      ]);
+      await vi.waitFor(() => {
+        const rotated = relay.logLines().filter((line) => line.msg === 'tls certificate rotated');
+        expect(rotated.map((line) => String(line.serial).toLowerCase())).toEqual([
+          middleSerial,
+          secondSerial,
+        ]);
+      }, POLL);
     } finally {
       await context.setOffline(false);
     }

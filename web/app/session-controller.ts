@@ -47,6 +47,8 @@ export class SessionController implements ReactiveController {
   #stop: (() => void) | undefined;
   /** This tab's staff session ended by another tab's sign-out (until the next sign-in here). */
   #lostToBroadcast = false;
+  /** Counts sign-ins and sign-outs: a restore that read the stored session before one is stale. */
+  #turn = 0;
 
   constructor(host: ReactiveControllerHost, deps: SessionDeps) {
     this.#host = host;
@@ -89,6 +91,7 @@ export class SessionController implements ReactiveController {
       // The cookie and the cache are the device's: gone for this tab as well.
       if (message.type !== 'signed-out' || this.principal === null) return;
       this.#lostToBroadcast = this.principal.kind === 'staff';
+      this.#turn++;
       this.#deps.session.set(null);
       this.#setStatus(INITIAL);
     });
@@ -112,6 +115,7 @@ export class SessionController implements ReactiveController {
         : { kind: 'guest', venueId, table: input.table };
     this.#failure = undefined;
     this.#lostToBroadcast = false;
+    this.#turn++;
     this.#setStatus(PENDING);
     try {
       const url = apiUrl(`/v1/auth/${input.kind}`, serviceWorker.controlled());
@@ -137,6 +141,7 @@ export class SessionController implements ReactiveController {
    */
   async signOut(why?: 'device_revoked'): Promise<void> {
     const { session, persistence, serviceWorker, fetch, cacheSync } = this.#deps;
+    this.#turn++;
     session.set(null);
     if (why === 'device_revoked') {
       this.#saysRevoked();
@@ -167,6 +172,7 @@ export class SessionController implements ReactiveController {
   }
 
   async #restore(): Promise<void> {
+    const turn = this.#turn;
     let principal: Principal | undefined;
     try {
       principal = await this.#deps.persistence?.load();
@@ -175,6 +181,8 @@ export class SessionController implements ReactiveController {
       console.warn('could not restore the session', error);
       return;
     }
+    // Signed out (or in) while the stored session was read: that stands, not what was read.
+    if (turn !== this.#turn) return;
     if (!principal || this.principal !== null) return;
     if (this.#deps.accepts && !this.#deps.accepts(principal)) return;
     this.#deps.session.set(principal);
