@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createTokenSigner,
   decodeBase64Url,
@@ -119,7 +119,11 @@ describe('revoking a device through the relay with the cloud unreachable', () =>
   it('ends its live socket and its requests within 5 s, then reaches the cloud once and ends its token there', async () => {
     const deviceId = `tablet-${newUlid()}`;
     const device = await pairAtRelay(h.relay, deviceId);
-    const token = await signIn(h.relay.url, 'server', device.header);
+    // Paired through to the cloud, the relay knows the device once the cloud's feed brings it.
+    const token = await vi.waitFor(() => signIn(h.relay.url, 'server', device.header), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect(claimsOf(token)).toMatchObject({ did: deviceId });
     const snap = await getJson<Snapshot>(
       `${h.relay.url}${venuePath('/snapshot?scopes=order')}`,
