@@ -22,7 +22,13 @@ import {
 import { problemResponse } from '../../server/problem-response.ts';
 import { RateLimiter } from '../../server/rate-limiter.ts';
 import type { CoreDeps } from '../app-deps.ts';
-import { type AppEnv, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
+import {
+  type AppEnv,
+  type Caller,
+  forbidOtherVenue,
+  forbidUnlessRole,
+  requireCaller,
+} from '../http/caller.ts';
 import {
   type ApiApp,
   type ApiHook,
@@ -219,7 +225,7 @@ export function registerOpsRoutes(
     batchRoute(asActor),
     async (c) => {
       const who = c.get('actor');
-      const { deviceId, ops } = c.req.valid('json');
+      const { deviceId, ops, decidedAt } = c.req.valid('json');
       if (ops.length > deps.limits.maxBatchOps) return batchTooLarge(deps.limits.maxBatchOps);
       const foreign = ops.findIndex((op: Operation) => op.deviceId !== deviceId);
       if (foreign >= 0) {
@@ -229,7 +235,12 @@ export function registerOpsRoutes(
       }
       const tooMany = limited(c, who.venue.tenantId, who.principal, ops.length);
       if (tooMany) return tooMany;
-      const outcomes = await writer.write(who.venue, who.principal, ops);
+      const outcomes = await writer.write(
+        who.venue,
+        who.principal,
+        ops,
+        decidedAt && isRelayReplay(c.get('caller')) ? { decidedAt } : {},
+      );
       count(outcomes, 'batch');
       return c.json({ results: outcomes.map(batchResult) });
     },
@@ -262,6 +273,17 @@ export function registerOpsRoutes(
     }
     return c.json(record.result);
   });
+}
+
+/**
+ * A relay replaying its journal: a token its enrolled key signed (issuer `relay:<nodeId>`) that
+ * names no paired device. The relay's sign-ins for its devices name theirs (`did`), so a device
+ * sending its own batch with such a token is not taken for the replay.
+ */
+function isRelayReplay(caller: Caller): boolean {
+  return (
+    caller.kind === 'principal' && caller.issuer.startsWith('relay:') && caller.did === undefined
+  );
 }
 
 type ActorEnv = AppEnv & {

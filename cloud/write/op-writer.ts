@@ -52,6 +52,30 @@ export interface OpWriterDeps {
 /** Ops held for an unseen dependency that the writer remembers at most (oldest dropped first). */
 const MAX_HELD = 10_000;
 
+/** The longest uplink outage whose replayed ops are still decided at the relay's time. */
+export const MAX_REPLAY_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * The time a replayed op is decided at: when the relay decided it (`decidedAt`), but never after
+ * the cloud's `now`, and the cloud's `now` when missing, unreadable or older than
+ * {@link MAX_REPLAY_AGE_MS}, so an op decided offline at 23:50 keeps its business day.
+ */
+export function decisionTime(now: string, decidedAt: string | undefined): string {
+  if (decidedAt === undefined) return now;
+  const at = Date.parse(decidedAt);
+  const cloud = Date.parse(now);
+  if (Number.isNaN(at) || at < cloud - MAX_REPLAY_AGE_MS) return now;
+  return at >= cloud ? now : new Date(at).toISOString();
+}
+
+export interface WriteOptions {
+  /**
+   * When a relay decided each op offline, by opId: each is decided at {@link decisionTime}.
+   * Only for a relay's replay; the caller checks who is sending.
+   */
+  readonly decidedAt?: Readonly<Record<string, string>>;
+}
+
 /**
  * The one write path. A direct write is a batch of one; a batch replays one device's ops in
  * order. Per op: idempotency lookup, dependency check, decide, append feed entries, record the
@@ -79,6 +103,7 @@ export class OpWriter {
     venue: VenueRecord,
     principal: Principal,
     ops: readonly Operation[],
+    options: WriteOptions = {},
   ): Promise<OpOutcome[]> {
     const outcomes: (OpOutcome | undefined)[] = new Array(ops.length).fill(undefined);
     // Per-device FIFO: once one op cannot be decided now, the ops after it wait too.
@@ -118,7 +143,7 @@ export class OpWriter {
     try {
       const now = this.deps.clock().toISOString();
       const committed = await this.deps.store.transact(venue.tenantId, (tx) =>
-        this.decideAll(tx, venue, principal, ops, outcomes, stopAt, now),
+        this.decideAll(tx, venue, principal, ops, outcomes, stopAt, now, options.decidedAt),
       );
       for (const [venueId, state] of committed.states)
         this.deps.states.remember(venueId, state.seq, state.state);
@@ -155,6 +180,7 @@ export class OpWriter {
     outcomes: (OpOutcome | undefined)[],
     stopAt: number,
     now: string,
+    decidedAt: WriteOptions['decidedAt'],
   ) {
     const { tenantId, venueId } = venue;
     let state: VenueState = await this.deps.states.load(tx, tenantId, venueId);
@@ -192,7 +218,10 @@ export class OpWriter {
           `depends on ${blocked.opId}, which was rejected`,
         );
       } else {
-        const decision = decide(state, op, { now, principal });
+        // The decision's time only: the feed, the result and the idempotency record keep the
+        // cloud's (retention counts from when the cloud recorded it).
+        const at = decisionTime(now, decidedAt?.[op.opId]);
+        const decision = decide(state, op, { now: at, principal });
         if (decision.kind === 'rejected') {
           result = rejected(op.opId, decision.code, decision.message, decision.current);
         } else {

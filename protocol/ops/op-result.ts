@@ -69,6 +69,11 @@ export type RejectedResult = z.infer<typeof Rejected>;
 export const BatchRequest = z.object({
   deviceId: DeviceId,
   ops: z.array(Operation).min(1).max(100),
+  /**
+   * A relay's replay only: when the relay decided each op while offline (its journal's accept
+   * time), by opId. The cloud decides the op at that time (clamped); from anyone else, ignored.
+   */
+  decidedAt: z.record(z.string(), Timestamp).optional(),
 });
 export type BatchRequest = z.infer<typeof BatchRequest>;
 
