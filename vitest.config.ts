@@ -11,6 +11,7 @@ export default defineConfig({
       'server/**/*.test.ts',
       'tests/sim/**/*.test.ts',
       'tests/web/**/*.test.ts',
+      'tests/support/**/*.test.ts',
     ],
     exclude: ['**/*.bun.test.ts', '**/node_modules/**'],
     reporters: ['default', 'junit'],
