@@ -13,11 +13,16 @@
 // The relay serves HTTPS with its venue CA, as at a venue; its onboarding page (plain HTTP)
 // hands the CA to the devices that should trust it. HEARTH_PLAIN_HTTP=1 serves plain HTTP.
 //
+// Card payments go to the test processor (server/payments/test-processor), started beside
+// them: the cloud and the relay get its URL and the secret its events are signed with
+// (HEARTH_PROCESSOR_URL, HEARTH_PROCESSOR_SECRET), and it sends its events to the cloud.
+//
 // Environment: HEARTH_CLOUD_PORT (8787), HEARTH_RELAY_PORT (8788), HEARTH_UPLINK_PORT (8786),
-// HEARTH_CONTROL_PORT (8789), HEARTH_ONBOARDING_PORT (8785), HEARTH_DEMO_DIR (./data),
-// HEARTH_DEMO_STATUS_MS (3000), HEARTH_PLAIN_HTTP.
+// HEARTH_CONTROL_PORT (8789), HEARTH_ONBOARDING_PORT (8785), HEARTH_PROCESSOR_PORT (the cloud's
+// port + 3: 8790), HEARTH_DEMO_DIR (./data), HEARTH_DEMO_STATUS_MS (3000), HEARTH_PLAIN_HTTP.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -34,6 +39,7 @@ const RELAY_PORT = port('HEARTH_RELAY_PORT', 8788);
 const UPLINK_PORT = port('HEARTH_UPLINK_PORT', 8786);
 const CONTROL_PORT = port('HEARTH_CONTROL_PORT', 8789);
 const ONBOARDING_PORT = port('HEARTH_ONBOARDING_PORT', 8785);
+const PROCESSOR_PORT = port('HEARTH_PROCESSOR_PORT', CLOUD_PORT + 3);
 const PLAIN = process.env.HEARTH_PLAIN_HTTP === '1';
 const STATUS_MS = port('HEARTH_DEMO_STATUS_MS', 3000);
 const dataDir = resolve(root, process.env.HEARTH_DEMO_DIR ?? 'data');
@@ -42,6 +48,12 @@ const uplinkUrl = `http://127.0.0.1:${UPLINK_PORT}`;
 const relayUrl = `${PLAIN ? 'http' : 'https'}://127.0.0.1:${RELAY_PORT}`;
 const relayPublicUrl = `${PLAIN ? 'http' : 'https'}://localhost:${RELAY_PORT}`;
 const onboardingUrl = `http://localhost:${ONBOARDING_PORT}/`;
+const processorUrl = `http://127.0.0.1:${PROCESSOR_PORT}`;
+// The processor's events are signed with this; a new one each run (the processor keeps nothing).
+const processor = {
+  HEARTH_PROCESSOR_URL: processorUrl,
+  HEARTH_PROCESSOR_SECRET: randomBytes(24).toString('hex'),
+};
 const caFile = join(dataDir, 'relay', 'tls', 'venue-ca.crt');
 const children = [];
 const servers = [];
@@ -348,10 +360,17 @@ function listenForKeys() {
 }
 
 try {
+  start('processor', 'server/payments/test-processor/main.ts', {
+    HEARTH_PROCESSOR_PORT: String(PROCESSOR_PORT),
+    HEARTH_PROCESSOR_SECRET: processor.HEARTH_PROCESSOR_SECRET,
+    HEARTH_PROCESSOR_WEBHOOK_URL: `${cloudUrl}/v1/payments/processor-events`,
+  });
+  await waitForHealth(processorUrl, 'test processor');
   start('cloud', 'cloud/main.ts', {
     PORT: String(CLOUD_PORT),
     HEARTH_DATA_DIR: join(dataDir, 'cloud'),
     HEARTH_WEB_DIR: './web/dist',
+    ...processor,
   });
   await waitForHealth(cloudUrl, 'cloud');
   gate = await startUplinkGate();
@@ -361,6 +380,7 @@ try {
     HEARTH_DATA_DIR: join(dataDir, 'relay'),
     HEARTH_CLOUD_URL: uplinkUrl,
     HEARTH_WEB_DIR: './web/dist',
+    ...processor,
     ...(PLAIN ? { HEARTH_PLAIN_HTTP: '1' } : { HEARTH_ONBOARDING_PORT: String(ONBOARDING_PORT) }),
   };
   if (!enrolled) relayEnv.HEARTH_ENROLL_TOKEN = await enrollmentToken();
@@ -378,6 +398,8 @@ try {
   cloud origin   ${cloudUrl}      (API document: ${cloudUrl}/openapi.json)
   venue relay    ${relayPublicUrl}     (the same API on the venue LAN; works with the cloud down)
   its uplink     ${uplinkUrl}      (the relay's line to the cloud, cut on demand)
+  card payments  ${processorUrl}      (test processor: test cards only; script it with
+                 curl -X POST ${processorUrl}/_control/script -d '{"networkDown":true}')
 ${
   PLAIN
     ? '  HTTPS          off (HEARTH_PLAIN_HTTP=1): only this machine gets the offline outbox'
