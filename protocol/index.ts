@@ -74,7 +74,14 @@ export {
   judgeLocally,
   type LocalVerdict,
 } from './decide/local-verdict.ts';
+export {
+  balanceOf,
+  hasPayments,
+  offlineCardRefusal,
+  outstandingOfflineCards,
+} from './decide/payment-deciders.ts';
 export { BOOKING_ACTIONS, bookingStep, bookingTransitions } from './domain/booking-machine.ts';
+export { type DrawerExpectation, drawerExpected } from './domain/cash-drawer.ts';
 export {
   DEVICE_EVENTS,
   DEVICE_STATES,
@@ -84,6 +91,14 @@ export {
   deviceStep,
   deviceTransitions,
 } from './domain/device-machine.ts';
+export {
+  DRAWER_EVENTS,
+  DRAWER_STATES,
+  type DrawerEvent,
+  type DrawerState,
+  drawerStep,
+  drawerTransitions,
+} from './domain/drawer-machine.ts';
 export {
   allLinesReady,
   courseOf,
@@ -106,6 +121,8 @@ export {
   type OfflineCardCountdown,
   type OfflineCardDecision,
   OfflineCardLimits,
+  OfflineCardPolicy,
+  OfflineCardPolicyFields,
   type OfflineCardRefusalCode,
   OutstandingOfflineCard,
   offlineCardAlerts,
@@ -127,6 +144,14 @@ export {
   paymentTransitions,
 } from './domain/payment-machine.ts';
 export { groupRuleBroken, groupRuleText } from './domain/price-lines.ts';
+export {
+  REFUND_EVENTS,
+  REFUND_STATES,
+  type RefundEvent,
+  type RefundState,
+  refundStep,
+  refundTransitions,
+} from './domain/refund-machine.ts';
 export {
   type RouteOptions,
   routeTickets,
@@ -166,6 +191,7 @@ export {
 export { Booking, BookingStatus } from './entities/booking.ts';
 export { CredentialDigest, Device, DeviceRole } from './entities/device.ts';
 export { DeviceCheckpoint } from './entities/device-checkpoint.ts';
+export { Drawer, DrawerPayout } from './entities/drawer.ts';
 export {
   type AnyEntity,
   ENTITY_KINDS,
@@ -186,6 +212,17 @@ export { Allergen, DietaryTag, MenuItem, ModifierGroup } from './entities/menu-i
 export { MenuModifier } from './entities/menu-modifier.ts';
 export { LineModifier, Order, OrderLine, OrderStatus, Payment } from './entities/order.ts';
 export {
+  CardBrand,
+  CardEntry,
+  CardLast4,
+  PaymentRecord,
+  PaymentStatus,
+  ProcessorReference,
+  paymentCharged,
+  paymentCounts,
+} from './entities/payment.ts';
+export { Refund, RefundStatus } from './entities/refund.ts';
+export {
   ServiceRequest,
   ServiceRequestKind,
   ServiceRequestStatus,
@@ -194,7 +231,6 @@ export {
   DEFAULT_GUEST_ORDERING,
   GuestOrdering,
   guestOrderingOf,
-  OfflineCardPolicy,
   Settings,
   Station,
 } from './entities/settings.ts';
@@ -283,6 +319,7 @@ export {
 export { opSubjects } from './ops/op-subjects.ts';
 export {
   DeviceId,
+  DeviceOperation,
   OPERATION_TYPES,
   Operation,
   type OperationInput,
@@ -291,6 +328,7 @@ export {
   OperationTypeSchema,
   type PayloadOf,
   payloadSchemas,
+  SERVER_MADE_OPS,
 } from './ops/operation.ts';
 export {
   type ParseOperationResult,

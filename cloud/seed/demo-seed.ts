@@ -7,6 +7,7 @@ import type {
   MenuModifier,
   StaffRole,
 } from '#protocol';
+import { DEFAULT_OFFLINE_CARD_LIMITS } from '#protocol';
 import { pinDigest } from '../auth/pin-digest.ts';
 import type { CloudStore } from '../store/cloud-store.ts';
 import { demoCategories, demoItems, demoModifiers } from './demo-menu.ts';
@@ -155,12 +156,8 @@ export function demoTenantChanges(tenantId: string, menu: DemoMenu = DEMO_MENU):
         { id: 'bar', name: 'Bar' },
       ],
       guestOrdering: { approval: false, lineNotes: true, callCooldownSec: 60 },
-      offlineCard: {
-        enabled: false,
-        perTransactionLimit: 5000,
-        perDayLimit: 50000,
-        requireManagerApproval: true,
-      },
+      // The demo venue takes cards offline within the default limits, so an outage can show it.
+      offlineCard: { ...DEFAULT_OFFLINE_CARD_LIMITS, enabled: true },
     }),
     ...menu.categories.map((c) => upsert('menuCategory', c)),
     ...menu.modifiers.map((m) => upsert('menuModifier', m)),

@@ -32,6 +32,19 @@ export const allowedRoles: Readonly<Record<OperationType, readonly Role[]>> = {
   // A pairing code's issuer (or the setup actor, a manager: decision 034) pairs; managers revoke.
   'device.pair': ['manager', 'owner'],
   'device.revoke': ['manager', 'owner'],
+  'payment.cash': ['server', 'manager', 'owner'],
+  // Server-made (SERVER_MADE_OPS): the payment service records it for the person who took the
+  // card; a guest's hosted-page payment is recorded for the guest.
+  'payment.card': ['guest', 'server', 'manager', 'owner'],
+  'payment.settle': ['owner'],
+  'payment.resolveTask': ['manager', 'owner'],
+  // A manager's request is the approval; refunds are sent only by the cloud, when online.
+  'refund.request': ['manager', 'owner'],
+  'refund.settle': ['owner'],
+  'drawer.open': ['server', 'manager', 'owner'],
+  'drawer.payout': ['server', 'manager', 'owner'],
+  'drawer.close': ['server', 'manager', 'owner'],
+  'settings.offlineCard.set': ['owner'],
 };
 
 /** True when `role` may make operations of `type`. */

@@ -1393,18 +1393,485 @@ export const WIRE_SHAPES: SchemaBundle = {
           'payload',
         ],
       },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'payment.cash',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              paymentId: {
+                $ref: 'Ulid',
+              },
+              orderId: {
+                $ref: 'schema0',
+              },
+              amount: {
+                minimum: 1,
+                $ref: 'schema9',
+              },
+              tip: {
+                $ref: 'schema9',
+              },
+              tendered: {
+                $ref: 'schema9',
+              },
+              drawerId: {
+                $ref: 'schema0',
+              },
+            },
+            required: ['paymentId', 'orderId', 'amount', 'tip', 'tendered'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'payment.resolveTask',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              paymentId: {
+                $ref: 'Ulid',
+              },
+              note: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 500,
+              },
+            },
+            required: ['paymentId', 'note'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'refund.request',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              refundId: {
+                $ref: 'Ulid',
+              },
+              paymentId: {
+                $ref: 'Ulid',
+              },
+              amount: {
+                minimum: 1,
+                $ref: 'schema9',
+              },
+              reason: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+              },
+            },
+            required: ['refundId', 'paymentId', 'amount', 'reason'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'drawer.open',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              drawerId: {
+                $ref: 'schema0',
+              },
+              float: {
+                $ref: 'schema9',
+              },
+            },
+            required: ['drawerId', 'float'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'drawer.payout',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              drawerId: {
+                $ref: 'schema0',
+              },
+              payoutId: {
+                $ref: 'schema0',
+              },
+              amount: {
+                minimum: 1,
+                $ref: 'schema9',
+              },
+              reason: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+              },
+            },
+            required: ['drawerId', 'payoutId', 'amount', 'reason'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'drawer.close',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              drawerId: {
+                $ref: 'schema0',
+              },
+              counted: {
+                $ref: 'schema9',
+              },
+              reason: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+              },
+            },
+            required: ['drawerId', 'counted'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
+      {
+        type: 'object',
+        properties: {
+          opId: {
+            $ref: 'Ulid',
+          },
+          deviceId: {
+            $ref: 'DeviceId',
+          },
+          tenantId: {
+            $ref: 'schema0',
+          },
+          venueId: {
+            $ref: 'schema0',
+          },
+          actorId: {
+            $ref: 'schema1',
+          },
+          payloadHash: {
+            $ref: 'schema2',
+          },
+          dependsOn: {
+            $ref: 'schema3',
+          },
+          occurredAt: {
+            $ref: 'schema4',
+          },
+          type: {
+            type: 'string',
+            const: 'settings.offlineCard.set',
+          },
+          payload: {
+            type: 'object',
+            properties: {
+              policy: {
+                type: 'object',
+                properties: {
+                  enabled: {
+                    type: 'boolean',
+                  },
+                  perTransaction: {
+                    $ref: 'schema9',
+                  },
+                  withManagerApproval: {
+                    $ref: 'schema9',
+                  },
+                  perDevice: {
+                    $ref: 'schema9',
+                  },
+                  perVenue: {
+                    $ref: 'schema9',
+                  },
+                  alertAfterMs: {
+                    maxItems: 5,
+                    type: 'array',
+                    items: {
+                      $ref: 'schema13',
+                    },
+                  },
+                  noNewAfterMs: {
+                    $ref: 'schema13',
+                  },
+                  absoluteMs: {
+                    $ref: 'schema13',
+                  },
+                },
+                required: [
+                  'enabled',
+                  'perTransaction',
+                  'withManagerApproval',
+                  'perDevice',
+                  'perVenue',
+                  'alertAfterMs',
+                  'noNewAfterMs',
+                  'absoluteMs',
+                ],
+              },
+            },
+            required: ['policy'],
+          },
+        },
+        required: [
+          'opId',
+          'deviceId',
+          'tenantId',
+          'venueId',
+          'actorId',
+          'payloadHash',
+          'occurredAt',
+          'type',
+          'payload',
+        ],
+      },
     ],
   },
   OpResult: {
     oneOf: [
       {
-        $ref: 'schema13',
-      },
-      {
-        $ref: 'schema15',
+        $ref: 'schema14',
       },
       {
         $ref: 'schema16',
+      },
+      {
+        $ref: 'schema17',
       },
       {
         type: 'object',
@@ -1419,13 +1886,13 @@ export const WIRE_SHAPES: SchemaBundle = {
           first: {
             oneOf: [
               {
-                $ref: 'schema13',
-              },
-              {
-                $ref: 'schema15',
+                $ref: 'schema14',
               },
               {
                 $ref: 'schema16',
+              },
+              {
+                $ref: 'schema17',
               },
             ],
           },
@@ -1701,6 +2168,11 @@ export const WIRE_SHAPES: SchemaBundle = {
     enum: ['server', 'kitchen', 'manager', 'owner'],
   },
   schema13: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 2592000000,
+  },
+  schema14: {
     type: 'object',
     properties: {
       opId: {
@@ -1718,7 +2190,7 @@ export const WIRE_SHAPES: SchemaBundle = {
       changed: {
         type: 'array',
         items: {
-          $ref: 'schema14',
+          $ref: 'schema15',
         },
       },
       at: {
@@ -1727,7 +2199,7 @@ export const WIRE_SHAPES: SchemaBundle = {
     },
     required: ['opId', 'status', 'seq', 'changed', 'at'],
   },
-  schema14: {
+  schema15: {
     type: 'object',
     properties: {
       entity: {
@@ -1746,6 +2218,9 @@ export const WIRE_SHAPES: SchemaBundle = {
           'teamSection',
           'teamMember',
           'device',
+          'payment',
+          'refund',
+          'drawer',
         ],
       },
       id: {
@@ -1759,7 +2234,7 @@ export const WIRE_SHAPES: SchemaBundle = {
     },
     required: ['entity', 'id', 'version'],
   },
-  schema15: {
+  schema16: {
     type: 'object',
     properties: {
       opId: {
@@ -1797,6 +2272,19 @@ export const WIRE_SHAPES: SchemaBundle = {
           'IDEMPOTENCY_KEY_REUSED',
           'SETTINGS_MISSING',
           'PAIRING_USED',
+          'OVERPAYMENT',
+          'OFFLINE_CARD_DISABLED',
+          'CURRENCY_MISMATCH',
+          'OFFLINE_CARD_WINDOW_CLOSED',
+          'OFFLINE_CARD_OVER_MANAGER_LIMIT',
+          'OFFLINE_CARD_OVER_TRANSACTION_LIMIT',
+          'OFFLINE_CARD_DEVICE_TOTAL',
+          'OFFLINE_CARD_VENUE_TOTAL',
+          'DRAWER_ALREADY_OPEN',
+          'DRAWER_NOT_OPEN',
+          'DRAWER_REASON_REQUIRED',
+          'REFUND_NOT_ALLOWED',
+          'ORDER_HAS_PAYMENTS',
         ],
       },
       message: {
@@ -1806,7 +2294,7 @@ export const WIRE_SHAPES: SchemaBundle = {
     },
     required: ['opId', 'status', 'code', 'message'],
   },
-  schema16: {
+  schema17: {
     type: 'object',
     properties: {
       opId: {
@@ -1824,7 +2312,7 @@ export const WIRE_SHAPES: SchemaBundle = {
       changed: {
         type: 'array',
         items: {
-          $ref: 'schema14',
+          $ref: 'schema15',
         },
       },
       at: {

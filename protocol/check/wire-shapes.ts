@@ -3,7 +3,7 @@ import { Principal } from '../auth/principal.ts';
 import { Problem } from '../errors/problem.ts';
 import { Ulid } from '../ids/ulid.ts';
 import { BatchResponse, OpResult } from '../ops/op-result.ts';
-import { DeviceId, Operation } from '../ops/operation.ts';
+import { DeviceId, DeviceOperation } from '../ops/operation.ts';
 import { TicketAssign } from '../ops/payloads/ticket-assign.ts';
 import { emitShapes } from './emit-shapes.ts';
 import type { SchemaBundle } from './json-schema-check.ts';
@@ -15,7 +15,7 @@ import type { SchemaBundle } from './json-schema-check.ts';
 
 /** Shapes `wire-checks.ts` parses, by name. */
 export const WIRE_SOURCES = {
-  Operation,
+  Operation: DeviceOperation,
   OpResult,
   BatchResponse,
   Problem,

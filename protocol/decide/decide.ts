@@ -7,6 +7,7 @@ import type { VenueState } from '../state/venue-state.ts';
 import { decideBookingCreate, decideBookingTransition } from './booking-deciders.ts';
 import { type DecideContext, type Decision, type Rejection, reject } from './decision.ts';
 import { decideDevicePair, decideDeviceRevoke } from './device-deciders.ts';
+import { decideDrawerClose, decideDrawerOpen, decideDrawerPayout } from './drawer-deciders.ts';
 import { decideMenuItemSetAvailability } from './menu-deciders.ts';
 import {
   decideOrderAddLines,
@@ -19,9 +20,17 @@ import {
   decideOrderVoidLine,
 } from './order-deciders.ts';
 import {
+  decidePaymentCard,
+  decidePaymentCash,
+  decidePaymentResolveTask,
+  decidePaymentSettle,
+} from './payment-deciders.ts';
+import { decideRefundRequest, decideRefundSettle } from './refund-deciders.ts';
+import {
   decideServiceRequestCreate,
   decideServiceRequestTransition,
 } from './service-request-deciders.ts';
+import { decideSettingsOfflineCardSet } from './settings-deciders.ts';
 import { decideTeamMemberUpsert, decideTeamSectionCreate } from './team-deciders.ts';
 import {
   decideTicketAcknowledge,
@@ -122,6 +131,26 @@ function dispatch(state: VenueState, op: Operation, ctx: DecideContext): Decisio
       return decideDevicePair(state, op, ctx);
     case 'device.revoke':
       return decideDeviceRevoke(state, op, ctx);
+    case 'payment.cash':
+      return decidePaymentCash(state, op, ctx);
+    case 'payment.card':
+      return decidePaymentCard(state, op, ctx);
+    case 'payment.settle':
+      return decidePaymentSettle(state, op, ctx);
+    case 'payment.resolveTask':
+      return decidePaymentResolveTask(state, op, ctx);
+    case 'refund.request':
+      return decideRefundRequest(state, op, ctx);
+    case 'refund.settle':
+      return decideRefundSettle(state, op, ctx);
+    case 'drawer.open':
+      return decideDrawerOpen(state, op, ctx);
+    case 'drawer.payout':
+      return decideDrawerPayout(state, op, ctx);
+    case 'drawer.close':
+      return decideDrawerClose(state, op, ctx);
+    case 'settings.offlineCard.set':
+      return decideSettingsOfflineCardSet(state, op, ctx);
   }
 }
 

@@ -360,6 +360,12 @@ export function decideOrderClose(
   if (isRejection(order)) return order;
   if (order.lines.length === 0)
     return reject('EMPTY_ORDER', 'an order with no lines cannot be closed; void it', order);
+  if ((order.paid ?? 0) > 0)
+    return reject(
+      'ORDER_HAS_PAYMENTS',
+      'part of this check is paid: take the rest as a payment, not a close',
+      order,
+    );
   const payment = settle(order, op.payload.payment);
   if (isRejection(payment)) return payment;
   draft.put('order', { ...order, status: 'closed', payment, closedAt: ctx.now }, order.version);
@@ -374,6 +380,12 @@ export function decideOrderVoid(
   const draft = new Draft(state);
   const order = orderFor(draft, op.payload.orderId, 'void', ctx);
   if (isRejection(order)) return order;
+  if ((order.paid ?? 0) > 0)
+    return reject(
+      'ORDER_HAS_PAYMENTS',
+      'payments were taken on this check: refund them first',
+      order,
+    );
   const tickets = ticketsOf(state, order.id);
   // Food the kitchen may have started is a manager's call; an unsent order is the server's.
   const sent = tickets.length > 0 || order.lines.some((l) => l.sentAt !== null);

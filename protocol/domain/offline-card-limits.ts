@@ -15,42 +15,59 @@ const DurationMs = z
   .min(1)
   .max(30 * 24 * HOUR_MS);
 
-export const OfflineCardLimits = z
-  .object({
-    /** The venue's one currency; an attempt or outstanding payment in another is refused. */
-    currency: CurrencyCode,
-    enabled: z.boolean(),
-    /** The largest payment, before tip, anyone may take offline. */
-    perTransaction: MinorUnits,
-    /** The largest payment, before tip, a manager's PIN may allow offline. */
-    withManagerApproval: MinorUnits,
-    /** What one device may hold outstanding, tips included. */
-    perDevice: MinorUnits,
-    /** What the venue may hold outstanding across its devices, tips included. */
-    perVenue: MinorUnits,
-    /** Ages of the oldest outstanding payment at which staff are alerted, ascending. */
-    alertAfterMs: z.array(DurationMs).max(5),
-    /** No new offline payment once the first outstanding one is older than this. */
-    noNewAfterMs: DurationMs,
-    /** A stored payment older than this is expired: the processor may no longer take it. */
-    absoluteMs: DurationMs,
-  })
-  .refine((l) => l.withManagerApproval >= l.perTransaction, {
-    message: 'withManagerApproval must be at least perTransaction',
-    path: ['withManagerApproval'],
-  })
-  .refine((l) => l.noNewAfterMs <= l.absoluteMs, {
-    message: 'noNewAfterMs must not exceed absoluteMs',
-    path: ['noNewAfterMs'],
-  })
-  .refine((l) => l.alertAfterMs.every((a, i) => i === 0 || a > (l.alertAfterMs[i - 1] ?? 0)), {
-    message: 'alertAfterMs must be ascending',
-    path: ['alertAfterMs'],
-  });
+/** The limits' fields without their cross-field rules (a payload's shape; see `policyRules`). */
+export const OfflineCardPolicyFields = z.object({
+  enabled: z.boolean(),
+  /** The largest payment, before tip, anyone may take offline. */
+  perTransaction: MinorUnits,
+  /** The largest payment, before tip, a manager's PIN may allow offline. */
+  withManagerApproval: MinorUnits,
+  /** What one device may hold outstanding, tips included. */
+  perDevice: MinorUnits,
+  /** What the venue may hold outstanding across its devices, tips included. */
+  perVenue: MinorUnits,
+  /** Ages of the oldest outstanding payment at which staff are alerted, ascending. */
+  alertAfterMs: z.array(DurationMs).max(5),
+  /** No new offline payment once the first outstanding one is older than this. */
+  noNewAfterMs: DurationMs,
+  /** A stored payment older than this is expired: the processor may no longer take it. */
+  absoluteMs: DurationMs,
+});
+export type OfflineCardPolicyFields = z.infer<typeof OfflineCardPolicyFields>;
+
+function policyRules(l: OfflineCardPolicyFields, ctx: z.RefinementCtx): void {
+  if (l.withManagerApproval < l.perTransaction)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'withManagerApproval must be at least perTransaction',
+      path: ['withManagerApproval'],
+    });
+  if (l.noNewAfterMs > l.absoluteMs)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'noNewAfterMs must not exceed absoluteMs',
+      path: ['noNewAfterMs'],
+    });
+  if (!l.alertAfterMs.every((a, i) => i === 0 || a > (l.alertAfterMs[i - 1] ?? 0)))
+    ctx.addIssue({
+      code: 'custom',
+      message: 'alertAfterMs must be ascending',
+      path: ['alertAfterMs'],
+    });
+}
+
+/** A venue's offline card policy, as its settings keep it (the currency is the venue's). */
+export const OfflineCardPolicy = OfflineCardPolicyFields.superRefine(policyRules);
+export type OfflineCardPolicy = z.infer<typeof OfflineCardPolicy>;
+
+export const OfflineCardLimits = OfflineCardPolicyFields.extend({
+  /** The venue's one currency; an attempt or outstanding payment in another is refused. */
+  currency: CurrencyCode,
+}).superRefine(policyRules);
 export type OfflineCardLimits = z.infer<typeof OfflineCardLimits>;
 
 /** The limits a venue gets in its own currency: off until it turns them on. */
-export const DEFAULT_OFFLINE_CARD_LIMITS: Omit<OfflineCardLimits, 'currency'> = {
+export const DEFAULT_OFFLINE_CARD_LIMITS: OfflineCardPolicy = {
   enabled: false,
   perTransaction: 20_000,
   withManagerApproval: 50_000,

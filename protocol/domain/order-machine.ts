@@ -7,7 +7,10 @@ import { type Step, step, type TransitionTable } from './state-machine.ts';
  *               │ \                      │  \
  *             void  close              void  close
  *               ▼     ▼                  ▼     ▼
- *            voided  closed           voided  closed      (both final: nothing after)
+ *            voided  closed           voided  closed      (voided is final)
+ *
+ *   pay (a part payment) keeps open and sent as they are; a closed order is reopened (→ sent)
+ *   when a card payment stored offline is declined later.
  */
 export const ORDER_EVENTS = [
   'addLines',
@@ -16,6 +19,8 @@ export const ORDER_EVENTS = [
   'sendToKitchen',
   'close',
   'void',
+  'pay',
+  'reopen',
 ] as const;
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
 
@@ -27,6 +32,7 @@ export const orderTransitions: TransitionTable<OrderStatus, OrderEvent> = {
     sendToKitchen: 'sent',
     close: 'closed',
     void: 'voided',
+    pay: 'open',
   },
   sent: {
     addLines: 'sent',
@@ -35,8 +41,10 @@ export const orderTransitions: TransitionTable<OrderStatus, OrderEvent> = {
     sendToKitchen: 'sent',
     close: 'closed',
     void: 'voided',
+    pay: 'sent',
   },
-  closed: {},
+  // A stored card payment the processor declines later opens the check again, as unpaid.
+  closed: { reopen: 'sent' },
   voided: {},
 };
 

@@ -1,10 +1,13 @@
 import * as z from 'zod';
 import { Booking } from './booking.ts';
 import { Device } from './device.ts';
+import { Drawer } from './drawer.ts';
 import { MenuCategory } from './menu-category.ts';
 import { MenuItem } from './menu-item.ts';
 import { MenuModifier } from './menu-modifier.ts';
 import { Order } from './order.ts';
+import { PaymentRecord } from './payment.ts';
+import { Refund } from './refund.ts';
 import { ServiceRequest } from './service-request.ts';
 import { Settings } from './settings.ts';
 import { Table } from './table.ts';
@@ -28,6 +31,9 @@ export const entitySchemas = {
   teamSection: TeamSection,
   teamMember: TeamMember,
   device: Device,
+  payment: PaymentRecord,
+  refund: Refund,
+  drawer: Drawer,
 } as const;
 
 export type EntitySchemas = typeof entitySchemas;
@@ -57,6 +63,10 @@ export const scopeOfKind = {
   teamMember: 'team',
   // Paired devices: managers and owners read them (scope-rules.ts), and relays, which check them.
   device: 'device',
+  // Payments, refunds and cash drawers: staff read them; guests see their bill on the order.
+  payment: 'payment',
+  refund: 'payment',
+  drawer: 'payment',
 } as const satisfies Record<EntityKind, string>;
 
 export type Scope = (typeof scopeOfKind)[EntityKind];

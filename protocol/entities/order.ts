@@ -60,7 +60,12 @@ export const Order = z.object({
   guestCount: z.number().int().min(0).max(100),
   lines: z.array(OrderLine).max(200),
   totals: OrderTotals,
+  /** The single settlement `order.close` records; payments taken with `payment.*` are entities. */
   payment: Payment.nullable(),
+  /** What `payment.*` payments have paid towards the total so far (absent: none). */
+  paid: MinorUnits.optional(),
+  /** Tips those payments added on top. */
+  tips: MinorUnits.optional(),
   createdAt: Timestamp,
   closedAt: Timestamp.nullable(),
   voidReason: z.string().max(200).nullable(),

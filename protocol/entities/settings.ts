@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { DEFAULT_OFFLINE_CARD_LIMITS, OfflineCardPolicy } from '../domain/offline-card-limits.ts';
 import { EntityId } from '../ids/entity-id.ts';
-import { BasisPoints, CurrencyCode, MinorUnits } from '../money/money.ts';
+import { BasisPoints, CurrencyCode } from '../money/money.ts';
 
 export const Station = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
@@ -8,14 +9,26 @@ export const Station = z.object({
 });
 export type Station = z.infer<typeof Station>;
 
-/** Offline card acceptance: off unless the venue turns it on, and then within limits. */
-export const OfflineCardPolicy = z.object({
-  enabled: z.boolean(),
-  perTransactionLimit: MinorUnits,
-  perDayLimit: MinorUnits,
-  requireManagerApproval: z.boolean(),
-});
-export type OfflineCardPolicy = z.infer<typeof OfflineCardPolicy>;
+/**
+ * Settings written before the offline card limits had per-device and per-venue totals
+ * (`perTransactionLimit`, `perDayLimit`, `requireManagerApproval`) read as the limits they
+ * meant: the same switch and per-transaction limit, the rest the defaults.
+ */
+function upgradeOfflineCard(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('perTransactionLimit' in value))
+    return value;
+  const old = value as { enabled?: unknown; perTransactionLimit?: unknown };
+  const perTransaction =
+    typeof old.perTransactionLimit === 'number'
+      ? old.perTransactionLimit
+      : DEFAULT_OFFLINE_CARD_LIMITS.perTransaction;
+  return {
+    ...DEFAULT_OFFLINE_CARD_LIMITS,
+    enabled: old.enabled === true,
+    perTransaction,
+    withManagerApproval: Math.max(perTransaction, DEFAULT_OFFLINE_CARD_LIMITS.withManagerApproval),
+  };
+}
 
 /** How guests order from the table's QR code. */
 export const GuestOrdering = z.object({
@@ -53,7 +66,8 @@ export const Settings = z.object({
     .object({ warnAfterSec: z.number().int().min(1), lateAfterSec: z.number().int().min(1) })
     .refine((t) => t.lateAfterSec > t.warnAfterSec, 'lateAfterSec must exceed warnAfterSec'),
   stations: z.array(Station).min(1).max(20),
-  offlineCard: OfflineCardPolicy,
+  /** Card payments taken offline by the processor's store-and-forward: off by default. */
+  offlineCard: z.preprocess(upgradeOfflineCard, OfflineCardPolicy),
   /** Absent in settings made before guest ordering: {@link DEFAULT_GUEST_ORDERING}. */
   guestOrdering: GuestOrdering.optional(),
   version: z.number().int().min(1),

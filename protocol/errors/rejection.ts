@@ -36,5 +36,25 @@ export const RejectionCode = z.enum([
   'SETTINGS_MISSING',
   /** `device.pair` with a pairing code some device was already paired with (single use). */
   'PAIRING_USED',
+  /** A payment larger than what is left to pay on the check. */
+  'OVERPAYMENT',
+  /** Offline card limits (`decideOfflineCard`): see OFFLINE_CARD_REFUSALS. */
+  'OFFLINE_CARD_DISABLED',
+  'CURRENCY_MISMATCH',
+  'OFFLINE_CARD_WINDOW_CLOSED',
+  'OFFLINE_CARD_OVER_MANAGER_LIMIT',
+  'OFFLINE_CARD_OVER_TRANSACTION_LIMIT',
+  'OFFLINE_CARD_DEVICE_TOTAL',
+  'OFFLINE_CARD_VENUE_TOTAL',
+  /** `drawer.open` on a device whose drawer is already open. */
+  'DRAWER_ALREADY_OPEN',
+  /** A drawer op on a drawer that is closed or not this device's. */
+  'DRAWER_NOT_OPEN',
+  /** `drawer.close` with a counted amount that differs from expected and no reason. */
+  'DRAWER_REASON_REQUIRED',
+  /** A refund of more than is left on the payment, or of a payment not charged. */
+  'REFUND_NOT_ALLOWED',
+  /** An order with payments on it cannot be voided: refund them first. */
+  'ORDER_HAS_PAYMENTS',
 ]);
 export type RejectionCode = z.infer<typeof RejectionCode>;

@@ -22,6 +22,9 @@ export const SnapshotRecord = z.discriminatedUnion('entity', [
   recordsOf('teamSection'),
   recordsOf('teamMember'),
   recordsOf('device'),
+  recordsOf('payment'),
+  recordsOf('refund'),
+  recordsOf('drawer'),
 ]);
 export type SnapshotRecord = { [K in EntityKind]: { entity: K; data: EntityOf<K> } }[EntityKind];
 

@@ -6,6 +6,7 @@ import { BookingCreate } from './payloads/booking-create.ts';
 import { BookingTransition } from './payloads/booking-transition.ts';
 import { DevicePair } from './payloads/device-pair.ts';
 import { DeviceRevoke } from './payloads/device-revoke.ts';
+import { DrawerClose, DrawerOpen, DrawerPayout } from './payloads/drawer-ops.ts';
 import { MenuItemSetAvailability } from './payloads/menu-item-set-availability.ts';
 import { OrderAddLines } from './payloads/order-add-lines.ts';
 import { OrderClose } from './payloads/order-close.ts';
@@ -15,8 +16,15 @@ import { OrderRemoveLine } from './payloads/order-remove-line.ts';
 import { OrderSendToKitchen } from './payloads/order-send-to-kitchen.ts';
 import { OrderVoid } from './payloads/order-void.ts';
 import { OrderVoidLine } from './payloads/order-void-line.ts';
+import { PaymentCard } from './payloads/payment-card.ts';
+import { PaymentCash } from './payloads/payment-cash.ts';
+import { PaymentResolveTask } from './payloads/payment-resolve-task.ts';
+import { PaymentSettle } from './payloads/payment-settle.ts';
+import { RefundRequest } from './payloads/refund-request.ts';
+import { RefundSettle } from './payloads/refund-settle.ts';
 import { ServiceRequestCreate } from './payloads/service-request-create.ts';
 import { ServiceRequestTransition } from './payloads/service-request-transition.ts';
+import { SettingsOfflineCardSet } from './payloads/settings-offline-card-set.ts';
 import { TeamMemberUpsert } from './payloads/team-member-upsert.ts';
 import { TeamSectionCreate } from './payloads/team-section-create.ts';
 import { TicketAcknowledge } from './payloads/ticket-acknowledge.ts';
@@ -49,6 +57,16 @@ export const payloadSchemas = {
   'menu.item.setAvailability': MenuItemSetAvailability,
   'device.pair': DevicePair,
   'device.revoke': DeviceRevoke,
+  'payment.cash': PaymentCash,
+  'payment.card': PaymentCard,
+  'payment.settle': PaymentSettle,
+  'payment.resolveTask': PaymentResolveTask,
+  'refund.request': RefundRequest,
+  'refund.settle': RefundSettle,
+  'drawer.open': DrawerOpen,
+  'drawer.payout': DrawerPayout,
+  'drawer.close': DrawerClose,
+  'settings.offlineCard.set': SettingsOfflineCardSet,
 } as const;
 
 export type OperationType = keyof typeof payloadSchemas;
@@ -101,8 +119,38 @@ export const Operation = z.discriminatedUnion('type', [
   operationOf('menu.item.setAvailability'),
   operationOf('device.pair'),
   operationOf('device.revoke'),
+  operationOf('payment.cash'),
+  operationOf('payment.card'),
+  operationOf('payment.settle'),
+  operationOf('payment.resolveTask'),
+  operationOf('refund.request'),
+  operationOf('refund.settle'),
+  operationOf('drawer.open'),
+  operationOf('drawer.payout'),
+  operationOf('drawer.close'),
+  operationOf('settings.offlineCard.set'),
 ]);
 export type Operation = z.infer<typeof Operation>;
 /** The operation as it may arrive on the wire, before defaults are filled in. */
 export type OperationInput = z.input<typeof Operation>;
 export type OperationOfType<T extends OperationType> = Extract<Operation, { type: T }>;
+
+/**
+ * Ops only a server makes: what the payment processor answered, for the cloud's or the relay's
+ * payment service to record. A device's write of one is refused at the routes (a tablet never
+ * says a card was approved); the cloud takes them from a relay replaying its journal.
+ */
+export const SERVER_MADE_OPS: ReadonlySet<OperationType> = new Set<OperationType>([
+  'payment.card',
+  'payment.settle',
+  'refund.settle',
+]);
+
+/** Ops a device may put in its outbox: every op but {@link SERVER_MADE_OPS}. */
+export const DeviceOperation = z.discriminatedUnion(
+  'type',
+  Operation.options.filter((o) => !SERVER_MADE_OPS.has(o.shape.type.value)) as unknown as [
+    (typeof Operation.options)[number],
+    ...(typeof Operation.options)[number][],
+  ],
+);

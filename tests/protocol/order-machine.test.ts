@@ -13,7 +13,8 @@ import { ctxFor, opOf, staff, venueState } from './support/venue-fixture.ts';
 
 const ORDER = '01JD0000000000000000000001';
 
-// Every state × every event. Status moves only as this table allows; closed and voided are final.
+// Every state × every event. Status moves only as this table allows; voided is final, and a
+// closed order only reopens (a stored card payment declined later).
 const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
   open: {
     addLines: 'unchanged',
@@ -22,6 +23,8 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
     sendToKitchen: { moved: 'sent' },
     close: { moved: 'closed' },
     void: { moved: 'voided' },
+    pay: 'unchanged',
+    reopen: 'refused',
   },
   sent: {
     addLines: 'unchanged',
@@ -30,6 +33,8 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
     sendToKitchen: 'unchanged',
     close: { moved: 'closed' },
     void: { moved: 'voided' },
+    pay: 'unchanged',
+    reopen: 'refused',
   },
   closed: {
     addLines: 'refused',
@@ -38,6 +43,8 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
     sendToKitchen: 'refused',
     close: 'refused',
     void: 'refused',
+    pay: 'refused',
+    reopen: { moved: 'sent' },
   },
   voided: {
     addLines: 'refused',
@@ -46,6 +53,8 @@ const table: Record<OrderStatus, Record<OrderEvent, Verdict>> = {
     sendToKitchen: 'refused',
     close: 'refused',
     void: 'refused',
+    pay: 'refused',
+    reopen: 'refused',
   },
 };
 
@@ -69,6 +78,19 @@ function eventOp(event: OrderEvent) {
       });
     case 'void':
       return opOf('order.void', { orderId: ORDER, reason: 'walked out' });
+    case 'pay':
+      return opOf('payment.cash', {
+        paymentId: '01JD0000000000000000000P01',
+        orderId: ORDER,
+        amount: 100,
+        tip: 0,
+        tendered: 100,
+      });
+    case 'reopen':
+      return opOf('payment.settle', {
+        paymentId: '01JD0000000000000000000P02',
+        outcome: 'declined_later',
+      });
   }
 }
 
@@ -79,6 +101,9 @@ function eventOp(event: OrderEvent) {
  */
 const deciderRefuses: Partial<Record<`${OrderStatus} × ${OrderEvent}`, string>> = {
   'open × voidLine': 'LINE_NOT_SENT',
+  // Reopening is what a stored card payment's later decline does to its check; these states
+  // have no such payment (tests/protocol/payment-deciders.test.ts decides it on one that has).
+  'closed × reopen': 'NOT_FOUND',
 };
 
 const states = {} as Record<OrderStatus, VenueState>;

@@ -1,5 +1,14 @@
 import type { EntityKind, EntityOf } from '#protocol';
-import { MenuCategory, MenuItem, MenuModifier, Order, Settings, Ticket, Venue } from '#protocol';
+import {
+  DEFAULT_OFFLINE_CARD_LIMITS,
+  MenuCategory,
+  MenuItem,
+  MenuModifier,
+  Order,
+  Settings,
+  Ticket,
+  Venue,
+} from '#protocol';
 import type { LocalSnapshot } from '../../web/app/local-view-controller.ts';
 import { type GuestData, guestDataOf } from '../../web/guest/guest-data.ts';
 
@@ -32,12 +41,7 @@ export function settings(patch: Partial<Settings> = {}): Settings {
       { id: 'fry', name: 'Fry' },
       { id: 'bar', name: 'Bar' },
     ],
-    offlineCard: {
-      enabled: false,
-      perTransactionLimit: 0,
-      perDayLimit: 0,
-      requireManagerApproval: false,
-    },
+    offlineCard: DEFAULT_OFFLINE_CARD_LIMITS,
     version: 1,
     ...patch,
   });

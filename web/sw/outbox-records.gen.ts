@@ -7,7 +7,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
     type: 'object',
     properties: {
       seq: {
-        $ref: 'outbox:schema17',
+        $ref: 'outbox:schema19',
       },
       opId: {
         $ref: 'Ulid',
@@ -20,25 +20,25 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
         enum: ['priority', 'default'],
       },
       status: {
-        $ref: 'outbox:schema18',
-      },
-      tries: {
-        $ref: 'outbox:schema19',
-      },
-      nextAttemptAt: {
         $ref: 'outbox:schema20',
       },
-      lastError: {
+      tries: {
         $ref: 'outbox:schema21',
       },
-      result: {
+      nextAttemptAt: {
         $ref: 'outbox:schema22',
+      },
+      lastError: {
+        $ref: 'outbox:schema23',
+      },
+      result: {
+        $ref: 'outbox:schema24',
       },
       createdAt: {
         type: 'number',
       },
       settledAt: {
-        $ref: 'outbox:schema23',
+        $ref: 'outbox:schema25',
       },
     },
     required: [
@@ -69,25 +69,25 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
           type: 'object',
           properties: {
             seq: {
-              $ref: 'outbox:schema17',
-            },
-            status: {
-              $ref: 'outbox:schema18',
-            },
-            tries: {
               $ref: 'outbox:schema19',
             },
-            nextAttemptAt: {
+            status: {
               $ref: 'outbox:schema20',
             },
-            lastError: {
+            tries: {
               $ref: 'outbox:schema21',
             },
-            result: {
+            nextAttemptAt: {
               $ref: 'outbox:schema22',
             },
-            settledAt: {
+            lastError: {
               $ref: 'outbox:schema23',
+            },
+            result: {
+              $ref: 'outbox:schema24',
+            },
+            settledAt: {
+              $ref: 'outbox:schema25',
             },
           },
           required: ['seq', 'status', 'tries', 'nextAttemptAt', 'lastError', 'result', 'settledAt'],
@@ -136,24 +136,24 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
     },
     required: ['key', 'deviceId', 'principal'],
   },
-  'outbox:schema17': {
+  'outbox:schema19': {
     type: 'integer',
     minimum: 1,
     maximum: 9007199254740991,
   },
-  'outbox:schema18': {
+  'outbox:schema20': {
     type: 'string',
     enum: ['pending', 'sending', 'delivered_local', 'synced', 'failed'],
   },
-  'outbox:schema19': {
+  'outbox:schema21': {
     type: 'integer',
     minimum: 0,
     maximum: 9007199254740991,
   },
-  'outbox:schema20': {
+  'outbox:schema22': {
     type: 'number',
   },
-  'outbox:schema21': {
+  'outbox:schema23': {
     anyOf: [
       {
         type: 'object',
@@ -172,7 +172,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
       },
     ],
   },
-  'outbox:schema22': {
+  'outbox:schema24': {
     anyOf: [
       {
         $ref: 'OpResult',
@@ -182,7 +182,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
       },
     ],
   },
-  'outbox:schema23': {
+  'outbox:schema25': {
     type: ['number', 'null'],
   },
 };

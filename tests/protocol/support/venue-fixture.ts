@@ -1,4 +1,5 @@
 import {
+  DEFAULT_OFFLINE_CARD_LIMITS,
   type DecideContext,
   type EntityKind,
   type EntityOf,
@@ -47,12 +48,7 @@ export function venueState(): VenueState {
         { id: 'cold', name: 'Cold' },
         { id: 'bar', name: 'Bar' },
       ],
-      offlineCard: {
-        enabled: false,
-        perTransactionLimit: 0,
-        perDayLimit: 0,
-        requireManagerApproval: true,
-      },
+      offlineCard: DEFAULT_OFFLINE_CARD_LIMITS,
       version: 1,
     }),
     ...['1', '2', '3', '4'].map((n) =>
