@@ -117,6 +117,15 @@ describe('cloud client: what it sends and reads', () => {
     expect(bytes).toEqual([JSON.stringify({ deviceId: 'tab-a', ops: [op] }).length + path.length]);
   });
 
+  it('sends when the relay decided each op, when given', async () => {
+    const { app, seen } = fakeCloud();
+    const op = await opOf('order.create', { orderId: 'o-1', tableId: 'table-1' }, staff('server'));
+    await clientOf(app).replay('tab-a', [op], 'actor-token', { [op.opId]: NOW });
+    expect(seen[0]?.body).toEqual(
+      JSON.parse(JSON.stringify({ deviceId: 'tab-a', ops: [op], decidedAt: { [op.opId]: NOW } })),
+    );
+  });
+
   it('acks a cursor (an empty 204 is fine) and asks where to send on every call', async () => {
     const { app, seen } = fakeCloud();
     let base = 'https://cloud.test';

@@ -43,7 +43,13 @@ export interface CloudFeed {
 
 /** What the reconciler asks of the cloud: `CloudClient`, or a test's fake cloud. */
 export interface CloudReplay {
-  replay(deviceId: string, ops: readonly Operation[], actorToken: string): Promise<BatchResponse>;
+  /** `decidedAt`: when the relay decided each op (its journal's accept time), by opId. */
+  replay(
+    deviceId: string,
+    ops: readonly Operation[],
+    actorToken: string,
+    decidedAt?: Readonly<Record<string, string>>,
+  ): Promise<BatchResponse>;
 }
 
 export interface CloudClientOptions {
@@ -84,12 +90,17 @@ export class CloudClient implements CloudFeed, CloudReplay {
   }
 
   /** Replays one device's ops with the token of the person who made them. */
-  replay(deviceId: string, ops: readonly Operation[], actorToken: string): Promise<BatchResponse> {
+  replay(
+    deviceId: string,
+    ops: readonly Operation[],
+    actorToken: string,
+    decidedAt?: Readonly<Record<string, string>>,
+  ): Promise<BatchResponse> {
     return this.request(
       `/v1/venues/${this.options.venueId}/ops/batch`,
       {
         method: 'POST',
-        body: JSON.stringify({ deviceId, ops }),
+        body: JSON.stringify({ deviceId, ops, ...(decidedAt ? { decidedAt } : {}) }),
         headers: { Authorization: `Bearer ${actorToken}` },
       },
       BatchResponse,

@@ -417,6 +417,35 @@ describe('reconciler loop, through its ports (a scripted cloud, a hand-driven sl
     await t.reconciler.stop();
   });
 
+  it('replays a payment op first, after the pending op on its order, each with its decision time', async () => {
+    const t = await loopSetup();
+    const onOrder = await t.submit('o-1', 'tab-a');
+    const unrelated = await t.submit('o-2', 'tab-a');
+    // A payment the relay took offline on tab-b for o-1, journaled after both (a payment-like
+    // op: the replay picks the lane by the type's name).
+    const payment = await opOf('order.sendToKitchen', { orderId: 'o-1' }, staff('server'), {
+      deviceId: 'tab-b',
+    });
+    const paid = record(
+      {
+        ...payment,
+        type: 'payment.cash',
+        payload: { paymentId: 'p-1', orderId: 'o-1', amount: 1000, tip: 0, tendered: 1000 },
+      } as unknown as Operation,
+      'tab-b',
+    );
+    const decidedAt = '2026-11-23T19:31:00.000Z';
+    t.store.commit({ journalInserts: [{ ...paid, jseq: 1000, receivedAt: decidedAt }] });
+    expect(await t.reconciler.replayOnce()).toBe(true);
+    expect(await t.reconciler.replayOnce()).toBe(true);
+    // tab-a's op on o-1 goes alone (its unrelated o-2 waits), then the payment.
+    expect(t.cloud.calls.map((c) => [c.deviceId, c.opIds, c.decidedAt])).toEqual([
+      ['tab-a', [onOrder.opId], { [onOrder.opId]: NOW }],
+      ['tab-b', [paid.opId], { [paid.opId]: decidedAt }],
+    ]);
+    expect(t.statusOf(unrelated.opId)).toBe('pending');
+  });
+
   it('idles while replay is off; turning it on cuts the idle sleep short', async () => {
     const t = await loopSetup();
     const a = await t.submit('o-1');

@@ -2,7 +2,6 @@ import {
   backoffDelay,
   getEntity,
   type OpResult,
-  opSubjects,
   type Principal,
   type TokenSigner,
 } from '#protocol';
@@ -10,6 +9,14 @@ import type { Logger } from '../../server/logger.ts';
 import type { JournalRecord, RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import { type CloudReplay, UplinkError } from './cloud-client.ts';
+import {
+  NO_RELATED,
+  neededBy,
+  overlaps,
+  type RelatedIds,
+  replayLanes,
+  touchedBy,
+} from './replay-order.ts';
 import { type Sleeper, Waker } from './sleep.ts';
 
 export interface ReconcilerDeps {
@@ -52,41 +59,6 @@ const samePrincipal = (a: Principal, b: Principal): boolean =>
   JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * What an op is about: every entity it names (order, ticket, request, booking, item, member…)
- * and its own opId (ticket ids derive from it); for a ticket, the op that created it too.
- * Tables are left out: they have no state an op could depend on.
- */
-function touchedBy(record: JournalRecord, related: RelatedIds): Set<string> {
-  const ids = new Set<string>(opSubjects(record.op));
-  for (const id of [...ids]) for (const other of related(id)) ids.add(other);
-  return ids;
-}
-
-/**
- * Ids an entity belongs with beyond its own: a ticket's order (an order's voids, voided lines
- * and fired courses change its tickets, so ops on the two must keep their order). From the
- * relay's copy; an id it does not know has none.
- */
-export type RelatedIds = (id: string) => readonly string[];
-
-const NONE: RelatedIds = () => [];
-
-/**
- * What an op could depend on: what it is about and the ops it names in `dependsOn`. An op the
- * replay steps over never holds back one it depends on itself (that one must go first).
- */
-function neededBy(record: JournalRecord, related: RelatedIds): Set<string> {
-  const ids = touchedBy(record, related);
-  for (const dependency of record.op.dependsOn) ids.add(dependency);
-  return ids;
-}
-
-const overlaps = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => {
-  for (const id of a) if (b.has(id)) return true;
-  return false;
-};
-
-/**
  * The next batch-lane request: the first journal record whose device may go (not `waiting`), and
  * that device's later records too — stepping over other records only while the op that would
  * overtake needs nothing a stepped-over op is about (an entity, its opId, a ticket it made), so
@@ -99,7 +71,7 @@ export function nextBatch(
   records: readonly JournalRecord[],
   max: number,
   waiting: ReadonlySet<string> = new Set(),
-  related: RelatedIds = NONE,
+  related: RelatedIds = NO_RELATED,
 ): JournalRecord[] {
   const batch: JournalRecord[] = [];
   /** What the records stepped over are about: a later op that needs any of it must wait. */
@@ -136,10 +108,28 @@ export function nextBatch(
 }
 
 /**
- * Replays the journal to the cloud in journal order, through the batch lane with the original
- * opIds, each batch under a token for the person who made the ops (signed with the relay's
- * enrolled key, which the cloud accepts for this venue). The cloud's verdicts settle the ops;
- * applied ones wait until their feed entries have arrived, so no screen flickers back.
+ * The next batch to replay: from the payment lane (see {@link replayLanes}) while one of its ops
+ * can go; otherwise (the lane empty, or each of its devices waiting at the cloud) from the whole
+ * journal in replay order, where a waiting lane op holds back what needs it.
+ */
+export function nextReplayBatch(
+  records: readonly JournalRecord[],
+  max: number,
+  waiting: ReadonlySet<string> = new Set(),
+  related: RelatedIds = NO_RELATED,
+): JournalRecord[] {
+  const { lane, rest } = replayLanes(records, related);
+  if (lane.length === 0) return nextBatch(rest, max, waiting, related);
+  const fromLane = nextBatch(lane, max, waiting, related);
+  return fromLane.length > 0 ? fromLane : nextBatch([...lane, ...rest], max, waiting, related);
+}
+
+/**
+ * Replays the journal to the cloud, payment ops first (each with what it needs), then in journal
+ * order, through the batch lane with the original opIds and the time the relay decided each,
+ * each batch under a token for the person who made the ops (signed with the relay's enrolled
+ * key, which the cloud accepts for this venue). The cloud's verdicts settle the ops; applied
+ * ones wait until their feed entries have arrived, so no screen flickers back.
  */
 export class Reconciler {
   private active = false;
@@ -239,26 +229,29 @@ export class Reconciler {
     const waiting = this.waitingDevices();
     const max = this.deps.maxBatchOps ?? 50;
     let batch: JournalRecord[] = [];
+    const related: RelatedIds = (id) => {
+      const ticket = getEntity(this.deps.engine.visible, 'ticket', id);
+      return ticket ? [ticket.orderId] : [];
+    };
     // A waiting device with a long backlog must not hide the others' records: look further.
     for (const limit of [200, 5000]) {
       const records = this.deps.store.pendingJournal(limit);
       const pending = records.filter((r) => !this.awaitingFeed.has(r.opId));
-      batch = nextBatch(pending, max, waiting, (id) => {
-        const ticket = getEntity(this.deps.engine.visible, 'ticket', id);
-        return ticket ? [ticket.orderId] : [];
-      });
+      batch = nextReplayBatch(pending, max, waiting, related);
       if (batch.length > 0 || records.length < limit || waiting.size === 0) break;
     }
     const first = batch[0];
     if (!first) return false;
     const ops = batch.map((r) => r.op);
-    const bytes = JSON.stringify(ops).length;
+    // When the relay decided each op: the cloud decides it at that time, not at the replay's.
+    const decidedAt = Object.fromEntries(batch.map((r) => [r.opId, r.receivedAt]));
+    const bytes = JSON.stringify({ ops, decidedAt }).length;
     if (!this.deps.mayReplay(bytes)) {
       this.deps.log('warn', 'replay held: the link budget is spent', { bytes });
       return false;
     }
     const token = await this.tokenFor(first.principal);
-    const response = await this.deps.client().replay(first.deviceId, ops, token);
+    const response = await this.deps.client().replay(first.deviceId, ops, token, decidedAt);
     const verdicts = new Map<string, OpResult>();
     let retryAfterMs = 0;
     let highestSeq = 0;

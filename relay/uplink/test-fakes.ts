@@ -81,15 +81,30 @@ export function networkError(detail = 'connection refused') {
 
 /** The batch lane: applies every op unless the script says otherwise; remembers what it took. */
 export class FakeReplayCloud implements CloudReplay {
-  readonly calls: { deviceId: string; opIds: string[]; token: string }[] = [];
+  readonly calls: {
+    deviceId: string;
+    opIds: string[];
+    token: string;
+    decidedAt?: Readonly<Record<string, string>>;
+  }[] = [];
   readonly script: Answer<BatchResponse>[] = [];
   /** What each op came to the first time (a resend is answered `duplicate` of it). */
   readonly decided = new Map<string, OpResult>();
   /** The seq an applied op is given. */
   seq = 0;
 
-  async replay(deviceId: string, ops: readonly Operation[], token: string): Promise<BatchResponse> {
-    this.calls.push({ deviceId, opIds: ops.map((op) => op.opId), token });
+  async replay(
+    deviceId: string,
+    ops: readonly Operation[],
+    token: string,
+    decidedAt?: Readonly<Record<string, string>>,
+  ): Promise<BatchResponse> {
+    this.calls.push({
+      deviceId,
+      opIds: ops.map((op) => op.opId),
+      token,
+      ...(decidedAt ? { decidedAt } : {}),
+    });
     return answer(this.script, () => this.apply(ops), this.calls.length);
   }
 
