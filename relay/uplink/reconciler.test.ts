@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createTokenSigner, generateTokenKeyPair, type Operation, type Principal } from '#protocol';
+import {
+  createTokenSigner,
+  generateTokenKeyPair,
+  newUlid,
+  type Operation,
+  type Principal,
+} from '#protocol';
 import { NOW, opOf, staff, TENANT, VENUE } from '../../tests/protocol/support/venue-fixture.ts';
 import { MemoryRelayStore } from '../store/memory-relay-store.ts';
 import type { JournalRecord } from '../store/relay-store.ts';
@@ -419,31 +425,41 @@ describe('reconciler loop, through its ports (a scripted cloud, a hand-driven sl
 
   it('replays a payment op first, after the pending op on its order, each with its decision time', async () => {
     const t = await loopSetup();
-    const onOrder = await t.submit('o-1', 'tab-a');
-    const unrelated = await t.submit('o-2', 'tab-a');
-    // A payment the relay took offline on tab-b for o-1, journaled after both (a payment-like
-    // op: the replay picks the lane by the type's name).
-    const payment = await opOf('order.sendToKitchen', { orderId: 'o-1' }, staff('server'), {
-      deviceId: 'tab-b',
-    });
-    const paid = record(
+    const server = staff('server');
+    const onOrder = await opOf(
+      'order.create',
       {
-        ...payment,
-        type: 'payment.cash',
-        payload: { paymentId: 'p-1', orderId: 'o-1', amount: 1000, tip: 0, tendered: 1000 },
-      } as unknown as Operation,
-      'tab-b',
+        orderId: 'o-1',
+        tableId: 'table-1',
+        lines: [{ lineId: 'l', itemId: 'fries', quantity: 1 }],
+      },
+      server,
+      { deviceId: 'tab-a' },
     );
-    const decidedAt = '2026-11-23T19:31:00.000Z';
-    t.store.commit({ journalInserts: [{ ...paid, jseq: 1000, receivedAt: decidedAt }] });
-    expect(await t.reconciler.replayOnce()).toBe(true);
-    expect(await t.reconciler.replayOnce()).toBe(true);
-    // tab-a's op on o-1 goes alone (its unrelated o-2 waits), then the payment.
+    expect((await t.engine.submitLocal(onOrder, server)).kind).toBe('first');
+    const unrelated = await t.submit('o-2', 'tab-a');
+    // Cash taken offline on another tablet for o-1, journaled after both.
+    const payment = await opOf(
+      'payment.cash',
+      { paymentId: newUlid(), orderId: 'o-1', amount: 100, tip: 0, tendered: 100 },
+      server,
+      { deviceId: 'tab-b' },
+    );
+    const answer = await t.engine.submitLocal(payment, server);
+    expect(answer.kind === 'first' && answer.result.status).toBe('accepted_local');
+    for (let i = 0; i < 3; i++) expect(await t.reconciler.replayOnce()).toBe(true);
+    // tab-a's op on o-1 goes alone (its unrelated o-2 waits), then the payment, then the rest;
+    // each op with the time the relay decided it.
     expect(t.cloud.calls.map((c) => [c.deviceId, c.opIds, c.decidedAt])).toEqual([
       ['tab-a', [onOrder.opId], { [onOrder.opId]: NOW }],
-      ['tab-b', [paid.opId], { [paid.opId]: decidedAt }],
+      ['tab-b', [payment.opId], { [payment.opId]: NOW }],
+      ['tab-a', [unrelated.opId], { [unrelated.opId]: NOW }],
     ]);
-    expect(t.statusOf(unrelated.opId)).toBe('pending');
+    expect([onOrder, payment, unrelated].map((op) => t.statusOf(op.opId))).toEqual([
+      'synced',
+      'synced',
+      'synced',
+    ]);
   });
 
   it('idles while replay is off; turning it on cuts the idle sleep short', async () => {

@@ -7,7 +7,8 @@ import { nextReplayBatch } from './reconciler.ts';
 import { isPaymentOp, type RelatedIds, replayLanes, replayOrder } from './replay-order.ts';
 
 // The replay order is pure: journal records in, the same records out, payment ops (with what
-// they need) first. Records are built by hand, with payment-like types the order only reads.
+// they need) first. Records are built by hand: the order reads only their type, the ids their
+// payload names and dependsOn.
 
 let n = 0;
 /** A pending journal record of `type` on `deviceId`; its opId sorts in journal order. */
