@@ -231,6 +231,20 @@ export function targetOf(op: Operation): { kind: EntityKind; id: string } {
     case 'device.pair':
     case 'device.revoke':
       return { kind: 'device', id: op.payload.deviceId };
+    case 'payment.cash':
+    case 'payment.card':
+    case 'payment.settle':
+    case 'payment.resolveTask':
+      return { kind: 'payment', id: op.payload.paymentId };
+    case 'refund.request':
+    case 'refund.settle':
+      return { kind: 'refund', id: op.payload.refundId };
+    case 'drawer.open':
+    case 'drawer.payout':
+    case 'drawer.close':
+      return { kind: 'drawer', id: op.payload.drawerId };
+    case 'settings.offlineCard.set':
+      return { kind: 'settings', id: op.tenantId };
   }
 }
 

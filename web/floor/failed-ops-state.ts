@@ -258,6 +258,26 @@ export function describeOp(op: OutboxEntry['op'], names: Names = new Map()): str
       return `Pair the device ${op.payload.name}`;
     case 'device.revoke':
       return `Revoke the device ${nameOr(names, op.payload.deviceId, 'a device')}`;
+    case 'payment.cash':
+      return `${order(op.payload.orderId)}: take cash`;
+    case 'payment.card':
+      return `${order(op.payload.orderId)}: card payment`;
+    case 'payment.settle':
+      return 'Card payment: the processor’s later answer';
+    case 'payment.resolveTask':
+      return 'Declined card payment: mark followed up';
+    case 'refund.request':
+      return 'Refund a payment';
+    case 'refund.settle':
+      return 'Refund: the processor’s answer';
+    case 'drawer.open':
+      return 'Open the cash drawer';
+    case 'drawer.payout':
+      return `Pay out of the drawer: ${op.payload.reason}`;
+    case 'drawer.close':
+      return 'Close the cash drawer';
+    case 'settings.offlineCard.set':
+      return 'Change the offline card limits';
   }
 }
 
