@@ -142,8 +142,11 @@ export type ChargeResult =
 export type PayResult = 'paid' | 'already_paid' | 'cancelled' | 'network_down' | 'unknown';
 
 export interface ProcessorCoreOptions {
-  /** Called with every event, in the order they happen. */
-  emit(event: ProcessorEvent): void;
+  /**
+   * Called with every event, in the order they happen, with the reference of the charge it is
+   * about (a refund's event too): events of one payment keep their order by it.
+   */
+  emit(event: ProcessorEvent, chargeReference: string): void;
   clock?: () => Date;
 }
 
@@ -157,7 +160,7 @@ export class ProcessorCore {
   private readonly refunds = new Map<string, RefundRecord>();
   private readonly checkouts = new Map<string, CheckoutRecord>();
   private cardsRead = 0;
-  private readonly emit: (event: ProcessorEvent) => void;
+  private readonly emit: (event: ProcessorEvent, chargeReference: string) => void;
   private readonly clock: () => Date;
 
   constructor(options: ProcessorCoreOptions) {
@@ -267,20 +270,23 @@ export class ProcessorCore {
       record.status = decline ? 'declined_later' : 'approved_later';
       record.declineCode = decline ? 'do_not_honor' : undefined;
       record.settledAt = this.now();
-      this.emit({
-        id: id('evt'),
-        type: decline ? 'payment.declined_later' : 'payment.authorised_later',
-        tenantId: record.tenantId,
-        venueId: record.venueId,
-        paymentId: record.paymentId,
-        orderId: record.orderId,
-        reference: record.reference,
-        brand: record.brand,
-        last4: record.last4,
-        amount: record.amount,
-        tip: record.tip,
-        ...(decline ? { declineCode: 'do_not_honor' } : {}),
-      });
+      this.emit(
+        {
+          id: id('evt'),
+          type: decline ? 'payment.declined_later' : 'payment.authorised_later',
+          tenantId: record.tenantId,
+          venueId: record.venueId,
+          paymentId: record.paymentId,
+          orderId: record.orderId,
+          reference: record.reference,
+          brand: record.brand,
+          last4: record.last4,
+          amount: record.amount,
+          tip: record.tip,
+          ...(decline ? { declineCode: 'do_not_honor' } : {}),
+        },
+        record.reference,
+      );
       done.push({ paymentId: record.paymentId, outcome: record.status });
     }
     return done;
@@ -321,18 +327,21 @@ export class ProcessorCore {
     });
     // An event needs the tenant and venue: a refund of a charge we never took has none.
     if (charge)
-      this.emit({
-        id: id('evt'),
-        type: answer.outcome === 'refunded' ? 'refund.refunded' : 'refund.failed',
-        tenantId: charge.tenantId,
-        venueId: charge.venueId,
-        paymentId: req.paymentId,
-        refundId: req.refundId,
-        orderId: charge.orderId,
-        reference,
-        amount: req.amount,
-        ...(answer.outcome === 'failed' ? { reason: answer.reason } : {}),
-      });
+      this.emit(
+        {
+          id: id('evt'),
+          type: answer.outcome === 'refunded' ? 'refund.refunded' : 'refund.failed',
+          tenantId: charge.tenantId,
+          venueId: charge.venueId,
+          paymentId: req.paymentId,
+          refundId: req.refundId,
+          orderId: charge.orderId,
+          reference,
+          amount: req.amount,
+          ...(answer.outcome === 'failed' ? { reason: answer.reason } : {}),
+        },
+        charge.reference,
+      );
     return { kind: 'answer', answer };
   }
 
@@ -436,19 +445,22 @@ export class ProcessorCore {
     this.byReference.set(reference, record);
     checkout.status = 'paid';
     checkout.reference = reference;
-    this.emit({
-      id: id('evt'),
-      type: 'checkout.paid',
-      tenantId: checkout.tenantId,
-      venueId: checkout.venueId,
-      checkoutId,
-      orderId: checkout.orderId,
+    this.emit(
+      {
+        id: id('evt'),
+        type: 'checkout.paid',
+        tenantId: checkout.tenantId,
+        venueId: checkout.venueId,
+        checkoutId,
+        orderId: checkout.orderId,
+        reference,
+        brand: card.brand,
+        last4: card.last4,
+        amount: checkout.amount,
+        tip: checkout.tip,
+      },
       reference,
-      brand: card.brand,
-      last4: card.last4,
-      amount: checkout.amount,
-      tip: checkout.tip,
-    });
+    );
     return 'paid';
   }
 

@@ -103,7 +103,8 @@ export function createProcessorApp(options: ProcessorAppOptions): ProcessorApp {
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const core = new ProcessorCore({
-    emit: (event: ProcessorEvent) => webhooks.enqueue(event),
+    emit: (event: ProcessorEvent, chargeReference: string) =>
+      webhooks.enqueue(event, chargeReference),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   let forwardTimer: ReturnType<typeof setTimeout> | undefined;

@@ -361,6 +361,59 @@ describe('the test processor through the HTTP payment port', () => {
     ]);
   });
 
+  it('keeps a hosted payment’s refund event behind its checkout.paid', async () => {
+    webhook.failNext(2);
+    const checkoutId = newUlid();
+    await port.createCheckout({
+      checkoutId,
+      tenantId: 'demo',
+      venueId: 'demo-bistro',
+      orderId: newUlid(),
+      amount: 1200,
+      tip: 0,
+      currency: 'EUR',
+      returnUrl: 'http://guest.example/back',
+    });
+    expect((await payCheckout(checkoutId)).status).toBe(303);
+    const { payment } = await port.checkout(checkoutId);
+    if (!payment) throw new Error('not paid');
+    const refund = await port.refund({
+      refundId: newUlid(),
+      paymentId: newUlid(),
+      reference: payment.reference,
+      amount: 1200,
+      currency: 'EUR',
+    });
+    expect(refund.outcome).toBe('refunded');
+    await eventsOfType('refund.refunded');
+    expect(webhook.received.map((r) => `${JSON.parse(r.raw).type} ${r.status}`)).toEqual([
+      'checkout.paid 500',
+      'checkout.paid 500',
+      'checkout.paid 204',
+      'refund.refunded 204',
+    ]);
+  });
+
+  it('the hosted page says so and charges nothing while the network is down', async () => {
+    const checkoutId = newUlid();
+    await port.createCheckout({
+      checkoutId,
+      tenantId: 'demo',
+      venueId: 'demo-bistro',
+      orderId: newUlid(),
+      amount: 800,
+      tip: 0,
+      currency: 'EUR',
+      returnUrl: 'http://guest.example/back',
+    });
+    await script({ networkDown: true });
+    const res = await fetch(`${url}/checkout/${checkoutId}/pay`, { method: 'POST' });
+    expect(res.status).toBe(503);
+    expect(await res.text()).toMatch(/<p role="alert">The card network cannot be reached/);
+    expect((await port.checkout(checkoutId)).status).toBe('open');
+    expect((await state()).charges).toHaveLength(0);
+  });
+
   it('keeps card numbers out of its state, its events and its logs', async () => {
     for (let i = 0; i < 6; i++) await port.charge(charge());
     await script({ networkDown: true });

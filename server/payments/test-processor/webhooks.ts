@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.ts';
 import { PROCESSOR_SIGNATURE_HEADER, type ProcessorEvent, signEvent } from '../processor-events.ts';
 
 // The processor's webhook: every event POSTed as signed JSON to one URL, at least once, in order
-// per payment (per checkout for checkout.paid). A non-2xx answer or a network failure is tried
+// per payment (the charge's reference: a refund's events wait for their payment's). A non-2xx answer or a network failure is tried
 // again after a backoff that doubles up to a ceiling, until it is taken; an event waits while an
 // earlier one of the same payment is still undelivered. Every event stays in the log.
 
@@ -29,10 +29,6 @@ export interface EventDelivery {
   readonly createdAt: string;
   deliveredAt: string | null;
 }
-
-/** The queue each event waits in: its payment's, else its checkout's. */
-const queueKey = (event: ProcessorEvent) =>
-  event.paymentId ? `payment:${event.paymentId}` : `checkout:${event.checkoutId ?? event.id}`;
 
 export class WebhookSender {
   private url: string | undefined;
@@ -71,7 +67,8 @@ export class WebhookSender {
     for (const key of this.queues.keys()) this.kick(key);
   }
 
-  enqueue(event: ProcessorEvent): void {
+  /** Queues `event` behind the undelivered events of the same payment (`paymentKey`). */
+  enqueue(event: ProcessorEvent, paymentKey: string): void {
     const delivery: EventDelivery = {
       event,
       status: 'pending',
@@ -82,7 +79,7 @@ export class WebhookSender {
       deliveredAt: null,
     };
     this.deliveries.push(delivery);
-    const key = queueKey(event);
+    const key = paymentKey;
     const queue = this.queues.get(key) ?? [];
     queue.push(delivery);
     this.queues.set(key, queue);
