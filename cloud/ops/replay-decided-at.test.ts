@@ -82,6 +82,38 @@ describe('a relay replay decided at the relay’s decision time', () => {
     expect(result?.at).toBe(TEST_NOW);
   });
 
+  it('cash taken offline keeps the time it was taken (takenAt, and the order’s closedAt)', async () => {
+    const t = await makeTestApp();
+    const { orderId } = await orderToClose(t);
+    const paymentId = newUlid();
+    const entries = await t.store.readFeed(DEMO.venueId, 0, { limit: 10_000 });
+    const order = entries.filter((e) => e.entity === 'order' && e.id === orderId).at(-1);
+    const total = (order?.op === 'upsert' ? order.data : undefined) as
+      | { totals: { total: number } }
+      | undefined;
+    const amount = total?.totals.total ?? 0;
+    const pay = await demoOp('payment.cash', {
+      paymentId,
+      orderId,
+      amount,
+      tip: 0,
+      tendered: amount,
+    });
+    const decided = ago(9 * HOUR);
+    const bearer = t.auth.person(manager, 'relay:node-1');
+    const res = await t.app.request(
+      `${VENUE}/ops/batch`,
+      batch([pay], { Authorization: `Bearer ${bearer}` }, { [pay.opId]: decided }),
+    );
+    expect(await res.json()).toMatchObject({ results: [{ status: 'applied' }] });
+    const after = await t.store.readFeed(DEMO.venueId, 0, { limit: 10_000 });
+    const payment = after.find((e) => e.entity === 'payment' && e.id === paymentId);
+    expect(payment?.op === 'upsert' && (payment.data as { takenAt?: unknown }).takenAt).toBe(
+      decided,
+    );
+    expect(await closedAt(t, orderId)).toBe(decided);
+  });
+
   it('a device’s own batch with decidedAt is decided at the cloud’s now', async () => {
     const decided = ago(10 * HOUR);
     // Signed in at the cloud.
