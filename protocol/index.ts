@@ -83,6 +83,18 @@ export {
 export { BOOKING_ACTIONS, bookingStep, bookingTransitions } from './domain/booking-machine.ts';
 export { type DrawerExpectation, drawerExpected } from './domain/cash-drawer.ts';
 export {
+  type ByMethod,
+  businessDateOf,
+  businessDayBounds,
+  type DayReport,
+  type DayReportInput,
+  type DayReportOptions,
+  DEFAULT_DAY_START_MINUTES,
+  type DeclinedLater,
+  type DrawerLine,
+  dayReport,
+} from './domain/day-report.ts';
+export {
   DEVICE_EVENTS,
   DEVICE_STATES,
   type DeviceEvent,
