@@ -208,6 +208,19 @@ describe('TokenAuthenticator: tokens a relay issued while offline', () => {
     });
   });
 
+  it('marks a relay’s replay token (rpl) as the replay, and only one the relay signed', async () => {
+    const { auth } = await setup();
+    const replayed = await check(auth, await relaySigner.sign({ ...staff, rpl: true }));
+    expect(replayed).toMatchObject({ ok: true, caller: { issuer: 'relay:node-1', replay: true } });
+    const signIn = await check(auth, await relaySigner.sign(guest));
+    expect(signIn).toMatchObject({ ok: true });
+    expect(signIn).not.toHaveProperty('caller.replay');
+    // The cloud never signs a replay: its own token with the claim is an ordinary sign-in.
+    const own = await check(auth, await cloud.sign({ ...staff, rpl: true }));
+    expect(own).toMatchObject({ ok: true, caller: { issuer: 'cloud' } });
+    expect(own).not.toHaveProperty('caller.replay');
+  });
+
   it('answers 403 FOREIGN_VENUE for another venue’s or tenant’s token from the same relay key', async () => {
     const { auth } = await setup();
     for (const claims of [

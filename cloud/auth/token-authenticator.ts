@@ -171,6 +171,8 @@ export class TokenAuthenticator implements Authenticator {
         principal: principalOf(claims),
         issuer: `${RELAY_KID_PREFIX}${node.nodeId}`,
         ...didOf(claims),
+        // Only a relay's own signature makes a replay: the cloud never issues one.
+        ...(claims.rpl === true ? { replay: true as const } : {}),
       },
     };
   }

@@ -12,6 +12,8 @@ export type Caller =
       readonly issuer: string;
       /** The paired device a staff member signed in on (the token's `did`), when it names one. */
       readonly did?: string;
+      /** A relay-signed token for its journal's replay (the token's `rpl`). */
+      readonly replay?: true;
     }
   | {
       readonly kind: 'relay';

@@ -56,10 +56,20 @@ async function closedAt(t: TestApp, orderId: string): Promise<unknown> {
 }
 
 /** Replays `close` with `decidedAt` under a bearer for the demo manager from `issuer`. */
-async function replayClose(options: { issuer: string; did?: string; decidedAt?: string }) {
+async function replayClose(options: {
+  issuer: string;
+  did?: string;
+  decidedAt?: string;
+  /** A relay-signed token without the replay claim (a relay's sign-in, not its reconciler's). */
+  noReplayClaim?: boolean;
+}) {
   const t = await makeTestApp();
   const { orderId, close } = await orderToClose(t);
-  const bearer = t.auth.person(manager, options.issuer, options.did);
+  const relayNode = options.issuer.startsWith('relay:') ? options.issuer.slice(6) : undefined;
+  const bearer =
+    relayNode !== undefined && options.did === undefined && options.noReplayClaim !== true
+      ? t.auth.replayer(manager, relayNode)
+      : t.auth.person(manager, options.issuer, options.did);
   const res = await t.app.request(
     `${VENUE}/ops/batch`,
     batch(
@@ -100,7 +110,7 @@ describe('a relay replay decided at the relay’s decision time', () => {
       tendered: amount,
     });
     const decided = ago(9 * HOUR);
-    const bearer = t.auth.person(manager, 'relay:node-1');
+    const bearer = t.auth.replayer(manager, 'node-1');
     const res = await t.app.request(
       `${VENUE}/ops/batch`,
       batch([pay], { Authorization: `Bearer ${bearer}` }, { [pay.opId]: decided }),
@@ -121,6 +131,11 @@ describe('a relay replay decided at the relay’s decision time', () => {
     // Signed in at the relay on a paired device (its token names the device): not the replay.
     expect(
       (await replayClose({ issuer: 'relay:node-1', did: 'tablet-1', decidedAt: decided })).closedAt,
+    ).toBe(TEST_NOW);
+    // Signed by the relay with no device (a guest's sign-in there) but not for its replay.
+    expect(
+      (await replayClose({ issuer: 'relay:node-1', decidedAt: decided, noReplayClaim: true }))
+        .closedAt,
     ).toBe(TEST_NOW);
   });
 
@@ -146,7 +161,7 @@ describe('a relay replay decided at the relay’s decision time', () => {
   it('a batch with a decidedAt that is not a timestamp is refused as invalid', async () => {
     const t = await makeTestApp();
     const { close } = await orderToClose(t);
-    const bearer = t.auth.person(manager, 'relay:node-1');
+    const bearer = t.auth.replayer(manager, 'node-1');
     const res = await t.app.request(
       `${VENUE}/ops/batch`,
       batch([close], { Authorization: `Bearer ${bearer}` }, { [close.opId]: 'yesterday' }),

@@ -23,6 +23,18 @@ export class StaticAuthenticator implements Authenticator {
     return bearer;
   }
 
+  /** A relay's replay token for a person: signed by `relay:<nodeId>` with the replay claim. */
+  replayer(principal: Principal, nodeId: string): string {
+    const bearer = `test-replay-${this.callers.size + 1}`;
+    this.callers.set(bearer, {
+      kind: 'principal',
+      principal,
+      issuer: `relay:${nodeId}`,
+      replay: true,
+    });
+    return bearer;
+  }
+
   relay(nodeId: string, tenantId: string, venueId: string): string {
     const bearer = `test-relay-${this.callers.size + 1}`;
     this.callers.set(bearer, { kind: 'relay', nodeId, tenantId, venueId });

@@ -48,12 +48,15 @@ export const TokenClaims = z
       role: StaffRole,
       /** The paired device the person signed in on (decision 034); absent on older tokens. */
       did: DeviceId.optional(),
+      /** Signed by a relay for its journal's replay to the cloud, never handed to a device. */
+      rpl: z.literal(true).optional(),
       ...scope,
     }),
     z.object({
       kind: z.literal('guest'),
       sub: z.string().min(1).max(80),
       tableId: EntityId,
+      rpl: z.literal(true).optional(),
       ...scope,
     }),
     z.object({ kind: z.literal('relay'), sub: z.string().min(1).max(80), ...scope }),
