@@ -62,6 +62,9 @@ const Upsert = z.discriminatedUnion('entity', [
   upsertOf('teamSection'),
   upsertOf('teamMember'),
   upsertOf('device'),
+  upsertOf('payment'),
+  upsertOf('refund'),
+  upsertOf('drawer'),
 ]);
 
 const Tombstone = z.object({ ...placed, entity: EntityKindSchema, op: z.literal('tombstone') });

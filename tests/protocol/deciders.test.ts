@@ -15,7 +15,13 @@ import {
   type VenueState,
 } from '#protocol';
 import { applyAll } from './support/run-ops.ts';
-import { everyRole, SAMPLE_ORDER, samplePayloads, sampleStart } from './support/sample-ops.ts';
+import {
+  everyRole,
+  SAMPLE_ORDER,
+  samplePayloads,
+  samplePrincipal,
+  sampleStart,
+} from './support/sample-ops.ts';
 import { ctxFor, guest, opOf, staff, venueState } from './support/venue-fixture.ts';
 
 const manager = staff('manager');
@@ -27,7 +33,7 @@ const ops = new Map<OperationType, Operation>();
 beforeAll(async () => {
   let state = await sampleStart();
   for (const [type, payload] of samplePayloads) {
-    const principal = type.startsWith('ticket.') ? staff('kitchen') : manager;
+    const principal = samplePrincipal(type);
     const op = await opOf(
       type,
       payload,
@@ -46,7 +52,7 @@ describe('every operation type', () => {
   });
 
   it.each(OPERATION_TYPES)('%s is decided and changes the state it names', (type) => {
-    const principal = type.startsWith('ticket.') ? staff('kitchen') : manager;
+    const principal = samplePrincipal(type);
     const decision = decide(
       before.get(type) as VenueState,
       ops.get(type) as Operation,

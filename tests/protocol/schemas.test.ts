@@ -16,8 +16,8 @@ import {
   problem,
   Snapshot,
 } from '#protocol';
-import { samplePayloads, sampleStart } from './support/sample-ops.ts';
-import { ctxFor, NOW, opOf, staff } from './support/venue-fixture.ts';
+import { samplePayloads, samplePrincipal, sampleStart } from './support/sample-ops.ts';
+import { ctxFor, NOW, opOf } from './support/venue-fixture.ts';
 
 /** What crosses the wire comes back as it went. */
 const viaWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
@@ -36,7 +36,7 @@ describe('schema round trips', () => {
     let state = await sampleStart();
     const entries: unknown[] = [];
     for (const [type, payload] of samplePayloads) {
-      const principal = type.startsWith('ticket.') ? staff('kitchen') : staff('manager');
+      const principal = samplePrincipal(type);
       const op = await opOf(
         type,
         payload,

@@ -1,4 +1,10 @@
-import type { OperationType, Principal, VenueState } from '#protocol';
+import {
+  allowedRoles,
+  DEFAULT_OFFLINE_CARD_LIMITS,
+  type OperationType,
+  type Principal,
+  type VenueState,
+} from '#protocol';
 import { applyAll } from './run-ops.ts';
 import { guest, opOf, staff, venueState } from './venue-fixture.ts';
 
@@ -8,6 +14,14 @@ export const SAMPLE_TICKET = '01JD0000000000000000000101-grill';
 const SECOND_ORDER = '01JD0000000000000000000102';
 const HELD_SEND = '01JD0000000000000000000105';
 const HELD_TICKET = `${HELD_SEND}-cold`;
+/** The third order (table-1, 20.00), the payment samples' check; a card paid 5.00 of it. */
+export const PAY_ORDER = '01JD0000000000000000000110';
+/** The approved card payment the refund samples refund. */
+export const CARD_PAID = '01JD0000000000000000000111';
+export const CASH_PAYMENT = '01JD0000000000000000000112';
+export const STORED_PAYMENT = '01JD0000000000000000000113';
+export const SAMPLE_REFUND = '01JD0000000000000000000114';
+export const SAMPLE_DRAWER = 'drawer-1';
 
 /**
  * One valid payload per operation type, each applicable to `venueState()` after the setup
@@ -77,7 +91,61 @@ export const samplePayloads: readonly (readonly [OperationType, unknown])[] = [
     },
   ],
   ['device.revoke', { deviceId: 'bar-tablet' }],
+  // Payments on PAY_ORDER (20.00, 5.00 paid by card): cash into the drawer, a card stored offline
+  // that closes the check and is declined later (reopening it), its follow-up, a card refund.
+  ['settings.offlineCard.set', { policy: { ...DEFAULT_OFFLINE_CARD_LIMITS, enabled: true } }],
+  ['drawer.open', { drawerId: SAMPLE_DRAWER, float: 10_000 }],
+  [
+    'drawer.payout',
+    { drawerId: SAMPLE_DRAWER, payoutId: 'payout-1', amount: 500, reason: 'ice delivery' },
+  ],
+  [
+    'payment.cash',
+    {
+      paymentId: CASH_PAYMENT,
+      orderId: PAY_ORDER,
+      amount: 500,
+      tip: 100,
+      tendered: 1000,
+      drawerId: SAMPLE_DRAWER,
+    },
+  ],
+  [
+    'payment.card',
+    {
+      paymentId: STORED_PAYMENT,
+      orderId: PAY_ORDER,
+      amount: 1000,
+      tip: 150,
+      outcome: 'stored',
+      reference: 'ref-stored-1',
+      brand: 'visa',
+      last4: '4242',
+      entry: 'reader',
+    },
+  ],
+  [
+    'payment.settle',
+    { paymentId: STORED_PAYMENT, outcome: 'declined_later', declineCode: 'insufficient_funds' },
+  ],
+  ['payment.resolveTask', { paymentId: STORED_PAYMENT, note: 'the guest came back and paid' }],
+  [
+    'refund.request',
+    { refundId: SAMPLE_REFUND, paymentId: CARD_PAID, amount: 200, reason: 'cold fries' },
+  ],
+  ['refund.settle', { refundId: SAMPLE_REFUND, outcome: 'refunded', reference: 'ref-refund-1' }],
+  // Float 100.00 + cash 5.00 and its 1.00 tip − the 5.00 payout.
+  ['drawer.close', { drawerId: SAMPLE_DRAWER, counted: 10_100 }],
 ];
+
+/**
+ * Who makes each sample: the kitchen moves tickets; a manager makes what a manager may, the
+ * owner the rest (the offline card policy, and the server-made settles).
+ */
+export function samplePrincipal(type: OperationType): Principal {
+  if (type.startsWith('ticket.')) return staff('kitchen');
+  return allowedRoles[type].includes('manager') ? staff('manager') : staff('owner');
+}
 
 /** The second order the samples fire a course of, void a line of, and void. */
 export const voidTarget = {
@@ -86,12 +154,34 @@ export const voidTarget = {
   lines: [{ lineId: 'v-1', itemId: 'salad', quantity: 1 }],
 };
 
-/** The state the samples start from: `voidTarget` created and sent with its course held. */
+/**
+ * The state the samples start from: `voidTarget` created and sent with its course held, and
+ * PAY_ORDER with 5.00 of its 20.00 paid by an approved card.
+ */
 export async function sampleStart(): Promise<VenueState> {
   return applyAll(venueState(), [
     await opOf('order.create', voidTarget),
     await opOf('order.sendToKitchen', { orderId: SECOND_ORDER, hold: true }, staff('manager'), {
       opId: HELD_SEND,
+    }),
+    await opOf('order.create', {
+      orderId: PAY_ORDER,
+      tableId: 'table-1',
+      lines: [
+        { lineId: 'p-1', itemId: 'burger', quantity: 1 },
+        { lineId: 'p-2', itemId: 'beer', quantity: 1 },
+      ],
+    }),
+    await opOf('payment.card', {
+      paymentId: CARD_PAID,
+      orderId: PAY_ORDER,
+      amount: 500,
+      tip: 0,
+      outcome: 'approved',
+      reference: 'ref-approved-1',
+      brand: 'mastercard',
+      last4: '0005',
+      entry: 'reader',
     }),
   ]);
 }
