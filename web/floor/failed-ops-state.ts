@@ -1,3 +1,4 @@
+import type { Order, PaymentRecord } from '#protocol';
 import { formatClock } from '../app/resilience-text.ts';
 import type { OutboxEntry } from '../device/outbox-types.ts';
 import { ageTextOf } from './service-requests-state.ts';
@@ -159,6 +160,58 @@ const ADVICE: Readonly<Record<string, Advice>> = {
   VALIDATION: {
     reason: 'The server could not accept what was sent',
     action: 'Discard it and make the change again; tell a manager if it keeps happening.',
+  },
+  OVERPAYMENT: {
+    reason: 'The payment was more than was left to pay on the check',
+    action: 'Check what is left to pay and take that.',
+  },
+  ORDER_HAS_PAYMENTS: {
+    reason: 'Payments were already taken on this check',
+    action: 'Take the rest as a payment, or refund the payments first.',
+  },
+  REFUND_NOT_ALLOWED: {
+    reason: 'That refund was more than is left on the payment, or the payment was not charged',
+    action: 'Check the payment’s refunds and refund what is left.',
+  },
+  DRAWER_ALREADY_OPEN: {
+    reason: 'A cash drawer is already open on this device',
+    action: 'Use the open drawer, or close it first.',
+  },
+  DRAWER_NOT_OPEN: {
+    reason: 'The cash drawer was not open on this device',
+    action: 'Open the drawer, then take the cash again.',
+  },
+  DRAWER_REASON_REQUIRED: {
+    reason: 'The count did not match and no reason was given',
+    action: 'Count again and say why it differs.',
+  },
+  OFFLINE_CARD_DISABLED: {
+    reason: 'The venue does not take card payments offline',
+    action: 'Take cash, or wait for the internet.',
+  },
+  CURRENCY_MISMATCH: {
+    reason: 'The payment was not in the venue’s currency',
+    action: 'Take it again in the venue’s currency.',
+  },
+  OFFLINE_CARD_WINDOW_CLOSED: {
+    reason: 'Card payments taken offline waited too long: no new ones until they are authorised',
+    action: 'Take cash until the internet is back.',
+  },
+  OFFLINE_CARD_OVER_MANAGER_LIMIT: {
+    reason: 'The payment was over what may be taken offline, even with a manager',
+    action: 'Take cash, or split the bill.',
+  },
+  OFFLINE_CARD_OVER_TRANSACTION_LIMIT: {
+    reason: 'The payment was over the offline limit without a manager’s PIN',
+    action: 'Ask a manager to take it, or take cash.',
+  },
+  OFFLINE_CARD_DEVICE_TOTAL: {
+    reason: 'This device holds as much in offline card payments as it may',
+    action: 'Take cash, or use another device.',
+  },
+  OFFLINE_CARD_VENUE_TOTAL: {
+    reason: 'The venue holds as much in offline card payments as it may',
+    action: 'Take cash until the internet is back.',
   },
   RETRIES_EXHAUSTED: {
     reason: 'It could not reach the server after 10 tries',
@@ -327,3 +380,115 @@ export function failedRowsOf(
 /** The heading's count: "2 changes to fix" / "Nothing to fix". */
 export const countWords = (n: number): string =>
   n === 0 ? 'Nothing to fix' : `${plural(n, 'change', 'changes')} to fix`;
+
+// Payment tasks: a card payment stored offline that the processor declined later is a
+// manager's to follow up. The check is open again; the task stays until someone marks it handled.
+
+/** Decline codes in words (the processor's codes; an unknown one is shown as it came). */
+const DECLINES: Readonly<Record<string, string>> = {
+  insufficient_funds: 'the card has insufficient funds',
+  do_not_honor: 'the card’s bank declined it',
+  expired_card: 'the card has expired',
+  card_not_supported: 'this card is not accepted here',
+  incorrect_pin: 'the PIN was wrong',
+  lost_card: 'the card is reported lost',
+  stolen_card: 'the card is reported stolen',
+  declined: 'the card was declined',
+};
+
+/** "the card has insufficient funds"; an unknown code as it came, in words. */
+export function declineWords(code: string | null | undefined): string {
+  if (!code) return DECLINES.declined as string;
+  return DECLINES[code] ?? `the card was declined (${code.replace(/_/g, ' ')})`;
+}
+
+/** What a manager does about a payment declined later. */
+export const DECLINED_LATER_ACTION =
+  'The guest’s card was declined after the outage: contact the guest or record the loss; ' +
+  'the check is open again with the balance due.';
+
+/** The slice of a payment a task is made from. */
+export type TaskPayment = Pick<
+  PaymentRecord,
+  | 'id'
+  | 'orderId'
+  | 'tableId'
+  | 'takenBy'
+  | 'amount'
+  | 'tip'
+  | 'currency'
+  | 'takenAt'
+  | 'settledAt'
+  | 'declineCode'
+  | 'status'
+  | 'task'
+  | 'card'
+>;
+
+export interface PaymentTaskRow {
+  readonly paymentId: string;
+  readonly orderId: string;
+  readonly tableId: string | null;
+  /** "Table 5", or "A check with no table". */
+  readonly where: string;
+  /** "€25.00 + €3.00 tip". */
+  readonly amountText: string;
+  /** The check's balance due now, in words: "€25.00 due"; empty when the check is not known. */
+  readonly dueText: string;
+  readonly who: string;
+  /** When it was taken: "23:50 (14 h ago)". */
+  readonly whenText: string;
+  /** "Visa ·· 4242", or empty. */
+  readonly cardText: string;
+  readonly decline: string;
+}
+
+/** "Visa ·· 4242" from what the processor told; empty when it told nothing. */
+export function cardWords(card: PaymentRecord['card']): string {
+  if (!card) return '';
+  const brand = card.brand ? card.brand.charAt(0).toUpperCase() + card.brand.slice(1) : 'Card';
+  return card.last4 ? `${brand} ·· ${card.last4}` : brand;
+}
+
+/**
+ * The open payment tasks, oldest first. `money` formats minor units in a currency;
+ * `orders` give each check's balance due now (its total less what still pays it).
+ */
+export function paymentTasksOf(
+  payments: readonly TaskPayment[],
+  orders: readonly Pick<Order, 'id' | 'totals' | 'paid'>[],
+  names: Names,
+  money: (minor: number, currency: string) => string,
+  now: number = Date.now(),
+  clock: (ms: number) => string = (ms) => formatClock(ms, now),
+): PaymentTaskRow[] {
+  const byId = new Map(orders.map((o) => [o.id, o]));
+  return payments
+    .filter((p) => p.task === 'open')
+    .sort((a, b) => a.takenAt.localeCompare(b.takenAt) || a.id.localeCompare(b.id))
+    .map((p) => {
+      const taken = Date.parse(p.takenAt);
+      const age = ageTextOf(now - taken);
+      const order = byId.get(p.orderId);
+      const m = (minor: number) => money(minor, p.currency);
+      return {
+        paymentId: p.id,
+        orderId: p.orderId,
+        tableId: p.tableId,
+        where:
+          nameOr(names, p.tableId, '') || nameOr(names, p.orderId, '') || 'A check with no table',
+        amountText: p.tip > 0 ? `${m(p.amount)} + ${m(p.tip)} tip` : m(p.amount),
+        dueText: order
+          ? `${m(Math.max(0, order.totals.total - (order.paid ?? 0)))} due on the check`
+          : '',
+        who: names.get(p.takenBy) ?? 'someone',
+        whenText: `${clock(taken)} (${age === 'just now' ? age : `${age} ago`})`,
+        cardText: cardWords(p.card),
+        decline: declineWords(p.declineCode),
+      };
+    });
+}
+
+/** The section's count: "1 payment to follow up". */
+export const taskCountWords = (n: number): string =>
+  n === 0 ? 'No payments to follow up' : `${plural(n, 'payment', 'payments')} to follow up`;

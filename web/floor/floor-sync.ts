@@ -5,6 +5,8 @@ import '../app/op-list.ts';
 import type { TrackedOp } from '../app/op-controller.ts';
 import type { OutboxEntry } from '../device/outbox-types.ts';
 import './failed-ops-inbox.ts';
+import type { PaymentTasksInput } from './failed-ops-inbox.ts';
+import type { FloorSubmit } from './floor-ops.ts';
 import { floorStyles } from './floor-styles.ts';
 import { ResilienceReportController } from './resilience-report-controller.ts';
 
@@ -23,6 +25,8 @@ export class FloorSync extends LitElement {
     ops: { attribute: false },
     names: { attribute: false },
     now: { attribute: false },
+    tasks: { attribute: false },
+    submit: { attribute: false },
   };
 
   declare services: AppServices | undefined;
@@ -32,6 +36,9 @@ export class FloorSync extends LitElement {
   /** Names by id: staff, tables, orders and dishes, for ops read in words. */
   declare names: ReadonlyMap<string, string>;
   declare now: number;
+  /** Card payments declined later, for the inbox's follow-up tasks. */
+  declare tasks: PaymentTasksInput | undefined;
+  declare submit: FloorSubmit | undefined;
   #report: ResilienceReportController | undefined;
 
   static override styles = [
@@ -82,6 +89,10 @@ export class FloorSync extends LitElement {
         .entries=${this.entries}
         .names=${this.names}
         .now=${this.now}
+        .tasks=${this.tasks}
+        .staffRole=${this.staffRole}
+        .submit=${this.submit}
+        .ops=${this.ops}
       ></hearth-failed-ops>
       ${
         report
