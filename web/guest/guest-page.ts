@@ -111,6 +111,7 @@ export class GuestPage extends LitElement {
     void import('../app/sign-in-form.ts');
     void import('./guest-calls.ts');
     void import('./booking-form.ts');
+    void import('./guest-pay.ts');
     if (this.#rules) return;
     void import('./guest-rules.ts').then(
       (rules) => {
@@ -285,6 +286,7 @@ export class GuestPage extends LitElement {
           ></hearth-guest-status>`
         : nothing
     }
+      <hearth-guest-pay hidden .data=${data} .services=${parts.services}></hearth-guest-pay>
       ${this.#calls(data)}
       <section class="menu" aria-labelledby="menu-title">
         <h2 id="menu-title">Menu</h2>
