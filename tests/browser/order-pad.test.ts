@@ -3,6 +3,7 @@ import type { OperationType, Order, Ticket } from '#protocol';
 import type { TrackedOp } from '../../web/app/op-controller.ts';
 import '../../web/floor/order-pad.ts';
 import type { OrderPad } from '../../web/floor/order-pad.ts';
+import type { PayContext } from '../../web/floor/pay-context.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { categories, items, modifiers, order, settings, ticket } from '../web/guest-fixtures.ts';
 import { serious, text } from './guest-support.ts';
@@ -20,7 +21,13 @@ interface Sent {
 const frames: HTMLElement[] = [];
 
 async function mount(
-  options: { width?: number; order?: Order; tickets?: Ticket[]; role?: 'server' | 'manager' } = {},
+  options: {
+    width?: number;
+    order?: Order;
+    tickets?: Ticket[];
+    role?: 'server' | 'manager';
+    payContext?: PayContext;
+  } = {},
 ) {
   const frame = document.createElement('main');
   frame.setAttribute('style', `width:${options.width ?? 390}px;margin:0;padding:0`);
@@ -40,6 +47,7 @@ async function mount(
   el.order = options.order;
   el.tickets = options.tickets ?? [];
   el.staffRole = options.role ?? 'server';
+  el.payContext = options.payContext;
   let n = 0;
   el.submit = async (label, type, payload) => {
     n += 1;
@@ -301,26 +309,68 @@ describe('<hearth-order-pad>', () => {
     expect(lines(el)).to.deep.equal([]);
   });
 
-  it('closes with cash: change due from the cash total, refuses too little, sends order.close', async () => {
+  it('pays in the pay panel: a split share in cash is a payment.cash op; a paid check says so', async () => {
     // The order as the local view has it: two lines of €10.00, sent.
     const existing = order('order-1', [
       { id: 'l1', itemId: 'risotto', name: 'Mushroom risotto', sent: true },
       { id: 'l2', itemId: 'burger', name: 'Bistro burger', sent: true },
     ]);
-    const { el, sent } = await mount({ order: existing, width: 1280 });
-    expect(text($(el, '[data-total="cash"]'))).to.equal('€20.00');
-    await type(el, '#tendered', '15');
-    await click(el, '[data-action="close"]');
-    expect(text($(el, '[data-refusal]'))).to.contain('€5.00 short of the cash total €20.00');
-    expect(sent).to.deep.equal([]);
-    await click(el, '[data-tender="5000"]');
-    expect(text($(el, '[data-change]'))).to.equal('Change due: €30.00');
-    await checkState(el, 'cash with change');
-    await click(el, '[data-action="close"]');
+    const forgotten: string[] = [];
+    const payContext: PayContext = {
+      venueId: 'demo-bistro',
+      deviceId: 'device-1',
+      payments: [],
+      refunds: [],
+      drawers: [],
+      fetcher: () => Promise.reject(new Error('no card here')),
+      controlled: () => true,
+      keep: () => {},
+      forget: (tableId) => forgotten.push(tableId),
+    };
+    const { el, sent } = await mount({ order: existing, width: 1280, payContext });
+    await click(el, '[data-split="even"]');
+    const panel = await waitFor('the pay panel', () => {
+      const found = el.shadowRoot?.querySelector('hearth-pay-panel');
+      return found?.pay.rules ? found : undefined;
+    });
+    await panel.updateComplete;
+    const inPanel = (selector: string) => {
+      const found = panel.shadowRoot?.querySelector<HTMLElement>(selector);
+      if (!found) throw new Error(`no ${selector} in the pay panel`);
+      return found;
+    };
+    expect(text(inPanel('[data-balance]'))).to.equal('€20.00');
+    inPanel('[data-share="1"]').click();
+    await settle(el);
+    await panel.updateComplete;
+    inPanel('[data-tender="1000"]').click();
+    await panel.updateComplete;
+    inPanel('[data-action="pay-cash"]').click();
+    await waitFor('the cash op', () => sent.length === 1);
     expect(sent.map((s) => [s.type, s.payload])).to.deep.equal([
-      ['order.close', { orderId: 'order-1', payment: { method: 'cash', tendered: 5000 } }],
+      [
+        'payment.cash',
+        { paymentId: 'id-1-1', orderId: 'order-1', amount: 1000, tip: 0, tendered: 1000 },
+      ],
     ]);
-    expect($<HTMLInputElement>(el, 'input[value="card"]').disabled).to.equal(true);
+    await checkState(el, 'the pay panel in the pad');
+    // The local view closes the check once paid: the pad shows it paid until the next order.
+    el.order = { ...existing, status: 'closed', paid: 2000, closedAt: '2026-11-23T20:00:00.000Z' };
+    await settle(el);
+    const paid = await waitFor('the paid check', () =>
+      el.shadowRoot?.querySelector('hearth-pay-panel')?.shadowRoot?.querySelector('[data-check]'),
+    );
+    expect(text(paid)).to.equal('Paid — closed');
+    await click(el, '[data-action="next-order"]');
+    expect(forgotten).to.deep.equal(['table-5']);
+  });
+
+  it('offers no pay panel before the page gives it payments', async () => {
+    const existing = order('order-1', [
+      { id: 'l1', itemId: 'risotto', name: 'Mushroom risotto', sent: true },
+    ]);
+    const { el } = await mount({ order: existing });
+    expect(el.shadowRoot?.querySelector('hearth-pay-panel')).to.equal(null);
   });
 
   it('splits the bill evenly and by seat', async () => {

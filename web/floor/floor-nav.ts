@@ -14,6 +14,7 @@ export const FLOOR_VIEWS = [
   'qr',
   'devices',
   'sync',
+  'drawer',
 ] as const;
 export type FloorView = (typeof FLOOR_VIEWS)[number];
 

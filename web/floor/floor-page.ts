@@ -28,6 +28,7 @@ import {
   qrPanel,
   tablePanel,
 } from './floor-panels.ts';
+import { PayContextController } from './pay-context.ts';
 import { StaffSwitchController } from './staff-switch-controller.ts';
 
 type Staff = Extract<Principal, { kind: 'staff' }>;
@@ -78,6 +79,7 @@ const VIEW_LABEL: Readonly<Record<FloorView, string>> = {
   qr: 'QR codes',
   devices: 'Devices',
   sync: 'Sync',
+  drawer: 'Drawer',
 };
 
 /** Each view's components, loaded the first time it is shown: the floor plan paints alone. */
@@ -93,6 +95,7 @@ const VIEW_MODULES: Partial<Record<FloorView, () => Promise<unknown>>> = {
   qr: () => import('./table-qr.ts'),
   devices: () => import('./devices-panel.ts'),
   sync: () => import('./floor-sync.ts'),
+  drawer: () => import('./drawer-view.ts'),
 };
 
 /**
@@ -125,6 +128,8 @@ export class FloorPage extends LitElement {
   /** Why the PIN pad is up for a switch, when a manager was asked for. */
   #switchWhy: string | undefined;
   #parts: Parts | undefined;
+  /** Payments, drawers and the card route for the pay panel and the drawer view. */
+  #pay: PayContextController | undefined;
   readonly #nav = new FloorNavController(this);
   /** The order this device opened per table, until the feed brings it. */
   readonly #opened = new Map<string, string>();
@@ -138,6 +143,7 @@ export class FloorPage extends LitElement {
       this.heldOutbox ?? browserHeldOutbox(),
       (actorId) => this.#names.get(actorId),
     );
+    this.#pay ??= new PayContextController(this, this.services ?? appServices());
     super.connectedCallback();
   }
 
@@ -323,6 +329,16 @@ export class FloorPage extends LitElement {
         return qrPanel(ctx, this.#guestOrigin ?? location.origin);
       case 'devices':
         return devicesPanel(ctx, this.services ?? appServices(), this.#localDevices());
+      case 'drawer':
+        return html`<hearth-drawer-view
+          .context=${this.#payContext(principal)}
+          .settings=${data.settings}
+          .locale=${data.venue?.locale}
+          .staffRole=${principal.role}
+          .names=${this.#names}
+          .ops=${this.#ops.ops}
+          .submit=${this.#submit}
+        ></hearth-drawer-view>`;
       case 'sync':
         return html`<hearth-floor-sync
           .services=${this.services ?? appServices()}
@@ -342,16 +358,31 @@ export class FloorPage extends LitElement {
   #table(ctx: PanelContext, tableId: string) {
     const table = ctx.data.tables.find((t) => t.id === tableId);
     if (!table) return html`<p class="error">This table is not on the floor any more.</p>`;
-    const order = tableOrder(ctx.data.orders, table.id, this.#opened.get(table.id));
+    const order =
+      tableOrder(ctx.data.orders, table.id, this.#opened.get(table.id)) ??
+      this.#pay?.keptOrder(ctx.data.orders, table.id);
     return html`<div class="table-head">
         <button type="button" @click=${() => this.#nav.go({ view: 'floor' })}>← Floor</button>
         <h2>Table ${table.label}</h2>
       </div>
-      ${tablePanel(ctx, table, order, {
-        retry: (opId) => void this.#ops.retry(opId),
-        opened: (orderId) => this.#opened.set(table.id, orderId),
-        managerNeeded: (why) => this.#askManager(why),
-      })}`;
+      ${tablePanel(
+        ctx,
+        table,
+        order,
+        {
+          retry: (opId) => void this.#ops.retry(opId),
+          opened: (orderId) => this.#opened.set(table.id, orderId),
+          managerNeeded: (why) => this.#askManager(why),
+        },
+        this.#payContext(ctx.principal),
+      )}`;
+  }
+
+  /** What the pay panel and the drawer view read: the local view's payments, drawers, refunds. */
+  #payContext(principal: Staff) {
+    const status = this.#view.status;
+    if (status.status !== 'complete' || !this.#pay) return undefined;
+    return this.#pay.contextOf(status.value, principal.venueId);
   }
 
   /** The paired devices in the local view (a manager's feed carries them), revoked or not. */

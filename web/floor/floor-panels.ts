@@ -4,6 +4,7 @@ import type { AppServices } from '../app/app-services.ts';
 import type { TrackedOp } from '../app/op-controller.ts';
 import type { LocalDevice } from './devices-panel.ts';
 import type { FloorData } from './floor-data.ts';
+import type { PayContext } from './pay-context.ts';
 
 // The floor page's panels as templates: what each view shows, given the page's data, ops and
 // submit. The components themselves load lazily (floor-page.ts); Lit upgrades them in place.
@@ -46,6 +47,7 @@ export function tablePanel(
   table: Table,
   order: Order | undefined,
   on: TableHandlers,
+  pay?: PayContext,
 ) {
   const { data, principal } = ctx;
   return html`<div class="table-view">
@@ -63,6 +65,7 @@ export function tablePanel(
       .staffRole=${principal.role}
       .ops=${ctx.ops}
       .submit=${ctx.submit}
+      .payContext=${pay}
       @hearth-retry=${(e: CustomEvent<string>) => on.retry(e.detail)}
       @hearth-order-opened=${(e: CustomEvent<string>) => on.opened(e.detail)}
       @hearth-manager-needed=${(e: CustomEvent<string>) => on.managerNeeded(e.detail)}

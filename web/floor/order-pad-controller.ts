@@ -36,7 +36,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /**
  * The order pad's state: the draft (lines picked here, not on the order yet), the lines sent
  * to the order and not shown by the local view yet, the item sheet, and the ops that add, send,
- * hold, fire, close and void. Ops go through `submit` one after the other (the outbox keeps a
+ * hold, fire and void (paying is the pay panel's: pay-controller.ts). Ops go through `submit` one after the other (the outbox keeps a
  * device's ops in order); the draft and its send are one op, so one round trip.
  */
 export class OrderPadController implements ReactiveController {
@@ -268,23 +268,6 @@ export class OrderPadController implements ReactiveController {
       }),
     );
     if (made) this.#say(`Course ${course} fired`);
-  }
-
-  /** Settles the order in cash (`order.close`); the amount is checked by the caller. */
-  async closeCash(tendered: number): Promise<boolean> {
-    const orderId = this.orderId;
-    const submit = this.#host.submit;
-    if (!orderId || !submit) return false;
-    const made = await submit(
-      `Table ${this.#host.tableLabel}: paid in cash`,
-      'order.close',
-      () => ({
-        orderId,
-        payment: { method: 'cash', tendered },
-      }),
-    );
-    if (made) this.#say('Order closed, paid in cash');
-    return made !== undefined;
   }
 
   /** Voids the whole order (`order.void`: a server's before anything is sent, then a manager's). */

@@ -12,8 +12,7 @@ import type { TrackedOp } from '../app/op-controller.ts';
 import { ITEM_BADGE_LABEL, OP_STATUS_LABEL, WAITING_LABEL } from '../app/sync-labels.ts';
 import type { ItemBadge } from '../device/local-overlay.ts';
 import { Announcer } from '../guest/announcer.ts';
-import { type MoneyFormat, minorPerMajor, moneyFormat } from '../guest/money-format.ts';
-import { checkTender, parseTendered, quickTenders } from './cash-tender.ts';
+import { type MoneyFormat, moneyFormat } from '../guest/money-format.ts';
 import {
   heldCourses,
   lineOpOf,
@@ -27,6 +26,7 @@ import { OrderPadController, type PadHost, type Submit } from './order-pad-contr
 import { orderPadStyles } from './order-pad-styles.ts';
 import type { PadTotals, ShareView } from './pad-rules.ts';
 import { categoryTabs, itemsIn, searchItems } from './pad-search.ts';
+import type { PayContext } from './pay-context.ts';
 
 /** The quick course buttons; a line's course may be 1–3 from the pad. */
 const COURSES = [1, 2, 3] as const;
@@ -36,7 +36,8 @@ const isManager = (role: StaffRole | undefined): boolean => role === 'manager' |
 /**
  * `<hearth-order-pad>`: one table's order on a server's tablet or phone. Dishes by category or
  * by search (the item sheet for modifier groups), each line with its seat, course, kitchen
- * stage and sync badge; send, hold and fire courses; totals and a split; close in cash; void
+ * stage and sync badge; send, hold and fire courses; totals and a split; the pay panel
+ * (`pay-panel.ts`: cash or card, all or part, with a tip); void
  * (a server before anything is sent, a manager after). Reads what the page gives it (the order from the local view, the menu, settings,
  * the order's tickets, the page's ops) and makes ops through `submit`. Events: `hearth-retry`
  * (a failed line's badge: the op's id, for OpController.retry) and `hearth-order-opened` (the
@@ -66,8 +67,7 @@ export class OrderPad extends LitElement implements PadHost {
     _category: { state: true },
     _split: { state: true },
     _parts: { state: true },
-    _tendered: { state: true },
-    _closeTried: { state: true },
+    payContext: { attribute: false },
     _reason: { state: true },
     _voidTried: { state: true },
   };
@@ -93,13 +93,13 @@ export class OrderPad extends LitElement implements PadHost {
   /** The page's OpController.ops: each line's sync badge. */
   declare ops: readonly TrackedOp[];
   declare submit: Submit | undefined;
+  /** Payments, drawers and the card route, from the page (the pay panel's inputs). */
+  declare payContext: PayContext | undefined;
   declare _query: string;
   declare _highlight: number;
   declare _category: string | undefined;
   declare _split: 'none' | 'even' | 'seat';
   declare _parts: number;
-  declare _tendered: string;
-  declare _closeTried: boolean;
   declare _reason: string;
   declare _voidTried: boolean;
 
@@ -136,8 +136,7 @@ export class OrderPad extends LitElement implements PadHost {
     this._category = undefined;
     this._split = 'none';
     this._parts = 2;
-    this._tendered = '';
-    this._closeTried = false;
+    this.payContext = undefined;
     this._reason = '';
     this._voidTried = false;
   }
@@ -632,87 +631,44 @@ export class OrderPad extends LitElement implements PadHost {
 
   // —— Close in cash, void ——
 
-  // The payment method is already a choice with only Cash on: card joins later as a second
-  // branch of order.close's payment ({method:'card', amount, reference}), not a new flow.
+  /** The pay panel (its own component, loaded the first time a check can be paid). */
   #paySection(totals: PadTotals | undefined) {
-    if (!this.pad.orderId || !totals?.ok) return nothing;
-    const cashTotal = totals.totals.cashTotal;
-    const scale = minorPerMajor(this.settings?.currency ?? 'EUR');
-    const money = this.#money;
-    const tendered = parseTendered(this._tendered, scale);
-    const check = checkTender(tendered, this._tendered, cashTotal);
-    const unsentDraft = this.pad.draft.length;
-    const refusal =
-      unsentDraft > 0
-        ? `Send or remove the ${unsentDraft} new ${unsentDraft === 1 ? 'line' : 'lines'} before closing`
-        : check.ok
-          ? null
-          : check.reason === 'empty'
-            ? 'Type the cash received, or tap an amount'
-            : check.reason === 'not-an-amount'
-              ? `“${this._tendered}” is not an amount`
-              : `That is ${money.price(check.short ?? 0)} short of the cash total ${money.price(cashTotal)}`;
-    return html`<section aria-labelledby="pay-title">
-      <h2 id="pay-title">Close and pay</h2>
-      <fieldset>
-        <legend>Payment method</legend>
-        <label class="option"><input type="radio" name="method" value="cash" checked /> Cash</label>
-        <label class="option"><input type="radio" name="method" value="card" disabled /> Card (not available yet)</label>
-      </fieldset>
-      <label
-        >Cash received
-        <input
-          id="tendered"
-          inputmode="decimal"
-          autocomplete="off"
-          aria-describedby="tender-note"
-          .value=${this._tendered}
-          @input=${(e: InputEvent) => {
-            this._tendered = (e.target as HTMLInputElement).value;
-            this._closeTried = false;
-          }}
-      /></label>
-      <div class="row" role="group" aria-label="Quick amounts">
-        ${quickTenders(cashTotal, scale).map(
-          (amount, i) => html`<button
-            type="button"
-            data-tender=${amount}
-            @click=${() => {
-              this._tendered = (amount / scale).toFixed(Math.round(Math.log10(scale)));
-              this._closeTried = false;
-              this.#announcer.say(`${money.price(amount)} received`);
-            }}
-          >
-            ${i === 0 ? `Exact ${money.price(amount)}` : money.price(amount)}
-          </button>`,
-        )}
-      </div>
-      <p id="tender-note" aria-live="polite">
-        ${
-          check.ok
-            ? html`<span class="change" data-change>Change due: ${money.price(check.change)}</span>`
-            : this._closeTried && refusal
-              ? html`<span class="problem" data-refusal>${refusal}</span>`
-              : html`<span class="muted">Cash total ${money.price(cashTotal)}</span>`
-        }
-      </p>
-      ${this._closeTried && check.ok && refusal ? html`<p class="problem" data-refusal>${refusal}</p>` : nothing}
-      <button type="button" class="primary" data-action="close" ?disabled=${!this.submit} @click=${() => void this.#close(tendered, refusal)}>
-        Close, paid in cash
-      </button>
+    const order = this.order;
+    if (!order || !this.payContext) return nothing;
+    this.#loadPay();
+    return html`<section class="pay">
+      <hearth-pay-panel
+        .order=${order}
+        .tableLabel=${this.tableLabel}
+        .context=${this.payContext}
+        .settings=${this.settings}
+        .locale=${this.locale}
+        .shares=${this.#shares(totals)}
+        .staffRole=${this.staffRole}
+        .ops=${this.ops}
+        .submit=${this.submit}
+        .unsentLines=${this.pad.draft.length}
+      ></hearth-pay-panel>
     </section>`;
   }
 
-  async #close(tendered: number | undefined, refusal: string | null): Promise<void> {
-    this._closeTried = true;
-    if (refusal !== null || tendered === undefined) {
-      if (refusal) this.#announcer.say(refusal);
-      return;
-    }
-    if (await this.pad.closeCash(tendered)) {
-      this._tendered = '';
-      this._closeTried = false;
-    }
+  /** The split the server chose, as amounts the pay panel offers. */
+  #shares(totals: PadTotals | undefined): ShareView[] {
+    const rules = this.pad.rules;
+    if (!rules || !totals?.ok) return [];
+    if (this._split === 'even') return rules.evenShares(totals.totals.total, this._parts);
+    if (this._split === 'seat') return rules.seatShares(totals.lines, totals.totals);
+    return [];
+  }
+
+  #payLoaded = false;
+  #loadPay(): void {
+    if (this.#payLoaded) return;
+    this.#payLoaded = true;
+    import('./pay-panel.ts').catch((error: unknown) => {
+      this.#payLoaded = false;
+      console.error('order pad: the pay panel did not load', error);
+    });
   }
 
   #voidSection() {
@@ -775,6 +731,17 @@ export class OrderPad extends LitElement implements PadHost {
   #closedNote() {
     const order = this.order;
     if (!order) return nothing;
+    // Paid by payments: the pay panel says "Paid — closed" with each payment, until the server
+    // starts the table's next order.
+    if (order.status === 'closed' && !order.payment && this.payContext)
+      return html`${this.#paySection(undefined)}
+        ${
+          order.tableId
+            ? html`<button type="button" data-action="next-order" @click=${() => this.#nextOrder(order.tableId)}>
+                New order for this table
+              </button>`
+            : nothing
+        }`;
     return html`<section>
       <p data-closed>
         ${
@@ -786,6 +753,11 @@ export class OrderPad extends LitElement implements PadHost {
         }
       </p>
     </section>`;
+  }
+
+  #nextOrder(tableId: string | null): void {
+    if (tableId) this.payContext?.forget(tableId);
+    this.#announcer.say('A new order for this table');
   }
 
   // —— The item sheet ——
