@@ -7,6 +7,7 @@ import type { DeviceDeps } from './devices/device-routes.ts';
 import type { EdgeDeps } from './edge/edge-routes.ts';
 import type { FeedDeps } from './feed/feed-routes.ts';
 import type { Authenticator } from './http/caller.ts';
+import type { PaymentDeps } from './payments/payment-routes.ts';
 import type { CloudStore } from './store/cloud-store.ts';
 
 /** Request limits; every one answers with a problem that says what to do. */
@@ -74,4 +75,4 @@ export interface CoreDeps {
   readonly webDir?: string;
 }
 
-export type AppDeps = CoreDeps & AuthDeps & FeedDeps & EdgeDeps & DeviceDeps;
+export type AppDeps = CoreDeps & AuthDeps & FeedDeps & EdgeDeps & DeviceDeps & PaymentDeps;

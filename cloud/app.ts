@@ -25,6 +25,7 @@ import {
 } from './http/openapi.ts';
 import { requestLog } from './http/request-context.ts';
 import { opWriterFor, registerOpsRoutes } from './ops/ops-routes.ts';
+import { registerPaymentRoutes } from './payments/payment-routes.ts';
 
 const Health = z.object({ status: z.literal('ok'), version: z.string(), time: z.string() });
 
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps & { readonly publicOrigin?: string | und
   registerDeviceRoutes(app, { ...deps, writer, secureCookies: httpsBehindProxy });
   registerFeedRoutes(app, deps);
   registerEdgeRoutes(app, deps);
+  registerPaymentRoutes(app, { ...deps, writer });
   // The PWA's files after every API route: API paths and missing files go on to the 404 below.
   if (deps.webDir !== undefined) app.get('*', serveWeb(deps.webDir));
 

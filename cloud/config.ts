@@ -40,6 +40,17 @@ export interface CloudConfig {
    * CORS is answered for, and allowed to open live sockets besides the request's own.
    */
   publicOrigin: string | undefined;
+  /**
+   * The card processor (`HEARTH_PROCESSOR_URL`, its events' `HEARTH_PROCESSOR_SECRET`, the
+   * venue's reader `HEARTH_READER`, default counter-1); unset: card payments answer 503.
+   */
+  processor: ProcessorConfig | undefined;
+}
+
+export interface ProcessorConfig {
+  readonly url: string;
+  readonly secret: string;
+  readonly reader: string;
 }
 
 export interface DatabaseConfig {
@@ -173,6 +184,7 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
     errors.push(
       `HEARTH_PUBLIC_ORIGIN must be an origin, http(s)://host[:port] without a path, got ${JSON.stringify(rawOrigin)}`,
     );
+  const processor = parseProcessor(env, errors);
   if (
     errors.length > 0 ||
     !port.success ||
@@ -203,8 +215,43 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       database,
       seedDemo: rawSeed === undefined ? database === undefined : rawSeed === '1',
       publicOrigin,
+      processor,
     },
   };
+}
+
+const ProcessorUrl = z
+  .string()
+  .trim()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+const Reader = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/);
+
+/** `HEARTH_PROCESSOR_URL` (optional), `HEARTH_PROCESSOR_SECRET` (with it), `HEARTH_READER`. */
+function parseProcessor(
+  env: Record<string, string | undefined>,
+  errors: string[],
+): ProcessorConfig | undefined {
+  const rawReader = env.HEARTH_READER || 'counter-1';
+  if (!Reader.safeParse(rawReader).success)
+    errors.push(
+      `HEARTH_READER must be the reader's id, 1-64 letters, digits or ._:- (got ${JSON.stringify(rawReader)})`,
+    );
+  const rawUrl = env.HEARTH_PROCESSOR_URL;
+  if (rawUrl === undefined || rawUrl === '') return undefined;
+  const url = ProcessorUrl.safeParse(rawUrl);
+  if (!url.success)
+    errors.push(`HEARTH_PROCESSOR_URL must be an http(s) URL, got ${JSON.stringify(rawUrl)}`);
+  // The secret is never echoed.
+  const secret = env.HEARTH_PROCESSOR_SECRET ?? '';
+  if (secret === '')
+    errors.push(
+      "HEARTH_PROCESSOR_SECRET is required with HEARTH_PROCESSOR_URL: the processor's events are signed with it",
+    );
+  else if (secret.length < 16)
+    errors.push('HEARTH_PROCESSOR_SECRET must be at least 16 characters (a random secret)');
+  if (!url.success || secret.length < 16) return undefined;
+  return { url: url.data, secret, reader: rawReader };
 }
 
 function parseDatabase(

@@ -5,6 +5,7 @@ import { createCursorCodec, publicJwkOf } from '#protocol';
 import { FeedBus } from '../server/feed-bus.ts';
 import { processLogger } from '../server/logger.ts';
 import { ServerMetrics } from '../server/metrics.ts';
+import { ProcessorClient } from '../server/payments/processor-client.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_LIMITS } from './app-deps.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS } from './auth/auth-routes.ts';
@@ -26,6 +27,8 @@ import { createCursorService } from './feed/cursor-service.ts';
 import { ForeignCommits } from './feed/foreign-commits.ts';
 import { createLiveRoute } from './feed/live-socket.ts';
 import { cleanUpIdempotencyKeys } from './ops/idempotency-retention.ts';
+import { opWriterFor } from './ops/ops-routes.ts';
+import { RefundSender } from './payments/refund-sender.ts';
 import { isEmpty, seedDemo } from './seed/demo-seed.ts';
 import type { CloudStore } from './store/cloud-store.ts';
 import { PgCloudStore, PgStoreError } from './store/pg-store.ts';
@@ -83,6 +86,8 @@ const store: CloudStore = database
     })
   : SqliteCloudStore.open(join(dataDir, 'cloud.db'));
 const clock = () => new Date();
+/** How long a charge waits for the reader and the processor before it is timed_out (asked again). */
+const PROCESSOR_TIMEOUT_MS = 20_000;
 
 if (parsed.config.seedDemo && (await isEmpty(store))) {
   try {
@@ -102,6 +107,10 @@ metrics.gauge('hearth_feed_subscribers', 'Live feed subscribers (long-polls and 
 );
 // The venues' paired devices, kept current by the feed: a revoked device's tokens fail at once.
 const devices = new DeviceRegistry({ store, bus, clock });
+const processorConfig = parsed.config.processor;
+const processor =
+  processorConfig &&
+  new ProcessorClient({ url: processorConfig.url, timeoutMs: PROCESSOR_TIMEOUT_MS });
 const deps = {
   store,
   clock,
@@ -134,8 +143,13 @@ const deps = {
   },
   webDir,
   publicOrigin: parsed.config.publicOrigin,
+  payments: processor && processorConfig && { port: processor, ...processorConfig },
 };
 const app = createApp(deps);
+// Approved card refunds go to the processor from here (never from a relay).
+const refunds =
+  processor && new RefundSender({ ...deps, port: processor, writer: opWriterFor(deps) });
+refunds?.start();
 const live = createLiveRoute(deps);
 live.route(app);
 // Entries other instances commit reach this instance's live readers (PostgreSQL only).
@@ -187,6 +201,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   stopping = true;
   log('info', 'cloud stopping', { signal });
   clearInterval(cleanup);
+  await refunds?.stop();
   await server.stop(true);
   await foreign.close();
   await store.close();

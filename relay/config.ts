@@ -21,6 +21,12 @@ export interface RelayConfig {
   readonly heartbeatIntervalMs: number;
   readonly rescueAfterMs: number;
   readonly rescueBudgetBytes: number;
+  /**
+   * The card processor the relay charges through while its uplink is down
+   * (`HEARTH_PROCESSOR_URL`, the venue's reader `HEARTH_READER`, default counter-1); unset:
+   * card payments are only forwarded to the cloud, and answer 503 offline.
+   */
+  readonly processor: { readonly url: string; readonly reader: string } | undefined;
 }
 
 /**
@@ -56,6 +62,8 @@ const FLAGS: Record<string, string> = {
   '--enroll-token': 'HEARTH_ENROLL_TOKEN',
   '--rescue-url': 'HEARTH_RESCUE_URL',
   '--web-dir': 'HEARTH_WEB_DIR',
+  '--processor-url': 'HEARTH_PROCESSOR_URL',
+  '--reader': 'HEARTH_READER',
 };
 /** Flags without a value: present means `1`. */
 const SWITCHES: Record<string, string> = { '--plain-http': 'HEARTH_PLAIN_HTTP' };
@@ -150,6 +158,16 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     Int(1024, 10_000_000_000),
     env.HEARTH_RESCUE_BUDGET_BYTES ?? String(5 * 1024 * 1024),
   );
+  const processorUrl = env.HEARTH_PROCESSOR_URL
+    ? field('HEARTH_PROCESSOR_URL', Url, env.HEARTH_PROCESSOR_URL)
+    : undefined;
+  const reader = field(
+    'HEARTH_READER',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be the reader's id, 1-64 letters, digits or ._:-"),
+    env.HEARTH_READER || 'counter-1',
+  );
   const tls = parseTls(env, port, errors);
   const mdnsRaw = env.HEARTH_MDNS ?? '';
   if (!['', '0', '1'].includes(mdnsRaw))
@@ -184,6 +202,10 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
       heartbeatIntervalMs,
       rescueAfterMs,
       rescueBudgetBytes,
+      processor:
+        processorUrl === undefined || reader === undefined
+          ? undefined
+          : { url: processorUrl, reader },
     },
   };
 }

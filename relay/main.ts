@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createTokenSigner, importTokenSigningKey } from '#protocol';
 import { processLogger } from '../server/logger.ts';
+import { ProcessorClient } from '../server/payments/processor-client.ts';
 import { parseRelayConfig, withFlags } from './config.ts';
 import { enroll } from './identity/enroll.ts';
 import { readIdentity, writeIdentity } from './identity/identity-file.ts';
@@ -48,6 +49,8 @@ const EXIT_FATAL = 70;
 const RESILIENCE_SAMPLE_MS = 15_000;
 /** How often the machine's addresses are compared with the venue certificate's names. */
 const ADDRESS_POLL_MS = 60_000;
+/** How long a charge waits for the reader and the processor before it is timed_out (asked again). */
+const PROCESSOR_TIMEOUT_MS = 20_000;
 // JSON lines through pino's asynchronous destination, flushed on every way out.
 const { log } = processLogger();
 const clock = () => new Date();
@@ -187,7 +190,13 @@ let tlsStatus = (): { mode: string; notAfter: string | null } => ({
   mode: config.tls.mode,
   notAfter: null,
 });
+// Card payments while the uplink is down go to the processor from here (relay/payments).
+const payments = config.processor && {
+  port: new ProcessorClient({ url: config.processor.url, timeoutMs: PROCESSOR_TIMEOUT_MS }),
+  reader: config.processor.reader,
+};
 const app = createLanApp({
+  payments,
   identity,
   signer,
   store,

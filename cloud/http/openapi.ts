@@ -133,6 +133,8 @@ const WHEN: Readonly<Record<number, string>> = {
   429: 'too many requests; Retry-After says when to retry',
   500: 'the server failed; retry later',
   501: 'this server cannot upgrade to a websocket',
+  502: 'the card processor failed; ask again with the same id',
+  503: 'not configured here (needs_setup) or needs the internet (needs_internet)',
 };
 
 /** protocol's Problem, shown once under components and referred to by every route. */
@@ -160,6 +162,11 @@ const TAGS = [
   {
     name: 'devices',
     description: 'Paired devices: pairing codes, pairing, the list (decision 034)',
+  },
+  {
+    name: 'payments',
+    description:
+      'Card payments on the venue’s reader, guests’ hosted checkout, the processor’s signed events',
   },
   { name: 'meta', description: 'Health, metrics and this document' },
 ];

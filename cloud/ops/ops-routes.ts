@@ -19,6 +19,7 @@ import {
   isLoopback,
   UNKNOWN_ADDRESS,
 } from '../../server/client-address.ts';
+import { refuseServerMade } from '../../server/payments/payment-service.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { RateLimiter } from '../../server/rate-limiter.ts';
 import type { CoreDeps } from '../app-deps.ts';
@@ -210,6 +211,8 @@ export function registerOpsRoutes(
     async (c) => {
       const who = c.get('actor');
       const op = c.req.valid('json');
+      const serverMade = refuseServerMade([op]);
+      if (serverMade) return serverMade;
       const tooMany = limited(c, who.venue.tenantId, who.principal, 1);
       if (tooMany) return tooMany;
       const [outcome] = await writer.write(who.venue, who.principal, [op]);
@@ -233,6 +236,9 @@ export function registerOpsRoutes(
           detail: `ops.${foreign}.deviceId is not ${deviceId}`,
         });
       }
+      // Server-made ops come only from a relay replaying what its payment service recorded.
+      const serverMade = isRelayReplay(c.get('caller')) ? undefined : refuseServerMade(ops);
+      if (serverMade) return serverMade;
       const tooMany = limited(c, who.venue.tenantId, who.principal, ops.length);
       if (tooMany) return tooMany;
       const outcomes = await writer.write(
@@ -276,13 +282,16 @@ export function registerOpsRoutes(
 }
 
 /**
- * A relay replaying its journal: a token its enrolled key signed (issuer `relay:<nodeId>`) that
- * names no paired device. The relay's sign-ins for its devices name theirs (`did`), so a device
- * sending its own batch with such a token is not taken for the replay.
+ * A relay replaying its journal: a token its enrolled key signed (issuer `relay:<nodeId>`) with
+ * the replay claim (`rpl`) and no paired device. The relay puts `rpl` only on the tokens its
+ * reconciler signs for the cloud; its sign-ins (staff with their `did`, guests) never carry it.
  */
 function isRelayReplay(caller: Caller): boolean {
   return (
-    caller.kind === 'principal' && caller.issuer.startsWith('relay:') && caller.did === undefined
+    caller.kind === 'principal' &&
+    caller.issuer.startsWith('relay:') &&
+    caller.replay === true &&
+    caller.did === undefined
   );
 }
 

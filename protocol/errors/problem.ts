@@ -11,6 +11,8 @@ import * as z from 'zod';
  * | sign_in       | needs a fresh token (401)                                           |
  * | stop          | may not do this; show it and do not retry (403, 404)                |
  * | re_bootstrap  | drops its cursor and loads a snapshot (409 scope change, 410)       |
+ * | needs_setup   | the server lacks something an operator must configure (503)         |
+ * | needs_internet| works only online: try again once the venue is back online (503)    |
  */
 export const ProblemKind = z.enum([
   'fix_request',
@@ -19,6 +21,8 @@ export const ProblemKind = z.enum([
   'sign_in',
   'stop',
   're_bootstrap',
+  'needs_setup',
+  'needs_internet',
 ]);
 export type ProblemKind = z.infer<typeof ProblemKind>;
 
@@ -41,8 +45,11 @@ export type Problem = z.infer<typeof Problem>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** The kinds a status alone decides (a server names the others itself). */
+export type StatusKind = Exclude<ProblemKind, 'needs_setup' | 'needs_internet'>;
+
 /** The kind that goes with an HTTP status, where the status alone decides it. */
-export function kindForStatus(status: number): ProblemKind {
+export function kindForStatus(status: number): StatusKind {
   if (status === 401) return 'sign_in';
   if (status === 403 || status === 404) return 'stop';
   if (status === 410) return 're_bootstrap';

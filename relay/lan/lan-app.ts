@@ -8,6 +8,7 @@ import { problemResponse } from '../../server/problem-response.ts';
 import { requestContext } from '../../server/request-context.ts';
 import { securityHeaders } from '../../server/security-headers.ts';
 import { serveWeb } from '../../server/static-web.ts';
+import { type LanPaymentDeps, registerLanPaymentRoutes } from '../payments/payment-routes.ts';
 import { type LanAuthDeps, registerLanAuthRoutes } from './auth-routes.ts';
 import { type LanDeviceDeps, registerLanDeviceRoutes } from './device-routes.ts';
 import { type LanFeedDeps, registerLanFeedRoutes } from './feed-routes.ts';
@@ -26,7 +27,12 @@ export interface RelayStatus {
 }
 
 /** Everything the LAN app is built from; only `main.ts` makes these from env, disk and network. */
-export interface LanAppDeps extends LanAuthDeps, LanOpsDeps, LanFeedDeps, LanDeviceDeps {
+export interface LanAppDeps
+  extends LanAuthDeps,
+    LanOpsDeps,
+    LanFeedDeps,
+    LanDeviceDeps,
+    LanPaymentDeps {
   readonly version: string;
   readonly log: Logger;
   readonly metrics: RelayMetrics;
@@ -118,6 +124,7 @@ export function createLanApp(deps: LanAppDeps): Hono<LanEnv> {
 
   registerLanAuthRoutes(app, deps);
   registerLanOpsRoutes(app, deps);
+  registerLanPaymentRoutes(app, deps);
   registerLanFeedRoutes(app, deps);
   registerLanDeviceRoutes(app, deps);
   registerLanResilienceRoute(app, {

@@ -17,6 +17,7 @@ import {
   UNKNOWN_ADDRESS,
 } from '../../server/client-address.ts';
 import { hasValidPayloadHashSync } from '../../server/payload-hash.ts';
+import { refuseServerMade } from '../../server/payments/payment-service.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import { RateLimiter } from '../../server/rate-limiter.ts';
 import { readJsonBody } from '../../server/read-json.ts';
@@ -232,6 +233,8 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       });
     const bad = invalid(parsed.op, venueOf(c));
     if (bad) return bad;
+    const serverMade = refuseServerMade([parsed.op]);
+    if (serverMade) return serverMade;
     const tooMany = limited(c, parsed.op.deviceId, 1);
     if (tooMany) return tooMany;
     // An op the relay already journaled (or is journaling) stays the relay's to answer, whatever
@@ -281,6 +284,9 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
       const bad = invalid(op, venueOf(c));
       if (bad) return bad;
     }
+    // Server-made ops are this relay's payment service's to record, never a device's.
+    const serverMade = refuseServerMade(parsed.data.ops);
+    if (serverMade) return serverMade;
     const tooMany = limited(c, deviceId, parsed.data.ops.length);
     if (tooMany) return tooMany;
     if (deps.gate.direct() && parsed.data.ops.every((op) => !deps.engine.holds(op.opId))) {
