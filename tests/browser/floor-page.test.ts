@@ -47,7 +47,7 @@ describe('<hearth-floor-page>', () => {
     const who = await waitFor('signed in', () => deep(page, '[data-signed-in]'));
     expect(text(who)).to.equal('Sam · server');
     await waitFor('the tiles', () => deep(page, 'hearth-floor-plan >> [data-table]'));
-    expect(views(page)).to.deep.equal(['floor', 'requests', 'kitchen', 'menu', 'sync']);
+    expect(views(page)).to.deep.equal(['floor', 'requests', 'kitchen', 'menu', 'sync', 'drawer']);
     await clean(page);
   });
 

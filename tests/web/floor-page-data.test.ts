@@ -32,7 +32,7 @@ describe('floor route', () => {
   });
 
   it('gives the team and QR views to managers and owners only', () => {
-    expect(viewsFor('server')).toEqual(['floor', 'requests', 'kitchen', 'menu', 'sync']);
+    expect(viewsFor('server')).toEqual(['floor', 'requests', 'kitchen', 'menu', 'sync', 'drawer']);
     expect(viewsFor('kitchen')).not.toContain('team');
     for (const role of ['manager', 'owner']) expect(viewsFor(role)).toContain('qr');
   });
