@@ -13,6 +13,7 @@ export const FLOOR_VIEWS = [
   'team',
   'qr',
   'devices',
+  'payments',
   'sync',
   'drawer',
 ] as const;
@@ -38,9 +39,9 @@ export function routeHash(route: FloorRoute): string {
 }
 
 /** The views only a manager or owner sees. */
-const MANAGER_VIEWS: readonly FloorView[] = ['team', 'qr', 'devices'];
+const MANAGER_VIEWS: readonly FloorView[] = ['team', 'qr', 'devices', 'payments'];
 
-/** Which views a role sees: the team, the QR sheet and the devices are a manager's. */
+/** Which views a role sees: the team, the QR sheet, the devices and payments are a manager's. */
 export function viewsFor(role: string | undefined): readonly FloorView[] {
   const manager = role === 'manager' || role === 'owner';
   return FLOOR_VIEWS.filter((v) => v !== 'table' && (manager || !MANAGER_VIEWS.includes(v)));

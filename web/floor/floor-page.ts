@@ -78,6 +78,7 @@ const VIEW_LABEL: Readonly<Record<FloorView, string>> = {
   team: 'Team',
   qr: 'QR codes',
   devices: 'Devices',
+  payments: 'Payments',
   sync: 'Sync',
   drawer: 'Drawer',
 };
@@ -94,6 +95,7 @@ const VIEW_MODULES: Partial<Record<FloorView, () => Promise<unknown>>> = {
   team: () => import('./team-admin.ts'),
   qr: () => import('./table-qr.ts'),
   devices: () => import('./devices-panel.ts'),
+  payments: () => import('./payments-view.ts'),
   sync: () => import('./floor-sync.ts'),
   drawer: () => import('./drawer-view.ts'),
 };
@@ -339,6 +341,15 @@ export class FloorPage extends LitElement {
           .ops=${this.#ops.ops}
           .submit=${this.#submit}
         ></hearth-drawer-view>`;
+      case 'payments':
+        return html`<hearth-floor-payments
+          .snapshot=${this.#snapshot()}
+          .names=${this.#names}
+          .staffRole=${principal.role}
+          .services=${this.services ?? appServices()}
+          .submit=${this.#submit}
+          .ops=${this.#ops.ops}
+        ></hearth-floor-payments>`;
       case 'sync':
         return html`<hearth-floor-sync
           .services=${this.services ?? appServices()}
@@ -347,6 +358,9 @@ export class FloorPage extends LitElement {
           .ops=${this.#ops.ops}
           .names=${namesForOps(data, this.#names)}
           .now=${Date.now()}
+          .tasks=${this.#paymentTasks(data)}
+          .submit=${this.#submit}
+          @hearth-open-table=${(e: CustomEvent<string>) => this.#nav.go({ view: 'table', tableId: e.detail })}
           @hearth-retry=${(e: CustomEvent<string>) => void this.#retry(e.detail)}
           @hearth-discard=${(e: CustomEvent<string>) => this.#ops.discard(e.detail)}
         ></hearth-floor-sync>`;
@@ -383,6 +397,20 @@ export class FloorPage extends LitElement {
     const status = this.#view.status;
     if (status.status !== 'complete' || !this.#pay) return undefined;
     return this.#pay.contextOf(status.value, principal.venueId);
+  }
+
+  /** The local view's last snapshot, when read. */
+  #snapshot(): LocalSnapshot | undefined {
+    const status = this.#view.status;
+    return status.status === 'complete' ? status.value : undefined;
+  }
+
+  /** Card payments declined later for the Sync view's follow-up tasks, with their checks. */
+  #paymentTasks(data: FloorData) {
+    const payments = (this.#snapshot()?.items('payment') ?? [])
+      .map(({ entity }) => entity)
+      .filter((p) => p.task !== null);
+    return { payments, orders: data.orders, locale: data.venue?.locale };
   }
 
   /** The paired devices in the local view (a manager's feed carries them), revoked or not. */
