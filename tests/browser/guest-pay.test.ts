@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
 import type { Order } from '#protocol';
 import '../../web/guest/guest-pay.ts';
 import type { GuestPay, PayData } from '../../web/guest/guest-pay.ts';
@@ -243,6 +244,18 @@ describe('<hearth-guest-pay>', () => {
     await clean(m.el);
   });
 
+  it('the sheet is a modal dialog named by its heading; Escape closes it', async () => {
+    const m = await mount();
+    await openSheet(m);
+    expect(dialog(m.el).matches(':modal')).to.equal(true);
+    expect(dialog(m.el).getAttribute('aria-labelledby')).to.equal('pay-title');
+    expect(text(must(m.el, '#pay-title'))).to.equal('Your bill');
+    await sendKeys({ press: 'Escape' });
+    await m.settle();
+    expect(q(m.el, 'dialog')).to.equal(null);
+    expect(m.cloud.calls).to.deep.equal([]);
+  });
+
   it('the tip changes the amount: 10 / 15 / 20 %, a typed amount, and a typo is refused in words', async () => {
     const m = await mount();
     await openSheet(m);
@@ -290,6 +303,21 @@ describe('<hearth-guest-pay>', () => {
     expect(text(payButton(m.el))).to.equal('Opening the payment page…');
     expect(payButton(m.el).getAttribute('aria-disabled')).to.equal('true');
     await clean(m.el);
+  });
+
+  it('Back from the processor’s page (back-forward cache): the bill again, and Pay sends the same checkout', async () => {
+    const m = await mount();
+    await openSheet(m);
+    payButton(m.el).click();
+    await waitFor('the processor page', () => m.page.went.length > 0);
+    expect(text(payButton(m.el))).to.equal('Opening the payment page…');
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await m.settle();
+    expect(text(payButton(m.el))).to.equal('Pay €26.30');
+    payButton(m.el).click();
+    await waitFor('the processor page again', () => m.page.went.length > 1);
+    const ids = m.cloud.calls.map((c) => (c.body as { checkoutId: string }).checkoutId);
+    expect(ids).to.deep.equal(['01CHECKOUT1', '01CHECKOUT1']);
   });
 
   it('a checkout that got no answer goes again under the same id; another tip is a new attempt', async () => {
@@ -363,7 +391,7 @@ describe('<hearth-guest-pay>', () => {
     await clean(m.el);
     must<HTMLButtonElement>(m.el, 'button.done').click();
     await m.settle();
-    expect(dialog(m.el).open).to.equal(false);
+    expect(q(m.el, 'dialog')).to.equal(null);
     expect(m.el.hidden).to.equal(true);
   });
 

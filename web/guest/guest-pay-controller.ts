@@ -167,6 +167,18 @@ export class GuestPayController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
+  /**
+   * The browser's Back from the processor's page brings this page back as it was left (the
+   * back-forward cache): "Opening the payment page…" would stay for good, so the sheet is the
+   * bill again, and Pay sends the same attempt (the same checkoutId: one checkout).
+   */
+  resumed(): void {
+    if (this.phase !== 'leaving') return;
+    this.phase = 'bill';
+    this.notice = undefined;
+    this.#host.requestUpdate();
+  }
+
   chooseTip(tip: TipChoice): void {
     this.tip = tip;
     if (this.notice?.tone === 'error') this.notice = undefined;

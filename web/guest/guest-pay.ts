@@ -226,6 +226,20 @@ export class GuestPay extends LitElement {
     `,
   ];
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('pageshow', this.#pageShown);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('pageshow', this.#pageShown);
+  }
+
+  readonly #pageShown = (event: PageTransitionEvent): void => {
+    if (event.persisted) this.#pay.resumed();
+  };
+
   /** Hidden while there is nothing to pay and no sheet: after the controllers' hostUpdate, so a
    * return from the processor's page, read there, shows at once. */
   protected override update(changed: PropertyValues): void {
@@ -255,14 +269,19 @@ export class GuestPay extends LitElement {
           </div>`
         : nothing
     }
-      <dialog
-        aria-labelledby="pay-title"
-        data-phase=${pay.phase}
-        @cancel=${this.#cancel}
-        @close=${this.#closed}
-      >
-        ${pay.open ? this.#sheet(locale) : nothing}
-      </dialog>`;
+      ${
+        // Only while open: a closed sheet leaves no dialog in the page.
+        pay.open
+          ? html`<dialog
+              aria-labelledby="pay-title"
+              data-phase=${pay.phase}
+              @cancel=${this.#cancel}
+              @close=${this.#closed}
+            >
+              ${this.#sheet(locale)}
+            </dialog>`
+          : nothing
+      }`;
   }
 
   override updated(): void {
