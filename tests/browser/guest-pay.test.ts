@@ -239,6 +239,13 @@ describe('<hearth-guest-pay>', () => {
     expect(sum(m.el, 'balance')).to.equal('€26.30');
     expect(sum(m.el, 'tip')).to.equal('€0.00');
     expect(text(payButton(m.el))).to.equal('Pay €26.30');
+    // Every control a thumb can hit on a 360 px phone.
+    const controls = [
+      ...(m.el.shadowRoot?.querySelectorAll<HTMLElement>('dialog button, dialog label.option') ??
+        []),
+    ];
+    expect(controls.length).to.equal(7); // Close, no tip, 10/15/20 %, other amount, Pay
+    for (const c of controls) expect(c.getBoundingClientRect().height, text(c)).to.be.at.least(44);
     // No card field on Hearth's page.
     expect(m.el.shadowRoot?.querySelectorAll('input[autocomplete^="cc-"]').length).to.equal(0);
     await clean(m.el);
