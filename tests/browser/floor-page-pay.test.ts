@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { resolveScopes } from '#protocol/feed/scope-rules.ts';
 import type { FloorPage } from '../../web/floor/floor-page.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { check, drawer, payment } from '../web/pay-fixtures.ts';
@@ -119,9 +120,25 @@ describe('<hearth-floor-page> paying and the drawer', () => {
     expect(bodies[1]?.paymentId).to.not.equal(bodies[0]?.paymentId);
   });
 
-  it('opens this tablet’s drawer from the Drawer view', async () => {
+  it('reads the payment scope, then opens this tablet’s drawer from the Drawer view', async () => {
     const w = floorWorld();
-    const page = await signedIn(w, '1111');
+    const page = mountFloor(w);
+    const services = page.services;
+    if (!services) throw new Error('no services');
+    const asked: (readonly string[])[] = [];
+    // The page's controllers hold this very object: its start is what they call.
+    Object.assign(services.cacheSync, {
+      start: async (_principal: unknown, scopes: readonly string[]) => {
+        asked.push(scopes);
+      },
+    });
+    await typePin(page, '1111');
+    await waitFor('signed in', () => deep(page, '[data-signed-in]'));
+    // No scopes named: the role's default, which for staff includes payments, refunds and drawers.
+    await waitFor('the cache started', () => asked.length > 0);
+    expect(asked[0]).to.deep.equal([]);
+    const kinds = resolveScopes('server', undefined);
+    expect(kinds.ok && kinds.kinds).to.include.members(['payment', 'refund', 'drawer']);
     (
       await waitFor('the Drawer tab', () =>
         deep<HTMLButtonElement>(page, 'nav [data-view="drawer"]'),

@@ -284,6 +284,8 @@ describe('<hearth-pay-panel>', () => {
     await click(el, '[data-action="pay-card"]');
     await waitFor('declined', () => has(el, '[data-phase="declined"]'));
     expect(status(el)).to.contain('Declined: the card has insufficient funds');
+    // The pay button went with the form: the keyboard is on what to do next.
+    expect(el.shadowRoot?.activeElement?.getAttribute('data-action')).to.equal('card-another');
     await checkState(el, 'declined');
     await click(el, '[data-action="card-another"]');
     await waitFor('approved', () => has(el, '[data-phase="approved"]'));

@@ -237,6 +237,23 @@ export class PayPanel extends LitElement {
     if (before && this.order && before.id !== this.order.id) this.pay.reset();
   }
 
+  /** The card attempt's state last rendered: a change moves the focus to what to do next. */
+  #shownPhase = '';
+
+  override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const phase = this.pay.phase;
+    const key = phase ? `${phase.attempt.paymentId}:${phase.answer?.kind ?? 'waiting'}` : '';
+    if (key === this.#shownPhase) return;
+    this.#shownPhase = key;
+    if (!phase) return;
+    // The pay button is gone with the form: focus goes to the status's first action, or to the
+    // status itself while the reader waits, so a keyboard never lands on the page's body.
+    const box = this.renderRoot.querySelector<HTMLElement>('[data-card-status]');
+    const next = box?.querySelector<HTMLElement>('button') ?? box;
+    next?.focus();
+  }
+
   override render() {
     const order = this.order;
     const rules = this.pay.rules;
@@ -266,7 +283,7 @@ export class PayPanel extends LitElement {
       }
       ${this.#sums(order)}
       ${this.#paidRows(order, payments, rules)}
-      <div class="status-box" data-card-status role="status" aria-live="polite">${phase ? this.#phase(phase, rules) : nothing}</div>
+      <div class="status-box" data-card-status role="status" aria-live="polite" tabindex="-1">${phase ? this.#phase(phase, rules) : nothing}</div>
       ${closed ? nothing : this.#form(rules, phase)}
       <p class="sr-only" aria-live="polite">${this.#announcer.text}</p>
     </section>`;
