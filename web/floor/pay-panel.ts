@@ -573,7 +573,7 @@ export class PayPanel extends LitElement {
           ? html`<p id="pay-blocker" class="problem" data-refusal role="alert">${blocker}</p>`
           : nothing
       }
-      ${pay.method === 'cash' ? this.#cash(plan, blocker) : this.#card(plan, blocker)}`;
+      ${pay.method === 'cash' ? this.#cash(plan, blocker) : this.#card(plan)}`;
   }
 
   #cash(plan: PayPlan, blocker: string | null) {
@@ -647,7 +647,7 @@ export class PayPanel extends LitElement {
       </button>`;
   }
 
-  #card(plan: PayPlan, _blocker: string | null) {
+  #card(plan: PayPlan) {
     const money = this.#money;
     const ready = this.context !== undefined && this.context.deviceId !== undefined;
     return html`<p class="muted">On the counter reader. The guest taps, inserts or swipes there.</p>
