@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { declineWords, paymentTasksOf, taskCountWords } from '../../web/floor/failed-ops-state.ts';
+import { parseRoute, viewsFor } from '../../web/floor/floor-nav.ts';
 import {
   checkRefund,
   countdownText,
@@ -287,5 +288,14 @@ describe('payment tasks in the inbox', () => {
     ]);
     expect(taskCountWords(1)).toBe('1 payment to follow up');
     expect(declineWords('weird_code')).toBe('the card was declined (weird code)');
+  });
+});
+
+describe('the Payments view in the floor’s tabs', () => {
+  it('managers and owners have it; servers do not', () => {
+    expect(viewsFor('manager')).toContain('payments');
+    expect(viewsFor('owner')).toContain('payments');
+    expect(viewsFor('server')).not.toContain('payments');
+    expect(parseRoute('#payments')).toEqual({ view: 'payments' });
   });
 });

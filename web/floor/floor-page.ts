@@ -292,8 +292,11 @@ export class FloorPage extends LitElement {
   #tabs(principal: Staff, data: FloorData, current: FloorView) {
     const waiting = waitingCount(data);
     const failed = this.#ops.ops.filter((op) => op.status === 'failed').length;
+    // A manager's Sync count includes card payments declined later, waiting to be followed up.
+    const manager = principal.role === 'manager' || principal.role === 'owner';
+    const tasks = manager ? this.#paymentTasks(data).payments.filter((p) => p.task === 'open') : [];
     const count = (view: FloorView) =>
-      view === 'requests' ? waiting : view === 'sync' ? failed : 0;
+      view === 'requests' ? waiting : view === 'sync' ? failed + tasks.length : 0;
     return html`<nav aria-label="Floor views">
       ${viewsFor(principal.role).map((view) => {
         const n = count(view);
