@@ -221,6 +221,10 @@ describe('the checkout’s answer', () => {
       message:
         'The payment could not be started just now (the processor did not answer). Try again in a moment.',
     });
+    expect(checkoutAnswerOf(409, problem(409, 'fix_request', 'PROCESSOR_REFUSED'))).toMatchObject({
+      retry: false,
+    });
+    expect(checkoutAnswerOf(503, { title: 'Service Unavailable' })).toMatchObject({ retry: true });
     expect(checkoutAnswerOf(409, problem(409, 'retry_later', 'IN_FLIGHT'))).toMatchObject({
       retry: true,
     });

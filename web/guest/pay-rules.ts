@@ -165,8 +165,9 @@ const isWebUrl = (value: unknown): value is string =>
 /**
  * Reads the answer to `POST /v1/venues/:venueId/payments/checkout`: 201 {checkoutId, url};
  * 503 problem kind `needs_setup` (no processor) or `needs_internet` (a venue relay cut off from
- * the cloud); the service worker's 503 OFFLINE when the origin cannot be reached; 409 in flight;
- * other problems with their words.
+ * the cloud); the service worker's 503 OFFLINE when the origin cannot be reached; back_off and
+ * retry_later problems (502 from the processor, 409 in flight) keep the attempt; other problems
+ * (422 refused by the order's rules, 409 the processor refused) end it, with their words.
  */
 export function checkoutAnswerOf(status: number | 'no-answer', body: unknown): CheckoutAnswer {
   if (status === 'no-answer') return { kind: 'offline' };
@@ -182,7 +183,12 @@ export function checkoutAnswerOf(status: number | 'no-answer', body: unknown): C
   if (said.kind === 'needs_setup') return { kind: 'unavailable' };
   if (said.kind === 'needs_internet' || said.code === 'OFFLINE') return { kind: 'offline' };
   const why = text(said.detail) ?? text(said.title);
-  if (status === 409 || status === 429 || status >= 500) {
+  // The problem's kind says whether the same request may go again; without one, the status.
+  const retry =
+    typeof said.kind === 'string'
+      ? said.kind === 'back_off' || said.kind === 'retry_later'
+      : status === 409 || status === 429 || status >= 500;
+  if (retry) {
     return {
       kind: 'failed',
       retry: true,
