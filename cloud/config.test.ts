@@ -232,3 +232,44 @@ describe('parseCloudConfig', () => {
     });
   });
 });
+
+describe('the card processor settings', () => {
+  it('are off without HEARTH_PROCESSOR_URL; with it, the secret is required and the reader defaults', () => {
+    expect(parseCloudConfig({})).toMatchObject({ ok: true, config: { processor: undefined } });
+    expect(
+      parseCloudConfig({
+        HEARTH_PROCESSOR_URL: 'http://127.0.0.1:8790',
+        HEARTH_PROCESSOR_SECRET: 'a-secret-of-sixteen+',
+      }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        processor: {
+          url: 'http://127.0.0.1:8790',
+          secret: 'a-secret-of-sixteen+',
+          reader: 'counter-1',
+        },
+      },
+    });
+  });
+
+  it('names what is wrong, never echoing the secret', () => {
+    const missing = parseCloudConfig({ HEARTH_PROCESSOR_URL: 'http://127.0.0.1:8790' });
+    expect(missing).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('HEARTH_PROCESSOR_SECRET is required')],
+    });
+    const bad = parseCloudConfig({
+      HEARTH_PROCESSOR_URL: 'ftp://processor',
+      HEARTH_PROCESSOR_SECRET: 'short-secret',
+      HEARTH_READER: 'counter 1',
+    });
+    expect(bad.ok).toBe(false);
+    const errors = bad.ok ? [] : bad.errors;
+    expect(errors).toHaveLength(3);
+    expect(errors.join('\n')).toMatch(
+      /HEARTH_READER.*HEARTH_PROCESSOR_URL.*HEARTH_PROCESSOR_SECRET/s,
+    );
+    expect(errors.join('\n')).not.toContain('short-secret');
+  });
+});

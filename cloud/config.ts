@@ -103,7 +103,9 @@ const Milliseconds = z
  * (2000) and `HEARTH_ADDRESS_BURST` (5000), `HEARTH_TRUSTED_PROXIES`, `HEARTH_KEYS_FILE` (optional: the keys several
  * instances share), `DATABASE_URL` (optional: PostgreSQL; needs `HEARTH_KEYS_FILE`) with
  * `HEARTH_DATABASE_SCHEMA` and `HEARTH_DATABASE_CONNECTIONS`, `HEARTH_SEED_DEMO` (1 or 0), and
- * `HEARTH_PUBLIC_ORIGIN` (optional: `https://host[:port]`, the origin browsers load it from).
+ * `HEARTH_PUBLIC_ORIGIN` (optional: `https://host[:port]`, the origin browsers load it from), and
+ * the card processor: `HEARTH_PROCESSOR_URL` (optional) with `HEARTH_PROCESSOR_SECRET` and
+ * `HEARTH_READER` (default counter-1).
  * Every invalid variable yields one message naming it, so the operator can fix them all at once.
  *
  * @example

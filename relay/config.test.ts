@@ -186,3 +186,26 @@ describe('the relay process on a configuration error', () => {
     expect(unenrolled.stderr).toMatch(/HEARTH_ENROLL_TOKEN/);
   }, 30_000);
 });
+
+describe('the card processor settings', () => {
+  const base = { HEARTH_CLOUD_URL: 'http://127.0.0.1:8787' };
+  it('are off without HEARTH_PROCESSOR_URL; the reader defaults to counter-1', () => {
+    expect(parseRelayConfig(base)).toMatchObject({ ok: true, config: { processor: undefined } });
+    expect(
+      parseRelayConfig({ ...base, HEARTH_PROCESSOR_URL: 'http://127.0.0.1:8790' }),
+    ).toMatchObject({
+      ok: true,
+      config: { processor: { url: 'http://127.0.0.1:8790', reader: 'counter-1' } },
+    });
+  });
+
+  it('names a bad URL or reader', () => {
+    const bad = parseRelayConfig({
+      ...base,
+      HEARTH_PROCESSOR_URL: 'processor',
+      HEARTH_READER: 'a reader',
+    });
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? '' : bad.errors.join('\n')).toMatch(/HEARTH_PROCESSOR_URL.*HEARTH_READER/s);
+  });
+});

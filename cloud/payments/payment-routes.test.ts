@@ -456,3 +456,68 @@ describe('the refund sender', () => {
     await sender.stop();
   });
 });
+
+describe('the guests’ hosted checkout', () => {
+  const start = (t: TestApp, body: Record<string, unknown>, headers = t.as.guest) =>
+    t.app.request(`${VENUE}/payments/checkout`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it('paid on the processor’s page: the receipt, the payment recorded once for the table’s order', async () => {
+    const port = new MemoryProcessor();
+    const { t } = await paymentsApp(port);
+    const { orderId, total } = await openOrder(t);
+    const checkoutId = newUlid();
+    const created = await start(t, {
+      checkoutId,
+      orderId,
+      tip: 150,
+      returnUrl: 'http://localhost/guest/table-1',
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({
+      checkoutId,
+      url: expect.stringContaining(checkoutId),
+    });
+    const view = () =>
+      t.app.request(`${VENUE}/payments/checkout/${checkoutId}`, { headers: t.as.guest });
+    expect(await (await view()).json()).toEqual({ status: 'open' });
+    port.payCheckout(checkoutId);
+    const paid = await view();
+    expect(paid.status).toBe(200);
+    expect(await paid.json()).toMatchObject({
+      status: 'paid',
+      receipt: {
+        amount: total,
+        tip: 150,
+        currency: 'EUR',
+        last4: expect.stringMatching(/^\d{4}$/),
+      },
+    });
+    const state = await stateOf(t);
+    expect(getEntity(state.entities, 'payment', checkoutId)).toMatchObject({
+      status: 'approved',
+      card: { entry: 'hosted' },
+      takenBy: 'guest-session-1',
+    });
+    expect(getEntity(state.entities, 'order', orderId)?.status).toBe('closed');
+    // The processor's checkout.paid is the same op: taken, nothing new.
+    const event = port.events.find((e) => e.type === 'checkout.paid');
+    if (!event) throw new Error('no checkout.paid');
+    const head = await t.store.head(DEMO.venueId);
+    expect((await deliver(t, event)).status).toBe(200);
+    expect(await t.store.head(DEMO.venueId)).toBe(head);
+  });
+
+  it('staff may not start one; a return URL on another origin is refused', async () => {
+    const { t } = await paymentsApp();
+    const { orderId } = await openOrder(t);
+    const body = { checkoutId: newUlid(), orderId, tip: 0, returnUrl: 'http://localhost/g' };
+    expect((await start(t, body, t.as.server)).status).toBe(403);
+    const foreign = await start(t, { ...body, returnUrl: 'https://evil.example/g' });
+    expect(foreign.status).toBe(400);
+    expect(await foreign.json()).toMatchObject({ code: 'RETURN_URL_FOREIGN' });
+  });
+});

@@ -37,7 +37,14 @@ import {
 } from '../../server/payments/processor-events.ts';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
-import { type Caller, forbidOtherVenue, forbidUnlessRole, requireCaller } from '../http/caller.ts';
+import {
+  type Caller,
+  forbidOtherVenue,
+  forbidUnlessRole,
+  onlyRoles,
+  ownVenue,
+  requireCaller,
+} from '../http/caller.ts';
 import {
   type ApiApp,
   BEARER,
@@ -483,7 +490,8 @@ const cardRoute = createRoute({
   summary:
     'Take a card payment on the venue’s reader (server, manager, owner); idempotent per paymentId',
   security: BEARER,
-  middleware: [jsonBody],
+  // Who may take a card payment is checked before the body is read.
+  middleware: [ownVenue, onlyRoles(['server', 'manager', 'owner']), jsonBody],
   request: { params: VenueParams, body: jsonRequest(CardPaymentBody) },
   responses: {
     200: jsonResponse(

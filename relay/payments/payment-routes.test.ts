@@ -54,7 +54,10 @@ class HeldPort implements PaymentPort {
   private readonly held = new Promise<void>((resolve) => {
     this.release = resolve;
   });
-  constructor(private readonly inner: MemoryProcessor) {}
+  private readonly inner: MemoryProcessor;
+  constructor(inner: MemoryProcessor) {
+    this.inner = inner;
+  }
   async charge(req: CardChargeRequest) {
     this.arrived += 1;
     await this.held;
