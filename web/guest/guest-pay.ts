@@ -148,6 +148,10 @@ export class GuestPay extends LitElement {
         gap: 0.25rem;
         margin: 0;
       }
+      .receipt {
+        display: grid;
+        gap: 0.75rem;
+      }
       .sum .strong,
       dl .strong {
         font-weight: 700;
