@@ -1,4 +1,4 @@
-import type { Problem, ProblemExtras, ProblemKind } from '../errors/problem.ts';
+import type { Problem, ProblemExtras, StatusKind } from '../errors/problem.ts';
 
 /*
  * `errors/problem.ts` without zod, for the service worker: the content type, the kind that
@@ -9,7 +9,7 @@ import type { Problem, ProblemExtras, ProblemKind } from '../errors/problem.ts';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** The kind that goes with an HTTP status, where the status alone decides it. */
-export function kindForStatus(status: number): ProblemKind {
+export function kindForStatus(status: number): StatusKind {
   if (status === 401) return 'sign_in';
   if (status === 403 || status === 404) return 'stop';
   if (status === 410) return 're_bootstrap';
