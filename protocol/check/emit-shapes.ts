@@ -7,7 +7,8 @@ import { compileCheck, type JsonSchema, type SchemaBundle } from './json-schema-
  * files are current; never imported where zod must stay out (the service worker).
  *
  *   { Operation: zodSchema, … } ──z.toJSONSchema (registry, io 'input')──▶ { Operation: {…},
- *                                  refinements replaced, $refs flattened      __shared:x: {…} }
+ *                                  refinements replaced, $refs flattened,     __shared:x: {…} }
+ *                                  written compactly (`compact`)
  *
  * What JSON Schema cannot say fails here, loudly: a transform (zod throws), and any check zod
  * would drop silently (a `.refine`, an `.overwrite`, a `.multipleOf`) unless `refinements`
@@ -64,6 +65,9 @@ export interface EmitOptions {
 type Mutable = { [keyword: string]: unknown };
 
 const DATA_KEYWORDS = new Set(['const', 'default', 'enum']);
+
+/** What a union's branch may hold for `hoistShared` to write its shared members once. */
+const OBJECT_KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties']);
 
 /** Thrown when a zod schema holds what the checker could not check the same way. */
 export class UnrepresentableSchemaError extends Error {
@@ -148,11 +152,114 @@ export function emitShapes(
     }
   }
   const kept = reachable(bundle, Object.keys(shapes), Object.keys(external));
-  const result = Object.fromEntries(Object.entries(bundle).filter(([name]) => kept.has(name)));
+  const result = Object.fromEntries(
+    Object.entries(bundle)
+      .filter(([name]) => kept.has(name))
+      .map(([name, schema]) => [name, compact(schema) as JsonSchema]),
+  );
   // Compiling proves every keyword is one the checker knows (it throws otherwise).
   const whole = { ...result, ...Object.fromEntries(Object.keys(external).map((n) => [n, true])) };
   for (const name of Object.keys(shapes)) compileCheck(whole, name);
   return result;
+}
+
+/**
+ * The same schema in fewer bytes (the service worker carries it), for the same checks: a union
+ * of objects that share their first members writes them once (`hoistShared`), and an object
+ * lists its `optional` members instead of its `required` ones (most are required). Both are
+ * read back by json-schema-check.ts (decision 036).
+ */
+function compact(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compact);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Mutable = {};
+  for (const [key, value] of Object.entries(hoistShared(node as Mutable))) {
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as Mutable).map(([k, v]) => [k, compact(v)]))
+        : DATA_KEYWORDS.has(key)
+          ? value
+          : compact(value);
+  }
+  if (out.properties !== undefined) {
+    const declared = Object.keys(out.properties as Mutable);
+    const required = (out.required ?? []) as string[];
+    const undeclared = required.filter((key) => !declared.includes(key));
+    if (undeclared.length > 0) {
+      throw new UnrepresentableSchemaError(`required but not declared: ${undeclared.join(', ')}`);
+    }
+    delete out.required;
+    out.optional = declared.filter((key) => !required.includes(key));
+    // Members beside a union are every branch's (json-schema-check.ts): none may be redeclared.
+    for (const branch of [out.oneOf, out.anyOf].flat() as Mutable[]) {
+      const again = Object.keys(branch?.properties ?? {}).filter((key) => declared.includes(key));
+      if (again.length > 0) {
+        throw new UnrepresentableSchemaError(
+          `${again.join(', ')} declared beside a union and again in a branch`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `{ oneOf: [{ a, b, x }, { a, b, y }] }`, where every branch is a plain object whose first
+ * members are the same (schema and required alike), becomes `{ a, b, oneOf: [{ x }, { y }] }`:
+ * the operations' envelope, once instead of once per type. The checker gives each branch the
+ * shared members back, first, so it checks (and orders its output) exactly as before. Each
+ * branch keeps at least one member of its own (the discriminator).
+ */
+function hoistShared(node: Mutable): Mutable {
+  const [keyword, ...others] = Object.keys(node);
+  if (others.length > 0 || (keyword !== 'oneOf' && keyword !== 'anyOf')) return node;
+  const branches = node[keyword] as Mutable[];
+  const [first] = branches;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const plain = branches.every(
+    (branch) =>
+      typeof branch === 'object' &&
+      branch !== null &&
+      branch.type === 'object' &&
+      typeof branch.properties === 'object' &&
+      Object.keys(branch).every((key) => OBJECT_KEYWORDS.has(key)) &&
+      same(branch.additionalProperties, first?.additionalProperties),
+  );
+  if (!first || branches.length < 2 || !plain) return node;
+  const members = (branch: Mutable) => Object.entries(branch.properties as Mutable);
+  const requires = (branch: Mutable, key: string) =>
+    ((branch.required ?? []) as string[]).includes(key);
+  const shortest = Math.min(...branches.map((branch) => members(branch).length));
+  let shared = 0;
+  while (
+    shared < shortest - 1 &&
+    branches.every((branch) => {
+      const [key, schema] = members(branch)[shared] as [string, unknown];
+      const [firstKey, firstSchema] = members(first)[shared] as [string, unknown];
+      return (
+        key === firstKey &&
+        same(schema, firstSchema) &&
+        requires(branch, key) === requires(first, key)
+      );
+    })
+  ) {
+    shared++;
+  }
+  if (shared === 0) return node;
+  const hoisted = members(first).slice(0, shared);
+  const names = hoisted.map(([key]) => key);
+  return {
+    type: 'object',
+    properties: Object.fromEntries(hoisted),
+    required: names.filter((key) => requires(first, key)),
+    ...(first.additionalProperties === undefined
+      ? {}
+      : { additionalProperties: first.additionalProperties }),
+    [keyword]: branches.map((branch) => ({
+      properties: Object.fromEntries(members(branch).slice(shared)),
+      required: ((branch.required ?? []) as string[]).filter((key) => !names.includes(key)),
+    })),
+  };
 }
 
 /** Names reachable by `$ref` from `roots`, not following into `external`. */

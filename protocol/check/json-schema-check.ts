@@ -10,6 +10,14 @@
  * - an object without `additionalProperties` is zod's default (strip): unknown keys are
  *   dropped from the output; `{}` keeps them (`z.looseObject`), `false` refuses them
  *   (`z.strictObject`); an `undefined` member counts as absent;
+ * - `optional` (ours, not JSON Schema's) is `required` the other way round, in fewer bytes:
+ *   every member in `properties` is required but those it lists (the emitter writes it in
+ *   place of `required`, which would name most members); a `default` still fills a missing one;
+ * - `properties` beside a `oneOf`/`anyOf` whose branches have `properties` too are members
+ *   every branch shares (the emitter writes them once, e.g. the operations' envelope): each
+ *   branch is checked as if it declared them itself, before its own members, with the
+ *   parent's `additionalProperties`; a branch never declares one of them again (the emitter
+ *   refuses that);
  * - `default` fills a missing member (a copy of the value, not itself checked), as zod does;
  * - `number` and `integer` are finite (`integer`: a safe integer); string lengths count UTF-16
  *   code units; `pattern` is a JavaScript RegExp, tested unanchored;
@@ -48,6 +56,7 @@ export const KEYWORDS = [
   'type',
   'properties',
   'required',
+  'optional',
   'additionalProperties',
   'items',
   'minItems',
@@ -106,6 +115,12 @@ const measure = (value: unknown): number =>
 const copy = (value: unknown): unknown =>
   value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 
+/** The members an object needs: every declared one but those `optional` lists, or `required`. */
+const requiredOf = (node: Node | undefined): string[] =>
+  node?.optional
+    ? Object.keys(node.properties ?? {}).filter((key) => !(node.optional as string[]).includes(key))
+    : ((node?.required ?? []) as string[]);
+
 /**
  * Compiles the schema `name` of `bundle` (and every schema it refers to) into a parser.
  * Throws SchemaKeywordError for an unknown keyword, a missing `$ref` or a `format` alone.
@@ -153,6 +168,30 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
     }
     if (schema.format !== undefined && schema.pattern === undefined) {
       throw new SchemaKeywordError(`format ${String(schema.format)} without a pattern`);
+    }
+    for (const keyword of ['anyOf', 'oneOf']) {
+      const branches = schema[keyword] as Node[] | undefined;
+      if (schema.properties && branches?.every((branch) => branch.properties)) {
+        // Shared members: give them back to each branch, which is then checked as emitted.
+        const {
+          [keyword]: _,
+          properties,
+          required,
+          optional,
+          additionalProperties,
+          ...rest
+        } = schema;
+        return compile({
+          ...rest,
+          [keyword]: branches.map((branch) => ({
+            additionalProperties,
+            ...branch,
+            properties: { ...(properties as Node), ...(branch.properties as Node) },
+            required: [...requiredOf(schema), ...requiredOf(branch)],
+            optional: undefined,
+          })),
+        });
+      }
     }
     const steps: Step[] = [];
     if (typeof schema.$ref === 'string') steps.push(ref(schema.$ref));
@@ -228,7 +267,7 @@ export function compileCheck<T>(bundle: SchemaBundle, name: string): Check<T> {
       ([key, member]) => [key, compile(member), resolve(member, bundle, 'default')] as const,
     );
     const declared = new Set(properties.map(([key]) => key));
-    const required = (schema.required ?? []) as string[];
+    const required = requiredOf(schema);
     const extra =
       schema.additionalProperties === undefined
         ? null
@@ -308,7 +347,7 @@ function discriminator(
   const members = branches.map((branch) => {
     const node = resolve(branch, bundle, 'properties');
     const properties = (node?.properties ?? {}) as Record<string, Node>;
-    const required = (node?.required ?? []) as string[];
+    const required = requiredOf(node);
     return Object.fromEntries(
       Object.entries(properties).filter(
         ([key, member]) => required.includes(key) && 'const' in member,

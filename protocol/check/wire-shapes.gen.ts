@@ -4,34 +4,36 @@ import type { SchemaBundle } from './json-schema-check.ts';
 
 export const WIRE_SHAPES: SchemaBundle = {
   Operation: {
+    type: 'object',
+    properties: {
+      opId: {
+        $ref: 'Ulid',
+      },
+      deviceId: {
+        $ref: 'DeviceId',
+      },
+      tenantId: {
+        $ref: 'schema0',
+      },
+      venueId: {
+        $ref: 'schema0',
+      },
+      actorId: {
+        $ref: 'schema1',
+      },
+      payloadHash: {
+        $ref: 'schema2',
+      },
+      dependsOn: {
+        $ref: 'schema3',
+      },
+      occurredAt: {
+        $ref: 'schema4',
+      },
+    },
     oneOf: [
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.create',
@@ -70,48 +72,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema6',
               },
             },
-            required: ['orderId', 'tableId'],
+            optional: ['guestCount', 'lines', 'send'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.addLines',
@@ -134,48 +101,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema6',
               },
             },
-            required: ['orderId', 'lines'],
+            optional: ['send'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.removeLine',
@@ -190,48 +122,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema0',
               },
             },
-            required: ['orderId', 'lineId'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.sendToKitchen',
@@ -249,48 +146,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema8',
               },
             },
-            required: ['orderId'],
+            optional: ['course', 'hold'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.close',
@@ -314,7 +176,7 @@ export const WIRE_SHAPES: SchemaBundle = {
                         $ref: 'schema9',
                       },
                     },
-                    required: ['method', 'tendered'],
+                    optional: [],
                   },
                   {
                     type: 'object',
@@ -332,53 +194,18 @@ export const WIRE_SHAPES: SchemaBundle = {
                         maxLength: 100,
                       },
                     },
-                    required: ['method', 'amount', 'reference'],
+                    optional: [],
                   },
                 ],
               },
             },
-            required: ['orderId', 'payment'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.void',
@@ -395,48 +222,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 200,
               },
             },
-            required: ['orderId', 'reason'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.voidLine',
@@ -456,48 +248,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 200,
               },
             },
-            required: ['orderId', 'lineId', 'reason'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'order.fireCourse',
@@ -514,48 +271,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maximum: 9,
               },
             },
-            required: ['orderId', 'course'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'ticket.transition',
@@ -571,48 +293,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 enum: ['start', 'ready', 'bump', 'recall'],
               },
             },
-            required: ['ticketId', 'action'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'ticket.assign',
@@ -630,7 +317,6 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema11',
               },
             },
-            required: ['ticketId'],
             anyOf: [
               {
                 required: ['station'],
@@ -639,47 +325,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 required: ['assigneeId'],
               },
             ],
+            optional: ['station', 'assigneeId'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'ticket.markLine',
@@ -697,48 +349,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 type: 'boolean',
               },
             },
-            required: ['ticketId', 'lineId', 'ready'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'ticket.recall',
@@ -750,48 +367,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema0',
               },
             },
-            required: ['ticketId'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'ticket.acknowledge',
@@ -803,48 +385,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema0',
               },
             },
-            required: ['ticketId'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'serviceRequest.create',
@@ -867,48 +414,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 200,
               },
             },
-            required: ['requestId', 'tableId', 'kind'],
+            optional: ['note'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'serviceRequest.transition',
@@ -924,48 +436,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 enum: ['acknowledge', 'complete', 'cancel'],
               },
             },
-            required: ['requestId', 'action'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'booking.create',
@@ -998,48 +475,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 500,
               },
             },
-            required: ['bookingId', 'guestName', 'partySize', 'startsAt'],
+            optional: ['phone', 'note'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'booking.transition',
@@ -1058,48 +500,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema0',
               },
             },
-            required: ['bookingId', 'action'],
+            optional: ['tableId'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'team.section.create',
@@ -1124,48 +531,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 },
               },
             },
-            required: ['sectionId', 'name'],
+            optional: ['tableIds'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'team.member.upsert',
@@ -1200,48 +572,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 type: 'boolean',
               },
             },
-            required: ['memberId', 'name', 'role'],
+            optional: ['sectionId', 'active'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'menu.item.setAvailability',
@@ -1256,48 +593,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 type: 'boolean',
               },
             },
-            required: ['itemId', 'available'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'device.pair',
@@ -1325,48 +627,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 pattern: '^[A-Za-z0-9_-]{43}$',
               },
             },
-            required: ['deviceId', 'name', 'role', 'pairingId', 'credentialDigest'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'device.revoke',
@@ -1378,48 +645,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'DeviceId',
               },
             },
-            required: ['deviceId'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'payment.cash',
@@ -1447,48 +679,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema0',
               },
             },
-            required: ['paymentId', 'orderId', 'amount', 'tip', 'tendered'],
+            optional: ['drawerId'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'payment.resolveTask',
@@ -1505,48 +702,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 500,
               },
             },
-            required: ['paymentId', 'note'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'refund.request',
@@ -1570,48 +732,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 200,
               },
             },
-            required: ['refundId', 'paymentId', 'amount', 'reason'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'drawer.open',
@@ -1626,48 +753,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 $ref: 'schema9',
               },
             },
-            required: ['drawerId', 'float'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'drawer.payout',
@@ -1691,48 +783,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 200,
               },
             },
-            required: ['drawerId', 'payoutId', 'amount', 'reason'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'drawer.close',
@@ -1752,48 +809,13 @@ export const WIRE_SHAPES: SchemaBundle = {
                 maxLength: 200,
               },
             },
-            required: ['drawerId', 'counted'],
+            optional: ['reason'],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
       {
-        type: 'object',
         properties: {
-          opId: {
-            $ref: 'Ulid',
-          },
-          deviceId: {
-            $ref: 'DeviceId',
-          },
-          tenantId: {
-            $ref: 'schema0',
-          },
-          venueId: {
-            $ref: 'schema0',
-          },
-          actorId: {
-            $ref: 'schema1',
-          },
-          payloadHash: {
-            $ref: 'schema2',
-          },
-          dependsOn: {
-            $ref: 'schema3',
-          },
-          occurredAt: {
-            $ref: 'schema4',
-          },
           type: {
             type: 'string',
             const: 'settings.offlineCard.set',
@@ -1833,34 +855,16 @@ export const WIRE_SHAPES: SchemaBundle = {
                     $ref: 'schema13',
                   },
                 },
-                required: [
-                  'enabled',
-                  'perTransaction',
-                  'withManagerApproval',
-                  'perDevice',
-                  'perVenue',
-                  'alertAfterMs',
-                  'noNewAfterMs',
-                  'absoluteMs',
-                ],
+                optional: [],
               },
             },
-            required: ['policy'],
+            optional: [],
           },
         },
-        required: [
-          'opId',
-          'deviceId',
-          'tenantId',
-          'venueId',
-          'actorId',
-          'payloadHash',
-          'occurredAt',
-          'type',
-          'payload',
-        ],
+        optional: [],
       },
     ],
+    optional: ['dependsOn'],
   },
   OpResult: {
     oneOf: [
@@ -1897,7 +901,7 @@ export const WIRE_SHAPES: SchemaBundle = {
             ],
           },
         },
-        required: ['opId', 'status', 'first'],
+        optional: [],
       },
       {
         type: 'object',
@@ -1928,7 +932,7 @@ export const WIRE_SHAPES: SchemaBundle = {
             maximum: 9007199254740991,
           },
         },
-        required: ['opId', 'status', 'code', 'message'],
+        optional: ['retryAfterMs'],
       },
     ],
   },
@@ -1942,7 +946,7 @@ export const WIRE_SHAPES: SchemaBundle = {
         },
       },
     },
-    required: ['results'],
+    optional: [],
   },
   Problem: {
     type: 'object',
@@ -1960,7 +964,16 @@ export const WIRE_SHAPES: SchemaBundle = {
       },
       kind: {
         type: 'string',
-        enum: ['fix_request', 'retry_later', 'back_off', 'sign_in', 'stop', 're_bootstrap'],
+        enum: [
+          'fix_request',
+          'retry_later',
+          'back_off',
+          'sign_in',
+          'stop',
+          're_bootstrap',
+          'needs_setup',
+          'needs_internet',
+        ],
       },
       code: {
         type: 'string',
@@ -1989,12 +1002,12 @@ export const WIRE_SHAPES: SchemaBundle = {
               type: 'string',
             },
           },
-          required: ['path', 'message'],
+          optional: [],
         },
       },
     },
-    required: ['type', 'title', 'status', 'kind', 'code'],
     additionalProperties: {},
+    optional: ['detail', 'instance', 'retryAfter', 'issues'],
   },
   Principal: {
     oneOf: [
@@ -2020,7 +1033,7 @@ export const WIRE_SHAPES: SchemaBundle = {
             $ref: 'schema12',
           },
         },
-        required: ['kind', 'tenantId', 'venueId', 'actorId', 'role'],
+        optional: [],
       },
       {
         type: 'object',
@@ -2044,7 +1057,7 @@ export const WIRE_SHAPES: SchemaBundle = {
             $ref: 'schema0',
           },
         },
-        required: ['kind', 'tenantId', 'venueId', 'sessionId', 'tableId'],
+        optional: [],
       },
     ],
   },
@@ -2122,7 +1135,7 @@ export const WIRE_SHAPES: SchemaBundle = {
         maximum: 50,
       },
     },
-    required: ['lineId', 'itemId', 'quantity'],
+    optional: ['modifierIds', 'note', 'course', 'seat'],
   },
   schema6: {
     type: 'object',
@@ -2134,6 +1147,7 @@ export const WIRE_SHAPES: SchemaBundle = {
         $ref: 'schema8',
       },
     },
+    optional: ['course', 'hold'],
   },
   schema7: {
     type: 'integer',
@@ -2197,7 +1211,7 @@ export const WIRE_SHAPES: SchemaBundle = {
         $ref: 'schema4',
       },
     },
-    required: ['opId', 'status', 'seq', 'changed', 'at'],
+    optional: [],
   },
   schema15: {
     type: 'object',
@@ -2232,7 +1246,7 @@ export const WIRE_SHAPES: SchemaBundle = {
         maximum: 9007199254740991,
       },
     },
-    required: ['entity', 'id', 'version'],
+    optional: [],
   },
   schema16: {
     type: 'object',
@@ -2292,7 +1306,7 @@ export const WIRE_SHAPES: SchemaBundle = {
       },
       current: {},
     },
-    required: ['opId', 'status', 'code', 'message'],
+    optional: ['current'],
   },
   schema17: {
     type: 'object',
@@ -2319,6 +1333,6 @@ export const WIRE_SHAPES: SchemaBundle = {
         $ref: 'schema4',
       },
     },
-    required: ['opId', 'status', 'seq', 'changed', 'at'],
+    optional: [],
   },
 };

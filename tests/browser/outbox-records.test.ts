@@ -13,7 +13,7 @@ import {
   OutboxEntry,
 } from '../../web/sw/outbox-records.ts';
 import { mutate, seeded } from '../protocol/support/mutations.ts';
-import { closeOrder, createOrder, entryFor, T0 } from './outbox-fixtures.ts';
+import { closeOrder, createOrder, entryFor, op, T0 } from './outbox-fixtures.ts';
 
 // The outbox's IndexedDB records are read with the checker generated from their zod schemas
 // (the service worker carries no zod): the generated file is current, the checker and zod
@@ -36,10 +36,51 @@ function agree(schema: z.ZodType, name: keyof typeof OUTBOX_RECORD_SOURCES, inpu
   return expected.success;
 }
 
+const PAYMENT = '01JD0000000000000000000300';
+
+/** Payment, refund, drawer and settings ops a device queues, one of each type. */
+async function paymentOps() {
+  return Promise.all([
+    op('payment.cash', {
+      paymentId: PAYMENT,
+      orderId: 'order-1',
+      amount: 1250,
+      tip: 100,
+      tendered: 2000,
+      drawerId: 'drawer-1',
+    }),
+    op('payment.resolveTask', { paymentId: PAYMENT, note: 'paid the next day' }),
+    op('refund.request', {
+      refundId: '01JD0000000000000000000301',
+      paymentId: PAYMENT,
+      amount: 250,
+      reason: 'cold soup',
+    }),
+    op('drawer.open', { drawerId: 'drawer-1', float: 10_000 }),
+    op('drawer.payout', { drawerId: 'drawer-1', payoutId: 'po-1', amount: 500, reason: 'ice' }),
+    op('drawer.close', { drawerId: 'drawer-1', counted: 10_700, reason: 'tips left in' }),
+    op('settings.offlineCard.set', {
+      policy: {
+        enabled: false,
+        perTransaction: 5000,
+        withManagerApproval: 10_000,
+        perDevice: 20_000,
+        perVenue: 50_000,
+        alertAfterMs: [3_600_000],
+        noNewAfterMs: 86_400_000,
+        absoluteMs: 259_200_000,
+      },
+    }),
+  ]);
+}
+
 async function entries(): Promise<unknown[]> {
   const create = await createOrder('order-1');
   const close = await closeOrder('order-1');
   const base = entryFor(create);
+  const payments = (await paymentOps()).map((paid, index) =>
+    entryFor(paid, { seq: 10 + index, lane: 'priority' }),
+  );
   return [
     base,
     {
@@ -64,6 +105,7 @@ async function entries(): Promise<unknown[]> {
       tries: 10,
       lastError: { code: 'RETRIES_EXHAUSTED', message: 'x' },
     },
+    ...payments,
   ];
 }
 
@@ -104,6 +146,21 @@ describe('outbox records (generated checker)', () => {
       }
     }
     expect(refused).to.be.greaterThan(1000);
+  });
+
+  it('refuse a stored server-made op, as zod does (a device never queues one)', async () => {
+    const card = await op('payment.card', {
+      paymentId: PAYMENT,
+      orderId: 'order-1',
+      amount: 1000,
+      tip: 0,
+      outcome: 'approved',
+      reference: 'ref-1',
+      brand: 'visa',
+      last4: '4242',
+      entry: 'reader',
+    });
+    expect(agree(OutboxEntry, 'OutboxEntry', entryFor(card))).to.equal(false);
   });
 
   it('skips a stored entry that does not parse and leaves it in place', async () => {

@@ -7,7 +7,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
     type: 'object',
     properties: {
       seq: {
-        $ref: 'outbox:schema19',
+        $ref: 'outbox:schema18',
       },
       opId: {
         $ref: 'Ulid',
@@ -20,40 +20,28 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
         enum: ['priority', 'default'],
       },
       status: {
-        $ref: 'outbox:schema20',
+        $ref: 'outbox:schema19',
       },
       tries: {
-        $ref: 'outbox:schema21',
+        $ref: 'outbox:schema20',
       },
       nextAttemptAt: {
-        $ref: 'outbox:schema22',
+        $ref: 'outbox:schema21',
       },
       lastError: {
-        $ref: 'outbox:schema23',
+        $ref: 'outbox:schema22',
       },
       result: {
-        $ref: 'outbox:schema24',
+        $ref: 'outbox:schema23',
       },
       createdAt: {
         type: 'number',
       },
       settledAt: {
-        $ref: 'outbox:schema25',
+        $ref: 'outbox:schema24',
       },
     },
-    required: [
-      'seq',
-      'opId',
-      'op',
-      'lane',
-      'status',
-      'tries',
-      'nextAttemptAt',
-      'lastError',
-      'result',
-      'createdAt',
-      'settledAt',
-    ],
+    optional: [],
   },
   AnswersRecord: {
     type: 'object',
@@ -69,32 +57,32 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
           type: 'object',
           properties: {
             seq: {
-              $ref: 'outbox:schema19',
+              $ref: 'outbox:schema18',
             },
             status: {
-              $ref: 'outbox:schema20',
+              $ref: 'outbox:schema19',
             },
             tries: {
-              $ref: 'outbox:schema21',
+              $ref: 'outbox:schema20',
             },
             nextAttemptAt: {
-              $ref: 'outbox:schema22',
+              $ref: 'outbox:schema21',
             },
             lastError: {
-              $ref: 'outbox:schema23',
+              $ref: 'outbox:schema22',
             },
             result: {
-              $ref: 'outbox:schema24',
+              $ref: 'outbox:schema23',
             },
             settledAt: {
-              $ref: 'outbox:schema25',
+              $ref: 'outbox:schema24',
             },
           },
-          required: ['seq', 'status', 'tries', 'nextAttemptAt', 'lastError', 'result', 'settledAt'],
+          optional: [],
         },
       },
     },
-    required: ['id', 'patches'],
+    optional: [],
   },
   LeaseRecord: {
     type: 'object',
@@ -111,7 +99,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
         type: 'number',
       },
     },
-    required: ['key', 'holder', 'expiresAt'],
+    optional: [],
   },
   DeviceRecord: {
     type: 'object',
@@ -134,26 +122,26 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
         ],
       },
     },
-    required: ['key', 'deviceId', 'principal'],
+    optional: [],
   },
-  'outbox:schema19': {
+  'outbox:schema18': {
     type: 'integer',
     minimum: 1,
     maximum: 9007199254740991,
   },
-  'outbox:schema20': {
+  'outbox:schema19': {
     type: 'string',
     enum: ['pending', 'sending', 'delivered_local', 'synced', 'failed'],
   },
-  'outbox:schema21': {
+  'outbox:schema20': {
     type: 'integer',
     minimum: 0,
     maximum: 9007199254740991,
   },
-  'outbox:schema22': {
+  'outbox:schema21': {
     type: 'number',
   },
-  'outbox:schema23': {
+  'outbox:schema22': {
     anyOf: [
       {
         type: 'object',
@@ -165,14 +153,14 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
             type: 'string',
           },
         },
-        required: ['code', 'message'],
+        optional: [],
       },
       {
         type: 'null',
       },
     ],
   },
-  'outbox:schema24': {
+  'outbox:schema23': {
     anyOf: [
       {
         $ref: 'OpResult',
@@ -182,7 +170,7 @@ export const OUTBOX_RECORD_SHAPES: SchemaBundle = {
       },
     ],
   },
-  'outbox:schema25': {
+  'outbox:schema24': {
     type: ['number', 'null'],
   },
 };

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { Principal } from '#protocol/auth/principal.ts';
 import { Ulid } from '#protocol/ids/ulid.ts';
 import { OpResult } from '#protocol/ops/op-result.ts';
-import { DeviceId, Operation } from '#protocol/ops/operation.ts';
+import { DeviceId, DeviceOperation } from '#protocol/ops/operation.ts';
 import { OUTBOX_STATUSES } from '../device/outbox-types.ts';
 
 /*
@@ -24,7 +24,8 @@ export const OutboxEntry = z.object({
   seq: z.number().int().min(1),
   /** The op's idempotency key, for ever. */
   opId: Ulid,
-  op: Operation,
+  /** What the worker queued: a device's op (never a server-made one, which it refuses). */
+  op: DeviceOperation,
   lane: Lane,
   status: OutboxStatus,
   /** Sends that ended in a transient failure (429, 5xx, network): what backoff counts. */
@@ -84,5 +85,14 @@ export const OUTBOX_RECORD_SOURCES = {
   DeviceRecord,
 } as const;
 
-/** Wire shapes the records refer to: emitted in protocol's bundle, not repeated. */
-export const OUTBOX_RECORD_EXTERNAL = { Operation, OpResult, Ulid, DeviceId, Principal } as const;
+/**
+ * Wire shapes the records refer to: emitted in protocol's bundle (the worker's `Operation` is
+ * the device's), not repeated.
+ */
+export const OUTBOX_RECORD_EXTERNAL = {
+  Operation: DeviceOperation,
+  OpResult,
+  Ulid,
+  DeviceId,
+  Principal,
+} as const;
