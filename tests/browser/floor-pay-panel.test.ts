@@ -250,6 +250,7 @@ describe('<hearth-pay-panel>', () => {
     await click(el, '[data-action="pay-card"]');
     expect(status(el)).to.contain('Waiting for the card reader… (tap, insert or swipe)');
     expect(has(el, 'progress')).to.equal(true);
+    expect(text($(el, '[data-waited]'))).to.match(/^\d+ s$/);
     expect(has(el, '[data-action="pay-card"]'), 'no second charge while waiting').to.equal(false);
     await checkState(el, 'waiting for the reader');
     const [call] = route.calls;

@@ -240,9 +240,24 @@ export class PayPanel extends LitElement {
   /** The card attempt's state last rendered: a change moves the focus to what to do next. */
   #shownPhase = '';
 
+  /** Ticks each second while the reader is waited for, so the wait shows how long it has been. */
+  #tick: ReturnType<typeof setInterval> | undefined;
+
+  override disconnectedCallback(): void {
+    clearInterval(this.#tick);
+    this.#tick = undefined;
+    super.disconnectedCallback();
+  }
+
   override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     const phase = this.pay.phase;
+    const waiting = phase !== undefined && phase.answer === undefined;
+    if (waiting && !this.#tick) this.#tick = setInterval(() => this.requestUpdate(), 1000);
+    if (!waiting && this.#tick) {
+      clearInterval(this.#tick);
+      this.#tick = undefined;
+    }
     const key = phase ? `${phase.attempt.paymentId}:${phase.answer?.kind ?? 'waiting'}` : '';
     if (key === this.#shownPhase) return;
     this.#shownPhase = key;
@@ -392,7 +407,8 @@ export class PayPanel extends LitElement {
     const sum = `${money.price(attempt.amount)}${attempt.tip > 0 ? ` + ${money.price(attempt.tip)} tip` : ''}`;
     if (!answer)
       return html`<p data-phase="waiting"><span class="spinner" aria-hidden="true"></span>Waiting for the card reader… (tap, insert or swipe) · ${sum}</p>
-        <progress aria-label="Waiting for the card reader"></progress>`;
+        <progress aria-label="Waiting for the card reader"></progress>
+        <p class="muted" aria-hidden="true" data-waited>${Math.max(0, Math.floor((this.clock() - phase.since) / 1000))} s</p>`;
     switch (answer.kind) {
       case 'approved':
         return html`<p class="state-ok" data-phase="approved">Approved — ${rules.cardWords(answer.brand, answer.last4)} · ${sum}</p>
