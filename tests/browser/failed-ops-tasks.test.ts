@@ -100,10 +100,26 @@ describe('<hearth-failed-ops>: payment tasks', () => {
     expect(text(el.shadowRoot?.querySelector('[role="status"]'))).to.contain(
       'it will be sent when online',
     );
-    // The local view then shows the task handled: it leaves the list.
+    expect(el.shadowRoot?.activeElement?.getAttribute('data-action')).to.equal('open-check');
+    // The local view then shows the task handled: it leaves the list, the focus to the heading.
     el.tasks = { payments: [{ ...declinedLater, task: 'handled' }], orders, locale: 'en-GB' };
     await el.updateComplete;
     expect(el.shadowRoot?.querySelector('[data-tasks]')).to.equal(null);
+    expect(el.shadowRoot?.activeElement?.localName).to.equal('h2');
+  });
+
+  it('Escape puts the note away and gives the focus back to Mark handled', async () => {
+    const { el, sent } = await mount();
+    $(el, '[data-action="mark-handled"]').click();
+    await settle(el);
+    const note = $<HTMLTextAreaElement>(el, `#task-${DECLINED_ID}-note`);
+    note.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+    );
+    await settle(el);
+    expect(Boolean(el.shadowRoot?.querySelector('[data-handle-form]'))).to.equal(false);
+    expect(el.shadowRoot?.activeElement?.getAttribute('data-action')).to.equal('mark-handled');
+    expect(sent).to.have.length(0);
   });
 
   it('a server sees a read-only line, with no buttons', async () => {

@@ -86,6 +86,43 @@ describe('<hearth-floor-payments>', () => {
     expect(maybe(el, '[data-banner]')).to.equal(null);
   });
 
+  it('counts down by the server’s clock once /healthz has answered with its Date', async () => {
+    const time = new HandTime(NOW);
+    const el = document.createElement('hearth-floor-payments');
+    // The server's clock is an hour ahead of this tablet's.
+    const fetchFake: typeof fetch = async () =>
+      new Response('{}', { headers: { Date: new Date(NOW + 3_600_000).toUTCString() } });
+    el.services = { clock: time.clock, fetch: fetchFake };
+    el.timers = time.timers;
+    el.staffRole = 'manager';
+    el.names = STAFF;
+    el.snapshot = snapshotOf();
+    floorFrame(600).append(el);
+    await el.updateComplete;
+    expect(text($(el, '[data-offline]'))).to.contain('Times by this tablet’s clock');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    time.advance(1_000);
+    await el.updateComplete;
+    // 71:30:00 less the hour and the second, give or take the half second the Date header hides.
+    expect(text($(el, '[data-countdown]'))).to.match(/^70:29:(59|58|00)$/);
+    expect(text($(el, '[data-offline]'))).to.not.contain('Times by this tablet’s clock');
+  });
+
+  it('Escape puts the refund form away and gives the focus back to Refund', async () => {
+    const { el, sent } = await mount();
+    $(el, `[data-payment="${CARD_ID}"] [data-action="refund"]`).click();
+    await settle(el);
+    $(el, `#refund-amount-${CARD_ID}`).dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+    );
+    await settle(el);
+    expect(Boolean(maybe(el, '[data-refund-form]'))).to.equal(false);
+    expect(el.shadowRoot?.activeElement?.getAttribute('aria-label')).to.match(
+      /^Refund Card €30\.00/,
+    );
+    expect(sent).to.have.length(0);
+  });
+
   it('the banner comes at 4 h and turns urgent at 12 h (said once each), and flags expired ones', async () => {
     const { el, time } = await mount();
     const live = () => text(el.shadowRoot?.querySelector('[role="status"]'));

@@ -112,6 +112,8 @@ export class FailedOpsInbox extends LitElement {
   #rows: FailedRow[] = [];
   #tasks: PaymentTaskRow[] = [];
   readonly #marks = new OpMarks();
+  /** The task just marked handled, whose focus is kept (see #keepTaskFocus). */
+  #handledTask: string | undefined;
   /** The op whose button was pressed: its card goes, and the focus moves to the next one. */
   #pressedAt: number | undefined;
 
@@ -143,6 +145,7 @@ export class FailedOpsInbox extends LitElement {
   }
 
   protected override updated(): void {
+    this.#keepTaskFocus();
     if (this.#pressedAt === undefined) return;
     const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-op]')];
     const pressed = this.shadowRoot?.activeElement;
@@ -260,6 +263,9 @@ export class FailedOpsInbox extends LitElement {
         handling
           ? html`<form
               data-handle-form
+              @keydown=${(e: KeyboardEvent) => {
+                if (e.key === 'Escape') this.#cancelHandling(t);
+              }}
               @submit=${(e: Event) => {
                 e.preventDefault();
                 void this.#markHandled(t);
@@ -283,9 +289,7 @@ export class FailedOpsInbox extends LitElement {
                   type="button"
                   class="secondary"
                   data-action="cancel-handled"
-                  @click=${() => {
-                    this._handling = undefined;
-                  }}
+                  @click=${() => this.#cancelHandling(t)}
                 >
                   Cancel
                 </button>
@@ -318,10 +322,39 @@ export class FailedOpsInbox extends LitElement {
     </li>`;
   }
 
+  /**
+   * After Mark handled the note's form goes: the focus goes to the task's buttons, and once
+   * the task leaves the list (the local view has it handled) to the next task or the heading.
+   */
+  #keepTaskFocus(): void {
+    const id = this.#handledTask;
+    if (id === undefined || this._handling) return;
+    const card = this.renderRoot.querySelector<HTMLElement>(`[data-task="${id}"]`);
+    const focused = this.shadowRoot?.activeElement;
+    if (card) {
+      if (!focused) card.querySelector<HTMLElement>('button')?.focus();
+      return;
+    }
+    this.#handledTask = undefined;
+    if (focused) return;
+    const next =
+      this.renderRoot.querySelector<HTMLElement>('[data-task] button') ??
+      this.renderRoot.querySelector<HTMLElement>('h2');
+    next?.focus();
+  }
+
   #openCheck(t: PaymentTaskRow): void {
     this.dispatchEvent(
       new CustomEvent('hearth-open-table', { detail: t.tableId, bubbles: true, composed: true }),
     );
+  }
+
+  async #cancelHandling(t: PaymentTaskRow): Promise<void> {
+    this._handling = undefined;
+    await this.updateComplete;
+    this.renderRoot
+      .querySelector<HTMLElement>(`[data-task="${t.paymentId}"] [data-action="mark-handled"]`)
+      ?.focus();
   }
 
   async #startHandling(t: PaymentTaskRow): Promise<void> {
@@ -344,6 +377,7 @@ export class FailedOpsInbox extends LitElement {
       return;
     }
     this._handling = undefined;
+    this.#handledTask = t.paymentId;
     const state = await this.#marks.track(
       `task:${t.paymentId}`,
       this.submit,

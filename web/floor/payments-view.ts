@@ -464,6 +464,9 @@ export class FloorPayments extends LitElement {
     return html`<form
       data-refund-form
       aria-label="Refund ${row.methodText} ${row.amountText}"
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key === 'Escape') this.#closeRefund(id);
+      }}
       @submit=${(e: Event) => {
         e.preventDefault();
         void this.#sendRefund(row, money);
