@@ -70,6 +70,8 @@ export const CardPaymentAnswer = z.object({
   outcome: CardOutcome,
   payment: CardPaymentSummary.optional(),
   result: OpResultSchema.optional(),
+  /** declined, when the processor said why in words: shown to the staff, never parsed. */
+  message: z.string().optional(),
   /** timed_out only: `retry_same`, POST again with the same paymentId to ask again. */
   kind: z.literal('retry_same').optional(),
   detail: z.string().optional(),
@@ -140,7 +142,6 @@ export class CardPayments {
     const { principal, body, book, mode } = input;
     const nowMs = this.deps.clock().getTime();
     const state = await book.state();
-    // From here to the reservation nothing awaits: two requests cannot both pass the limits.
     this.forgetRecorded(state);
     const existing = getEntity(state.entities, 'payment', body.paymentId);
     if (existing) {
@@ -159,30 +160,24 @@ export class CardPayments {
         detail: 'the reader is still answering; ask again with the same paymentId',
         retryAfter: 2,
       });
-    const settings = settingsOf(state);
-    if (isRejection(settings)) return refusal(settings.code, settings.message);
-    // The payment must be one the venue would record (its order open, not over the balance):
-    // never charge a card for a payment that would then be refused.
-    const draft = await this.cardOp(state, principal, body, {
-      outcome: 'approved',
-      reference: 'pending',
-    });
-    const trial = decide(state, draft, { now: new Date(nowMs).toISOString(), principal });
-    if (trial.kind === 'rejected') return refusal(trial.code, trial.message);
-    const role = roleOf(principal);
-    const limits = decideOfflineCard(
-      { ...settings.offlineCard, currency: settings.currency },
-      this.outstanding(state, body.paymentId),
-      {
-        deviceId: body.deviceId,
-        amount: body.amount,
-        tip: body.tip,
-        currency: settings.currency,
-        managerApproved: role === 'manager' || role === 'owner',
-      },
-      nowMs,
-    );
-    if (!limits.ok && mode === 'offline') return refusal(limits.code, limits.detail);
+    // Asked again after a timeout: the charge may have been taken, so it is asked about again
+    // whatever the checks would say now (the port answers a paymentId's first answer).
+    let allowStore = true;
+    if (!held) {
+      const refused = await this.check(state, principal, body, nowMs);
+      if (refused) return refused;
+      // From the limits to the reservation nothing awaits: two requests cannot both pass them.
+      const limits = this.limits(state, principal, body, nowMs);
+      if (!limits.ok && mode === 'offline') return refusal(limits.code, limits.detail);
+      allowStore = limits.ok;
+      // Another request for the same id may have been reserved while this one checked.
+      if (this.inFlight.has(body.paymentId))
+        return problemResponse(409, 'IN_FLIGHT', 'This payment is being taken', {
+          kind: 'retry_later',
+          detail: 'the reader is still answering; ask again with the same paymentId',
+          retryAfter: 2,
+        });
+    }
     const reservation: Reservation = held ?? {
       deviceId: body.deviceId,
       orderId: body.orderId,
@@ -196,7 +191,7 @@ export class CardPayments {
 
     let answer: CardChargeAnswer;
     try {
-      answer = await this.charge(state, body, limits.ok);
+      answer = await this.charge(state, body, allowStore);
     } catch (error) {
       reservation.busy = false;
       // Refused by the processor: nothing was charged. Anything else may have been.
@@ -240,6 +235,7 @@ export class CardPayments {
       });
     return json(200, {
       outcome: answer.outcome,
+      ...(answer.outcome === 'declined' ? { message: answer.message } : {}),
       payment: {
         paymentId: body.paymentId,
         amount: body.amount,
@@ -251,6 +247,46 @@ export class CardPayments {
       },
       result,
     });
+  }
+
+  /**
+   * Whether the venue would record this payment (its order open, not over the balance): a card
+   * is never charged for a payment that would then be refused.
+   */
+  private async check(
+    state: VenueState,
+    principal: Principal,
+    body: CardPaymentBody,
+    nowMs: number,
+  ): Promise<Response | undefined> {
+    const settings = settingsOf(state);
+    if (isRejection(settings)) return refusal(settings.code, settings.message);
+    const draft = await this.cardOp(state, principal, body, {
+      outcome: 'approved',
+      reference: 'pending',
+    });
+    const trial = decide(state, draft, { now: new Date(nowMs).toISOString(), principal });
+    return trial.kind === 'rejected' ? refusal(trial.code, trial.message) : undefined;
+  }
+
+  /** The offline limits' verdict with the payments reserved here counted (synchronous). */
+  private limits(state: VenueState, principal: Principal, body: CardPaymentBody, nowMs: number) {
+    const settings = settingsOf(state);
+    if (isRejection(settings))
+      return { ok: false as const, code: settings.code, detail: settings.message };
+    const role = roleOf(principal);
+    return decideOfflineCard(
+      { ...settings.offlineCard, currency: settings.currency },
+      this.outstanding(state, body.paymentId),
+      {
+        deviceId: body.deviceId,
+        amount: body.amount,
+        tip: body.tip,
+        currency: settings.currency,
+        managerApproved: role === 'manager' || role === 'owner',
+      },
+      nowMs,
+    );
   }
 
   /** Charges once; a charge without an answer is looked up once before it is timed_out. */
