@@ -70,7 +70,9 @@ class HeldPort implements PaymentPort {
   checkout = (id: string) => this.inner.checkout(id);
 }
 
-async function relayApp(options: { gate?: UplinkGate; port?: PaymentPort } = {}) {
+async function relayApp(
+  options: { gate?: UplinkGate; port?: PaymentPort; noProcessor?: boolean } = {},
+) {
   const { identity, signer } = await testRelayKeys;
   const store = new MemoryRelayStore();
   const bus = new RelayBus();
@@ -104,7 +106,7 @@ async function relayApp(options: { gate?: UplinkGate; port?: PaymentPort } = {})
     authenticator,
     clock,
     log: memoryLogger().log,
-    payments: { port, reader: 'counter-1' },
+    payments: options.noProcessor ? undefined : { port, reader: 'counter-1' },
   });
   const iat = Math.floor(Date.parse(NOW) / 1000);
   const as = async (principal: Principal): Promise<Record<string, string>> => {
@@ -286,6 +288,14 @@ describe('card payments on the relay while offline', () => {
       expect(res.status).toBe(403);
     }
     expect(r.memory.calls).toHaveLength(0);
+  });
+
+  it('without a processor of its own: 503 needs_setup', async () => {
+    const r = await relayApp({ noProcessor: true });
+    const orderId = await r.order();
+    const res = await r.pay(r.headers.server, { orderId, amount: 1500 });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ kind: 'needs_setup' });
   });
 
   it('the hosted checkout needs the internet: 503 needs_internet', async () => {
