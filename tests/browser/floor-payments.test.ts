@@ -216,6 +216,11 @@ describe('<hearth-floor-payments>', () => {
       'Cash rounding: €0.00',
     ]);
     expect(text($(el, '[data-report]'))).to.contain('difference −€2.00 · Change given twice');
+    // A new snapshot (the feed brought the stored payment's decline) is a new report.
+    el.snapshot = snapshotOf({ payments: [], pendingCount: 0 });
+    await el.updateComplete;
+    expect(facts($(el, '[data-sales]'))).to.include('Sales: €0.00');
+    expect(maybe(el, '[data-provisional]')).to.equal(null);
     const date = $<HTMLInputElement>(el, '#report-date');
     date.value = '2026-12-04';
     date.dispatchEvent(new Event('change'));

@@ -41,31 +41,27 @@ export function zoneOf(timezone: string | undefined): string {
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** "23:50" in the venue's zone, with the day ("Sat 23:50") when it is not `today`'s date. */
-export function venueTime(ms: number, timezone: string, nowMs?: number): string {
-  const key = `${timezone}|${nowMs === undefined ? 't' : 'd'}`;
-  const make = (withDay: boolean) =>
-    new Intl.DateTimeFormat('en-GB', {
+/** One formatter per zone and shape: building one costs far more than using it. */
+function timeFormat(timezone: string, withDay: boolean): Intl.DateTimeFormat {
+  const key = `${timezone}|${withDay}`;
+  let format = timeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
       timeZone: timezone,
       ...(withDay ? { weekday: 'short' } : {}),
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
     });
-  let time = timeFormats.get(`${key}-time`);
-  if (!time) {
-    time = make(false);
-    timeFormats.set(`${key}-time`, time);
+    timeFormats.set(key, format);
   }
-  if (nowMs === undefined) return time.format(ms);
-  const sameDay = localDate(ms, timezone) === localDate(nowMs, timezone);
-  if (sameDay) return time.format(ms);
-  let day = timeFormats.get(`${key}-day`);
-  if (!day) {
-    day = make(true);
-    timeFormats.set(`${key}-day`, day);
-  }
-  return day.format(ms);
+  return format;
+}
+
+/** "23:50" in the venue's zone, with the day ("Sat 23:50") when it is not on `nowMs`'s date. */
+export function venueTime(ms: number, timezone: string, nowMs?: number): string {
+  const withDay = nowMs !== undefined && localDate(ms, timezone) !== localDate(nowMs, timezone);
+  return timeFormat(timezone, withDay).format(ms);
 }
 
 /** The calendar date in the zone, `YYYY-MM-DD`. */

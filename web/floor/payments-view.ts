@@ -144,8 +144,11 @@ export class FloorPayments extends LitElement {
   readonly #announcer = new Announcer(this);
   readonly #marks = new OpMarks();
   #read: { readonly snapshot: LocalSnapshot; readonly read: Read } | undefined;
-  /** The banner last said, so a screen reader hears it when it changes, not every second. */
+  /** The banner's level last said, so a screen reader hears it when it changes, not every second. */
   #bannerSaid = '';
+  /** The last report and today's payments, kept while the snapshot and the day are the same. */
+  #reportMemo: { key: string; snapshot: LocalSnapshot | undefined; report: DayReport } | undefined;
+  #rowsMemo: { key: string; snapshot: LocalSnapshot | undefined; rows: PaymentRow[] } | undefined;
 
   static override styles = [
     floorStyles,
@@ -310,14 +313,13 @@ export class FloorPayments extends LitElement {
       <p class="visually-hidden" role="status" aria-live="polite">${this.#announcer.text}</p>`;
   }
 
-  /** The banner for a screen reader: said when it appears or changes, not on every tick. */
+  /** The banner for a screen reader: said when it appears or its level changes, not every tick. */
   #sayBanner(offline: OfflineCardsView | undefined): void {
-    const text = offline?.banner ? `${offline.banner.level}: ${offline.banner.text}` : '';
-    if (text === this.#bannerSaid) return;
-    const level = offline?.banner?.level;
-    const before = this.#bannerSaid.split(':')[0];
-    this.#bannerSaid = text;
-    if (level && level !== before) this.#announcer.say(offline?.banner?.text ?? '');
+    const banner = offline?.banner;
+    const level = banner?.level ?? '';
+    if (level === this.#bannerSaid) return;
+    this.#bannerSaid = level;
+    if (banner) this.#announcer.say(banner.text);
   }
 
   #banner(banner: NonNullable<OfflineCardsView['banner']>) {
@@ -373,14 +375,21 @@ export class FloorPayments extends LitElement {
   // Today's payments
 
   #today(d: Read, names: ReadonlyMap<string, string>, money: Money, zone: string, now: number) {
-    const rows = paymentRowsOf({
-      payments: d.payments,
-      refunds: d.refunds,
-      names,
-      money,
-      timezone: zone,
-      nowMs: now,
-    });
+    // Computed again for a new snapshot or a new day, not on every tick of the countdowns.
+    const key = `${todayOf(now, zone)}|${zone}|${names.size}`;
+    const memo = this.#rowsMemo;
+    const rows =
+      memo && memo.key === key && memo.snapshot === this.snapshot
+        ? memo.rows
+        : paymentRowsOf({
+            payments: d.payments,
+            refunds: d.refunds,
+            names,
+            money,
+            timezone: zone,
+            nowMs: now,
+          });
+    this.#rowsMemo = { key, snapshot: this.snapshot, rows };
     return html`<section aria-labelledby="today-heading" data-today>
       <h3 id="today-heading">Payments today (${rows.length})</h3>
       <p class="muted">
@@ -557,19 +566,24 @@ export class FloorPayments extends LitElement {
     const date = this._date || today;
     let report: DayReport | undefined;
     let problem = '';
-    try {
-      report = reportOf({
-        orders: d.orders,
-        payments: d.payments,
-        refunds: d.refunds,
-        drawers: d.drawers,
-        date,
-        timezone: zone,
-        ...(d.settings ? { cashRoundingIncrement: d.settings.cashRoundingIncrement } : {}),
-      });
-    } catch (error) {
-      problem = error instanceof Error ? error.message : String(error);
-    }
+    const key = `${date}|${zone}`;
+    const memo = this.#reportMemo;
+    if (memo && memo.key === key && memo.snapshot === this.snapshot) report = memo.report;
+    else
+      try {
+        report = reportOf({
+          orders: d.orders,
+          payments: d.payments,
+          refunds: d.refunds,
+          drawers: d.drawers,
+          date,
+          timezone: zone,
+          ...(d.settings ? { cashRoundingIncrement: d.settings.cashRoundingIncrement } : {}),
+        });
+        this.#reportMemo = { key, snapshot: this.snapshot, report };
+      } catch (error) {
+        problem = error instanceof Error ? error.message : String(error);
+      }
     const provisional = provisionalWords(d.waiting);
     return html`<section aria-labelledby="report-heading" data-report>
       <h3 id="report-heading">End of day</h3>
