@@ -424,6 +424,11 @@ describe('<hearth-order-pad>', () => {
     expect(manager.sent.map((s) => [s.type, s.payload])).to.deep.equal([
       ['order.void', { orderId: 'order-1', reason: 'Walked out' }],
     ]);
+    // Part paid: refunded, never voided, so not even a manager is offered the void.
+    const paid = await mount({ order: { ...existing, paid: 500 }, role: 'manager' });
+    expect($$(paid.el, '[data-action="void"]')).to.have.length(0);
+    expect(text($(paid.el, '[data-void-note]'))).to.contain('refunds the payments');
+    await checkState(paid.el, 'void of a part-paid check');
   });
 
   it('shows a failed line’s badge as a retry that asks the page', async () => {

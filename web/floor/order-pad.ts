@@ -673,6 +673,14 @@ export class OrderPad extends LitElement implements PadHost {
 
   #voidSection() {
     if (!this.pad.orderId) return nothing;
+    // Payments taken on the check are refunded, not voided (the deciders refuse the void).
+    if ((this.order?.paid ?? 0) > 0)
+      return html`<section aria-labelledby="void-title">
+        <h2 id="void-title">Void the order</h2>
+        <p class="muted" data-void-note>
+          Part of this check is paid: a manager refunds the payments (Payments) before it can be voided.
+        </p>
+      </section>`;
     // A server voids an order nothing of which went to the kitchen; after that it is a
     // manager's call (the deciders refuse it too): a manager signs in here with their PIN.
     const sent =
