@@ -142,7 +142,7 @@ export class CardPayments {
     const { principal, body, book, mode } = input;
     const nowMs = this.deps.clock().getTime();
     const state = await book.state();
-    this.forgetRecorded(state);
+    this.forgetRecorded(state, nowMs);
     const existing = getEntity(state.entities, 'payment', body.paymentId);
     if (existing) {
       if (!sameAttempt(existing, body)) return keyReused(body.paymentId);
@@ -361,11 +361,20 @@ export class CardPayments {
     return [...stored, ...reserved];
   }
 
-  /** Reservations the venue's state now records are counted there: dropped here. */
-  private forgetRecorded(state: VenueState): void {
-    for (const [paymentId, r] of this.inFlight)
-      if (!r.busy && getEntity(state.entities, 'payment', paymentId))
+  /**
+   * Reservations the venue's state now records are counted there: dropped here. So is one
+   * never asked about again past the policy's absolute age (the processor no longer takes it).
+   */
+  private forgetRecorded(state: VenueState, nowMs: number): void {
+    const settings = settingsOf(state);
+    const maxAgeMs = isRejection(settings)
+      ? Number.POSITIVE_INFINITY
+      : settings.offlineCard.absoluteMs;
+    for (const [paymentId, r] of this.inFlight) {
+      if (r.busy) continue;
+      if (getEntity(state.entities, 'payment', paymentId) || nowMs - r.atMs > maxAgeMs)
         this.inFlight.delete(paymentId);
+    }
   }
 }
 
