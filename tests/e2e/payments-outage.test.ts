@@ -321,6 +321,17 @@ describe('payments drill: the card payment peak with the internet down', () => {
       expect(answer?.payment?.last4).toMatch(/^[0-9]{4}$/);
       expect(answer?.result?.status).not.toBe('rejected');
     }
+    // A till that lost the answer asks again with the same paymentId: the same answer, and no
+    // second charge (the processor's count below).
+    const again = taken[4] as CardAttempt;
+    const till = tills.find((t) => t.device.deviceId === again.deviceId) as Till;
+    const repeat = await takeCard(h.relay.url, till.server, till.device, again);
+    expect(repeat.status, describeHttp(repeat)).toBe(200);
+    expect(json<CardAnswer>(repeat)).toMatchObject({
+      outcome: 'stored',
+      payment: answers.get(again.paymentId)?.payment,
+    });
+
     // Within the limits: no till past 2,500.00, the venue under 5,000.00 (tips included).
     for (const till of tills) {
       const onTill = taken
@@ -346,10 +357,12 @@ describe('payments drill: the card payment peak with the internet down', () => {
       code: 'OFFLINE_CARD_OVER_TRANSACTION_LIMIT',
       kind: 'stop',
     });
+    const afterRefusal = (await processor.state()).charges;
     expect(
-      (await processor.state()).charges.filter((c) => c.paymentId === refusedId),
+      afterRefusal.filter((c) => c.paymentId === refusedId),
       'the processor charged nothing for the refused payment',
     ).toEqual([]);
+    expect(afterRefusal, 'one charge per payment so far').toHaveLength(PAYMENTS);
 
     // The manager signs in on the same till (offline: the relay signs the token) and takes it.
     const manager = await signIn(h.relay.url, 'manager', third.device.header);
