@@ -290,11 +290,9 @@ export function registerLanOpsRoutes(app: Hono<LanEnv>, deps: LanOpsDeps): void 
     const tooMany = limited(c, deviceId, parsed.data.ops.length);
     if (tooMany) return tooMany;
     if (deps.gate.direct() && parsed.data.ops.every((op) => !deps.engine.holds(op.opId))) {
-      const forwarded = await forward(
-        c,
-        `/v1/venues/${c.req.param('venueId')}/ops/batch`,
-        parsed.data,
-      );
+      // When the relay decided an op is its replay's to say (decidedAt), never a device's.
+      const { decidedAt: _decidedAt, ...batch } = parsed.data;
+      const forwarded = await forward(c, `/v1/venues/${c.req.param('venueId')}/ops/batch`, batch);
       if (forwarded) {
         await keepVerdicts(forwarded, parsed.data.ops, c.get('caller').principal);
         return forwarded;

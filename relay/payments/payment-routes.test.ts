@@ -333,6 +333,36 @@ describe('card payments on the relay with the uplink direct', () => {
     expect(r.memory.calls).toHaveLength(0);
   });
 
+  it('a device’s batch goes to the cloud without a decidedAt the device put in it', async () => {
+    const forwarded: unknown[] = [];
+    const gate: UplinkGate = {
+      direct: () => true,
+      forward: async (_path, init) => {
+        forwarded.push(JSON.parse(String(init.body)));
+        return Response.json({ results: [] }, { status: 200 });
+      },
+    };
+    const r = await relayApp({ gate });
+    const op = await opOf('order.create', {
+      orderId: newUlid(),
+      tableId: 'table-1',
+      lines: [{ lineId: 'l1', itemId: 'burger', quantity: 1 }],
+    });
+    const res = await r.app.request(`${BASE}/ops/batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...r.headers.server },
+      body: JSON.stringify({
+        deviceId: op.deviceId,
+        ops: [op],
+        decidedAt: { [op.opId]: '2026-01-01T00:00:00.000Z' },
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(forwarded).toHaveLength(1);
+    expect(forwarded[0]).toMatchObject({ deviceId: op.deviceId });
+    expect(forwarded[0]).not.toHaveProperty('decidedAt');
+  });
+
   it('a forward that fails on the network is taken by the relay itself', async () => {
     const gate: UplinkGate = { direct: () => true, forward: async () => undefined };
     const r = await relayApp({ gate });
