@@ -592,6 +592,7 @@ describe('payments drill: the card payment peak with the internet down', () => {
   }, 60_000);
 
   it('6. no card number in the relay’s or the cloud’s data, their logs, or the browser', async () => {
+    // The harness keeps the cloud's data directory beside the relay's.
     const cloudDir = join(dirname(h.relayDataDir), 'cloud');
     const relayFiles = filesUnder(h.relayDataDir);
     const cloudFiles = filesUnder(cloudDir);
