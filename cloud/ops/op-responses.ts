@@ -1,4 +1,4 @@
-import { httpAnswerForResult } from '#protocol';
+import { httpAnswerForResult, type OpResult } from '#protocol';
 import { problemResponse } from '../../server/problem-response.ts';
 import type { FirstResult, OpOutcome } from '../write/op-writer.ts';
 
@@ -36,5 +36,40 @@ export function responseForOutcome(outcome: OpOutcome): Response {
         kind: 'fix_request',
         detail: outcome.message,
       });
+  }
+}
+
+/**
+ * The op outcome as a result in a body: the batch lane answers every op in order with one, and
+ * a payment answer carries its op's. A duplicate is `duplicate` with its first answer.
+ */
+export function resultForOutcome(outcome: OpOutcome): OpResult {
+  switch (outcome.kind) {
+    case 'decided':
+      return outcome.result;
+    case 'duplicate':
+      return { opId: outcome.result.opId, status: 'duplicate', first: outcome.result };
+    case 'key_reused':
+      return {
+        opId: outcome.opId,
+        status: 'rejected',
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        message: 'this opId was sent before with a different payload',
+      };
+    case 'invalid':
+      return {
+        opId: outcome.opId,
+        status: 'rejected',
+        code: 'VALIDATION',
+        message: outcome.message,
+      };
+    case 'retryable':
+      return {
+        opId: outcome.opId,
+        status: 'retryable',
+        code: outcome.code,
+        message: outcome.message,
+        retryAfterMs: outcome.retryAfterMs,
+      };
   }
 }

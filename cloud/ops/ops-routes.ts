@@ -8,7 +8,6 @@ import {
   isUlid,
   Operation,
   OperationTypeSchema,
-  type OpResult,
   OpResult as OpResultSchema,
   type Principal,
   toIssues,
@@ -46,39 +45,7 @@ import {
 import type { VenueRecord } from '../store/cloud-store.ts';
 import { type OpOutcome, OpWriter } from '../write/op-writer.ts';
 import { VenueStates } from '../write/venue-states.ts';
-import { responseForOutcome } from './op-responses.ts';
-
-/** The op outcome as a batch result: the batch lane answers every op in order, in one body. */
-function batchResult(outcome: OpOutcome): OpResult {
-  switch (outcome.kind) {
-    case 'decided':
-      return outcome.result;
-    case 'duplicate':
-      return { opId: outcome.result.opId, status: 'duplicate', first: outcome.result };
-    case 'key_reused':
-      return {
-        opId: outcome.opId,
-        status: 'rejected',
-        code: 'IDEMPOTENCY_KEY_REUSED',
-        message: 'this opId was sent before with a different payload',
-      };
-    case 'invalid':
-      return {
-        opId: outcome.opId,
-        status: 'rejected',
-        code: 'VALIDATION',
-        message: outcome.message,
-      };
-    case 'retryable':
-      return {
-        opId: outcome.opId,
-        status: 'retryable',
-        code: outcome.code,
-        message: outcome.message,
-        retryAfterMs: outcome.retryAfterMs,
-      };
-  }
-}
+import { responseForOutcome, resultForOutcome } from './op-responses.ts';
 
 /** The one write path of an app: its ops routes and its pairing route share it. */
 export function opWriterFor(deps: CoreDeps): OpWriter {
@@ -248,7 +215,7 @@ export function registerOpsRoutes(
         decidedAt && isRelayReplay(c.get('caller')) ? { decidedAt } : {},
       );
       count(outcomes, 'batch');
-      return c.json({ results: outcomes.map(batchResult) });
+      return c.json({ results: outcomes.map(resultForOutcome) });
     },
     (result) => {
       if (result.success || result.target !== 'json') return undefined;

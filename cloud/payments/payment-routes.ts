@@ -55,6 +55,7 @@ import {
   route,
   VenueParams,
 } from '../http/openapi.ts';
+import { resultForOutcome } from '../ops/op-responses.ts';
 import type { VenueRecord } from '../store/cloud-store.ts';
 import type { OpOutcome, OpWriter } from '../write/op-writer.ts';
 import { VenueStates } from '../write/venue-states.ts';
@@ -76,36 +77,11 @@ export interface PaymentDeps {
 type Deps = CoreDeps &
   PaymentDeps & { readonly writer: OpWriter; readonly publicOrigin?: string | undefined };
 
-/** An op outcome as the result a payment answer carries. */
+/** An op outcome as the result a payment answer carries (a duplicate as its first answer). */
 export function resultOf(outcome: OpOutcome | undefined): OpResult {
   if (!outcome) throw new Error('writer returned no outcome');
-  switch (outcome.kind) {
-    case 'decided':
-    case 'duplicate':
-      return outcome.result;
-    case 'key_reused':
-      return {
-        opId: outcome.opId,
-        status: 'rejected',
-        code: 'IDEMPOTENCY_KEY_REUSED',
-        message: 'this opId was recorded before with a different payload',
-      };
-    case 'invalid':
-      return {
-        opId: outcome.opId,
-        status: 'rejected',
-        code: 'VALIDATION',
-        message: outcome.message,
-      };
-    case 'retryable':
-      return {
-        opId: outcome.opId,
-        status: 'retryable',
-        code: outcome.code,
-        message: outcome.message,
-        retryAfterMs: outcome.retryAfterMs,
-      };
-  }
+  const result = resultForOutcome(outcome);
+  return result.status === 'duplicate' ? result.first : result;
 }
 
 /** The cloud's book: the venue's committed state, the one write path, the idempotency records. */
