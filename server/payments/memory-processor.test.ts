@@ -157,4 +157,47 @@ describe('MemoryProcessor', () => {
       }),
     ]);
   });
+
+  it('the guest tips on the reader: the scripted tip, capped at maxTip, in the answer and the record', async () => {
+    const port = new MemoryProcessor();
+    const onReader = (maxTip: number) => charge({ tip: 0, tipOnReader: { maxTip } });
+    port.script({ readerTip: 500 });
+    expect(await port.charge(onReader(735))).toMatchObject({ outcome: 'approved', tip: 500 });
+    // More than the reader may offer: capped at maxTip.
+    expect(await port.charge(onReader(300))).toMatchObject({ outcome: 'approved', tip: 300 });
+    expect(await port.charge(onReader(0))).toMatchObject({ outcome: 'approved', tip: 0 });
+    // A percentage of the amount (2450), rounded down, and capped the same way.
+    port.script({ readerTip: { percent: 15 } });
+    expect(await port.charge(onReader(735))).toMatchObject({ tip: 367 });
+    port.script({ readerTip: { percent: 100 } });
+    expect(await port.charge(onReader(735))).toMatchObject({ tip: 735 });
+    // Stored offline, the tip is the guest's too, and the later event carries it.
+    port.script({ networkDown: true, readerTip: 200 });
+    const stored = onReader(150);
+    expect(await port.charge({ ...stored, allowStore: true })).toMatchObject({
+      outcome: 'stored',
+      tip: 150,
+    });
+    port.script({ networkDown: false });
+    expect(port.forward()).toEqual([expect.objectContaining({ tip: 150 })]);
+    expect(port.state().charges.map((c) => c.tip)).toEqual([500, 300, 0, 367, 735, 150]);
+    // A charge that did not ask carries no tip back.
+    expect(await port.charge(charge())).not.toHaveProperty('tip');
+  });
+
+  it('a tip on the reader: the same paymentId answers the first tip; without the reader it is another charge', async () => {
+    const port = new MemoryProcessor();
+    port.script({ readerTip: 400 });
+    const req = charge({ tip: 0, tipOnReader: { maxTip: 700 } });
+    const first = await port.charge(req);
+    port.script({ readerTip: 100 });
+    expect(await port.charge(req)).toEqual(first);
+    await expect(port.charge({ ...req, tipOnReader: undefined })).rejects.toMatchObject({
+      status: 409,
+    });
+    // A request with a tip of its own and a tip on the reader is not one.
+    await expect(port.charge({ ...charge(), tipOnReader: { maxTip: 700 } })).rejects.toMatchObject({
+      status: 400,
+    });
+  });
 });

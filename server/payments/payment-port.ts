@@ -32,27 +32,45 @@ export const ReaderId = z
 /** A processor's sentence for the staff: shown, never parsed. */
 const Message = z.string().max(200);
 
-export const CardChargeRequest = z.object({
-  /** The attempt's id, made on the device: the Idempotency-Key of the charge. */
-  paymentId: EntityId,
-  tenantId: EntityId,
-  venueId: EntityId,
-  orderId: EntityId,
-  reader: ReaderId,
-  /** Before tip, in minor units; a charge is for something. */
-  amount: MinorUnits.min(1),
-  tip: MinorUnits,
-  currency: CurrencyCode,
-  /** Whether the processor may store the payment and forward it later when it is offline. */
-  allowStore: z.boolean(),
-});
+/**
+ * The guest chooses the tip on the reader (as Square, Stripe and Toast readers prompt), up to
+ * `maxTip` in minor units: the reader never offers more. The request's own `tip` is then 0.
+ */
+export const TipOnReader = z.object({ maxTip: MinorUnits });
+export type TipOnReader = z.infer<typeof TipOnReader>;
+
+export const CardChargeRequest = z
+  .object({
+    /** The attempt's id, made on the device: the Idempotency-Key of the charge. */
+    paymentId: EntityId,
+    tenantId: EntityId,
+    venueId: EntityId,
+    orderId: EntityId,
+    reader: ReaderId,
+    /** Before tip, in minor units; a charge is for something. */
+    amount: MinorUnits.min(1),
+    tip: MinorUnits,
+    currency: CurrencyCode,
+    /** Whether the processor may store the payment and forward it later when it is offline. */
+    allowStore: z.boolean(),
+    /** Set: the reader asks the guest for a tip; the approved or stored answer carries it. */
+    tipOnReader: TipOnReader.optional(),
+  })
+  .refine((r) => r.tipOnReader === undefined || r.tip === 0, {
+    message: 'tip must be 0 when the guest chooses it on the reader',
+    path: ['tip'],
+  });
 export type CardChargeRequest = z.infer<typeof CardChargeRequest>;
+
+/** The tip the guest chose on the reader (0..maxTip): only on a charge with `tipOnReader`. */
+const ReaderTip = MinorUnits.optional();
 
 export const ApprovedAnswer = z.object({
   outcome: z.literal('approved'),
   reference: ProcessorReference,
   brand: CardBrand,
   last4: Last4,
+  tip: ReaderTip,
 });
 export const DeclinedAnswer = z.object({
   outcome: z.literal('declined'),
@@ -66,6 +84,7 @@ export const StoredAnswer = z.object({
   reference: ProcessorReference,
   brand: CardBrand,
   last4: Last4,
+  tip: ReaderTip,
 });
 /** No answer in time: the card may have been charged. Ask again by paymentId; never charge twice. */
 export const TimedOutAnswer = z.object({ outcome: z.literal('timed_out') });
@@ -87,6 +106,23 @@ export const CardChargeAnswer = z.discriminatedUnion('outcome', [
   TimedOutAnswer,
 ]);
 export type CardChargeAnswer = z.infer<typeof CardChargeAnswer>;
+
+/**
+ * Why an answer to a charge with `tipOnReader` cannot be taken (an approved or stored one
+ * without the guest's tip, or with one above maxTip), or undefined when it can: the limits were
+ * reserved for amount + maxTip, so a larger tip is never recorded.
+ */
+export function readerTipProblem(
+  tipOnReader: TipOnReader | undefined,
+  answer: { outcome: string; tip?: number | undefined },
+): string | undefined {
+  if (tipOnReader === undefined) return undefined;
+  if (answer.outcome !== 'approved' && answer.outcome !== 'stored') return undefined;
+  if (answer.tip === undefined) return 'the answer has no tip although the reader asked for one';
+  if (answer.tip > tipOnReader.maxTip)
+    return `the tip ${answer.tip} is above the reader's maximum ${tipOnReader.maxTip}`;
+  return undefined;
+}
 
 export const LookupAnswer = z.discriminatedUnion('outcome', [
   ApprovedAnswer,
@@ -175,10 +211,14 @@ export type CheckoutStatus = z.infer<typeof CheckoutStatus>;
  * @example
  * const answer = await port.charge({ paymentId, tenantId, venueId, orderId, reader: 'reader-1',
  *   amount: 2450, tip: 300, currency: 'EUR', allowStore: false });
+ * // or let the guest choose on the reader: { …, tip: 0, tipOnReader: { maxTip: 735 } } → answer.tip
  * if (answer.outcome === 'timed_out') // ask again: await port.lookup(paymentId), never a new charge
  */
 export interface PaymentPort {
-  /** Idempotent per paymentId: a repeat returns the first answer, never a second charge. */
+  /**
+   * Idempotent per paymentId: a repeat returns the first answer, never a second charge. With
+   * `tipOnReader`, an approved or stored answer carries the guest's `tip`, never above maxTip.
+   */
   charge(req: CardChargeRequest): Promise<CardChargeAnswer>;
   /** The charge's answer by paymentId, `unknown` when the processor never saw it. */
   lookup(paymentId: string): Promise<LookupAnswer>;

@@ -128,4 +128,30 @@ describe('ProcessorClient', () => {
     });
     expect(seen).toEqual([]);
   });
+
+  it('a tip on the reader: the answer’s tip up to maxTip is taken; above it, or missing, is an error', async () => {
+    const onReader: CardChargeRequest = { ...req, tip: 0, tipOnReader: { maxTip: 700 } };
+    const approved = { outcome: 'approved', reference: 'ch_1', brand: 'visa', last4: '4242' };
+    for (const tip of [0, 700]) {
+      const { url, seen } = await fakeProcessor(json(200, { ...approved, tip }));
+      expect(await new ProcessorClient({ url, timeoutMs: 500 }).charge(onReader)).toEqual({
+        ...approved,
+        tip,
+      });
+      expect(seen).toHaveLength(1);
+      server?.close();
+    }
+    for (const body of [
+      { ...approved, tip: 701 },
+      { ...approved, outcome: 'stored', tip: 5000 },
+      approved,
+    ]) {
+      const { url } = await fakeProcessor(json(200, body));
+      await expect(
+        new ProcessorClient({ url, timeoutMs: 500 }).charge(onReader),
+        JSON.stringify(body),
+      ).rejects.toMatchObject({ name: 'PaymentPortError', code: 'bad_answer' });
+      server?.close();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import {
   ProcessorRefundAnswer,
   type RefundAnswer,
   RefundRequest,
+  readerTipProblem,
 } from './payment-port.ts';
 
 /**
@@ -20,7 +21,8 @@ import {
  * time (a timeout, a network failure, a 5xx) is `timed_out`: the processor may have taken it,
  * so the caller asks again by id and never charges twice (the charge carries
  * `Idempotency-Key: paymentId`). An answer that is not one of the port's is a
- * `PaymentPortError` (`bad_answer`), never read as a guess; a 4xx is one too (`rejected`).
+ * `PaymentPortError` (`bad_answer`), never read as a guess; a 4xx is one too (`rejected`). So is
+ * a charge with `tipOnReader` answered without the guest's tip or with one above maxTip.
  *
  * @example
  * const port = new ProcessorClient({ url: process.env.HEARTH_PROCESSOR_URL, timeoutMs: 15_000 });
@@ -39,7 +41,11 @@ export class ProcessorClient implements PaymentPort {
     const res = await this.send('POST', '/v1/charges', body, req.paymentId);
     if (res === 'no_answer' || res.status >= 500) return { outcome: 'timed_out' };
     if (res.status !== 200) throw rejected(res, 'charge');
-    return answer(ProcessorChargeAnswer, res, 'charge');
+    const charged = answer(ProcessorChargeAnswer, res, 'charge');
+    // The guest's tip is never above what the reader was allowed to offer.
+    const problem = readerTipProblem(body.tipOnReader, charged);
+    if (problem) throw new PaymentPortError('bad_answer', `charge: ${problem}`, res.status);
+    return charged;
   }
 
   async lookup(paymentId: string): Promise<LookupAnswer> {

@@ -48,6 +48,14 @@ export const ScriptUpdate = z
     refundFailNext: z.number().int().min(0).max(100),
     /** Forward stored payments this long after the network comes back (null: only when asked). */
     forwardAfterMs: z.number().int().min(0).max(600_000).nullable(),
+    /**
+     * The tip guests choose on the reader for the next charges that ask for one: minor units,
+     * or `{ percent }` of the amount (rounded down); always capped at the charge's maxTip.
+     */
+    readerTip: z.union([
+      z.number().int().min(0).max(10_000_000),
+      z.object({ percent: z.number().min(0).max(100) }).strict(),
+    ]),
   })
   .partial()
   .strict();
@@ -63,6 +71,7 @@ export const DEFAULT_SCRIPT: ProcessorScript = {
   declineLater: [],
   refundFailNext: 0,
   forwardAfterMs: null,
+  readerTip: 0,
 };
 
 const DECLINE_MESSAGES: Readonly<Record<string, string>> = {
@@ -88,7 +97,10 @@ export interface ChargeRecord {
   readonly orderId: string;
   readonly reader: string | undefined;
   readonly amount: number;
+  /** The tip charged: the request's, or the one the guest chose on the reader. */
   readonly tip: number;
+  /** The reader's cap when the guest chose the tip there (compared on a repeat), else undefined. */
+  readonly maxTip: number | undefined;
   readonly currency: string;
   readonly allowStore: boolean;
   readonly brand: string;
@@ -191,9 +203,14 @@ export class ProcessorCore {
   charge(req: CardChargeRequest): ChargeResult {
     const existing = this.charges.get(req.paymentId);
     if (existing) {
+      // A charge with a tip on the reader matches by whether it asked, not by the guest's tip.
+      const sameTip =
+        existing.maxTip === undefined
+          ? req.tipOnReader === undefined && existing.tip === req.tip
+          : req.tipOnReader !== undefined;
       const same =
         existing.amount === req.amount &&
-        existing.tip === req.tip &&
+        sameTip &&
         existing.currency === req.currency &&
         existing.orderId === req.orderId &&
         existing.venueId === req.venueId &&
@@ -209,10 +226,14 @@ export class ProcessorCore {
     if (late) this.script.timeoutNext -= 1;
     const card = this.readCard();
     const reference = id('ch');
+    const maxTip = req.tipOnReader?.maxTip;
+    const tip = maxTip === undefined ? req.tip : this.readerTip(req.amount, maxTip);
+    // Only a charge that asked the guest carries their tip back.
+    const chosen = maxTip === undefined ? {} : { tip };
     let answer: ProcessorChargeAnswer;
     if (this.script.networkDown) {
       answer = req.allowStore
-        ? { outcome: 'stored', reference, brand: card.brand, last4: card.last4 }
+        ? { outcome: 'stored', reference, brand: card.brand, last4: card.last4, ...chosen }
         : {
             outcome: 'declined',
             reference,
@@ -223,7 +244,7 @@ export class ProcessorCore {
       const code = this.script.declineNext.shift();
       answer =
         code === undefined
-          ? { outcome: 'approved', reference, brand: card.brand, last4: card.last4 }
+          ? { outcome: 'approved', reference, brand: card.brand, last4: card.last4, ...chosen }
           : { outcome: 'declined', reference, declineCode: code, message: declineMessage(code) };
     }
     const record: ChargeRecord = {
@@ -236,7 +257,8 @@ export class ProcessorCore {
       orderId: req.orderId,
       reader: req.reader,
       amount: req.amount,
-      tip: req.tip,
+      tip,
+      maxTip,
       currency: req.currency,
       allowStore: req.allowStore,
       brand: card.brand,
@@ -431,6 +453,7 @@ export class ProcessorCore {
       reader: undefined,
       amount: checkout.amount,
       tip: checkout.tip,
+      maxTip: undefined,
       currency: checkout.currency,
       allowStore: false,
       brand: card.brand,
@@ -486,6 +509,7 @@ export class ProcessorCore {
         reader: c.reader ?? null,
         amount: c.amount,
         tip: c.tip,
+        maxTip: c.maxTip ?? null,
         currency: c.currency,
         allowStore: c.allowStore,
         brand: c.brand,
@@ -512,6 +536,14 @@ export class ProcessorCore {
     this.refunds.clear();
     this.checkouts.clear();
     this.cardsRead = 0;
+  }
+
+  /** The tip the scripted guest chooses on the reader: never above `maxTip`. */
+  private readerTip(amount: number, maxTip: number): number {
+    const scripted = this.script.readerTip;
+    const wanted =
+      typeof scripted === 'number' ? scripted : Math.floor((amount * scripted.percent) / 100);
+    return Math.max(0, Math.min(wanted, maxTip));
   }
 
   /** The reader takes the next test card; only its brand and last four leave this method. */

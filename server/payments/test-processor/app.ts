@@ -157,7 +157,9 @@ export function createProcessorApp(options: ProcessorAppOptions): ProcessorApp {
       outcome: answer.outcome,
       declineCode: answer.outcome === 'declined' ? answer.declineCode : null,
       amount: req.data.amount,
-      tip: req.data.tip,
+      // The guest's tip when the reader asked for one.
+      tip: answer.outcome !== 'declined' && answer.tip !== undefined ? answer.tip : req.data.tip,
+      maxTip: req.data.tipOnReader?.maxTip ?? null,
       currency: req.data.currency,
       repeat: result.repeat,
       late: result.late,

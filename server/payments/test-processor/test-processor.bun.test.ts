@@ -218,6 +218,35 @@ describe('the test processor through the HTTP payment port', () => {
     expect((await state()).charges).toHaveLength(1);
   });
 
+  it('the guest tips on the reader: the scripted tip or percentage, capped at maxTip, later too', async () => {
+    await script({ readerTip: { percent: 20 } });
+    const onReader = (maxTip: number, over: Partial<CardChargeRequest> = {}) =>
+      charge({ tip: 0, tipOnReader: { maxTip }, ...over });
+    // 20 % of 2450 is 490; the reader may offer up to 735.
+    expect(await port.charge(onReader(735))).toMatchObject({ outcome: 'approved', tip: 490 });
+    // The reader may offer only 100: the guest's 490 is capped.
+    const capped = onReader(100);
+    expect(await port.charge(capped)).toMatchObject({ outcome: 'approved', tip: 100 });
+    expect(await port.lookup(capped.paymentId)).toMatchObject({ tip: 100 });
+    await script({ readerTip: 250, networkDown: true });
+    const stored = onReader(735, { allowStore: true });
+    expect(await port.charge(stored)).toMatchObject({ outcome: 'stored', tip: 250 });
+    await script({ networkDown: false });
+    await forward();
+    const [later] = await eventsOfType('payment.authorised_later');
+    expect(later).toMatchObject({ paymentId: stored.paymentId, amount: 2450, tip: 250 });
+    const charges = (await state()).charges;
+    expect(charges.map((c) => [c.tip, c.maxTip])).toEqual([
+      [490, 735],
+      [100, 100],
+      [250, 735],
+    ]);
+    // Its log line says the tip the guest chose.
+    expect(lines.some((l) => l.fields.paymentId === stored.paymentId && l.fields.tip === 250)).toBe(
+      true,
+    );
+  });
+
   it('lookup of a charge never made is unknown', async () => {
     expect(await port.lookup(newUlid())).toEqual({ outcome: 'unknown' });
   });
