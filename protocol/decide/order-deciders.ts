@@ -208,6 +208,31 @@ function addLines(
   return draft.commit();
 }
 
+/**
+ * A line change that would leave the check worth less than its payments have paid: refused,
+ * or the check could never be paid or closed (a refund comes first). Reaching exactly what is
+ * paid is allowed, and closes the check ({@link closedIfPaid}).
+ */
+function belowPaid(order: Order, total: number): Rejection | undefined {
+  const paid = order.paid ?? 0;
+  if (paid <= total) return undefined;
+  return reject(
+    'ORDER_HAS_PAYMENTS',
+    `payments of ${paid} are on this check; it would be worth ${total}: refund first`,
+    order,
+  );
+}
+
+/** A part-paid check whose total came down to what is paid is settled: closed now. */
+function closedIfPaid(
+  order: Order,
+  total: number,
+  ctx: DecideContext,
+): Pick<Order, 'status' | 'closedAt'> | undefined {
+  const paid = order.paid ?? 0;
+  return paid > 0 && paid === total ? { status: 'closed', closedAt: ctx.now } : undefined;
+}
+
 export function decideOrderRemoveLine(
   state: VenueState,
   op: OperationOfType<'order.removeLine'>,
@@ -225,7 +250,13 @@ export function decideOrderRemoveLine(
   const lines = order.lines.filter((l) => l.id !== line.id);
   const totals = totalsFor(lines, settings);
   if (isRejection(totals)) return totals;
-  draft.put('order', { ...order, lines, totals }, order.version);
+  const paidFor = belowPaid(order, totals.total);
+  if (paidFor) return paidFor;
+  draft.put(
+    'order',
+    { ...order, lines, totals, ...closedIfPaid(order, totals.total, ctx) },
+    order.version,
+  );
   return draft.commit();
 }
 
@@ -311,7 +342,13 @@ export function decideOrderVoidLine(
   );
   const totals = totalsFor(lines, settings);
   if (isRejection(totals)) return totals;
-  draft.put('order', { ...order, lines, totals }, order.version);
+  const paidFor = belowPaid(order, totals.total);
+  if (paidFor) return paidFor;
+  draft.put(
+    'order',
+    { ...order, lines, totals, ...closedIfPaid(order, totals.total, ctx) },
+    order.version,
+  );
   for (const ticket of ticketsOf(state, orderId)) {
     if (ticket.status === 'bumped' || !ticket.lines.some((l) => l.lineId === lineId)) continue;
     let next: Omit<Ticket, 'version'> = {

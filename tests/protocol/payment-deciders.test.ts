@@ -656,6 +656,35 @@ describe('an order with payments', () => {
     );
   });
 
+  it('a line removed or voided may not leave it worth less than paid; down to exactly paid closes it', async () => {
+    const state = await withCheck();
+    const pay = async (from: VenueState, amount: number) =>
+      stateOf(await decideAs(from, 'payment.cash', cash({ amount, tendered: amount }), server));
+    const removeBeer = { orderId: ORDER, lineId: `${ORDER}-1` };
+    // 15.00 paid of 20.00; without the 5.50 beer it would be worth 14.50.
+    expect(
+      await decideAs(await pay(state, 1500), 'order.removeLine', removeBeer, server),
+    ).toMatchObject({ code: 'ORDER_HAS_PAYMENTS' });
+    const exact = stateOf(
+      await decideAs(await pay(state, 1450), 'order.removeLine', removeBeer, server),
+    );
+    expect(orderOf(exact, ORDER)).toMatchObject({ status: 'closed', paid: 1450, closedAt: NOW });
+    // The same for a line already with the kitchen, voided.
+    const sent = stateOf(await decideAs(state, 'order.sendToKitchen', { orderId: ORDER }, server));
+    const voidBeer = { orderId: ORDER, lineId: `${ORDER}-1`, reason: 'spilt' };
+    expect(
+      await decideAs(await pay(sent, 1500), 'order.voidLine', voidBeer, manager),
+    ).toMatchObject({ code: 'ORDER_HAS_PAYMENTS' });
+    const voided = stateOf(
+      await decideAs(await pay(sent, 1450), 'order.voidLine', voidBeer, manager),
+    );
+    expect(orderOf(voided, ORDER)).toMatchObject({ status: 'closed', paid: 1450 });
+    // With nothing paid a removal leaves the check open.
+    expect(
+      orderOf(stateOf(await decideAs(state, 'order.removeLine', removeBeer, server)), ORDER),
+    ).toMatchObject({ status: 'open' });
+  });
+
   it('decide() refuses a forged actor on a card op as on any other', async () => {
     const state = await withCheck();
     const op = await opOf('payment.card', cardPayload(P1, ORDER, TOTAL, 'approved'), server);
