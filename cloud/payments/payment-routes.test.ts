@@ -13,7 +13,10 @@ import {
   type PaymentPort,
   PaymentPortError,
 } from '../../server/payments/payment-port.ts';
-import { CardPaymentAnswer } from '../../server/payments/payment-service.ts';
+import {
+  CardPaymentAnswer,
+  READER_TIP_MAX_PERCENT,
+} from '../../server/payments/payment-service.ts';
 import {
   PROCESSOR_SIGNATURE_HEADER,
   type ProcessorEvent,
@@ -65,7 +68,13 @@ async function openOrder(t: TestApp): Promise<{ orderId: string; total: number }
 }
 
 function card(
-  body: { paymentId?: string; orderId: string; amount: number; tip?: number },
+  body: {
+    paymentId?: string;
+    orderId: string;
+    amount: number;
+    tip?: number;
+    tipOnReader?: boolean;
+  },
   headers: Record<string, string>,
 ): RequestInit {
   return {
@@ -77,6 +86,7 @@ function card(
       amount: body.amount,
       tip: body.tip ?? 0,
       deviceId: 'tablet-1',
+      ...(body.tipOnReader === undefined ? {} : { tipOnReader: body.tipOnReader }),
     }),
   };
 }
@@ -199,6 +209,64 @@ describe('POST …/payments/card at the cloud', () => {
     });
     expect(getEntity(state.entities, 'order', orderId)?.status).toBe('closed');
     expect(charges(port as MemoryProcessor)).toHaveLength(1);
+  });
+
+  it('a tip on the reader: the reader may offer 30 % of the amount, the guest’s tip is recorded and answered', async () => {
+    const port = new MemoryProcessor();
+    const { t } = await paymentsApp(port);
+    const { orderId, total } = await openOrder(t);
+    const maxTip = Math.floor((total * READER_TIP_MAX_PERCENT) / 100);
+    port.script({ readerTip: 170 });
+    const paymentId = newUlid();
+    const res = await t.app.request(
+      `${VENUE}/payments/card`,
+      card({ paymentId, orderId, amount: total, tipOnReader: true }, t.as.server),
+    );
+    expect(res.status).toBe(200);
+    const body = CardPaymentAnswer.parse(await res.json());
+    expect(body).toMatchObject({
+      outcome: 'approved',
+      payment: { paymentId, amount: total, tip: 170 },
+      result: { opId: paymentId, status: 'applied' },
+    });
+    expect(port.state().charges).toMatchObject([{ paymentId, tip: 170, maxTip }]);
+    const state = await stateOf(t);
+    expect(getEntity(state.entities, 'payment', paymentId)).toMatchObject({
+      amount: total,
+      tip: 170,
+    });
+    expect(getEntity(state.entities, 'order', orderId)).toMatchObject({
+      status: 'closed',
+      tips: 170,
+    });
+    // Asked again: the recorded payment with the guest's tip, not a second charge.
+    const again = await t.app.request(
+      `${VENUE}/payments/card`,
+      card({ paymentId, orderId, amount: total, tipOnReader: true }, t.as.server),
+    );
+    expect(await again.json()).toMatchObject({ outcome: 'approved', payment: { tip: 170 } });
+    expect(charges(port)).toHaveLength(1);
+  });
+
+  it('a tip on the reader: a generous guest gets maxTip; a tip of its own as well is refused', async () => {
+    const port = new MemoryProcessor();
+    const { t } = await paymentsApp(port);
+    const { orderId, total } = await openOrder(t);
+    port.script({ readerTip: { percent: 100 } });
+    const both = await t.app.request(
+      `${VENUE}/payments/card`,
+      card({ orderId, amount: total, tip: 100, tipOnReader: true }, t.as.server),
+    );
+    expect(both.status).toBe(400);
+    expect(charges(port)).toHaveLength(0);
+    const res = await t.app.request(
+      `${VENUE}/payments/card`,
+      card({ orderId, amount: total, tipOnReader: true }, t.as.server),
+    );
+    expect(await res.json()).toMatchObject({
+      outcome: 'approved',
+      payment: { tip: Math.floor((total * READER_TIP_MAX_PERCENT) / 100) },
+    });
   });
 
   it('declined: recorded with its code, the check stays open', async () => {

@@ -145,7 +145,13 @@ async function relayApp(
   };
   const pay = (
     who: Record<string, string>,
-    body: { orderId: string; amount: number; tip?: number; paymentId?: string },
+    body: {
+      orderId: string;
+      amount: number;
+      tip?: number;
+      paymentId?: string;
+      tipOnReader?: boolean;
+    },
     path = `${BASE}/payments/card`,
   ) =>
     app.request(path, {
@@ -157,6 +163,7 @@ async function relayApp(
         amount: body.amount,
         tip: body.tip ?? 0,
         deviceId: 'tablet-1',
+        ...(body.tipOnReader === undefined ? {} : { tipOnReader: body.tipOnReader }),
       }),
     });
   const payment = (id: string) => getEntity(engine.visible, 'payment', id);
@@ -224,6 +231,83 @@ describe('card payments on the relay while offline', () => {
     expect(statuses).toEqual([200, 422]);
     expect(held.arrived).toBe(1);
     expect(memory.state().charges).toHaveLength(1);
+  });
+
+  it('a tip on the reader offline: maxTip shrinks to the device’s headroom, and the total lands on the limit', async () => {
+    const r = await relayApp();
+    r.memory.script({ networkDown: true, readerTip: { percent: 100 } });
+    const orderId = await r.order();
+    await r.pay(r.headers.server, { orderId, amount: 500 });
+    // 30 % of 2000 is 600, but 3000 − 500 − 2000 leaves 500 on this tablet.
+    const paymentId = newUlid();
+    const res = await r.pay(r.headers.server, {
+      orderId,
+      amount: 2000,
+      paymentId,
+      tipOnReader: true,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      outcome: 'stored',
+      payment: { paymentId, amount: 2000, tip: 500 },
+      result: { status: 'accepted_local' },
+    });
+    expect(r.memory.state().charges[1]).toMatchObject({ paymentId, maxTip: 500, tip: 500 });
+    expect(r.payment(paymentId)).toMatchObject({ status: 'stored', tip: 500 });
+    const journaled = r.store.journalEntry(paymentId)?.op;
+    expect(journaled?.payload).toMatchObject({ amount: 2000, tip: 500, outcome: 'stored' });
+    // The tablet holds exactly its limit: nothing more, not even 1.
+    const more = await r.pay(r.headers.server, { orderId, amount: 1 });
+    expect(await more.json()).toMatchObject({ code: 'OFFLINE_CARD_DEVICE_TOTAL' });
+  });
+
+  it('a tip on the reader offline with no headroom beyond the amount: maxTip is 0', async () => {
+    const r = await relayApp();
+    r.memory.script({ networkDown: true, readerTip: 300 });
+    const orderId = await r.order();
+    await r.pay(r.headers.server, { orderId, amount: 1000 });
+    const paymentId = newUlid();
+    const res = await r.pay(r.headers.server, {
+      orderId,
+      amount: 2000,
+      paymentId,
+      tipOnReader: true,
+    });
+    expect(await res.json()).toMatchObject({ outcome: 'stored', payment: { tip: 0 } });
+    expect(r.memory.state().charges[1]).toMatchObject({ paymentId, maxTip: 0, tip: 0 });
+    expect(r.payment(paymentId)?.tip).toBe(0);
+  });
+
+  it('a tip on the reader offline with room to spare: 30 % of the amount, the guest’s tip recorded', async () => {
+    const r = await relayApp();
+    r.memory.script({ networkDown: true, readerTip: 120 });
+    const orderId = await r.order();
+    const paymentId = newUlid();
+    const res = await r.pay(r.headers.server, {
+      orderId,
+      amount: 1500,
+      paymentId,
+      tipOnReader: true,
+    });
+    expect(await res.json()).toMatchObject({ outcome: 'stored', payment: { tip: 120 } });
+    expect(r.memory.state().charges[0]).toMatchObject({ maxTip: 450, tip: 120 });
+    expect(r.store.journalEntry(paymentId)?.op.payload).toMatchObject({ tip: 120 });
+  });
+
+  it('a tip on the reader still at the reader counts amount + maxTip against the limits', async () => {
+    const memory = new MemoryProcessor();
+    memory.script({ networkDown: true });
+    const held = new HeldPort(memory);
+    const r = await relayApp({ port: held });
+    const [a, b] = [await r.order(), await r.order()];
+    // 2000 + its maxTip 600 is held: 500 more would pass the tablet's 3000.
+    const first = r.pay(r.headers.server, { orderId: a, amount: 2000, tipOnReader: true });
+    const second = await r.pay(r.headers.server, { orderId: b, amount: 500 });
+    expect(second.status).toBe(422);
+    expect(await second.json()).toMatchObject({ code: 'OFFLINE_CARD_DEVICE_TOTAL' });
+    held.release();
+    expect((await first).status).toBe(200);
+    expect(held.arrived).toBe(1);
   });
 
   it('timed_out and no lookup: 202; asked again with the same paymentId, one charge', async () => {

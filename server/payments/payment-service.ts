@@ -29,6 +29,7 @@ import {
   type PaymentPort,
   PaymentPortError,
   ReaderId,
+  readerTipProblem,
 } from './payment-port.ts';
 
 // The card payment service the cloud and the relay share: check the payment may be taken, charge
@@ -36,19 +37,33 @@ import {
 // `payment.card` op, and answer the device. Card data never passes here: the reader and the
 // processor take the card; the answer carries a reference, the brand and the last four digits.
 
+/**
+ * The most a guest may tip on the reader, in percent of the amount (rounded down to a minor
+ * unit): above a reader's usual presets (15/20/25 %) with room for a custom entry, and a bound
+ * on what a mistyped tip can charge. Offline the headroom left under the limits may lower it.
+ */
+export const READER_TIP_MAX_PERCENT = 30;
+
 /** `POST /v1/venues/:venueId/payments/card`: a card payment on the venue's reader. */
-export const CardPaymentBody = z.object({
-  /** A ULID the device makes per attempt: the idempotency key of the charge and of its op. */
-  paymentId: Ulid,
-  orderId: EntityId,
-  /** Before tip, in minor units of the venue's currency. */
-  amount: MinorUnits.min(1),
-  tip: MinorUnits,
-  /** The reader that takes the card; the server's configured reader when absent. */
-  reader: ReaderId.optional(),
-  /** The device the payment is taken on (the op's deviceId: the offline limits count per device). */
-  deviceId: DeviceId,
-});
+export const CardPaymentBody = z
+  .object({
+    /** A ULID the device makes per attempt: the idempotency key of the charge and of its op. */
+    paymentId: Ulid,
+    orderId: EntityId,
+    /** Before tip, in minor units of the venue's currency. */
+    amount: MinorUnits.min(1),
+    tip: MinorUnits,
+    /** The reader that takes the card; the server's configured reader when absent. */
+    reader: ReaderId.optional(),
+    /** The device the payment is taken on (the op's deviceId: the offline limits count per device). */
+    deviceId: DeviceId,
+    /** The guest chooses the tip on the reader (then `tip` is 0): the answer carries their tip. */
+    tipOnReader: z.literal(true).optional(),
+  })
+  .refine((b) => b.tipOnReader !== true || b.tip === 0, {
+    message: 'tip must be 0 when the guest chooses it on the reader',
+    path: ['tip'],
+  });
 export type CardPaymentBody = z.infer<typeof CardPaymentBody>;
 
 export const CardOutcome = z.enum(['approved', 'declined', 'stored', 'timed_out']);
@@ -100,7 +115,13 @@ interface Reservation {
   readonly deviceId: string;
   readonly orderId: string;
   readonly amount: number;
+  /** The request's tip (0 when the guest chooses it on the reader). */
   readonly tip: number;
+  readonly tipOnReader: boolean;
+  /** The most the reader may offer the guest (0 without a tip on the reader). */
+  readonly maxTip: number;
+  /** The tip counted against the limits: maxTip while the guest may choose, then their tip. */
+  counted: number;
   readonly atMs: number;
   /** The port call is running: a second request for it waits. */
   busy: boolean;
@@ -163,13 +184,24 @@ export class CardPayments {
     // Asked again after a timeout: the charge may have been taken, so it is asked about again
     // whatever the checks would say now (the port answers a paymentId's first answer).
     let allowStore = true;
+    let maxTip = held?.maxTip ?? 0;
     if (!held) {
       const refused = await this.check(state, principal, body, nowMs);
       if (refused) return refused;
       // From the limits to the reservation nothing awaits: two requests cannot both pass them.
-      const limits = this.limits(state, principal, body, nowMs);
+      const limits = this.limits(state, principal, body, body.tip, nowMs);
       if (!limits.ok && mode === 'offline') return refusal(limits.code, limits.detail);
       allowStore = limits.ok;
+      if (body.tipOnReader) {
+        // The limits hold whatever the guest picks: amount + maxTip is what is reserved.
+        maxTip = Math.floor((body.amount * READER_TIP_MAX_PERCENT) / 100);
+        // Offline (the amount passed the limits) the guest may tip only what they leave.
+        if (mode === 'offline') maxTip = Math.min(maxTip, this.headroom(state, body));
+        // Online the processor may store only when the limits allow amount + maxTip.
+        const withTip = this.limits(state, principal, body, maxTip, nowMs);
+        if (!withTip.ok && mode === 'offline') return refusal(withTip.code, withTip.detail);
+        allowStore = withTip.ok;
+      }
       // Another request for the same id may have been reserved while this one checked.
       if (this.inFlight.has(body.paymentId))
         return problemResponse(409, 'IN_FLIGHT', 'This payment is being taken', {
@@ -183,6 +215,9 @@ export class CardPayments {
       orderId: body.orderId,
       amount: body.amount,
       tip: body.tip,
+      tipOnReader: body.tipOnReader === true,
+      maxTip,
+      counted: body.tipOnReader ? maxTip : body.tip,
       atMs: nowMs,
       busy: true,
     };
@@ -191,7 +226,7 @@ export class CardPayments {
 
     let answer: CardChargeAnswer;
     try {
-      answer = await this.charge(state, body, allowStore);
+      answer = await this.charge(state, body, allowStore, reservation.maxTip);
     } catch (error) {
       reservation.busy = false;
       // Refused by the processor: nothing was charged. Anything else may have been.
@@ -217,9 +252,16 @@ export class CardPayments {
         detail: 'no answer from the card processor yet: ask again with the same paymentId',
       });
     }
+    // The guest's tip when they chose it on the reader (nothing charged when declined).
+    const tip = !body.tipOnReader
+      ? body.tip
+      : answer.outcome === 'declined'
+        ? 0
+        : (answer.tip ?? 0);
+    reservation.counted = tip;
     let result: OpResult;
     try {
-      const op = await this.cardOp(state, principal, body, answer);
+      const op = await this.cardOp(state, principal, body, answer, tip);
       result = await book.record(op, principal);
     } catch (error) {
       reservation.busy = false;
@@ -239,7 +281,7 @@ export class CardPayments {
       payment: {
         paymentId: body.paymentId,
         amount: body.amount,
-        tip: body.tip,
+        tip,
         brand: answer.outcome === 'declined' ? null : answer.brand,
         last4: answer.outcome === 'declined' ? null : answer.last4,
         status: answer.outcome,
@@ -261,16 +303,25 @@ export class CardPayments {
   ): Promise<Response | undefined> {
     const settings = settingsOf(state);
     if (isRejection(settings)) return refusal(settings.code, settings.message);
-    const draft = await this.cardOp(state, principal, body, {
-      outcome: 'approved',
-      reference: 'pending',
-    });
+    const draft = await this.cardOp(
+      state,
+      principal,
+      body,
+      { outcome: 'approved', reference: 'pending' },
+      body.tip,
+    );
     const trial = decide(state, draft, { now: new Date(nowMs).toISOString(), principal });
     return trial.kind === 'rejected' ? refusal(trial.code, trial.message) : undefined;
   }
 
-  /** The offline limits' verdict with the payments reserved here counted (synchronous). */
-  private limits(state: VenueState, principal: Principal, body: CardPaymentBody, nowMs: number) {
+  /** The offline limits' verdict, with `tip`, the payments reserved here counted (synchronous). */
+  private limits(
+    state: VenueState,
+    principal: Principal,
+    body: CardPaymentBody,
+    tip: number,
+    nowMs: number,
+  ) {
     const settings = settingsOf(state);
     if (isRejection(settings))
       return { ok: false as const, code: settings.code, detail: settings.message };
@@ -281,7 +332,7 @@ export class CardPayments {
       {
         deviceId: body.deviceId,
         amount: body.amount,
-        tip: body.tip,
+        tip,
         currency: settings.currency,
         managerApproved: role === 'manager' || role === 'owner',
       },
@@ -289,14 +340,38 @@ export class CardPayments {
     );
   }
 
-  /** Charges once; a charge without an answer is looked up once before it is timed_out. */
+  /**
+   * What the limits leave for a tip after the amount: the smaller of the device's and the
+   * venue's room under their outstanding totals (tips included), never below 0.
+   */
+  private headroom(state: VenueState, body: CardPaymentBody): number {
+    const settings = settingsOf(state);
+    if (isRejection(settings)) return 0;
+    const outstanding = this.outstanding(state, body.paymentId);
+    const total = (list: readonly OutstandingOfflineCard[]) =>
+      list.reduce((sum, p) => sum + p.amount + p.tip, 0);
+    const onDevice = total(outstanding.filter((p) => p.deviceId === body.deviceId));
+    const inVenue = total(outstanding);
+    const { perDevice, perVenue } = settings.offlineCard;
+    return Math.max(
+      0,
+      Math.min(perDevice - onDevice - body.amount, perVenue - inVenue - body.amount),
+    );
+  }
+
+  /**
+   * Charges once; a charge without an answer is looked up once before it is timed_out. With a
+   * tip on the reader an answer without the guest's tip, or above `maxTip`, is a bad answer.
+   */
   private async charge(
     state: VenueState,
     body: CardPaymentBody,
     allowStore: boolean,
+    maxTip: number,
   ): Promise<CardChargeAnswer> {
     const settings = settingsOf(state);
     if (isRejection(settings)) throw new Error(settings.message);
+    const tipOnReader = body.tipOnReader ? { maxTip } : undefined;
     const answer = await this.deps.port.charge({
       paymentId: body.paymentId,
       tenantId: state.tenantId,
@@ -307,10 +382,16 @@ export class CardPayments {
       tip: body.tip,
       currency: settings.currency,
       allowStore,
+      ...(tipOnReader ? { tipOnReader } : {}),
     });
-    if (answer.outcome !== 'timed_out') return answer;
-    const found = await this.deps.port.lookup(body.paymentId).catch(() => undefined);
-    return found === undefined || found.outcome === 'unknown' ? { outcome: 'timed_out' } : found;
+    const found =
+      answer.outcome !== 'timed_out'
+        ? answer
+        : await this.deps.port.lookup(body.paymentId).catch(() => undefined);
+    if (found === undefined || found.outcome === 'unknown') return { outcome: 'timed_out' };
+    const problem = readerTipProblem(tipOnReader, found);
+    if (problem) throw new PaymentPortError('bad_answer', `charge: ${problem}`);
+    return found;
   }
 
   private cardOp(
@@ -320,6 +401,7 @@ export class CardPayments {
     answer:
       | Exclude<CardChargeAnswer, { outcome: 'timed_out' }>
       | { outcome: 'approved'; reference: string },
+    tip: number,
   ): Promise<Operation> {
     return makeOperation({
       type: 'payment.card',
@@ -333,7 +415,7 @@ export class CardPayments {
         paymentId: body.paymentId,
         orderId: body.orderId,
         amount: body.amount,
-        tip: body.tip,
+        tip,
         outcome: answer.outcome,
         reference: answer.reference,
         ...('brand' in answer ? { brand: answer.brand, last4: answer.last4 } : {}),
@@ -354,7 +436,7 @@ export class CardPayments {
         paymentId,
         deviceId: r.deviceId,
         amount: r.amount,
-        tip: r.tip,
+        tip: r.counted,
         currency,
         storedAtMs: r.atMs,
       }));
@@ -378,15 +460,19 @@ export class CardPayments {
   }
 }
 
+/**
+ * Whether `body` asks again for the payment recorded or held: a recorded payment with a tip
+ * from the reader matches on order and amount (its tip is the guest's, not the body's 0).
+ */
 function sameAttempt(
-  recorded: { orderId: string; amount: number; tip: number },
+  recorded: { orderId: string; amount: number; tip: number; tipOnReader?: boolean },
   body: CardPaymentBody,
 ): boolean {
-  return (
-    recorded.orderId === body.orderId &&
-    recorded.amount === body.amount &&
-    recorded.tip === body.tip
-  );
+  const sameTip =
+    recorded.tipOnReader === undefined
+      ? body.tipOnReader === true || recorded.tip === body.tip
+      : recorded.tipOnReader === (body.tipOnReader === true) && recorded.tip === body.tip;
+  return recorded.orderId === body.orderId && recorded.amount === body.amount && sameTip;
 }
 
 function outcomeOf(payment: PaymentRecord): 'approved' | 'declined' | 'stored' {
