@@ -377,14 +377,14 @@ function settle(order: Order, input: PaymentInput): Payment | Rejection {
       );
     return { method: 'cash', amount: due, tendered: input.tendered, change: input.tendered - due };
   }
-  if (input.amount !== order.totals.total) {
-    return reject(
-      'PAYMENT_MISMATCH',
-      `card amount ${input.amount} is not the total ${order.totals.total}`,
-      order,
-    );
-  }
-  return { method: 'card', amount: input.amount, reference: input.reference };
+  // A card is recorded from the processor's answer by a payment service (`payment.card`, made
+  // only by a server): a device closing an order "by card" would skip the processor and the
+  // offline card limits.
+  return reject(
+    'FORBIDDEN',
+    'card payments are taken through the card reader (the payment service), not by closing the order',
+    order,
+  );
 }
 
 export function decideOrderClose(
