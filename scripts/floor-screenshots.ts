@@ -21,12 +21,28 @@
 //              venue's resilience report and its chart
 //   offline    the relay's uplink cut: the banner says the relay is offline from the cloud,
 //              a change made since waits in the relay's journal
+//
+// Then payments (on the tablet; pay on the phone too), with the test card processor (scripts/screenshots.ts starts it;
+// its link to the card networks scripted down, so cards are stored offline):
+//
+//   drawer            the server opens this tablet's drawer (float), takes cash, pays out
+//   pay               table 4's pay panel: part paid, one cash payment and one card stored
+//                     offline
+//   pay-card-waiting  table 1's card on the counter reader, the processor slow to answer
+//   drawer-close      the drawer's close form: counted short of expected, the reason typed
+//   pay-limit         the uplink cut: a 212.00 card over the offline per-payment limit, refused
+//                     for a server, "Manager PIN…" offered
+//   payments          the manager's Payments view four and a half hours later (the browser's
+//                     clock set ahead): stored cards with their countdowns, the 4 h banner
+//   payments-report   the same view's end-of-day report
+//   sync-payment      the Sync view's inbox: table 9's card declined after the outage, a task
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ticketIdFor } from '#protocol';
+import { listEntities, newUlid, type Order, ticketIdFor } from '#protocol';
 import { showView, switchUser } from '../tests/e2e/support/floor-steps.ts';
+import { takeCard } from '../tests/e2e/support/payments-drill.ts';
 import {
   PINS,
   type RelayProcess,
@@ -43,6 +59,7 @@ import {
   signIn as staffSignIn,
   VENUE,
 } from '../tests/support/kitchen-orders.ts';
+import type { ProcessorProcess } from '../tests/support/processor-process.ts';
 
 const SIZES = [
   { name: '1280x800', width: 1280, height: 800 },
@@ -398,6 +415,7 @@ export async function floorScreens(
   venue: VenueHarness,
   browser: Browser,
   out: string,
+  processor: ProcessorProcess,
 ): Promise<string[]> {
   const evening = await setUpEvening(venue);
   // The relay says "back online" for 30 s after it first reaches the cloud: wait for "online".
@@ -457,6 +475,9 @@ export async function floorScreens(
       );
       written.push(await shoot(device, out, 'offline'));
     }
+    venue.proxy.restore();
+    await venue.waitSettled(60_000);
+    await paymentScreens(venue, processor, devices, out, written);
   } finally {
     venue.proxy.restore();
     for (const device of devices) await device.context.close().catch(() => undefined);
@@ -591,4 +612,229 @@ async function chartDrawn(device: Device): Promise<void> {
       { polling: 100, timeout: 10_000 },
     )
     .catch(() => console.error(`floor (${device.size.name}): the resilience chart was not drawn`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments
+
+const text = (device: Device, selector: string) =>
+  device.page.locator(selector).first().innerText();
+
+/** The relay's open check at a table. */
+async function checkAt(venue: VenueHarness, table: number): Promise<Order> {
+  const orders = listEntities(await venue.relayEntities(), 'order').filter(
+    (o) => o.tableId === `table-${table}` && o.status !== 'closed' && o.status !== 'voided',
+  );
+  const order = orders[0];
+  if (!order) throw new Error(`no open check at table ${table}`);
+  return order;
+}
+
+/** Cards taken at the relay through its API, as a till would (the harness's tablet). */
+async function cardAtRelay(
+  venue: VenueHarness,
+  server: Staff,
+  order: Order,
+  amount: number,
+  tip: number,
+): Promise<string> {
+  const paymentId = newUlid();
+  const http = await takeCard(venue.relay.url, server.token, venue.tablet, {
+    paymentId,
+    orderId: order.id,
+    amount,
+    tip,
+    deviceId: venue.tablet.deviceId,
+  });
+  if (http.status !== 200) throw new Error(`card at ${order.tableId}: ${http.status} ${http.text}`);
+  return paymentId;
+}
+
+/** Opens a table's pad and waits for its pay panel. */
+async function openPad(device: Device, table: number) {
+  await showView(device.page, 'floor');
+  await device.page.locator(`hearth-floor-plan button[data-table="table-${table}"]`).click();
+  await device.page.locator('hearth-pay-panel [data-balance]').waitFor();
+}
+
+/** A table from its heading to the end of the pay panel: the dishes, the order, the bill, Pay. */
+const PAD_AND_PAY = {
+  from: 'hearth-floor-page .table-head',
+  to: 'hearth-order-pad hearth-pay-panel',
+} as const;
+
+const panel = (device: Device, selector: string) =>
+  device.page.locator(`hearth-order-pad hearth-pay-panel ${selector}`);
+
+/** "Other amount" in the pay panel, typed. */
+async function typedAmount(device: Device, amount: string) {
+  await panel(device, '[data-amount-choice="typed"]').click();
+  await panel(device, '#pay-amount').fill(amount);
+}
+
+/**
+ * The evening's payments: cards stored offline through the relay's API (one declined later),
+ * then the tablet's server taking cash and a card at the pad, the drawer, a card over the
+ * offline limit, and the manager's Payments and Sync views.
+ */
+async function paymentScreens(
+  venue: VenueHarness,
+  processor: ProcessorProcess,
+  devices: readonly Device[],
+  out: string,
+  written: string[],
+) {
+  const [device, phone] = devices as [Device, Device];
+  const { page } = device;
+  const base = venue.relay.url;
+  const server = await staffSignIn(base, 'server', venue.tablet.header);
+  // The processor's link to the card networks down: cards are stored, to be authorised later.
+  await processor.script({ networkDown: true });
+  // Table 9's card, stored and then declined when the processor forwards it.
+  const nine = await checkAt(venue, 9);
+  const declined = await cardAtRelay(venue, server, nine, nine.totals.total, 0);
+  await processor.script({ declineLater: [declined], networkDown: false });
+  await processor.forward();
+  await processor.script({ networkDown: true });
+  // Cards still stored: table 2 with a tip, table 7 in full, part of table 6.
+  const two = await checkAt(venue, 2);
+  await cardAtRelay(venue, server, two, two.totals.total, 800);
+  const seven = await checkAt(venue, 7);
+  await cardAtRelay(venue, server, seven, seven.totals.total, 0);
+  const six = await checkAt(venue, 6);
+  await cardAtRelay(venue, server, six, Math.round(six.totals.total / 2), 0);
+  // A party of eight at table 11: a check over the offline per-payment limit (200.00).
+  const { create, send } = await orderOps(server, DEVICE, {
+    table: 11,
+    guests: 8,
+    lines: [{ itemId: 'steak-frites', quantity: 8 }],
+  });
+  await post(base, server, create);
+  await post(base, server, send);
+  await venue.waitSettled(30_000);
+  // The relay says "back online" for 30 s after the last cut: wait for "online".
+  await venue.relay.waitForConnectivity('online', 60_000);
+
+  // The server on the tablet opens its drawer with a float.
+  await switchUser(page, PINS.server);
+  await showView(page, 'drawer');
+  await page.locator('hearth-drawer-view #float').fill('150');
+  await page.locator('hearth-drawer-view [data-action="drawer-open"]').click();
+  await page.locator('hearth-drawer-view [data-drawer]').waitFor();
+
+  // Table 4: 20.00 in cash, then 30.00 and a 10 % tip on a card, stored offline.
+  await openPad(device, 4);
+  await typedAmount(device, '20');
+  await panel(device, '[data-tender]').first().click();
+  await panel(device, '[data-action="pay-cash"]').click();
+  await panel(device, '[data-payment][data-method="cash"]').waitFor();
+  await panel(device, '[data-method="card"]').first().click();
+  await typedAmount(device, '30');
+  await panel(device, '[data-tip="10"]').click();
+  await panel(device, '[data-action="pay-card"]').click();
+  await panel(device, '[data-phase="stored"]').waitFor();
+  await panel(device, '[data-action="card-done"]').click();
+  await panel(device, '[data-payment][data-method="card"]').waitFor();
+  await settle(device, ['hearth-pay-panel [data-payment][data-method="card"]']);
+  written.push(await shoot(device, out, 'pay', PAD_AND_PAY));
+
+  // The same check on a phone (the manager's, signed in since the team shots): the pay panel.
+  await openPad(phone, 4);
+  await settle(phone, ['hearth-pay-panel [data-payment][data-method="card"]']);
+  written.push(
+    await shoot(phone, out, 'pay', {
+      from: 'hearth-order-pad hearth-pay-panel',
+      to: 'hearth-order-pad hearth-pay-panel',
+    }),
+  );
+
+  // Table 1: the whole check on a card, the processor taking its time to answer.
+  await processor.script({ networkDown: false, latencyMs: 8_000 });
+  await openPad(device, 1);
+  await panel(device, '[data-method="card"]').first().click();
+  await panel(device, '[data-action="pay-card"]').click();
+  await panel(device, '[data-phase="waiting"]').waitFor();
+  await page.waitForFunction(
+    `Number(window.__floor.find('hearth-pay-panel [data-waited]')?.textContent.trim().split(' ')[0]) >= 3`,
+  );
+  written.push(await shoot(device, out, 'pay-card-waiting', PAD_AND_PAY));
+  await panel(device, '[data-phase="approved"]').waitFor({ timeout: 20_000 });
+  await panel(device, '[data-action="card-done"]').click();
+  await processor.script({ networkDown: true, latencyMs: 0 });
+
+  // The drawer: a payout, then the close form counted short.
+  await showView(page, 'drawer');
+  await page.locator('hearth-drawer-view #payout-amount').fill('12.50');
+  await page.locator('hearth-drawer-view #payout-reason').fill('Ice from the corner shop');
+  await page.locator('hearth-drawer-view [data-action="drawer-payout"]').click();
+  await page.locator('hearth-drawer-view [data-payout]').waitFor();
+  await settle(device, ['hearth-drawer-view [data-payout]']);
+  written.push(await shoot(device, out, 'drawer', 'page'));
+  const expected = Number(
+    (await text(device, 'hearth-drawer-view [data-sum="expected"]')).replace(/[^0-9.]/g, ''),
+  );
+  await page.locator('hearth-drawer-view #counted').fill((expected - 3.2).toFixed(2));
+  await page
+    .locator('hearth-drawer-view #close-reason')
+    .fill('Change given twice at table 4; counted with Mia');
+  await settle(device, ['hearth-drawer-view #difference span.error']);
+  written.push(
+    await shoot(device, out, 'drawer-close', {
+      from: 'hearth-drawer-view section[aria-labelledby="close-title"]',
+      to: 'hearth-drawer-view section[aria-labelledby="close-title"]',
+    }),
+  );
+
+  // The internet goes again: a card over the offline limit is refused for a server.
+  venue.proxy.cut();
+  await venue.relay.waitForConnectivity('offline_local', 30_000);
+  await openPad(device, 11);
+  await panel(device, '[data-method="card"]').first().click();
+  await panel(device, '[data-action="pay-card"]').click();
+  await panel(device, '[data-action="card-manager"]').waitFor();
+  await settle(device, [
+    'hearth-pay-panel [data-phase="refused"]',
+    'hearth-resilience-banner .uplink[data-uplink="offline_local"]',
+  ]);
+  // From the banner down: the relay offline from the cloud is why the limit applies.
+  written.push(
+    await shoot(device, out, 'pay-limit', { ...PAD_AND_PAY, from: 'hearth-resilience-banner' }),
+  );
+  await panel(device, '[data-action="card-cancel"]').click();
+  venue.proxy.restore();
+  await venue.waitSettled(60_000);
+  await venue.relay.waitForConnectivity('online', 60_000);
+
+  // The rest of tables 4 and 6 on cards (stored): every check paid is closed for the report.
+  for (const table of [4, 6]) {
+    const check = await checkAt(venue, table);
+    await cardAtRelay(venue, server, check, check.totals.total - (check.paid ?? 0), 0);
+  }
+  await venue.waitSettled(30_000);
+
+  // The manager: the declined card's task in the inbox.
+  await switchUser(page, PINS.manager);
+  await showView(page, 'sync');
+  await settle(device, [`hearth-failed-ops [data-task="${declined}"]`]);
+  written.push(
+    await shoot(device, out, 'sync-payment', {
+      from: 'hearth-failed-ops',
+      to: 'hearth-failed-ops',
+    }),
+  );
+
+  // Four and a half hours on (the browser's clock): the stored cards' countdowns, the banner.
+  await page.clock.setFixedTime(Date.now() + 4.5 * 3_600_000);
+  await showView(page, 'payments');
+  await settle(device, [
+    'hearth-floor-payments [data-banner]',
+    'hearth-floor-payments [data-report]',
+  ]);
+  written.push(await shoot(device, out, 'payments'));
+  written.push(
+    await shoot(device, out, 'payments-report', {
+      from: 'hearth-floor-payments section[data-report]',
+      to: 'hearth-floor-payments section[data-report]',
+    }),
+  );
 }

@@ -7,6 +7,9 @@
 //   status      the order placed, the kitchen cooking the fries and the burrata ready
 //   offline     the phone offline: a second order waits, "not sent yet"
 //   sold-out    the kitchen 86'd the fries: greyed on the menu, the basket line warns
+//   pay         "Pay the bill": the pay sheet, the bill line by line, a 10 % tip chosen
+//   checkout    the test card processor's own payment page (the card is typed there)
+//   receipt     back from it: the payment confirmed, the receipt
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,6 +130,31 @@ export async function guestScreens(
         available: true,
       }),
     );
+
+    // The bill: the pay sheet from the page (what is in the basket stays there), a tip chosen,
+    // once the order made offline has reached the cloud.
+    await page.reload();
+    await page
+      .locator('hearth-guest-status [data-phase="not_sent"]')
+      .first()
+      .waitFor({ state: 'detached' })
+      .catch(() => console.error('guest: the order made offline was still not sent'));
+    await page
+      .getByText(/changes? waiting/)
+      .first()
+      .waitFor({ state: 'detached' })
+      .catch(() => console.error('guest: a change was still waiting to be sent'));
+    await page.locator('hearth-guest-pay button[data-pay-order]').first().click();
+    await page.locator('hearth-guest-pay dialog input[name="tip"][value="10"]').check();
+    await page.locator('hearth-guest-pay dialog [data-sum="tip"]').waitFor();
+    written.push(await shoot(page, out, 'pay'));
+    // The processor's page, then back with the payment made.
+    await page.locator('hearth-guest-pay dialog button.pay').click();
+    await page.locator('button#pay').waitFor();
+    written.push(await shoot(page, out, 'checkout'));
+    await page.locator('button#pay').click();
+    await page.locator('hearth-guest-pay dialog [data-receipt="total"]').waitFor();
+    written.push(await shoot(page, out, 'receipt'));
   } finally {
     await context.close().catch(() => undefined);
   }

@@ -12,7 +12,8 @@
 // expo with 12 orders (some stations' shares ready) and the all-day panel open. Every shot waits
 // for a settled screen: the cards painted, their clocks counting. Before it, the guest app on a
 // phone (scripts/guest-screenshots.ts); first of all, on a venue of its own, the floor app on a
-// tablet and a phone (scripts/floor-screenshots.ts). Nothing outlives the run.
+// tablet and a phone (scripts/floor-screenshots.ts). Card payments go to the test card processor
+// (server/payments/test-processor), started here for the run. Nothing outlives the run.
 //
 //   npm run screenshots            (or: bun scripts/screenshots.ts, with web/dist built)
 //   npm run screenshots -- --only floor      (or guest, or kitchen): one app's shots
@@ -38,6 +39,7 @@ import {
   signIn,
   VENUE,
 } from '../tests/support/kitchen-orders.ts';
+import { type ProcessorProcess, startProcessor } from '../tests/support/processor-process.ts';
 import { guardRun } from '../tests/support/run-guard.ts';
 import { floorScreens } from './floor-screenshots.ts';
 import { guestScreens } from './guest-screenshots.ts';
@@ -286,12 +288,22 @@ async function states(venue: VenueHarness, browser: Browser, tickets: number): P
 
 // ---------------------------------------------------------------------------------------------
 
-/** A cloud and a relay (its uplink through the fault proxy), both serving the built PWA. */
-function startVenue(): Promise<VenueHarness> {
-  return venueHarness({
-    cloudEnv: { HEARTH_WEB_DIR: WEB_DIST },
-    relayEnv: { HEARTH_WEB_DIR: WEB_DIST },
+/**
+ * A cloud and a relay (its uplink through the fault proxy), both serving the built PWA, their
+ * card payments at the test processor, whose events go to this cloud.
+ */
+async function startVenue(processor: ProcessorProcess): Promise<VenueHarness> {
+  const cards = {
+    HEARTH_PROCESSOR_URL: processor.url,
+    HEARTH_PROCESSOR_SECRET: processor.secret,
+  };
+  await processor.reset();
+  const venue = await venueHarness({
+    cloudEnv: { HEARTH_WEB_DIR: WEB_DIST, ...cards },
+    relayEnv: { HEARTH_WEB_DIR: WEB_DIST, ...cards },
   });
+  await processor.setWebhook(`${venue.cloud.url}/v1/payments/processor-events`);
+  return venue;
 }
 
 async function main(): Promise<void> {
@@ -299,24 +311,28 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   let venue: VenueHarness | undefined;
   let browser: Browser | undefined;
+  let processor: ProcessorProcess | undefined;
   const stop = async () => {
     await browser?.close().catch(() => undefined);
     await venue?.close().catch(() => undefined);
+    await processor?.stop().catch(() => undefined);
   };
   const disarm = guardRun('screenshots', DEADLINE_MS, stop);
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+    // The test card processor, for the floor's and the guest's payments.
+    processor = await startProcessor();
     if (ONLY === undefined || ONLY === 'floor') {
       // A venue of its own: the kitchen's shots count every grill ticket on the board.
-      venue = await startVenue();
+      venue = await startVenue(processor);
       progress(`floor: cloud ${venue.cloud.url}, relay ${venue.relay.url}`);
-      written.push(...(await floorScreens(venue, browser, OUT)));
+      written.push(...(await floorScreens(venue, browser, OUT, processor)));
       await venue.close();
       venue = undefined;
       progress('floor screens');
     }
     if (ONLY !== 'floor') {
-      venue = await startVenue();
+      venue = await startVenue(processor);
       progress(`cloud ${venue.cloud.url}, relay ${venue.relay.url}`);
       if (ONLY !== 'kitchen') {
         written.push(...(await guestScreens(venue, browser, OUT)));
