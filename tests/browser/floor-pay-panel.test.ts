@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
 import type { Order } from '#protocol';
 import type { TrackedOp } from '../../web/app/op-controller.ts';
 import type { PayContext } from '../../web/floor/pay-context.ts';
@@ -273,6 +274,75 @@ describe('<hearth-pay-panel>', () => {
     expect(text($(el, '[data-balance]'))).to.equal('€0.00');
     expect(text($(el, `[data-payment="${String(call?.body.paymentId)}"]`))).to.contain('Approved');
     await checkState(el, 'approved');
+  });
+
+  it('a tip on the reader: posts tipOnReader with no tip, waits for the guest, shows the tip they chose', async () => {
+    let release: (r: Response) => void = () => {};
+    const route = cardRoute([
+      () =>
+        new Promise<Response>((resolve) => {
+          release = resolve;
+        }),
+    ]);
+    const { el } = await mount({ context: contextOf({ fetcher: route.fetcher }) });
+    // Cash has no reader to tip on.
+    expect(has(el, '[data-tip="reader"]')).to.equal(false);
+    await click(el, '[data-method="card"]');
+    await click(el, '[data-tip="20"]');
+    // Chosen with the keyboard, as a touch would.
+    $(el, '[data-tip="reader"]').focus();
+    await sendKeys({ press: 'Enter' });
+    await settle(el);
+    expect($(el, '[data-tip="reader"]').getAttribute('aria-pressed')).to.equal('true');
+    expect(text($(el, '[data-tip="reader"]'))).to.equal('Tip on the reader');
+    expect(text($(el, '[data-action="pay-card"]'))).to.equal(
+      'Charge €30.00 + tip on the card reader',
+    );
+    await checkState(el, 'tip on the reader chosen');
+    await click(el, '[data-action="pay-card"]');
+    expect(status(el)).to.contain('The guest chooses a tip on the reader…');
+    expect(status(el)).to.contain('€30.00 + a tip on the reader');
+    await checkState(el, 'the guest choosing a tip');
+    const [call] = route.calls;
+    expect(call?.body).to.include({ amount: 3000, tip: 0, tipOnReader: true, reader: 'counter-1' });
+    release(
+      json(200, {
+        outcome: 'approved',
+        payment: { amount: 3000, tip: 450, brand: 'visa', last4: '4242', status: 'approved' },
+      }),
+    );
+    await waitFor('approved', () => has(el, '[data-phase="approved"]'));
+    await settle(el);
+    expect(status(el)).to.contain('Approved — Visa ·· 4242 · €30.00 + €4.50 tip');
+    expect(text($(el, '[data-reader-tip]'))).to.equal('The guest tipped €4.50 on the reader');
+    const row = $(el, `[data-payment="${String(call?.body.paymentId)}"]`);
+    expect(text(row.querySelector('[data-tip]'))).to.equal('+ €4.50 tip');
+    await checkState(el, 'approved with the guest’s tip');
+  });
+
+  it('a tip on the reader stored offline with no tip chosen says so; back to cash drops the choice', async () => {
+    const route = cardRoute([
+      () =>
+        json(200, {
+          outcome: 'stored',
+          payment: { amount: 1000, tip: 0, brand: 'mastercard', last4: '4444' },
+        }),
+    ]);
+    const { el } = await mount({ context: contextOf({ fetcher: route.fetcher }) });
+    await click(el, '[data-method="card"]');
+    await click(el, '[data-tip="reader"]');
+    await click(el, '[data-method="cash"]');
+    expect(has(el, '[data-tip="reader"]')).to.equal(false);
+    expect($(el, '[data-tip="none"]').getAttribute('aria-pressed')).to.equal('true');
+    await click(el, '[data-method="card"]');
+    await click(el, '[data-tip="reader"]');
+    await click(el, '[data-amount-choice="typed"]');
+    await type(el, '#pay-amount', '10');
+    await click(el, '[data-action="pay-card"]');
+    await waitFor('stored', () => has(el, '[data-phase="stored"]'));
+    expect(route.calls[0]?.body).to.include({ amount: 1000, tip: 0, tipOnReader: true });
+    expect(text($(el, '[data-reader-tip]'))).to.equal('The guest chose no tip on the reader');
+    await checkState(el, 'stored, no tip on the reader');
   });
 
   it('a decline says why; Try another card is a new paymentId for the same amount', async () => {

@@ -49,6 +49,8 @@ describe('pay rules', () => {
     expect(tipOf(2000, 20, undefined)).toBe(400);
     expect(tipOf(2000, 'custom', 350)).toBe(350);
     expect(tipOf(2000, 'custom', undefined)).toBe(0);
+    // The guest chooses it on the reader: nothing here, whatever was typed before.
+    expect(tipOf(2000, 'reader', 350)).toBe(0);
   });
 
   it('pays the balance (cash-rounded for cash), a share or a typed part, never more', () => {
@@ -134,7 +136,17 @@ describe('pay rules', () => {
         outcome: 'approved',
         payment: { brand: 'visa', last4: '4242', declineCode: null },
       }),
-    ).toEqual({ kind: 'approved', brand: 'visa', last4: '4242' });
+    ).toEqual({ kind: 'approved', brand: 'visa', last4: '4242', tip: null });
+    // The tip the venue server recorded (the guest's, when chosen on the reader).
+    expect(
+      readCardAnswer(200, {
+        outcome: 'stored',
+        payment: { brand: 'visa', last4: '4242', tip: 375, declineCode: null },
+      }),
+    ).toEqual({ kind: 'stored', brand: 'visa', last4: '4242', tip: 375 });
+    expect(
+      readCardAnswer(200, { outcome: 'approved', payment: { brand: 'visa', tip: -5 } }),
+    ).toMatchObject({ tip: null });
     expect(
       readCardAnswer(200, { outcome: 'declined', payment: { declineCode: 'expired_card' } }),
     ).toEqual({ kind: 'declined', code: 'expired_card', message: null });

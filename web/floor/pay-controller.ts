@@ -18,9 +18,20 @@ export interface CardAttempt {
   readonly orderId: string;
   readonly tableId: string | null;
   readonly amount: number;
+  /** 0 when the guest chooses the tip on the reader. */
   readonly tip: number;
+  /** The guest chooses the tip on the reader; the answer says which. Absent: not. */
+  readonly tipOnReader?: boolean;
   readonly deviceId: string;
 }
+
+/** The tip a card attempt charged: its own, or the one the guest chose on the reader. */
+export const tipCharged = (attempt: CardAttempt, answer: CardAnswer | undefined): number =>
+  attempt.tipOnReader
+    ? answer?.kind === 'approved' || answer?.kind === 'stored'
+      ? (answer.tip ?? 0)
+      : 0
+    : attempt.tip;
 
 /** Where a card attempt is: waiting for the reader, or what the card route answered. */
 export interface CardPhase {
@@ -87,7 +98,7 @@ export class CardAttempts {
         paymentId: attempt.paymentId,
         orderId: attempt.orderId,
         amount: attempt.amount,
-        tip: attempt.tip,
+        tip: tipCharged(attempt, answer),
         kind: answer.kind,
         brand: answer.brand,
         last4: answer.last4,
@@ -132,6 +143,8 @@ export interface PayHost extends ReactiveControllerHost {
   readonly unsentLines: number;
   readonly attempts: CardAttempts;
   readonly clock: () => number;
+  /** Minor units in the venue's currency, as the panel shows them. */
+  price(minor: number): string;
 }
 
 /** What the server is about to take. */
@@ -317,14 +330,18 @@ export class PayController implements ReactiveController {
       this.#say(blocker ?? 'Check the amount');
       return;
     }
-    await this.#newAttempt(plan.amount.amount, plan.tip);
+    await this.#newAttempt(plan.amount.amount, plan.tip, this.tipChoice === 'reader');
   }
 
   /** After a decline, or a refusal a manager may lift: the same amount under a new paymentId. */
   async again(): Promise<void> {
     const phase = this.phase;
     if (!phase || !settles(phase.answer)) return;
-    await this.#newAttempt(phase.attempt.amount, phase.attempt.tip);
+    await this.#newAttempt(
+      phase.attempt.amount,
+      phase.attempt.tip,
+      phase.attempt.tipOnReader === true,
+    );
   }
 
   /** Timed out or no answer: asks about the SAME paymentId (the same body) again. */
@@ -342,7 +359,7 @@ export class PayController implements ReactiveController {
     this.reset();
   }
 
-  async #newAttempt(amount: number, tip: number): Promise<void> {
+  async #newAttempt(amount: number, tip: number, tipOnReader: boolean): Promise<void> {
     const rules = this.#rules;
     const order = this.#host.order;
     const deviceId = this.#host.context?.deviceId;
@@ -358,7 +375,8 @@ export class PayController implements ReactiveController {
       orderId: order.id,
       tableId: order.tableId,
       amount,
-      tip,
+      tip: tipOnReader ? 0 : tip,
+      tipOnReader,
       deviceId,
     });
   }
@@ -367,7 +385,11 @@ export class PayController implements ReactiveController {
     const context = this.#host.context;
     const rules = this.#rules;
     if (!context || !rules) return;
-    this.#say('Waiting for the card reader — tap, insert or swipe');
+    this.#say(
+      attempt.tipOnReader
+        ? 'The guest chooses a tip on the reader, then taps, inserts or swipes'
+        : 'Waiting for the card reader — tap, insert or swipe',
+    );
     const answer = await this.#host.attempts.run(
       attempt,
       (a) => postCard(context, a, rules.readCardAnswer),
@@ -376,7 +398,9 @@ export class PayController implements ReactiveController {
     if ((answer.kind === 'approved' || answer.kind === 'stored') && attempt.tableId)
       context.keep(attempt.tableId, attempt.orderId);
     if (answer.kind === 'approved' || answer.kind === 'stored') this.reset();
-    this.#say(answerSaid(answer, rules));
+    this.#say(
+      answerSaid(answer, rules, attempt.tipOnReader ? (m) => this.#host.price(m) : undefined),
+    );
   }
 }
 
@@ -400,6 +424,7 @@ async function postCard(
         orderId: attempt.orderId,
         amount: attempt.amount,
         tip: attempt.tip,
+        ...(attempt.tipOnReader ? { tipOnReader: true } : {}),
         reader: READER,
         deviceId: attempt.deviceId,
       }),
@@ -412,13 +437,26 @@ async function postCard(
   }
 }
 
-/** What the live region says once the card route answered. */
-function answerSaid(answer: CardAnswer, rules: PayRules): string {
+/**
+ * What the live region says once the card route answered; `price` (a tip on the reader) adds
+ * the tip the guest chose.
+ */
+function answerSaid(
+  answer: CardAnswer,
+  rules: PayRules,
+  price: ((minor: number) => string) | undefined,
+): string {
+  const chosen =
+    price && (answer.kind === 'approved' || answer.kind === 'stored')
+      ? answer.tip
+        ? ` — the guest tipped ${price(answer.tip)} on the reader`
+        : ' — no tip chosen on the reader'
+      : '';
   switch (answer.kind) {
     case 'approved':
-      return `Approved — ${rules.cardWords(answer.brand, answer.last4)}`;
+      return `Approved — ${rules.cardWords(answer.brand, answer.last4)}${chosen}`;
     case 'stored':
-      return 'Card taken offline — the processor will authorise it when the internet is back';
+      return `Card taken offline — the processor will authorise it when the internet is back${chosen}`;
     case 'declined':
       return `Declined: ${rules.declineWords(answer.code)}`;
     case 'timed_out':

@@ -15,6 +15,7 @@ import {
   cardAttempts,
   PayController,
   type PayPlan,
+  tipCharged,
 } from './pay-controller.ts';
 import type { TipChoice } from './pay-rules.ts';
 
@@ -23,6 +24,17 @@ type PayRules = NonNullable<PayController['rules']>;
 const isManager = (role: StaffRole | undefined): boolean => role === 'manager' || role === 'owner';
 
 const TIPS: readonly TipChoice[] = ['none', 10, 15, 20, 'custom'];
+/** A card may leave the tip to the guest, on the reader. */
+const CARD_TIPS: readonly TipChoice[] = [...TIPS, 'reader'];
+
+const tipLabel = (t: TipChoice): string =>
+  t === 'none'
+    ? 'No tip'
+    : t === 'custom'
+      ? 'Custom'
+      : t === 'reader'
+        ? 'Tip on the reader'
+        : `${t} %`;
 
 /**
  * `<hearth-pay-panel>`: paying one check on the floor. The balance left and what was paid so
@@ -232,6 +244,10 @@ export class PayPanel extends LitElement {
     return moneyFormat(this.locale, this.settings?.currency ?? 'EUR');
   }
 
+  price(minor: number): string {
+    return this.#money.price(minor);
+  }
+
   override willUpdate(changed: PropertyValues<this>): void {
     const before = changed.get('order') as Order | undefined;
     if (before && this.order && before.id !== this.order.id) this.pay.reset();
@@ -404,19 +420,40 @@ export class PayPanel extends LitElement {
   #phase(phase: CardPhase, rules: PayRules) {
     const money = this.#money;
     const { attempt, answer } = phase;
-    const sum = `${money.price(attempt.amount)}${attempt.tip > 0 ? ` + ${money.price(attempt.tip)} tip` : ''}`;
+    const tip = tipCharged(attempt, answer);
+    const settled = answer?.kind === 'approved' || answer?.kind === 'stored';
+    // A tip on the reader: the guest's once the answer says it, "tip on the reader" until then.
+    const sum = `${money.price(attempt.amount)}${
+      attempt.tipOnReader && !settled
+        ? ' + a tip on the reader'
+        : tip > 0
+          ? ` + ${money.price(tip)} tip`
+          : ''
+    }`;
+    const chosen =
+      attempt.tipOnReader && settled
+        ? html`<p data-reader-tip=${tip}>
+            ${tip > 0 ? `The guest tipped ${money.price(tip)} on the reader` : 'The guest chose no tip on the reader'}
+          </p>`
+        : nothing;
     if (!answer)
-      return html`<p data-phase="waiting"><span class="spinner" aria-hidden="true"></span>Waiting for the card reader… (tap, insert or swipe) · ${sum}</p>
+      return html`<p data-phase="waiting"><span class="spinner" aria-hidden="true"></span>${
+        attempt.tipOnReader
+          ? 'The guest chooses a tip on the reader… then taps, inserts or swipes'
+          : 'Waiting for the card reader… (tap, insert or swipe)'
+      } · ${sum}</p>
         <progress aria-label="Waiting for the card reader"></progress>
         <p class="muted" aria-hidden="true" data-waited>${Math.max(0, Math.floor((this.clock() - phase.since) / 1000))} s</p>`;
     switch (answer.kind) {
       case 'approved':
         return html`<p class="state-ok" data-phase="approved">Approved — ${rules.cardWords(answer.brand, answer.last4)} · ${sum}</p>
+          ${chosen}
           <div class="row"><button type="button" class="secondary" data-action="card-done" @click=${() => this.pay.dismiss()}>Done</button></div>`;
       case 'stored':
         return html`<p class="state-warn" data-phase="stored">
             Stored offline — ${rules.cardWords(answer.brand, answer.last4)} · ${sum}: taken offline — the processor will authorise it when the internet is back
           </p>
+          ${chosen}
           <div class="row"><button type="button" class="secondary" data-action="card-done" @click=${() => this.pay.dismiss()}>Done</button></div>`;
       case 'declined':
         return html`<p class="state-bad" data-phase="declined">Declined: ${rules.declineWords(answer.code)} · ${sum}</p>
@@ -504,6 +541,8 @@ export class PayPanel extends LitElement {
             @click=${() =>
               set(() => {
                 pay.method = m;
+                // Cash has no reader to tip on.
+                if (m === 'cash' && pay.tipChoice === 'reader') pay.tipChoice = 'none';
                 this.#announcer.say(m === 'cash' ? 'Cash' : 'Card on the counter reader');
               })}
           >
@@ -557,16 +596,22 @@ export class PayPanel extends LitElement {
         }
       </fieldset>
       <fieldset>
-        <legend>Tip${plan.tip > 0 ? html` <span data-tip-amount>${money.price(plan.tip)}</span>` : nothing}</legend>
+        <legend>Tip${
+          plan.tip > 0
+            ? html` <span data-tip-amount>${money.price(plan.tip)}</span>`
+            : pay.tipChoice === 'reader'
+              ? html` <span class="muted">— the guest chooses on the reader</span>`
+              : nothing
+        }</legend>
         <div class="row" role="group" aria-label="Tip">
-          ${TIPS.map(
+          ${(pay.method === 'card' ? CARD_TIPS : TIPS).map(
             (t) => html`<button
               type="button"
               data-tip=${String(t)}
               aria-pressed=${pay.tipChoice === t ? 'true' : 'false'}
               @click=${() => set(() => (pay.tipChoice = t))}
             >
-              ${t === 'none' ? 'No tip' : t === 'custom' ? 'Custom' : `${t} %`}
+              ${tipLabel(t)}
             </button>`,
           )}
         </div>
@@ -666,9 +711,12 @@ export class PayPanel extends LitElement {
   #card(plan: PayPlan) {
     const money = this.#money;
     const ready = this.context !== undefined && this.context.deviceId !== undefined;
-    return html`<p class="muted">On the counter reader. The guest taps, inserts or swipes there.</p>
+    const onReader = this.pay.tipChoice === 'reader';
+    return html`<p class="muted">
+        On the counter reader. ${onReader ? 'The guest chooses a tip there, then taps, inserts or swipes.' : 'The guest taps, inserts or swipes there.'}
+      </p>
       <button type="button" data-action="pay-card" ?disabled=${!ready} @click=${() => void this.pay.payCard()}>
-        Charge ${money.price(plan.due)} on the card reader
+        Charge ${money.price(plan.due)}${onReader ? ' + tip' : ''} on the card reader
       </button>`;
   }
 }

@@ -36,15 +36,19 @@ export const cashBalance = (balance: number, increment: number): number =>
   roundToIncrement(balance, Math.max(1, increment));
 
 export const TIP_PERCENTS = [10, 15, 20] as const;
-export type TipChoice = 'none' | (typeof TIP_PERCENTS)[number] | 'custom';
+/** `reader`: a card's guest chooses the tip on the reader (the answer says which); cards only. */
+export type TipChoice = 'none' | (typeof TIP_PERCENTS)[number] | 'custom' | 'reader';
 
 /** A tip of `percent` % of the amount, in minor units, rounded half up. */
 export const tipFor = (amount: number, percent: number): number =>
   divideRounded(amount * percent, 100);
 
-/** The tip a choice gives: none, a percentage of the amount, or the custom amount typed. */
+/**
+ * The tip a choice gives: none, a percentage of the amount, or the custom amount typed. A tip
+ * on the reader is 0 here: the guest chooses it there, and the card route's answer says it.
+ */
 export function tipOf(amount: number, choice: TipChoice, custom: number | undefined): number {
-  if (choice === 'none') return 0;
+  if (choice === 'none' || choice === 'reader') return 0;
   if (choice === 'custom') return custom ?? 0;
   return tipFor(amount, choice);
 }
@@ -203,6 +207,8 @@ export type CardAnswer =
       readonly kind: 'approved' | 'stored';
       readonly brand: string | null;
       readonly last4: string | null;
+      /** The tip charged, as the venue server recorded it (the guest's, for a tip on the reader). */
+      readonly tip?: number | null;
     }
   | { readonly kind: 'declined'; readonly code: string; readonly message: string | null }
   /** Unknown: ask again with the same paymentId, never charge anew. */
@@ -220,6 +226,8 @@ const record = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string | null =>
   typeof value === 'string' && value !== '' ? value : null;
+const minor = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 
 /**
  * Reads `POST …/payments/card`'s answer: 200 with the outcome (and the payment's summary),
@@ -233,7 +241,12 @@ export function readCardAnswer(status: number | 'no-answer', body: unknown): Car
   if (status >= 200 && status < 300) {
     const outcome = said.outcome;
     if (outcome === 'approved' || outcome === 'stored')
-      return { kind: outcome, brand: text(payment.brand), last4: text(payment.last4) };
+      return {
+        kind: outcome,
+        brand: text(payment.brand),
+        last4: text(payment.last4),
+        tip: minor(payment.tip),
+      };
     if (outcome === 'declined')
       return {
         kind: 'declined',
