@@ -269,6 +269,34 @@ describe('POST …/payments/card at the cloud', () => {
     });
   });
 
+  it('a tip on the reader found by the lookup above maxTip is never recorded (502, asked again later)', async () => {
+    const memory = new MemoryProcessor();
+    // A processor whose charge times out and whose lookup says the guest tipped far too much.
+    const port: PaymentPort = {
+      charge: async () => ({ outcome: 'timed_out' }),
+      lookup: async (): Promise<LookupAnswer> => ({
+        outcome: 'approved',
+        reference: 'ch_1',
+        brand: 'visa',
+        last4: '4242',
+        tip: 1_000_000,
+      }),
+      refund: (req) => memory.refund(req),
+      createCheckout: (req) => memory.createCheckout(req),
+      checkout: (id) => memory.checkout(id),
+    };
+    const { t } = await paymentsApp(port);
+    const { orderId, total } = await openOrder(t);
+    const paymentId = newUlid();
+    const res = await t.app.request(
+      `${VENUE}/payments/card`,
+      card({ paymentId, orderId, amount: total, tipOnReader: true }, t.as.server),
+    );
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ code: 'PROCESSOR_ERROR', kind: 'back_off' });
+    expect(getEntity((await stateOf(t)).entities, 'payment', paymentId)).toBeUndefined();
+  });
+
   it('declined: recorded with its code, the check stays open', async () => {
     const port = new MemoryProcessor();
     const { t } = await paymentsApp(port);

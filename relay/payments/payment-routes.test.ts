@@ -151,6 +151,7 @@ async function relayApp(
       tip?: number;
       paymentId?: string;
       tipOnReader?: boolean;
+      deviceId?: string;
     },
     path = `${BASE}/payments/card`,
   ) =>
@@ -162,7 +163,7 @@ async function relayApp(
         orderId: body.orderId,
         amount: body.amount,
         tip: body.tip ?? 0,
-        deviceId: 'tablet-1',
+        deviceId: body.deviceId ?? 'tablet-1',
         ...(body.tipOnReader === undefined ? {} : { tipOnReader: body.tipOnReader }),
       }),
     });
@@ -259,6 +260,33 @@ describe('card payments on the relay while offline', () => {
     // The tablet holds exactly its limit: nothing more, not even 1.
     const more = await r.pay(r.headers.server, { orderId, amount: 1 });
     expect(await more.json()).toMatchObject({ code: 'OFFLINE_CARD_DEVICE_TOTAL' });
+  });
+
+  it('a tip on the reader offline: the venue’s headroom bounds maxTip too', async () => {
+    const r = await relayApp();
+    r.memory.script({ networkDown: true, readerTip: { percent: 100 } });
+    const orderId = await r.order(8);
+    // 8900 outstanding on three other tablets: 10 000 − 8900 − 1000 leaves 100 in the venue.
+    for (const [deviceId, amount] of [
+      ['tablet-2', 2000],
+      ['tablet-2', 1000],
+      ['tablet-3', 2000],
+      ['tablet-3', 1000],
+      ['tablet-4', 2000],
+      ['tablet-4', 900],
+    ] as const) {
+      const res = await r.pay(r.headers.server, { orderId, amount, deviceId });
+      expect(res.status).toBe(200);
+    }
+    const paymentId = newUlid();
+    const res = await r.pay(r.headers.server, {
+      orderId,
+      amount: 1000,
+      paymentId,
+      tipOnReader: true,
+    });
+    expect(await res.json()).toMatchObject({ outcome: 'stored', payment: { tip: 100 } });
+    expect(r.memory.state().charges.at(-1)).toMatchObject({ paymentId, maxTip: 100, tip: 100 });
   });
 
   it('a tip on the reader offline with no headroom beyond the amount: maxTip is 0', async () => {
