@@ -22,13 +22,14 @@
 //   offline    the relay's uplink cut: the banner says the relay is offline from the cloud,
 //              a change made since waits in the relay's journal
 //
-// Then payments (on the tablet; pay on the phone too), with the test card processor (scripts/screenshots.ts starts it;
-// its link to the card networks scripted down, so cards are stored offline):
+// Then payments, on the tablet, with the test card processor (scripts/screenshots.ts starts
+// it; its link to the card networks scripted down, so cards are stored offline). Cards on
+// other checks are taken through the relay's API first: table 9's is declined later.
 //
-//   drawer            the server opens this tablet's drawer (float), takes cash, pays out
-//   pay               table 4's pay panel: part paid, one cash payment and one card stored
-//                     offline
+//   pay               table 4's pay panel: part paid, one cash payment (into the drawer the
+//                     server opened with a float) and one card stored offline; on the phone too
 //   pay-card-waiting  table 1's card on the counter reader, the processor slow to answer
+//   drawer            the drawer open: float, the cash sale, a payout
 //   drawer-close      the drawer's close form: counted short of expected, the reason typed
 //   pay-limit         the uplink cut: a 212.00 card over the offline per-payment limit, refused
 //                     for a server, "Manager PIN…" offered
