@@ -109,6 +109,10 @@ describe('pay rules', () => {
     expect(declineWords('some_new_code')).toBe('the card was declined (some new code)');
     expect(cardWords('visa', '4242')).toBe('Visa ·· 4242');
     expect(cardWords(null, null)).toBe('Card');
+    // One set of words on every screen: brands as their owners write them.
+    expect(cardWords('jcb', '0505')).toBe('JCB ·· 0505');
+    expect(cardWords('amex', '0005')).toBe('American Express ·· 0005');
+    expect(cardWords('new_brand', '1111')).toBe('New brand ·· 1111');
     expect(refusalWords('OFFLINE_CARD_OVER_TRANSACTION_LIMIT')).toContain('a manager’s PIN');
   });
 

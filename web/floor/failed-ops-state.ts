@@ -1,7 +1,10 @@
 import type { Order, PaymentRecord } from '#protocol';
+import { cardWords, declineWords } from '../app/card-words.ts';
 import { formatClock } from '../app/resilience-text.ts';
 import type { OutboxEntry } from '../device/outbox-types.ts';
 import { ageTextOf } from './service-requests-state.ts';
+
+export { declineWords };
 
 /*
  * The device's failed ops as a manager fixes them, pure: what each op was in words, when and by
@@ -384,24 +387,6 @@ export const countWords = (n: number): string =>
 // Payment tasks: a card payment stored offline that the processor declined later is a
 // manager's to follow up. The check is open again; the task stays until someone marks it handled.
 
-/** Decline codes in words (the processor's codes; an unknown one is shown as it came). */
-const DECLINES: Readonly<Record<string, string>> = {
-  insufficient_funds: 'the card has insufficient funds',
-  do_not_honor: 'the card’s bank declined it',
-  expired_card: 'the card has expired',
-  card_not_supported: 'this card is not accepted here',
-  incorrect_pin: 'the PIN was wrong',
-  lost_card: 'the card is reported lost',
-  stolen_card: 'the card is reported stolen',
-  declined: 'the card was declined',
-};
-
-/** "the card has insufficient funds"; an unknown code as it came, in words. */
-export function declineWords(code: string | null | undefined): string {
-  if (!code) return DECLINES.declined as string;
-  return DECLINES[code] ?? `the card was declined (${code.replace(/_/g, ' ')})`;
-}
-
 /** What a manager does about a payment declined later. */
 export const DECLINED_LATER_ACTION =
   'The guest’s card was declined after the outage: contact the guest or record the loss; ' +
@@ -444,10 +429,8 @@ export interface PaymentTaskRow {
 }
 
 /** "Visa ·· 4242" from what the processor told; empty when it told nothing. */
-export function cardWords(card: PaymentRecord['card']): string {
-  if (!card) return '';
-  const brand = card.brand ? card.brand.charAt(0).toUpperCase() + card.brand.slice(1) : 'Card';
-  return card.last4 ? `${brand} ·· ${card.last4}` : brand;
+export function cardText(card: PaymentRecord['card']): string {
+  return card ? cardWords(card.brand, card.last4) : '';
 }
 
 /**
@@ -483,7 +466,7 @@ export function paymentTasksOf(
           : '',
         who: names.get(p.takenBy) ?? 'someone',
         whenText: `${clock(taken)} (${age === 'just now' ? age : `${age} ago`})`,
-        cardText: cardWords(p.card),
+        cardText: cardText(p.card),
         decline: declineWords(p.declineCode),
       };
     });

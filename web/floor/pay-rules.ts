@@ -2,6 +2,9 @@ import type { Order, PaymentRecord } from '#protocol';
 import { paymentCounts } from '#protocol/entities/payment.ts';
 import { newUlid } from '#protocol/ids/ulid.ts';
 import { divideRounded, roundToIncrement } from '#protocol/money/money.ts';
+import { cardWords, declineWords } from '../app/card-words.ts';
+
+export { cardWords, declineWords };
 
 // Paying a check, pure: what is left to pay, the amount and tip a server picks, the words for a
 // payment's state and for the card route's answers. It needs the protocol at run time (zod
@@ -102,24 +105,6 @@ export function amountOf(input: {
 export const shareFits = (share: { readonly amount: number }, balance: number): boolean =>
   share.amount > 0 && share.amount <= balance;
 
-/** Decline codes in words (the processor's codes; an unknown one is shown as it came). */
-const DECLINES: Readonly<Record<string, string>> = {
-  insufficient_funds: 'the card has insufficient funds',
-  do_not_honor: 'the card’s bank declined it',
-  expired_card: 'the card has expired',
-  card_not_supported: 'this card is not accepted here',
-  offline_not_allowed: 'the processor is offline and may not store this payment',
-  incorrect_pin: 'the PIN was wrong',
-  lost_card: 'the card is reported lost',
-  stolen_card: 'the card is reported stolen',
-  declined: 'the card was declined',
-};
-
-export function declineWords(code: string | null | undefined): string {
-  if (!code) return DECLINES.declined as string;
-  return DECLINES[code] ?? `the card was declined (${code.replace(/_/g, ' ')})`;
-}
-
 /** Why the card route refused before charging anything, in words. */
 const REFUSALS: Readonly<Record<string, string>> = {
   OFFLINE_CARD_DISABLED:
@@ -163,12 +148,6 @@ export function statusWords(p: Pick<PaymentRecord, 'method' | 'status' | 'declin
     case 'declined_later':
       return `Declined later: ${declineWords(p.declineCode)} — no longer pays the check`;
   }
-}
-
-/** "Visa ·· 4242", or "Card" when the processor did not say. */
-export function cardWords(brand: string | null | undefined, last4: string | null | undefined) {
-  const name = brand ? brand.charAt(0).toUpperCase() + brand.slice(1).replace(/_/g, ' ') : 'Card';
-  return last4 ? `${name} ·· ${last4}` : name;
 }
 
 /** The check as the panel heads it: still open, paid and closed, or reopened by a decline. */

@@ -13,8 +13,9 @@ import {
   type OutstandingOfflineCard,
   offlineCardAlerts,
 } from '#protocol/domain/offline-card-limits.ts';
+import { declineWords } from '../app/card-words.ts';
 import { parseTendered } from './cash-tender.ts';
-import { cardWords, declineWords } from './failed-ops-state.ts';
+import { cardText } from './failed-ops-state.ts';
 
 /*
  * The manager's Payments view, pure: card payments stored offline with their countdowns and
@@ -172,7 +173,7 @@ export function offlineCardsView(input: OfflineCardsInput): OfflineCardsView {
       device: names.get(c.deviceId) ?? 'a device',
       who: names.get(p.takenBy) ?? 'someone',
       amountText: p.tip > 0 ? `${money(p.amount)} + ${money(p.tip)} tip` : money(p.amount),
-      cardText: cardWords(p.card),
+      cardText: cardText(p.card),
       takenText: venueTime(c.storedAtMs, timezone, nowMs),
       deadlineText: venueTime(c.deadlineMs, timezone, nowMs),
       countdown: c.expired ? 'expired' : countdownText(c.leftMs),
@@ -339,7 +340,7 @@ export function paymentRowsOf(input: DayInput): PaymentRow[] {
         methodText: p.method === 'cash' ? 'Cash' : 'Card',
         amountText: money(p.amount),
         tipText: p.tip > 0 ? money(p.tip) : '—',
-        cardText: cardWords(p.card),
+        cardText: cardText(p.card),
         where: (p.tableId && names.get(p.tableId)) || 'No table',
         who: who(p.takenBy),
         whenText: venueTime(Date.parse(p.takenAt), timezone, nowMs),

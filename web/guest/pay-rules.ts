@@ -1,4 +1,7 @@
 import type { Order } from '#protocol';
+import { brandName } from '../app/card-words.ts';
+
+export { brandName };
 
 /*
  * Paying the table's bill from the phone, pure: what is owed, the bill's lines, the tip in
@@ -296,20 +299,6 @@ export interface ReceiptView {
   /** When it was paid, in the venue's locale and time zone. */
   readonly time: string;
 }
-
-const BRANDS: Readonly<Record<string, string>> = {
-  visa: 'Visa',
-  mastercard: 'Mastercard',
-  amex: 'American Express',
-  discover: 'Discover',
-  maestro: 'Maestro',
-  jcb: 'JCB',
-  unionpay: 'UnionPay',
-  diners: 'Diners Club',
-};
-
-export const brandName = (brand: string): string =>
-  BRANDS[brand.toLowerCase()] ?? (brand ? brand.charAt(0).toUpperCase() + brand.slice(1) : 'Card');
 
 /** The receipt in words: `price` formats minor units in the receipt's currency. */
 export function receiptViewOf(
