@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assignPayload,
   cooksFor,
+  firedText,
   orderIdsOf,
   type ProgressMember,
   type ProgressTicket,
@@ -128,5 +129,12 @@ describe('cooksFor', () => {
 
   it('ticket.assign payload', () => {
     expect(assignPayload('k1', null)).toEqual({ ticketId: 'k1', assigneeId: null });
+  });
+});
+
+describe('the time since a ticket was fired, in words', () => {
+  it('reads "fired just now" in its first minute, then "N min since fired"', () => {
+    expect(firedText('just now')).toBe('fired just now');
+    expect(firedText('8 min')).toBe('8 min since fired');
   });
 });

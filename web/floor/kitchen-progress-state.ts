@@ -100,8 +100,7 @@ function rowOf(
     course: ticket.course ?? 1,
     status: ticket.status,
     statusText: STATUS_WORDS[ticket.status],
-    firedText:
-      ticket.status === 'held' ? null : `${ageTextOf(now - ms(ticket.firedAt))} since fired`,
+    firedText: ticket.status === 'held' ? null : firedText(ageTextOf(now - ms(ticket.firedAt))),
     linesDone,
     linesTotal: lines.length,
     linesText: `${linesDone} of ${lines.length} done`,
@@ -173,3 +172,8 @@ export const assignPayload = (ticketId: string, assigneeId: string | null) => ({
   ticketId,
   assigneeId,
 });
+
+/** "8 min since fired", or "fired just now" (never "just now since fired"). */
+export function firedText(age: string): string {
+  return age === 'just now' ? 'fired just now' : `${age} since fired`;
+}

@@ -469,7 +469,7 @@ export class PayPanel extends LitElement {
           <div class="row"><button type="button" data-action="card-check" @click=${() => void this.pay.checkAgain()}>Check again</button></div>`;
       case 'refused': {
         const overLimit = answer.code === 'OFFLINE_CARD_OVER_TRANSACTION_LIMIT';
-        return html`<p class="state-bad" data-phase="refused" data-code=${answer.code}>${rules.refusalWords(answer.code, answer.detail ?? undefined)} · ${sum}. Nothing was charged.</p>
+        return html`<p class="state-bad" data-phase="refused" data-code=${answer.code}>${sum}: ${rules.refusalWords(answer.code, answer.detail ?? undefined)}. Nothing was charged.</p>
           <div class="row">
             ${
               overLimit && !isManager(this.staffRole)
