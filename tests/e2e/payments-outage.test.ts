@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AnyEntity,
@@ -36,7 +39,9 @@ import {
   tipOf,
   upsertsOf,
 } from './support/payments-drill.ts';
+import { type PgCloudSetup, postgresSkipReason, preparePgCloud } from './support/pg-cloud.ts';
 import {
+  call,
   describeHttp,
   getJson,
   giveDeviceCookie,
@@ -74,13 +79,20 @@ import {
 // 4. The processor's network back: it forwards, 30 are authorised later and one is declined
 //    later: its check is reopened and a manager's task opens, the same at the cloud, the relay
 //    and a till; the manager's inbox on the floor app shows it.
-// 5. No card number anywhere Hearth keeps or logs anything.
+// 5. No card number anywhere Hearth keeps, logs or reports anything: the relay's SQLite, the
+//    cloud's PostgreSQL schema, their logs, metrics and health, the browser's storage.
+//
+// The cloud runs on PostgreSQL (a fresh schema); unreachable, the drill is skipped here with
+// the reason and fails under CI, as every PostgreSQL end-to-end test.
 
 const STEP_TIMEOUT_MS = 20_000;
 /** The demo venue's offline card limits (cloud/seed/demo-seed.ts: the defaults, in EUR cents). */
 const LIMITS = { perTransaction: 20_000, perDevice: 250_000, perVenue: 500_000 } as const;
 const TILLS = 3;
 const PAYMENTS = 30;
+
+const skipReason = await postgresSkipReason();
+const suite = skipReason === undefined ? describe : describe.skip;
 
 interface Till {
   readonly device: PairedDevice;
@@ -94,6 +106,9 @@ interface Check {
 }
 
 let processor: ProcessorProcess;
+/** The cloud's PostgreSQL schema, and where its keys file is kept. */
+let pg: PgCloudSetup | undefined;
+const pgRoot = mkdtempSync(join(tmpdir(), 'hearth-e2e-payments-pg-'));
 let h: VenueHarness;
 let browser: Browser | undefined;
 const tills: Till[] = [];
@@ -155,12 +170,14 @@ const withoutVersion = (entity: AnyEntity | undefined) => {
   return rest;
 };
 
-describe('payments drill: the card payment peak with the internet down', () => {
+suite('payments drill: the card payment peak with the internet down', () => {
   beforeAll(async () => {
     if (webDistIsStale()) await buildWeb();
     processor = await startProcessor();
+    pg = await preparePgCloud(pgRoot, 'payments');
     h = await venueHarness({
       cloudEnv: {
+        ...pg.env,
         HEARTH_PROCESSOR_URL: processor.url,
         HEARTH_PROCESSOR_SECRET: processor.secret,
       },
@@ -176,6 +193,8 @@ describe('payments drill: the card payment peak with the internet down', () => {
     await h?.close();
     await processor?.stop().catch(() => undefined);
     await stopAllProcessors();
+    await pg?.drop();
+    rmSync(pgRoot, { recursive: true, force: true });
   }, 30_000);
 
   it('1. online: three paired tills open 32 checks through the relay', async () => {
@@ -591,16 +610,58 @@ describe('payments drill: the card payment peak with the internet down', () => {
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
-  it('6. no card number in the relay’s or the cloud’s data, their logs, or the browser', async () => {
+  it('6. no card number in the relay’s SQLite, the cloud’s PostgreSQL, their logs, metrics and health, or the browser', async () => {
+    const schema = (pg as PgCloudSetup).schema;
     // The harness keeps the cloud's data directory beside the relay's.
     const cloudDir = join(dirname(h.relayDataDir), 'cloud');
     const relayFiles = filesUnder(h.relayDataDir);
     const cloudFiles = filesUnder(cloudDir);
-    // The stores as they are now, the WAL files included (the processes still run).
+    // The relay's store as it is now, the WAL file included (the processes still run); the
+    // cloud keeps no SQLite of its own: its data is in PostgreSQL.
     expect(relayFiles).toEqual(expect.arrayContaining(['relay.db', 'relay.db-wal']));
-    expect(cloudFiles).toEqual(expect.arrayContaining(['cloud.db', 'cloud.db-wal']));
+    expect(cloudFiles.filter((f) => f.startsWith('cloud.db'))).toEqual([]);
     // The browser's copy holds the payments: the scan reads a store that has them.
     expect(storage).toContain(declinedId);
+    // The cloud's schema holds every payment: the scan reads a store that has them.
+    const ids = [...allIds()];
+    const sql = postgres((pg as PgCloudSetup).url, { max: 1, onnotice: () => {} });
+    let schemaRows = 0;
+    try {
+      const [stored] = await sql<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM ${sql(schema)}.entities
+        WHERE kind = 'payment' AND id = ANY(${ids})`;
+      expect(stored?.n, `payments in ${schema}.entities`).toBe(ids.length);
+      const tables = await sql<{ table: string }[]>`
+        SELECT table_name AS table FROM information_schema.tables
+        WHERE table_schema = ${schema} AND table_type = 'BASE TABLE'`;
+      for (const { table } of tables) {
+        const [count] = await sql<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM ${sql(schema)}.${sql(table)}`;
+        schemaRows += count?.n ?? 0;
+      }
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+    // What the processes report about themselves, read from this machine as a scraper would.
+    const read = async (url: string) => {
+      const http = await call(url);
+      expect(http.status, describeHttp(http)).toBe(200);
+      return http.text;
+    };
+    const cloudMetrics = await read(`${h.cloud.url}/metrics`);
+    const relayMetrics = await read(`${h.relay.url}/metrics`);
+    const relayHealth = await read(`${h.relay.url}/healthz`);
+    // The cloud counted the payment routes; the relay reports its journal.
+    expect(cloudMetrics).toContain('hearth_http_requests_total');
+    expect(cloudMetrics).toContain('processor-events');
+    expect(relayMetrics).toContain('hearth_relay_journal_depth');
+    expect(relayHealth).toContain('journalDepth');
+    const pgReport = await scanStores(
+      [{ kind: 'postgres', url: (pg as PgCloudSetup).url, schemas: [schema] }],
+      {
+        canaries: TEST_CARD_NUMBERS_FOR_TESTS,
+      },
+    );
     const cloudLog = h.cloud.output();
     const relayLog = h.relay.output();
     const report = await scanStores(
@@ -611,20 +672,29 @@ describe('payments drill: the card payment peak with the internet down', () => {
         { kind: 'text', label: 'cloud stderr', text: cloudLog.stderr },
         { kind: 'text', label: 'relay stdout', text: relayLog.stdout },
         { kind: 'text', label: 'relay stderr', text: relayLog.stderr },
+        { kind: 'text', label: 'cloud /metrics', text: cloudMetrics },
+        { kind: 'text', label: 'relay /metrics', text: relayMetrics },
+        { kind: 'text', label: 'relay /healthz', text: relayHealth },
         { kind: 'text', label: 'browser storage', text: storage },
       ],
       { canaries: TEST_CARD_NUMBERS_FOR_TESTS },
     );
-    expect(report.hits).toEqual([]);
+    // Every table of the cloud's schema read, every row it held (and any written since).
+    expect(pgReport.scanned.tables).toBeGreaterThan(0);
+    expect(pgReport.scanned.rows).toBeGreaterThanOrEqual(schemaRows);
+    expect(schemaRows).toBeGreaterThan(ids.length);
     expect(report.scanned.files).toBe(relayFiles.length + cloudFiles.length);
     expect(report.scanned.bytes).toBeGreaterThan(0);
     expect(report.scanned.rows).toBeGreaterThan(0);
     expect(relayLog.stdout.length, 'the relay logged').toBeGreaterThan(0);
     expect(cloudLog.stdout.length, 'the cloud logged').toBeGreaterThan(0);
+    expect([...pgReport.hits, ...report.hits]).toEqual([]);
     console.log(
       `payments drill: ${PAYMENTS + 1} card payments stored offline on ${TILLS} tills (1 refused over the limit, ` +
         `1 declined later); replay ${replayVerdict}; reconciled in ${Math.round(reconcileMs)} ms; ` +
-        `card scan ${report.scanned.files} files, ${report.scanned.bytes} bytes, ${report.scanned.rows} rows: 0 hits`,
+        `card scan ${report.scanned.files} files, ${report.scanned.bytes} bytes, ${report.scanned.rows} SQLite rows, ` +
+        `PostgreSQL ${schema}: ${pgReport.scanned.tables} tables, ${pgReport.scanned.rows} rows; ` +
+        `metrics and health ${cloudMetrics.length + relayMetrics.length + relayHealth.length} chars: 0 hits`,
     );
   }, 60_000);
 });
