@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import {
   balanceOf,
@@ -38,6 +39,7 @@ import {
 import { problemResponse } from '../../server/problem-response.ts';
 import type { CoreDeps } from '../app-deps.ts';
 import {
+  type AppEnv,
   type Caller,
   forbidOtherVenue,
   forbidUnlessRole,
@@ -261,6 +263,12 @@ export function registerPaymentRoutes(app: ApiApp, deps: Deps): void {
   });
 
   route(app, eventsRoute, async (c) => {
+    // Unsigned is refused first: only the processor may learn whether one is configured.
+    if (!c.req.header(PROCESSOR_SIGNATURE_HEADER))
+      return problemResponse(401, 'EVENT_SIGNATURE_INVALID', 'The event is not signed', {
+        kind: 'stop',
+        detail: `${PROCESSOR_SIGNATURE_HEADER} must be the hex HMAC-SHA256 of the body`,
+      });
     if (!deps.payments) return noProcessor();
     const raw = await c.req.text();
     const verified = verifyEvent(
@@ -436,6 +444,10 @@ function guestOf(caller: Caller): Extract<Principal, { kind: 'guest' }> | undefi
     : undefined;
 }
 
+/** A guest of this venue, checked before the request is validated (nothing leaks to others). */
+const guestOfOwnVenue: MiddlewareHandler<AppEnv> = async (c, next) =>
+  forbidOtherVenue(c) ?? (guestOf(c.get('caller')) ? next() : guestsOnly());
+
 function guestsOnly(): Response {
   return problemResponse(403, 'FORBIDDEN', 'Not allowed', {
     kind: 'stop',
@@ -488,7 +500,7 @@ const createCheckoutRoute = createRoute({
   tags: ['payments'],
   summary: 'A hosted checkout for the guest’s table order: the processor’s payment page (guest)',
   security: BEARER,
-  middleware: [jsonBody],
+  middleware: [guestOfOwnVenue, jsonBody],
   request: { params: VenueParams, body: jsonRequest(CheckoutBody) },
   responses: {
     201: jsonResponse('the checkout and its hosted page', CheckoutCreatedBody),
@@ -502,6 +514,7 @@ const getCheckoutRoute = createRoute({
   tags: ['payments'],
   summary: 'A hosted checkout’s status; once paid, its receipt (the payment is recorded) (guest)',
   security: BEARER,
+  middleware: [guestOfOwnVenue],
   request: { params: VenueParams.extend({ checkoutId: Ulid }) },
   responses: {
     200: jsonResponse('open, paid (with the receipt) or cancelled', CheckoutView),

@@ -81,7 +81,12 @@ const PROBE_BODIES: Readonly<Record<string, unknown>> = {
 /** A page on another site: it must get no CORS grant, and no live socket. */
 const FOREIGN_ORIGIN = 'https://attacker.example';
 
-const PATH_VALUES = { venueId: VENUE, opId: newUlid(), deviceId: 'scan-device' };
+const PATH_VALUES = {
+  venueId: VENUE,
+  opId: newUlid(),
+  deviceId: 'scan-device',
+  checkoutId: newUlid(),
+};
 
 /** The PWA's pages and files: public, and carrying the headers like every answer. */
 const PAGES = [
