@@ -71,7 +71,8 @@ function start(name, script, env) {
     );
     shutdown(1);
   });
-  child.exited = new Promise((done) => child.once('exit', done));
+  // 'close', not 'exit': its output is read to the end (a last log line) before the demo exits.
+  child.exited = new Promise((done) => child.once('close', done));
   child.once('exit', (code, signal) => {
     if (!stopping) {
       console.error(`the ${name} stopped (${signal ?? code}); stopping the demo`);
