@@ -7,10 +7,12 @@ import { startBrowserActors } from './browser-actors.ts';
 // A look at the venue day's Chromium pages on their own: a cloud and a relay serving the PWA,
 // a Wi-Fi fault proxy in front of the relay, the pages working for a minute through a 3 s Wi-Fi
 // cut and a 10 s WAN cut; then their counts, outboxes, states and caches against the cloud.
-//   npx bun tests/venue-day/browser-actors-check.ts   (HEARTH_CHECK_SECONDS=60, HEARTH_CHECK_PACE_MS=1500)
+//   npx bun tests/venue-day/browser-actors-check.ts   (HEARTH_CHECK_SECONDS=60, HEARTH_CHECK_PACE_MS=1500,
+//   HEARTH_CHECK_WIFI_CUT_MS=3000)
 
 const SECONDS = Number(process.env.HEARTH_CHECK_SECONDS ?? 60);
 const PACE_MS = Number(process.env.HEARTH_CHECK_PACE_MS ?? 1_500);
+const WIFI_CUT_MS = Number(process.env.HEARTH_CHECK_WIFI_CUT_MS ?? 3_000);
 const began = Date.now();
 const log = (line: string) => console.log(`${((Date.now() - began) / 1000).toFixed(1)}s ${line}`);
 
@@ -48,9 +50,9 @@ try {
     await sample('before the Wi-Fi cut');
     wifi.cut();
     log('Wi-Fi cut');
-    await sleep(1_500);
+    await sleep(WIFI_CUT_MS / 2);
     await sample('Wi-Fi cut');
-    await sleep(1_500);
+    await sleep(WIFI_CUT_MS / 2);
     wifi.restore();
     log('Wi-Fi back');
     await until(SECONDS * 0.5);

@@ -183,6 +183,15 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A tap as a finger makes it (Playwright's click: scrolled into view, actionable, bounded). */
 const tap = (locator: Locator) => locator.click({ timeout: STEP_MS });
 
+/** Runs one step of an action; its failure says which step. */
+async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new Error(`${what}: ${messageOf(error)}`);
+  }
+}
+
 /** Loads a page and waits until its service worker controls it (the outbox is in play). */
 async function openControlled(page: Page, url: string): Promise<void> {
   await page.goto(url, { timeout: SETUP_MS });
@@ -401,26 +410,30 @@ class FloorActor extends Actor {
     return bannerState(this.page);
   }
 
-  /** The PIN again when the session ended (the page asks for it and keeps the changes). */
+  /**
+   * The PIN again when the pad asks for it: signed out, or "Sign in again" after the session
+   * ended (the changes wait on the tablet meanwhile). This page never asks for a switch itself.
+   */
   async #signedIn(): Promise<void> {
-    const pin = this.page.locator('hearth-pin-pad [data-key="1"]');
-    if (await this.page.locator('hearth-floor-page [data-signed-in]').isVisible()) return;
-    if (!(await pin.isVisible())) return;
+    const pad = this.page.locator('hearth-floor-page hearth-pin-pad');
+    if (!(await pad.isVisible())) return;
     this.options.log(`${this.name}: signing in again`);
     await enterPin(this.page, PINS.server);
-    await this.page.locator('hearth-floor-page [data-signed-in]').waitFor({ timeout: STEP_MS });
+    await pad.waitFor({ state: 'hidden', timeout: STEP_MS });
   }
 
   /** Opens the table's tile on the floor plan. */
   async #openTable(label: string): Promise<void> {
-    await showView(this.page, 'floor');
+    await step('the floor view', () => showView(this.page, 'floor'));
     const tile = tiles(this.page).filter({
       has: this.page.locator('span.label', {
         hasText: new RegExp(`^\\s*Table\\s*${escapeRegExp(label)}\\s*$`),
       }),
     });
-    await tap(tile.first());
-    await this.page.locator('hearth-order-pad').waitFor({ timeout: STEP_MS });
+    await step(`table ${label}'s tile`, () => tap(tile.first()));
+    await step(`table ${label}'s pad`, () =>
+      this.page.locator('hearth-order-pad').waitFor({ timeout: STEP_MS }),
+    );
     // A check paid here earlier still shows on its table until the next order is started.
     const next = this.page.locator('hearth-order-pad [data-action="next-order"]');
     if (await next.isVisible()) await tap(next);
@@ -439,7 +452,8 @@ class FloorActor extends Actor {
         for (let n = 0; n < wanted; n++) {
           const categories = page.locator('hearth-order-pad [data-category]');
           const count = await categories.count();
-          if (count > 0) await tap(categories.nth(Math.floor(Math.random() * count)));
+          if (count > 0)
+            await step('a category', () => tap(categories.nth(Math.floor(Math.random() * count))));
           // Dishes without a required choice go straight onto the check.
           const dishes = page
             .locator('hearth-order-pad button.dish:not([disabled])')
@@ -451,7 +465,7 @@ class FloorActor extends Actor {
           // The pad's rules load just after it paints: a tap before then adds nothing.
           const deadline = Date.now() + 5_000;
           for (;;) {
-            await tap(dish);
+            await step('a dish', () => tap(dish));
             if ((await drafts.count()) > before) break;
             if (Date.now() > deadline) throw new Error(`table ${label}: the pad took no dish`);
             await sleep(150);
@@ -459,7 +473,7 @@ class FloorActor extends Actor {
           await sleep(between(100, 300));
         }
         if ((await drafts.count()) === 0) throw new Error(`table ${label}: no dish to send`);
-        await tap(page.locator('hearth-order-pad [data-action="send-all"]'));
+        await step('Send', () => tap(page.locator('hearth-order-pad [data-action="send-all"]')));
         sent = true;
         // Sent: the draft is gone and the lines are the order's (synced or in the outbox).
         const deadline = Date.now() + STEP_MS;
@@ -490,21 +504,21 @@ class FloorActor extends Actor {
       const panel = page.locator('hearth-order-pad hearth-pay-panel');
       const payCash = panel.locator('[data-action="pay-cash"]');
       try {
-        await payCash.waitFor({ timeout: STEP_MS });
+        await step('the pay panel', () => payCash.waitFor({ timeout: STEP_MS }));
       } catch (error) {
         // Nothing to pay on it (the order never got there): the table is free again.
         if (table && !(await this.#hasOrderLines())) table.state = 'free';
         throw error;
       }
-      await tap(panel.locator('button[data-method="cash"]'));
-      await tap(panel.locator('[data-amount-choice="balance"]'));
+      await step('Cash', () => tap(panel.locator('button[data-method="cash"]')));
+      await step('All', () => tap(panel.locator('[data-amount-choice="balance"]')));
       // Exact, or a rounder note now and then (change due).
       const tenders = panel.locator('button[data-tender]');
       const quick = await tenders.count();
-      await tap(tenders.nth(quick > 1 && Math.random() < 0.3 ? 1 : 0));
-      await panel.locator('[data-change]').waitFor({ timeout: STEP_MS });
-      await tap(payCash);
-      await panel.locator('[data-check="paid"]').waitFor({ timeout: STEP_MS });
+      await step('a tender', () => tap(tenders.nth(quick > 1 && Math.random() < 0.3 ? 1 : 0)));
+      await step('the change', () => panel.locator('[data-change]').waitFor({ timeout: STEP_MS }));
+      await step('Take cash', () => tap(payCash));
+      await step('paid', () => panel.locator('[data-check="paid"]').waitFor({ timeout: STEP_MS }));
       if (table) table.state = 'free';
       // The next guests: the table starts afresh.
       const next = page.locator('hearth-order-pad [data-action="next-order"]');
@@ -570,8 +584,8 @@ class KitchenActor extends Actor {
       const seen = card.locator('.flag button');
       if (await seen.isVisible()) await tap(seen);
       if (!(await card.isVisible())) return;
-      await tap(card.locator('button.bump'));
-      await card.waitFor({ state: 'detached', timeout: STEP_MS });
+      await step('Bump', () => tap(card.locator('button.bump')));
+      await step('the card leaving', () => card.waitFor({ state: 'detached', timeout: STEP_MS }));
     });
   }
 
@@ -613,19 +627,22 @@ class GuestActor extends Actor {
       const before = await lines.count();
       const wanted = between(1, 2);
       for (let n = 0; n < wanted; n++) {
-        await tap(page.locator(`[data-item="${pick(GUEST_DISHES)}"]`).first());
+        const dish = pick(GUEST_DISHES);
+        await step(`the dish ${dish}`, () => tap(page.locator(`[data-item="${dish}"]`).first()));
         const add = page.locator('hearth-item-sheet button.add');
-        await add.waitFor({ timeout: STEP_MS });
+        await step('the sheet', () => add.waitFor({ timeout: STEP_MS }));
         const deadline = Date.now() + STEP_MS;
         while (!(await add.isEnabled())) {
           if (Date.now() > deadline) throw new Error('the sheet’s Add stayed off');
           await sleep(100);
         }
-        await tap(add);
+        await step('Add', () => tap(add));
         await sleep(between(200, 500));
       }
-      await tap(page.locator('[data-action="view-basket"]'));
-      await tap(page.locator('hearth-guest-basket button.place'));
+      // The bar shows while the basket is off screen; Place is in the basket either way.
+      const bar = page.locator('[data-action="view-basket"]');
+      if (await bar.isVisible()) await tap(bar).catch(() => undefined);
+      await step('Place', () => tap(page.locator('hearth-guest-basket button.place')));
       // The table's tab shows the new dishes once the order is in (it may wait in the outbox).
       const deadline = Date.now() + 3 * STEP_MS;
       while ((await lines.count()) < before + wanted) {
