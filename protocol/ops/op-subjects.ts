@@ -7,6 +7,9 @@ import type { Operation } from './operation.ts';
  * send that made it. Tables are left out: no op depends on a table's state. Two ops with a
  * subject in common may not trade places; a node that reorders or holds ops uses this.
  */
+/** The subject every drawer op of a device shares: its one drawer at a time. */
+export const drawerSlotOf = (deviceId: string): string => `drawers@${deviceId}`;
+
 export function opSubjects(op: Operation): string[] {
   const ids = [op.opId];
   for (const [key, value] of Object.entries(op.payload as Record<string, unknown>)) {
@@ -15,5 +18,8 @@ export function opSubjects(op: Operation): string[] {
     const source = key === 'ticketId' ? ticketSourceOpId(value) : undefined;
     if (source !== undefined) ids.push(source);
   }
+  // A device has one drawer open at a time: its drawer ops are about that slot too, so a new
+  // shift's drawer never goes before the close of the one before it.
+  if (op.type.startsWith('drawer.')) ids.push(drawerSlotOf(op.deviceId));
   return ids;
 }

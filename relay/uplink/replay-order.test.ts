@@ -129,6 +129,27 @@ describe('replayOrder', () => {
     expect([isPaymentOp(pay), isPaymentOp(refund)]).toEqual([true, true]);
   });
 
+  it('takes the close of a device’s last drawer with a payment into its next one', () => {
+    // The night's drawer closed offline, the morning's opened and paid into: the cloud refuses
+    // a second open drawer on one device, so the close must go first.
+    const evening = rec('till-1', 'drawer.open', { drawerId: 'd-night', float: 20_000 });
+    const close = rec('till-1', 'drawer.close', { drawerId: 'd-night', counted: 20_000 });
+    const noise = create('tab-a', 'o-1');
+    const morning = rec('till-1', 'drawer.open', { drawerId: 'd-morning', float: 20_000 });
+    const pay = rec('till-1', 'payment.cash', {
+      paymentId: 'p-1',
+      orderId: 'o-0',
+      drawerId: 'd-morning',
+      amount: 500,
+      tip: 0,
+      tendered: 500,
+    });
+    const otherTill = rec('till-2', 'drawer.close', { drawerId: 'd-other', counted: 0 });
+    expect(ids(replayOrder([evening, close, noise, otherTill, morning, pay]))).toEqual(
+      ids([evening, close, morning, pay, noise, otherTill]),
+    );
+  });
+
   it('takes a ticket op on the payment’s order with it when the relay knows the ticket’s order', () => {
     const bump = rec('kds-1', 'ticket.transition', { ticketId: 't-1', action: 'ready' });
     const noise = create('tab-a', 'o-2');
@@ -211,7 +232,8 @@ const journal = fc
           : (records[d % records.length] as JournalRecord).opId,
       );
       const record = rec(spec.device, spec.type, payload, [...new Set(dependsOn)]);
-      // The oracle's own reading of what the op is about: its opId and the ids it names.
+      // The oracle's own reading of what the op is about: its opId, the ids it names and, for
+      // a drawer op, the device's one drawer at a time.
       subjects.set(
         record.opId,
         new Set([
@@ -219,6 +241,7 @@ const journal = fc
           ...Object.entries(payload)
             .filter(([k, v]) => k.endsWith('Id') && typeof v === 'string')
             .map(([, v]) => v as string),
+          ...(spec.type.startsWith('drawer.') ? [`drawer slot of ${spec.device}`] : []),
         ]),
       );
       records.push(record);

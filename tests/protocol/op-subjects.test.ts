@@ -18,4 +18,11 @@ describe('opSubjects (what an op is about, for whoever reorders or holds ops)', 
     );
     expect(opSubjects(create)).toEqual([create.opId, 'o-1']);
   });
+
+  it("names a device's drawer slot on each of its drawer ops, so shifts keep their order", async () => {
+    const close = await opOf('drawer.close', { drawerId: 'd-1', counted: 0 }, staff('server'));
+    const open = await opOf('drawer.open', { drawerId: 'd-2', float: 0 }, staff('server'));
+    expect(opSubjects(close)).toEqual([close.opId, 'd-1', `drawers@${close.deviceId}`]);
+    expect(opSubjects(open)).toContain(`drawers@${close.deviceId}`);
+  });
 });
