@@ -19,6 +19,7 @@ describe('parseCloudConfig', () => {
         keysFile: undefined,
         database: undefined,
         seedDemo: true,
+        demoTables: 12,
         publicOrigin: undefined,
       },
     });
@@ -50,6 +51,7 @@ describe('parseCloudConfig', () => {
         keysFile: undefined,
         database: undefined,
         seedDemo: true,
+        demoTables: 12,
         publicOrigin: undefined,
       },
     });
@@ -126,6 +128,18 @@ describe('parseCloudConfig', () => {
       ok: true,
       config: { seedDemo: false },
     });
+  });
+
+  it('seeds the demo venue with HEARTH_DEMO_TABLES tables, 1 to 200', () => {
+    expect(parseCloudConfig({ HEARTH_DEMO_TABLES: '32' })).toMatchObject({
+      ok: true,
+      config: { demoTables: 32 },
+    });
+    for (const bad of ['0', '201', '3.5', 'many'])
+      expect(parseCloudConfig({ HEARTH_DEMO_TABLES: bad })).toEqual({
+        ok: false,
+        errors: [`HEARTH_DEMO_TABLES must be a whole number from 1 to 200, got "${bad}"`],
+      });
   });
 
   it('refuses DATABASE_URL without shared keys, and names every bad database variable', () => {

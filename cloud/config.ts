@@ -35,6 +35,8 @@ export interface CloudConfig {
   database: DatabaseConfig | undefined;
   /** Whether an empty store gets the demo tenant: on for SQLite, off on PostgreSQL unless asked. */
   seedDemo: boolean;
+  /** How many tables the demo venue is seeded with (`HEARTH_DEMO_TABLES`, 1–200, default 12). */
+  demoTables: number;
   /**
    * The origin guests' browsers load the cloud from (`HEARTH_PUBLIC_ORIGIN`): the one origin
    * CORS is answered for, and allowed to open live sockets besides the request's own.
@@ -82,6 +84,14 @@ const Count = z
   .transform(Number)
   .pipe(z.number().int().min(1));
 
+/** The demo venue's tables unless `HEARTH_DEMO_TABLES` asks for more (a day of service: 32). */
+const DEMO_TABLES = 12;
+const TableCount = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(200));
+
 const DatabaseUrl = z
   .string()
   .trim()
@@ -102,7 +112,8 @@ const Milliseconds = z
  * `HEARTH_CALLER_BURST` (default 1000), the per-address ones `HEARTH_ADDRESS_REQUESTS_PER_SECOND`
  * (2000) and `HEARTH_ADDRESS_BURST` (5000), `HEARTH_TRUSTED_PROXIES`, `HEARTH_KEYS_FILE` (optional: the keys several
  * instances share), `DATABASE_URL` (optional: PostgreSQL; needs `HEARTH_KEYS_FILE`) with
- * `HEARTH_DATABASE_SCHEMA` and `HEARTH_DATABASE_CONNECTIONS`, `HEARTH_SEED_DEMO` (1 or 0), and
+ * `HEARTH_DATABASE_SCHEMA` and `HEARTH_DATABASE_CONNECTIONS`, `HEARTH_SEED_DEMO` (1 or 0) with
+ * `HEARTH_DEMO_TABLES` (the demo venue's table count, default 12), and
  * `HEARTH_PUBLIC_ORIGIN` (optional: `https://host[:port]`, the origin browsers load it from), and
  * the card processor: `HEARTH_PROCESSOR_URL` (optional) with `HEARTH_PROCESSOR_SECRET` and
  * `HEARTH_READER` (default counter-1).
@@ -180,6 +191,12 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
   const rawSeed = env.HEARTH_SEED_DEMO;
   if (rawSeed !== undefined && rawSeed !== '0' && rawSeed !== '1')
     errors.push(`HEARTH_SEED_DEMO must be 1 or 0, got ${JSON.stringify(rawSeed)}`);
+  const rawTables = env.HEARTH_DEMO_TABLES ?? String(DEMO_TABLES);
+  const demoTables = TableCount.safeParse(rawTables);
+  if (!demoTables.success)
+    errors.push(
+      `HEARTH_DEMO_TABLES must be a whole number from 1 to 200, got ${JSON.stringify(rawTables)}`,
+    );
   const rawOrigin = env.HEARTH_PUBLIC_ORIGIN;
   const publicOrigin = rawOrigin ? parseOrigin(rawOrigin.trim()) : undefined;
   if (rawOrigin && publicOrigin === undefined)
@@ -190,6 +207,7 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
   if (
     errors.length > 0 ||
     !port.success ||
+    !demoTables.success ||
     !dataDir.success ||
     !hold.success ||
     !webDir.success ||
@@ -216,6 +234,7 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
       keysFile: keysFile?.data,
       database,
       seedDemo: rawSeed === undefined ? database === undefined : rawSeed === '1',
+      demoTables: demoTables.data,
       publicOrigin,
       processor,
     },

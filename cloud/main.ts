@@ -91,7 +91,11 @@ const PROCESSOR_TIMEOUT_MS = 20_000;
 
 if (parsed.config.seedDemo && (await isEmpty(store))) {
   try {
-    await seedDemo(store, { pinKey: imported.pinKey, now: clock().toISOString() });
+    await seedDemo(
+      store,
+      { pinKey: imported.pinKey, now: clock().toISOString() },
+      { tables: parsed.config.demoTables },
+    );
     log('info', 'demo venue seeded', { tenantId: 'demo', venueId: 'demo-bistro' });
   } catch (error) {
     // Instances starting together on an empty database: one seeds, the others find it done.

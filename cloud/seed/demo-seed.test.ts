@@ -41,6 +41,17 @@ describe('the demo seed', () => {
     expect(tables).toHaveLength(DEMO_LAKESIDE.tables.length);
   });
 
+  it('seeds the demo venue with as many tables as asked, labelled from 1', async () => {
+    const store = new MemoryCloudStore();
+    const { pinKey } = await importCloudKeys(TEST_KEYS);
+    await seedDemo(store, { pinKey, now: TEST_NOW }, { tables: 32 });
+    const labels = (await store.loadSnapshot(DEMO.venueId)).records
+      .filter((r) => r.entity === 'table')
+      .map((r) => (r.data as { label: string }).label);
+    expect(labels).toHaveLength(32);
+    expect(new Set(labels)).toEqual(new Set(Array.from({ length: 32 }, (_, i) => String(i + 1))));
+  });
+
   it("signs each venue's PINs in at that venue only", async () => {
     const { store, pinKey } = await seeded();
     for (const role of ROLES) {

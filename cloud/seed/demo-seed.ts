@@ -261,8 +261,13 @@ async function seedTenant(
 export async function seedDemo(
   store: CloudStore,
   deps: { pinKey: CryptoKey; now: string },
+  options: { tables?: number } = {},
 ): Promise<void> {
-  await seedTenant(store, deps, DEMO, DEMO_MENU, DEMO_PEOPLE);
+  const people =
+    options.tables === undefined
+      ? DEMO_PEOPLE
+      : { ...DEMO_PEOPLE, tables: Array.from({ length: options.tables }, (_, i) => String(i + 1)) };
+  await seedTenant(store, deps, DEMO, DEMO_MENU, people);
   await seedTenant(store, deps, DEMO_LAKESIDE, LAKESIDE_MENU, LAKESIDE_PEOPLE);
 }
 
