@@ -130,15 +130,15 @@ describe('parseCloudConfig', () => {
     });
   });
 
-  it('seeds the demo venue with HEARTH_DEMO_TABLES tables, 1 to 200', () => {
+  it('seeds the demo venue with HEARTH_DEMO_TABLES tables, 1 to 500', () => {
     expect(parseCloudConfig({ HEARTH_DEMO_TABLES: '32' })).toMatchObject({
       ok: true,
       config: { demoTables: 32 },
     });
-    for (const bad of ['0', '201', '3.5', 'many'])
+    for (const bad of ['0', '501', '3.5', 'many'])
       expect(parseCloudConfig({ HEARTH_DEMO_TABLES: bad })).toEqual({
         ok: false,
-        errors: [`HEARTH_DEMO_TABLES must be a whole number from 1 to 200, got "${bad}"`],
+        errors: [`HEARTH_DEMO_TABLES must be a whole number from 1 to 500, got "${bad}"`],
       });
   });
 

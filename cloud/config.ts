@@ -35,7 +35,7 @@ export interface CloudConfig {
   database: DatabaseConfig | undefined;
   /** Whether an empty store gets the demo tenant: on for SQLite, off on PostgreSQL unless asked. */
   seedDemo: boolean;
-  /** How many tables the demo venue is seeded with (`HEARTH_DEMO_TABLES`, 1–200, default 12). */
+  /** How many tables the demo venue is seeded with (`HEARTH_DEMO_TABLES`, 1–500, default 12). */
   demoTables: number;
   /**
    * The origin guests' browsers load the cloud from (`HEARTH_PUBLIC_ORIGIN`): the one origin
@@ -90,7 +90,7 @@ const TableCount = z
   .string()
   .regex(/^\d+$/, 'must be a whole number')
   .transform(Number)
-  .pipe(z.number().int().min(1).max(200));
+  .pipe(z.number().int().min(1).max(500));
 
 const DatabaseUrl = z
   .string()
@@ -195,7 +195,7 @@ export function parseCloudConfig(env: Record<string, string | undefined>): Cloud
   const demoTables = TableCount.safeParse(rawTables);
   if (!demoTables.success)
     errors.push(
-      `HEARTH_DEMO_TABLES must be a whole number from 1 to 200, got ${JSON.stringify(rawTables)}`,
+      `HEARTH_DEMO_TABLES must be a whole number from 1 to 500, got ${JSON.stringify(rawTables)}`,
     );
   const rawOrigin = env.HEARTH_PUBLIC_ORIGIN;
   const publicOrigin = rawOrigin ? parseOrigin(rawOrigin.trim()) : undefined;
