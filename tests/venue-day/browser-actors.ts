@@ -50,7 +50,7 @@ export type ActorRole = 'floor' | 'kitchen' | 'guest';
 export interface ActorCounts {
   readonly done: number;
   readonly failed: number;
-  /** Done actions per kind (`send`, `close-cash`, `bump`, `guest-order`); failures as `failed:<kind>`. */
+  /** Done actions per kind (`send`, `close-cash`, `start`, `bump`, `guest-order`); failures as `failed:<kind>`. */
   readonly kinds: Record<string, number>;
 }
 
@@ -566,20 +566,55 @@ class KitchenActor extends Actor {
     ]);
   }
 
+  /** When this display first showed each card (expo waits on the stations for a while). */
+  readonly #firstSeen = new Map<string, number>();
+
+  /**
+   * The card the cook takes next: a prep station its oldest card (the board lays them out
+   * oldest first); expo the oldest whose every station says ready, else the oldest that has
+   * waited six beats (a station without a screen here never says so). None: nothing to do.
+   */
+  async #next(): Promise<string | undefined> {
+    const cards = (await this.page
+      .locator('hearth-ticket-card article[data-card]')
+      .evaluateAll((articles) =>
+        articles.map((a) => ({
+          key: a.getAttribute('data-card') ?? '',
+          stations: [...a.querySelectorAll('li.station')].map((li) =>
+            li.getAttribute('data-status'),
+          ),
+        })),
+      )) as { key: string; stations: (string | null)[] }[];
+    const now = Date.now();
+    const shown = new Set(cards.map((c) => c.key));
+    for (const key of this.#firstSeen.keys()) if (!shown.has(key)) this.#firstSeen.delete(key);
+    for (const { key } of cards) if (!this.#firstSeen.has(key)) this.#firstSeen.set(key, now);
+    if (this.station !== 'expo') return cards[0]?.key || undefined;
+    const ready = cards.find(
+      (c) => c.stations.length > 0 && c.stations.every((s) => s === 'ready' || s === 'bumped'),
+    );
+    if (ready) return ready.key;
+    const waited = cards.find(
+      (c) => now - (this.#firstSeen.get(c.key) ?? now) > 6 * this.options.paceMs,
+    );
+    return waited?.key || undefined;
+  }
+
   protected async act(): Promise<string | undefined> {
     const page = this.page;
-    const cards = page.locator('hearth-ticket-card article[data-card]');
-    // The oldest card on the screen (the board lays them out oldest first); none: nothing to do.
-    const key =
-      (await cards.count()) === 0
-        ? null
-        : await cards
-            .first()
-            .getAttribute('data-card', { timeout: 2_000 })
-            .catch(() => null);
+    const key = await this.#next().catch(() => undefined);
     if (!key) return undefined;
+    const card = page.locator(`hearth-ticket-card article[data-card="${key}"]`);
+    // A prep station starts a ticket now and then before it bumps it (expo has no Start).
+    const start = card.locator('button.start');
+    if (Math.random() < 0.4 && (await start.isVisible()))
+      return this.attempt('start', async () => {
+        await step('Start', () => tap(start));
+        await step('the card started', () =>
+          start.waitFor({ state: 'detached', timeout: STEP_MS }),
+        );
+      });
     return this.attempt('bump', async () => {
-      const card = page.locator(`hearth-ticket-card article[data-card="${key}"]`);
       // A change or a void the card flags is seen first, as the cook would.
       const seen = card.locator('.flag button');
       if (await seen.isVisible()) await tap(seen);
@@ -625,9 +660,12 @@ class GuestActor extends Actor {
     return this.attempt('guest-order', async () => {
       const lines = page.locator('hearth-guest-status article[data-order] li[data-line]');
       const before = await lines.count();
-      const wanted = between(1, 2);
-      for (let n = 0; n < wanted; n++) {
-        const dish = pick(GUEST_DISHES);
+      // Two different dishes (the same one twice is one line of two).
+      const first = pick(GUEST_DISHES);
+      const dishes =
+        Math.random() < 0.5 ? [first] : [first, pick(GUEST_DISHES.filter((d) => d !== first))];
+      const wanted = dishes.length;
+      for (const dish of dishes) {
         await step(`the dish ${dish}`, () => tap(page.locator(`[data-item="${dish}"]`).first()));
         const add = page.locator('hearth-item-sheet button.add');
         await step('the sheet', () => add.waitFor({ timeout: STEP_MS }));
