@@ -154,6 +154,8 @@ describe('the venue-day report', () => {
       })),
     );
     expect(images.map((image) => image.src)).toEqual(CHARTS);
+    // The night with no op is drawn shortened on the time charts, and their captions say so.
+    expect(images[0]?.caption).toContain('The quiet night, 00:00–08:00, is drawn shortened');
     for (const image of images) {
       expect(existsSync(join(dir, 'venue-day-2026-12-07', image.src)), image.src).toBe(true);
       expect(image.loaded, image.src).toBe(true);

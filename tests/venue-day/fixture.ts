@@ -160,7 +160,7 @@ export function fixtureVenueDay(options: FixtureOptions = {}): VenueDayResult {
     { party: 'relay', spans: relaySpans },
     ...devices.map(({ name, kind }, i) => {
       // Guest phones come and go with their table; the staff's devices stay all evening.
-      const from = kind === 'guest' ? OPEN + 20 + i * 7 : OPEN;
+      const from = kind === 'guest' ? OPEN + 20 + ((i * 7) % 240) : OPEN;
       const to = kind === 'guest' ? Math.min(CLOSE, from + 90 + (i % 4) * 15) : END;
       const spans: ConnectivitySpan[] = [];
       if (from < WIFI_BLIP.from && to > WIFI_BLIP.to) {
@@ -179,7 +179,8 @@ export function fixtureVenueDay(options: FixtureOptions = {}): VenueDayResult {
   const opsIn = (window: { from: number; to: number }) => {
     let n = 0;
     for (const [minute, ops] of perMinute) if (within(minute, window)) n += ops;
-    return Math.max(n, Math.round(load(window.from) * (window.to - window.from)));
+    // A blip shorter than a minute: its share of that minute's load.
+    return n || Math.max(1, Math.round(load(window.from) * (window.to - window.from)));
   };
   const outages: OutageResult[] = [
     {

@@ -46,13 +46,84 @@ function axis(extra) {
   };
 }
 
-/** The x axis of a time chart: clock times, ticks on round minutes. */
-function clockAxis() {
+const TICK_STEPS = [5, 10, 15, 30, 60, 120, 180, 240, 360, 720];
+
+/**
+ * The x axis of a time chart: clock times on round minutes. With a shortened night the ticks
+ * are spaced for the evening and the morning, and the night has ticks at its edges only.
+ */
+function clockAxis(spec) {
+  const night = spec.night;
+  if (!night)
+    return axis({
+      incrs: [1, ...TICK_STEPS],
+      space: 70,
+      values: (_u, splits) => splits.map(clock),
+    });
   return axis({
-    incrs: [1, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720],
-    space: 70,
     values: (_u, splits) => splits.map(clock),
+    // Every split gets its label (uPlot's default keeps only multiples of its own step).
+    filter: (_u, splits) => splits,
+    splits: (u, _i, min, max) => {
+      const width = u.bbox.width / uPlot.pxRatio;
+      const drawn = max - min - (night.to - night.from) + night.width;
+      const step = TICK_STEPS.find((s) => (s * width) / drawn >= 70) ?? 720;
+      // The night's edges, and round ticks outside it not too close to them.
+      const ticks = [night.from, night.to];
+      const clear = (t) =>
+        Math.abs(t - night.from) >= step * 0.6 && Math.abs(t - night.to) >= step * 0.6;
+      for (let t = Math.ceil(min / step) * step; t <= max; t += step)
+        if ((t < night.from || t > night.to) && clear(t)) ticks.push(t);
+      return ticks.sort((a, b) => a - b);
+    },
   });
+}
+
+/** A scale drawing the minutes in `night` shortened to `night.width` minutes' worth. */
+function nightScale(night) {
+  const k = night.width / (night.to - night.from);
+  const shortened = night.to - night.from - night.width;
+  return {
+    distr: 100,
+    fwd: (v) =>
+      v <= night.from ? v : v < night.to ? night.from + (v - night.from) * k : v - shortened,
+    bwd: (v) =>
+      v <= night.from
+        ? v
+        : v < night.from + night.width
+          ? night.from + (v - night.from) / k
+          : v + shortened,
+  };
+}
+
+/** The shortened night marked: a break on the x axis at each edge, and said in words. */
+function markNight(night) {
+  return (u) => {
+    const ctx = u.ctx;
+    const px = uPlot.pxRatio;
+    const x0 = u.valToPos(night.from, 'x', true);
+    const x1 = u.valToPos(night.to, 'x', true);
+    const bottom = u.bbox.top + u.bbox.height;
+    ctx.save();
+    ctx.strokeStyle = '#555';
+    ctx.lineWidth = 1.5 * px;
+    for (const x of [x0, x1]) {
+      ctx.setLineDash([4 * px, 4 * px]);
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, bottom);
+      ctx.stroke();
+    }
+    ctx.fillStyle = '#444';
+    ctx.font = SMALL_FONT.replace('12px', `${Math.round(12 * px)}px`);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    // Between the two edges' clock times, on the axis.
+    const words = 'night shortened';
+    if (ctx.measureText(words).width + 60 * px < x1 - x0)
+      ctx.fillText(words, (x0 + x1) / 2, bottom + 20 * px);
+    ctx.restore();
+  };
 }
 
 /** Top padding of time charts: room above the plot for the outages' names. */
@@ -133,8 +204,15 @@ function base(spec) {
 
 function timeChart(spec) {
   const opts = base(spec);
-  opts.scales.x = { time: false, range: () => [spec.range[0], spec.range[1]] };
-  opts.hooks = { drawClear: [shadeOutages(spec.outages)] };
+  opts.scales.x = {
+    time: false,
+    range: () => [spec.range[0], spec.range[1]],
+    ...(spec.night && nightScale(spec.night)),
+  };
+  opts.hooks = {
+    drawClear: [shadeOutages(spec.outages)],
+    draw: spec.night ? [markNight(spec.night)] : [],
+  };
   opts.padding = [LABEL_ROW * LABEL_ROWS + 6, 16, 0, 0];
   return opts;
 }
@@ -152,7 +230,7 @@ function seriesChart(spec) {
     : { range: (_u, _min, max) => [0, Math.max(y.min ?? 4, max * 1.05)] };
   const format = y.unit === 'ms' ? (v) => duration(v) : count;
   opts.axes = [
-    clockAxis(),
+    clockAxis(spec),
     axis({
       label: y.label,
       size: 80,
@@ -189,7 +267,7 @@ function timelineChart(spec) {
   // Row 0 at the top.
   const yOf = (row) => rows.length - 1 - row;
   opts.axes = [
-    clockAxis(),
+    clockAxis(spec),
     axis({
       size: spec.rowLabelWidth,
       grid: { show: false },
@@ -202,28 +280,26 @@ function timelineChart(spec) {
   const colours = Object.fromEntries(
     spec.states.flatMap((s) => s.names.map((name) => [name, s.color])),
   );
-  opts.hooks.draw = [
-    (u) => {
-      const ctx = u.ctx;
-      const rowHeight = Math.abs(u.valToPos(0, 'y', true) - u.valToPos(1, 'y', true));
-      const band = Math.min(rowHeight * 0.7, 28 * uPlot.pxRatio);
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-      ctx.clip();
-      // Healthy spans first, then the others over them at least 3 px wide: a 45 s blip in a
-      // 16-hour day still shows.
-      for (const span of spec.spans) {
-        const x0 = u.valToPos(span.from, 'x', true);
-        const x1 = u.valToPos(span.to, 'x', true);
-        const y = u.valToPos(yOf(span.row), 'y', true);
-        const minWidth = span.healthy ? 1 : 3 * uPlot.pxRatio;
-        ctx.fillStyle = colours[span.state] ?? '#999';
-        ctx.fillRect(x0, y - band / 2, Math.max(minWidth, x1 - x0), band);
-      }
-      ctx.restore();
-    },
-  ];
+  opts.hooks.draw.unshift((u) => {
+    const ctx = u.ctx;
+    const rowHeight = Math.abs(u.valToPos(0, 'y', true) - u.valToPos(1, 'y', true));
+    const band = Math.min(rowHeight * 0.7, 28 * uPlot.pxRatio);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    // Healthy spans first, then the others over them at least 3 px wide: a 45 s blip in a
+    // 16-hour day still shows.
+    for (const span of spec.spans) {
+      const x0 = u.valToPos(span.from, 'x', true);
+      const x1 = u.valToPos(span.to, 'x', true);
+      const y = u.valToPos(yOf(span.row), 'y', true);
+      const minWidth = span.healthy ? 1 : 3 * uPlot.pxRatio;
+      ctx.fillStyle = colours[span.state] ?? '#999';
+      ctx.fillRect(x0, y - band / 2, Math.max(minWidth, x1 - x0), band);
+    }
+    ctx.restore();
+  });
   const data = [spec.range, ...opts.series.slice(1).map(() => [null, null])];
   return { opts, data };
 }
@@ -234,6 +310,7 @@ function barChart(spec) {
   const n = spec.categories.length;
   const xs = spec.categories.map((_c, i) => i);
   const max = Math.max(1, ...spec.series.flatMap((s) => s.data.filter((v) => v != null)));
+  opts.padding = [16, 16, 0, 0];
   opts.scales.x = { time: false, range: [-0.5, n - 0.5] };
   opts.scales.y = { range: [0, max * 1.2] };
   opts.axes = [
@@ -263,12 +340,26 @@ function barChart(spec) {
         ctx.font = FONT.replace('14px', `${Math.round(14 * uPlot.pxRatio)}px`);
         ctx.textAlign = 'center';
         ctx.textBaseline = 'bottom';
+        const px = uPlot.pxRatio;
         spec.labels.forEach((label, i) => {
           const value = spec.series.map((s) => s.data[i]).find((v) => v != null);
           const x = u.valToPos(i, 'x', true);
-          const y = u.valToPos(value ?? 0, 'y', true) - 4 * uPlot.pxRatio;
-          ctx.fillStyle = value == null ? '#a4161a' : TEXT;
-          ctx.fillText(label, x, y);
+          if (value != null) {
+            ctx.fillStyle = TEXT;
+            ctx.fillText(label, x, u.valToPos(value, 'y', true) - 4 * px);
+            return;
+          }
+          // Never replayed: a red dashed outline the full height, "never" in it.
+          const half = Math.min(80 * px, (u.valToPos(1, 'x', true) - u.valToPos(0, 'x', true)) / 4);
+          ctx.strokeStyle = '#a4161a';
+          ctx.lineWidth = 2 * px;
+          ctx.setLineDash([6 * px, 4 * px]);
+          ctx.strokeRect(x - half, u.bbox.top, 2 * half, u.bbox.height);
+          ctx.setLineDash([]);
+          ctx.fillStyle = '#a4161a';
+          ctx.font = `bold ${FONT.replace('14px', `${Math.round(16 * px)}px`)}`;
+          ctx.fillText(label, x, u.bbox.top + u.bbox.height / 2);
+          ctx.font = FONT.replace('14px', `${Math.round(14 * px)}px`);
         });
         ctx.restore();
       },

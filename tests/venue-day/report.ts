@@ -30,6 +30,8 @@ const MAX_KINDS = 7;
 const MAX_OUTBOX_LINES = 5;
 /** Beyond this many parties the connectivity timeline draws the most troubled devices. */
 const MAX_TIMELINE_ROWS = 12;
+/** How many minutes' width a shortened night takes on the time charts. */
+const NIGHT_WIDTH = 120;
 /** Height of one party's row on the connectivity timeline. */
 const TIMELINE_ROW = 24;
 
@@ -124,6 +126,18 @@ const msText = (ms: number): string =>
       ? `${(ms / 1000).toFixed(1)} s`
       : lengthOf(ms / 60_000);
 
+/** The real start of the run, e.g. "7 December 2026 at 16:00 UTC" (as given if unreadable). */
+const startedText = (iso: string): string => {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const format = new Intl.DateTimeFormat('en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  });
+  return `${format.format(date)} UTC`;
+};
+
 const escapeHtml = (text: string): string =>
   text.replace(
     /[&<>"']/g,
@@ -199,7 +213,15 @@ type ChartSpec = (SeriesSpec | TimelineSpec | BarSpec) & {
   readonly height: number;
   readonly range: readonly [number, number];
   readonly outages: readonly Shade[];
+  readonly night?: Night;
 };
+
+/** Quiet night minutes the time charts draw shortened, to `width` minutes' worth. */
+interface Night {
+  readonly from: number;
+  readonly to: number;
+  readonly width: number;
+}
 
 /** A chart as the report shows it: its file, its words, and what to draw. */
 interface Chart {
@@ -225,8 +247,40 @@ function timeRange(result: VenueDayResult): [number, number] {
   return to > from ? [from, to] : [from, from + 60];
 }
 
+/**
+ * The night with no op, whole hours half an hour clear of the last and the next op, when it
+ * lasts 3 hours or more: a real night left at full width would squeeze the evening into a third
+ * of each chart.
+ */
+export function quietNight(result: VenueDayResult): Night | undefined {
+  const active = [
+    ...new Set(
+      result.opsPerMinute
+        .filter((m) => sum(Object.values(m.byKind)) > 0)
+        .map((m) => Math.floor(m.minute)),
+    ),
+  ].sort((a, b) => a - b);
+  let night: Night | undefined;
+  for (let i = 0; i + 1 < active.length; i++) {
+    const from = Math.ceil(((active[i] ?? 0) + 30) / 60) * 60;
+    const to = Math.floor(((active[i + 1] ?? 0) - 30) / 60) * 60;
+    if (to - from >= 180 && to - from > (night ? night.to - night.from : 0))
+      night = { from, to, width: NIGHT_WIDTH };
+  }
+  return night;
+}
+
+/** What a time chart's caption says of the shortened night, if any. */
+const nightWords = (result: VenueDayResult): string => {
+  const night = quietNight(result);
+  return night
+    ? ` The quiet night, ${clockSpan(night.from, night.to)}, is drawn shortened, between the dashed lines.`
+    : '';
+};
+
 function common(result: VenueDayResult, id: string, title: string, height = PLOT_HEIGHT) {
   return {
+    night: quietNight(result),
     id,
     title,
     width: CHART_WIDTH,
@@ -287,7 +341,7 @@ function opsChart(result: VenueDayResult): Chart {
     caption:
       'Ops the devices made in each simulated minute, stacked by kind: the top edge is the total. ' +
       `The ${groups.length > MAX_KINDS ? 'rarest kinds are drawn together as “other”; the ' : ''}` +
-      'shaded windows are the outages.',
+      `shaded windows are the outages.${nightWords(result)}`,
     alt:
       `Stacked area chart of ops per simulated minute from ${clockTime(xs[0] ?? 0)} to ` +
       `${clockTime(xs.at(-1) ?? 0)}. By kind, over the day: ` +
@@ -350,7 +404,7 @@ function latencyChart(result: VenueDayResult): Chart {
       'How long, in real time, an op a device made took to reach the kitchen display (through ' +
       'the relay) and the cloud, by window of simulated time: the median (p50, solid) and the ' +
       'slowest 1 % (p99, dashed). The scale is logarithmic: each grid line is ten times the one ' +
-      'below. A gap means no op in that window reached it.',
+      `below. A gap means no op in that window reached it.${nightWords(result)}`,
     alt:
       'Line chart of latency on a logarithmic scale over the day. ' +
       (kitchen
@@ -424,7 +478,7 @@ function depthsChart(result: VenueDayResult): Chart {
       (grouped
         ? `With ${ranked.length} devices, the ${MAX_OUTBOX_LINES} whose outbox grew most are drawn alone, the others summed, and a total of all. `
         : '') +
-      'Both should fall back to zero after each outage.',
+      `Both should fall back to zero after each outage.${nightWords(result)}`,
     alt:
       'Line chart of queue depths over the day. ' +
       (journalPeak
@@ -534,7 +588,7 @@ function connectivityChart(result: VenueDayResult): Chart {
       (devices.length > room
         ? `With ${devices.length} devices, those offline longest have a row each and the last row shows, for the rest, the worst state any of them was in. `
         : '') +
-      'The shaded windows are the outages.',
+      `The shaded windows are the outages.${nightWords(result)}`,
     alt:
       `Timeline of connectivity states for the relay and ${devices.length} devices. ` +
       (relayTrouble.length
@@ -667,6 +721,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; margin: 0.5rem
 caption { text-align: left; font-weight: bold; padding: 0.25rem 0; }
 th, td { border: 1px solid #d6d6d6; padding: 0.4rem 0.6rem; text-align: left; vertical-align: top; }
 thead th { background: #eeeeee; }
+#numbers { width: auto; min-width: 60%; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .ok { color: #1b5e20; font-weight: bold; }
 .bad { color: #a4161a; font-weight: bold; }
@@ -765,7 +820,7 @@ function runHtml(result: VenueDayResult): string {
   const m = result.machine;
   const o = result.options;
   return `<dl class="run">
-<dt>Started</dt><dd>${escapeHtml(result.startedAt)}</dd>
+<dt>Started</dt><dd>${escapeHtml(startedText(result.startedAt))}</dd>
 <dt>Took</dt><dd>${count(Math.round(result.realSeconds))} s of real time</dd>
 <dt>Variant</dt><dd>${escapeHtml(o.variant)}: ${count(o.compression)}× time compression, ${count(o.rate)}× load, seed ${o.seed}</dd>
 <dt>Machine</dt><dd>${escapeHtml(m.cpu)}, ${m.cores} cores, ${count(m.memoryGb)} GB, ${escapeHtml(m.platform)}</dd>
@@ -794,7 +849,7 @@ export function reportHtml(
 <body>
 <main>
 <h1>${escapeHtml(result.title)}</h1>
-<p class="meta">A simulated service day through the real cloud, relay and devices, run ${escapeHtml(result.startedAt)}. Times of day are on the simulated clock.</p>
+<p class="meta">A simulated service day through the real cloud, relay and devices, run ${escapeHtml(startedText(result.startedAt))}. Times of day are on the simulated clock.</p>
 <h2 id="did-the-day-hold">Did the day hold?</h2>
 ${verdictHtml(result)}
 <h2 id="checks">The checks</h2>
