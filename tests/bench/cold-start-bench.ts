@@ -302,6 +302,8 @@ interface Run {
   readonly document: number;
   /** The last script the page had received when the screen was first in the DOM (none from file://). */
   readonly scripts: number | undefined;
+  /** Each resource received before the screen was in the DOM: file, requested, received. */
+  readonly timeline: readonly [string, number, number][];
   /** The browser process's launch, wall clock (not in the figure: before navigation start). */
   readonly launchMs: number;
 }
@@ -329,11 +331,12 @@ async function coldStart(target: Target): Promise<Run> {
     }
     const got = (await page.evaluate(`(() => {
       const cold = window.__cold;
-      const scripts = performance
+      const received = performance
         .getEntriesByType('resource')
-        .filter((r) => r.name.endsWith('.js') && r.responseEnd <= cold.seen.screen)
-        .map((r) => r.responseEnd);
+        .filter((r) => r.responseEnd <= cold.seen.screen);
+      const scripts = received.filter((r) => r.name.endsWith('.js')).map((r) => r.responseEnd);
       return {
+        timeline: received.map((r) => [new URL(r.name).pathname.split('/').pop(), r.startTime, r.responseEnd]),
         painted: cold.painted,
         fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
         document: performance.getEntriesByType('navigation')[0]?.responseEnd,
@@ -344,6 +347,7 @@ async function coldStart(target: Target): Promise<Run> {
       fcp?: number;
       document?: number;
       scripts?: number;
+      timeline: [string, number, number][];
     };
     return {
       screen: got.painted.screen ?? Number.NaN,
@@ -351,11 +355,33 @@ async function coldStart(target: Target): Promise<Run> {
       fcp: got.fcp,
       document: got.document ?? Number.NaN,
       scripts: got.scripts,
+      timeline: got.timeline,
       launchMs,
     };
   } finally {
     await context.close();
   }
+}
+
+/**
+ * A start's resources as the waves the page asked for them in (requests begun within 30 ms of
+ * the wave's first): `<files> <first request>→<last received>`, a few names each.
+ */
+function waves(timeline: readonly [string, number, number][]): string[] {
+  const sorted = [...timeline].sort((a, b) => a[1] - b[1]);
+  const groups: [string, number, number][][] = [];
+  for (const entry of sorted) {
+    const last = groups.at(-1);
+    if (last && entry[1] - (last[0]?.[1] ?? 0) <= 30) last.push(entry);
+    else groups.push([entry]);
+  }
+  return groups.map((group) => {
+    const names = group.map(([file]) => file.replace(/-[\w-]{8}(?=\.\w+$)/, ''));
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` +${names.length - 3}` : '');
+    const from = Math.min(...group.map((e) => e[1]));
+    const to = Math.max(...group.map((e) => e[2]));
+    return `${shown} ${from.toFixed(0)}→${to.toFixed(0)}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,6 +587,20 @@ async function main(): Promise<void> {
     console.log(
       textTable(['screen', 'p50', 'p95', 'max', 'target', 'met', 'note'], rows, [0, 4, 5, 6]),
     );
+    // Where a typical start's time went: the run nearest the median, its resources in order.
+    for (const name of ['floor', 'kitchen'] as const) {
+      const median = percentile(screens(name), 50);
+      const run = of(name).find((r) => r.screen === median);
+      if (!run) continue;
+      const steps = [
+        ...waves(run.timeline),
+        run.signIn === undefined ? '' : `sign-in screen painted ${run.signIn.toFixed(0)}`,
+        `screen painted ${run.screen.toFixed(0)}`,
+      ].filter(Boolean);
+      console.log(
+        `\n${name}, the median start (ms): document ${run.document.toFixed(0)}; ${steps.join('; ')}`,
+      );
+    }
     const missed = (['floor', 'kitchen'] as const).filter(
       (name) => percentile(screens(name), 95) > TARGET_MS,
     );
