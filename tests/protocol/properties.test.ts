@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -22,6 +23,15 @@ import { ctxFor, NOW, TENANT, venueState } from './support/venue-fixture.ts';
 
 const RUNS = 1000;
 /**
+ * Sequences for the replay property: 300 in the unit run (each resends about half its ops, then
+ * all of them). PROPERTY_RUNS=5000 (or any count) searches further on demand; above 1,000 it
+ * raises the decide/project property's count too, which stays at 1,000 or more because its tally
+ * asks every op type to apply more than ten times.
+ */
+const EXTRA_RUNS = Number(process.env.PROPERTY_RUNS ?? 0);
+const REPLAY_RUNS = EXTRA_RUNS || 300;
+const PROJECT_RUNS = Math.max(RUNS, EXTRA_RUNS);
+/**
  * A bound on waiting, not a speed claim: 1,000 sequences took ~125 s on one core here before the
  * payment ops joined the generator (12.4 s per 100), and ~230 s with them on a loaded machine.
  */
@@ -29,6 +39,15 @@ const PROPERTY_TIMEOUT_MS = 600_000;
 const sequence = fc
   .array(step, { minLength: 5, maxLength: 40, size: 'max' })
   .map((steps) => [...PRELUDE, ...steps]);
+
+/**
+ * `expect(actual).toEqual(expected)` for whole entity sets, Node's deep equality first: it is far
+ * faster than vitest's on a venue's state, and whatever it finds equal toEqual does too; a
+ * mismatch still goes to toEqual for the verdict and the diff.
+ */
+function expectEqual(actual: unknown, expected: unknown): void {
+  if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
+}
 
 /** Every entity validates against its schema and every order's totals are the protocol's. */
 function assertInvariants(state: VenueState): void {
@@ -88,7 +107,7 @@ async function runDecider(steps: readonly Step[], tally?: Map<string, number>) {
     tally?.set(`${op.type} ${outcome}`, (tally.get(`${op.type} ${outcome}`) ?? 0) + 1);
     if (decision.kind === 'applied') {
       // The entries a decision emits, projected, are exactly the state the decider built.
-      expect(project(state.entities, decision.changes)).toEqual(decision.state.entities);
+      expectEqual(project(state.entities, decision.changes), decision.state.entities);
       for (const change of decision.changes) {
         const held = getEntity(state.entities, change.entity, change.id);
         expect(change.version).toBe((held?.version ?? 0) + 1);
@@ -102,18 +121,18 @@ async function runDecider(steps: readonly Step[], tally?: Map<string, number>) {
 
 describe('decide and project agree (property)', () => {
   it(
-    `project(entries decide emits) equals the decider's state over ${RUNS} random sequences`,
+    `project(entries decide emits) equals the decider's state over ${PROJECT_RUNS} random sequences`,
     async () => {
       const tally = new Map<string, number>();
       await fc.assert(
         fc.asyncProperty(sequence, async (steps) => {
           const { state, changes } = await runDecider(steps, tally);
-          expect(project(venueState().entities, changes)).toEqual(state.entities);
+          expectEqual(project(venueState().entities, changes), state.entities);
           // At-least-once delivery: the whole feed applied twice converges to the same set.
-          expect(project(project(venueState().entities, changes), changes)).toEqual(state.entities);
+          expectEqual(project(project(venueState().entities, changes), changes), state.entities);
           assertInvariants(state);
         }),
-        { numRuns: RUNS },
+        { numRuns: PROJECT_RUNS },
       );
       // The generator must reach real transitions, not just bounce off NOT_FOUND.
       for (const type of OPERATION_TYPES)
@@ -129,7 +148,7 @@ describe('decide and project agree (property)', () => {
   );
 
   it(
-    `replaying the same op twice yields the same state over ${RUNS} random sequences`,
+    `replaying the same op twice yields the same state over ${REPLAY_RUNS} random sequences`,
     async () => {
       await fc.assert(
         fc.asyncProperty(sequence, async (steps) => {
@@ -154,7 +173,7 @@ describe('decide and project agree (property)', () => {
               expect(again.state).toBe(state);
             }
           }
-          expect(state.entities).toEqual(expected.entities);
+          expectEqual(state.entities, expected.entities);
           // The whole sequence again, as a reconnecting device would: every op a duplicate, nothing changes.
           for (const { op, principal } of made) {
             const again = applyOnce(state, ledger, op, ctxFor(principal));
@@ -162,7 +181,7 @@ describe('decide and project agree (property)', () => {
             expect(again.state).toBe(state);
           }
         }),
-        { numRuns: RUNS },
+        { numRuns: REPLAY_RUNS },
       );
     },
     PROPERTY_TIMEOUT_MS,
