@@ -499,7 +499,14 @@ async function main(): Promise<void> {
       value: number,
       more: Pick<BenchFigure, 'target' | 'ceilingOf'> = {},
     ) =>
-      figures.push({ id: `cold-start.${id}`, label, value, unit: 'ms', better: 'lower', ...more });
+      figures.push({
+        id: `cold-start.${id}`,
+        label,
+        value: Math.round(value * 10) / 10,
+        unit: 'ms',
+        better: 'lower',
+        ...more,
+      });
     const target = { op: '<=', value: TARGET_MS } as const;
 
     const screenRow = (name: Target['name'], label: string, targeted: boolean, detail: string) => {
