@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
 import { pairWithCloud } from '../e2e/support/cloud-client.ts';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
+import { reportFigures } from './bench-figures.ts';
 import { cloudPid, processCpuMs } from './process-cpu.ts';
 import { textTable } from './text-table.ts';
 
@@ -364,6 +365,64 @@ async function main(): Promise<void> {
     console.log(
       `drain (one device, ${DRAIN.ops} ops, ${DRAIN.batchSize} per request, ${DRAIN.runs} runs): p50 ${ms(percentile(sorted, 50))}, max ${ms(sorted.at(-1) ?? Number.NaN)}; cloud CPU per op ${cpu.length > 0 ? `p50 ${Math.round(percentile(cpu, 50))} µs (${cpu.map((c) => Math.round(c)).join(', ')})` : 'n/a (no /proc)'}; ${drain.failures} not applied`,
     );
+    const rate = (r: Row) => (r.seconds > 0 ? r.ops / r.seconds : Number.NaN);
+    reportFigures('cloud', [
+      {
+        id: 'cloud.direct-ops',
+        label: `Direct lane, ${CLIENTS} clients, 1 op/request`,
+        value: direct.ops / direct.seconds,
+        unit: 'ops/s',
+        better: 'higher',
+        ceilingOf: 'cloud.sqlite-per-row',
+      },
+      {
+        id: 'cloud.batch-ops',
+        label: `Batch lane, ${CLIENTS} clients, ${BATCH_SIZE} ops/request`,
+        value: batch.ops / batch.seconds,
+        unit: 'ops/s',
+        better: 'higher',
+        ceilingOf: 'cloud.sqlite-group',
+      },
+      {
+        id: 'cloud.sqlite-per-row',
+        label: 'ceiling: raw bun:sqlite, 1 tx per row (FULL sync)',
+        value: rate(perRow),
+        unit: 'ops/s',
+        better: 'higher',
+      },
+      {
+        id: 'cloud.sqlite-group',
+        label: `ceiling: raw bun:sqlite group commit, ${BATCH_SIZE} rows/tx (FULL sync)`,
+        value: rate(grouped),
+        unit: 'ops/s',
+        better: 'higher',
+      },
+      {
+        id: 'cloud.direct-p99',
+        label: 'Direct lane request (p99)',
+        value: percentile(direct.latencies, 99),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        id: 'cloud.drain-p50',
+        label: `One device's drain, ${DRAIN.ops} ops, ${DRAIN.batchSize} per request (p50)`,
+        value: percentile(sorted, 50),
+        unit: 'ms',
+        better: 'lower',
+      },
+      ...(cpu.length > 0
+        ? [
+            {
+              id: 'cloud.drain-cpu-per-op',
+              label: 'Cloud process CPU per op in the drain (p50)',
+              value: percentile(cpu, 50),
+              unit: 'µs',
+              better: 'lower' as const,
+            },
+          ]
+        : []),
+    ]);
     if (direct.failures + batch.failures + drain.failures > 0) process.exitCode = 1;
   } finally {
     clearTimeout(deadline);

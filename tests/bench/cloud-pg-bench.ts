@@ -32,6 +32,7 @@ import { pairWithCloud } from '../e2e/support/cloud-client.ts';
 import { preparePgCloud } from '../e2e/support/pg-cloud.ts';
 import { type CloudProcess, startCloud } from '../e2e/support/processes.ts';
 import { dropSchema, TEST_DATABASE_URL } from '../support/postgres.ts';
+import { type BenchFigure, quickOr, reportFigures } from './bench-figures.ts';
 import { cloudPid, processCpuMs } from './process-cpu.ts';
 import { textTable } from './text-table.ts';
 
@@ -49,7 +50,8 @@ const VENUES_PER_TENANT = 2;
 const BATCH_SIZE = 25;
 /** Live readers per venue, spread across the instances (one per instance with two). */
 const READERS_PER_VENUE = 2;
-const LOAD_MS = 15_000;
+/** Under `npm run bench` (HEARTH_BENCH_QUICK=1) shorter. */
+const LOAD_MS = quickOr(15_000, 8_000);
 /** How long readers may take, after the last write, to receive everything before it counts as lost. */
 const CATCH_UP_MS = 30_000;
 const RAW_BUDGET_MS = 3_000;
@@ -675,6 +677,7 @@ async function main(): Promise<void> {
     const raw = [await rawInsert(two.schema, 1), await rawInsert(two.schema, RAW_CLIENTS)];
     const loads = [sqlite, one.result, two.result, affine.result];
     report(loads, raw, loadAverage);
+    reportFigures('cloud-pg', figuresOf(sqlite, one.result, two.result, affine.result, raw));
     const failed = loads.some(
       (r) =>
         r.notApplied > 0 || !r.caughtUp || r.outOfOrder > 0 || r.gaps > 0 || r.problems.length > 0,
@@ -686,6 +689,76 @@ async function main(): Promise<void> {
     for (const schema of schemas) await dropSchema(schema);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The figures for `npm run bench`: ops/s and entries/s delivered per phase (beside PostgreSQL's
+ * raw insert rate with as many clients), and two instances against one, with its target.
+ */
+function figuresOf(
+  sqlite: LoadResult,
+  one: LoadResult,
+  two: LoadResult,
+  affine: LoadResult,
+  raw: readonly RawResult[],
+): BenchFigure[] {
+  const ops = (r: LoadResult) => rateOf(r.applied, r.loadSeconds);
+  const entries = (r: LoadResult) => rateOf(r.delivered, r.deliverySeconds);
+  const phases = [
+    { key: 'sqlite', r: sqlite, name: 'SQLite, 1 instance' },
+    { key: 'pg-1', r: one, name: 'PostgreSQL, 1 instance' },
+    { key: 'pg-2', r: two, name: 'PostgreSQL, 2 instances, writers spread' },
+    { key: 'pg-2-affine', r: affine, name: 'PostgreSQL, 2 instances, venue-affine writers' },
+  ];
+  const ratio = (id: string, label: string, value: number): BenchFigure => ({
+    id,
+    label,
+    value,
+    unit: '×',
+    better: 'higher',
+    target: { op: '>=', value: TARGET_RATIO },
+  });
+  return [
+    ...phases.map(
+      ({ key, r, name }): BenchFigure => ({
+        id: `cloud-pg.${key}-ops`,
+        label: `${name}: ops written`,
+        value: ops(r),
+        unit: 'ops/s',
+        better: 'higher',
+        ...(key === 'sqlite' ? {} : { ceilingOf: `cloud-pg.raw-${RAW_CLIENTS}` }),
+      }),
+    ),
+    ...phases.map(
+      ({ key, r, name }): BenchFigure => ({
+        id: `cloud-pg.${key}-entries`,
+        label: `${name}: feed entries delivered to live readers`,
+        value: entries(r),
+        unit: 'entries/s',
+        better: 'higher',
+      }),
+    ),
+    ratio('cloud-pg.two-over-one-ops', 'Two instances (spread) / one: ops/s', ops(two) / ops(one)),
+    ratio(
+      'cloud-pg.two-over-one-entries',
+      'Two instances (spread) / one: entries/s delivered',
+      entries(two) / entries(one),
+    ),
+    ratio(
+      'cloud-pg.affine-over-one-ops',
+      'Two instances (venue-affine) / one: ops/s',
+      ops(affine) / ops(one),
+    ),
+    ...raw.map(
+      (r, i): BenchFigure => ({
+        id: i === 0 ? 'cloud-pg.raw-1' : `cloud-pg.raw-${RAW_CLIENTS}`,
+        label: `ceiling: ${r.name.replace('postgres raw', 'raw PostgreSQL inserts')}`,
+        value: rateOf(r.rows, r.seconds),
+        unit: 'ops/s',
+        better: 'higher',
+      }),
+    ),
+  ];
 }
 
 function report(

@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import postgres from 'postgres';
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres.ts';
+import { type BenchFigure, quickOr, reportFigures } from './bench-figures.ts';
 import { textTable } from './text-table.ts';
 
 // The raw rates of the two PostgreSQL drivers under Bun, side by side on the same server and
@@ -9,8 +10,11 @@ import { textTable } from './text-table.ts';
 //   npm run bench:pg-driver        (or: npx bun tests/bench/pg-driver-bench.ts)
 // Works in a fresh schema, dropped at the end. Every phase stops at its count or its time budget.
 
-/** Odd, so the median is a run's own figure; several, because a shared machine is noisy. */
-const RUNS = 5;
+/**
+ * Odd, so the median is a run's own figure; several, because a shared machine is noisy. Under
+ * `npm run bench` (HEARTH_BENCH_QUICK=1), which repeats the whole bench, two: one each order.
+ */
+const RUNS = quickOr(5, 2);
 /** Each phase of each run stops after this long even if its count is not reached. */
 const PHASE_BUDGET_MS = 1_500;
 const PHASE_COUNT = { insert: 20_000, tx: 20_000, read: 20_000 } as const;
@@ -327,6 +331,25 @@ async function main(): Promise<void> {
     console.log(
       'postgres.js: tagged templates (prepared by default); pg: named prepared statements, a pooled client per transaction.',
     );
+    // Each figure is the median of this run's own runs; node-postgres is postgres.js's peer.
+    const figures: BenchFigure[] = measures.flatMap(({ key, label, unit }) => [
+      {
+        id: `pg-driver.postgres-js.${key}`,
+        label: `postgres.js: ${label}`,
+        value: median((results['postgres.js'] ?? []).map((r) => rate(r[key]))),
+        unit,
+        better: 'higher' as const,
+        ceilingOf: `pg-driver.pg.${key}`,
+      },
+      {
+        id: `pg-driver.pg.${key}`,
+        label: `peer: pg (node-postgres): ${label}`,
+        value: median((results.pg ?? []).map((r) => rate(r[key]))),
+        unit,
+        better: 'higher' as const,
+      },
+    ]);
+    reportFigures('pg-driver', figures);
   } finally {
     clearTimeout(deadline);
     await admin.end({ timeout: 1 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { makeOperation, newUlid, type Operation, type OpResult } from '#protocol';
 import { CloudClient } from '../e2e/support/cloud-client.ts';
 import { type CloudProcess, findFreePort, startCloud } from '../e2e/support/processes.ts';
+import { quickOr, reportFigures } from './bench-figures.ts';
 import { textTable } from './text-table.ts';
 
 // The venue relay (`bun relay/main.ts`) working local-only, beside the machine's ceilings
@@ -32,9 +33,15 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const RUN_BUDGET_MS = 150_000;
 
 // 10 s at 1,000 ops/s: 2 million (op, subscriber) samples, so the p99 rests on 20,000 of them and
-// the two halves of the run (printed) agree unless the machine's load moved in between.
-const FANOUT = { subscribers: 200, opsPerSecond: 1_000, seconds: 10, writeEveryMs: 10 } as const;
-const INGEST = { ops: 20_000, clients: 32, batch: 50, budgetMs: 20_000 } as const;
+// the two halves of the run (printed) agree unless the machine's load moved in between. Under
+// `npm run bench` (HEARTH_BENCH_QUICK=1) half as long, and the ingest lanes stop sooner.
+const FANOUT = {
+  subscribers: 200,
+  opsPerSecond: 1_000,
+  seconds: quickOr(10, 5),
+  writeEveryMs: 10,
+} as const;
+const INGEST = { ops: 20_000, clients: 32, batch: 50, budgetMs: quickOr(20_000, 10_000) } as const;
 const SQLITE = { rows: 40_000, perTx: 100, budgetMs: 6_000 } as const;
 /** The relay's targets (docs/benchmarks.md): fan-out p99 and the batch lane's throughput. */
 const TARGET = { fanoutP99Ms: 25, ingestOpsPerSecond: 10_000 } as const;
@@ -966,6 +973,70 @@ async function main(): Promise<void> {
       `total ${((performance.now() - runStarted) / 1000).toFixed(1)} s; load average ${load()} at the end`,
     ];
     console.log(lines.join('\n'));
+    reportFigures('relay', [
+      {
+        id: 'relay.fanout-p99',
+        label: `LAN fan-out to ${FANOUT.subscribers} subscribers at ${FANOUT.opsPerSecond.toLocaleString('en-US')} ops/s (p99)`,
+        value: fan.p99,
+        unit: 'ms',
+        better: 'lower',
+        target: { op: '<=', value: TARGET.fanoutP99Ms },
+        ceilingOf: 'relay.ws-p99',
+      },
+      {
+        id: 'relay.fanout-p50',
+        label: 'LAN fan-out (p50)',
+        value: fan.p50,
+        unit: 'ms',
+        better: 'lower',
+        ceilingOf: 'relay.ws-p50',
+      },
+      {
+        id: 'relay.ws-p99',
+        label: 'ceiling: raw Bun websocket publish, 1 frame per 1 ms tick (p99)',
+        value: ceiling.p99,
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        id: 'relay.ws-p50',
+        label: 'ceiling: raw Bun websocket publish (p50)',
+        value: ceiling.p50,
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        id: 'relay.ingest-batch',
+        label: `Durable ingest, ${INGEST.clients} clients × ${INGEST.batch} ops/request`,
+        value: batch.ops / batch.seconds,
+        unit: 'ops/s',
+        better: 'higher',
+        target: { op: '>=', value: TARGET.ingestOpsPerSecond },
+        ceilingOf: 'relay.sqlite-group',
+      },
+      {
+        id: 'relay.ingest-single',
+        label: `Durable ingest, ${INGEST.clients} clients × 1 op/request`,
+        value: single.ops / single.seconds,
+        unit: 'ops/s',
+        better: 'higher',
+        ceilingOf: 'relay.sqlite-group',
+      },
+      {
+        id: 'relay.sqlite-group',
+        label: `ceiling: raw bun:sqlite group commit, ${SQLITE.perTx} ops/tx (FULL sync)`,
+        value: sqliteRate,
+        unit: 'ops/s',
+        better: 'higher',
+      },
+      {
+        id: 'relay.sqlite-one',
+        label: 'context: raw bun:sqlite, 1 op/tx (FULL sync)',
+        value: sqliteOneRate,
+        unit: 'ops/s',
+        better: 'higher',
+      },
+    ]);
     if (fan.notAccepted + single.failures + batch.failures > 0) process.exitCode = 1;
   } catch (error) {
     if (relay) console.error(`relay output (tail):\n${relay.tail()}`);
