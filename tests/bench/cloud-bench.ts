@@ -406,7 +406,7 @@ async function main(): Promise<void> {
       },
       {
         id: 'cloud.drain-p50',
-        label: `One device's drain, ${DRAIN.ops} ops, ${DRAIN.batchSize} per request (p50)`,
+        label: `One device's drain, ${DRAIN.ops.toLocaleString('en-US')} ops, ${DRAIN.batchSize} per request (p50)`,
         value: percentile(sorted, 50),
         unit: 'ms',
         better: 'lower',

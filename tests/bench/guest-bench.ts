@@ -208,14 +208,14 @@ async function main(): Promise<void> {
       },
       {
         id: 'guest.blank-p50',
-        label: 'floor: an empty page loaded in the same browser (p50)',
+        label: 'peer: an empty page loaded in the same browser (p50)',
         value: percentile(cold.blank, 50),
         unit: 'ms',
         better: 'lower',
       },
       {
         id: 'guest.blank-p90',
-        label: 'floor: an empty page loaded (p90)',
+        label: 'peer: an empty page loaded (p90)',
         value: percentile(cold.blank, 90),
         unit: 'ms',
         better: 'lower',
