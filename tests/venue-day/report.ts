@@ -54,6 +54,7 @@ const STATE_COLOURS: Readonly<Record<string, string>> = {
   live: '#2e7d32',
   recovered: '#81c784',
   recovering: '#1e88e5',
+  replaying: '#1e88e5',
   degraded: '#f9a825',
   offline: '#c62828',
 };
@@ -63,6 +64,7 @@ const STATE_SEVERITY: Readonly<Record<string, number>> = {
   live: 0,
   recovered: 0,
   recovering: 2,
+  replaying: 2,
   degraded: 3,
   offline: 4,
 };
@@ -755,6 +757,8 @@ function verdictHtml(result: VenueDayResult): string {
     (longest ? `; the longest replay took ${replayText(longest.replaySeconds)}` : '') +
     (never.length ? `; never replayed: ${escapeHtml(listText(never.map((o) => o.name)))}` : '') +
     '.';
+  if (result.invariants.length === 0)
+    return `<div class="verdict failed" id="verdict"><p><strong>No check was counted</strong>: this run cannot say whether the day held.</p><p class="small">${day}</p></div>`;
   if (invariantsHold(result))
     return `<div class="verdict held" id="verdict"><p><strong>Every check held.</strong> All ${result.invariants.length} checks counted 0.</p><p class="small">${day}</p></div>`;
   const which = listText(failed.map((i) => `${escapeHtml(i.name)} (${count(i.value)})`));
