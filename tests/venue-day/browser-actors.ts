@@ -620,7 +620,24 @@ class KitchenActor extends Actor {
       if (await seen.isVisible()) await tap(seen);
       if (!(await card.isVisible())) return;
       await step('Bump', () => tap(card.locator('button.bump')));
-      await step('the card leaving', () => card.waitFor({ state: 'detached', timeout: STEP_MS }));
+      await step('the card leaving', async () => {
+        try {
+          await card.waitFor({ state: 'detached', timeout: STEP_MS });
+        } catch (error) {
+          // What the card and the board said, for the log.
+          const said = await card
+            .evaluate((a) => a.textContent?.replace(/\s+/g, ' ').trim().slice(0, 200))
+            .catch(() => '');
+          const status = await page
+            .locator('hearth-kitchen-page hearth-kds-board .status')
+            .first()
+            .textContent({ timeout: 1_000 })
+            .catch(() => '');
+          throw new Error(
+            `${messageOf(error)} (card ${key}: "${said}"; board: "${status?.replace(/\s+/g, ' ').trim()}")`,
+          );
+        }
+      });
     });
   }
 
