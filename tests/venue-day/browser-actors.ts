@@ -219,6 +219,8 @@ abstract class Actor {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #lastFailure = '';
+  /** Bumped at each action: an action that outlived its bound is not counted again when it ends. */
+  #generation = 0;
 
   readonly name: string;
   readonly role: ActorRole;
@@ -261,10 +263,6 @@ abstract class Actor {
     if (loop) await bounded(`${this.name} stopping`, STOP_MS, () => loop).catch(() => undefined);
   }
 
-  protected get stopping(): boolean {
-    return this.#stopping;
-  }
-
   /** Counts an action (done, or failed with its reason: logged once per new reason). */
   protected count(kind: string, error?: unknown): void {
     if (error === undefined) {
@@ -302,6 +300,7 @@ abstract class Actor {
         this.options.log(`${this.name}: the page closed; its loop ends`);
         return;
       }
+      this.#generation++;
       try {
         await bounded(`${this.name} action`, ACTION_MS, () => this.act());
       } catch (error) {
@@ -318,13 +317,14 @@ abstract class Actor {
 
   /** Runs one kind of action: counted done, or counted failed and rethrown (for recovery). */
   protected async attempt(kind: string, work: () => Promise<void>): Promise<string> {
+    const generation = this.#generation;
     try {
       await work();
     } catch (error) {
-      this.count(kind, error);
+      if (generation === this.#generation) this.count(kind, error);
       throw new CountedFailure(messageOf(error));
     }
-    this.count(kind);
+    if (generation === this.#generation) this.count(kind);
     return kind;
   }
 
@@ -575,17 +575,20 @@ class KitchenActor extends Actor {
    * waited six beats (a station without a screen here never says so). None: nothing to do.
    */
   async #next(): Promise<string | undefined> {
-    const cards = (await this.page
+    const shownCards = (await this.page
       .locator('hearth-ticket-card article[data-card]')
       .evaluateAll((articles) =>
         articles.map((a) => ({
           key: a.getAttribute('data-card') ?? '',
+          held: a.querySelector('.flag.held') !== null,
           stations: [...a.querySelectorAll('li.station')].map((li) =>
             li.getAttribute('data-status'),
           ),
         })),
-      )) as { key: string; stations: (string | null)[] }[];
+      )) as { key: string; held: boolean; stations: (string | null)[] }[];
     const now = Date.now();
+    // A held course waits for the server's word to fire: not the cook's to bump.
+    const cards = shownCards.filter((c) => !c.held);
     const shown = new Set(cards.map((c) => c.key));
     for (const key of this.#firstSeen.keys()) if (!shown.has(key)) this.#firstSeen.delete(key);
     for (const { key } of cards) if (!this.#firstSeen.has(key)) this.#firstSeen.set(key, now);
@@ -616,7 +619,7 @@ class KitchenActor extends Actor {
       });
     return this.attempt('bump', async () => {
       // A change or a void the card flags is seen first, as the cook would.
-      const seen = card.locator('.flag button');
+      const seen = card.locator('.flag.void button, .flag.change button');
       if (await seen.isVisible()) await tap(seen);
       if (!(await card.isVisible())) return;
       await step('Bump', () => tap(card.locator('button.bump')));
