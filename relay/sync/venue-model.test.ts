@@ -9,6 +9,7 @@ import {
   project,
   ticketIdFor,
 } from '#protocol';
+import { expectEqual } from '../../tests/protocol/support/expect-equal.ts';
 import { materialize, step } from '../../tests/protocol/support/op-arbitrary.ts';
 import {
   ctxFor,
@@ -210,9 +211,9 @@ describe('venue model (property)', () => {
         const expected = rebase(TENANT, VENUE, cloud, model.pending).entities;
         const strip = (set: EntitySet) =>
           JSON.parse(JSON.stringify(set, (k, v) => (k === 'version' ? 0 : v))) as unknown;
-        expect(strip(model.visible)).toEqual(strip(expected));
+        expectEqual(strip(model.visible), strip(expected));
         // Devices that applied every emitted change hold exactly the visible layer.
-        expect(device(emitted)).toEqual(model.visible);
+        expectEqual(device(emitted), model.visible);
       }),
       { numRuns: 300 },
     );

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,6 +17,7 @@ import {
   project,
   type VenueState,
 } from '#protocol';
+import { expectEqual } from './support/expect-equal.ts';
 import { materialize, PRELUDE, type Step, step } from './support/op-arbitrary.ts';
 import { ctxFor, NOW, TENANT, venueState } from './support/venue-fixture.ts';
 
@@ -39,15 +39,6 @@ const PROPERTY_TIMEOUT_MS = 600_000;
 const sequence = fc
   .array(step, { minLength: 5, maxLength: 40, size: 'max' })
   .map((steps) => [...PRELUDE, ...steps]);
-
-/**
- * `expect(actual).toEqual(expected)` for whole entity sets, Node's deep equality first: it is far
- * faster than vitest's on a venue's state, and whatever it finds equal toEqual does too; a
- * mismatch still goes to toEqual for the verdict and the diff.
- */
-function expectEqual(actual: unknown, expected: unknown): void {
-  if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
-}
 
 /** Every entity validates against its schema and every order's totals are the protocol's. */
 function assertInvariants(state: VenueState): void {
