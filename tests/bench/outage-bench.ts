@@ -568,7 +568,7 @@ async function main(): Promise<void> {
         finished
           ? ''
           : `reconcile NOT FINISHED: stopped at the ${RECONCILE_BUDGET_MS / 1000} s budget with ${num(inCloud)} of ${num(planned)} ops in the cloud and ${num(depthAfter)} still in the relay's journal`,
-        `reconcile: journal at 3/4 after ${num(quarter(0.75), 1)} s, 1/2 after ${num(quarter(0.5), 1)} s, 1/4 after ${num(quarter(0.25), 1)} s, empty after ${num(drainedSeconds, 1)} s (/healthz unanswered within 2 s ${unanswered} times, longest silence ${num(longestSilence / 1000, 1)} s); the cloud's feed holds ${num(planned - coverage.missing)}/${num(planned)} ops (${cloudEntries.toLocaleString('en-US')} entries), ${coverage.twice} applied twice`,
+        `reconcile: journal at 3/4 after ${num(quarter(0.75), 1)} s, 1/2 after ${num(quarter(0.5), 1)} s, 1/4 after ${num(quarter(0.25), 1)} s, ${finished ? 'empty' : `still ${num(depthAfter)}`} after ${num(drainedSeconds, 1)} s (/healthz unanswered within 2 s ${unanswered} times, longest silence ${num(longestSilence / 1000, 1)} s); the cloud's feed holds ${num(planned - coverage.missing)}/${num(planned)} ops (${cloudEntries.toLocaleString('en-US')} entries), ${coverage.twice} applied twice`,
         `          ${replayed.length} replay batches carried ${num(sentInReplays)} ops (≈ ${num(sentInReplays / (replayed.length || 1), 1)} each, ≈ ${num(reconcileSeconds / (replayed.length || 1), 2)} s each), ${replayFailures.length} failed, of which ${rateLimited.length} refused by the cloud's write limits (${FLOOR_STAFF.length + 1} people, each ≤ 200 ops/s by default)`,
         `peer answers: ${statusCounts(direct.results)}`,
         missed.length > 0 ? `target missed: ${missed.map((f) => f.id).join(', ')}` : '',
