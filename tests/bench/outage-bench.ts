@@ -34,11 +34,12 @@ import { textTable } from './text-table.ts';
 // A real cloud, a real relay whose uplink runs through the fault proxy. The uplink is cut; once
 // the relay is offline_local, the venue's devices put a busy hour of ops into its journal
 // (orders opened through the hour: created, a line added, sent, each ticket started, ready and
-// bumped by its station's display, closed with cash; ops past the hour's end are not made, so
-// the orders of its last half hour are still open), each device flushing what it did in a
-// minute as one batch. Then the uplink comes back; the reconcile ends when /healthz says the
-// journal is empty and the cloud's feed holds every op once (by opId, no entity twice for one
-// op). Peer, same run: the same ops posted straight to a fresh cloud's batch lane, the same
+// bumped by its station's display, closed with cash 35 minutes after it opened; ops past the
+// hour's end are not made, so its last orders are still open), each device flushing what it did
+// in a minute as one batch. Then the uplink comes back; the reconcile ends when /healthz says
+// the journal is empty and the cloud's feed holds every op once (by opId, no entity twice for
+// one op). It is given 180 s: a run past that says how far it got (the ops the cloud holds by
+// then) and its figures are those of the stopped run. Peer, same run: the same ops posted straight to a fresh cloud's batch lane, the same
 // batches, its per-caller write limits raised so that it is the cloud's ingest that is timed
 // (the reconcile runs under the cloud's default limits, as a venue's does).
 
