@@ -129,6 +129,22 @@ describe('replayOrder', () => {
     expect([isPaymentOp(pay), isPaymentOp(refund)]).toEqual([true, true]);
   });
 
+  it('takes a dish back on with the order lines a payment needs', () => {
+    // Fries were sold out, the manager put them back on, a server added fries and the check
+    // was paid, all offline: the lines must not reach the cloud before the fries are back on.
+    const create = rec('tab-a', 'order.create', { orderId: 'o-1', tableId: 'table-1' });
+    const backOn = rec('till-5', 'menu.item.setAvailability', { itemId: 'fries', available: true });
+    const other = rec('till-5', 'menu.item.setAvailability', { itemId: 'soup', available: false });
+    const fries = rec('tab-a', 'order.addLines', {
+      orderId: 'o-1',
+      lines: [{ lineId: 'l-1', itemId: 'fries', quantity: 1 }],
+    });
+    const pay = cash('tab-b', 'o-1');
+    expect(ids(replayOrder([create, backOn, other, fries, pay]))).toEqual(
+      ids([create, backOn, fries, pay, other]),
+    );
+  });
+
   it('takes the close of a device’s last drawer with a payment into its next one', () => {
     // The night's drawer closed offline, the morning's opened and paid into: the cloud refuses
     // a second open drawer on one device, so the close must go first.
