@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Portable code under Node. Bun-only tests (*.bun.test.ts) run under `bun test`;
@@ -14,6 +15,9 @@ export default defineConfig({
       'tests/support/**/*.test.ts',
     ],
     exclude: ['**/*.bun.test.ts', '**/node_modules/**'],
+    // One test file per core. Vitest's default keeps a core for its main process, which idles
+    // while the files run: on a 2-core CI machine that meant one file at a time.
+    maxWorkers: availableParallelism(),
     reporters: ['default', 'junit'],
     outputFile: { junit: 'reports/unit.xml' },
   },
