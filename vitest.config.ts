@@ -13,6 +13,7 @@ export default defineConfig({
       'tests/sim/**/*.test.ts',
       'tests/web/**/*.test.ts',
       'tests/support/**/*.test.ts',
+      'tests/venue-day/**/*.test.ts',
     ],
     exclude: ['**/*.bun.test.ts', '**/node_modules/**'],
     // One test file per core. Vitest's default keeps a core for its main process, which idles
