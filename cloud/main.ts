@@ -42,7 +42,7 @@ const HOUR_MS = 3600 * 1000;
 
 const PackageJson = z.object({ version: z.string() });
 // JSON lines through pino's asynchronous destination, flushed on every way out.
-const { log } = processLogger();
+const { log, drain } = processLogger();
 
 async function readVersion(): Promise<string> {
   const raw: unknown = await Bun.file(new URL('../package.json', import.meta.url)).json();
@@ -209,6 +209,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   await server.stop(true);
   await foreign.close();
   await store.close();
+  await drain();
   process.exit(0);
 }
 

@@ -52,7 +52,7 @@ const ADDRESS_POLL_MS = 60_000;
 /** How long a charge waits for the reader and the processor before it is timed_out (asked again). */
 const PROCESSOR_TIMEOUT_MS = 20_000;
 // JSON lines through pino's asynchronous destination, flushed on every way out.
-const { log } = processLogger();
+const { log, drain } = processLogger();
 const clock = () => new Date();
 const VERSION = z.object({ version: z.string() }).catch({ version: '0.0.0-unknown' });
 // A compiled binary has no package.json beside it: scripts/build-relay.mjs defines the version
@@ -396,6 +396,7 @@ async function shutdown(signal: string): Promise<void> {
   for (const stop of stopTls) stop();
   await Promise.all([listener.stop(true), onboarding?.stop(true), mdns?.stop()]);
   store.close();
+  await drain();
   process.exit(0);
 }
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -51,14 +51,28 @@ export function streamLogger(stream: DestinationStream): Logger {
 /**
  * The process's logger: JSON lines on stdout through pino's asynchronous destination (a write
  * per request would otherwise block the event loop on the pipe). Whatever is still buffered
- * is written on every way out, `process.exit` included.
+ * is written on every way out, `process.exit` included; `drain()` before a planned exit waits
+ * for a write still in flight too.
  *
  * @example
  * const { log } = processLogger();
  * log('info', 'relay listening', { port: 8080 });
  */
-export function processLogger(): { log: Logger; flush(): void } {
+export function processLogger(): { log: Logger; flush(): void; drain(): Promise<void> } {
   const destination = pino.destination({ dest: 1, sync: false });
+  // Before a planned exit: a write still in flight is not one flushSync can finish, so the
+  // last lines (`… stopping`) could be lost. Bounded: a stdout nobody reads never holds it up.
+  const drain = () =>
+    new Promise<void>((resolve) => {
+      // SonicBoom's flush(cb) answers at once when it keeps no minimum length: the write in
+      // flight is only seen by its `_writing` flag, and ends with a 'drain'.
+      if (!(destination as unknown as { _writing?: boolean })._writing) return resolve();
+      const timer = setTimeout(resolve, 1_000);
+      destination.once('drain', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   const flush = () => {
     try {
       destination.flushSync();
@@ -67,7 +81,7 @@ export function processLogger(): { log: Logger; flush(): void } {
     }
   };
   process.on('exit', flush);
-  return { log: streamLogger(destination), flush };
+  return { log: streamLogger(destination), flush, drain };
 }
 
 /** Discards everything: for tests that assert on other things. */

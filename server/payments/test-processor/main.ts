@@ -8,7 +8,7 @@ import { parseProcessorConfig } from './config.ts';
 /** Exit code for a configuration the operator must fix. */
 const EXIT_CONFIG = 2;
 
-const { log } = processLogger();
+const { log, drain } = processLogger();
 const parsed = parseProcessorConfig(process.env, process.argv.slice(2));
 if (!parsed.ok) {
   for (const error of parsed.errors)
@@ -44,7 +44,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     log('info', 'test processor stopping', { signal });
     processor.close();
     server.stop(true).then(
-      () => process.exit(0),
+      () => drain().then(() => process.exit(0)),
       (error: unknown) => {
         log('error', 'shutdown failed', { error: String(error) });
         process.exit(1);
