@@ -895,6 +895,9 @@ export async function runVenueDay(options: RunOptions): Promise<VenueDayResult> 
     // The overnight outage ends at 09:00.
     const overnight = outages.find((o) => o.to === MORNING);
     if (overnight && Number.isNaN(overnight.restoredAt)) await restore(overnight);
+    // From 09:00 the clock runs a simulated minute a real second, so the report shows the
+    // reconcile and the drain on a scale a reader can see.
+    clock.runAt(realNow(), 60);
     await actors?.stop();
 
     // ---- the drain ---------------------------------------------------------------------------
