@@ -13,7 +13,7 @@ import { RelayBus } from '../sync/feed-bus.ts';
 import { VenueEngine } from '../sync/venue-engine.ts';
 import { bootstrappedEngine, testRelayKeys } from '../testing/lan-fixture.ts';
 import { CloudClient } from './cloud-client.ts';
-import { nextBatch, Reconciler } from './reconciler.ts';
+import { nextBatch, nextReplayBatch, Reconciler } from './reconciler.ts';
 import { FakeReplayCloud, HandSleeper, httpError, networkError } from './test-fakes.ts';
 
 let jseq = 0;
@@ -260,6 +260,66 @@ describe('replay batches and tickets', () => {
     expect(nextBatch([voided, bump], 50, new Set(['tab-w'])).map((r) => r.opId)).toEqual([
       bump.opId,
     ]);
+  });
+});
+
+describe('replay batches and dishes', () => {
+  const fries = (orderId: string, lineId: string, deviceId: string) =>
+    opOf(
+      'order.addLines',
+      { orderId, lines: [{ lineId, itemId: 'fries', quantity: 1 }] },
+      staff('server'),
+    ).then((op) => record(op, deviceId));
+  const bump = (ticketId: string) =>
+    opOf('ticket.transition', { ticketId, action: 'start' }, staff('kitchen')).then((op) =>
+      record(op, 'kds-fry', staff('kitchen')),
+    );
+
+  it('a check that orders a dish passes another’s; a dish sold out never passes a line ordering it', async () => {
+    const mine = await fries('o-1', 'l-1', 'tab-a');
+    const theirs = await fries('o-2', 'l-2', 'tab-b');
+    const soldOut = record(
+      await opOf(
+        'menu.item.setAvailability',
+        { itemId: 'fries', available: false },
+        staff('manager'),
+      ),
+      'tab-b',
+      staff('manager'),
+    );
+    const waiting = new Set(['tab-a']);
+    expect(nextBatch([mine, theirs], 50, waiting).map((r) => r.opId)).toEqual([theirs.opId]);
+    expect(nextBatch([mine, soldOut], 50, waiting)).toEqual([]);
+  });
+
+  it('keeps a kitchen display’s ops in order when another check with the same dish is paid', async () => {
+    // The fry station started a ticket, then one of a check that later ordered fries again;
+    // another check with fries was paid. The fry station's second op must not go first.
+    const first = await bump('t-0');
+    const unpaid = await fries('o-1', 'l-1', 'tab-a');
+    const second = await bump('t-1');
+    const more = await fries('o-1', 'l-2', 'tab-a');
+    const paid = await fries('o-2', 'l-3', 'tab-b');
+    const pay = record(
+      await opOf(
+        'payment.cash',
+        { paymentId: newUlid(), orderId: 'o-2', amount: 100, tip: 0, tendered: 100 },
+        staff('server'),
+      ),
+      'tab-b',
+    );
+    const related = (id: string) => (id === 't-0' ? ['o-0'] : id === 't-1' ? ['o-1'] : []);
+    // The reconciler's rounds, each batch settled before the next is chosen.
+    let pending = [first, unpaid, second, more, paid, pay];
+    const sent: string[] = [];
+    while (pending.length > 0) {
+      const batch = nextReplayBatch(pending, 50, new Set(), related);
+      expect(batch.length).toBeGreaterThan(0);
+      sent.push(...batch.map((r) => r.opId));
+      pending = pending.filter((r) => !batch.includes(r));
+    }
+    expect(sent.indexOf(first.opId)).toBeLessThan(sent.indexOf(second.opId));
+    expect(sent.slice(0, 2)).toEqual([paid.opId, pay.opId]);
   });
 });
 

@@ -10,6 +10,7 @@ import type { JournalRecord, RelayStore } from '../store/relay-store.ts';
 import type { VenueEngine } from '../sync/venue-engine.ts';
 import { type CloudReplay, UplinkError } from './cloud-client.ts';
 import {
+  dishesReadBy,
   NO_RELATED,
   neededBy,
   overlaps,
@@ -76,15 +77,20 @@ export function nextBatch(
   const batch: JournalRecord[] = [];
   /** What the records stepped over are about: a later op that needs any of it must wait. */
   const skipped = new Set<string>();
+  /** The dishes their lines read: a later op that changes one must wait. */
+  const skippedReads = new Set<string>();
   const passed = new Set<string>(waiting);
   let first: JournalRecord | undefined;
   const stepOver = (record: JournalRecord) => {
     passed.add(record.deviceId);
     for (const id of touchedBy(record, related)) skipped.add(id);
+    for (const id of dishesReadBy(record)) skippedReads.add(id);
   };
   for (const record of records) {
     if (batch.length >= max) break;
-    const blocked = skipped.size > 0 && overlaps(neededBy(record, related), skipped);
+    const blocked =
+      (skipped.size > 0 && overlaps(neededBy(record, related), skipped)) ||
+      (skippedReads.size > 0 && overlaps(touchedBy(record, related), skippedReads));
     if (!first) {
       if (passed.has(record.deviceId) || blocked) {
         stepOver(record);

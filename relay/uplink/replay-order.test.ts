@@ -145,6 +145,27 @@ describe('replayOrder', () => {
     );
   });
 
+  it('leaves another check with the same dish, and a kitchen display’s ops on it, in order', () => {
+    // Two checks ordered fries; the second was paid. The first check's lines need fries on as
+    // much as the paid one's do, but neither changes fries: the first check, and the fry
+    // station's bump on its ticket, stay behind the station's earlier bump.
+    const fries = (orderId: string, lineId: string) =>
+      rec('tab-a', 'order.addLines', {
+        orderId,
+        lines: [{ lineId, itemId: 'fries', quantity: 1 }],
+      });
+    const earlier = rec('kds-fry', 'ticket.transition', { ticketId: 't-0', action: 'start' });
+    const unpaid = fries('o-1', 'l-1');
+    const bump = rec('kds-fry', 'ticket.transition', { ticketId: 't-1', action: 'start' });
+    const moreFries = fries('o-1', 'l-2');
+    const paid = fries('o-2', 'l-3');
+    const pay = cash('tab-b', 'o-2');
+    const related: RelatedIds = (id) => (id === 't-0' ? ['o-0'] : id === 't-1' ? ['o-1'] : []);
+    expect(ids(replayOrder([earlier, unpaid, bump, moreFries, paid, pay], related))).toEqual(
+      ids([paid, pay, earlier, unpaid, bump, moreFries]),
+    );
+  });
+
   it('takes the close of a device’s last drawer with a payment into its next one', () => {
     // The night's drawer closed offline, the morning's opened and paid into: the cloud refuses
     // a second open drawer on one device, so the close must go first.
@@ -219,6 +240,8 @@ const journal = fc
       order: fc.constantFrom('o-1', 'o-2', 'o-3', 'o-4', 'o-5'),
       drawer: fc.option(fc.constantFrom('d-1', 'd-2'), { nil: undefined }),
       item: fc.constantFrom('fries', 'burger'),
+      // For an order.create or addLines: whether it orders the dish.
+      orders: fc.boolean(),
       // Indices into the earlier records (taken modulo); -1 an op not in the journal.
       deps: fc.array(fc.integer({ min: -1, max: 40 }), { maxLength: 2 }),
     }),
@@ -227,7 +250,12 @@ const journal = fc
   .map((specs) => {
     const records: JournalRecord[] = [];
     const subjects = new Map<string, Set<string>>();
+    const reads = new Map<string, Set<string>>();
     for (const spec of specs) {
+      const lines =
+        spec.orders && (spec.type === 'order.create' || spec.type === 'order.addLines')
+          ? { lines: [{ lineId: `l-${n}`, itemId: spec.item, quantity: 1 }] }
+          : {};
       const payload: Record<string, unknown> =
         spec.type === 'menu.item.setAvailability'
           ? { itemId: spec.item, available: false }
@@ -241,7 +269,7 @@ const journal = fc
                     orderId: spec.order,
                     ...(spec.drawer ? { drawerId: spec.drawer } : {}),
                   }
-                : { orderId: spec.order };
+                : { orderId: spec.order, ...lines };
       const dependsOn = spec.deps.map((d) =>
         d < 0 || records.length === 0
           ? '01JD0000000000000000SYNCED'
@@ -260,15 +288,17 @@ const journal = fc
           ...(spec.type.startsWith('drawer.') ? [`drawer slot of ${spec.device}`] : []),
         ]),
       );
+      // And the dish its lines order, which it reads (needs on) but does not change.
+      reads.set(record.opId, new Set('lines' in lines ? [spec.item] : []));
       records.push(record);
     }
-    return { records, subjects };
+    return { records, subjects, reads };
   });
 
 describe('replayOrder, properties', () => {
   it('a permutation with payments first, each after what it needs, and nothing else moved', () => {
     fc.assert(
-      fc.property(journal, ({ records, subjects }) => {
+      fc.property(journal, ({ records, subjects, reads }) => {
         const out = replayOrder(records);
         const at = new Map(out.map((r, i) => [r.opId, i]));
         const journalAt = new Map(records.map((r, i) => [r.opId, i]));
@@ -276,12 +306,20 @@ describe('replayOrder, properties', () => {
         expect(out).toHaveLength(records.length);
         expect(new Set(ids(out))).toEqual(new Set(ids(records)));
 
-        /** Whether `later` may need `earlier` (journal order): it depends on it, or they share an id. */
+        /**
+         * Whether `later` may need `earlier` (journal order): it depends on it, they share an id,
+         * or one reads a dish the other changes (two that only read it are independent).
+         */
         const needs = (later: JournalRecord, earlier: JournalRecord) => {
           if (later.op.dependsOn.includes(earlier.opId)) return true;
-          const mine = subjects.get(later.opId) as Set<string>;
-          for (const id of subjects.get(earlier.opId) as Set<string>) if (mine.has(id)) return true;
-          return false;
+          const about = (r: JournalRecord) => subjects.get(r.opId) as Set<string>;
+          const read = (r: JournalRecord) => reads.get(r.opId) as Set<string>;
+          const meets = (a: Set<string>, b: Set<string>) => [...a].some((id) => b.has(id));
+          return (
+            meets(about(earlier), about(later)) ||
+            meets(about(earlier), read(later)) ||
+            meets(read(earlier), about(later))
+          );
         };
         // The oracle: each payment's prerequisites, by a fixed point from scratch.
         const lane = new Set<string>();
