@@ -945,7 +945,11 @@ export async function runVenueDay(options: RunOptions): Promise<VenueDayResult> 
     // lane: a payment, or an op on a check a payment was made for after it.
     const ticketOrder = (id: string) => getEntity(cloudSet, 'ticket', id)?.orderId;
     const touchesOf = (op: Operation) => {
-      const ids = opSubjects(op);
+      // The dishes of an op's lines are read, not changed: two checks ordering fries are
+      // independent of each other (as the relay's replay treats them).
+      const lines = (op.payload as { lines?: { itemId?: string }[] }).lines ?? [];
+      const dishes = new Set(lines.map((line) => line.itemId));
+      const ids = opSubjects(op).filter((id) => !dishes.has(id));
       for (const id of [...ids]) {
         const order = ticketOrder(id);
         if (order) ids.push(order);
