@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type AnyEntity,
+  canonicalJson,
   decide,
   type EntityChange,
   type EntitySet,
@@ -26,6 +28,7 @@ import {
   createVenueModel,
   type PendingOp,
   rebase,
+  sameData,
   type VenueModel,
 } from './venue-model.ts';
 
@@ -172,10 +175,51 @@ describe('venue model', () => {
   });
 });
 
+describe('venue model: the last rebase', () => {
+  it('is reused while the cloud brings nothing new, and redone after a local op or an entry', async () => {
+    const p = pendingOf(await create());
+    const offline = accept(fresh(), p);
+    const first = applyCloud(offline.model, {});
+    const settledElsewhere = new Set(['01JD00000000000000000000ZZ']);
+    const again = applyCloud(first.model, { entries: [], settled: settledElsewhere });
+    expect(again.changes).toEqual([]);
+    expect(again.model.pending).toBe(first.model.pending);
+    expect(again.model.rebased?.result).toBe(first.model.rebased?.result);
+    // A local op handed over extends the same pending list: the rebase must be redone.
+    const send = pendingOf(
+      await opOf('order.sendToKitchen', { orderId: ORDER }, manager, {
+        opId: '01JD00000000000000000000Z2',
+      }),
+    );
+    const sent = acceptLocal(again.model, send, { handOver: true });
+    if (sent.kind !== 'accepted') throw new Error(sent.kind);
+    expect(sent.model.pending).toBe(first.model.pending);
+    const after = applyCloud(sent.model, {});
+    expect(after.model.rebased?.result).not.toBe(first.model.rebased?.result);
+    expect(after.model.rebased?.result.touched.size).toBe(sent.model.touched.size);
+    expect(after.changes).toEqual([]);
+    // A cloud entry changes the confirmed layer: redone.
+    const cloud = cloudDecides(after.model.confirmed, p);
+    const settled = applyCloud(after.model, {
+      entries: cloud.changes,
+      settled: new Set([p.op.opId]),
+    });
+    expect(settled.model.rebased?.result).not.toBe(after.model.rebased?.result);
+    expect(getEntity(settled.model.visible, 'order', ORDER)?.status).toBe('sent');
+  });
+});
+
 describe('venue model (property)', () => {
   it('devices always converge on confirmed + pending, whatever the cloud settles and in what order', async () => {
     const sequence = fc.array(
-      fc.record({ step, cloudFirst: fc.boolean(), settleNow: fc.boolean(), reject: fc.boolean() }),
+      fc.record({
+        step,
+        cloudFirst: fc.boolean(),
+        settleNow: fc.boolean(),
+        reject: fc.boolean(),
+        handOver: fc.boolean(),
+        again: fc.boolean(),
+      }),
       { minLength: 1, maxLength: 20 },
     );
     await fc.assert(
@@ -184,13 +228,14 @@ describe('venue model (property)', () => {
         let cloud = venueState().entities;
         const emitted: EntityChange[] = [];
         const unsettled: PendingOp[] = [];
-        for (const { step: s, settleNow, reject } of plan) {
+        const settledIds: string[] = [];
+        for (const { step: s, settleNow, reject, handOver, again } of plan) {
           const { op, principal } = await materialize(s, {
             tenantId: TENANT,
             venueId: VENUE,
             entities: model.visible,
           });
-          const outcome = acceptLocal(model, pendingOf(op, principal));
+          const outcome = acceptLocal(model, pendingOf(op, principal), { handOver });
           if (outcome.kind === 'rejected') continue;
           model = outcome.model;
           if (outcome.kind === 'accepted') emitted.push(...outcome.changes);
@@ -206,6 +251,13 @@ describe('venue model (property)', () => {
             });
             model = result.model;
             emitted.push(...result.changes);
+            settledIds.push(next.op.opId);
+            if (again) {
+              // The cloud repeats a verdict: nothing new for the model (its last rebase holds).
+              const repeated = applyCloud(model, { settled: new Set(settledIds.slice(-1)) });
+              model = repeated.model;
+              emitted.push(...repeated.changes);
+            }
           }
         }
         const expected = rebase(TENANT, VENUE, cloud, model.pending).entities;
@@ -218,4 +270,61 @@ describe('venue model (property)', () => {
       { numRuns: 300 },
     );
   }, 60_000);
+});
+
+describe('sameData', () => {
+  const canonicalSame = (a: AnyEntity, b: AnyEntity) =>
+    canonicalJson({ ...a, version: 0 } as never) === canonicalJson({ ...b, version: 0 } as never);
+  // Small alphabets, so that equal values and near misses both come up often.
+  const leaf = fc.oneof(
+    fc.constantFrom(null, true, false, 0, -0, 1, 2.5, '', 'a', 'b', undefined),
+    fc.integer({ min: -2, max: 2 }),
+  );
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('id', 'x', 'y', 'version'), tie('value'), { maxKeys: 3 }),
+    ),
+  }));
+  const entity = fc.record(
+    {
+      id: fc.constantFrom('e1', 'e2'),
+      version: fc.integer({ min: 1, max: 3 }),
+      x: value,
+      y: value,
+    },
+    { requiredKeys: ['id', 'version'] },
+  ) as unknown as fc.Arbitrary<AnyEntity>;
+
+  it('agrees with canonical JSON, version aside', () => {
+    fc.assert(
+      fc.property(entity, entity, (a, b) => {
+        let expected: boolean;
+        try {
+          expected = canonicalSame(a, b);
+        } catch {
+          // Not JSON (an undefined array item): no entity holds one.
+          return;
+        }
+        expect(sameData(a, b)).toBe(expected);
+        // A copy with another version, sharing every part, is the same data.
+        expect(sameData(a, { ...a, version: a.version + 1 } as AnyEntity)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('tells a missing member from one set, and an array from an object', () => {
+    const base = { id: 'e1', version: 1 } as unknown as AnyEntity;
+    const withNote = (note: unknown) => ({ ...base, note }) as unknown as AnyEntity;
+    expect(sameData(base, withNote(undefined))).toBe(true);
+    expect(sameData(base, withNote(null))).toBe(false);
+    expect(sameData(withNote([]), withNote({}))).toBe(false);
+    expect(sameData(withNote([1, 2]), withNote([1, 2]))).toBe(true);
+    expect(sameData(withNote({ a: 1, b: undefined }), withNote({ a: 1 }))).toBe(true);
+    expect(sameData(withNote(0), withNote(-0))).toBe(true);
+    expect(sameData(withNote('1'), withNote(1))).toBe(false);
+  });
 });

@@ -46,6 +46,29 @@ export interface VenueModel {
   readonly visible: EntitySet;
   /** Entities the pending ops change: where a rebase may differ from the confirmed state. */
   readonly touched: ReadonlySet<string>;
+  /** The last rebase of these layers, kept so a cloud update that changes neither reuses it. */
+  readonly rebased?: LastRebase;
+}
+
+/** What {@link rebase} returns. */
+export interface Rebased {
+  readonly entities: EntitySet;
+  readonly touched: Set<string>;
+  readonly refused: Set<string>;
+  /** The last pending op that changed each touched entity. */
+  readonly touchedBy: Map<string, string>;
+}
+
+/**
+ * A rebase and what it was of: `confirmed` and the first `length` ops of `pending`. Both layers
+ * are never changed in place, except that a handed-over pending list grows at its end, so the
+ * same two objects and length mean the same input, and (decide being pure) the same result.
+ */
+interface LastRebase {
+  readonly confirmed: EntitySet;
+  readonly pending: readonly PendingOp[];
+  readonly length: number;
+  readonly result: Rebased;
 }
 
 export type LocalOutcome =
@@ -81,6 +104,7 @@ export function createVenueModel(layers: {
   const { tenantId, venueId, confirmed } = layers;
   const pending = layers.pending ?? [];
   const rebased = rebase(tenantId, venueId, confirmed, pending);
+  const last = { confirmed, pending, length: pending.length, result: rebased };
   if (!layers.visible) {
     return {
       model: {
@@ -90,6 +114,7 @@ export function createVenueModel(layers: {
         pending,
         visible: rebased.entities,
         touched: rebased.touched,
+        rebased: last,
       },
       changes: [],
     };
@@ -106,7 +131,15 @@ export function createVenueModel(layers: {
     rebased.touchedBy,
   );
   return {
-    model: { tenantId, venueId, confirmed, pending, visible, touched: rebased.touched },
+    model: {
+      tenantId,
+      venueId,
+      confirmed,
+      pending,
+      visible,
+      touched: rebased.touched,
+      rebased: last,
+    },
     changes,
   };
 }
@@ -117,13 +150,7 @@ export function rebase(
   venueId: string,
   confirmed: EntitySet,
   pending: readonly PendingOp[],
-): {
-  entities: EntitySet;
-  touched: Set<string>;
-  refused: Set<string>;
-  /** The last pending op that changed each touched entity. */
-  touchedBy: Map<string, string>;
-} {
+): Rebased {
   let state = { tenantId, venueId, entities: confirmed };
   const touched = new Set<string>();
   const touchedBy = new Map<string, string>();
@@ -207,9 +234,16 @@ export function applyCloud(
   const entries = update.entries ?? [];
   const settled = update.settled ?? new Set<string>();
   const confirmed = project(model.confirmed, entries);
-  const pending =
+  // Verdicts the feed already settled leave `pending` as it was, the same list.
+  const kept =
     settled.size === 0 ? model.pending : model.pending.filter((p) => !settled.has(p.op.opId));
-  const rebased = rebase(model.tenantId, model.venueId, confirmed, pending);
+  const pending = kept.length === model.pending.length ? model.pending : kept;
+  // `project` returns the same set when no entry changed it: then the last rebase still holds.
+  const last = model.rebased;
+  const rebased =
+    last?.confirmed === confirmed && last.pending === pending && last.length === pending.length
+      ? last.result
+      : rebase(model.tenantId, model.venueId, confirmed, pending);
   const candidates = new Set<string>([...model.touched, ...rebased.touched]);
   // Which op each change shows (a device's cache tells by it that its op has arrived): the
   // cloud entry's, unless a pending op changed the entity after it.
@@ -222,15 +256,94 @@ export function applyCloud(
   }
   for (const [key, opId] of rebased.touchedBy) origins.set(key, opId);
   const { visible, changes } = diff(model.visible, rebased.entities, candidates, origins);
-  return { model: { ...model, confirmed, pending, visible, touched: rebased.touched }, changes };
+  return {
+    model: {
+      ...model,
+      confirmed,
+      pending,
+      visible,
+      touched: rebased.touched,
+      rebased: { confirmed, pending, length: pending.length, result: rebased },
+    },
+    changes,
+  };
 }
 
-/** Compares two entity values ignoring `version` (relay and cloud number them differently). */
-function sameData(a: AnyEntity, b: AnyEntity): boolean {
+/**
+ * Compares two entity values ignoring `version` (relay and cloud number them differently): equal
+ * exactly when their canonical JSON is. Each diff compares every entity a pending op touches, so
+ * this walks the two values side by side, stops at the first difference and skips any part the
+ * two share (a rebase keeps an entity's unchanged lines, the same objects), instead of
+ * serialising both.
+ */
+export function sameData(a: AnyEntity, b: AnyEntity): boolean {
+  if (a === b) return true;
+  const verdict = sameMembers(
+    a as unknown as Readonly<Record<string, unknown>>,
+    b as unknown as Readonly<Record<string, unknown>>,
+    'version',
+  );
+  if (verdict !== undefined) return verdict;
+  // A value canonical JSON does not define plainly (a non-finite number, a hole): its verdict.
   return (
     canonicalJson({ ...a, version: 0 } as JsonValue) ===
     canonicalJson({ ...b, version: 0 } as JsonValue)
   );
+}
+
+/** Whether two JSON values have the same canonical JSON; undefined when unsure. */
+function sameJson(a: unknown, b: unknown): boolean | undefined {
+  if (a === b) {
+    // Equal strings, booleans, null, finite numbers (0 and -0 both print "0"), or one object.
+    if (a === undefined) return undefined;
+    return typeof a !== 'number' || Number.isFinite(a) ? true : undefined;
+  }
+  if (typeof a === 'number' || typeof b === 'number') {
+    if (typeof a === 'number' && !Number.isFinite(a)) return undefined;
+    if (typeof b === 'number' && !Number.isFinite(b)) return undefined;
+    return false;
+  }
+  if (a === undefined || b === undefined) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const arrays = Array.isArray(a);
+  if (arrays !== Array.isArray(b)) return false;
+  if (!arrays) {
+    return sameMembers(
+      a as Readonly<Record<string, unknown>>,
+      b as Readonly<Record<string, unknown>>,
+    );
+  }
+  const left = a as readonly unknown[];
+  const right = b as readonly unknown[];
+  if (left.length !== right.length) return false;
+  for (let i = 0; i < left.length; i++) {
+    const same = sameJson(left[i], right[i]);
+    if (same !== true) return same;
+  }
+  return true;
+}
+
+/** Objects: the same members once `undefined` ones are dropped (and `ignore`), of the same JSON. */
+function sameMembers(
+  a: Readonly<Record<string, unknown>>,
+  b: Readonly<Record<string, unknown>>,
+  ignore?: string,
+): boolean | undefined {
+  let count = 0;
+  for (const key of Object.keys(a)) {
+    const member = a[key];
+    if (key === ignore || member === undefined) continue;
+    count++;
+    const other = Object.hasOwn(b, key) ? b[key] : undefined;
+    if (other === undefined) return false;
+    const same = sameJson(member, other);
+    if (same !== true) return same;
+  }
+  for (const key of Object.keys(b)) {
+    if (key === ignore || b[key] === undefined) continue;
+    count--;
+  }
+  return count === 0;
 }
 
 /** A change to what devices see, with the op it shows when one is known. */
