@@ -13,7 +13,11 @@ export interface MadeOp {
   readonly device: string;
   /** What it is about: `opSubjects`, with a ticket's order (what one op could depend on). */
   readonly touches: readonly string[];
-  /** It could ride the replay's payment lane: a payment, or an op on a check paid after it. */
+  /**
+   * It could ride the replay's payment lane: a payment, or an op a payment was taken after
+   * while it had not reached the cloud yet (the lane takes a payment with what it needs, and what
+   * that needs in turn).
+   */
   readonly paymentLane: boolean;
   /** Acknowledged: the person was told it is saved (applied, or accepted by the relay offline). */
   readonly acknowledged: boolean;
@@ -106,9 +110,10 @@ export function opsAppliedTwice(
 
 /**
  * Per-device order: a device's ops reach the cloud in the order it made them. The one
- * exception is the replay's payment lane (payments and the ops they need go first): an op may
+ * exception is the replay's payment lane (payments and what they need go first): an op may
  * overtake an earlier op of its device only when it could be in that lane (a payment, or an op
- * on a check paid later) and the two have nothing in common that one could depend on.
+ * still on its way when a payment was taken) and the two have nothing in common that one could
+ * depend on.
  */
 export function perDeviceOrderViolations(
   made: readonly MadeOp[],
@@ -140,7 +145,7 @@ export function perDeviceOrderViolations(
           `${device}: ${b.type} ${b.opId} at seq ${seqB} before the earlier ${a.type} ${a.opId} at seq ${seqA}` +
             (b.paymentLane
               ? ` (both about ${shared.join(', ')})`
-              : ' (not a payment, nor on a check paid later)'),
+              : ' (no payment was taken while it waited)'),
         );
         break;
       }
@@ -148,7 +153,7 @@ export function perDeviceOrderViolations(
   }
   return invariant(
     'per-device order violations',
-    "a device's ops that reached the cloud before ops the same device made earlier (only payments, and the ops a payment needs, may overtake ops they have nothing in common with)",
+    "a device's ops that reached the cloud before ops the same device made earlier (only the replay's payment lane may overtake, and never an op it has something in common with)",
     violations,
   );
 }

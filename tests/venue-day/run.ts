@@ -161,6 +161,8 @@ interface CardRecord {
   readonly amount: number;
   readonly tip: number;
   outcome?: string;
+  /** performance.now() of the answer that settled it. */
+  answeredAt?: number;
   /** Every answer, for a reader (`409 IN_FLIGHT`, `no answer`, `200 approved`…). */
   readonly answers: string[];
 }
@@ -605,6 +607,7 @@ export async function runVenueDay(options: RunOptions): Promise<VenueDayResult> 
         if (body.outcome === 'timed_out') return 'retry';
         if (body.outcome === 'approved' || body.outcome === 'stored') {
           asked.outcome = body.outcome;
+          asked.answeredAt = realNow();
           table.payments.push({
             paymentId: asked.paymentId,
             method: 'card',
@@ -956,12 +959,20 @@ export async function runVenueDay(options: RunOptions): Promise<VenueDayResult> 
       }
       return ids;
     };
-    const lastPaidAt = new Map<string, number>();
-    const paidAt = (orderId: string | undefined, at: number) => {
-      if (orderId && at > (lastPaidAt.get(orderId) ?? -1)) lastPaidAt.set(orderId, at);
+    // Journal order is the order the relay took them in: when each was answered, not made (a
+    // card asked again after a lost answer is journaled when it went through).
+    const takenAt = (r: { madeAt: number; answeredAt?: number }) => r.answeredAt ?? r.madeAt;
+    // Every payment the cloud holds (the Chromium floor's too), when the deciding server took it.
+    const epochOffset = Date.now() - realNow();
+    const paymentsTaken = listEntities(cloudSet, 'payment').map(
+      (p) => Date.parse(p.takenAt) - epochOffset,
+    );
+    /** A payment was taken after the op and before the op reached the cloud: a lane could carry it. */
+    const laneCouldCarry = (r: OpRecord) => {
+      const from = takenAt(r);
+      const to = cloudWatch.firstSeen.get(r.op.opId) ?? Number.POSITIVE_INFINITY;
+      return paymentsTaken.some((t) => t > from && t < to);
     };
-    for (const r of records) if (isPayment(r.op.type)) paidAt(orderIdOf(r.op), r.madeAt);
-    for (const c of cards) paidAt(c.orderId, c.madeAt);
     const made: MadeOp[] = records.map((r) => {
       const touches = touchesOf(r.op);
       return {
@@ -969,8 +980,7 @@ export async function runVenueDay(options: RunOptions): Promise<VenueDayResult> 
         type: r.op.type,
         device: r.device,
         touches,
-        paymentLane:
-          isPayment(r.op.type) || touches.some((id) => (lastPaidAt.get(id) ?? -1) > r.madeAt),
+        paymentLane: isPayment(r.op.type) || laneCouldCarry(r),
         acknowledged: r.outcome === 'applied' || r.outcome === 'accepted_local',
         changedNothing: r.seq === 0,
         stillQueued: r.outcome === undefined,
