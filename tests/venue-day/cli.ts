@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeReport } from './report.ts';
@@ -7,7 +7,7 @@ import { runVenueDay } from './run.ts';
 
 // `npm run venue-day` — a day of service through real processes, three outages, a report.
 //
-//   npm run venue-day                       the full day (compression 60: about 12 minutes)
+//   npm run venue-day                       the full day (compression 60: about 9 minutes)
 //   npm run venue-day -- --variant short    the short day `npm test` runs (about 3 minutes)
 //   npm run venue-day -- --variant ten-x    the same day at 10× the load
 //   options: --compression N (simulated seconds per real second), --rate N, --seed N,
@@ -72,7 +72,6 @@ const dir =
   values.out ?? join('reports', `venue-day-${date}${variant === 'full' ? '' : `-${variant}`}`);
 mkdirSync(dir, { recursive: true });
 const written = await writeReport(result, dir);
-writeFileSync(join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log('');
 for (const invariant of result.invariants) {
   console.log(`  ${invariant.value === 0 ? 'ok  ' : 'FAIL'} ${invariant.name}: ${invariant.value}`);
