@@ -15,7 +15,7 @@ export interface BenchFigure {
   readonly unit: string;
   /** Which way is better; the report says "higher is better" or "lower is better". */
   readonly better: 'higher' | 'lower';
-  /** A target from the issue or a decision; the report says plainly where it is missed. */
+  /** The figure's target (docs/benchmarks.md, a decision); the report says plainly where it is missed. */
   readonly target?: { readonly op: '<=' | '>='; readonly value: number };
   /**
    * The ceiling or peer measured in the same run (raw bun:sqlite, raw websocket publish, raw

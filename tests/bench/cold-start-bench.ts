@@ -31,6 +31,7 @@ import {
 } from '../support/kitchen-orders.ts';
 import { guardRun } from '../support/run-guard.ts';
 import { type BenchFigure, reportFigures } from './bench-figures.ts';
+import { percentile } from './bench-stats.ts';
 import { textTable } from './text-table.ts';
 
 // Offline cold start to the first useful screen. A script, not a test:
@@ -73,11 +74,6 @@ const began = performance.now();
 const progress = (what: string) =>
   console.error(`bench: ${((performance.now() - began) / 1000).toFixed(1)} s ${what}`);
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
 

@@ -20,6 +20,7 @@ import {
 import { opAs, post, signIn as signInByApi } from '../support/kitchen-orders.ts';
 import { guardRun } from '../support/run-guard.ts';
 import { type BenchFigure, quickOr, reportFigures } from './bench-figures.ts';
+import { percentile } from './bench-stats.ts';
 import { textTable } from './text-table.ts';
 
 // The floor app's figures, each beside its target. A script, not a test:
@@ -59,11 +60,6 @@ const began = performance.now();
 const progress = (what: string) =>
   console.error(`bench: ${((performance.now() - began) / 1000).toFixed(1)} s ${what}`);
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const yes = (ok: boolean) => (ok ? 'yes' : 'NO');

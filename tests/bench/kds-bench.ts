@@ -17,6 +17,7 @@ import {
 import { opAs, post, type Staff, signIn, VENUE } from '../support/kitchen-orders.ts';
 import { guardRun } from '../support/run-guard.ts';
 import { quickOr, reportFigures } from './bench-figures.ts';
+import { percentile } from './bench-stats.ts';
 import { textTable } from './text-table.ts';
 
 // The kitchen display's figures, each beside its target. A script, not a test:
@@ -55,11 +56,6 @@ const progress = (what: string) =>
 // ---------------------------------------------------------------------------------------------
 // Figures
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 const ms = (n: number, digits = 1) => `${n.toFixed(digits)} ms`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const yes = (ok: boolean) => (ok ? 'yes' : 'NO');

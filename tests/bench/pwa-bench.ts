@@ -19,6 +19,7 @@ import {
   webDistIsStale,
 } from '../e2e/support/web-build.ts';
 import { type BenchFigure, quickOr, reportFigures } from './bench-figures.ts';
+import { percentile } from './bench-stats.ts';
 import { textTable } from './text-table.ts';
 
 // The PWA's offline machinery in Debian's Chromium, each number beside the raw IndexedDB
@@ -297,12 +298,6 @@ function call<T>(page: Page, name: string, ...args: unknown[]): Promise<T> {
 
 // ---------------------------------------------------------------------------------------------
 // Output
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 const median = (values: readonly number[]) => percentile(values, 50);
 const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`;
