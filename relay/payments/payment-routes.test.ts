@@ -51,15 +51,22 @@ const LIMITS = {
 class HeldPort implements PaymentPort {
   arrived = 0;
   release: () => void = () => {};
+  /** Resolves when the first charge reaches the port, so its hold is in place. */
+  firstArrival: Promise<void>;
+  private arrive: () => void = () => {};
   private readonly held = new Promise<void>((resolve) => {
     this.release = resolve;
   });
   private readonly inner: MemoryProcessor;
   constructor(inner: MemoryProcessor) {
     this.inner = inner;
+    this.firstArrival = new Promise<void>((resolve) => {
+      this.arrive = resolve;
+    });
   }
   async charge(req: CardChargeRequest) {
     this.arrived += 1;
+    this.arrive();
     await this.held;
     return this.inner.charge(req);
   }
@@ -330,6 +337,7 @@ describe('card payments on the relay while offline', () => {
     const [a, b] = [await r.order(), await r.order()];
     // 2000 + its maxTip 600 is held: 500 more would pass the tablet's 3000.
     const first = r.pay(r.headers.server, { orderId: a, amount: 2000, tipOnReader: true });
+    await held.firstArrival;
     const second = await r.pay(r.headers.server, { orderId: b, amount: 500 });
     expect(second.status).toBe(422);
     expect(await second.json()).toMatchObject({ code: 'OFFLINE_CARD_DEVICE_TOTAL' });
