@@ -11,7 +11,8 @@ import { runVenueDay } from './run.ts';
 //   npm run venue-day -- --variant short    the short day `npm test` runs (about 3 minutes)
 //   npm run venue-day -- --variant ten-x    the same day at 10× the load
 //   options: --compression N (simulated seconds per real second), --rate N, --seed N,
-//            --no-browsers (scripted devices only), --out DIR
+//            --no-browsers (scripted devices only), --out DIR,
+//            --relay-log FILE (the relay's log lines, for a post-mortem)
 //
 // Writes reports/venue-day-<date>[-variant]/index.html with its charts and result.json, and
 // exits non-zero when any invariant is not 0.
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'no-browsers': { type: 'boolean', default: false },
     out: { type: 'string' },
+    'relay-log': { type: 'string' },
   },
 });
 
@@ -66,6 +68,7 @@ const result = await runVenueDay({
   seed,
   browsers: !values['no-browsers'],
   log,
+  ...(values['relay-log'] ? { relayLog: values['relay-log'] } : {}),
 });
 const date = result.startedAt.slice(0, 10);
 const dir =

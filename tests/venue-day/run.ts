@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import {
   dayReport,
@@ -80,6 +81,8 @@ export interface RunOptions extends VenueDayOptions {
   /** Real Chromium pages take part (browser-actors.ts). */
   readonly browsers: boolean;
   readonly log: (line: string) => void;
+  /** Where to write the relay's log lines (JSON, one a line) at the end, for a post-mortem. */
+  readonly relayLog?: string;
 }
 
 const VENUE = 'demo-bistro';
@@ -1173,6 +1176,14 @@ export async function runVenueDay(options: RunOptions): Promise<VenueDayResult> 
     return result;
   } finally {
     for (const stop of stops) stop();
+    if (options.relayLog && h)
+      writeFileSync(
+        options.relayLog,
+        h.relay
+          .logLines()
+          .map((line) => JSON.stringify(line))
+          .join('\n'),
+      );
     await actors?.close().catch(() => undefined);
     await wifi?.close().catch(() => undefined);
     await h?.close();
