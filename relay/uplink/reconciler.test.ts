@@ -571,6 +571,25 @@ describe('reconciler loop, through its ports (a scripted cloud, a hand-driven sl
     await t.reconciler.stop();
   });
 
+  it('sends the next batch while an applied op waits for the feed, and settles both when it comes', async () => {
+    const t = await loopSetup();
+    const a = await t.submit('o-1', 'tab-a');
+    const b = await t.submit('o-2', 'tab-b');
+    t.cloud.seq = 12;
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    // Both batches went before the feed moved; then the loop polls the feed's position.
+    expect(await t.sleeper.until(1)).toBe(20);
+    expect(t.cloud.calls.map((c) => c.opIds)).toEqual([[a.opId], [b.opId]]);
+    expect([t.statusOf(a.opId), t.statusOf(b.opId)]).toEqual(['pending', 'pending']);
+    await t.engine.applyCloud({ entries: [], cursor: { cursor: 'cloud-cursor-12', seq: 12 } });
+    expect(await t.sleeper.next()).toBe(500);
+    expect([t.statusOf(a.opId), t.statusOf(b.opId)]).toEqual(['synced', 'synced']);
+    expect(t.notices.sort()).toEqual([a.opId, b.opId].sort());
+    expect(t.drained()).toBe(1);
+    await t.reconciler.stop();
+  });
+
   it('over the rescue link settles rejections at once and holds applied ops for the feed', async () => {
     const t = await loopSetup({ feedActive: false });
     const a = await t.submit('o-1');

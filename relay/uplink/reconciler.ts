@@ -142,7 +142,7 @@ export class Reconciler {
   private running = false;
   private readonly waker: Sleeper;
   private readonly deps: ReconcilerDeps;
-  /** Applied verdicts received over the rescue link, waiting for the feed to bring their entries. */
+  /** Ops the cloud applied past the feed's position, waiting for the feed to bring their entries. */
   private readonly awaitingFeed = new Map<string, OpResult>();
   /** Failed batches in a row: the backoff's attempt number. */
   private failures = 0;
@@ -230,8 +230,9 @@ export class Reconciler {
     }
   }
 
-  /** Sends the next batch; false when there was nothing left to send. */
+  /** Settles what the feed has caught up with, then sends the next batch; false when none. */
   async replayOnce(): Promise<boolean> {
+    await this.settleFed();
     const waiting = this.waitingDevices();
     const max = this.deps.maxBatchOps ?? 50;
     let batch: JournalRecord[] = [];
@@ -240,11 +241,13 @@ export class Reconciler {
       return ticket ? [ticket.orderId] : [];
     };
     // A waiting device with a long backlog must not hide the others' records: look further.
+    // So must a head of records the cloud has applied, still waiting for the feed.
     for (const limit of [200, 5000]) {
       const records = this.deps.store.pendingJournal(limit);
       const pending = records.filter((r) => !this.awaitingFeed.has(r.opId));
       batch = nextReplayBatch(pending, max, waiting, related);
-      if (batch.length > 0 || records.length < limit || waiting.size === 0) break;
+      if (batch.length > 0 || records.length < limit) break;
+      if (waiting.size === 0 && pending.length > 0) break;
     }
     const first = batch[0];
     if (!first) return false;
@@ -260,7 +263,6 @@ export class Reconciler {
     const response = await this.deps.client().replay(first.deviceId, ops, token, decidedAt);
     const verdicts = new Map<string, OpResult>();
     let retryAfterMs = 0;
-    let highestSeq = 0;
     for (const result of response.results) {
       if (result.status === 'retryable') {
         const wait = result.retryAfterMs ?? 1000;
@@ -270,11 +272,9 @@ export class Reconciler {
         else retryAfterMs = wait;
         break;
       }
-      const final = result.status === 'duplicate' ? result.first : result;
-      if (final.status === 'applied') highestSeq = Math.max(highestSeq, final.seq);
       verdicts.set(result.opId, result);
     }
-    await this.settle(verdicts, highestSeq);
+    await this.settle(verdicts);
     this.deps.log('info', 'replayed', {
       device: first.deviceId,
       sent: ops.length,
@@ -284,23 +284,41 @@ export class Reconciler {
     return true;
   }
 
-  private async settle(verdicts: Map<string, OpResult>, highestSeq: number): Promise<void> {
-    if (this.deps.feedActive()) {
-      await this.waitForFeed(highestSeq);
-      await this.deps.engine.applyCloud({ entries: [], verdicts });
-      return;
-    }
-    // Over the rescue link the feed is not followed: settle rejections now (screens must be
-    // corrected), keep applied ops until their entries arrive.
+  /**
+   * Settles what the cloud answered: a rejection, or an op applied at a seq the confirmed layer
+   * already holds, at once; an op applied past it waits for its feed entries (the feed names the
+   * op and settles it then), so no screen flickers back. The next batch goes meanwhile: the
+   * cloud has the op, so nothing sent after it can overtake it there.
+   */
+  private async settle(verdicts: Map<string, OpResult>): Promise<void> {
+    const fed = this.deps.engine.cloudPosition.seq;
     const now = new Map<string, OpResult>();
     for (const [opId, verdict] of verdicts) {
       const final = verdict.status === 'duplicate' ? verdict.first : verdict;
-      if (final.status === 'applied') this.awaitingFeed.set(opId, verdict);
+      if (final.status === 'applied' && final.seq > fed) this.awaitingFeed.set(opId, verdict);
       else now.set(opId, verdict);
     }
     if (now.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts: now });
   }
 
+  /**
+   * Forgets the waiting ops the feed has settled, and settles those it has passed without naming
+   * them (an op that changed nothing). Over the rescue link the feed is not followed: they wait.
+   */
+  private async settleFed(): Promise<void> {
+    if (this.awaitingFeed.size === 0 || !this.deps.feedActive()) return;
+    const fed = this.deps.engine.cloudPosition.seq;
+    const now = new Map<string, OpResult>();
+    for (const [opId, verdict] of this.awaitingFeed) {
+      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+      if (final.status === 'applied' && final.seq > fed) continue;
+      this.awaitingFeed.delete(opId);
+      if (this.deps.store.journalEntry(opId)?.status === 'pending') now.set(opId, verdict);
+    }
+    if (now.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts: now });
+  }
+
+  /** Nothing more to send: waits (bounded) for the feed to bring the waiting ops, then settles them. */
   private async settleAwaiting(): Promise<void> {
     if (this.awaitingFeed.size === 0 || !this.deps.feedActive()) return;
     let highest = 0;
@@ -309,9 +327,11 @@ export class Reconciler {
       if (final.status === 'applied') highest = Math.max(highest, final.seq);
     }
     await this.waitForFeed(highest);
-    const verdicts = new Map(this.awaitingFeed);
+    const verdicts = new Map<string, OpResult>();
+    for (const [opId, verdict] of this.awaitingFeed)
+      if (this.deps.store.journalEntry(opId)?.status === 'pending') verdicts.set(opId, verdict);
     this.awaitingFeed.clear();
-    await this.deps.engine.applyCloud({ entries: [], verdicts });
+    if (verdicts.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts });
   }
 
   /** Waits (bounded) until the confirmed layer holds the cloud's entries up to `seq`. */
