@@ -590,6 +590,22 @@ describe('reconciler loop, through its ports (a scripted cloud, a hand-driven sl
     await t.reconciler.stop();
   });
 
+  it('looks past 200 records the cloud applied and the feed has not brought yet', async () => {
+    const t = await loopSetup();
+    const ops = [];
+    for (let i = 0; i < 230; i++) ops.push(await t.submit(`o-${i}`));
+    t.cloud.seq = 12;
+    t.reconciler.setActive(true);
+    t.reconciler.start();
+    // Five batches of at most 50 went before the loop waited for the feed.
+    expect(await t.sleeper.until(1)).toBe(20);
+    expect(t.cloud.calls.map((c) => c.opIds.length)).toEqual([50, 50, 50, 50, 30]);
+    expect(t.cloud.calls.flatMap((c) => c.opIds)).toEqual(ops.map((op) => op.opId));
+    // Stopped while it waits for the feed: the ops stay pending for the next start.
+    await t.reconciler.stop();
+    expect(t.statusOf(ops[0]?.opId ?? '')).toBe('pending');
+  });
+
   it('over the rescue link settles rejections at once and holds applied ops for the feed', async () => {
     const t = await loopSetup({ feedActive: false });
     const a = await t.submit('o-1');

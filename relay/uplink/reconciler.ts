@@ -161,6 +161,8 @@ export class Reconciler {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A stopped loop does not sleep: `stop` has woken the sleep under way, and waits for the end.
+    if (!this.running) return Promise.resolve();
     return this.deps.sleep ? this.deps.sleep(ms) : this.waker.sleep(ms);
   }
 
@@ -327,6 +329,8 @@ export class Reconciler {
       if (final.status === 'applied') highest = Math.max(highest, final.seq);
     }
     await this.waitForFeed(highest);
+    // Stopping: they stay pending, and the next start replays them (the cloud says duplicate).
+    if (!this.running) return;
     const verdicts = new Map<string, OpResult>();
     for (const [opId, verdict] of this.awaitingFeed)
       if (this.deps.store.journalEntry(opId)?.status === 'pending') verdicts.set(opId, verdict);
@@ -334,10 +338,11 @@ export class Reconciler {
     if (verdicts.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts });
   }
 
-  /** Waits (bounded) until the confirmed layer holds the cloud's entries up to `seq`. */
+  /** Waits (bounded, and no longer than the loop runs) until confirmed holds entries up to `seq`. */
   private async waitForFeed(seq: number): Promise<void> {
     const deadline = this.now() + 10_000;
-    while (this.deps.engine.cloudPosition.seq < seq && this.now() < deadline) await this.sleep(20);
+    while (this.running && this.deps.engine.cloudPosition.seq < seq && this.now() < deadline)
+      await this.sleep(20);
   }
 
   private tokenFor(principal: Principal): Promise<string> {
