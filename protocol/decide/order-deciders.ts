@@ -358,8 +358,12 @@ export function decideOrderVoidLine(
       ),
       attention: ticket.attention === 'void' ? 'void' : 'change',
     };
-    // The line voided may have been the last one still cooking.
-    if ((next.status === 'queued' || next.status === 'in_progress') && allLinesReady(next))
+    // The line voided may have been the ticket's last: the ticket is void (VOID until the
+    // kitchen acknowledges it, then off the pass), as when the whole order is. Or it was the
+    // last one still cooking: the ticket is ready.
+    if (next.lines.every((l) => l.voidedAt))
+      next = { ...next, voidedAt: next.voidedAt ?? ctx.now, attention: 'void' };
+    else if ((next.status === 'queued' || next.status === 'in_progress') && allLinesReady(next))
       next = { ...next, status: 'ready', startedAt: next.startedAt ?? ctx.now, readyAt: ctx.now };
     draft.put('ticket', next, ticket.version);
   }

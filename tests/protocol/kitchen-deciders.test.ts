@@ -8,6 +8,7 @@ import {
   type Ledger,
   listEntities,
   type Operation,
+  onThePass,
   type Principal,
   project,
   RECALL_WINDOW_MS,
@@ -260,8 +261,10 @@ describe('order.voidLine', () => {
       voidReason: 'sent back',
     });
     expect(order(after).totals.total).toBe(before - 2 * 450);
+    // Fries were the fry ticket's only line: the ticket is void, and says so until seen.
     expect(ticket(after, FRY)).toMatchObject({
-      attention: 'change',
+      attention: 'void',
+      voidedAt: at(4),
       lines: [{ lineId: 'fries', voidedAt: at(4) }],
     });
     // The grill ticket does not hold that line: untouched.
@@ -270,6 +273,30 @@ describe('order.voidLine', () => {
       kind: 'applied',
       changes: [],
     });
+  });
+
+  it('voids a ticket whose every line is voided: VOID until acknowledged, then off the pass', async () => {
+    const state = applyAt(venueState(), [
+      [
+        await create([
+          { lineId: 'burger', itemId: 'burger', quantity: 1 },
+          { lineId: 'burger-b', itemId: 'burger', quantity: 1 },
+        ]),
+        NOW,
+      ],
+      [await send(), NOW],
+    ]);
+    const one = applied(run(state, await voidLine('burger'), at(1)));
+    expect(ticket(one, GRILL)).toMatchObject({ voidedAt: null, attention: 'change' });
+    const both = applied(run(one, await voidLine('burger-b'), at(2)));
+    expect(ticket(both, GRILL)).toMatchObject({
+      status: 'queued',
+      voidedAt: at(2),
+      attention: 'void',
+    });
+    expect(onThePass(ticket(both, GRILL))).toBe(true);
+    const seen = applied(run(both, await acknowledge(GRILL), at(3)));
+    expect(onThePass(ticket(seen, GRILL))).toBe(false);
   });
 
   it('makes a ticket ready when the line voided was the last still cooking', async () => {
@@ -516,7 +543,8 @@ describe('ticket.acknowledge', () => {
       [await send(), NOW],
       [await voidLine('fries'), NOW],
     ]);
-    expect(ticket(state, FRY).attention).toBe('change');
+    // Its only line voided: the ticket asks for its VOID to be seen.
+    expect(ticket(state, FRY).attention).toBe('void');
     const seen = applied(run(state, await acknowledge(FRY)));
     expect(ticket(seen, FRY).attention).toBeNull();
     expect(run(seen, await acknowledge(FRY))).toMatchObject({ kind: 'applied', changes: [] });
