@@ -53,6 +53,12 @@ export interface ReconcilerDeps {
 export const REPLAY_BACKOFF_BASE_MS = 500;
 export const REPLAY_BACKOFF_MAX_MS = 15_000;
 
+/** The seq the cloud applied an op at (its first answer's, for a duplicate); else undefined. */
+function appliedSeq(verdict: OpResult): number | undefined {
+  const final = verdict.status === 'duplicate' ? verdict.first : verdict;
+  return final.status === 'applied' ? final.seq : undefined;
+}
+
 /** Answers that hold back one device's ops (its own order), never the other devices'. */
 const DEVICE_WAITS = new Set(['IN_FLIGHT', 'DEPENDENCY_PENDING', 'NOT_PROCESSED']);
 
@@ -296,8 +302,7 @@ export class Reconciler {
     const fed = this.deps.engine.cloudPosition.seq;
     const now = new Map<string, OpResult>();
     for (const [opId, verdict] of verdicts) {
-      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
-      if (final.status === 'applied' && final.seq > fed) this.awaitingFeed.set(opId, verdict);
+      if ((appliedSeq(verdict) ?? 0) > fed) this.awaitingFeed.set(opId, verdict);
       else now.set(opId, verdict);
     }
     if (now.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts: now });
@@ -309,33 +314,30 @@ export class Reconciler {
    */
   private async settleFed(): Promise<void> {
     if (this.awaitingFeed.size === 0 || !this.deps.feedActive()) return;
-    const fed = this.deps.engine.cloudPosition.seq;
-    const now = new Map<string, OpResult>();
-    for (const [opId, verdict] of this.awaitingFeed) {
-      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
-      if (final.status === 'applied' && final.seq > fed) continue;
-      this.awaitingFeed.delete(opId);
-      if (this.deps.store.journalEntry(opId)?.status === 'pending') now.set(opId, verdict);
-    }
-    if (now.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts: now });
+    await this.settleWaiting(this.deps.engine.cloudPosition.seq);
   }
 
   /** Nothing more to send: waits (bounded) for the feed to bring the waiting ops, then settles them. */
   private async settleAwaiting(): Promise<void> {
     if (this.awaitingFeed.size === 0 || !this.deps.feedActive()) return;
     let highest = 0;
-    for (const verdict of this.awaitingFeed.values()) {
-      const final = verdict.status === 'duplicate' ? verdict.first : verdict;
-      if (final.status === 'applied') highest = Math.max(highest, final.seq);
-    }
+    for (const verdict of this.awaitingFeed.values())
+      highest = Math.max(highest, appliedSeq(verdict) ?? 0);
     await this.waitForFeed(highest);
     // Stopping: they stay pending, and the next start replays them (the cloud says duplicate).
     if (!this.running) return;
-    const verdicts = new Map<string, OpResult>();
-    for (const [opId, verdict] of this.awaitingFeed)
-      if (this.deps.store.journalEntry(opId)?.status === 'pending') verdicts.set(opId, verdict);
-    this.awaitingFeed.clear();
-    if (verdicts.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts });
+    await this.settleWaiting(Number.POSITIVE_INFINITY);
+  }
+
+  /** Settles the waiting ops applied at or below `upTo` that the feed has not settled already. */
+  private async settleWaiting(upTo: number): Promise<void> {
+    const now = new Map<string, OpResult>();
+    for (const [opId, verdict] of this.awaitingFeed) {
+      if ((appliedSeq(verdict) ?? 0) > upTo) continue;
+      this.awaitingFeed.delete(opId);
+      if (this.deps.store.journalEntry(opId)?.status === 'pending') now.set(opId, verdict);
+    }
+    if (now.size > 0) await this.deps.engine.applyCloud({ entries: [], verdicts: now });
   }
 
   /** Waits (bounded, and no longer than the loop runs) until confirmed holds entries up to `seq`. */
