@@ -244,6 +244,19 @@ describe('order.voidLine', () => {
       [await addLines([{ lineId: 'unsent', itemId: 'beer', quantity: 1 }]), NOW],
     ]);
 
+  /** Two burgers sent: one grill ticket with two lines. */
+  const twoBurgersSent = async () =>
+    applyAt(venueState(), [
+      [
+        await create([
+          { lineId: 'burger', itemId: 'burger', quantity: 1 },
+          { lineId: 'burger-b', itemId: 'burger', quantity: 1 },
+        ]),
+        NOW,
+      ],
+      [await send(), NOW],
+    ]);
+
   it('refuses a line the order lacks, or one not sent yet (remove it instead)', async () => {
     const state = await sent();
     expect(run(state, await voidLine('nope'))).toMatchObject({ code: 'NOT_FOUND' });
@@ -276,16 +289,7 @@ describe('order.voidLine', () => {
   });
 
   it('voids a ticket whose every line is voided: VOID until acknowledged, then off the pass', async () => {
-    const state = applyAt(venueState(), [
-      [
-        await create([
-          { lineId: 'burger', itemId: 'burger', quantity: 1 },
-          { lineId: 'burger-b', itemId: 'burger', quantity: 1 },
-        ]),
-        NOW,
-      ],
-      [await send(), NOW],
-    ]);
+    const state = await twoBurgersSent();
     const one = applied(run(state, await voidLine('burger'), at(1)));
     expect(ticket(one, GRILL)).toMatchObject({ voidedAt: null, attention: 'change' });
     const both = applied(run(one, await voidLine('burger-b'), at(2)));
@@ -300,17 +304,7 @@ describe('order.voidLine', () => {
   });
 
   it('makes a ticket ready when the line voided was the last still cooking', async () => {
-    const state = applyAt(venueState(), [
-      [
-        await create([
-          { lineId: 'burger', itemId: 'burger', quantity: 1 },
-          { lineId: 'burger-b', itemId: 'burger', quantity: 1 },
-        ]),
-        NOW,
-      ],
-      [await send(), NOW],
-      [await mark(GRILL, 'burger', true), at(1)],
-    ]);
+    const state = applyAt(await twoBurgersSent(), [[await mark(GRILL, 'burger', true), at(1)]]);
     expect(ticket(state, GRILL).status).toBe('queued');
     const after = applied(run(state, await voidLine('burger-b'), at(2)));
     // Marking a line does not start the ticket; arriving at ready does.
